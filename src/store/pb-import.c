@@ -1,0 +1,1308 @@
+/* pb-import.c
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "PbImport"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "pb-import.h"
+#include "pb-validate.h"
+
+/* An import runs in two phases. First the whole file is read, every value
+ * checked, each record merged with what the register already holds, and
+ * every cross-record rule checked; each problem becomes an issue. Only a
+ * file without issues reaches the second phase, which writes it in one
+ * transaction through pb_store_save(), so a bad file writes nothing and a
+ * good one writes only what differs (each write logs its change row).
+ *
+ * A field absent from the file (a CSV column not in the header, a JSON
+ * member not given) keeps the stored value; a field given empty clears it. */
+
+#define FORMAT_ID "paybridge-hr/1"
+
+static const PbEntity child_entities[] = { PB_ENTITY_POSITION, PB_ENTITY_ABSENCE, PB_ENTITY_SALARY };
+static const PbEntity keyed_entities[] = {
+  PB_ENTITY_COMPANY, PB_ENTITY_LOCATION, PB_ENTITY_TEAM, PB_ENTITY_ABSENCE_TYPE,
+};
+
+typedef struct _Item Item;
+
+struct _Item
+{
+  PbEntity    entity;
+  char       *where;        /* (owned) line number or JSON path */
+  char      **values;       /* (owned) canonical values as given; NULL: empty */
+  gboolean   *present;      /* (owned) which fields the file gives */
+  gboolean    bad;          /* a value failed its check: skip further checks */
+  GPtrArray  *children[G_N_ELEMENTS (child_entities)]; /* (nullable): not given */
+  PbRecord   *stored;       /* (owned) (nullable) the record in the register */
+  PbRecord   *final;        /* (owned) what the register will hold */
+};
+
+struct _PbImportResult
+{
+  GPtrArray *issues;
+  guint      counts[PB_N_ENTITIES][PB_CHANGE_DELETE + 1];
+};
+
+typedef struct
+{
+  PbStore        *store;
+  const char     *name;                    /* the file as the user named it */
+  PbImportFlags   flags;
+  GPtrArray      *items[PB_N_ENTITIES];    /* top-level items, in file order */
+  PbImportResult *result;
+} Import;
+
+G_DEFINE_QUARK (pb-import-error-quark, pb_import_error)
+
+static void
+item_free (Item *item)
+{
+  const PbEntityDef *def = pb_entity_get_def (item->entity);
+
+  for (guint i = 0; i < def->n_fields; i++)
+    g_free (item->values[i]);
+  g_free (item->values);
+  g_free (item->present);
+  g_free (item->where);
+  for (guint i = 0; i < G_N_ELEMENTS (child_entities); i++)
+    g_clear_pointer (&item->children[i], g_ptr_array_unref);
+  g_clear_object (&item->stored);
+  g_clear_object (&item->final);
+  g_free (item);
+}
+
+static Item *
+item_new (PbEntity    entity,
+          const char *where)
+{
+  const PbEntityDef *def = pb_entity_get_def (entity);
+  Item *item = g_new0 (Item, 1);
+
+  item->entity = entity;
+  item->where = g_strdup (where);
+  item->values = g_new0 (char *, def->n_fields);
+  item->present = g_new0 (gboolean, def->n_fields);
+
+  return item;
+}
+
+static void
+issue_free (PbImportIssue *issue)
+{
+  g_free (issue->where);
+  g_free (issue->field);
+  g_free (issue->message);
+  g_free (issue);
+}
+
+static void
+add_issue (Import     *imp,
+           const char *where,
+           const char *field,
+           const char *format,
+           ...) G_GNUC_PRINTF (4, 5);
+
+static void
+add_issue (Import     *imp,
+           const char *where,
+           const char *field,
+           const char *format,
+           ...)
+{
+  PbImportIssue *issue = g_new0 (PbImportIssue, 1);
+  va_list args;
+
+  va_start (args, format);
+  issue->message = g_strdup_vprintf (format, args);
+  va_end (args);
+  issue->where = where != NULL ? g_strdup_printf ("%s:%s", imp->name, where) : g_strdup (imp->name);
+  issue->field = g_strdup (field);
+  g_ptr_array_add (imp->result->issues, issue);
+}
+
+static gboolean
+has_issues (Import *imp)
+{
+  return imp->result->issues->len > 0;
+}
+
+/* Checks and keeps one value as the file gives it. */
+static void
+item_set_value (Import     *imp,
+                Item       *item,
+                guint       field,
+                const char *raw)
+{
+  const PbFieldDef *def = &pb_entity_get_def (item->entity)->fields[field];
+  g_autofree char *trimmed = g_strstrip (g_strdup (raw != NULL ? raw : ""));
+  g_autofree char *canonical = NULL;
+  g_autofree char *message = NULL;
+
+  item->present[field] = TRUE;
+  g_clear_pointer (&item->values[field], g_free);
+
+  if (trimmed[0] == '\0')
+    return;
+
+  if (!pb_field_check (def, trimmed, &canonical, &message))
+    {
+      add_issue (imp, item->where, def->name, "%s", message);
+      item->bad = TRUE;
+      return;
+    }
+
+  item->values[field] = g_steal_pointer (&canonical);
+}
+
+/* --- CSV ----------------------------------------------------------------- */
+
+typedef struct
+{
+  guint      line;     /* where the row starts; the header is line 1 */
+  GPtrArray *fields;   /* (element-type utf8) */
+} CsvRow;
+
+static void
+csv_row_free (CsvRow *row)
+{
+  g_ptr_array_unref (row->fields);
+  g_free (row);
+}
+
+static char
+csv_detect_separator (const char *data,
+                      const char *end)
+{
+  guint commas = 0;
+  guint semicolons = 0;
+  gboolean quoted = FALSE;
+
+  for (const char *p = data; p < end && (quoted || (*p != '\n' && *p != '\r')); p++)
+    {
+      if (*p == '"')
+        quoted = !quoted;
+      else if (!quoted && *p == ',')
+        commas++;
+      else if (!quoted && *p == ';')
+        semicolons++;
+    }
+
+  return semicolons > commas ? ';' : ',';
+}
+
+/* RFC 4180, with `,` or `;`, CRLF or LF, quoted fields that may span lines. */
+static GPtrArray *
+csv_parse (Import     *imp,
+           const char *data,
+           gsize       length)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) csv_row_free);
+  const char *p = data;
+  const char *end = data + length;
+  char separator;
+  guint line = 1;
+
+  if (length >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
+    p += 3;
+
+  separator = csv_detect_separator (p, end);
+
+  while (p < end)
+    {
+      CsvRow *row = g_new0 (CsvRow, 1);
+      g_autoptr(GString) field = g_string_new (NULL);
+      gboolean row_done = FALSE;
+
+      row->line = line;
+      row->fields = g_ptr_array_new_with_free_func (g_free);
+
+      while (!row_done)
+        {
+          gboolean quoted = FALSE;
+
+          g_string_truncate (field, 0);
+          if (p < end && *p == '"')
+            {
+              quoted = TRUE;
+              p++;
+              for (;;)
+                {
+                  if (p >= end)
+                    {
+                      add_issue (imp, NULL, NULL, _("line %u: a quoted field is not closed"), row->line);
+                      csv_row_free (row);
+                      return NULL;
+                    }
+                  if (*p == '"' && p + 1 < end && p[1] == '"')
+                    {
+                      g_string_append_c (field, '"');
+                      p += 2;
+                    }
+                  else if (*p == '"')
+                    {
+                      p++;
+                      break;
+                    }
+                  else
+                    {
+                      if (*p == '\n')
+                        line++;
+                      g_string_append_c (field, *p++);
+                    }
+                }
+            }
+
+          while (p < end && *p != separator && *p != '\n' && *p != '\r')
+            {
+              if (quoted || *p == '"')
+                {
+                  g_autofree char *where = g_strdup_printf ("%u", line);
+                  add_issue (imp, where, NULL, _("a quote (\") must open and close a whole field"));
+                  csv_row_free (row);
+                  return NULL;
+                }
+              g_string_append_c (field, *p++);
+            }
+
+          g_ptr_array_add (row->fields, g_strdup (field->str));
+
+          if (p < end && *p == separator)
+            p++;
+          else
+            {
+              if (p < end && *p == '\r')
+                p++;
+              if (p < end && *p == '\n')
+                p++;
+              line++;
+              row_done = TRUE;
+            }
+        }
+
+      /* Blank lines (one empty field) are skipped. */
+      if (row->fields->len == 1 && ((char *) row->fields->pdata[0])[0] == '\0')
+        csv_row_free (row);
+      else
+        g_ptr_array_add (rows, row);
+    }
+
+  return g_steal_pointer (&rows);
+}
+
+static const char * const csv_columns[] = {
+  "given_name", "family_name", "email", "phone", "employee_number", "date_of_birth",
+  "national_id", "address_line1", "address_line2", "postal_code", "city", "country",
+  "bank_account", "iban", "bic", "first_workday", "last_workday", "company", "location",
+  "team", "manager_email", "absence_manager_email", NULL
+};
+
+static void
+read_csv (Import     *imp,
+          const char *data,
+          gsize       length)
+{
+  g_autoptr(GPtrArray) rows = csv_parse (imp, data, length);
+  g_autofree int *column_field = NULL;
+  CsvRow *header;
+  gboolean header_ok = TRUE;
+
+  if (rows == NULL)
+    return;
+
+  if (rows->len == 0)
+    {
+      add_issue (imp, "1", NULL, _("the file is empty: it needs a header row"));
+      return;
+    }
+
+  header = g_ptr_array_index (rows, 0);
+  column_field = g_new0 (int, header->fields->len);
+
+  for (guint c = 0; c < header->fields->len; c++)
+    {
+      g_autofree char *name = g_strstrip (g_ascii_strdown (header->fields->pdata[c], -1));
+      int field = pb_entity_find_field (PB_ENTITY_EMPLOYEE, name);
+
+      column_field[c] = -1;
+      if (field < 0 || !g_strv_contains (csv_columns, name))
+        {
+          add_issue (imp, "1", name, _("unknown column (the columns are: %s)"), "given_name, family_name, email, …");
+          header_ok = FALSE;
+          continue;
+        }
+      for (guint d = 0; d < c; d++)
+        if (column_field[d] == field)
+          {
+            add_issue (imp, "1", name, _("the column appears twice"));
+            header_ok = FALSE;
+          }
+      column_field[c] = field;
+    }
+
+  if (header_ok)
+    {
+      gboolean has_email = FALSE;
+
+      for (guint c = 0; c < header->fields->len; c++)
+        has_email |= column_field[c] == PB_EMPLOYEE_EMAIL;
+      if (!has_email)
+        {
+          add_issue (imp, "1", "email", _("the column is missing: employees are matched by email"));
+          header_ok = FALSE;
+        }
+    }
+
+  if (!header_ok)
+    return;
+
+  for (guint r = 1; r < rows->len; r++)
+    {
+      CsvRow *row = g_ptr_array_index (rows, r);
+      g_autofree char *where = g_strdup_printf ("%u", row->line);
+      Item *item;
+
+      if (row->fields->len != header->fields->len)
+        {
+          add_issue (imp, where, NULL, _("the row has %u fields; the header has %u"),
+                     row->fields->len, header->fields->len);
+          continue;
+        }
+
+      item = item_new (PB_ENTITY_EMPLOYEE, where);
+      for (guint c = 0; c < row->fields->len; c++)
+        item_set_value (imp, item, column_field[c], row->fields->pdata[c]);
+      g_ptr_array_add (imp->items[PB_ENTITY_EMPLOYEE], item);
+    }
+}
+
+/* --- JSON ---------------------------------------------------------------- */
+
+static char *
+json_value_to_text (JsonNode *node,
+                    gboolean *ok)
+{
+  *ok = TRUE;
+
+  if (JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+
+  if (JSON_NODE_HOLDS_VALUE (node))
+    {
+      GType type = json_node_get_value_type (node);
+
+      if (type == G_TYPE_STRING)
+        return g_strdup (json_node_get_string (node));
+      if (type == G_TYPE_INT64)
+        return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+      if (type == G_TYPE_DOUBLE)
+        {
+          char buf[G_ASCII_DTOSTR_BUF_SIZE];
+          return g_strdup (g_ascii_dtostr (buf, sizeof buf, json_node_get_double (node)));
+        }
+    }
+
+  *ok = FALSE;
+  return NULL;
+}
+
+static int
+child_slot (const char *member)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (child_entities); i++)
+    if (g_strcmp0 (pb_entity_get_def (child_entities[i])->plural, member) == 0)
+      return i;
+
+  return -1;
+}
+
+static GPtrArray *read_json_list (Import     *imp,
+                                  PbEntity    entity,
+                                  JsonNode   *node,
+                                  const char *path);
+
+static Item *
+read_json_object (Import     *imp,
+                  PbEntity    entity,
+                  JsonObject *object,
+                  const char *path)
+{
+  Item *item = item_new (entity, path);
+  JsonObjectIter iter;
+  const char *member;
+  JsonNode *node;
+
+  json_object_iter_init (&iter, object);
+  while (json_object_iter_next (&iter, &member, &node))
+    {
+      int field = pb_entity_find_field (entity, member);
+      int slot = entity == PB_ENTITY_EMPLOYEE ? child_slot (member) : -1;
+
+      if (slot >= 0)
+        {
+          g_autofree char *child_path = g_strdup_printf ("%s.%s", path, member);
+          item->children[slot] = read_json_list (imp, child_entities[slot], node, child_path);
+          if (item->children[slot] == NULL)
+            item->bad = TRUE;
+        }
+      else if (field >= 0 && strcmp (member, pb_entity_get_def (entity)->fields[field].name) == 0)
+        {
+          gboolean ok;
+          g_autofree char *text = json_value_to_text (node, &ok);
+
+          if (!ok)
+            {
+              add_issue (imp, path, member, _("must be text, a number or null"));
+              item->bad = TRUE;
+            }
+          else
+            item_set_value (imp, item, field, text);
+        }
+      else
+        {
+          add_issue (imp, path, member, _("unknown member (misspelt?)"));
+          item->bad = TRUE;
+        }
+    }
+
+  return item;
+}
+
+static GPtrArray *
+read_json_list (Import     *imp,
+                PbEntity    entity,
+                JsonNode   *node,
+                const char *path)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
+  JsonArray *array;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      add_issue (imp, path, NULL, _("must be a list ([…])"));
+      return NULL;
+    }
+
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      g_autofree char *element_path = g_strdup_printf ("%s[%u]", path, i);
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        {
+          add_issue (imp, element_path, NULL, _("must be an object ({…})"));
+          continue;
+        }
+      g_ptr_array_add (items, read_json_object (imp, entity, json_node_get_object (element), element_path));
+    }
+
+  return g_steal_pointer (&items);
+}
+
+static void
+read_json (Import     *imp,
+           const char *data,
+           gsize       length)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *root;
+  JsonObjectIter iter;
+  const char *member;
+  JsonNode *node;
+
+  if (!json_parser_load_from_data (parser, data, length, &error))
+    {
+      /* json-glib's message starts with "<data>:LINE:COL: Parse error: ..." */
+      add_issue (imp, NULL, NULL, _("not valid JSON: %s"), error->message);
+      return;
+    }
+
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      add_issue (imp, "$", NULL, _("the document must be a JSON object"));
+      return;
+    }
+
+  root = json_node_get_object (json_parser_get_root (parser));
+  if (g_strcmp0 (json_object_get_string_member_with_default (root, "format", NULL), FORMAT_ID) != 0)
+    add_issue (imp, "$", "format", _("must be “%s”"), FORMAT_ID);
+
+  json_object_iter_init (&iter, root);
+  while (json_object_iter_next (&iter, &member, &node))
+    {
+      g_autofree char *path = g_strdup_printf ("$.%s", member);
+      gboolean known = FALSE;
+
+      if (strcmp (member, "format") == 0)
+        continue;
+
+      for (guint i = 0; i < PB_N_ENTITIES; i++)
+        {
+          const PbEntityDef *def = pb_entity_get_def (i);
+
+          if (def->has_parent || strcmp (member, def->plural) != 0)
+            continue;
+          known = TRUE;
+
+          {
+            g_autoptr(GPtrArray) items = read_json_list (imp, i, node, path);
+            if (items != NULL)
+              g_ptr_array_extend_and_steal (imp->items[i], g_steal_pointer (&items));
+          }
+        }
+
+      if (!known)
+        add_issue (imp, "$", member, _("unknown member (the document holds companies, locations, teams, "
+                                       "absence_types and employees)"));
+    }
+}
+
+/* --- merge and cross-record checks --------------------------------------- */
+
+static PbRecord *
+merge (Item     *item,
+       PbRecord *stored)
+{
+  const PbEntityDef *def = pb_entity_get_def (item->entity);
+  PbRecord *final;
+
+  if (stored != NULL)
+    final = pb_record_copy (stored);
+  else
+    {
+      final = pb_record_new (item->entity);
+      for (guint i = 0; i < def->n_fields; i++)
+        pb_record_set (final, i, def->fields[i].default_value);
+    }
+
+  for (guint i = 0; i < def->n_fields; i++)
+    if (item->present[i])
+      pb_record_set (final, i, item->values[i]);
+
+  return final;
+}
+
+static void
+check_required (Import *imp,
+                Item   *item)
+{
+  const PbEntityDef *def = pb_entity_get_def (item->entity);
+
+  for (guint i = 0; i < def->n_fields; i++)
+    {
+      if (!(def->fields[i].flags & PB_FIELD_FLAG_REQUIRED) || pb_record_get (item->final, i) != NULL)
+        continue;
+      if (item->present[i])
+        add_issue (imp, item->where, def->fields[i].name, _("is required and cannot be empty"));
+      else
+        add_issue (imp, item->where, def->fields[i].name, _("is required"));
+    }
+}
+
+static void
+check_period (Import     *imp,
+              Item       *item,
+              guint       start_field,
+              guint       end_field)
+{
+  const char *start = pb_record_get (item->final, start_field);
+  const char *end = pb_record_get (item->final, end_field);
+
+  if (start != NULL && end != NULL && pb_date_compare (end, start) < 0)
+    add_issue (imp, item->where, pb_entity_get_def (item->entity)->fields[end_field].name,
+               _("%s is before %s (%s)"), end, pb_entity_get_def (item->entity)->fields[start_field].name, start);
+}
+
+static Item *
+find_file_item (Import     *imp,
+                PbEntity    entity,
+                const char *name)
+{
+  GPtrArray *items = imp->items[entity];
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      Item *item = g_ptr_array_index (items, i);
+      const char *value;
+
+      if (item->final == NULL)
+        continue;
+      value = pb_record_get (item->final, entity == PB_ENTITY_EMPLOYEE ? PB_EMPLOYEE_EMAIL : 0);
+      if (value != NULL && (entity == PB_ENTITY_EMPLOYEE ? g_ascii_strcasecmp (value, name) == 0
+                                                          : strcmp (value, name) == 0))
+        return item;
+    }
+
+  return NULL;
+}
+
+static void
+check_refs (Import *imp,
+            Item   *item)
+{
+  const PbEntityDef *def = pb_entity_get_def (item->entity);
+
+  for (guint i = 0; i < def->n_fields; i++)
+    {
+      const PbFieldDef *field = &def->fields[i];
+      const char *value = item->values[i];
+      g_autoptr(PbRecord) stored = NULL;
+
+      if (field->type != PB_FIELD_REF || !item->present[i] || value == NULL)
+        continue;
+
+      if (find_file_item (imp, field->ref, value) != NULL)
+        continue;
+
+      if (field->ref == PB_ENTITY_EMPLOYEE)
+        stored = pb_store_find_employee (imp->store, NULL, value, NULL);
+      else
+        stored = pb_store_find_by_key (imp->store, field->ref, value, NULL);
+
+      if (stored == NULL)
+        add_issue (imp, item->where, field->name, _("there is no %s “%s” in this file or the HR register"),
+                   pb_entity_get_def (field->ref)->name, value);
+      else if (field->ref == PB_ENTITY_EMPLOYEE && item->stored != NULL &&
+               pb_record_get_id (stored) == pb_record_get_id (item->stored))
+        add_issue (imp, item->where, field->name, _("an employee cannot be their own manager"));
+    }
+
+  if (item->entity == PB_ENTITY_EMPLOYEE && item->final != NULL)
+    for (guint i = PB_EMPLOYEE_MANAGER_EMAIL; i <= PB_EMPLOYEE_ABSENCE_MANAGER_EMAIL; i++)
+      if (item->present[i] && item->values[i] != NULL &&
+          g_ascii_strcasecmp (item->values[i], pb_record_get (item->final, PB_EMPLOYEE_EMAIL)) == 0)
+        add_issue (imp, item->where, def->fields[i].name, _("an employee cannot be their own manager"));
+}
+
+static void
+resolve_keyed (Import   *imp,
+               PbEntity  entity)
+{
+  GPtrArray *items = imp->items[entity];
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      Item *item = g_ptr_array_index (items, i);
+      const char *key = item->values[0];
+      Item *first;
+
+      if (item->bad)
+        continue;
+      if (key == NULL)
+        {
+          add_issue (imp, item->where, "key", _("is required"));
+          continue;
+        }
+      if ((first = g_hash_table_lookup (seen, key)) != NULL)
+        {
+          add_issue (imp, item->where, "key", _("“%s” is already used at %s"), key, first->where);
+          continue;
+        }
+      g_hash_table_insert (seen, (gpointer) key, item);
+
+      item->stored = pb_store_find_by_key (imp->store, entity, key, NULL);
+      item->final = merge (item, item->stored);
+      check_required (imp, item);
+    }
+}
+
+static char *
+describe_employee (PbRecord *employee)
+{
+  g_autofree char *name = pb_record_dup_display_name (employee);
+  const char *number = pb_record_get (employee, PB_EMPLOYEE_EMPLOYEE_NUMBER);
+
+  if (number != NULL)
+    return g_strdup_printf (_("%s, employee number %s"), name, number);
+  return g_strdup_printf ("%s, %s", name, pb_record_get (employee, PB_EMPLOYEE_EMAIL));
+}
+
+static void
+resolve_employees (Import *imp)
+{
+  GPtrArray *items = imp->items[PB_ENTITY_EMPLOYEE];
+  g_autoptr(GHashTable) emails = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) numbers = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) stored_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      Item *item = g_ptr_array_index (items, i);
+      const char *email = item->values[PB_EMPLOYEE_EMAIL];
+      const char *number = item->values[PB_EMPLOYEE_EMPLOYEE_NUMBER];
+      g_autoptr(PbRecord) by_email = NULL;
+      Item *first;
+
+      if (item->bad)
+        continue;
+
+      if (email == NULL)
+        {
+          add_issue (imp, item->where, "email", _("is required: employees are matched by email"));
+          continue;
+        }
+
+      if ((first = g_hash_table_lookup (emails, email)) != NULL)
+        {
+          add_issue (imp, item->where, "email", _("“%s” is already used at %s"), email, first->where);
+          continue;
+        }
+      g_hash_table_insert (emails, g_ascii_strdown (email, -1), item);
+
+      if (number != NULL)
+        {
+          if ((first = g_hash_table_lookup (numbers, number)) != NULL)
+            {
+              add_issue (imp, item->where, "employee_number", _("“%s” is already used at %s"), number, first->where);
+              continue;
+            }
+          g_hash_table_insert (numbers, (gpointer) number, item);
+        }
+
+      /* The employee number identifies a person across email changes. */
+      item->stored = pb_store_find_employee (imp->store, number, email, NULL);
+      by_email = pb_store_find_employee (imp->store, NULL, email, NULL);
+
+      if (item->stored != NULL && by_email != NULL &&
+          pb_record_get_id (by_email) != pb_record_get_id (item->stored))
+        {
+          g_autofree char *other = describe_employee (by_email);
+          add_issue (imp, item->where, "email", _("“%s” belongs to another employee in the register (%s)"),
+                     email, other);
+          continue;
+        }
+
+      if (item->stored != NULL && number != NULL &&
+          g_strcmp0 (pb_record_get (item->stored, PB_EMPLOYEE_EMPLOYEE_NUMBER), number) != 0 &&
+          pb_record_get (item->stored, PB_EMPLOYEE_EMPLOYEE_NUMBER) != NULL)
+        {
+          /* Matched by email, but the file gives another number: only a
+           * problem when that number is someone else's. */
+          g_autoptr(PbRecord) by_number = pb_store_find_employee (imp->store, number, NULL, NULL);
+
+          if (by_number != NULL && pb_record_get_id (by_number) != pb_record_get_id (item->stored))
+            {
+              g_autofree char *other = describe_employee (by_number);
+              add_issue (imp, item->where, "employee_number",
+                         _("“%s” belongs to another employee in the register (%s)"), number, other);
+              continue;
+            }
+        }
+
+      if (item->stored != NULL)
+        {
+          gint64 *id = g_new (gint64, 1);
+
+          *id = pb_record_get_id (item->stored);
+          if ((first = g_hash_table_lookup (stored_ids, id)) != NULL)
+            {
+              add_issue (imp, item->where, NULL, _("is the same person as %s"), first->where);
+              g_free (id);
+              continue;
+            }
+          g_hash_table_insert (stored_ids, id, item);
+        }
+
+      item->final = merge (item, item->stored);
+      check_required (imp, item);
+      check_period (imp, item, PB_EMPLOYEE_FIRST_WORKDAY, PB_EMPLOYEE_LAST_WORKDAY);
+    }
+}
+
+static void
+resolve_children (Import *imp,
+                  Item   *employee)
+{
+  for (guint slot = 0; slot < G_N_ELEMENTS (child_entities); slot++)
+    {
+      PbEntity entity = child_entities[slot];
+      const PbEntityDef *def = pb_entity_get_def (entity);
+      GPtrArray *items = employee->children[slot];
+      g_autoptr(GPtrArray) stored = NULL;
+      g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+      if (items == NULL)
+        continue;
+
+      if (employee->stored != NULL)
+        stored = pb_store_list (imp->store, entity, pb_record_get_id (employee->stored), NULL);
+
+      for (guint i = 0; i < items->len; i++)
+        {
+          Item *item = g_ptr_array_index (items, i);
+          g_autoptr(GString) key = g_string_new (NULL);
+          gboolean key_ok = TRUE;
+          Item *first;
+
+          if (item->bad)
+            continue;
+
+          for (guint f = 0; f < def->n_fields; f++)
+            {
+              if (!(def->fields[f].flags & PB_FIELD_FLAG_KEY))
+                continue;
+              if (item->values[f] == NULL)
+                {
+                  add_issue (imp, item->where, def->fields[f].name, _("is required"));
+                  key_ok = FALSE;
+                }
+              g_string_append_printf (key, "%s\x1f", item->values[f] ? item->values[f] : "");
+            }
+          if (!key_ok)
+            continue;
+
+          if ((first = g_hash_table_lookup (seen, key->str)) != NULL)
+            {
+              add_issue (imp, item->where, def->fields[0].name, _("the same %s is already given at %s"),
+                         def->name, first->where);
+              continue;
+            }
+          g_hash_table_insert (seen, g_strdup (key->str), item);
+
+          for (guint s = 0; stored != NULL && s < stored->len; s++)
+            {
+              PbRecord *candidate = g_ptr_array_index (stored, s);
+              gboolean same = TRUE;
+
+              for (guint f = 0; f < def->n_fields; f++)
+                if ((def->fields[f].flags & PB_FIELD_FLAG_KEY) &&
+                    g_strcmp0 (pb_record_get (candidate, f), item->values[f]) != 0)
+                  same = FALSE;
+              if (same)
+                {
+                  g_set_object (&item->stored, candidate);
+                  break;
+                }
+            }
+
+          item->final = merge (item, item->stored);
+          check_required (imp, item);
+          check_refs (imp, item);
+          check_period (imp, item, entity == PB_ENTITY_ABSENCE ? PB_ABSENCE_START_DATE : 0,
+                        entity == PB_ENTITY_ABSENCE ? PB_ABSENCE_END_DATE : 1);
+        }
+    }
+}
+
+static void
+resolve (Import *imp)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (keyed_entities); i++)
+    resolve_keyed (imp, keyed_entities[i]);
+  resolve_employees (imp);
+
+  for (guint i = 0; i < G_N_ELEMENTS (keyed_entities); i++)
+    for (guint j = 0; j < imp->items[keyed_entities[i]]->len; j++)
+      {
+        Item *item = g_ptr_array_index (imp->items[keyed_entities[i]], j);
+        if (item->final != NULL)
+          check_refs (imp, item);
+      }
+
+  for (guint i = 0; i < imp->items[PB_ENTITY_EMPLOYEE]->len; i++)
+    {
+      Item *item = g_ptr_array_index (imp->items[PB_ENTITY_EMPLOYEE], i);
+
+      if (item->final == NULL)
+        continue;
+      check_refs (imp, item);
+      resolve_children (imp, item);
+    }
+}
+
+/* --- write --------------------------------------------------------------- */
+
+static gboolean
+save (Import    *imp,
+      PbRecord  *record,
+      GError   **error)
+{
+  PbChangeOp op;
+
+  if (!pb_store_save (imp->store, record, &op, error))
+    return FALSE;
+
+  if (op != PB_CHANGE_NONE)
+    imp->result->counts[pb_record_get_entity (record)][op]++;
+
+  return TRUE;
+}
+
+/* Is every employee @item points at (manager, absence manager) already in
+ * the register? New employees are written managers first so that each is
+ * written once; only a cycle of new people needs a second write. */
+static gboolean
+managers_written (Import   *imp,
+                  Item     *item)
+{
+  for (guint f = PB_EMPLOYEE_MANAGER_EMAIL; f <= PB_EMPLOYEE_ABSENCE_MANAGER_EMAIL; f++)
+    {
+      const char *email = pb_record_get (item->final, f);
+      g_autoptr(PbRecord) manager = NULL;
+
+      if (email == NULL)
+        continue;
+      manager = pb_store_find_employee (imp->store, NULL, email, NULL);
+      if (manager == NULL)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+write_employees (Import  *imp,
+                 GError **error)
+{
+  GPtrArray *items = imp->items[PB_ENTITY_EMPLOYEE];
+  g_autofree gboolean *done = g_new0 (gboolean, items->len);
+  guint n_done = 0;
+  gboolean progress = TRUE;
+
+  while (n_done < items->len && progress)
+    {
+      progress = FALSE;
+      for (guint i = 0; i < items->len; i++)
+        {
+          Item *item = g_ptr_array_index (items, i);
+
+          if (done[i] || !managers_written (imp, item))
+            continue;
+          if (!save (imp, item->final, error))
+            return FALSE;
+          done[i] = TRUE;
+          n_done++;
+          progress = TRUE;
+        }
+    }
+
+  /* A cycle (two new people managing each other): write them without the
+   * manager fields, then once more with them. */
+  for (guint pass = 0; pass < 2 && n_done < items->len; pass++)
+    for (guint i = 0; i < items->len; i++)
+      {
+        Item *item = g_ptr_array_index (items, i);
+        g_autoptr(PbRecord) partial = NULL;
+
+        if (done[i])
+          continue;
+        if (pass == 0)
+          {
+            partial = pb_record_copy (item->final);
+            pb_record_set (partial, PB_EMPLOYEE_MANAGER_EMAIL, NULL);
+            pb_record_set (partial, PB_EMPLOYEE_ABSENCE_MANAGER_EMAIL, NULL);
+            if (!save (imp, partial, error))
+              return FALSE;
+            pb_record_set_id (item->final, pb_record_get_id (partial));
+          }
+        else
+          {
+            /* This is an update of a record created just above: count it once. */
+            if (!pb_store_save (imp->store, item->final, NULL, error))
+              return FALSE;
+            done[i] = TRUE;
+            n_done++;
+          }
+      }
+
+  return TRUE;
+}
+
+static gboolean
+write_children (Import  *imp,
+                Item    *employee,
+                GError **error)
+{
+  for (guint slot = 0; slot < G_N_ELEMENTS (child_entities); slot++)
+    {
+      GPtrArray *items = employee->children[slot];
+      g_autoptr(GPtrArray) stored = NULL;
+      gint64 employee_id = pb_record_get_id (employee->final);
+
+      if (items == NULL)
+        continue;
+
+      /* The list given for an employee is complete: delete the others first
+       * so that a replaced period never overlaps its successor. */
+      stored = pb_store_list (imp->store, child_entities[slot], employee_id, error);
+      if (stored == NULL)
+        return FALSE;
+
+      for (guint s = 0; s < stored->len; s++)
+        {
+          PbRecord *record = g_ptr_array_index (stored, s);
+          gboolean kept = FALSE;
+
+          for (guint i = 0; i < items->len && !kept; i++)
+            {
+              Item *item = g_ptr_array_index (items, i);
+              kept = item->stored != NULL && pb_record_get_id (item->stored) == pb_record_get_id (record);
+            }
+          if (kept)
+            continue;
+          if (!pb_store_delete (imp->store, record, error))
+            return FALSE;
+          imp->result->counts[child_entities[slot]][PB_CHANGE_DELETE]++;
+        }
+
+      for (guint i = 0; i < items->len; i++)
+        {
+          Item *item = g_ptr_array_index (items, i);
+
+          pb_record_set_parent_id (item->final, employee_id);
+          if (!save (imp, item->final, error))
+            return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+write_replace (Import  *imp,
+               GError **error)
+{
+  g_autoptr(GPtrArray) stored = pb_store_list (imp->store, PB_ENTITY_EMPLOYEE, 0, error);
+  g_autoptr(GHashTable) kept = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  GPtrArray *items = imp->items[PB_ENTITY_EMPLOYEE];
+
+  if (stored == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      Item *item = g_ptr_array_index (items, i);
+      gint64 *id = g_new (gint64, 1);
+
+      *id = pb_record_get_id (item->final);
+      g_hash_table_add (kept, id);
+    }
+
+  for (guint s = 0; s < stored->len; s++)
+    {
+      PbRecord *record = g_ptr_array_index (stored, s);
+      gint64 id = pb_record_get_id (record);
+
+      if (g_hash_table_contains (kept, &id) ||
+          g_strcmp0 (pb_record_get (record, PB_EMPLOYEE_STATUS), "deleted") == 0)
+        continue;
+
+      /* SPEC U10: employees leave the register as status `deleted`. */
+      pb_record_set (record, PB_EMPLOYEE_STATUS, "deleted");
+      if (!pb_store_save (imp->store, record, NULL, error))
+        return FALSE;
+      imp->result->counts[PB_ENTITY_EMPLOYEE][PB_CHANGE_DELETE]++;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+write_all (Import  *imp,
+           GError **error)
+{
+  if (!pb_store_begin (imp->store, error))
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (keyed_entities); i++)
+    for (guint j = 0; j < imp->items[keyed_entities[i]]->len; j++)
+      {
+        Item *item = g_ptr_array_index (imp->items[keyed_entities[i]], j);
+        if (!save (imp, item->final, error))
+          goto fail;
+      }
+
+  if (!write_employees (imp, error))
+    goto fail;
+
+  for (guint i = 0; i < imp->items[PB_ENTITY_EMPLOYEE]->len; i++)
+    if (!write_children (imp, g_ptr_array_index (imp->items[PB_ENTITY_EMPLOYEE], i), error))
+      goto fail;
+
+  if ((imp->flags & PB_IMPORT_FLAGS_REPLACE) && !write_replace (imp, error))
+    goto fail;
+
+  if (!pb_store_commit (imp->store, error))
+    goto fail;
+
+  return TRUE;
+
+fail:
+  pb_store_rollback (imp->store);
+  memset (imp->result->counts, 0, sizeof imp->result->counts);
+  g_prefix_error (error, _("Nothing was imported from %s: "), imp->name);
+  return FALSE;
+}
+
+/* --- public API ---------------------------------------------------------- */
+
+/**
+ * pb_import_data:
+ * @display_name: the file as it is named in messages
+ * @is_csv: %TRUE for the employee CSV, %FALSE for a `paybridge-hr/1` document
+ * @result: (out) (optional): the issues found, or what was written
+ *
+ * Validates @data completely and, only if it has no error at all, writes it
+ * to the register in one transaction.
+ *
+ * Returns: %TRUE when the file was imported
+ */
+gboolean
+pb_import_data (PbStore         *store,
+                const char      *display_name,
+                const char      *data,
+                gsize            length,
+                gboolean         is_csv,
+                PbImportFlags    flags,
+                PbImportResult **result,
+                GError         **error)
+{
+  g_autoptr(PbImportResult) res = g_new0 (PbImportResult, 1);
+  Import imp = { store, display_name, flags, { NULL }, res };
+  gboolean ok = FALSE;
+
+  res->issues = g_ptr_array_new_with_free_func ((GDestroyNotify) issue_free);
+  for (guint i = 0; i < PB_N_ENTITIES; i++)
+    imp.items[i] = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
+
+  if (!g_utf8_validate (data, length, NULL))
+    add_issue (&imp, NULL, NULL, _("the file is not UTF-8 text"));
+  else if (is_csv)
+    read_csv (&imp, data, length);
+  else
+    read_json (&imp, data, length);
+
+  if (!has_issues (&imp))
+    resolve (&imp);
+
+  if (has_issues (&imp))
+    g_set_error (error, PB_IMPORT_ERROR, PB_IMPORT_ERROR_INVALID,
+                 g_dngettext (GETTEXT_PACKAGE, "%s has %u error; nothing was imported",
+                              "%s has %u errors; nothing was imported", res->issues->len),
+                 display_name, res->issues->len);
+  else
+    ok = write_all (&imp, error);
+
+  for (guint i = 0; i < PB_N_ENTITIES; i++)
+    g_ptr_array_unref (imp.items[i]);
+
+  if (result != NULL)
+    *result = g_steal_pointer (&res);
+
+  return ok;
+}
+
+/**
+ * pb_import_file:
+ *
+ * Imports a `.csv` of employees or a `.json` document, by file name.
+ */
+gboolean
+pb_import_file (PbStore         *store,
+                const char      *path,
+                PbImportFlags    flags,
+                PbImportResult **result,
+                GError         **error)
+{
+  g_autofree char *data = NULL;
+  gsize length;
+  gboolean is_csv;
+
+  if (g_str_has_suffix (path, ".csv") || g_str_has_suffix (path, ".CSV"))
+    is_csv = TRUE;
+  else if (g_str_has_suffix (path, ".json") || g_str_has_suffix (path, ".JSON"))
+    is_csv = FALSE;
+  else
+    {
+      g_set_error (error, PB_IMPORT_ERROR, PB_IMPORT_ERROR_FORMAT,
+                   _("%s: Paybridge imports .json (paybridge-hr/1) and .csv files"), path);
+      return FALSE;
+    }
+
+  if (!g_file_get_contents (path, &data, &length, error))
+    return FALSE;
+
+  return pb_import_data (store, path, data, length, is_csv, flags, result, error);
+}
+
+GPtrArray *
+pb_import_result_get_issues (PbImportResult *result)
+{
+  return result->issues;
+}
+
+guint
+pb_import_result_get_count (PbImportResult *result,
+                            PbEntity        entity,
+                            PbChangeOp      op)
+{
+  g_return_val_if_fail (entity < PB_N_ENTITIES && op <= PB_CHANGE_DELETE, 0);
+
+  return result->counts[entity][op];
+}
+
+/**
+ * pb_import_result_summary:
+ *
+ * Returns: (transfer full): one line such as "employees: 3 created, 1 updated;
+ *   positions: 4 created", or "nothing changed"
+ */
+char *
+pb_import_result_summary (PbImportResult *result)
+{
+  g_autoptr(GString) summary = g_string_new (NULL);
+
+  for (guint e = 0; e < PB_N_ENTITIES; e++)
+    {
+      guint *c = result->counts[e];
+
+      if (c[PB_CHANGE_CREATE] + c[PB_CHANGE_UPDATE] + c[PB_CHANGE_DELETE] == 0)
+        continue;
+      if (summary->len > 0)
+        g_string_append (summary, "; ");
+      g_string_append_printf (summary, _("%s: %u created, %u updated, %u deleted"),
+                              pb_entity_get_def (e)->plural,
+                              c[PB_CHANGE_CREATE], c[PB_CHANGE_UPDATE], c[PB_CHANGE_DELETE]);
+    }
+
+  if (summary->len == 0)
+    return g_strdup (_("nothing changed"));
+
+  return g_string_free (g_steal_pointer (&summary), FALSE);
+}
+
+void
+pb_import_result_free (PbImportResult *result)
+{
+  if (result == NULL)
+    return;
+
+  g_ptr_array_unref (result->issues);
+  g_free (result);
+}
+
+/**
+ * pb_import_issue_format:
+ *
+ * Returns: (transfer full): `FILE:WHERE: field: message`
+ */
+char *
+pb_import_issue_format (const PbImportIssue *issue)
+{
+  if (issue->field != NULL)
+    return g_strdup_printf ("%s: %s: %s", issue->where, issue->field, issue->message);
+
+  return g_strdup_printf ("%s: %s", issue->where, issue->message);
+}

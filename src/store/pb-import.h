@@ -1,0 +1,67 @@
+/* pb-import.h
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "pb-store.h"
+
+G_BEGIN_DECLS
+
+#define PB_IMPORT_ERROR (pb_import_error_quark ())
+
+typedef enum
+{
+  PB_IMPORT_ERROR_INVALID,   /* the file has errors: see pb_import_result_get_issues() */
+  PB_IMPORT_ERROR_FORMAT,    /* not a file Paybridge can read */
+} PbImportError;
+
+typedef enum
+{
+  PB_IMPORT_FLAGS_NONE    = 0,
+  /* The file is the whole register: employees not in it get status `deleted`. */
+  PB_IMPORT_FLAGS_REPLACE = 1 << 0,
+} PbImportFlags;
+
+/* One problem found in the file, printed as `FILE:WHERE: field: message`
+ * where WHERE is a line number (CSV) or a JSON path such as
+ * `$.employees[3].positions[0]`. */
+typedef struct
+{
+  char *where;    /* "hr.csv:4" or "hr.json:$.employees[3]" */
+  char *field;    /* (nullable) the field or column */
+  char *message;
+} PbImportIssue;
+
+typedef struct _PbImportResult PbImportResult;
+
+GQuark         pb_import_error_quark        (void);
+
+gboolean       pb_import_file               (PbStore          *store,
+                                             const char       *path,
+                                             PbImportFlags     flags,
+                                             PbImportResult  **result,
+                                             GError          **error);
+gboolean       pb_import_data               (PbStore          *store,
+                                             const char       *display_name,
+                                             const char       *data,
+                                             gsize             length,
+                                             gboolean          is_csv,
+                                             PbImportFlags     flags,
+                                             PbImportResult  **result,
+                                             GError          **error);
+
+GPtrArray     *pb_import_result_get_issues  (PbImportResult   *result);
+guint          pb_import_result_get_count   (PbImportResult   *result,
+                                             PbEntity          entity,
+                                             PbChangeOp        op);
+char          *pb_import_result_summary     (PbImportResult   *result);
+void           pb_import_result_free        (PbImportResult   *result);
+char          *pb_import_issue_format       (const PbImportIssue *issue);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PbImportResult, pb_import_result_free)
+
+G_END_DECLS

@@ -1,0 +1,1110 @@
+/* pb-store.c
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "PbStore"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pb-store-private.h"
+
+struct _PbStore
+{
+  GObject     parent_instance;
+
+  char       *path;        /* (owned) */
+  sqlite3    *db;          /* (owned) */
+  GHashTable *statements;  /* (owned) SQL text -> sqlite3_stmt*, prepared once */
+};
+
+G_DEFINE_FINAL_TYPE (PbStore, pb_store, G_TYPE_OBJECT)
+G_DEFINE_QUARK (pb-store-error-quark, pb_store_error)
+
+/* The schema, one step per version. A step is never edited once released:
+ * a change is a new step. PRAGMA user_version holds the number of steps
+ * applied, and all pending steps run in one transaction at open. */
+static const char * const migrations[] = {
+  /* 1: the HR register */
+  "CREATE TABLE companies ("
+  "  id INTEGER PRIMARY KEY,"
+  "  key TEXT NOT NULL UNIQUE,"
+  "  name TEXT NOT NULL,"
+  "  currency TEXT NOT NULL CHECK (length (currency) = 3),"
+  "  org_number TEXT);"
+  "CREATE TABLE locations ("
+  "  id INTEGER PRIMARY KEY,"
+  "  key TEXT NOT NULL UNIQUE,"
+  "  name TEXT NOT NULL,"
+  "  company_id INTEGER REFERENCES companies (id));"
+  "CREATE TABLE teams ("
+  "  id INTEGER PRIMARY KEY,"
+  "  key TEXT NOT NULL UNIQUE,"
+  "  name TEXT NOT NULL);"
+  "CREATE TABLE absence_types ("
+  "  id INTEGER PRIMARY KEY,"
+  "  key TEXT NOT NULL UNIQUE,"
+  "  name TEXT NOT NULL);"
+  "CREATE TABLE employees ("
+  "  id INTEGER PRIMARY KEY,"
+  "  employee_number TEXT UNIQUE,"
+  "  given_name TEXT NOT NULL,"
+  "  family_name TEXT NOT NULL,"
+  "  email TEXT NOT NULL,"
+  "  phone TEXT,"
+  "  date_of_birth TEXT,"
+  "  national_id TEXT,"
+  "  address_line1 TEXT,"
+  "  address_line2 TEXT,"
+  "  postal_code TEXT,"
+  "  city TEXT,"
+  "  country TEXT,"
+  "  bank_account TEXT,"
+  "  iban TEXT,"
+  "  bic TEXT,"
+  "  first_workday TEXT,"
+  "  last_workday TEXT,"
+  "  company_id INTEGER REFERENCES companies (id),"
+  "  location_id INTEGER REFERENCES locations (id),"
+  "  team_id INTEGER REFERENCES teams (id),"
+  "  manager_id INTEGER REFERENCES employees (id),"
+  "  absence_manager_id INTEGER REFERENCES employees (id),"
+  "  status TEXT NOT NULL DEFAULT 'active'"
+  "    CHECK (status IN ('active', 'deactivated', 'deleted')),"
+  "  CHECK (last_workday IS NULL OR first_workday IS NULL OR last_workday >= first_workday));"
+  "CREATE UNIQUE INDEX employees_email ON employees (lower (email));"
+  "CREATE TABLE positions ("
+  "  id INTEGER PRIMARY KEY,"
+  "  employee_id INTEGER NOT NULL REFERENCES employees (id) ON DELETE CASCADE,"
+  "  start_date TEXT NOT NULL,"
+  "  end_date TEXT,"
+  "  title TEXT NOT NULL,"
+  "  percentage TEXT NOT NULL DEFAULT '100',"
+  "  contract_type TEXT,"
+  "  end_reason TEXT,"
+  "  CHECK (end_date IS NULL OR end_date >= start_date),"
+  "  UNIQUE (employee_id, start_date));"
+  "CREATE TABLE absences ("
+  "  id INTEGER PRIMARY KEY,"
+  "  employee_id INTEGER NOT NULL REFERENCES employees (id) ON DELETE CASCADE,"
+  "  type_id INTEGER NOT NULL REFERENCES absence_types (id),"
+  "  start_date TEXT NOT NULL,"
+  "  end_date TEXT,"
+  "  percentage TEXT NOT NULL DEFAULT '100',"
+  "  state TEXT NOT NULL DEFAULT 'pending'"
+  "    CHECK (state IN ('pending', 'approved', 'unapproved', 'rejected')),"
+  "  note TEXT,"
+  "  CHECK (end_date IS NULL OR end_date >= start_date),"
+  "  UNIQUE (employee_id, type_id, start_date));"
+  "CREATE TABLE salaries ("
+  "  id INTEGER PRIMARY KEY,"
+  "  employee_id INTEGER NOT NULL REFERENCES employees (id) ON DELETE CASCADE,"
+  "  start_date TEXT NOT NULL,"
+  "  end_date TEXT,"
+  "  amount TEXT NOT NULL,"
+  "  currency TEXT NOT NULL,"
+  "  period_unit TEXT NOT NULL CHECK (period_unit IN ('monthly', 'yearly', 'hourly')),"
+  "  note TEXT,"
+  "  CHECK (end_date IS NULL OR end_date >= start_date),"
+  "  UNIQUE (employee_id, start_date));"
+  "CREATE INDEX positions_employee ON positions (employee_id);"
+  "CREATE INDEX absences_employee ON absences (employee_id);"
+  "CREATE INDEX salaries_employee ON salaries (employee_id);",
+
+  /* 2: the change log that feeds the sync engine's outbox */
+  "CREATE TABLE changes ("
+  "  id INTEGER PRIMARY KEY,"
+  "  at TEXT NOT NULL,"
+  "  entity TEXT NOT NULL,"
+  "  record_id INTEGER NOT NULL,"
+  "  employee_id INTEGER,"
+  "  op TEXT NOT NULL CHECK (op IN ('create', 'update', 'delete')),"
+  "  old_values TEXT,"
+  "  new_values TEXT);"
+  "CREATE INDEX changes_employee ON changes (employee_id);",
+};
+
+static gboolean
+set_sqlite_error (PbStore     *self,
+                  GError     **error,
+                  const char  *what)
+{
+  int code = sqlite3_extended_errcode (self->db);
+  int primary = code & 0xff;
+
+  g_set_error (error, PB_STORE_ERROR,
+               primary == SQLITE_CONSTRAINT ? PB_STORE_ERROR_CONSTRAINT : PB_STORE_ERROR_FAILED,
+               "%s: %s", what, sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+static gboolean
+exec (PbStore     *self,
+      const char  *sql,
+      GError     **error)
+{
+  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return set_sqlite_error (self, error, sql);
+
+  return TRUE;
+}
+
+/* Statements are prepared once per store and reset after each use. */
+static sqlite3_stmt *
+prepare (PbStore     *self,
+         const char  *sql,
+         GError     **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
+
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+
+  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+    {
+      set_sqlite_error (self, error, _("Could not prepare a query"));
+      return NULL;
+    }
+
+  g_hash_table_insert (self->statements, g_strdup (sql), stmt);
+  return stmt;
+}
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           index,
+           const char   *value)
+{
+  if (value == NULL)
+    sqlite3_bind_null (stmt, index);
+  else
+    sqlite3_bind_text (stmt, index, value, -1, SQLITE_TRANSIENT);
+}
+
+static int
+user_version (PbStore *self)
+{
+  sqlite3_stmt *stmt = NULL;
+  int version = -1;
+
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  return version;
+}
+
+static gboolean
+migrate (PbStore     *self,
+         guint        max_version,
+         GError     **error)
+{
+  int version = user_version (self);
+
+  if (version < 0)
+    return set_sqlite_error (self, error, _("Could not read the data file’s version"));
+
+  if ((guint) version > G_N_ELEMENTS (migrations))
+    {
+      g_set_error (error, PB_STORE_ERROR, PB_STORE_ERROR_TOO_NEW,
+                   _("%s was written by a newer version of Paybridge (data version %d; this version "
+                     "knows up to %u). It is left as it is: update Paybridge to open it."),
+                   self->path, version, (guint) G_N_ELEMENTS (migrations));
+      return FALSE;
+    }
+
+  if ((guint) version >= max_version)
+    return TRUE;
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  for (guint v = version; v < max_version; v++)
+    {
+      g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %u", v + 1);
+
+      g_debug ("Migrating %s to data version %u", self->path, v + 1);
+      if (!exec (self, migrations[v], error) || !exec (self, set_version, error))
+        {
+          g_prefix_error (error, _("Could not upgrade %s to data version %u: "), self->path, v + 1);
+          exec (self, "ROLLBACK", NULL);
+          return FALSE;
+        }
+    }
+
+  return exec (self, "COMMIT", error);
+}
+
+/* The file holds national identity numbers and bank accounts: it is created
+ * 0600 in a 0700 folder before SQLite opens it, and SQLite gives its -wal
+ * and -shm files the same mode. */
+static gboolean
+create_private_file (const char  *path,
+                     GError     **error)
+{
+  int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+  if (fd < 0 || fchmod (fd, 0600) != 0)
+    {
+      int saved = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, PB_STORE_ERROR, PB_STORE_ERROR_IO,
+                   _("Could not create %s: %s"), path, g_strerror (saved));
+      return FALSE;
+    }
+
+  close (fd);
+  return TRUE;
+}
+
+static void
+pb_store_finalize (GObject *object)
+{
+  PbStore *self = (PbStore *) object;
+
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  if (self->db != NULL)
+    sqlite3_close (self->db);
+  g_free (self->path);
+
+  G_OBJECT_CLASS (pb_store_parent_class)->finalize (object);
+}
+
+static void
+pb_store_class_init (PbStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = pb_store_finalize;
+}
+
+static void
+pb_store_init (PbStore *self)
+{
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) sqlite3_finalize);
+}
+
+/**
+ * pb_store_default_dir:
+ *
+ * Returns: (transfer full): `$PAYBRIDGE_DATA_DIR`, or `$XDG_DATA_HOME/paybridge`
+ */
+char *
+pb_store_default_dir (void)
+{
+  const char *env = g_getenv ("PAYBRIDGE_DATA_DIR");
+
+  if (env != NULL && env[0] != '\0')
+    return g_strdup (env);
+
+  return g_build_filename (g_get_user_data_dir (), "paybridge", NULL);
+}
+
+guint
+pb_store_schema_version (void)
+{
+  return G_N_ELEMENTS (migrations);
+}
+
+PbStore *
+pb_store_open_at_version (const char  *data_dir,
+                          guint        max_version,
+                          GError     **error)
+{
+  g_autoptr(PbStore) self = g_object_new (PB_TYPE_STORE, NULL);
+  g_autofree char *default_dir = NULL;
+
+  if (data_dir == NULL)
+    data_dir = default_dir = pb_store_default_dir ();
+
+  if (g_mkdir_with_parents (data_dir, 0700) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, PB_STORE_ERROR, PB_STORE_ERROR_IO,
+                   _("Could not create the data folder %s: %s"), data_dir, g_strerror (saved));
+      return NULL;
+    }
+
+  self->path = g_build_filename (data_dir, "paybridge.db", NULL);
+  if (!create_private_file (self->path, error))
+    return NULL;
+
+  if (sqlite3_open_v2 (self->path, &self->db,
+                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, PB_STORE_ERROR, PB_STORE_ERROR_IO, _("Could not open %s: %s"),
+                   self->path, self->db ? sqlite3_errmsg (self->db) : g_strerror (ENOMEM));
+      return NULL;
+    }
+
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, 5000);
+
+  if (!exec (self, "PRAGMA foreign_keys = ON", error) ||
+      !exec (self, "PRAGMA journal_mode = WAL", error) ||
+      !exec (self, "PRAGMA synchronous = NORMAL", error))
+    {
+      g_prefix_error (error, _("Could not open %s: "), self->path);
+      return NULL;
+    }
+
+  if (!migrate (self, max_version, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * pb_store_open:
+ * @data_dir: (nullable): the data folder; %NULL for pb_store_default_dir()
+ *
+ * Opens (creating if needed) the store and brings its schema up to date in
+ * one transaction. A file from a newer Paybridge is refused, never touched.
+ *
+ * Returns: (transfer full): the store, or %NULL with @error set
+ */
+PbStore *
+pb_store_open (const char  *data_dir,
+               GError     **error)
+{
+  return pb_store_open_at_version (data_dir, G_N_ELEMENTS (migrations), error);
+}
+
+const char *
+pb_store_get_path (PbStore *self)
+{
+  return self->path;
+}
+
+sqlite3 *
+pb_store_get_db (PbStore *self)
+{
+  return self->db;
+}
+
+gboolean
+pb_store_begin (PbStore  *self,
+                GError  **error)
+{
+  return exec (self, "BEGIN IMMEDIATE", error);
+}
+
+gboolean
+pb_store_commit (PbStore  *self,
+                 GError  **error)
+{
+  return exec (self, "COMMIT", error);
+}
+
+void
+pb_store_rollback (PbStore *self)
+{
+  if (!sqlite3_get_autocommit (self->db))
+    exec (self, "ROLLBACK", NULL);
+}
+
+/* --- SQL built from the field tables ----------------------------------- */
+
+static char *
+field_column (const PbFieldDef *field)
+{
+  if (field->type == PB_FIELD_REF)
+    {
+      if (g_str_has_suffix (field->name, "_email"))
+        return g_strdup_printf ("%.*s_id", (int) (strlen (field->name) - strlen ("_email")), field->name);
+      return g_strdup_printf ("%s_id", field->name);
+    }
+
+  return g_strdup (field->name);
+}
+
+/* How a referenced record is named in the register: employees by email,
+ * everything else by key. */
+static const char *
+ref_name_column (PbEntity entity)
+{
+  return entity == PB_ENTITY_EMPLOYEE ? "email" : "key";
+}
+
+static char *
+select_sql (PbEntity    entity,
+            const char *where)
+{
+  const PbEntityDef *def = pb_entity_get_def (entity);
+  g_autoptr(GString) sql = g_string_new ("SELECT t.id, ");
+
+  g_string_append (sql, def->has_parent ? "t.employee_id" : "0");
+  for (guint i = 0; i < def->n_fields; i++)
+    {
+      const PbFieldDef *field = &def->fields[i];
+      g_autofree char *column = field_column (field);
+
+      if (field->type == PB_FIELD_REF)
+        g_string_append_printf (sql, ", (SELECT r.%s FROM %s r WHERE r.id = t.%s)",
+                                ref_name_column (field->ref), pb_entity_get_def (field->ref)->plural, column);
+      else
+        g_string_append_printf (sql, ", t.%s", column);
+    }
+  g_string_append_printf (sql, " FROM %s t %s", def->plural, where);
+
+  return g_string_free (g_steal_pointer (&sql), FALSE);
+}
+
+static PbRecord *
+record_from_row (PbEntity      entity,
+                 sqlite3_stmt *stmt)
+{
+  const PbEntityDef *def = pb_entity_get_def (entity);
+  PbRecord *record = pb_record_new (entity);
+
+  pb_record_set_id (record, sqlite3_column_int64 (stmt, 0));
+  pb_record_set_parent_id (record, sqlite3_column_int64 (stmt, 1));
+  for (guint i = 0; i < def->n_fields; i++)
+    pb_record_set (record, i, (const char *) sqlite3_column_text (stmt, i + 2));
+
+  return record;
+}
+
+static GPtrArray *
+query_records (PbStore     *self,
+               PbEntity     entity,
+               const char  *where,
+               const char  *arg_text,
+               gint64       arg_int,
+               GError     **error)
+{
+  g_autofree char *sql = select_sql (entity, where);
+  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func (g_object_unref);
+  sqlite3_stmt *stmt = prepare (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+
+  if (arg_text != NULL)
+    bind_text (stmt, 1, arg_text);
+  else if (arg_int != 0)
+    sqlite3_bind_int64 (stmt, 1, arg_int);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (records, record_from_row (entity, stmt));
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, error, _("Could not read the HR register"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&records);
+}
+
+/**
+ * pb_store_list:
+ * @parent_id: for positions, absences and salaries: the employee, or 0 for all
+ *
+ * Returns: (transfer full) (element-type PbRecord): the records, employees
+ *   by family and given name, periods by start date, others by name
+ */
+GPtrArray *
+pb_store_list (PbStore   *self,
+               PbEntity   entity,
+               gint64     parent_id,
+               GError   **error)
+{
+  const PbEntityDef *def = pb_entity_get_def (entity);
+  const char *order;
+  g_autofree char *where = NULL;
+
+  g_return_val_if_fail (PB_IS_STORE (self), NULL);
+
+  if (entity == PB_ENTITY_EMPLOYEE)
+    order = "ORDER BY t.family_name COLLATE NOCASE, t.given_name COLLATE NOCASE, t.id";
+  else if (def->has_parent)
+    order = "ORDER BY t.employee_id, t.start_date, t.id";
+  else
+    order = "ORDER BY t.name COLLATE NOCASE, t.id";
+
+  where = g_strdup_printf ("%s %s", def->has_parent && parent_id != 0 ? "WHERE t.employee_id = ?" : "", order);
+
+  return query_records (self, entity, where, NULL, def->has_parent ? parent_id : 0, error);
+}
+
+static PbRecord *
+first_or_null (GPtrArray *records)
+{
+  if (records == NULL || records->len == 0)
+    return NULL;
+
+  return g_object_ref (g_ptr_array_index (records, 0));
+}
+
+PbRecord *
+pb_store_get (PbStore   *self,
+              PbEntity   entity,
+              gint64     id,
+              GError   **error)
+{
+  g_autoptr(GPtrArray) records = query_records (self, entity, "WHERE t.id = ?", NULL, id, error);
+  PbRecord *record;
+
+  if (records == NULL)
+    return NULL;
+
+  record = first_or_null (records);
+  if (record == NULL)
+    g_set_error (error, PB_STORE_ERROR, PB_STORE_ERROR_NOT_FOUND,
+                 _("There is no %s with id %" G_GINT64_FORMAT), pb_entity_get_def (entity)->name, id);
+
+  return record;
+}
+
+/**
+ * pb_store_find_by_key:
+ *
+ * Looks up a company, location, team or absence type by its key.
+ *
+ * Returns: (transfer full) (nullable): the record; %NULL without an error
+ *   when there is none
+ */
+PbRecord *
+pb_store_find_by_key (PbStore     *self,
+                      PbEntity     entity,
+                      const char  *key,
+                      GError     **error)
+{
+  g_autoptr(GPtrArray) records = NULL;
+
+  g_return_val_if_fail (!pb_entity_get_def (entity)->has_parent && entity != PB_ENTITY_EMPLOYEE, NULL);
+
+  records = query_records (self, entity, "WHERE t.key = ?", key, 0, error);
+  return first_or_null (records);
+}
+
+/**
+ * pb_store_find_employee:
+ * @employee_number: (nullable): tried first
+ * @email: (nullable): compared case-insensitively (SPEC U1)
+ *
+ * Returns: (transfer full) (nullable): the employee; %NULL without an error
+ *   when there is none
+ */
+PbRecord *
+pb_store_find_employee (PbStore     *self,
+                        const char  *employee_number,
+                        const char  *email,
+                        GError     **error)
+{
+  if (employee_number != NULL)
+    {
+      g_autoptr(GPtrArray) records = query_records (self, PB_ENTITY_EMPLOYEE,
+                                                    "WHERE t.employee_number = ?",
+                                                    employee_number, 0, error);
+      if (records == NULL)
+        return NULL;
+      if (records->len > 0)
+        return first_or_null (records);
+    }
+
+  if (email != NULL)
+    {
+      g_autoptr(GPtrArray) records = query_records (self, PB_ENTITY_EMPLOYEE,
+                                                    "WHERE lower (t.email) = lower (?)",
+                                                    email, 0, error);
+      return first_or_null (records);
+    }
+
+  return NULL;
+}
+
+gint64
+pb_store_count (PbStore   *self,
+                PbEntity   entity,
+                GError   **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s", pb_entity_get_def (entity)->plural);
+  sqlite3_stmt *stmt = prepare (self, sql, error);
+  gint64 count = -1;
+
+  if (stmt == NULL)
+    return -1;
+
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    count = sqlite3_column_int64 (stmt, 0);
+  else
+    set_sqlite_error (self, error, _("Could not count records"));
+  sqlite3_reset (stmt);
+
+  return count;
+}
+
+/* --- writes ------------------------------------------------------------- */
+
+static gboolean
+require_transaction (PbStore  *self,
+                     GError  **error)
+{
+  if (sqlite3_get_autocommit (self->db))
+    {
+      g_set_error_literal (error, PB_STORE_ERROR, PB_STORE_ERROR_NO_TRANSACTION,
+                           "A write to the HR register must run inside pb_store_begin()");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+resolve_ref (PbStore           *self,
+             const PbFieldDef  *field,
+             const char        *value,
+             gint64            *id,
+             GError           **error)
+{
+  const PbEntityDef *target = pb_entity_get_def (field->ref);
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+
+  *id = 0;
+  if (value == NULL)
+    return TRUE;
+
+  if (field->ref == PB_ENTITY_EMPLOYEE)
+    sql = g_strdup ("SELECT id FROM employees WHERE lower (email) = lower (?)");
+  else
+    sql = g_strdup_printf ("SELECT id FROM %s WHERE key = ?", target->plural);
+
+  stmt = prepare (self, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, value);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    *id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  if (*id == 0)
+    {
+      g_set_error (error, PB_STORE_ERROR, PB_STORE_ERROR_CONSTRAINT,
+                   _("%s: there is no %s “%s” in the HR register"), field->name, target->name, value);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+bind_field (PbStore       *self,
+            sqlite3_stmt  *stmt,
+            int            index,
+            PbRecord      *record,
+            guint          field,
+            GError       **error)
+{
+  const PbFieldDef *def = &pb_entity_get_def (pb_record_get_entity (record))->fields[field];
+  const char *value = pb_record_get (record, field);
+
+  if (def->type == PB_FIELD_REF)
+    {
+      gint64 id;
+
+      if (!resolve_ref (self, def, value, &id, error))
+        return FALSE;
+      if (id == 0)
+        sqlite3_bind_null (stmt, index);
+      else
+        sqlite3_bind_int64 (stmt, index, id);
+    }
+  else
+    bind_text (stmt, index, value);
+
+  return TRUE;
+}
+
+/* Writes the JSON object of the fields of @record selected by @mask. */
+static char *
+values_json (PbRecord       *record,
+             const gboolean *mask)
+{
+  const PbEntityDef *def = pb_entity_get_def (pb_record_get_entity (record));
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < def->n_fields; i++)
+    {
+      if (!mask[i])
+        continue;
+      json_builder_set_member_name (builder, def->fields[i].name);
+      if (pb_record_get (record, i) == NULL)
+        json_builder_add_null_value (builder);
+      else
+        json_builder_add_string_value (builder, pb_record_get (record, i));
+    }
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+static gboolean
+log_change (PbStore     *self,
+            PbRecord    *record,
+            PbChangeOp   op,
+            const char  *old_values,
+            const char  *new_values,
+            GError     **error)
+{
+  const PbEntityDef *def = pb_entity_get_def (pb_record_get_entity (record));
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *at = g_date_time_format_iso8601 (now);
+  gint64 employee_id = 0;
+  sqlite3_stmt *stmt;
+
+  stmt = prepare (self,
+                  "INSERT INTO changes (at, entity, record_id, employee_id, op, old_values, new_values) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  if (def->entity == PB_ENTITY_EMPLOYEE)
+    employee_id = pb_record_get_id (record);
+  else if (def->has_parent)
+    employee_id = pb_record_get_parent_id (record);
+
+  bind_text (stmt, 1, at);
+  bind_text (stmt, 2, def->name);
+  sqlite3_bind_int64 (stmt, 3, pb_record_get_id (record));
+  if (employee_id != 0)
+    sqlite3_bind_int64 (stmt, 4, employee_id);
+  bind_text (stmt, 5, pb_change_op_to_string (op));
+  bind_text (stmt, 6, old_values);
+  bind_text (stmt, 7, new_values);
+
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      return set_sqlite_error (self, error, _("Could not record the change"));
+    }
+  sqlite3_reset (stmt);
+
+  return TRUE;
+}
+
+static gboolean
+insert_record (PbStore   *self,
+               PbRecord  *record,
+               GError   **error)
+{
+  const PbEntityDef *def = pb_entity_get_def (pb_record_get_entity (record));
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autofree gboolean *mask = g_new0 (gboolean, def->n_fields);
+  g_autofree char *new_values = NULL;
+  sqlite3_stmt *stmt;
+  int index = 1;
+
+  g_string_append_printf (sql, "INSERT INTO %s (%s", def->plural, def->has_parent ? "employee_id" : "id");
+  for (guint i = 0; i < def->n_fields; i++)
+    {
+      g_autofree char *column = field_column (&def->fields[i]);
+      g_string_append_printf (sql, ", %s", column);
+    }
+  g_string_append (sql, ") VALUES (?");
+  for (guint i = 0; i < def->n_fields; i++)
+    g_string_append (sql, ", ?");
+  g_string_append (sql, ")");
+
+  stmt = prepare (self, sql->str, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  if (def->has_parent)
+    sqlite3_bind_int64 (stmt, index++, pb_record_get_parent_id (record));
+  else
+    sqlite3_bind_null (stmt, index++);
+
+  for (guint i = 0; i < def->n_fields; i++)
+    {
+      if (!bind_field (self, stmt, index++, record, i, error))
+        return FALSE;
+      mask[i] = pb_record_get (record, i) != NULL;
+    }
+
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      g_autofree char *name = pb_record_dup_display_name (record);
+      sqlite3_reset (stmt);
+      return set_sqlite_error (self, error, name);
+    }
+  sqlite3_reset (stmt);
+
+  pb_record_set_id (record, sqlite3_last_insert_rowid (self->db));
+  new_values = values_json (record, mask);
+
+  return log_change (self, record, PB_CHANGE_CREATE, NULL, new_values, error);
+}
+
+static gboolean
+update_record (PbStore     *self,
+               PbRecord    *record,
+               PbChangeOp  *out_op,
+               GError     **error)
+{
+  const PbEntityDef *def = pb_entity_get_def (pb_record_get_entity (record));
+  g_autoptr(PbRecord) current = NULL;
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autofree gboolean *mask = g_new0 (gboolean, def->n_fields);
+  g_autofree char *old_values = NULL;
+  g_autofree char *new_values = NULL;
+  sqlite3_stmt *stmt;
+  guint n_changed = 0;
+  int index = 1;
+
+  current = pb_store_get (self, def->entity, pb_record_get_id (record), error);
+  if (current == NULL)
+    return FALSE;
+
+  if (def->has_parent)
+    pb_record_set_parent_id (record, pb_record_get_parent_id (current));
+
+  g_string_append_printf (sql, "UPDATE %s SET ", def->plural);
+  for (guint i = 0; i < def->n_fields; i++)
+    {
+      g_autofree char *column = NULL;
+
+      if (pb_record_equal_field (current, record, i))
+        continue;
+      column = field_column (&def->fields[i]);
+      g_string_append_printf (sql, "%s%s = ?", n_changed > 0 ? ", " : "", column);
+      mask[i] = TRUE;
+      n_changed++;
+    }
+
+  if (n_changed == 0)
+    {
+      *out_op = PB_CHANGE_NONE;
+      return TRUE;
+    }
+
+  g_string_append (sql, " WHERE id = ?");
+
+  /* Each set of changed columns gives its own statement text; caching them
+   * all is still cheap because imports change few distinct sets. */
+  stmt = prepare (self, sql->str, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < def->n_fields; i++)
+    if (mask[i] && !bind_field (self, stmt, index++, record, i, error))
+      return FALSE;
+  sqlite3_bind_int64 (stmt, index, pb_record_get_id (record));
+
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      g_autofree char *name = pb_record_dup_display_name (record);
+      sqlite3_reset (stmt);
+      return set_sqlite_error (self, error, name);
+    }
+  sqlite3_reset (stmt);
+
+  old_values = values_json (current, mask);
+  new_values = values_json (record, mask);
+  *out_op = PB_CHANGE_UPDATE;
+
+  return log_change (self, record, PB_CHANGE_UPDATE, old_values, new_values, error);
+}
+
+/**
+ * pb_store_save:
+ * @record: a new record (id 0; it gets its id) or a changed stored one
+ * @out_op: (out) (optional): what was written: create, update, or none
+ *   when nothing differed
+ *
+ * Writes @record and, in the same transaction, a change row holding the
+ * fields that differ. References (company, team, manager_email...) must name
+ * existing records. Must be called between pb_store_begin() and
+ * pb_store_commit().
+ */
+gboolean
+pb_store_save (PbStore     *self,
+               PbRecord    *record,
+               PbChangeOp  *out_op,
+               GError     **error)
+{
+  PbChangeOp op = PB_CHANGE_CREATE;
+  gboolean ok;
+
+  g_return_val_if_fail (PB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (PB_IS_RECORD (record), FALSE);
+
+  if (!require_transaction (self, error))
+    return FALSE;
+
+  if (pb_record_get_id (record) == 0)
+    ok = insert_record (self, record, error);
+  else
+    ok = update_record (self, record, &op, error);
+
+  if (ok && out_op != NULL)
+    *out_op = op;
+
+  return ok;
+}
+
+/**
+ * pb_store_delete:
+ *
+ * Deletes a stored record and logs it. Employees are never deleted from
+ * the register (their status becomes `deleted`, SPEC U10), so this refuses
+ * them; companies, locations and teams still in use are refused too.
+ */
+gboolean
+pb_store_delete (PbStore   *self,
+                 PbRecord  *record,
+                 GError   **error)
+{
+  const PbEntityDef *def = pb_entity_get_def (pb_record_get_entity (record));
+  g_autoptr(PbRecord) current = NULL;
+  g_autofree gboolean *mask = g_new0 (gboolean, def->n_fields);
+  g_autofree char *sql = NULL;
+  g_autofree char *old_values = NULL;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (def->entity != PB_ENTITY_EMPLOYEE, FALSE);
+
+  if (!require_transaction (self, error))
+    return FALSE;
+
+  current = pb_store_get (self, def->entity, pb_record_get_id (record), error);
+  if (current == NULL)
+    return FALSE;
+
+  sql = g_strdup_printf ("DELETE FROM %s WHERE id = ?", def->plural);
+  stmt = prepare (self, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, pb_record_get_id (record));
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      g_autofree char *name = pb_record_dup_display_name (current);
+      sqlite3_reset (stmt);
+      return set_sqlite_error (self, error, name);
+    }
+  sqlite3_reset (stmt);
+
+  for (guint i = 0; i < def->n_fields; i++)
+    mask[i] = pb_record_get (current, i) != NULL;
+  old_values = values_json (current, mask);
+
+  return log_change (self, current, PB_CHANGE_DELETE, old_values, NULL, error);
+}
+
+/* --- the change log ----------------------------------------------------- */
+
+void
+pb_change_free (PbChange *change)
+{
+  if (change == NULL)
+    return;
+
+  g_free (change->at);
+  g_free (change->old_values);
+  g_free (change->new_values);
+  g_free (change);
+}
+
+const char *
+pb_change_op_to_string (PbChangeOp op)
+{
+  switch (op)
+    {
+    case PB_CHANGE_CREATE:
+      return "create";
+    case PB_CHANGE_UPDATE:
+      return "update";
+    case PB_CHANGE_DELETE:
+      return "delete";
+    case PB_CHANGE_NONE:
+    default:
+      return "none";
+    }
+}
+
+static PbChangeOp
+change_op_from_string (const char *op)
+{
+  if (g_strcmp0 (op, "create") == 0)
+    return PB_CHANGE_CREATE;
+  if (g_strcmp0 (op, "update") == 0)
+    return PB_CHANGE_UPDATE;
+  if (g_strcmp0 (op, "delete") == 0)
+    return PB_CHANGE_DELETE;
+  return PB_CHANGE_NONE;
+}
+
+/**
+ * pb_store_list_changes:
+ * @after_id: only changes with a larger id
+ *
+ * Returns: (transfer full) (element-type PbChange): committed changes in order
+ */
+GPtrArray *
+pb_store_list_changes (PbStore   *self,
+                       gint64     after_id,
+                       GError   **error)
+{
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_change_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = prepare (self,
+                  "SELECT id, at, entity, record_id, employee_id, op, old_values, new_values "
+                  "FROM changes WHERE id > ? ORDER BY id", error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, after_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      PbChange *change = g_new0 (PbChange, 1);
+
+      change->id = sqlite3_column_int64 (stmt, 0);
+      change->at = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      pb_entity_from_name ((const char *) sqlite3_column_text (stmt, 2), &change->entity);
+      change->record_id = sqlite3_column_int64 (stmt, 3);
+      change->employee_id = sqlite3_column_int64 (stmt, 4);
+      change->op = change_op_from_string ((const char *) sqlite3_column_text (stmt, 5));
+      change->old_values = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
+      change->new_values = g_strdup ((const char *) sqlite3_column_text (stmt, 7));
+      g_ptr_array_add (changes, change);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, error, _("Could not read the change log"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&changes);
+}
