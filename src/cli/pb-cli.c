@@ -1,0 +1,319 @@
+/* pb-cli.c: paybridge-cli, the same engine as the app without a display
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "PbCli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pb-import.h"
+#include "pb-store.h"
+
+/* Exit statuses, as docs/cli.md promises scripts. */
+enum
+{
+  EXIT_OK = 0,
+  EXIT_FAILED = 1,   /* the work ran and something failed or was refused */
+  EXIT_USAGE = 2,
+};
+
+typedef struct
+{
+  const char *data_dir;   /* (nullable) --data-dir */
+} CliContext;
+
+typedef int (*CommandFunc) (CliContext *ctx,
+                            int         argc,
+                            char      **argv);
+
+typedef struct
+{
+  const char  *name;
+  const char  *args;
+  const char  *summary;
+  CommandFunc  func;
+} Command;
+
+static int cmd_import (CliContext *ctx, int argc, char **argv);
+static int cmd_people (CliContext *ctx, int argc, char **argv);
+
+static const Command commands[] = {
+  { "import", "FILE [--replace]", N_("Load HR data (.json paybridge-hr/1 or .csv of employees) in one transaction"),
+    cmd_import },
+  { "people", "[--json]", N_("List the HR register’s employees"), cmd_people },
+};
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "%s\n", _("Usage: paybridge-cli [--data-dir DIR] COMMAND [ARGS]"));
+  fprintf (out, "\n%s\n", _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-8s %-22s %s\n", commands[i].name, commands[i].args, _(commands[i].summary));
+  fprintf (out, "\n%s\n", _("The data folder is --data-dir, else $PAYBRIDGE_DATA_DIR, else $XDG_DATA_HOME/paybridge."));
+}
+
+static int
+usage_error (const char *format,
+             ...) G_GNUC_PRINTF (1, 2);
+
+static int
+usage_error (const char *format,
+             ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  fprintf (stderr, "paybridge-cli: %s\n", message);
+  fprintf (stderr, "%s\n", _("Try “paybridge-cli --help”."));
+  return EXIT_USAGE;
+}
+
+/* Parses a command's own options with GOptionContext; returns FALSE on a
+ * usage error (already printed). */
+static gboolean
+parse_options (const char    *command,
+               GOptionEntry  *entries,
+               int           *argc,
+               char        ***argv)
+{
+  g_autofree char *name = g_strdup_printf ("paybridge-cli %s", command);
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_set_help_enabled (context, TRUE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_set_prgname (name);
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      usage_error ("%s", error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static PbStore *
+open_store (CliContext *ctx)
+{
+  g_autoptr(GError) error = NULL;
+  PbStore *store = pb_store_open (ctx->data_dir, &error);
+
+  if (store == NULL)
+    fprintf (stderr, "paybridge-cli: %s\n", error->message);
+
+  return store;
+}
+
+static void
+print_json (JsonNode *root)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  printf ("%s\n", text);
+}
+
+static int
+cmd_import (CliContext  *ctx,
+            int          argc,
+            char       **argv)
+{
+  gboolean replace = FALSE;
+  GOptionEntry entries[] = {
+    { "replace", 0, 0, G_OPTION_ARG_NONE, &replace,
+      N_("The file is the whole register: people not in it are marked deleted"), NULL },
+    { NULL }
+  };
+  g_autoptr(PbStore) store = NULL;
+  g_autoptr(PbImportResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *summary = NULL;
+
+  if (!parse_options ("import", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return usage_error (_("import takes one FILE"));
+
+  store = open_store (ctx);
+  if (store == NULL)
+    return EXIT_FAILED;
+
+  if (!pb_import_file (store, argv[1], replace ? PB_IMPORT_FLAGS_REPLACE : PB_IMPORT_FLAGS_NONE,
+                       &result, &error))
+    {
+      if (result != NULL)
+        {
+          GPtrArray *issues = pb_import_result_get_issues (result);
+
+          for (guint i = 0; i < issues->len; i++)
+            {
+              g_autofree char *line = pb_import_issue_format (g_ptr_array_index (issues, i));
+              fprintf (stderr, "%s\n", line);
+            }
+        }
+      fprintf (stderr, "paybridge-cli: %s\n", error->message);
+      return EXIT_FAILED;
+    }
+
+  summary = pb_import_result_summary (result);
+  printf (_("Imported %s: %s\n"), argv[1], summary);
+  return EXIT_OK;
+}
+
+static const char *
+value_or_empty (const char *value)
+{
+  return value != NULL ? value : "";
+}
+
+static int
+cmd_people (CliContext  *ctx,
+            int          argc,
+            char       **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON document"), NULL },
+    { NULL }
+  };
+  const PbEntityDef *def = pb_entity_get_def (PB_ENTITY_EMPLOYEE);
+  g_autoptr(PbStore) store = NULL;
+  g_autoptr(GPtrArray) people = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!parse_options ("people", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 1)
+    return usage_error (_("people takes no arguments"));
+
+  store = open_store (ctx);
+  if (store == NULL)
+    return EXIT_FAILED;
+
+  people = pb_store_list (store, PB_ENTITY_EMPLOYEE, 0, &error);
+  if (people == NULL)
+    {
+      fprintf (stderr, "paybridge-cli: %s\n", error->message);
+      return EXIT_FAILED;
+    }
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "employees");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < people->len; i++)
+        {
+          PbRecord *person = g_ptr_array_index (people, i);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "id");
+          json_builder_add_int_value (builder, pb_record_get_id (person));
+          for (guint f = 0; f < def->n_fields; f++)
+            {
+              json_builder_set_member_name (builder, def->fields[f].name);
+              if (pb_record_get (person, f) != NULL)
+                json_builder_add_string_value (builder, pb_record_get (person, f));
+              else
+                json_builder_add_null_value (builder);
+            }
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_set_member_name (builder, "count");
+      json_builder_add_int_value (builder, people->len);
+      json_builder_end_object (builder);
+
+      root = json_builder_get_root (builder);
+      print_json (root);
+      return EXIT_OK;
+    }
+
+  for (guint i = 0; i < people->len; i++)
+    {
+      PbRecord *person = g_ptr_array_index (people, i);
+      g_autofree char *name = pb_record_dup_display_name (person);
+
+      printf ("%-30s %-40s %-14s %s\n", name, value_or_empty (pb_record_get (person, PB_EMPLOYEE_EMAIL)),
+              value_or_empty (pb_record_get (person, PB_EMPLOYEE_TEAM)),
+              value_or_empty (pb_record_get (person, PB_EMPLOYEE_STATUS)));
+    }
+
+  return EXIT_OK;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  CliContext ctx = { NULL };
+  int first = 1;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  /* Global options come before the command, so that each command's own
+   * options can be parsed by the command alone. */
+  while (first < argc && argv[first][0] == '-')
+    {
+      const char *arg = argv[first];
+
+      if (g_str_equal (arg, "--help") || g_str_equal (arg, "-h"))
+        {
+          print_usage (stdout);
+          return EXIT_OK;
+        }
+      else if (g_str_equal (arg, "--version"))
+        {
+          printf ("paybridge-cli %s\n", PACKAGE_VERSION);
+          return EXIT_OK;
+        }
+      else if (g_str_equal (arg, "--data-dir") && first + 1 < argc)
+        {
+          ctx.data_dir = argv[first + 1];
+          first += 2;
+        }
+      else if (g_str_has_prefix (arg, "--data-dir="))
+        {
+          ctx.data_dir = arg + strlen ("--data-dir=");
+          first++;
+        }
+      else
+        return usage_error (_("unknown option “%s”"), arg);
+    }
+
+  if (first >= argc)
+    {
+      print_usage (stderr);
+      return EXIT_USAGE;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[first], commands[i].name))
+      return commands[i].func (&ctx, argc - first, argv + first);
+
+  return usage_error (_("unknown command “%s”"), argv[first]);
+}
