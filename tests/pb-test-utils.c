@@ -23,11 +23,11 @@ pb_test_skip_or_fail (const char *why)
 char *
 pb_test_make_dir (const char *name)
 {
-  static guint counter;
-  g_autofree char *leaf = g_strdup_printf ("%s-%u", name, ++counter);
-  char *dir = g_build_filename (g_get_tmp_dir (), leaf, NULL);
+  g_autofree char *template = g_strdup_printf ("pb-%s-XXXXXX", name);
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp (template, &error);
 
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_no_error (error);
   return dir;
 }
 

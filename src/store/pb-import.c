@@ -743,6 +743,7 @@ resolve_employees (Import *imp)
       const char *email = item->values[PB_EMPLOYEE_EMAIL];
       const char *number = item->values[PB_EMPLOYEE_EMPLOYEE_NUMBER];
       g_autoptr(PbRecord) by_email = NULL;
+      g_autofree char *folded = NULL;
       Item *first;
 
       if (item->bad)
@@ -754,12 +755,13 @@ resolve_employees (Import *imp)
           continue;
         }
 
-      if ((first = g_hash_table_lookup (emails, email)) != NULL)
+      folded = g_ascii_strdown (email, -1);
+      if ((first = g_hash_table_lookup (emails, folded)) != NULL)
         {
           add_issue (imp, item->where, "email", _("“%s” is already used at %s"), email, first->where);
           continue;
         }
-      g_hash_table_insert (emails, g_ascii_strdown (email, -1), item);
+      g_hash_table_insert (emails, g_steal_pointer (&folded), item);
 
       if (number != NULL)
         {
@@ -771,7 +773,8 @@ resolve_employees (Import *imp)
           g_hash_table_insert (numbers, (gpointer) number, item);
         }
 
-      /* The employee number identifies a person across email changes. */
+      /* The employee number identifies a person across email changes; an
+       * email that then points at someone else is a conflict. */
       item->stored = pb_store_find_employee (imp->store, number, email, NULL);
       by_email = pb_store_find_employee (imp->store, NULL, email, NULL);
 
@@ -782,23 +785,6 @@ resolve_employees (Import *imp)
           add_issue (imp, item->where, "email", _("“%s” belongs to another employee in the register (%s)"),
                      email, other);
           continue;
-        }
-
-      if (item->stored != NULL && number != NULL &&
-          g_strcmp0 (pb_record_get (item->stored, PB_EMPLOYEE_EMPLOYEE_NUMBER), number) != 0 &&
-          pb_record_get (item->stored, PB_EMPLOYEE_EMPLOYEE_NUMBER) != NULL)
-        {
-          /* Matched by email, but the file gives another number: only a
-           * problem when that number is someone else's. */
-          g_autoptr(PbRecord) by_number = pb_store_find_employee (imp->store, number, NULL, NULL);
-
-          if (by_number != NULL && pb_record_get_id (by_number) != pb_record_get_id (item->stored))
-            {
-              g_autofree char *other = describe_employee (by_number);
-              add_issue (imp, item->where, "employee_number",
-                         _("“%s” belongs to another employee in the register (%s)"), number, other);
-              continue;
-            }
         }
 
       if (item->stored != NULL)
@@ -1184,8 +1170,9 @@ pb_import_data (PbStore         *store,
   else
     read_json (&imp, data, length);
 
-  if (!has_issues (&imp))
-    resolve (&imp);
+  /* Cross-record checks run even after value errors (they skip the bad
+   * records), so that one run reports every error of the file. */
+  resolve (&imp);
 
   if (has_issues (&imp))
     g_set_error (error, PB_IMPORT_ERROR, PB_IMPORT_ERROR_INVALID,
