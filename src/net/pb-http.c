@@ -1,0 +1,1151 @@
+/* pb-http.c
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "PbHttp"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "pb-http.h"
+
+/* PbHttp is the one way Paybridge talks HTTP to a payroll system: one
+ * SoupSession per connection, JSON in and out, a bound on requests in
+ * flight, a token-bucket rate limiter that also obeys the server's
+ * X-Rate-Limit-* headers, retries with exponential backoff and jitter, one
+ * re-authorization on 401, a timeout per attempt, cancellation, and log
+ * lines with every secret redacted. Connectors never see SoupMessages.
+ *
+ * Retries and duplicates (SPEC R2): GET, PUT and DELETE are idempotent and
+ * retried on network errors, timeouts, 429 and 5xx. A POST creates
+ * something, so it is only retried when the server said it did nothing
+ * (429, 503) or the connection was never made; any other failure of a POST
+ * is returned, and the engine looks the record up before creating it again. */
+
+struct _PbHttpRequest
+{
+  gatomicrefcount  ref_count;
+  char            *method;
+  char            *path;
+  GPtrArray       *query;       /* name, value, name, value... */
+  JsonNode        *body;        /* (nullable) */
+  GHashTable      *form;        /* (nullable) x-www-form-urlencoded body */
+  GHashTable      *headers;     /* (nullable) extra headers */
+  gboolean         authorized;
+};
+
+G_DEFINE_BOXED_TYPE (PbHttpRequest, pb_http_request, pb_http_request_ref, pb_http_request_unref)
+
+struct _PbHttp
+{
+  GObject                    parent_instance;
+
+  char                      *base_url;
+  PbHttpLimits               limits;
+  SoupSession               *session;
+
+  PbHttpAuthorizeFunc        authorize;
+  PbHttpAuthorizeFinishFunc  authorize_finish;
+  gpointer                   auth_data;
+  PbHttpDecodeErrorFunc      decode_error;
+
+  GQueue                     queue;          /* GTask* waiting for a slot (owned refs) */
+  guint                      in_flight;
+  guint                      max_in_flight_seen;
+  double                     tokens;         /* token bucket */
+  gint64                     tokens_at;      /* monotonic µs of the last refill */
+  gint64                     paused_until;   /* monotonic µs: the server asked us to wait */
+  guint                      pump_source;
+};
+
+G_DEFINE_FINAL_TYPE (PbHttp, pb_http, G_TYPE_OBJECT)
+
+enum {
+  RETRY_SCHEDULED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+typedef struct
+{
+  PbHttp        *http;                /* (owned) */
+  PbHttpRequest *request;             /* (owned) */
+  SoupMessage   *message;             /* (owned) (nullable) the current attempt */
+  char          *authorization;       /* (owned) (nullable) never logged */
+  GCancellable  *attempt_cancellable; /* (owned) (nullable) */
+  GCancellable  *user_cancellable;    /* (unowned) the task's */
+  gulong         cancel_id;
+  guint          timeout_source;
+  guint          wait_source;
+  guint          attempt;             /* attempts made so far */
+  gboolean       timed_out;
+  gboolean       auth_retried;
+  gboolean       force_auth;
+  gint64         started;             /* monotonic µs of the current attempt */
+} Call;
+
+static void pump           (PbHttp *self);
+static void start_attempt  (GTask  *task);
+
+/* --- requests ------------------------------------------------------------ */
+
+PbHttpRequest *
+pb_http_request_new (const char *method,
+                     const char *path)
+{
+  PbHttpRequest *request = g_new0 (PbHttpRequest, 1);
+
+  g_atomic_ref_count_init (&request->ref_count);
+  request->method = g_strdup (method);
+  request->path = g_strdup (path);
+  request->query = g_ptr_array_new_with_free_func (g_free);
+  request->authorized = TRUE;
+
+  return request;
+}
+
+PbHttpRequest *
+pb_http_request_ref (PbHttpRequest *request)
+{
+  g_atomic_ref_count_inc (&request->ref_count);
+  return request;
+}
+
+void
+pb_http_request_unref (PbHttpRequest *request)
+{
+  if (!g_atomic_ref_count_dec (&request->ref_count))
+    return;
+
+  g_free (request->method);
+  g_free (request->path);
+  g_ptr_array_unref (request->query);
+  g_clear_pointer (&request->body, json_node_unref);
+  g_clear_pointer (&request->form, g_hash_table_unref);
+  g_clear_pointer (&request->headers, g_hash_table_unref);
+  g_free (request);
+}
+
+void
+pb_http_request_add_query (PbHttpRequest *request,
+                           const char    *name,
+                           const char    *value)
+{
+  g_ptr_array_add (request->query, g_strdup (name));
+  g_ptr_array_add (request->query, g_strdup (value));
+}
+
+void
+pb_http_request_add_query_int (PbHttpRequest *request,
+                               const char    *name,
+                               gint64         value)
+{
+  g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, value);
+
+  pb_http_request_add_query (request, name, text);
+}
+
+/**
+ * pb_http_request_set_body:
+ * @body: (transfer none): the JSON to send
+ */
+void
+pb_http_request_set_body (PbHttpRequest *request,
+                          JsonNode      *body)
+{
+  g_clear_pointer (&request->body, json_node_unref);
+  request->body = body != NULL ? json_node_ref (body) : NULL;
+}
+
+/**
+ * pb_http_request_set_form:
+ * @form: (transfer none): names to values, sent as a form (OAuth2 token requests)
+ */
+void
+pb_http_request_set_form (PbHttpRequest *request,
+                          GHashTable    *form)
+{
+  g_clear_pointer (&request->form, g_hash_table_unref);
+  request->form = form != NULL ? g_hash_table_ref (form) : NULL;
+}
+
+void
+pb_http_request_set_authorized (PbHttpRequest *request,
+                                gboolean       authorized)
+{
+  request->authorized = authorized;
+}
+
+void
+pb_http_request_set_header (PbHttpRequest *request,
+                            const char    *name,
+                            const char    *value)
+{
+  if (request->headers == NULL)
+    request->headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_insert (request->headers, g_strdup (name), g_strdup (value));
+}
+
+const char *
+pb_http_request_get_method (PbHttpRequest *request)
+{
+  return request->method;
+}
+
+const char *
+pb_http_request_get_path (PbHttpRequest *request)
+{
+  return request->path;
+}
+
+static gboolean
+request_is_idempotent (PbHttpRequest *request)
+{
+  return g_ascii_strcasecmp (request->method, "POST") != 0 &&
+         g_ascii_strcasecmp (request->method, "PATCH") != 0;
+}
+
+/* The characters a path may keep: Tripletex paths hold `:` and `>`
+ * ("/token/session/>whoAmI"); `>` is not allowed in a URI, so it is escaped. */
+#define PATH_ALLOWED "/:@!$&'()*+,;=-._~"
+
+static char *
+build_url (const char    *base_url,
+           PbHttpRequest *request)
+{
+  g_autofree char *path = g_uri_escape_string (request->path, PATH_ALLOWED, TRUE);
+  GString *url = g_string_new (base_url);
+
+  if (url->len > 0 && url->str[url->len - 1] == '/')
+    g_string_truncate (url, url->len - 1);
+  g_string_append (url, path);
+
+  for (guint i = 0; i + 1 < request->query->len; i += 2)
+    {
+      g_autofree char *name = g_uri_escape_string (request->query->pdata[i], NULL, TRUE);
+      g_autofree char *value = g_uri_escape_string (request->query->pdata[i + 1], NULL, TRUE);
+
+      g_string_append_c (url, i == 0 ? '?' : '&');
+      g_string_append_printf (url, "%s=%s", name, value);
+    }
+
+  return g_string_free (url, FALSE);
+}
+
+/* --- redaction ------------------------------------------------------------ */
+
+static gboolean
+is_secret_name (const char *name,
+                gsize       len)
+{
+  static const char * const words[] = { "token", "secret", "password", "passwd", "key", "assertion", NULL };
+  g_autofree char *lower = g_ascii_strdown (name, len);
+
+  if (g_str_equal (lower, "code") || g_str_equal (lower, "authorization") ||
+      g_str_equal (lower, "code_verifier"))
+    return TRUE;
+  for (guint i = 0; words[i] != NULL; i++)
+    if (strstr (lower, words[i]) != NULL)
+      return TRUE;
+
+  return FALSE;
+}
+
+/**
+ * pb_http_redact:
+ * @text: a URL, query string or log line
+ *
+ * Replaces the value of every `name=value` pair whose name looks secret
+ * (tokens, secrets, passwords, keys, OAuth2 codes) and anything after
+ * "Authorization:" or "Basic "/"Bearer " by `[redacted]`.
+ *
+ * Returns: (transfer full): the text safe to log
+ */
+char *
+pb_http_redact (const char *text)
+{
+  GString *out = g_string_new (NULL);
+  const char *p = text;
+
+  while (*p != '\0')
+    {
+      gboolean boundary = p == text || !g_ascii_isalnum (p[-1]);
+      gsize scheme_len = 0;
+
+      if (boundary && g_ascii_strncasecmp (p, "Basic ", 6) == 0)
+        scheme_len = 6;
+      else if (boundary && g_ascii_strncasecmp (p, "Bearer ", 7) == 0)
+        scheme_len = 7;
+
+      if (scheme_len > 0)
+        {
+          g_string_append_len (out, p, scheme_len);
+          g_string_append (out, "[redacted]");
+          p += scheme_len;
+          while (*p != '\0' && !g_ascii_isspace (*p) && *p != '"' && *p != ',')
+            p++;
+          continue;
+        }
+
+      if (*p == '=')
+        {
+          /* The name is the run of name characters just written. */
+          gsize name_end = out->len;
+          gsize name_start = name_end;
+
+          while (name_start > 0 && (g_ascii_isalnum (out->str[name_start - 1]) || out->str[name_start - 1] == '_' ||
+                                    out->str[name_start - 1] == '-' || out->str[name_start - 1] == '.'))
+            name_start--;
+
+          g_string_append_c (out, '=');
+          p++;
+          if (name_start < name_end && is_secret_name (out->str + name_start, name_end - name_start))
+            {
+              g_string_append (out, "[redacted]");
+              while (*p != '\0' && *p != '&' && *p != ' ' && *p != '"' && *p != ',' && *p != '\n')
+                p++;
+            }
+          continue;
+        }
+
+      g_string_append_c (out, *p++);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+char *
+pb_http_request_dup_log_line (PbHttpRequest *request)
+{
+  g_autofree char *url = build_url ("", request);
+  g_autofree char *line = g_strdup_printf ("%s %s", request->method, url);
+
+  return pb_http_redact (line);
+}
+
+/* --- backoff and limits ------------------------------------------------- */
+
+/**
+ * pb_http_backoff_delay:
+ * @attempt: the retry about to be made, from 1
+ * @random: a random number, for the jitter
+ *
+ * Exponential backoff with "equal jitter": the n-th retry waits between
+ * half and all of base·2^(n-1), capped at the limit's maximum.
+ *
+ * Returns: milliseconds to wait
+ */
+guint
+pb_http_backoff_delay (const PbHttpLimits *limits,
+                       guint               attempt,
+                       guint32             random)
+{
+  guint64 ceiling = limits->backoff_base_ms;
+  guint half;
+
+  for (guint i = 1; i < attempt && ceiling < limits->backoff_max_ms; i++)
+    ceiling *= 2;
+  ceiling = MIN (ceiling, (guint64) limits->backoff_max_ms);
+
+  half = ceiling / 2;
+  return half + (ceiling - half > 0 ? random % (ceiling - half + 1) : 0);
+}
+
+gboolean
+pb_http_url_is_loopback (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  const char *host;
+
+  if (uri == NULL || (host = g_uri_get_host (uri)) == NULL)
+    return FALSE;
+
+  return g_str_equal (host, "localhost") || g_str_has_prefix (host, "127.") ||
+         g_str_equal (host, "::1") || g_str_equal (host, "[::1]");
+}
+
+static gint64
+now_us (void)
+{
+  return g_get_monotonic_time ();
+}
+
+static gboolean
+on_pump_timeout_cb (gpointer user_data)
+{
+  PbHttp *self = user_data;
+
+  self->pump_source = 0;
+  pump (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_pump (PbHttp *self,
+               gint64  at_us)
+{
+  gint64 delay_ms = MAX (0, (at_us - now_us () + 999) / 1000);
+
+  if (self->pump_source != 0)
+    return;
+  self->pump_source = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) delay_ms, on_pump_timeout_cb, self, NULL);
+}
+
+/* Starts queued calls while a slot is free and the rate allows. */
+static void
+pump (PbHttp *self)
+{
+  while (self->queue.length > 0 && self->in_flight < self->limits.max_in_flight)
+    {
+      gint64 now = now_us ();
+      GTask *task;
+
+      if (self->paused_until > now)
+        {
+          schedule_pump (self, self->paused_until);
+          return;
+        }
+
+      if (self->limits.requests_per_second > 0)
+        {
+          self->tokens = MIN ((double) self->limits.burst,
+                              self->tokens + (now - self->tokens_at) / 1e6 * self->limits.requests_per_second);
+          self->tokens_at = now;
+          if (self->tokens < 1.0)
+            {
+              schedule_pump (self, now + (gint64) ((1.0 - self->tokens) / self->limits.requests_per_second * 1e6));
+              return;
+            }
+          self->tokens -= 1.0;
+        }
+
+      task = g_queue_pop_head (&self->queue);
+      if (g_task_return_error_if_cancelled (task))
+        {
+          g_object_unref (task);
+          continue;
+        }
+
+      self->in_flight++;
+      self->max_in_flight_seen = MAX (self->max_in_flight_seen, self->in_flight);
+      start_attempt (task);   /* takes over the queue's reference */
+    }
+}
+
+static void
+enqueue (PbHttp *self,
+         GTask  *task)
+{
+  g_queue_push_tail (&self->queue, task);
+  pump (self);
+}
+
+/* --- a call ----------------------------------------------------------------- */
+
+static void
+call_free (Call *call)
+{
+  if (call->cancel_id != 0)
+    g_cancellable_disconnect (call->user_cancellable, call->cancel_id);
+  g_clear_handle_id (&call->timeout_source, g_source_remove);
+  g_clear_handle_id (&call->wait_source, g_source_remove);
+  g_clear_object (&call->attempt_cancellable);
+  g_clear_object (&call->message);
+  g_clear_pointer (&call->authorization, g_free);
+  g_clear_pointer (&call->request, pb_http_request_unref);
+  g_clear_object (&call->http);
+  g_free (call);
+}
+
+static void
+release_slot (PbHttp *self)
+{
+  g_assert (self->in_flight > 0);
+  self->in_flight--;
+  pump (self);
+}
+
+static gboolean
+on_cancelled_idle_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+
+  g_task_return_error_if_cancelled (task);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs where the user cancelled. The running attempt (if any) is cancelled
+ * and finishes through its own callback; a call waiting for its next retry
+ * is finished from an idle, never from inside the signal emission. */
+static void
+on_user_cancelled_cb (GCancellable *cancellable,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  Call *call = g_task_get_task_data (task);
+
+  if (call->attempt_cancellable != NULL)
+    g_cancellable_cancel (call->attempt_cancellable);
+
+  if (call->wait_source != 0)
+    {
+      g_clear_handle_id (&call->wait_source, g_source_remove);
+      g_idle_add_full (G_PRIORITY_DEFAULT, on_cancelled_idle_cb, task, g_object_unref);
+    }
+}
+
+static gboolean
+on_retry_wait_done_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  Call *call = g_task_get_task_data (task);
+
+  call->wait_source = 0;
+  enqueue (call->http, task);   /* the queue takes our reference */
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_retry (GTask       *task,
+                guint        delay_ms,
+                guint        status,
+                const char  *reason)
+{
+  Call *call = g_task_get_task_data (task);
+  g_autofree char *line = pb_http_request_dup_log_line (call->request);
+
+  g_debug ("%s: %s; retry %u in %u ms", line, reason, call->attempt, delay_ms);
+  g_signal_emit (call->http, signals[RETRY_SCHEDULED], 0, call->attempt, delay_ms, status);
+
+  call->wait_source = g_timeout_add_full (G_PRIORITY_DEFAULT, delay_ms, on_retry_wait_done_cb, task, NULL);
+}
+
+/* Tries again, or returns @error when the retries are spent. Takes
+ * @task's reference and @error. */
+static void
+retry_or_fail (GTask   *task,
+               GError  *error,
+               guint    status,
+               guint    server_delay_ms)
+{
+  Call *call = g_task_get_task_data (task);
+  PbHttp *self = call->http;
+  guint delay;
+
+  if (call->attempt > self->limits.max_retries)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  delay = server_delay_ms > 0 ? server_delay_ms
+                              : pb_http_backoff_delay (&self->limits, call->attempt, g_random_int ());
+  delay = MIN (delay, MAX (self->limits.backoff_max_ms, server_delay_ms));
+  schedule_retry (task, delay, status, error->message);
+  g_error_free (error);
+}
+
+static guint
+header_uint (SoupMessageHeaders *headers,
+             const char         *name,
+             gboolean           *present)
+{
+  const char *value = soup_message_headers_get_one (headers, name);
+  g_autofree char *trimmed = value != NULL ? g_strstrip (g_strdup (value)) : NULL;
+  guint64 number = 0;
+
+  if (present != NULL)
+    *present = FALSE;
+  if (trimmed == NULL || !g_ascii_string_to_unsigned (trimmed, 10, 0, G_MAXUINT, &number, NULL))
+    return 0;
+  if (present != NULL)
+    *present = TRUE;
+  return (guint) number;
+}
+
+/* X-Rate-Limit-Remaining 0 means the period is used up: hold every request
+ * of this connection until X-Rate-Limit-Reset seconds have passed. */
+static void
+adapt_rate_limit (PbHttp             *self,
+                  SoupMessageHeaders *headers)
+{
+  gboolean has_remaining, has_reset;
+  guint remaining = header_uint (headers, "X-Rate-Limit-Remaining", &has_remaining);
+  guint reset = header_uint (headers, "X-Rate-Limit-Reset", &has_reset);
+
+  if (has_remaining && remaining == 0 && has_reset)
+    self->paused_until = MAX (self->paused_until, now_us () + (gint64) reset * G_USEC_PER_SEC);
+}
+
+static void
+default_decode_error (guint                   status,
+                      JsonNode               *body,
+                      PbProviderErrorDetails *details,
+                      PbProviderError        *code)
+{
+  JsonObject *object;
+
+  if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body))
+    return;
+
+  object = json_node_get_object (body);
+
+  /* Tripletex's ApiError and most JSON APIs: message, code, requestId,
+   * developerMessage, validationMessages[{field, message}]; OAuth2 token
+   * endpoints: error, error_description (RFC 6749 §5.2). */
+  if (json_object_has_member (object, "message") && JSON_NODE_HOLDS_VALUE (json_object_get_member (object, "message")))
+    details->message = g_strdup (json_object_get_string_member_with_default (object, "message", NULL));
+  else if (json_object_has_member (object, "error_description"))
+    details->message = g_strdup (json_object_get_string_member_with_default (object, "error_description", NULL));
+  else if (json_object_has_member (object, "error") && JSON_NODE_HOLDS_VALUE (json_object_get_member (object, "error")))
+    details->message = g_strdup (json_object_get_string_member_with_default (object, "error", NULL));
+
+  if (json_object_has_member (object, "developerMessage") &&
+      JSON_NODE_HOLDS_VALUE (json_object_get_member (object, "developerMessage")))
+    details->developer_message = g_strdup (json_object_get_string_member (object, "developerMessage"));
+  if (json_object_has_member (object, "code") && JSON_NODE_HOLDS_VALUE (json_object_get_member (object, "code")) &&
+      json_node_get_value_type (json_object_get_member (object, "code")) == G_TYPE_INT64)
+    details->code = (int) json_object_get_int_member (object, "code");
+  if (details->request_id == NULL && json_object_has_member (object, "requestId") &&
+      JSON_NODE_HOLDS_VALUE (json_object_get_member (object, "requestId")))
+    details->request_id = g_strdup (json_object_get_string_member (object, "requestId"));
+
+  if (json_object_has_member (object, "validationMessages") &&
+      JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "validationMessages")))
+    {
+      JsonArray *array = json_object_get_array_member (object, "validationMessages");
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+          JsonObject *vm;
+
+          if (!JSON_NODE_HOLDS_OBJECT (element))
+            continue;
+          vm = json_node_get_object (element);
+          pb_provider_error_details_add_field (details,
+                                               json_object_get_string_member_with_default (vm, "field", NULL),
+                                               json_object_get_string_member_with_default (vm, "message", ""));
+        }
+    }
+
+  if (json_object_has_member (object, "error") &&
+      g_strcmp0 (json_object_get_string_member_with_default (object, "error", NULL), "invalid_grant") == 0)
+    *code = PB_PROVIDER_ERROR_NOT_AUTHORIZED;
+}
+
+static PbProviderError
+code_for_status (guint status)
+{
+  switch (status)
+    {
+    case 401:
+      return PB_PROVIDER_ERROR_NOT_AUTHORIZED;
+    case 403:
+      return PB_PROVIDER_ERROR_FORBIDDEN;
+    case 404:
+      return PB_PROVIDER_ERROR_NOT_FOUND;
+    case 409:
+      return PB_PROVIDER_ERROR_CONFLICT;
+    case 423:
+      return PB_PROVIDER_ERROR_LOCKED;
+    case 400:
+    case 422:
+      return PB_PROVIDER_ERROR_VALIDATION;
+    case 429:
+      return PB_PROVIDER_ERROR_RATE_LIMITED;
+    default:
+      return status >= 500 ? PB_PROVIDER_ERROR_SERVER : PB_PROVIDER_ERROR_FAILED;
+    }
+}
+
+static GError *
+error_from_response (PbHttp      *self,
+                     Call        *call,
+                     guint        status,
+                     const char  *request_id,
+                     JsonNode    *body,
+                     guint        retry_after)
+{
+  PbProviderErrorDetails *details = pb_provider_error_details_new ();
+  PbProviderError code = code_for_status (status);
+  g_autoptr(GString) message = g_string_new (NULL);
+
+  details->status = status;
+  details->request_id = g_strdup (request_id);
+  details->retry_after = retry_after;
+  (self->decode_error != NULL ? self->decode_error : default_decode_error) (status, body, details, &code);
+
+  g_string_append_printf (message, _("The payroll system answered %u %s"), status,
+                          soup_status_get_phrase (status) ? soup_status_get_phrase (status) : "");
+  if (details->message != NULL)
+    g_string_append_printf (message, ": %s", details->message);
+  for (guint i = 0; i < details->field_messages->len; i++)
+    {
+      PbFieldMessage *fm = g_ptr_array_index (details->field_messages, i);
+      g_string_append_printf (message, "%s%s%s%s", i == 0 ? " (" : "; ", fm->field ? fm->field : "",
+                              fm->field ? ": " : "", fm->message);
+      if (i + 1 == details->field_messages->len)
+        g_string_append_c (message, ')');
+    }
+
+  return pb_provider_error_new_with_details (code, details, "%s", message->str);
+}
+
+static void
+on_sent_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask *task = user_data;   /* the reference the pump gave the attempt */
+  Call *call = g_task_get_task_data (task);
+  PbHttp *self = call->http;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  g_autofree char *line = pb_http_request_dup_log_line (call->request);
+  SoupMessageHeaders *headers;
+  const char *request_id;
+  gint64 elapsed_ms = (now_us () - call->started) / 1000;
+  guint status;
+  guint retry_after;
+
+  bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_clear_handle_id (&call->timeout_source, g_source_remove);
+  g_clear_object (&call->attempt_cancellable);
+  release_slot (self);
+
+  if (error != NULL)
+    {
+      gboolean never_sent;
+
+      if (g_cancellable_is_cancelled (call->user_cancellable))
+        {
+          g_debug ("%s: cancelled", line);
+          g_task_return_error_if_cancelled (task);
+          g_object_unref (task);
+          return;
+        }
+
+      never_sent = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
+                   g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
+                   g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE) ||
+                   g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND);
+      g_debug ("%s: %s after %" G_GINT64_FORMAT " ms", line,
+               call->timed_out ? "timed out" : error->message, elapsed_ms);
+
+      {
+        PbProviderErrorDetails *details = pb_provider_error_details_new ();
+        GError *failure = call->timed_out
+          ? pb_provider_error_new_with_details (PB_PROVIDER_ERROR_TIMEOUT, details,
+                                                _("The payroll system did not answer within %u seconds"),
+                                                self->limits.timeout_ms / 1000)
+          : pb_provider_error_new_with_details (PB_PROVIDER_ERROR_NETWORK, details,
+                                                _("Could not reach the payroll system: %s"), error->message);
+
+        if (request_is_idempotent (call->request) || never_sent)
+          retry_or_fail (task, failure, 0, 0);
+        else
+          {
+            g_task_return_error (task, failure);
+            g_object_unref (task);
+          }
+      }
+      return;
+    }
+
+  status = soup_message_get_status (call->message);
+  headers = soup_message_get_response_headers (call->message);
+  request_id = soup_message_headers_get_one (headers, "x-tlx-request-id");
+  if (request_id == NULL)
+    request_id = soup_message_headers_get_one (headers, "X-Request-Id");
+  retry_after = header_uint (headers, "Retry-After", NULL);
+  adapt_rate_limit (self, headers);
+
+  g_debug ("%s -> %u in %" G_GINT64_FORMAT " ms%s%s", line, status, elapsed_ms,
+           request_id ? ", request id " : "", request_id ? request_id : "");
+
+  if (g_bytes_get_size (bytes) > 0)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+      g_autoptr(GError) parse_error = NULL;
+
+      if (json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &parse_error))
+        body = json_parser_steal_root (parser);
+      else if (SOUP_STATUS_IS_SUCCESSFUL (status))
+        {
+          PbProviderErrorDetails *details = pb_provider_error_details_new ();
+          GError *failure;
+
+          details->status = status;
+          details->request_id = g_strdup (request_id);
+          failure = pb_provider_error_new_with_details (PB_PROVIDER_ERROR_INVALID_RESPONSE, details,
+                                                        _("The payroll system sent an answer that is not valid JSON (%s)"),
+                                                        parse_error->message);
+          g_warning ("%s: the answer is not valid JSON", line);
+          if (request_is_idempotent (call->request))
+            retry_or_fail (task, failure, status, 0);
+          else
+            {
+              g_task_return_error (task, failure);
+              g_object_unref (task);
+            }
+          return;
+        }
+    }
+
+  if (SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      g_task_return_pointer (task, g_steal_pointer (&body), (GDestroyNotify) json_node_unref);
+      g_object_unref (task);
+      return;
+    }
+
+  /* One re-authorization per call: the session may have expired. */
+  if (status == SOUP_STATUS_UNAUTHORIZED && call->request->authorized && self->authorize != NULL &&
+      !call->auth_retried)
+    {
+      call->auth_retried = TRUE;
+      call->force_auth = TRUE;
+      enqueue (self, task);
+      return;
+    }
+
+  {
+    GError *failure = error_from_response (self, call, status, request_id, body, retry_after);
+
+    if (status == 429)
+      {
+        guint wait_ms = retry_after > 0 ? retry_after * 1000 : header_uint (headers, "X-Rate-Limit-Reset", NULL) * 1000;
+
+        /* Tripletex may omit the reset header on 429: then our own backoff. */
+        if (wait_ms > 0)
+          self->paused_until = MAX (self->paused_until, now_us () + (gint64) wait_ms * 1000);
+        retry_or_fail (task, failure, status, wait_ms);
+      }
+    else if (status >= 500 && (request_is_idempotent (call->request) || status == 503))
+      retry_or_fail (task, failure, status, retry_after * 1000);
+    else
+      {
+        g_task_return_error (task, failure);
+        g_object_unref (task);
+      }
+  }
+}
+
+static gboolean
+on_attempt_timeout_cb (gpointer user_data)
+{
+  Call *call = user_data;
+
+  call->timeout_source = 0;
+  call->timed_out = TRUE;
+  if (call->attempt_cancellable != NULL)
+    g_cancellable_cancel (call->attempt_cancellable);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+send_message (GTask *task)
+{
+  Call *call = g_task_get_task_data (task);
+  PbHttp *self = call->http;
+  PbHttpRequest *request = call->request;
+  g_autofree char *url = build_url (self->base_url, request);
+  SoupMessageHeaders *headers;
+
+  g_clear_object (&call->message);
+  call->message = soup_message_new (request->method, url);
+  if (call->message == NULL)
+    {
+      release_slot (self);
+      g_task_return_new_error (task, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_INPUT,
+                               _("Cannot build a request to %s"), self->base_url);
+      g_object_unref (task);
+      return;
+    }
+
+  headers = soup_message_get_request_headers (call->message);
+  soup_message_headers_replace (headers, "Accept", "application/json");
+  if (call->authorization != NULL)
+    soup_message_headers_replace (headers, "Authorization", call->authorization);
+  if (request->headers != NULL)
+    {
+      GHashTableIter iter;
+      gpointer name, value;
+
+      g_hash_table_iter_init (&iter, request->headers);
+      while (g_hash_table_iter_next (&iter, &name, &value))
+        soup_message_headers_replace (headers, name, value);
+    }
+
+  if (request->body != NULL)
+    {
+      g_autoptr(JsonGenerator) generator = json_generator_new ();
+      g_autoptr(GBytes) bytes = NULL;
+      gsize length;
+      char *data;
+
+      json_generator_set_root (generator, request->body);
+      data = json_generator_to_data (generator, &length);
+      bytes = g_bytes_new_take (data, length);
+      soup_message_set_request_body_from_bytes (call->message, "application/json; charset=utf-8", bytes);
+    }
+  else if (request->form != NULL)
+    {
+      char *data = soup_form_encode_hash (request->form);
+      g_autoptr(GBytes) bytes = g_bytes_new_take (data, strlen (data));
+
+      soup_message_set_request_body_from_bytes (call->message, "application/x-www-form-urlencoded", bytes);
+    }
+
+  call->attempt++;
+  call->timed_out = FALSE;
+  call->started = now_us ();
+  call->attempt_cancellable = g_cancellable_new ();
+  call->timeout_source = g_timeout_add_full (G_PRIORITY_DEFAULT, self->limits.timeout_ms,
+                                             on_attempt_timeout_cb, call, NULL);
+
+  soup_session_send_and_read_async (self->session, call->message, G_PRIORITY_DEFAULT,
+                                    call->attempt_cancellable, on_sent_cb, task);
+}
+
+static void
+on_authorized_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  Call *call = g_task_get_task_data (task);
+  PbHttp *self = call->http;
+  g_autoptr(GError) error = NULL;
+  char *authorization;
+
+  authorization = self->authorize_finish (self->auth_data, result, &error);
+  if (authorization == NULL)
+    {
+      release_slot (self);
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+
+  g_free (call->authorization);
+  call->authorization = authorization;
+  send_message (task);
+}
+
+static void
+start_attempt (GTask *task)
+{
+  Call *call = g_task_get_task_data (task);
+  PbHttp *self = call->http;
+
+  if (call->request->authorized && self->authorize != NULL)
+    {
+      gboolean force = call->force_auth;
+
+      call->force_auth = FALSE;
+      self->authorize (self->auth_data, force, call->user_cancellable, on_authorized_cb, task);
+      return;
+    }
+
+  send_message (task);
+}
+
+/* --- PbHttp ------------------------------------------------------------------ */
+
+static void
+pb_http_dispose (GObject *object)
+{
+  PbHttp *self = (PbHttp *) object;
+
+  g_clear_handle_id (&self->pump_source, g_source_remove);
+  g_queue_clear_full (&self->queue, g_object_unref);
+
+  G_OBJECT_CLASS (pb_http_parent_class)->dispose (object);
+}
+
+static void
+pb_http_finalize (GObject *object)
+{
+  PbHttp *self = (PbHttp *) object;
+
+  g_clear_object (&self->session);
+  g_free (self->base_url);
+
+  G_OBJECT_CLASS (pb_http_parent_class)->finalize (object);
+}
+
+static void
+pb_http_class_init (PbHttpClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = pb_http_dispose;
+  object_class->finalize = pb_http_finalize;
+
+  /**
+   * PbHttp::retry-scheduled:
+   * @attempt: the retry about to be made, from 1
+   * @delay_ms: how long it waits first
+   * @status: the HTTP status that caused it, 0 for no answer
+   */
+  signals[RETRY_SCHEDULED] =
+    g_signal_new ("retry-scheduled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT);
+}
+
+static void
+pb_http_init (PbHttp *self)
+{
+  g_queue_init (&self->queue);
+}
+
+/**
+ * pb_http_new:
+ * @base_url: e.g. "https://tripletex.no/v2"
+ * @limits: (nullable): %NULL for PB_HTTP_LIMITS_DEFAULT
+ *
+ * Plain http:// is refused unless the host is this machine (the payroll
+ * sandbox): tokens never cross a network unencrypted. TLS certificates are
+ * always verified (libsoup's default; nothing here turns it off).
+ */
+PbHttp *
+pb_http_new (const char          *base_url,
+             const PbHttpLimits  *limits,
+             GError             **error)
+{
+  static const PbHttpLimits defaults = PB_HTTP_LIMITS_DEFAULT;
+  g_autoptr(GUri) uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
+  g_autofree char *user_agent = g_strdup_printf ("Paybridge/%s", PACKAGE_VERSION);
+  PbHttp *self;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL ||
+      (g_strcmp0 (g_uri_get_scheme (uri), "https") != 0 && g_strcmp0 (g_uri_get_scheme (uri), "http") != 0))
+    {
+      g_set_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_INPUT,
+                   _("“%s” is not an http(s) address"), base_url);
+      return NULL;
+    }
+
+  if (g_str_equal (g_uri_get_scheme (uri), "http") && !pb_http_url_is_loopback (base_url))
+    {
+      g_set_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INSECURE,
+                   _("“%s” is not encrypted: use https:// (plain http is only allowed to this computer)"),
+                   base_url);
+      return NULL;
+    }
+
+  self = g_object_new (PB_TYPE_HTTP, NULL);
+  self->base_url = g_strdup (base_url);
+  self->limits = limits != NULL ? *limits : defaults;
+  if (self->limits.max_in_flight == 0)
+    self->limits.max_in_flight = 4;
+  if (self->limits.burst == 0)
+    self->limits.burst = 1;
+  if (self->limits.timeout_ms == 0)
+    self->limits.timeout_ms = 30000;
+  if (self->limits.backoff_base_ms == 0)
+    self->limits.backoff_base_ms = 500;
+  if (self->limits.backoff_max_ms == 0)
+    self->limits.backoff_max_ms = 30000;
+  self->tokens = self->limits.burst;
+  self->tokens_at = now_us ();
+
+  /* The connection pool allows more than our bound, so the bound is ours. */
+  self->session = soup_session_new_with_options ("user-agent", user_agent,
+                                                 "max-conns-per-host", (int) MAX (self->limits.max_in_flight, 2),
+                                                 NULL);
+
+  return self;
+}
+
+const char *
+pb_http_get_base_url (PbHttp *self)
+{
+  return self->base_url;
+}
+
+void
+pb_http_set_authorizer (PbHttp                    *self,
+                        PbHttpAuthorizeFunc        authorize,
+                        PbHttpAuthorizeFinishFunc  authorize_finish,
+                        gpointer                   user_data)
+{
+  self->authorize = authorize;
+  self->authorize_finish = authorize_finish;
+  self->auth_data = user_data;
+}
+
+void
+pb_http_set_error_decoder (PbHttp                *self,
+                           PbHttpDecodeErrorFunc  decode)
+{
+  self->decode_error = decode;
+}
+
+/**
+ * pb_http_send_async:
+ *
+ * Queues @request; it is sent when a slot is free and the rate allows, and
+ * retried as the header comment of this file describes.
+ */
+void
+pb_http_send_async (PbHttp              *self,
+                    PbHttpRequest       *request,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  GTask *task;
+  Call *call;
+
+  g_return_if_fail (PB_IS_HTTP (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pb_http_send_async);
+
+  call = g_new0 (Call, 1);
+  call->http = g_object_ref (self);
+  call->request = pb_http_request_ref (request);
+  call->user_cancellable = cancellable;
+  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
+
+  if (cancellable != NULL)
+    call->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_user_cancelled_cb), task, NULL);
+
+  enqueue (self, task);
+}
+
+/**
+ * pb_http_send_finish:
+ *
+ * Returns: (transfer full) (nullable): the JSON answer; %NULL with no error
+ *   for an empty answer (204)
+ */
+JsonNode *
+pb_http_send_finish (PbHttp        *self,
+                     GAsyncResult  *result,
+                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pb_http_send_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+guint
+pb_http_get_max_in_flight_seen (PbHttp *self)
+{
+  return self->max_in_flight_seen;
+}
