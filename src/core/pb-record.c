@@ -36,6 +36,11 @@ static const char * const employee_status_choices[] = { "active", "deactivated",
 static const char * const contract_type_choices[] = { "permanent", "temporary", "hourly", "freelance", NULL };
 static const char * const absence_state_choices[] = { "pending", "approved", "unapproved", "rejected", NULL };
 static const char * const period_unit_choices[] = { "monthly", "yearly", "hourly", NULL };
+/* Why an employment ended, as the Norwegian a-melding (and so the payroll
+ * systems) knows it. */
+static const char * const end_reason_choices[] = {
+  "resigned", "dismissed", "contract_expired", "internal_change", "wrongly_reported", "system_change", NULL
+};
 
 #define REQ PB_FIELD_FLAG_REQUIRED
 #define KEY (PB_FIELD_FLAG_KEY | PB_FIELD_FLAG_REQUIRED)
@@ -97,7 +102,7 @@ static const PbFieldDef position_fields[] = {
   [PB_POSITION_PERCENTAGE]    = { "percentage", PB_FIELD_PERCENT, 0, .default_value = "100" },
   [PB_POSITION_CONTRACT_TYPE] = { "contract_type", PB_FIELD_CHOICE, 0, .choices = contract_type_choices,
                                   .default_value = "permanent" },
-  [PB_POSITION_END_REASON]    = { "end_reason", PB_FIELD_TEXT, 0, .max_length = 100 },
+  [PB_POSITION_END_REASON]    = { "end_reason", PB_FIELD_CHOICE, 0, .choices = end_reason_choices },
 };
 
 static const PbFieldDef absence_fields[] = {

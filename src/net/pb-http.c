@@ -142,6 +142,53 @@ pb_http_request_add_query (PbHttpRequest *request,
   g_ptr_array_add (request->query, g_strdup (value));
 }
 
+/**
+ * pb_http_request_copy:
+ *
+ * Returns: (transfer full): an independent copy (for the pages of a list)
+ */
+PbHttpRequest *
+pb_http_request_copy (PbHttpRequest *request)
+{
+  PbHttpRequest *copy = pb_http_request_new (request->method, request->path);
+
+  for (guint i = 0; i < request->query->len; i++)
+    g_ptr_array_add (copy->query, g_strdup (request->query->pdata[i]));
+  if (request->body != NULL)
+    copy->body = json_node_copy (request->body);
+  if (request->form != NULL)
+    copy->form = g_hash_table_ref (request->form);
+  if (request->headers != NULL)
+    {
+      GHashTableIter iter;
+      gpointer name, value;
+
+      g_hash_table_iter_init (&iter, request->headers);
+      while (g_hash_table_iter_next (&iter, &name, &value))
+        pb_http_request_set_header (copy, name, value);
+    }
+  copy->authorized = request->authorized;
+
+  return copy;
+}
+
+/* Replaces the value of query parameter @name, or adds it. */
+void
+pb_http_request_set_query (PbHttpRequest *request,
+                           const char    *name,
+                           const char    *value)
+{
+  for (guint i = 0; i + 1 < request->query->len; i += 2)
+    if (g_str_equal (request->query->pdata[i], name))
+      {
+        g_free (request->query->pdata[i + 1]);
+        request->query->pdata[i + 1] = g_strdup (value);
+        return;
+      }
+
+  pb_http_request_add_query (request, name, value);
+}
+
 void
 pb_http_request_add_query_int (PbHttpRequest *request,
                                const char    *name,
@@ -585,8 +632,14 @@ adapt_rate_limit (PbHttp             *self,
     self->paused_until = MAX (self->paused_until, now_us () + (gint64) reset * G_USEC_PER_SEC);
 }
 
-static void
-default_decode_error (guint                   status,
+/**
+ * pb_http_decode_error_default:
+ *
+ * The error decoder used when a connector sets none; connectors with their
+ * own error codes call it first and then refine @code.
+ */
+void
+pb_http_decode_error_default (guint                   status,
                       JsonNode               *body,
                       PbProviderErrorDetails *details,
                       PbProviderError        *code)
@@ -682,7 +735,7 @@ error_from_response (PbHttp      *self,
   details->status = status;
   details->request_id = g_strdup (request_id);
   details->retry_after = retry_after;
-  (self->decode_error != NULL ? self->decode_error : default_decode_error) (status, body, details, &code);
+  (self->decode_error != NULL ? self->decode_error : pb_http_decode_error_default) (status, body, details, &code);
 
   g_string_append_printf (message, _("The payroll system answered %u %s"), status,
                           soup_status_get_phrase (status) ? soup_status_get_phrase (status) : "");

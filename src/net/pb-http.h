@@ -24,6 +24,10 @@ GType          pb_http_request_get_type       (void) G_GNUC_CONST;
 PbHttpRequest *pb_http_request_new            (const char    *method,
                                                const char    *path);
 PbHttpRequest *pb_http_request_ref            (PbHttpRequest *request);
+PbHttpRequest *pb_http_request_copy           (PbHttpRequest *request);
+void           pb_http_request_set_query      (PbHttpRequest *request,
+                                               const char    *name,
+                                               const char    *value);
 void           pb_http_request_unref          (PbHttpRequest *request);
 void           pb_http_request_add_query      (PbHttpRequest *request,
                                                const char    *name,
@@ -106,6 +110,10 @@ JsonNode   *pb_http_send_finish         (PbHttp                    *self,
                                          GError                   **error);
 guint       pb_http_get_max_in_flight_seen (PbHttp                 *self);
 
+void        pb_http_decode_error_default (guint                   status,
+                                          JsonNode               *body,
+                                          PbProviderErrorDetails *details,
+                                          PbProviderError        *code);
 gboolean    pb_http_url_is_loopback     (const char                *url);
 char       *pb_http_redact              (const char                *text);
 guint       pb_http_backoff_delay       (const PbHttpLimits        *limits,

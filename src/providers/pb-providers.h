@@ -1,0 +1,16 @@
+/* pb-providers.h: the built-in connectors
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "pb-provider.h"
+#include "tripletex/pb-tripletex-provider.h"
+
+G_BEGIN_DECLS
+
+
+G_END_DECLS
