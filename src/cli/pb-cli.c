@@ -15,41 +15,18 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pb-cli-private.h"
 #include "pb-import.h"
-#include "pb-store.h"
-
-/* Exit statuses, as docs/cli.md promises scripts. */
-enum
-{
-  EXIT_OK = 0,
-  EXIT_FAILED = 1,   /* the work ran and something failed or was refused */
-  EXIT_USAGE = 2,
-};
-
-typedef struct
-{
-  const char *data_dir;   /* (nullable) --data-dir */
-} CliContext;
-
-typedef int (*CommandFunc) (CliContext *ctx,
-                            int         argc,
-                            char      **argv);
-
-typedef struct
-{
-  const char  *name;
-  const char  *args;
-  const char  *summary;
-  CommandFunc  func;
-} Command;
 
 static int cmd_import (CliContext *ctx, int argc, char **argv);
 static int cmd_people (CliContext *ctx, int argc, char **argv);
 
-static const Command commands[] = {
+static const CliCommand commands[] = {
   { "import", "FILE [--replace]", N_("Load HR data (.json paybridge-hr/1 or .csv of employees) in one transaction"),
     cmd_import },
   { "people", "[--json]", N_("List the HR register’s employees"), cmd_people },
+  { "connection", "add|list|show|set|remove|test", N_("Manage connections to payroll systems"),
+    pb_cli_connection },
 };
 
 static void
@@ -58,16 +35,12 @@ print_usage (FILE *out)
   fprintf (out, "%s\n", _("Usage: paybridge-cli [--data-dir DIR] COMMAND [ARGS]"));
   fprintf (out, "\n%s\n", _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-8s %-22s %s\n", commands[i].name, commands[i].args, _(commands[i].summary));
+    fprintf (out, "  %-10s %-30s %s\n", commands[i].name, commands[i].args, _(commands[i].summary));
   fprintf (out, "\n%s\n", _("The data folder is --data-dir, else $PAYBRIDGE_DATA_DIR, else $XDG_DATA_HOME/paybridge."));
 }
 
-static int
-usage_error (const char *format,
-             ...) G_GNUC_PRINTF (1, 2);
-
-static int
-usage_error (const char *format,
+int
+pb_cli_usage_error (const char *format,
              ...)
 {
   g_autofree char *message = NULL;
@@ -84,8 +57,8 @@ usage_error (const char *format,
 
 /* Parses a command's own options with GOptionContext; returns FALSE on a
  * usage error (already printed). */
-static gboolean
-parse_options (const char    *command,
+gboolean
+pb_cli_parse_options (const char    *command,
                GOptionEntry  *entries,
                int           *argc,
                char        ***argv)
@@ -100,15 +73,37 @@ parse_options (const char    *command,
 
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      usage_error ("%s", error->message);
+      pb_cli_usage_error ("%s", error->message);
       return FALSE;
     }
 
   return TRUE;
 }
 
-static PbStore *
-open_store (CliContext *ctx)
+int
+pb_cli_fail (const char *format,
+             ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  fprintf (stderr, "paybridge-cli: %s\n", message);
+  return EXIT_FAILED;
+}
+
+void
+pb_cli_wait (gboolean *done)
+{
+  while (!*done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+PbStore *
+pb_cli_open_store (CliContext *ctx)
 {
   g_autoptr(GError) error = NULL;
   PbStore *store = pb_store_open (ctx->data_dir, &error);
@@ -119,8 +114,8 @@ open_store (CliContext *ctx)
   return store;
 }
 
-static void
-print_json (JsonNode *root)
+void
+pb_cli_print_json (JsonNode *root)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autofree char *text = NULL;
@@ -147,12 +142,12 @@ cmd_import (CliContext  *ctx,
   g_autoptr(GError) error = NULL;
   g_autofree char *summary = NULL;
 
-  if (!parse_options ("import", entries, &argc, &argv))
+  if (!pb_cli_parse_options ("import", entries, &argc, &argv))
     return EXIT_USAGE;
   if (argc != 2)
-    return usage_error (_("import takes one FILE"));
+    return pb_cli_usage_error (_("import takes one FILE"));
 
-  store = open_store (ctx);
+  store = pb_cli_open_store (ctx);
   if (store == NULL)
     return EXIT_FAILED;
 
@@ -199,12 +194,12 @@ cmd_people (CliContext  *ctx,
   g_autoptr(GPtrArray) people = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!parse_options ("people", entries, &argc, &argv))
+  if (!pb_cli_parse_options ("people", entries, &argc, &argv))
     return EXIT_USAGE;
   if (argc != 1)
-    return usage_error (_("people takes no arguments"));
+    return pb_cli_usage_error (_("people takes no arguments"));
 
-  store = open_store (ctx);
+  store = pb_cli_open_store (ctx);
   if (store == NULL)
     return EXIT_FAILED;
 
@@ -246,7 +241,7 @@ cmd_people (CliContext  *ctx,
       json_builder_end_object (builder);
 
       root = json_builder_get_root (builder);
-      print_json (root);
+      pb_cli_print_json (root);
       return EXIT_OK;
     }
 
@@ -302,7 +297,7 @@ main (int   argc,
           first++;
         }
       else
-        return usage_error (_("unknown option “%s”"), arg);
+        return pb_cli_usage_error (_("unknown option “%s”"), arg);
     }
 
   if (first >= argc)
@@ -315,5 +310,5 @@ main (int   argc,
     if (g_str_equal (argv[first], commands[i].name))
       return commands[i].func (&ctx, argc - first, argv + first);
 
-  return usage_error (_("unknown command “%s”"), argv[first]);
+  return pb_cli_usage_error (_("unknown command “%s”"), argv[first]);
 }

@@ -152,6 +152,72 @@ G_STATIC_ASSERT (G_N_ELEMENTS (absence_fields) == PB_ABSENCE_N_FIELDS);
 G_STATIC_ASSERT (G_N_ELEMENTS (salary_fields) == PB_SALARY_N_FIELDS);
 G_STATIC_ASSERT (G_N_ELEMENTS (company_fields) == PB_COMPANY_N_FIELDS);
 
+static const char * const data_type_names[] = { "users", "positions", "absence", "salary" };
+
+const char *
+pb_data_type_to_string (PbDataTypes type)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (data_type_names); i++)
+    if (type == (PbDataTypes) (1 << i))
+      return data_type_names[i];
+
+  return NULL;
+}
+
+/**
+ * pb_data_types_parse:
+ * @text: "users,positions,absence,salary", any subset; "" or "none" for none
+ * @bad_word: (out) (optional): the word not understood
+ */
+gboolean
+pb_data_types_parse (const char   *text,
+                     PbDataTypes  *types,
+                     char        **bad_word)
+{
+  g_auto(GStrv) words = g_strsplit (text, ",", -1);
+
+  *types = 0;
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      char *word = g_strstrip (words[i]);
+      gboolean known = FALSE;
+
+      if (word[0] == '\0' || g_str_equal (word, "none"))
+        continue;
+      for (guint t = 0; t < G_N_ELEMENTS (data_type_names); t++)
+        if (g_str_equal (word, data_type_names[t]))
+          {
+            *types |= 1 << t;
+            known = TRUE;
+          }
+      if (!known)
+        {
+          if (bad_word != NULL)
+            *bad_word = g_strdup (word);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+/**
+ * pb_data_types_to_string:
+ *
+ * Returns: (transfer full): "users,positions", or "none"
+ */
+char *
+pb_data_types_to_string (PbDataTypes types)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (data_type_names); i++)
+    if (types & (1 << i))
+      g_string_append_printf (text, "%s%s", text->len > 0 ? "," : "", data_type_names[i]);
+
+  return text->len > 0 ? g_string_free (g_steal_pointer (&text), FALSE) : g_strdup ("none");
+}
+
 /**
  * pb_entity_get_def:
  * @entity: a #PbEntity

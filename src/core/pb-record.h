@@ -11,6 +11,23 @@
 
 G_BEGIN_DECLS
 
+/* What a connection can sync (SPEC C4). */
+typedef enum
+{
+  PB_DATA_USERS     = 1 << 0,
+  PB_DATA_POSITIONS = 1 << 1,
+  PB_DATA_ABSENCE   = 1 << 2,
+  PB_DATA_SALARY    = 1 << 3,
+} PbDataTypes;
+
+#define PB_DATA_ALL (PB_DATA_USERS | PB_DATA_POSITIONS | PB_DATA_ABSENCE | PB_DATA_SALARY)
+
+const char *pb_data_type_to_string   (PbDataTypes  type);
+gboolean    pb_data_types_parse      (const char  *text,
+                                      PbDataTypes *types,
+                                      char       **bad_word);
+char       *pb_data_types_to_string  (PbDataTypes  types);
+
 /* The kinds of record in the HR register. Companies, locations, teams and
  * absence types are looked up by their `key`; employees by employee number
  * or email; positions, absences and salaries belong to one employee. */

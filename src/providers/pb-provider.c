@@ -57,24 +57,6 @@ pb_provider_op_to_string (PbProviderOp op)
   return op_names[op];
 }
 
-const char *
-pb_data_type_to_string (PbDataTypes type)
-{
-  switch (type)
-    {
-    case PB_DATA_USERS:
-      return "users";
-    case PB_DATA_POSITIONS:
-      return "positions";
-    case PB_DATA_ABSENCE:
-      return "absence";
-    case PB_DATA_SALARY:
-      return "salary";
-    default:
-      return NULL;
-    }
-}
-
 static void
 pb_provider_finalize (GObject *object)
 {

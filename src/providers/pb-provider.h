@@ -24,14 +24,6 @@ typedef enum
 
 typedef enum
 {
-  PB_DATA_USERS     = 1 << 0,
-  PB_DATA_POSITIONS = 1 << 1,
-  PB_DATA_ABSENCE   = 1 << 2,
-  PB_DATA_SALARY    = 1 << 3,
-} PbDataTypes;
-
-typedef enum
-{
   PB_POSITIONS_HISTORY,   /* every period is its own record (SPEC P2) */
   PB_POSITIONS_FLAT,      /* only the current position (SPEC P3) */
 } PbPositionModel;
@@ -164,7 +156,6 @@ struct _PbProviderClass
 };
 
 const char   *pb_provider_op_to_string    (PbProviderOp          op);
-const char   *pb_data_type_to_string      (PbDataTypes           type);
 
 PbProvider   *pb_provider_new             (const char           *system_id,
                                            const char           *base_url,

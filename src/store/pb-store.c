@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pb-connection.h"
 #include "pb-store-private.h"
 
 struct _PbStore
@@ -133,6 +134,27 @@ static const char * const migrations[] = {
   "  old_values TEXT,"
   "  new_values TEXT);"
   "CREATE INDEX changes_employee ON changes (employee_id);",
+
+  /* 3: connections to payroll systems (their secrets are in the keyring) */
+  "CREATE TABLE connections ("
+  "  id INTEGER PRIMARY KEY,"
+  "  name TEXT NOT NULL UNIQUE,"
+  "  system TEXT NOT NULL,"
+  "  scope_kind TEXT NOT NULL DEFAULT 'all' CHECK (scope_kind IN ('all', 'team', 'location', 'company')),"
+  "  scope_key TEXT,"
+  "  sync_types INTEGER NOT NULL DEFAULT 0,"
+  "  base_url TEXT,"
+  "  auth_url TEXT,"
+  "  token_url TEXT,"
+  "  tenant_id TEXT,"
+  "  client_id TEXT,"
+  "  state TEXT NOT NULL DEFAULT 'established'"
+  "    CHECK (state IN ('established', 'active', 'needs-sign-in', 'error')),"
+  "  remote_company TEXT,"
+  "  remote_currency TEXT,"
+  "  created_at TEXT NOT NULL,"
+  "  activated_at TEXT,"
+  "  CHECK ((scope_kind = 'all') = (scope_key IS NULL)));",
 };
 
 static gboolean
@@ -1107,4 +1129,213 @@ pb_store_list_changes (PbStore   *self,
     }
 
   return g_steal_pointer (&changes);
+}
+
+/* --- connections ------------------------------------------------------------ */
+
+static const char * const scope_kind_names[] = { "all", "team", "location", "company" };
+
+#define CONNECTION_COLUMNS \
+  "id, name, system, scope_kind, scope_key, sync_types, base_url, auth_url, token_url, tenant_id, " \
+  "client_id, state, remote_company, remote_currency, created_at, activated_at"
+
+static char *
+column_dup (sqlite3_stmt *stmt,
+            int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+static PbConnection *
+connection_from_row (sqlite3_stmt *stmt)
+{
+  PbConnection *connection = pb_connection_new ();
+  const char *scope_kind = (const char *) sqlite3_column_text (stmt, 3);
+
+  connection->id = sqlite3_column_int64 (stmt, 0);
+  connection->name = column_dup (stmt, 1);
+  connection->system = column_dup (stmt, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (scope_kind_names); i++)
+    if (g_strcmp0 (scope_kind, scope_kind_names[i]) == 0)
+      connection->scope_kind = i;
+  connection->scope_key = column_dup (stmt, 4);
+  connection->sync_types = sqlite3_column_int (stmt, 5);
+  connection->base_url = column_dup (stmt, 6);
+  connection->auth_url = column_dup (stmt, 7);
+  connection->token_url = column_dup (stmt, 8);
+  connection->tenant_id = column_dup (stmt, 9);
+  connection->client_id = column_dup (stmt, 10);
+  pb_connection_state_from_string ((const char *) sqlite3_column_text (stmt, 11), &connection->state);
+  connection->remote_company = column_dup (stmt, 12);
+  connection->remote_currency = column_dup (stmt, 13);
+  connection->created_at = column_dup (stmt, 14);
+  connection->activated_at = column_dup (stmt, 15);
+
+  return connection;
+}
+
+static GPtrArray *
+query_connections (PbStore     *self,
+                   const char  *where,
+                   const char  *arg,
+                   GError     **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT " CONNECTION_COLUMNS " FROM connections %s", where);
+  g_autoptr(GPtrArray) connections = g_ptr_array_new_with_free_func (g_object_unref);
+  sqlite3_stmt *stmt = prepare (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+
+  if (arg != NULL)
+    bind_text (stmt, 1, arg);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (connections, connection_from_row (stmt));
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, error, _("Could not read the connections"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&connections);
+}
+
+/**
+ * pb_store_list_connections:
+ *
+ * Returns: (transfer full) (element-type PbConnection): by name
+ */
+GPtrArray *
+pb_store_list_connections (PbStore  *self,
+                           GError  **error)
+{
+  return query_connections (self, "ORDER BY name COLLATE NOCASE", NULL, error);
+}
+
+/**
+ * pb_store_find_connection:
+ *
+ * Returns: (transfer full) (nullable): the connection called @name; %NULL
+ *   without an error when there is none
+ */
+PbConnection *
+pb_store_find_connection (PbStore     *self,
+                          const char  *name,
+                          GError     **error)
+{
+  g_autoptr(GPtrArray) found = query_connections (self, "WHERE name = ?", name, error);
+
+  if (found == NULL || found->len == 0)
+    return NULL;
+  return g_object_ref (g_ptr_array_index (found, 0));
+}
+
+/**
+ * pb_store_save_connection:
+ *
+ * Inserts @connection (id 0; it gets its id and creation time) or updates
+ * it. A team, location or company scope must name one in the register.
+ */
+gboolean
+pb_store_save_connection (PbStore       *self,
+                          PbConnection  *connection,
+                          GError       **error)
+{
+  sqlite3_stmt *stmt;
+  int index = 1;
+
+  if (connection->scope_kind != PB_SCOPE_ALL)
+    {
+      static const PbEntity scope_entities[] = { 0, PB_ENTITY_TEAM, PB_ENTITY_LOCATION, PB_ENTITY_COMPANY };
+      PbEntity entity = scope_entities[connection->scope_kind];
+      g_autoptr(PbRecord) target = pb_store_find_by_key (self, entity, connection->scope_key, NULL);
+
+      if (target == NULL)
+        {
+          g_set_error (error, PB_STORE_ERROR, PB_STORE_ERROR_CONSTRAINT,
+                       _("There is no %s “%s” in the HR register"),
+                       pb_entity_get_def (entity)->name, connection->scope_key);
+          return FALSE;
+        }
+    }
+
+  if (connection->id == 0)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+      g_free (connection->created_at);
+      connection->created_at = g_date_time_format_iso8601 (now);
+      stmt = prepare (self,
+                      "INSERT INTO connections (name, system, scope_kind, scope_key, sync_types, base_url, "
+                      "auth_url, token_url, tenant_id, client_id, state, remote_company, remote_currency, "
+                      "created_at, activated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+    }
+  else
+    stmt = prepare (self,
+                    "UPDATE connections SET name = ?, system = ?, scope_kind = ?, scope_key = ?, sync_types = ?, "
+                    "base_url = ?, auth_url = ?, token_url = ?, tenant_id = ?, client_id = ?, state = ?, "
+                    "remote_company = ?, remote_currency = ?, created_at = ?, activated_at = ? WHERE id = ?",
+                    error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, index++, connection->name);
+  bind_text (stmt, index++, connection->system);
+  bind_text (stmt, index++, scope_kind_names[connection->scope_kind]);
+  bind_text (stmt, index++, connection->scope_kind == PB_SCOPE_ALL ? NULL : connection->scope_key);
+  sqlite3_bind_int (stmt, index++, connection->sync_types);
+  bind_text (stmt, index++, connection->base_url);
+  bind_text (stmt, index++, connection->auth_url);
+  bind_text (stmt, index++, connection->token_url);
+  bind_text (stmt, index++, connection->tenant_id);
+  bind_text (stmt, index++, connection->client_id);
+  bind_text (stmt, index++, pb_connection_state_to_string (connection->state));
+  bind_text (stmt, index++, connection->remote_company);
+  bind_text (stmt, index++, connection->remote_currency);
+  bind_text (stmt, index++, connection->created_at);
+  bind_text (stmt, index++, connection->activated_at);
+  if (connection->id != 0)
+    sqlite3_bind_int64 (stmt, index++, connection->id);
+
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      if ((sqlite3_extended_errcode (self->db) & 0xff) == SQLITE_CONSTRAINT)
+        {
+          g_set_error (error, PB_STORE_ERROR, PB_STORE_ERROR_CONSTRAINT,
+                       _("There is already a connection called “%s”"), connection->name);
+          return FALSE;
+        }
+      return set_sqlite_error (self, error, connection->name);
+    }
+  sqlite3_reset (stmt);
+
+  if (connection->id == 0)
+    connection->id = sqlite3_last_insert_rowid (self->db);
+
+  return TRUE;
+}
+
+gboolean
+pb_store_delete_connection (PbStore       *self,
+                            PbConnection  *connection,
+                            GError       **error)
+{
+  sqlite3_stmt *stmt = prepare (self, "DELETE FROM connections WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, connection->id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      return set_sqlite_error (self, error, connection->name);
+    }
+  sqlite3_reset (stmt);
+
+  return TRUE;
 }

@@ -100,4 +100,18 @@ GPtrArray  *pb_store_list_changes     (PbStore     *self,
                                        gint64       after_id,
                                        GError     **error);
 
+typedef struct _PbConnection PbConnection;
+
+GPtrArray    *pb_store_list_connections  (PbStore       *self,
+                                          GError       **error);
+PbConnection *pb_store_find_connection   (PbStore       *self,
+                                          const char    *name,
+                                          GError       **error);
+gboolean      pb_store_save_connection   (PbStore       *self,
+                                          PbConnection  *connection,
+                                          GError       **error);
+gboolean      pb_store_delete_connection (PbStore       *self,
+                                          PbConnection  *connection,
+                                          GError       **error);
+
 G_END_DECLS

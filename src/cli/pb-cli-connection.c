@@ -1,0 +1,667 @@
+/* pb-cli-connection.c: paybridge-cli connection add|list|show|set|remove|test
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "PbCli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pb-cli-private.h"
+#include "pb-connection.h"
+#include "pb-providers.h"
+#include "pb-secrets.h"
+
+typedef struct
+{
+  gboolean  done;
+  gpointer  result;
+  gboolean  ok;
+  GError   *error;
+} Wait;
+
+static PbProviderClass *
+provider_class_for (const char *system)
+{
+  GType type = pb_provider_type_for_id (system);
+
+  return type == G_TYPE_INVALID ? NULL : g_type_class_ref (type);
+}
+
+static char *
+known_systems (void)
+{
+  guint n;
+  g_autofree GType *types = pb_provider_list_types (&n);
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GTypeClass) klass = g_type_class_ref (types[i]);
+      g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", ((PbProviderClass *) klass)->id);
+    }
+
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+/* Secrets come on standard input as key=value lines, never as arguments
+ * (arguments are visible to every user in ps). */
+static GHashTable *
+read_secrets (GError **error)
+{
+  g_autoptr(GHashTable) secrets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  char line[8192];
+  guint n = 0;
+
+  while (fgets (line, sizeof line, stdin) != NULL)
+    {
+      char *eq;
+
+      n++;
+      g_strchomp (line);
+      if (line[0] == '\0' || line[0] == '#')
+        continue;
+      eq = strchr (line, '=');
+      if (eq == NULL || eq == line)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                       _("standard input, line %u: expected key=value"), n);
+          return NULL;
+        }
+      *eq = '\0';
+      g_hash_table_insert (secrets, g_strdup (g_strstrip (line)), g_strdup (g_strstrip (eq + 1)));
+      explicit_bzero (line, sizeof line);
+    }
+
+  return g_steal_pointer (&secrets);
+}
+
+static void
+on_verified_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->result = pb_provider_call_finish (PB_PROVIDER (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+static PbRemoteCompany *
+verify (PbProvider  *provider,
+        GError     **error)
+{
+  Wait wait = { 0 };
+
+  pb_provider_call_async (provider, PB_OP_VERIFY_CREDENTIALS, NULL, NULL, on_verified_cb, &wait);
+  pb_cli_wait (&wait.done);
+  if (wait.error != NULL)
+    g_propagate_error (error, g_steal_pointer (&wait.error));
+
+  return wait.result;
+}
+
+static void
+on_secrets_done_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  if (g_task_get_source_tag (G_TASK (result)) == pb_secrets_lookup_async)
+    wait->result = pb_secrets_lookup_finish (result, &wait->error);
+  else if (g_task_get_source_tag (G_TASK (result)) == pb_secrets_store_async)
+    wait->ok = pb_secrets_store_finish (result, &wait->error);
+  else
+    wait->ok = pb_secrets_clear_finish (result, &wait->error);
+  wait->done = TRUE;
+}
+
+static gboolean
+clear_secrets (gint64   connection_id,
+               GError **error)
+{
+  Wait wait = { 0 };
+
+  pb_secrets_clear_async (connection_id, NULL, on_secrets_done_cb, &wait);
+  pb_cli_wait (&wait.done);
+  if (wait.error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&wait.error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The connector of a stored connection, with its secrets from the keyring. */
+static PbProvider *
+open_provider (PbConnection  *connection,
+               GError       **error)
+{
+  g_autoptr(GTypeClass) klass = (GTypeClass *) provider_class_for (connection->system);
+  PbProviderClass *provider_class = (PbProviderClass *) klass;
+  g_autoptr(GHashTable) secrets = NULL;
+  Wait wait = { 0 };
+
+  if (klass == NULL)
+    {
+      g_set_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_NOT_SUPPORTED,
+                   _("This Paybridge does not know the payroll system “%s”"), connection->system);
+      return NULL;
+    }
+
+  if (provider_class->secret_kinds != NULL)
+    {
+      pb_secrets_lookup_async (connection->id, provider_class->secret_kinds, NULL, on_secrets_done_cb, &wait);
+      pb_cli_wait (&wait.done);
+      if (wait.error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&wait.error));
+          return NULL;
+        }
+      secrets = wait.result;
+    }
+
+  return pb_provider_new (connection->system, connection->base_url, secrets, error);
+}
+
+static void
+add_member (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+connection_to_json (JsonBuilder  *builder,
+                    PbConnection *connection)
+{
+  g_autofree char *scope = pb_connection_dup_scope (connection);
+  g_autofree char *sync = pb_data_types_to_string (connection->sync_types);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_int_value (builder, connection->id);
+  add_member (builder, "name", connection->name);
+  add_member (builder, "system", connection->system);
+  add_member (builder, "scope", scope);
+  add_member (builder, "sync", sync);
+  add_member (builder, "state", pb_connection_state_to_string (connection->state));
+  add_member (builder, "base_url", connection->base_url);
+  add_member (builder, "auth_url", connection->auth_url);
+  add_member (builder, "token_url", connection->token_url);
+  add_member (builder, "tenant_id", connection->tenant_id);
+  add_member (builder, "client_id", connection->client_id);
+  add_member (builder, "payroll_company", connection->remote_company);
+  add_member (builder, "payroll_currency", connection->remote_currency);
+  add_member (builder, "created_at", connection->created_at);
+  add_member (builder, "activated_at", connection->activated_at);
+  json_builder_end_object (builder);
+}
+
+static PbDataTypes
+parse_sync (const char       *text,
+            PbProviderClass  *klass,
+            GError          **error)
+{
+  g_autofree char *bad = NULL;
+  PbDataTypes types;
+
+  if (!pb_data_types_parse (text, &types, &bad))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--sync: “%s” is not one of users, positions, absence, salary"), bad);
+      return (PbDataTypes) -1;
+    }
+
+  /* SPEC C4: only what the connector supports. */
+  for (guint i = 0; i < 4; i++)
+    if ((types & (1 << i)) && !(klass->data_types & (1 << i)))
+      {
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     _("%s cannot sync %s: its API has no place for it"), klass->display_name,
+                     pb_data_type_to_string (1 << i));
+        return (PbDataTypes) -1;
+      }
+
+  return types;
+}
+
+static int
+cmd_add (CliContext  *ctx,
+         int          argc,
+         char       **argv)
+{
+  g_autofree char *system = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *scope = NULL;
+  g_autofree char *sync = NULL;
+  g_autofree char *base_url = NULL;
+  g_autofree char *auth_url = NULL;
+  g_autofree char *token_url = NULL;
+  g_autofree char *tenant_id = NULL;
+  g_autofree char *client_id = NULL;
+  gboolean no_verify = FALSE;
+  GOptionEntry entries[] = {
+    { "system", 0, 0, G_OPTION_ARG_STRING, &system, N_("The payroll system (tripletex, …)"), "SYSTEM" },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("A name for the connection"), "NAME" },
+    { "scope", 0, 0, G_OPTION_ARG_STRING, &scope, N_("all, team:KEY, location:KEY or company:KEY"), "SCOPE" },
+    { "sync", 0, 0, G_OPTION_ARG_STRING, &sync, N_("What to sync: users,positions,absence,salary"), "TYPES" },
+    { "base-url", 0, 0, G_OPTION_ARG_STRING, &base_url, N_("The API address (default: the real one)"), "URL" },
+    { "auth-url", 0, 0, G_OPTION_ARG_STRING, &auth_url, N_("OAuth2 authorization endpoint"), "URL" },
+    { "token-url", 0, 0, G_OPTION_ARG_STRING, &token_url, N_("OAuth2 token endpoint"), "URL" },
+    { "tenant-id", 0, 0, G_OPTION_ARG_STRING, &tenant_id, N_("Visma.net Payroll tenant ID"), "ID" },
+    { "client-id", 0, 0, G_OPTION_ARG_STRING, &client_id, N_("OAuth2 client id"), "ID" },
+    { "no-verify", 0, 0, G_OPTION_ARG_NONE, &no_verify, N_("Save without checking the credentials"), NULL },
+    { NULL }
+  };
+  g_autoptr(PbStore) store = NULL;
+  g_autoptr(PbConnection) connection = NULL;
+  g_autoptr(PbConnection) existing = NULL;
+  g_autoptr(GTypeClass) klass = NULL;
+  g_autoptr(GHashTable) secrets = NULL;
+  g_autoptr(PbProvider) provider = NULL;
+  g_autoptr(PbRemoteCompany) company = NULL;
+  g_autoptr(GError) error = NULL;
+  PbProviderClass *provider_class;
+
+  if (!pb_cli_parse_options ("connection add", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 1 || system == NULL || name == NULL)
+    return pb_cli_usage_error (_("connection add needs --system and --name"));
+
+  klass = (GTypeClass *) provider_class_for (system);
+  if (klass == NULL)
+    {
+      g_autofree char *known = known_systems ();
+      return pb_cli_usage_error (_("there is no payroll system “%s” (known: %s)"), system, known);
+    }
+  provider_class = (PbProviderClass *) klass;
+
+  connection = pb_connection_new ();
+  connection->name = g_strdup (name);
+  connection->system = g_strdup (system);
+  connection->base_url = g_strdup (base_url);
+  connection->auth_url = g_strdup (auth_url);
+  connection->token_url = g_strdup (token_url);
+  connection->tenant_id = g_strdup (tenant_id);
+  connection->client_id = g_strdup (client_id);
+  connection->state = PB_CONNECTION_ESTABLISHED;   /* SPEC C3 */
+  if (scope != NULL && !pb_connection_parse_scope (connection, scope, &error))
+    return pb_cli_usage_error ("%s", error->message);
+  if (sync != NULL && (connection->sync_types = parse_sync (sync, provider_class, &error)) == (PbDataTypes) -1)
+    return pb_cli_usage_error ("%s", error->message);
+
+  store = pb_cli_open_store (ctx);
+  if (store == NULL)
+    return EXIT_FAILED;
+
+  existing = pb_store_find_connection (store, name, NULL);
+  if (existing != NULL)
+    return pb_cli_fail (_("There is already a connection called “%s”"), name);
+
+  secrets = read_secrets (&error);
+  if (secrets == NULL)
+    return pb_cli_fail ("%s", error->message);
+  for (guint i = 0; provider_class->secret_kinds != NULL && provider_class->secret_kinds[i] != NULL; i++)
+    if (g_hash_table_lookup (secrets, provider_class->secret_kinds[i]) == NULL)
+      return pb_cli_fail (_("%s needs “%s=…” on standard input"), provider_class->display_name,
+                          provider_class->secret_kinds[i]);
+
+  /* The credentials are checked against the payroll system before anything
+   * is saved: a wrong token leaves no trace. */
+  provider = pb_provider_new (system, base_url, secrets, &error);
+  if (provider == NULL)
+    return pb_cli_fail ("%s", error->message);
+  if (!no_verify)
+    {
+      company = verify (provider, &error);
+      if (company == NULL)
+        return pb_cli_fail (_("%s refused the credentials; nothing was saved. %s"),
+                            provider_class->display_name, error->message);
+      connection->remote_company = g_strdup (company->name);
+      connection->remote_currency = g_strdup (company->currency);
+    }
+
+  if (!pb_store_begin (store, &error) || !pb_store_save_connection (store, connection, &error))
+    {
+      pb_store_rollback (store);
+      return pb_cli_fail ("%s", error->message);
+    }
+
+  /* The row is only committed once every secret is in the keyring. */
+  {
+    GHashTableIter iter;
+    gpointer kind, value;
+
+    g_hash_table_iter_init (&iter, secrets);
+    while (g_hash_table_iter_next (&iter, &kind, &value))
+      {
+        g_autofree char *label = pb_secrets_label (provider_class->display_name, name, kind);
+        Wait wait = { 0 };
+
+        pb_secrets_store_async (connection->id, kind, label, value, NULL, on_secrets_done_cb, &wait);
+        pb_cli_wait (&wait.done);
+        if (wait.error != NULL)
+          {
+            pb_store_rollback (store);
+            clear_secrets (connection->id, NULL);
+            fprintf (stderr, "paybridge-cli: %s\n", wait.error->message);
+            g_clear_error (&wait.error);
+            return pb_cli_fail (_("Nothing was saved."));
+          }
+      }
+  }
+
+  if (!pb_store_commit (store, &error))
+    {
+      pb_store_rollback (store);
+      clear_secrets (connection->id, NULL);
+      return pb_cli_fail ("%s", error->message);
+    }
+
+  if (company != NULL)
+    printf (_("Added “%s”: %s, %s (%s). It is established, not active: run a user sync next.\n"),
+            name, provider_class->display_name, company->name, company->currency ? company->currency : "?");
+  else
+    printf (_("Added “%s”: %s. It is established, not active: run a user sync next.\n"),
+            name, provider_class->display_name);
+
+  return EXIT_OK;
+}
+
+static PbConnection *
+find_or_fail (PbStore    *store,
+              const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  PbConnection *connection = pb_store_find_connection (store, name, &error);
+
+  if (connection == NULL)
+    {
+      if (error != NULL)
+        pb_cli_fail ("%s", error->message);
+      else
+        pb_cli_fail (_("There is no connection called “%s”"), name);
+    }
+
+  return connection;
+}
+
+static int
+cmd_list (CliContext  *ctx,
+          int          argc,
+          char       **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON document"), NULL },
+    { NULL }
+  };
+  g_autoptr(PbStore) store = NULL;
+  g_autoptr(GPtrArray) connections = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!pb_cli_parse_options ("connection list", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 1)
+    return pb_cli_usage_error (_("connection list takes no arguments"));
+
+  store = pb_cli_open_store (ctx);
+  if (store == NULL)
+    return EXIT_FAILED;
+  connections = pb_store_list_connections (store, &error);
+  if (connections == NULL)
+    return pb_cli_fail ("%s", error->message);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "connections");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < connections->len; i++)
+        connection_to_json (builder, g_ptr_array_index (connections, i));
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      pb_cli_print_json (root);
+      return EXIT_OK;
+    }
+
+  for (guint i = 0; i < connections->len; i++)
+    {
+      PbConnection *connection = g_ptr_array_index (connections, i);
+      g_autofree char *sync = pb_data_types_to_string (connection->sync_types);
+
+      printf ("%-24s %-12s %-14s %s\n", connection->name, connection->system,
+              pb_connection_state_to_string (connection->state), sync);
+    }
+
+  return EXIT_OK;
+}
+
+static int
+cmd_show (CliContext  *ctx,
+          int          argc,
+          char       **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON document"), NULL },
+    { NULL }
+  };
+  g_autoptr(PbStore) store = NULL;
+  g_autoptr(PbConnection) connection = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *scope = NULL;
+  g_autofree char *sync = NULL;
+
+  if (!pb_cli_parse_options ("connection show", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return pb_cli_usage_error (_("connection show takes one NAME"));
+
+  store = pb_cli_open_store (ctx);
+  if (store == NULL || (connection = find_or_fail (store, argv[1])) == NULL)
+    return EXIT_FAILED;
+
+  if (json)
+    {
+      connection_to_json (builder, connection);
+      root = json_builder_get_root (builder);
+      pb_cli_print_json (root);
+      return EXIT_OK;
+    }
+
+  scope = pb_connection_dup_scope (connection);
+  sync = pb_data_types_to_string (connection->sync_types);
+  printf ("%s: %s\n", _("Name"), connection->name);
+  printf ("%s: %s\n", _("System"), connection->system);
+  printf ("%s: %s\n", _("State"), pb_connection_state_to_string (connection->state));
+  printf ("%s: %s\n", _("Scope"), scope);
+  printf ("%s: %s\n", _("Sync"), sync);
+  if (connection->base_url != NULL)
+    printf ("%s: %s\n", _("API address"), connection->base_url);
+  if (connection->remote_company != NULL)
+    printf ("%s: %s (%s)\n", _("Payroll company"), connection->remote_company,
+            connection->remote_currency ? connection->remote_currency : "?");
+
+  return EXIT_OK;
+}
+
+static int
+cmd_set (CliContext  *ctx,
+         int          argc,
+         char       **argv)
+{
+  g_autofree char *scope = NULL;
+  g_autofree char *sync = NULL;
+  GOptionEntry entries[] = {
+    { "sync", 0, 0, G_OPTION_ARG_STRING, &sync, N_("What to sync: users,positions,absence,salary"), "TYPES" },
+    { "scope", 0, 0, G_OPTION_ARG_STRING, &scope, N_("all, team:KEY, location:KEY or company:KEY"), "SCOPE" },
+    { NULL }
+  };
+  g_autoptr(PbStore) store = NULL;
+  g_autoptr(PbConnection) connection = NULL;
+  g_autoptr(GTypeClass) klass = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *now_syncing = NULL;
+  PbDataTypes before;
+
+  if (!pb_cli_parse_options ("connection set", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return pb_cli_usage_error (_("connection set takes one NAME"));
+
+  store = pb_cli_open_store (ctx);
+  if (store == NULL || (connection = find_or_fail (store, argv[1])) == NULL)
+    return EXIT_FAILED;
+  klass = (GTypeClass *) provider_class_for (connection->system);
+  if (klass == NULL)
+    return pb_cli_fail (_("This Paybridge does not know the payroll system “%s”"), connection->system);
+
+  before = connection->sync_types;
+  if (sync != NULL &&
+      (connection->sync_types = parse_sync (sync, (PbProviderClass *) klass, &error)) == (PbDataTypes) -1)
+    return pb_cli_fail ("%s", error->message);
+  if (scope != NULL && !pb_connection_parse_scope (connection, scope, &error))
+    return pb_cli_fail ("%s", error->message);
+
+  if (!pb_store_save_connection (store, connection, &error))
+    return pb_cli_fail ("%s", error->message);
+
+  now_syncing = pb_data_types_to_string (connection->sync_types);
+  printf (_("“%s” now syncs: %s\n"), connection->name, now_syncing);
+  /* SPEC C6: turning a type off stops its sends; payroll keeps what it got. */
+  if (before & ~connection->sync_types)
+    printf (_("What was already sent stays in %s.\n"), ((PbProviderClass *) klass)->display_name);
+
+  return EXIT_OK;
+}
+
+static int
+cmd_remove (CliContext  *ctx,
+            int          argc,
+            char       **argv)
+{
+  GOptionEntry entries[] = { { NULL } };
+  g_autoptr(PbStore) store = NULL;
+  g_autoptr(PbConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!pb_cli_parse_options ("connection remove", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return pb_cli_usage_error (_("connection remove takes one NAME"));
+
+  store = pb_cli_open_store (ctx);
+  if (store == NULL || (connection = find_or_fail (store, argv[1])) == NULL)
+    return EXIT_FAILED;
+
+  /* Keyring first: a connection row without secrets can be removed again,
+   * secrets without a row would be orphans nobody sees. */
+  if (!clear_secrets (connection->id, &error))
+    return pb_cli_fail (_("Could not delete the connection’s secrets from the keyring: %s"), error->message);
+  if (!pb_store_delete_connection (store, connection, &error))
+    return pb_cli_fail ("%s", error->message);
+
+  printf (_("Removed “%s” and its keyring items. Nothing was deleted in the payroll system.\n"),
+          connection->name);
+  return EXIT_OK;
+}
+
+static int
+cmd_test (CliContext  *ctx,
+          int          argc,
+          char       **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON document"), NULL },
+    { NULL }
+  };
+  g_autoptr(PbStore) store = NULL;
+  g_autoptr(PbConnection) connection = NULL;
+  g_autoptr(PbProvider) provider = NULL;
+  g_autoptr(PbRemoteCompany) company = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!pb_cli_parse_options ("connection test", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return pb_cli_usage_error (_("connection test takes one NAME"));
+
+  store = pb_cli_open_store (ctx);
+  if (store == NULL || (connection = find_or_fail (store, argv[1])) == NULL)
+    return EXIT_FAILED;
+
+  provider = open_provider (connection, &error);
+  if (provider != NULL)
+    company = verify (provider, &error);
+  if (company == NULL)
+    return pb_cli_fail (_("“%s” does not work: %s"), connection->name, error->message);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      add_member (builder, "connection", connection->name);
+      add_member (builder, "company", company->name);
+      add_member (builder, "currency", company->currency);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      pb_cli_print_json (root);
+    }
+  else
+    printf ("%s (%s)\n", company->name, company->currency ? company->currency : "?");
+
+  return EXIT_OK;
+}
+
+static const CliCommand subcommands[] = {
+  { "add", "--system SYSTEM --name NAME [...]", N_("Add a connection; secrets as key=value lines on stdin"), cmd_add },
+  { "list", "[--json]", N_("List the connections"), cmd_list },
+  { "show", "NAME [--json]", N_("Show one connection"), cmd_show },
+  { "set", "NAME [--sync TYPES] [--scope SCOPE]", N_("Change what a connection syncs"), cmd_set },
+  { "remove", "NAME", N_("Remove a connection and its keyring items"), cmd_remove },
+  { "test", "NAME [--json]", N_("Check the credentials; print the payroll company"), cmd_test },
+};
+
+int
+pb_cli_connection (CliContext  *ctx,
+                   int          argc,
+                   char       **argv)
+{
+  if (argc < 2 || g_str_equal (argv[1], "--help"))
+    {
+      FILE *out = argc < 2 ? stderr : stdout;
+
+      fprintf (out, "%s\n", _("Usage: paybridge-cli connection COMMAND [ARGS]"));
+      for (guint i = 0; i < G_N_ELEMENTS (subcommands); i++)
+        fprintf (out, "  %-7s %-36s %s\n", subcommands[i].name, subcommands[i].args, _(subcommands[i].summary));
+      return argc < 2 ? EXIT_USAGE : EXIT_OK;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (subcommands); i++)
+    if (g_str_equal (argv[1], subcommands[i].name))
+      return subcommands[i].func (ctx, argc - 1, argv + 1);
+
+  return pb_cli_usage_error (_("unknown connection command “%s”"), argv[1]);
+}
