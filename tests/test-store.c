@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include "pb-connection.h"
 #include "pb-store-private.h"
 #include "pb-test-utils.h"
 
@@ -320,6 +321,72 @@ test_unknown_reference (void)
   pb_store_rollback (store);
 }
 
+/* SPEC C1, C3: a connection has a name, a system and a scope, and starts
+ * established, not active. No secret has a column. */
+static void
+test_connections (void)
+{
+  g_autofree char *dir = pb_test_make_dir ("connections");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbStore) store = pb_store_open (dir, &error);
+  g_autoptr(PbConnection) c = pb_connection_new ();
+  g_autoptr(PbConnection) dup = pb_connection_new ();
+  g_autoptr(PbConnection) found = NULL;
+  g_autoptr(PbRecord) team = pb_record_new (PB_ENTITY_TEAM);
+  g_autoptr(GPtrArray) all = NULL;
+  g_autofree char *scope = NULL;
+
+  c->name = g_strdup ("Acme payroll");
+  c->system = g_strdup ("tripletex");
+  c->sync_types = PB_DATA_USERS | PB_DATA_SALARY;
+
+  /* A scope must name something in the register. */
+  g_assert_true (pb_connection_parse_scope (c, "team:eng", &error));
+  g_assert_false (pb_store_save_connection (store, c, &error));
+  g_assert_error (error, PB_STORE_ERROR, PB_STORE_ERROR_CONSTRAINT);
+  g_assert_cmpstr (error->message, ==, "There is no team “eng” in the HR register");
+  g_clear_error (&error);
+
+  pb_record_set (team, PB_TEAM_KEY, "eng");
+  pb_record_set (team, PB_TEAM_NAME, "Engineering");
+  g_assert_true (pb_store_begin (store, NULL));
+  g_assert_true (pb_store_save (store, team, NULL, NULL));
+  g_assert_true (pb_store_commit (store, NULL));
+
+  g_assert_true (pb_store_save_connection (store, c, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (c->id, >, 0);
+  g_assert_nonnull (c->created_at);
+
+  found = pb_store_find_connection (store, "Acme payroll", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (found->state, ==, PB_CONNECTION_ESTABLISHED);
+  g_assert_cmpint (found->sync_types, ==, PB_DATA_USERS | PB_DATA_SALARY);
+  scope = pb_connection_dup_scope (found);
+  g_assert_cmpstr (scope, ==, "team:eng");
+
+  dup->name = g_strdup ("Acme payroll");
+  dup->system = g_strdup ("tripletex");
+  g_assert_false (pb_store_save_connection (store, dup, &error));
+  g_assert_error (error, PB_STORE_ERROR, PB_STORE_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+
+  g_assert_false (pb_connection_parse_scope (dup, "department:x", &error));
+  g_assert_error (error, PB_STORE_ERROR, PB_STORE_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+
+  found->state = PB_CONNECTION_ACTIVE;
+  g_assert_true (pb_store_save_connection (store, found, &error));
+  all = pb_store_list_connections (store, &error);
+  g_assert_cmpuint (all->len, ==, 1);
+  g_assert_cmpint (((PbConnection *) g_ptr_array_index (all, 0))->state, ==, PB_CONNECTION_ACTIVE);
+
+  g_assert_true (pb_store_delete_connection (store, found, &error));
+  g_clear_pointer (&all, g_ptr_array_unref);
+  all = pb_store_list_connections (store, &error);
+  g_assert_cmpuint (all->len, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -335,6 +402,7 @@ main (int   argc,
   g_test_add_func ("/store/change-rows", test_change_rows);
   g_test_add_func ("/store/rollback-keeps-nothing", test_rollback_keeps_nothing);
   g_test_add_func ("/store/unknown-reference", test_unknown_reference);
+  g_test_add_func ("/store/connections", test_connections);
 
   return g_test_run ();
 }
