@@ -1,0 +1,228 @@
+/* test-cli-connection.c: paybridge-cli connection … against a payroll-sandbox
+ * process, with the secrets in the (throw-away) keyring (SPEC C1-C4)
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <libsecret/secret.h>
+#include <string.h>
+
+#include "pb-test-utils.h"
+
+static const SecretSchema schema = {
+  .name = "io.github.paybridge.Paybridge.Secret",
+  .flags = SECRET_SCHEMA_NONE,
+  .attributes = {
+    { "connection", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { NULL, 0 },
+  },
+};
+
+typedef struct
+{
+  GSubprocess *sandbox;
+  char        *api_url;
+  char        *data_dir;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *program = pb_test_build_path ("tests/sandbox/payroll-sandbox");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+
+  f->data_dir = pb_test_make_dir ("cli-connection");
+  f->sandbox = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                 program, "--system", "tripletex", "--port", "0", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->sandbox));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
+  f->api_url = g_strdup_printf ("%s/v2", line + strlen ("listening on "));
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_subprocess_force_exit (f->sandbox);
+  g_subprocess_wait (f->sandbox, NULL, NULL);
+  g_clear_object (&f->sandbox);
+  g_free (f->api_url);
+  g_free (f->data_dir);
+}
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+static void
+run_cli (Fixture    *f,
+         Run        *run,
+         const char *input,
+         ...)
+{
+  g_autofree char *cli = pb_test_build_path ("src/cli/paybridge-cli");
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, cli);
+  g_ptr_array_add (argv, (char *) "--data-dir");
+  g_ptr_array_add (argv, f->data_dir);
+  va_start (args, input);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  run_clear (run);
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                               G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input != NULL ? input : "", NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  run->status = g_subprocess_get_exit_status (process);
+  g_test_message ("exit %d\nstdout: %s\nstderr: %s", run->status, run->out, run->err);
+}
+
+static char *
+lookup_secret (const char *connection_id,
+               const char *kind)
+{
+  g_autoptr(GError) error = NULL;
+  char *secret = secret_password_lookup_sync (&schema, NULL, &error, "connection", connection_id, "kind", kind, NULL);
+
+  g_assert_no_error (error);
+  return secret;
+}
+
+/* Grep every file under @dir (the store, its WAL) for @needle. */
+static gboolean
+dir_contains (const char *dir,
+              const char *needle)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize len;
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          if (dir_contains (path, needle))
+            return TRUE;
+          continue;
+        }
+      if (g_file_get_contents (path, &contents, &len, NULL) &&
+          g_strstr_len (contents, len, needle) != NULL)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+test_add_test_remove (Fixture       *f,
+                      gconstpointer  data)
+{
+  Run run = { 0 };
+  g_autofree char *secret = NULL;
+  g_autofree char *gone = NULL;
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    {
+      pb_test_skip_or_fail ("no D-Bus session with a keyring (run under build-aux/run-headless)");
+      return;
+    }
+
+  /* SPEC C2: a wrong token is refused and nothing is saved. */
+  run_cli (f, &run, "consumer-token=sandbox-consumer\nemployee-token=wrong\n",
+           "connection", "add", "--system", "tripletex", "--name", "Acme", "--base-url", f->api_url, NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "nothing was saved"));
+  secret = lookup_secret ("1", "employee-token");
+  g_assert_null (secret);
+  run_cli (f, &run, NULL, "connection", "list", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "");
+
+  /* The right tokens: verified, saved, established but not active (SPEC C3). */
+  run_cli (f, &run, "consumer-token=sandbox-consumer\nemployee-token=sandbox-employee\n",
+           "connection", "add", "--system", "tripletex", "--name", "Acme", "--base-url", f->api_url,
+           "--sync", "users,positions", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Sandbox AS (NOK)"));
+  g_assert_nonnull (strstr (run.out, "established, not active"));
+
+  run_cli (f, &run, NULL, "connection", "test", "Acme", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "Sandbox AS (NOK)\n");
+
+  run_cli (f, &run, NULL, "connection", "show", "Acme", "--json", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "\"state\" : \"established\""));
+  g_assert_nonnull (strstr (run.out, "\"sync\" : \"users,positions\""));
+
+  /* The secrets are in the keyring and in no file of the data folder. */
+  g_clear_pointer (&secret, g_free);
+  secret = lookup_secret ("1", "employee-token");
+  g_assert_cmpstr (secret, ==, "sandbox-employee");
+  g_assert_false (dir_contains (f->data_dir, "sandbox-employee"));
+  g_assert_false (dir_contains (f->data_dir, "sandbox-consumer"));
+  g_assert_true (dir_contains (f->data_dir, "Acme"));   /* the grep does work */
+
+  run_cli (f, &run, NULL, "connection", "set", "Acme", "--sync", "users,holidays", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "“holidays” is not one of"));
+  run_cli (f, &run, NULL, "connection", "set", "Acme", "--sync", "users", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "What was already sent stays in Tripletex"));
+
+  /* Removing deletes the keyring items too. */
+  run_cli (f, &run, NULL, "connection", "remove", "Acme", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  gone = lookup_secret ("1", "employee-token");
+  g_assert_null (gone);
+  run_cli (f, &run, NULL, "connection", "test", "Acme", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  run_clear (&run);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add ("/cli/connection/add-test-set-remove", Fixture, NULL, fixture_set_up, test_add_test_remove,
+              fixture_tear_down);
+
+  return g_test_run ();
+}
