@@ -1,0 +1,296 @@
+/* test-contract.c: the Tripletex connector's whole repertoire, sent through
+ * the validating proxy (tests/contract) to the payroll sandbox; both sides
+ * must follow the published OpenAPI document with zero violations.
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <signal.h>
+#include <string.h>
+
+#include "pb-providers.h"
+#include "pb-sandbox.h"
+#include "pb-test-utils.h"
+
+typedef struct
+{
+  gpointer result;
+  GError  *error;
+  gboolean done;
+} Result;
+
+static void
+on_done (GObject      *source,
+         GAsyncResult *res,
+         gpointer      data)
+{
+  Result *r = data;
+
+  r->result = pb_provider_call_finish (PB_PROVIDER (source), res, &r->error);
+  r->done = TRUE;
+}
+
+static gpointer
+call_ok (PbProvider            *provider,
+         PbProviderOp           op,
+         const PbProviderArgs  *args)
+{
+  Result r = { 0 };
+
+  pb_provider_call_async (provider, op, args, NULL, on_done, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (r.error);
+  return r.result;
+}
+
+static gpointer
+call_err (PbProvider            *provider,
+          PbProviderOp           op,
+          const PbProviderArgs  *args,
+          GError               **error)
+{
+  Result r = { 0 };
+
+  pb_provider_call_async (provider, op, args, NULL, on_done, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_propagate_error (error, r.error);
+  return r.result;
+}
+
+static void
+on_report_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  GBytes **bytes = data;
+
+  *bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+  if (*bytes == NULL)
+    *bytes = g_bytes_new ("", 0);
+}
+
+static JsonObject *
+fetch_report (const char *proxy_url)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strdup_printf ("%s/_contract/report", proxy_url);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, on_report_cb, &bytes);
+  while (bytes == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static void
+test_repertoire (void)
+{
+  g_autofree char *runner = pb_test_source_path ("tests/contract/run-contract");
+  g_autoptr(PbSandbox) sandbox = NULL;
+  g_autoptr(GSubprocess) proxy = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *upstream = NULL;
+  g_autofree char *proxy_url = NULL;
+  g_autofree char *api_url = NULL;
+  g_autoptr(GHashTable) secrets = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(PbProvider) provider = NULL;
+  g_autoptr(JsonObject) report = NULL;
+  JsonArray *violations;
+
+  sandbox = pb_sandbox_new ("tripletex", &error);
+  g_assert_no_error (error);
+  pb_sandbox_listen (sandbox, 0, &error);
+  g_assert_no_error (error);
+  upstream = g_strdup (pb_sandbox_get_url (sandbox));
+
+  proxy = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                            "sh", runner, "proxy", "--upstream", upstream, "--quiet", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proxy));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  if (line == NULL || !g_str_has_prefix (line, "listening on "))
+    {
+      g_autofree char *why = g_strdup_printf ("the validating proxy did not start: %s",
+                                              line != NULL ? line : "(no output)");
+      g_subprocess_force_exit (proxy);
+      pb_test_skip_or_fail (why);
+      return;
+    }
+  proxy_url = g_strdup (line + strlen ("listening on "));
+  api_url = g_strdup_printf ("%s/v2", proxy_url);
+
+  g_hash_table_insert (secrets, (char *) "consumer-token", (char *) "sandbox-consumer");
+  g_hash_table_insert (secrets, (char *) "employee-token", (char *) "sandbox-employee");
+  provider = pb_provider_new ("tripletex", api_url, secrets, &error);
+  g_assert_no_error (error);
+
+  {
+    g_autoptr(PbRemoteCompany) company = call_ok (provider, PB_OP_VERIFY_CREDENTIALS, NULL);
+    g_autoptr(PbRecord) kari = pb_record_new (PB_ENTITY_EMPLOYEE);
+    g_autoptr(PbRecord) nameless = pb_record_new (PB_ENTITY_EMPLOYEE);
+    g_autoptr(PbRecord) position = pb_record_new (PB_ENTITY_POSITION);
+    g_autoptr(PbRecord) salary = pb_record_new (PB_ENTITY_SALARY);
+    g_autoptr(PbRecord) absence = pb_record_new (PB_ENTITY_ABSENCE);
+    g_autoptr(PbRemote) employee = NULL;
+    g_autoptr(PbRemote) found = NULL;
+    g_autoptr(PbRemote) updated = NULL;
+    g_autoptr(PbRemote) employment = NULL;
+    g_autoptr(PbRemote) employment2 = NULL;
+    g_autoptr(PbRemote) paid = NULL;
+    g_autoptr(PbRemote) repaid = NULL;
+    g_autoptr(PbRemote) sent = NULL;
+    g_autoptr(PbRemote) resent = NULL;
+    g_autoptr(GPtrArray) employees = NULL;
+    g_autoptr(GPtrArray) employments = NULL;
+    g_autoptr(GPtrArray) types = NULL;
+    PbProviderArgs args = { 0 };
+    const char *activity = NULL;
+    gpointer nothing;
+
+    pb_record_set (kari, PB_EMPLOYEE_GIVEN_NAME, "Kari");
+    pb_record_set (kari, PB_EMPLOYEE_FAMILY_NAME, "Nordmann");
+    pb_record_set (kari, PB_EMPLOYEE_EMAIL, "kari@acme.no");
+    pb_record_set (kari, PB_EMPLOYEE_PHONE, "+47 912 34 567");
+    pb_record_set (kari, PB_EMPLOYEE_EMPLOYEE_NUMBER, "1001");
+    pb_record_set (kari, PB_EMPLOYEE_DATE_OF_BIRTH, "1985-05-15");
+    pb_record_set (kari, PB_EMPLOYEE_NATIONAL_ID, "15058510170");
+    pb_record_set (kari, PB_EMPLOYEE_BANK_ACCOUNT, "29141777635");
+    pb_record_set (kari, PB_EMPLOYEE_IBAN, "NO9386011117947");
+    pb_record_set (kari, PB_EMPLOYEE_BIC, "DNBANOKK");
+    pb_record_set (kari, PB_EMPLOYEE_ADDRESS_LINE1, "Storgata 1");
+    pb_record_set (kari, PB_EMPLOYEE_ADDRESS_LINE2, "Leil. 2");
+    pb_record_set (kari, PB_EMPLOYEE_POSTAL_CODE, "0155");
+    pb_record_set (kari, PB_EMPLOYEE_CITY, "Oslo");
+    pb_record_set (kari, PB_EMPLOYEE_COUNTRY, "NO");
+
+    args.record = kari;
+    employee = call_ok (provider, PB_OP_CREATE_EMPLOYEE, &args);
+    employees = call_ok (provider, PB_OP_LIST_EMPLOYEES, NULL);
+    found = call_ok (provider, PB_OP_FIND_EMPLOYEE, &args);
+    pb_record_set (kari, PB_EMPLOYEE_CITY, "Bergen");
+    pb_record_set (kari, PB_EMPLOYEE_PHONE, NULL);
+    args.remote_id = employee->id;
+    updated = call_ok (provider, PB_OP_UPDATE_EMPLOYEE, &args);
+
+    /* An error answer must be an ApiError too. */
+    pb_record_set (nameless, PB_EMPLOYEE_GIVEN_NAME, "Nils");
+    pb_record_set (nameless, PB_EMPLOYEE_EMAIL, "nils@acme.no");
+    args = (PbProviderArgs) { .record = nameless };
+    nothing = call_err (provider, PB_OP_CREATE_EMPLOYEE, &args, &error);
+    g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_VALIDATION);
+    g_clear_error (&error);
+
+    pb_record_set (position, PB_POSITION_START_DATE, "2024-01-01");
+    pb_record_set (position, PB_POSITION_TITLE, "Engineer");
+    pb_record_set (position, PB_POSITION_PERCENTAGE, "80");
+    pb_record_set (position, PB_POSITION_CONTRACT_TYPE, "temporary");
+    args = (PbProviderArgs) { .employee_id = employee->id, .record = position };
+    employment = call_ok (provider, PB_OP_CREATE_EMPLOYMENT, &args);
+    pb_record_set (position, PB_POSITION_END_DATE, "2025-06-30");
+    pb_record_set (position, PB_POSITION_END_REASON, "contract_expired");
+    args.remote_id = employment->id;
+    employment2 = call_ok (provider, PB_OP_UPDATE_EMPLOYMENT, &args);
+    args = (PbProviderArgs) { .employee_id = employee->id };
+    employments = call_ok (provider, PB_OP_LIST_EMPLOYMENTS, &args);
+
+    pb_record_set (salary, PB_SALARY_START_DATE, "2024-03-01");
+    pb_record_set (salary, PB_SALARY_AMOUNT, "650000.00");
+    pb_record_set (salary, PB_SALARY_CURRENCY, "NOK");
+    pb_record_set (salary, PB_SALARY_PERIOD_UNIT, "yearly");
+    args = (PbProviderArgs) { .employee_id = employee->id, .parent_id = employment->id, .record = salary,
+                              .related = position };
+    paid = call_ok (provider, PB_OP_CREATE_SALARY, &args);
+    pb_record_set (salary, PB_SALARY_PERIOD_UNIT, "hourly");
+    pb_record_set (salary, PB_SALARY_AMOUNT, "350.00");
+    args.remote_id = paid->id;
+    repaid = call_ok (provider, PB_OP_UPDATE_SALARY, &args);
+    nothing = call_ok (provider, PB_OP_DELETE_SALARY, &args);
+
+    types = call_ok (provider, PB_OP_LIST_ABSENCE_TYPES, NULL);
+    for (guint i = 0; i < types->len; i++)
+      if (g_strcmp0 (((PbRemote *) g_ptr_array_index (types, i))->name, "Ferie") == 0)
+        activity = ((PbRemote *) g_ptr_array_index (types, i))->id;
+    g_assert_nonnull (activity);
+
+    pb_record_set (absence, PB_ABSENCE_TYPE, "vacation");
+    pb_record_set (absence, PB_ABSENCE_START_DATE, "2026-07-06");
+    pb_record_set (absence, PB_ABSENCE_END_DATE, "2026-07-08");
+    pb_record_set (absence, PB_ABSENCE_PERCENTAGE, "100");
+    pb_record_set (absence, PB_ABSENCE_NOTE, "Summer");
+    args = (PbProviderArgs) { .employee_id = employee->id, .remote_type = activity, .record = absence };
+    sent = call_ok (provider, PB_OP_CREATE_ABSENCE, &args);
+    pb_record_set (absence, PB_ABSENCE_PERCENTAGE, "50");
+    args.remote_id = sent->id;
+    resent = call_ok (provider, PB_OP_UPDATE_ABSENCE, &args);
+    args.remote_id = resent->id;
+    nothing = call_ok (provider, PB_OP_DELETE_ABSENCE, &args);
+    (void) nothing;
+  }
+
+  report = fetch_report (proxy_url);
+  violations = json_object_get_array_member (report, "violations");
+  for (guint i = 0; i < json_array_get_length (violations); i++)
+    {
+      JsonObject *v = json_array_get_object_element (violations, i);
+      g_test_message ("violation: %s %s %s %s: %s",
+                      json_object_get_string_member_with_default (v, "direction", ""),
+                      json_object_get_string_member_with_default (v, "method", ""),
+                      json_object_get_string_member_with_default (v, "path", ""),
+                      json_object_get_string_member_with_default (v, "where", ""),
+                      json_object_get_string_member_with_default (v, "message", ""));
+    }
+  g_test_message ("%" G_GINT64_FORMAT " exchanges checked", json_object_get_int_member (report, "requests"));
+
+  /* Every operation the connector uses went through the proxy. */
+  {
+    JsonObject *ops = json_object_get_object_member (report, "operations");
+    static const char * const expected[] = {
+      "PUT /token/session/:create", "GET /token/session/>whoAmI", "GET /employee", "POST /employee",
+      "PUT /employee/{id}", "GET /employee/{id}", "GET /country", "GET /department",
+      "POST /employee/employment", "PUT /employee/employment/{id}", "GET /employee/employment",
+      "GET /employee/employment/{id}", "PUT /employee/employment/details/{id}",
+      "POST /employee/employment/details", "GET /employee/employment/details/{id}", "GET /activity",
+      "GET /salary/settings/standardTime/byDate", "POST /timesheet/entry/list", "GET /timesheet/entry",
+      "DELETE /timesheet/entry/{id}",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+      {
+        g_test_message ("operation %s: %" G_GINT64_FORMAT, expected[i],
+                        json_object_get_int_member_with_default (ops, expected[i], 0));
+        g_assert_cmpint (json_object_get_int_member_with_default (ops, expected[i], 0), >, 0);
+      }
+  }
+
+  g_assert_cmpuint (json_array_get_length (violations), ==, 0);
+
+  g_subprocess_send_signal (proxy, SIGTERM);
+  g_subprocess_wait (proxy, NULL, NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/contract/tripletex/repertoire-zero-violations", test_repertoire);
+
+  return g_test_run ();
+}
