@@ -1,0 +1,8 @@
+#include "config.h"
+#include "pb-sandbox.h"
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  return g_test_run ();
+}
