@@ -175,6 +175,11 @@ static const BadCase bad_cases[] = {
     "  { \"type\": \"vacation\", \"start_date\": \"2024-07-01\" } ] } ] }",
     { "t.json:$.employees[0].absences[0]: state: “maybe” is not one of: pending, approved, unapproved, rejected",
       "t.json:$.employees[0].absences[2]: type: the same absence is already given at $.employees[0].absences[1]" } },
+  { "json-empty-defaults", FALSE,
+    "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"ola@acme.no\", \"status\": null, \"positions\": ["
+    "  { \"start_date\": \"2024-01-01\", \"title\": \"X\", \"percentage\": \"\" } ] } ] }",
+    { "t.json:$.employees[0]: status: is required and cannot be empty",
+      "t.json:$.employees[0].positions[0]: percentage: is required and cannot be empty" } },
   { "json-absence-type", FALSE,
     "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"ola@acme.no\", \"absences\": ["
     "  { \"type\": \"skiing\", \"start_date\": \"2024-02-01\" } ] } ] }",
@@ -375,6 +380,29 @@ test_nested_list_complete (void)
   g_assert_cmpuint (positions->len, ==, 0);
 }
 
+/* JSON numbers with decimals keep their short form. */
+static void
+test_json_decimals (void)
+{
+  g_autoptr(PbStore) store = open_base_store ("decimals");
+  g_autoptr(PbRecord) ola = pb_store_find_employee (store, NULL, "ola@acme.no", NULL);
+  g_autoptr(GPtrArray) positions = NULL;
+  g_autoptr(GPtrArray) salaries = NULL;
+  g_autoptr(GError) error = NULL;
+  static const char data[] =
+    "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"ola@acme.no\","
+    "  \"positions\": [ { \"start_date\": \"2024-01-01\", \"title\": \"Engineer\", \"percentage\": 33.33 } ],"
+    "  \"salaries\": [ { \"start_date\": \"2024-01-01\", \"amount\": 45123.45, \"currency\": \"NOK\","
+    "                    \"period_unit\": \"monthly\" } ] } ] }";
+
+  g_assert_true (pb_import_data (store, "d.json", data, strlen (data), FALSE, PB_IMPORT_FLAGS_NONE, NULL, &error));
+  g_assert_no_error (error);
+  positions = pb_store_list (store, PB_ENTITY_POSITION, pb_record_get_id (ola), NULL);
+  salaries = pb_store_list (store, PB_ENTITY_SALARY, pb_record_get_id (ola), NULL);
+  g_assert_cmpstr (pb_record_get (g_ptr_array_index (positions, 0), PB_POSITION_PERCENTAGE), ==, "33.33");
+  g_assert_cmpstr (pb_record_get (g_ptr_array_index (salaries, 0), PB_SALARY_AMOUNT), ==, "45123.45");
+}
+
 /* CSV: BOM, `;` separator, quoted fields with separators, quotes and line
  * breaks, CRLF; absent columns keep values, empty cells clear them. */
 static void
@@ -501,6 +529,7 @@ main (int   argc,
   g_test_add_func ("/import/reimport/exact-change-rows", test_reimport_change_rows);
   g_test_add_func ("/import/nested-list-is-complete", test_nested_list_complete);
   g_test_add_func ("/import/csv/dialect-and-merge", test_csv_dialect_and_merge);
+  g_test_add_func ("/import/json/decimal-numbers", test_json_decimals);
   g_test_add_func ("/import/replace-marks-deleted", test_replace);
   g_test_add_func ("/import/manager-order-and-cycles", test_manager_order);
   g_test_add_func ("/import/demo-file", test_demo_file);

@@ -91,7 +91,7 @@ static const PbFieldDef employee_fields[] = {
   [PB_EMPLOYEE_TEAM]                  = { "team", PB_FIELD_REF, 0, .ref = PB_ENTITY_TEAM },
   [PB_EMPLOYEE_MANAGER_EMAIL]         = { "manager_email", PB_FIELD_REF, 0, .ref = PB_ENTITY_EMPLOYEE },
   [PB_EMPLOYEE_ABSENCE_MANAGER_EMAIL] = { "absence_manager_email", PB_FIELD_REF, 0, .ref = PB_ENTITY_EMPLOYEE },
-  [PB_EMPLOYEE_STATUS]                = { "status", PB_FIELD_CHOICE, 0, .choices = employee_status_choices,
+  [PB_EMPLOYEE_STATUS]                = { "status", PB_FIELD_CHOICE, REQ, .choices = employee_status_choices,
                                           .default_value = "active" },
 };
 
@@ -99,7 +99,7 @@ static const PbFieldDef position_fields[] = {
   [PB_POSITION_START_DATE]    = { "start_date", PB_FIELD_DATE, KEY },
   [PB_POSITION_END_DATE]      = { "end_date", PB_FIELD_DATE, 0 },
   [PB_POSITION_TITLE]         = { "title", PB_FIELD_TEXT, REQ, .max_length = 100 },
-  [PB_POSITION_PERCENTAGE]    = { "percentage", PB_FIELD_PERCENT, 0, .default_value = "100" },
+  [PB_POSITION_PERCENTAGE]    = { "percentage", PB_FIELD_PERCENT, REQ, .default_value = "100" },
   [PB_POSITION_CONTRACT_TYPE] = { "contract_type", PB_FIELD_CHOICE, 0, .choices = contract_type_choices,
                                   .default_value = "permanent" },
   [PB_POSITION_END_REASON]    = { "end_reason", PB_FIELD_CHOICE, 0, .choices = end_reason_choices },
@@ -109,8 +109,8 @@ static const PbFieldDef absence_fields[] = {
   [PB_ABSENCE_TYPE]       = { "type", PB_FIELD_REF, KEY, .ref = PB_ENTITY_ABSENCE_TYPE },
   [PB_ABSENCE_START_DATE] = { "start_date", PB_FIELD_DATE, KEY },
   [PB_ABSENCE_END_DATE]   = { "end_date", PB_FIELD_DATE, 0 },
-  [PB_ABSENCE_PERCENTAGE] = { "percentage", PB_FIELD_PERCENT, 0, .default_value = "100" },
-  [PB_ABSENCE_STATE]      = { "state", PB_FIELD_CHOICE, 0, .choices = absence_state_choices,
+  [PB_ABSENCE_PERCENTAGE] = { "percentage", PB_FIELD_PERCENT, REQ, .default_value = "100" },
+  [PB_ABSENCE_STATE]      = { "state", PB_FIELD_CHOICE, REQ, .choices = absence_state_choices,
                               .default_value = "pending" },
   [PB_ABSENCE_NOTE]       = { "note", PB_FIELD_TEXT, 0, .max_length = 1000 },
 };

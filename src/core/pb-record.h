@@ -65,6 +65,8 @@ typedef enum
 typedef enum
 {
   PB_FIELD_FLAG_NONE     = 0,
+  /* Never empty. With a default, a new record that does not give it gets
+   * the default; giving it empty is still an error. */
   PB_FIELD_FLAG_REQUIRED = 1 << 0,
   /* Part of the record's natural key within its parent or table. */
   PB_FIELD_FLAG_KEY      = 1 << 1,
