@@ -8,7 +8,14 @@ PB_PACKAGES="build-essential meson ninja-build pkg-config gettext
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev
   libjson-glib-dev libsecret-1-dev libsqlite3-dev
   desktop-file-utils appstream-util libxml2-utils
-  xvfb xauth dbus-daemon gnome-keyring at-spi2-core imagemagick x11-utils"
+  xvfb xauth dbus-daemon gnome-keyring at-spi2-core imagemagick x11-utils
+  libsecret-tools"
+
+# The contract tests run a validating proxy on Node.js; use the machine's own
+# node when there is one (it may not come from Debian).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  PB_PACKAGES="$PB_PACKAGES nodejs npm"
+fi
 
 pb_missing_packages () {
   missing=""
