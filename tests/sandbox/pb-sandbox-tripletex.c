@@ -60,9 +60,10 @@ typedef struct
 
 typedef struct
 {
-  Table  tables[TX_N_TYPES];
-  gint64 company_id;
-  gint64 api_user_id;
+  Table       tables[TX_N_TYPES];
+  GHashTable *employee_keys;   /* "email:<casefolded>", "number:<n>" -> gint64* id */
+  gint64      company_id;
+  gint64      api_user_id;
 } Store;
 
 typedef struct
@@ -133,6 +134,7 @@ store_new (void)
       table->order = g_ptr_array_new ();
       table->next_id = kept[i].first_id;
     }
+  store->employee_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return store;
 }
 
@@ -144,6 +146,7 @@ store_free (Store *store)
       g_clear_pointer (&store->tables[i].order, g_ptr_array_unref);
       g_clear_pointer (&store->tables[i].by_id, g_hash_table_unref);
     }
+  g_clear_pointer (&store->employee_keys, g_hash_table_unref);
   g_free (store);
 }
 
@@ -180,6 +183,52 @@ table_records (Tx       *tx,
   return tx->store->tables[type].order;
 }
 
+/* Emails and employee numbers are unique among employees; this index
+ * keeps checking that from going quadratic on big seeds. */
+static char *
+employee_key (JsonObject *record,
+              const char *name)
+{
+  JsonNode *node = json_object_get_member (record, name);
+  g_autofree char *folded = NULL;
+  const char *text;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  text = json_node_get_string (node);
+  if (text[0] == '\0')
+    return NULL;
+  if (g_str_equal (name, "email"))
+    {
+      folded = g_utf8_casefold (text, -1);
+      return g_strconcat ("email:", folded, NULL);
+    }
+  return g_strconcat ("number:", text, NULL);
+}
+
+static void
+index_employee (Store      *store,
+                JsonObject *record,
+                gboolean    add)
+{
+  const char *names[] = { "email", "employeeNumber" };
+  gint64 id = json_object_get_int_member_with_default (record, "id", 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *key = employee_key (record, names[i]);
+      gint64 *have;
+
+      if (key == NULL)
+        continue;
+      have = g_hash_table_lookup (store->employee_keys, key);
+      if (add)
+        g_hash_table_replace (store->employee_keys, g_steal_pointer (&key), g_memdup2 (&id, sizeof id));
+      else if (have != NULL && *have == id)
+        g_hash_table_remove (store->employee_keys, key);
+    }
+}
+
 /* Takes @record; it must have an id not taken yet. */
 static void
 table_insert (Tx         *tx,
@@ -195,6 +244,8 @@ table_insert (Tx         *tx,
   g_ptr_array_insert (table->order, position, record);
   g_hash_table_insert (table->by_id, g_memdup2 (&id, sizeof id), record);
   table->next_id = MAX (table->next_id, id + 1);
+  if (type == TX_T_EMPLOYEE)
+    index_employee (tx->store, record, TRUE);
 }
 
 /* Puts @record (owned) where the record with its id was. */
@@ -209,6 +260,11 @@ table_replace (Tx         *tx,
   guint position = 0;
 
   g_return_if_fail (old != NULL);
+  if (type == TX_T_EMPLOYEE)
+    {
+      index_employee (tx->store, old, FALSE);
+      index_employee (tx->store, record, TRUE);
+    }
   if (g_ptr_array_find (table->order, old, &position))
     g_ptr_array_index (table->order, position) = record;
   g_hash_table_insert (table->by_id, g_memdup2 (&id, sizeof id), record);
@@ -224,6 +280,8 @@ table_remove (Tx       *tx,
 
   if (record == NULL)
     return;
+  if (type == TX_T_EMPLOYEE)
+    index_employee (tx->store, record, FALSE);
   g_ptr_array_remove (table->order, record);
   g_hash_table_remove (table->by_id, &id);
 }
@@ -1751,51 +1809,16 @@ is_email (const char *text)
          && strpbrk (text, " \t,;<>") == NULL;
 }
 
-static gboolean
-same_text_member (JsonObject *a,
-                  JsonObject *b,
-                  const char *name,
-                  gboolean    fold)
-{
-  const char *x = member_string (a, name);
-  const char *y = member_string (b, name);
-
-  if (x == NULL || y == NULL || x[0] == '\0')
-    return FALSE;
-  if (fold)
-    {
-      g_autofree char *fx = NULL;
-      g_autofree char *fy = NULL;
-
-      /* Cheap first: this runs for every employee on every write. */
-      if (g_ascii_strcasecmp (x, y) == 0)
-        return TRUE;
-      if (g_str_is_ascii (x) && g_str_is_ascii (y))
-        return FALSE;
-      fx = g_utf8_casefold (x, -1);
-      fy = g_utf8_casefold (y, -1);
-      return g_str_equal (fx, fy);
-    }
-  return g_str_equal (x, y);
-}
-
-/* Another employee with the same value of @name (case-insensitive for email). */
+/* Another employee has the same email (ignoring case) or number. */
 static gboolean
 employee_taken (Tx         *tx,
                 JsonObject *object,
                 const char *name)
 {
-  GPtrArray *employees = table_records (tx, TX_T_EMPLOYEE);
+  g_autofree char *key = employee_key (object, name);
+  gint64 *id = key != NULL ? g_hash_table_lookup (tx->store->employee_keys, key) : NULL;
 
-  for (guint i = 0; i < employees->len; i++)
-    {
-      JsonObject *other = g_ptr_array_index (employees, i);
-
-      if (record_id (other) != record_id (object)
-          && same_text_member (object, other, name, g_str_equal (name, "email")))
-        return TRUE;
-    }
-  return FALSE;
+  return id != NULL && *id != record_id (object);
 }
 
 static void
@@ -2391,7 +2414,8 @@ read_sorting (PbSandboxExchange *ex,
           part++;
         }
       path = g_strsplit (part, ".", 2);
-      key.prop = pb_sandbox_tripletex_find_prop (type_info (type), path[0]);
+      if (path[0] != NULL)
+        key.prop = pb_sandbox_tripletex_find_prop (type_info (type), path[0]);
       if (key.prop != NULL && path[1] != NULL)
         {
           if ((key.prop->kind == TX_REF || key.prop->kind == TX_OBJ) && !type_info (key.prop->target)->stub)

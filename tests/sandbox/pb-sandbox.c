@@ -634,7 +634,16 @@ control_lock (PbSandbox         *self,
   gboolean locked = TRUE;
 
   if (json_object_has_member (body, "locked"))
-    locked = json_object_get_boolean_member (body, "locked");
+    {
+      JsonNode *node = json_object_get_member (body, "locked");
+
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+        {
+          control_error (ex, 400, "locked: expected true or false");
+          return;
+        }
+      locked = json_node_get_boolean (node);
+    }
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, locked ? "locked" : "unlocked");
@@ -659,8 +668,15 @@ control_lock (PbSandbox         *self,
       for (guint i = 0; i < json_array_get_length (ids); i++)
         {
           g_autoptr(GError) error = NULL;
-          gint64 id = json_array_get_int_element (ids, i);
+          JsonNode *element = json_array_get_element (ids, i);
+          gint64 id;
 
+          if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_INT64)
+            {
+              control_error (ex, 400, "Ids must be integers");
+              return;
+            }
+          id = json_node_get_int (element);
           if (!pb_sandbox_set_locked (self, kind, id, locked, &error))
             {
               control_error (ex, g_error_matches (error, PB_SANDBOX_ERROR, PB_SANDBOX_ERROR_NOT_FOUND) ? 404 : 400,

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <libsoup/soup.h>
+#include <signal.h>
 #include <string.h>
 
 #include "pb-sandbox.h"
@@ -417,6 +418,7 @@ test_who_am_i (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(Reply) encoded = send (f, "GET", "/v2/token/session/%3EwhoAmI", NULL);
+  g_autoptr(Reply) raw = send (f, "GET", "/v2/token/session/>whoAmI", NULL);
   g_autoptr(Reply) fields = send (f, "GET", "/v2/token/session/%3EwhoAmI?fields=employee(firstName),companyId", NULL);
   JsonObject *value = value_of (encoded);
   JsonObject *employee;
@@ -424,6 +426,7 @@ test_who_am_i (Fixture       *f,
   g_autofree char *suffix = NULL;
 
   g_assert_cmpuint (encoded->status, ==, 200);
+  g_assert_cmpuint (raw->status, ==, 200);
   g_assert_cmpint (json_object_get_int_member (value, "employeeId"), >, 0);
   g_assert_cmpint (json_object_get_int_member (value, "actualEmployeeId"), ==,
                    json_object_get_int_member (value, "employeeId"));
@@ -1419,6 +1422,111 @@ test_unknown_system (void)
   g_assert_true (g_strv_contains (pb_sandbox_list_systems (), "tripletex"));
 }
 
+/* --- the program ---------------------------------------------------------- */
+
+static void
+on_line_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  char **line = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, &error);
+  g_assert_no_error (error);
+  if (*line == NULL)
+    *line = g_strdup ("");
+}
+
+static void
+on_waited_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *done = TRUE;
+}
+
+static void
+test_program (void)
+{
+  g_autofree char *program = pb_test_build_path ("tests/sandbox/payroll-sandbox");
+  g_autofree char *seed = pb_test_source_path ("tests/sandbox/seed-tripletex-demo.json");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  gboolean done = FALSE;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, program, "--system", "tripletex",
+                              "--port", "0", "--seed", seed, "--rate-limit", "100/10", "--latency-ms", "1", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, on_line_cb, &line);
+  while (line == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_test_message ("%s", line);
+  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
+
+  {
+    g_autofree char *target = g_strconcat (line + strlen ("listening on "), "/_sandbox/state", NULL);
+    g_autoptr(SoupMessage) msg = soup_message_new ("GET", target);
+    Pending pending = { NULL, NULL, FALSE };
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    gsize size = 0;
+    const char *data;
+
+    soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, on_sent_cb, &pending);
+    while (!pending.done)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_no_error (pending.error);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+    data = g_bytes_get_data (pending.body, &size);
+    g_assert_true (json_parser_load_from_data (parser, data, size, NULL));
+    state = json_node_copy (json_parser_get_root (parser));
+    g_bytes_unref (pending.body);
+  }
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (state),
+                                                                                 "company"), "name"),
+                   ==, "Nordlys Data AS");
+
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait_async (process, NULL, on_waited_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+}
+
+static void
+test_program_usage (void)
+{
+  g_autofree char *program = pb_test_build_path ("tests/sandbox/payroll-sandbox");
+  const char *cases[][3] = {
+    { "--system", "paycheck-9000", NULL },
+    { "--port", "0", NULL },
+    { "--system", "tripletex", "--fail-rate=2" },
+    { "--system", "tripletex", "--rate-limit=ten" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSubprocess) process = NULL;
+
+      process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
+                                  program, cases[i][0], cases[i][1], cases[i][2], NULL);
+      g_assert_no_error (error);
+      g_subprocess_wait (process, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 2);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1459,6 +1567,8 @@ main (int   argc,
   g_test_add_func ("/sandbox/tripletex/seed/invalid", test_seed_invalid);
   g_test_add_func ("/sandbox/tripletex/seed/references", test_seed_references);
   g_test_add_func ("/sandbox/unknown-system", test_unknown_system);
+  g_test_add_func ("/sandbox/program/listens-and-stops", test_program);
+  g_test_add_func ("/sandbox/program/usage-errors", test_program_usage);
 
   return g_test_run ();
 }
