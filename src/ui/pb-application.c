@@ -1,0 +1,530 @@
+/* pb-application.c
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "PbApplication"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pb-application.h"
+#include "pb-import.h"
+#include "pb-window.h"
+
+/* The application opens the HR register at start-up (from --data-dir,
+ * $PAYBRIDGE_DATA_DIR or the XDG data folder) and owns it for the life of
+ * the process. A register that cannot be opened is reported in a dialog,
+ * and the window stays empty: nothing is created in a place the user did
+ * not mean. It also owns the import: a file chosen with a native file
+ * chooser is read asynchronously and imported in one transaction. */
+struct _PbApplication
+{
+  AdwApplication        parent_instance;
+
+  char                 *data_dir;      /* (owned) (nullable): the default folder */
+  PbStore              *store;         /* (owned) (nullable) */
+  GError               *store_error;   /* (owned) (nullable): why @store is NULL */
+  GtkFileChooserNative *chooser;       /* (owned) (nullable): while it is open */
+  GCancellable         *cancellable;   /* (owned) */
+};
+
+G_DEFINE_FINAL_TYPE (PbApplication, pb_application, ADW_TYPE_APPLICATION)
+
+static const GOptionEntry option_entries[] = {
+  { "data-dir", 'd', G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, NULL,
+    N_("Keep the HR register in DIR (default: $PAYBRIDGE_DATA_DIR or the user data folder)"), N_("DIR") },
+  { "version", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
+    N_("Print the version and exit"), NULL },
+  { NULL }
+};
+
+/* The main window, even when a dialog or the About window is active. */
+static PbWindow *
+get_main_window (PbApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (PB_IS_WINDOW (l->data))
+      return l->data;
+
+  return NULL;
+}
+
+static void
+show_message (PbApplication *self,
+              const char    *heading,
+              const char    *body)
+{
+  PbWindow *window = get_main_window (self);
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (window), heading, body);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+show_import_issues (PbApplication  *self,
+                    const char     *file_name,
+                    PbImportResult *result)
+{
+  PbWindow *window = get_main_window (self);
+  GPtrArray *issues = pb_import_result_get_issues (result);
+  g_autoptr(GtkBuilder) builder = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *body = NULL;
+  AdwMessageDialog *dialog;
+  GtkTextView *view;
+
+  builder = gtk_builder_new_from_resource (PB_RESOURCE_BASE "/ui/pb-import-issues-dialog.ui");
+  dialog = ADW_MESSAGE_DIALOG (gtk_builder_get_object (builder, "dialog"));
+  view = GTK_TEXT_VIEW (gtk_builder_get_object (builder, "issues_view"));
+
+  for (guint i = 0; i < issues->len; i++)
+    {
+      g_autofree char *line = pb_import_issue_format (g_ptr_array_index (issues, i));
+
+      if (i > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, line);
+    }
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (view), text->str, -1);
+
+  body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%s has %u problem. The register is unchanged: "
+                                       "fix the file and import it again.",
+                                       "%s has %u problems. The register is unchanged: "
+                                       "fix the file and import it again.",
+                                       issues->len),
+                          file_name, issues->len);
+  adw_message_dialog_set_body (dialog, body);
+
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_import_details_cb (PbApplication *self,
+                      AdwToast      *toast)
+{
+  const char *summary = g_object_get_data (G_OBJECT (toast), "pb-import-summary");
+  g_auto(GStrv) parts = g_strsplit (summary, "; ", -1);
+  g_autofree char *body = g_strjoinv ("\n", parts);
+
+  show_message (self, _("Import Finished"), body);
+}
+
+/* A toast short enough to read at a glance: the file and what happened to
+ * its people; the whole summary (every kind of record) is one click away. */
+static AdwToast *
+new_import_toast (PbApplication  *self,
+                  const char     *file_name,
+                  PbImportResult *result)
+{
+  g_autofree char *summary = pb_import_result_summary (result);
+  guint created = pb_import_result_get_count (result, PB_ENTITY_EMPLOYEE, PB_CHANGE_CREATE);
+  guint updated = pb_import_result_get_count (result, PB_ENTITY_EMPLOYEE, PB_CHANGE_UPDATE);
+  guint n_changes = 0;
+  g_autofree char *title = NULL;
+  AdwToast *toast;
+
+  for (guint e = 0; e < PB_N_ENTITIES; e++)
+    for (PbChangeOp op = PB_CHANGE_CREATE; op <= PB_CHANGE_DELETE; op++)
+      n_changes += pb_import_result_get_count (result, e, op);
+
+  if (n_changes == 0)
+    title = g_strdup_printf (_("Imported %s: nothing changed"), file_name);
+  else if (created + updated > 0)
+    {
+      g_autofree char *added = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u person added",
+                                                             "%u people added", created), created);
+      g_autofree char *changed = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u updated",
+                                                               "%u updated", updated), updated);
+
+      /* Translators: "Imported hr.json: 3 people added, 1 updated" */
+      title = g_strdup_printf (_("Imported %s: %s, %s"), file_name, added, changed);
+    }
+  else
+    title = g_strdup_printf (_("Imported %s"), file_name);
+
+  toast = adw_toast_new (title);
+  if (n_changes > 0)
+    {
+      adw_toast_set_button_label (toast, _("_Details"));
+      adw_toast_set_timeout (toast, 10);
+      g_object_set_data_full (G_OBJECT (toast), "pb-import-summary", g_steal_pointer (&summary), g_free);
+      g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_import_details_cb),
+                               self, G_CONNECT_SWAPPED);
+    }
+
+  return toast;
+}
+
+static void
+on_import_loaded_cb (GObject      *object,
+                     GAsyncResult *res,
+                     gpointer      user_data)
+{
+  g_autoptr(PbApplication) self = user_data;
+  GFile *file = G_FILE (object);
+  g_autoptr(PbImportResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+  gsize length;
+  gboolean is_csv;
+  PbWindow *window;
+
+  if (!g_file_load_contents_finish (file, res, &contents, &length, NULL, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_message (self, _("Could Not Import"), error->message);
+      return;
+    }
+
+  if (g_str_has_suffix (lower, ".csv"))
+    is_csv = TRUE;
+  else if (g_str_has_suffix (lower, ".json"))
+    is_csv = FALSE;
+  else
+    {
+      g_autofree char *body = g_strdup_printf (_("%s is neither a .json (paybridge-hr/1) nor a .csv file."), name);
+
+      show_message (self, _("Could Not Import"), body);
+      return;
+    }
+
+  /* One transaction on the local SQLite file; the file is already read. */
+  if (!pb_import_data (self->store, name, contents, length, is_csv,
+                       PB_IMPORT_FLAGS_NONE, &result, &error))
+    {
+      if (g_error_matches (error, PB_IMPORT_ERROR, PB_IMPORT_ERROR_INVALID) && result != NULL)
+        show_import_issues (self, name, result);
+      else
+        show_message (self, _("Could Not Import"), error->message);
+      return;
+    }
+
+  window = get_main_window (self);
+  if (window != NULL)
+    {
+      pb_window_reload (window);
+      pb_window_add_toast (window, new_import_toast (self, name, result));
+    }
+}
+
+static void
+on_import_chooser_response_cb (PbApplication        *self,
+                               int                   response,
+                               GtkFileChooserNative *chooser)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+  g_clear_object (&self->chooser);
+
+  if (file != NULL)
+    pb_application_import_file (self, file);
+}
+
+static void
+import_action (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  PbApplication *self = user_data;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  PbWindow *window = get_main_window (self);
+
+  if (self->chooser != NULL)
+    {
+      gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+      return;
+    }
+
+  gtk_file_filter_set_name (filter, _("HR data (JSON or CSV)"));
+  gtk_file_filter_add_suffix (filter, "json");
+  gtk_file_filter_add_suffix (filter, "csv");
+  gtk_file_filter_add_mime_type (filter, "application/json");
+  gtk_file_filter_add_mime_type (filter, "text/csv");
+
+  self->chooser = gtk_file_chooser_native_new (_("Import HR Data"),
+                                               GTK_WINDOW (window),
+                                               GTK_FILE_CHOOSER_ACTION_OPEN,
+                                               _("_Import"),
+                                               _("_Cancel"));
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  g_signal_connect_object (self->chooser, "response",
+                           G_CALLBACK (on_import_chooser_response_cb), self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  PbApplication *self = user_data;
+  const char *developers[] = { _("The Paybridge authors"), NULL };
+  const char *translators = _("translator-credits");
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", get_main_window (self),
+                        "application-name", _("Paybridge"),
+                        "application-icon", APP_ID,
+                        "version", PACKAGE_VERSION,
+                        "developer-name", _("The Paybridge authors"),
+                        "developers", developers,
+                        "copyright", _("© 2026 The Paybridge authors"),
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "comments", _("Keep your HR register in step with your payroll systems."),
+                        NULL);
+
+  /* An untranslated "translator-credits" would show as a credit. */
+  if (g_strcmp0 (translators, "translator-credits") != 0)
+    adw_about_window_set_translator_credits (ADW_ABOUT_WINDOW (about), translators);
+
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  PbApplication *self = user_data;
+  g_autoptr(GList) windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+
+  /* Closing (not destroying) lets each window save its size. */
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (l->data);
+
+  g_application_quit (G_APPLICATION (self));
+}
+
+static const GActionEntry app_actions[] = {
+  { "import", import_action },
+  { "about", about_action },
+  { "quit", quit_action },
+};
+
+static void
+on_store_error_response_cb (PbApplication    *self,
+                            const char       *response,
+                            AdwMessageDialog *dialog)
+{
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+show_store_error (PbApplication *self,
+                  PbWindow      *window)
+{
+  const char *heading = _("Could Not Open the HR Register");
+  GtkWidget *dialog;
+
+  /* The store's message says which file and what to do about it. */
+  if (g_error_matches (self->store_error, PB_STORE_ERROR, PB_STORE_ERROR_TOO_NEW))
+    heading = _("The HR Register Is From a Newer Paybridge");
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (window), heading, self->store_error->message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "quit", _("_Quit"));
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "quit");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "quit");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_store_error_response_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static int
+pb_application_handle_local_options (GApplication *app,
+                                     GVariantDict *options)
+{
+  PbApplication *self = PB_APPLICATION (app);
+  g_autofree char *data_dir = NULL;
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("%s %s\n", "paybridge", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (g_variant_dict_lookup (options, "data-dir", "^ay", &data_dir))
+    {
+      g_free (self->data_dir);
+      self->data_dir = g_canonicalize_filename (data_dir, NULL);
+    }
+
+  /* One running instance per register: a process given another folder
+   * must not hand its window over to one showing the default register. */
+  if (self->data_dir != NULL || g_getenv ("PAYBRIDGE_DATA_DIR") != NULL)
+    g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+
+  return G_APPLICATION_CLASS (pb_application_parent_class)->handle_local_options (app, options);
+}
+
+static void
+pb_application_startup (GApplication *app)
+{
+  PbApplication *self = PB_APPLICATION (app);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *import_accels[] = { "<Control>o", NULL };
+
+  G_APPLICATION_CLASS (pb_application_parent_class)->startup (app);
+
+  gtk_window_set_default_icon_name (APP_ID);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.import", import_accels);
+
+  self->store = pb_store_open (self->data_dir, &self->store_error);
+  if (self->store == NULL)
+    g_debug ("Could not open the register: %s", self->store_error->message);
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "import")),
+                               self->store != NULL);
+}
+
+static void
+pb_application_activate (GApplication *app)
+{
+  PbApplication *self = PB_APPLICATION (app);
+  PbWindow *window = get_main_window (self);
+
+  if (window == NULL)
+    {
+      window = pb_window_new (GTK_APPLICATION (self), self->store);
+      gtk_window_present (GTK_WINDOW (window));
+
+      if (self->store_error != NULL)
+        show_store_error (self, window);
+      return;
+    }
+
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+pb_application_shutdown (GApplication *app)
+{
+  PbApplication *self = PB_APPLICATION (app);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+
+  G_APPLICATION_CLASS (pb_application_parent_class)->shutdown (app);
+
+  g_clear_object (&self->store);
+}
+
+static void
+pb_application_finalize (GObject *object)
+{
+  PbApplication *self = (PbApplication *)object;
+
+  g_clear_object (&self->chooser);
+  g_clear_object (&self->store);
+  g_clear_error (&self->store_error);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->data_dir, g_free);
+
+  G_OBJECT_CLASS (pb_application_parent_class)->finalize (object);
+}
+
+static void
+pb_application_class_init (PbApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = pb_application_finalize;
+
+  app_class->handle_local_options = pb_application_handle_local_options;
+  app_class->startup = pb_application_startup;
+  app_class->activate = pb_application_activate;
+  app_class->shutdown = pb_application_shutdown;
+}
+
+static void
+pb_application_init (PbApplication *self)
+{
+  self->cancellable = g_cancellable_new ();
+
+  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+}
+
+/**
+ * pb_application_new:
+ * @application_id: APP_ID (".Devel" in development builds)
+ */
+PbApplication *
+pb_application_new (const char        *application_id,
+                    GApplicationFlags  flags)
+{
+  g_return_val_if_fail (application_id != NULL, NULL);
+
+  /* The resources live under the base ID whatever the profile, so that
+   * AdwApplication finds style.css and GtkApplication the help overlay. */
+  return g_object_new (PB_TYPE_APPLICATION,
+                       "application-id", application_id,
+                       "flags", flags,
+                       "resource-base-path", PB_RESOURCE_BASE,
+                       NULL);
+}
+
+/**
+ * pb_application_get_store:
+ *
+ * Returns: (transfer none) (nullable): the HR register, once started up
+ */
+PbStore *
+pb_application_get_store (PbApplication *self)
+{
+  g_return_val_if_fail (PB_IS_APPLICATION (self), NULL);
+
+  return self->store;
+}
+
+/**
+ * pb_application_get_store_error:
+ *
+ * Returns: (transfer none) (nullable): why the register could not be opened
+ */
+const GError *
+pb_application_get_store_error (PbApplication *self)
+{
+  g_return_val_if_fail (PB_IS_APPLICATION (self), NULL);
+
+  return self->store_error;
+}
+
+/**
+ * pb_application_import_file:
+ * @file: a `.json` (paybridge-hr/1) or `.csv` file of HR data
+ *
+ * Reads @file asynchronously and imports it into the register in one
+ * transaction. Success shows a toast with what changed and reloads the
+ * window; a file with errors shows every problem and changes nothing.
+ */
+void
+pb_application_import_file (PbApplication *self,
+                            GFile         *file)
+{
+  g_return_if_fail (PB_IS_APPLICATION (self));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (self->store != NULL);
+
+  g_file_load_contents_async (file, self->cancellable, on_import_loaded_cb, g_object_ref (self));
+}

@@ -1,0 +1,439 @@
+/* pb-window.c
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "PbWindow"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pb-people-page.h"
+#include "pb-window.h"
+
+/* The main window: a sidebar of views (People, Connections, Error log) and
+ * the chosen view, in an AdwLeaflet that folds into one column at narrow
+ * widths. The content header's back button returns to the sidebar, or,
+ * when the People view shows a person in place of its table, to the table.
+ * The window's size and the last view are kept in GSettings. */
+struct _PbWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  PbStore              *store;      /* (owned) (nullable) */
+  GSettings            *settings;   /* (owned) (nullable): no schema installed */
+
+  AdwToastOverlay      *toast_overlay;
+  AdwLeaflet           *leaflet;
+  GtkListBox           *sidebar_list;
+  GtkWidget            *content;
+  GtkWidget            *back_button;
+  AdwWindowTitle       *content_title;
+  AdwViewStack         *stack;
+  PbPeoplePage         *people_page;
+};
+
+G_DEFINE_FINAL_TYPE (PbWindow, pb_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  N_PROPS
+};
+
+static GParamSpec *properties [N_PROPS];
+
+/* The settings of @schema_id, or %NULL when the schema is not installed
+ * (a build run without `meson devenv`): then nothing is remembered, but
+ * the window still works. */
+static GSettings *
+settings_new_if_installed (const char *schema_id)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, schema_id, TRUE);
+
+  if (schema == NULL)
+    {
+      g_message ("Settings schema “%s” is not installed; window state will not be kept", schema_id);
+      return NULL;
+    }
+
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+static void
+update_back_button (PbWindow *self)
+{
+  gboolean people = g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "people") == 0;
+  gboolean visible = adw_leaflet_get_folded (self->leaflet) ||
+                     (people && pb_people_page_get_can_navigate_back (self->people_page));
+
+  gtk_widget_set_visible (self->back_button, visible);
+}
+
+static void
+update_subtitle (PbWindow *self)
+{
+  const char *subtitle = NULL;
+
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "people") == 0)
+    subtitle = pb_people_page_get_summary (self->people_page);
+
+  adw_window_title_set_subtitle (self->content_title, subtitle);
+}
+
+static GtkListBoxRow *
+get_sidebar_row (PbWindow   *self,
+                 const char *name)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar_list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (GTK_IS_LIST_BOX_ROW (row) && g_strcmp0 (gtk_widget_get_name (row), name) == 0)
+      return GTK_LIST_BOX_ROW (row);
+
+  return NULL;
+}
+
+static void
+on_sidebar_row_activated_cb (PbWindow      *self,
+                             GtkListBoxRow *row,
+                             GtkListBox    *list)
+{
+  pb_window_set_view (self, gtk_widget_get_name (GTK_WIDGET (row)));
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+on_stack_visible_child_cb (PbWindow     *self,
+                           GParamSpec   *pspec,
+                           AdwViewStack *stack)
+{
+  GtkWidget *child = adw_view_stack_get_visible_child (stack);
+  const char *name = adw_view_stack_get_visible_child_name (stack);
+  AdwViewStackPage *page;
+
+  if (child == NULL)
+    return;
+
+  page = adw_view_stack_get_page (stack, child);
+  adw_window_title_set_title (self->content_title, adw_view_stack_page_get_title (page));
+  update_subtitle (self);
+
+  gtk_list_box_select_row (self->sidebar_list, get_sidebar_row (self, name));
+  if (self->settings != NULL && name != NULL)
+    g_settings_set_string (self->settings, "last-view", name);
+
+  update_back_button (self);
+}
+
+static void
+on_leaflet_folded_cb (PbWindow   *self,
+                      GParamSpec *pspec,
+                      AdwLeaflet *leaflet)
+{
+  update_back_button (self);
+}
+
+static void
+on_people_can_navigate_back_cb (PbWindow     *self,
+                                GParamSpec   *pspec,
+                                PbPeoplePage *page)
+{
+  update_back_button (self);
+}
+
+static void
+on_people_summary_cb (PbWindow     *self,
+                      GParamSpec   *pspec,
+                      PbPeoplePage *page)
+{
+  update_subtitle (self);
+}
+
+static void
+on_back_clicked_cb (PbWindow  *self,
+                    GtkButton *button)
+{
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "people") == 0 &&
+      pb_people_page_get_can_navigate_back (self->people_page))
+    pb_people_page_navigate_back (self->people_page);
+  else
+    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static gboolean
+focus_search (GtkWidget *widget,
+              GVariant  *args,
+              gpointer   user_data)
+{
+  PbWindow *self = PB_WINDOW (widget);
+
+  pb_window_set_view (self, "people");
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->content);
+  pb_people_page_focus_search (self->people_page);
+
+  return TRUE;
+}
+
+static void
+save_window_state (PbWindow *self)
+{
+  int width, height;
+
+  if (self->settings == NULL)
+    return;
+
+  /* The default size follows the window's size while it is not maximized,
+   * so this is the size to come back to. */
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (GTK_WINDOW (self)));
+}
+
+static void
+restore_window_state (PbWindow *self)
+{
+  g_autofree char *view = NULL;
+
+  if (self->settings == NULL)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (self), 1100, 720);
+      pb_window_set_view (self, "people");
+      return;
+    }
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  view = g_settings_get_string (self->settings, "last-view");
+  pb_window_set_view (self, view);
+}
+
+static void
+pb_window_show_content (PbWindow *self)
+{
+  /* Folded, the window opens on the view rather than on the sidebar. */
+  adw_leaflet_set_visible_child (self->leaflet, self->content);
+}
+
+static gboolean
+pb_window_close_request (GtkWindow *window)
+{
+  save_window_state (PB_WINDOW (window));
+
+  return GTK_WINDOW_CLASS (pb_window_parent_class)->close_request (window);
+}
+
+static void
+pb_window_constructed (GObject *object)
+{
+  PbWindow *self = (PbWindow *)object;
+
+  G_OBJECT_CLASS (pb_window_parent_class)->constructed (object);
+
+  pb_people_page_set_settings (self->people_page, self->settings);
+  pb_people_page_set_store (self->people_page, self->store);
+  restore_window_state (self);
+  pb_window_show_content (self);
+}
+
+static void
+pb_window_dispose (GObject *object)
+{
+  PbWindow *self = (PbWindow *)object;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), PB_TYPE_WINDOW);
+
+  g_clear_object (&self->settings);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (pb_window_parent_class)->dispose (object);
+}
+
+static void
+pb_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  PbWindow *self = PB_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pb_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  PbWindow *self = PB_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      self->store = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pb_window_class_init (PbWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = pb_window_constructed;
+  object_class->dispose = pb_window_dispose;
+  object_class->get_property = pb_window_get_property;
+  object_class->set_property = pb_window_set_property;
+
+  window_class->close_request = pb_window_close_request;
+
+  /**
+   * PbWindow:store:
+   *
+   * The HR register the window shows; %NULL when it could not be opened.
+   */
+  properties [PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL,
+                         PB_TYPE_STORE,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (PB_TYPE_PEOPLE_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, PB_RESOURCE_BASE "/ui/pb-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, PbWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, PbWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, PbWindow, sidebar_list);
+  gtk_widget_class_bind_template_child (widget_class, PbWindow, content);
+  gtk_widget_class_bind_template_child (widget_class, PbWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, PbWindow, content_title);
+  gtk_widget_class_bind_template_child (widget_class, PbWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, PbWindow, people_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_stack_visible_child_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_leaflet_folded_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_people_can_navigate_back_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_people_summary_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_back_clicked_cb);
+
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, focus_search, NULL);
+}
+
+static void
+pb_window_init (PbWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  if (g_strcmp0 (PROFILE, "development") == 0)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  self->settings = settings_new_if_installed (BASE_APP_ID);
+}
+
+/**
+ * pb_window_new:
+ * @store: (nullable): the opened HR register
+ */
+PbWindow *
+pb_window_new (GtkApplication *application,
+               PbStore        *store)
+{
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (store == NULL || PB_IS_STORE (store), NULL);
+
+  return g_object_new (PB_TYPE_WINDOW,
+                       "application", application,
+                       "store", store,
+                       NULL);
+}
+
+PbStore *
+pb_window_get_store (PbWindow *self)
+{
+  g_return_val_if_fail (PB_IS_WINDOW (self), NULL);
+
+  return self->store;
+}
+
+/**
+ * pb_window_set_view:
+ * @name: "people", "connections" or "errorlog"
+ *
+ * Shows the view @name; an unknown name shows People.
+ */
+void
+pb_window_set_view (PbWindow   *self,
+                    const char *name)
+{
+  g_return_if_fail (PB_IS_WINDOW (self));
+
+  if (name == NULL || adw_view_stack_get_child_by_name (self->stack, name) == NULL)
+    name = "people";
+
+  adw_view_stack_set_visible_child_name (self->stack, name);
+  /* The stack does not notify when the child stays the same. */
+  on_stack_visible_child_cb (self, NULL, self->stack);
+}
+
+const char *
+pb_window_get_view (PbWindow *self)
+{
+  g_return_val_if_fail (PB_IS_WINDOW (self), NULL);
+
+  return adw_view_stack_get_visible_child_name (self->stack);
+}
+
+/**
+ * pb_window_add_toast:
+ * @toast: (transfer full): the toast to show
+ */
+void
+pb_window_add_toast (PbWindow *self,
+                     AdwToast *toast)
+{
+  g_return_if_fail (PB_IS_WINDOW (self));
+  g_return_if_fail (ADW_IS_TOAST (toast));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/**
+ * pb_window_reload:
+ *
+ * Reads the register again into every view, after an import for example.
+ */
+void
+pb_window_reload (PbWindow *self)
+{
+  g_return_if_fail (PB_IS_WINDOW (self));
+
+  pb_people_page_reload (self->people_page);
+}

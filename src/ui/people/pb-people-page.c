@@ -1,0 +1,1197 @@
+/* pb-people-page.c
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "PbPeoplePage"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "pb-format.h"
+#include "pb-people-page.h"
+#include "pb-person-detail.h"
+
+/* The People view: the employees of the HR register in a sortable table,
+ * narrowed by a search and by company, location and team, beside a detail
+ * pane for the selected person. The two panes sit in an AdwLeaflet, so at
+ * narrow widths the table fills the page and selecting a person moves to
+ * their details (the window's back button comes back).
+ *
+ * The model chain is GListStore (employees, in the store's family-name
+ * order) -> GtkFilterListModel (search and drop-downs) -> GtkSortListModel
+ * (the column view's sorter) -> GtkSingleSelection. */
+
+typedef enum
+{
+  FILTER_COMPANY,
+  FILTER_LOCATION,
+  FILTER_TEAM,
+  N_FILTERS
+} Filter;
+
+typedef enum
+{
+  COLUMN_NAME,
+  COLUMN_EMAIL,
+  COLUMN_TEAM,
+  COLUMN_LOCATION,
+  COLUMN_COMPANY,
+  COLUMN_STATUS,
+  N_COLUMNS
+} Column;
+
+/* Which columns fit the table's width, widest first. libadwaita 1.2 has no
+ * breakpoints, so the page measures the table itself (see size_allocate). */
+typedef enum
+{
+  LAYOUT_ALL,            /* every column */
+  LAYOUT_NO_LOCATION,    /* location only in the details */
+  LAYOUT_NO_COMPANY,     /* nor company */
+  LAYOUT_COMPACT,        /* the email under the name, then team and status */
+} Layout;
+
+typedef char *(*PersonTextFunc) (PbRecord     *person,
+                                 PbPeoplePage *self);
+
+/* What a cell factory needs: the page (for key -> name maps) and how to
+ * word the column's value. */
+typedef struct
+{
+  PbPeoplePage   *self;
+  PersonTextFunc  text;
+  int             min_chars;    /* below this, the column view scrolls */
+} ColumnInfo;
+
+struct _PbPeoplePage
+{
+  GtkWidget            parent_instance;
+
+  PbStore             *store;                     /* (owned) (nullable) */
+  GSettings           *settings;                  /* (owned) (nullable) */
+
+  GListStore          *people;                    /* (owned) of PbRecord */
+  GtkCustomFilter     *filter;                    /* (owned) */
+  GtkFilterListModel  *filter_model;              /* (owned) */
+  GtkSortListModel    *sort_model;                /* (owned) */
+  GtkSingleSelection  *selection;                 /* (owned) */
+
+  GHashTable          *names[N_FILTERS];          /* (owned) key -> name */
+  GPtrArray           *filter_keys[N_FILTERS];    /* (owned) drop-down index -> key; [0] NULL */
+  char               **search_terms;              /* (owned) casefolded */
+  gboolean             loading;                   /* drop-downs change without the user */
+  char                *summary;                   /* (owned) (nullable) "3 of 40 people" */
+  Layout               layout;                    /* which columns the table's width allows */
+  guint                layout_idle;
+  ColumnInfo           columns[N_COLUMNS];
+
+  GtkStack            *main_stack;
+  AdwLeaflet          *leaflet;
+  GtkWidget           *list_pane;
+  GtkSearchEntry      *search_entry;
+  GtkDropDown         *company_dropdown;
+  GtkDropDown         *location_dropdown;
+  GtkDropDown         *team_dropdown;
+  GtkStack            *list_stack;
+  GtkColumnView       *column_view;
+  GtkColumnViewColumn *name_column;
+  GtkColumnViewColumn *email_column;
+  GtkColumnViewColumn *team_column;
+  GtkColumnViewColumn *location_column;
+  GtkColumnViewColumn *company_column;
+  GtkColumnViewColumn *status_column;
+  PbPersonDetail      *detail;
+};
+
+G_DEFINE_FINAL_TYPE (PbPeoplePage, pb_people_page, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_CAN_NAVIGATE_BACK,
+  PROP_SUMMARY,
+  N_PROPS
+};
+
+static GParamSpec *properties [N_PROPS];
+
+static const struct
+{
+  PbEntity    entity;
+  guint       employee_field;
+  const char *settings_key;
+  const char *all_label;
+} filter_defs[N_FILTERS] = {
+  [FILTER_COMPANY]  = { PB_ENTITY_COMPANY, PB_EMPLOYEE_COMPANY, "people-company-filter", N_("All companies") },
+  [FILTER_LOCATION] = { PB_ENTITY_LOCATION, PB_EMPLOYEE_LOCATION, "people-location-filter", N_("All locations") },
+  [FILTER_TEAM]     = { PB_ENTITY_TEAM, PB_EMPLOYEE_TEAM, "people-team-filter", N_("All teams") },
+};
+
+/* Each listed employee carries its search text under this quark. */
+static GQuark
+search_key_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("pb-people-search-key");
+
+  return quark;
+}
+
+static GtkDropDown *
+get_dropdown (PbPeoplePage *self,
+              Filter        filter)
+{
+  switch (filter)
+    {
+    case FILTER_COMPANY:
+      return self->company_dropdown;
+    case FILTER_LOCATION:
+      return self->location_dropdown;
+    case FILTER_TEAM:
+      return self->team_dropdown;
+    case N_FILTERS:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* The key the drop-down of @filter selects, or %NULL for "All ...". */
+static const char *
+get_filter_key (PbPeoplePage *self,
+                Filter        filter)
+{
+  guint selected = gtk_drop_down_get_selected (get_dropdown (self, filter));
+
+  if (self->filter_keys[filter] == NULL || selected >= self->filter_keys[filter]->len)
+    return NULL;
+
+  return g_ptr_array_index (self->filter_keys[filter], selected);
+}
+
+static const char *
+lookup_name (PbPeoplePage *self,
+             Filter        filter,
+             const char   *key)
+{
+  const char *name;
+
+  if (key == NULL)
+    return NULL;
+
+  name = g_hash_table_lookup (self->names[filter], key);
+
+  return name != NULL ? name : key;
+}
+
+/* Text of one person for searching: names, email and employee number,
+ * normalized and casefolded once per load. */
+static char *
+make_search_key (PbRecord *person)
+{
+  g_autofree char *joined = g_strjoin ("\n",
+                                       pb_record_get (person, PB_EMPLOYEE_GIVEN_NAME) ?: "",
+                                       pb_record_get (person, PB_EMPLOYEE_FAMILY_NAME) ?: "",
+                                       pb_record_get (person, PB_EMPLOYEE_EMAIL) ?: "",
+                                       pb_record_get (person, PB_EMPLOYEE_EMPLOYEE_NUMBER) ?: "",
+                                       NULL);
+  g_autofree char *normalized = g_utf8_normalize (joined, -1, G_NORMALIZE_ALL);
+
+  return g_utf8_casefold (normalized != NULL ? normalized : joined, -1);
+}
+
+static gboolean
+person_matches (gpointer item,
+                gpointer user_data)
+{
+  PbPeoplePage *self = user_data;
+  PbRecord *person = item;
+  const char *search_key;
+
+  for (guint i = 0; i < N_FILTERS; i++)
+    {
+      const char *key = get_filter_key (self, i);
+
+      if (key != NULL && g_strcmp0 (pb_record_get (person, filter_defs[i].employee_field), key) != 0)
+        return FALSE;
+    }
+
+  if (self->search_terms == NULL)
+    return TRUE;
+
+  search_key = g_object_get_qdata (G_OBJECT (person), search_key_quark ());
+  if (search_key == NULL)
+    return FALSE;
+
+  /* Every word typed must appear: "ada love" finds Ada Lovelace. */
+  for (guint i = 0; self->search_terms[i] != NULL; i++)
+    if (strstr (search_key, self->search_terms[i]) == NULL)
+      return FALSE;
+
+  return TRUE;
+}
+
+static char *
+get_display_name (PbRecord     *person,
+                  PbPeoplePage *self)
+{
+  return pb_record_dup_display_name (person);
+}
+
+/* Sorting by name sorts by family name, as the register lists people. */
+static char *
+get_name_sort_key (PbRecord     *person,
+                   PbPeoplePage *self)
+{
+  return g_strdup_printf ("%s\t%s",
+                          pb_record_get (person, PB_EMPLOYEE_FAMILY_NAME) ?: "",
+                          pb_record_get (person, PB_EMPLOYEE_GIVEN_NAME) ?: "");
+}
+
+static char *
+get_email (PbRecord     *person,
+           PbPeoplePage *self)
+{
+  return g_strdup (pb_record_get (person, PB_EMPLOYEE_EMAIL));
+}
+
+static char *
+get_team (PbRecord     *person,
+          PbPeoplePage *self)
+{
+  return g_strdup (lookup_name (self, FILTER_TEAM, pb_record_get (person, PB_EMPLOYEE_TEAM)));
+}
+
+static char *
+get_location (PbRecord     *person,
+              PbPeoplePage *self)
+{
+  return g_strdup (lookup_name (self, FILTER_LOCATION, pb_record_get (person, PB_EMPLOYEE_LOCATION)));
+}
+
+static char *
+get_company (PbRecord     *person,
+             PbPeoplePage *self)
+{
+  return g_strdup (lookup_name (self, FILTER_COMPANY, pb_record_get (person, PB_EMPLOYEE_COMPANY)));
+}
+
+static char *
+get_status (PbRecord     *person,
+            PbPeoplePage *self)
+{
+  return g_strdup (pb_format_employee_status (pb_record_get (person, PB_EMPLOYEE_STATUS)));
+}
+
+static gboolean
+is_deleted (PbRecord *person)
+{
+  return g_strcmp0 (pb_record_get (person, PB_EMPLOYEE_STATUS), "deleted") == 0;
+}
+
+static void
+set_dimmed (GtkWidget *widget,
+            gboolean   dimmed)
+{
+  if (dimmed)
+    gtk_widget_add_css_class (widget, "dim-label");
+  else
+    gtk_widget_remove_css_class (widget, "dim-label");
+}
+
+static GtkWidget *
+new_cell_label (int min_chars)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_width_chars (GTK_LABEL (label), min_chars);
+
+  return label;
+}
+
+static void
+on_text_cell_setup_cb (GtkSignalListItemFactory *factory,
+                       GtkListItem              *list_item,
+                       ColumnInfo               *column)
+{
+  gtk_list_item_set_child (list_item, new_cell_label (column->min_chars));
+}
+
+static void
+on_text_cell_bind_cb (GtkSignalListItemFactory *factory,
+                      GtkListItem              *list_item,
+                      ColumnInfo               *column)
+{
+  PbRecord *person = gtk_list_item_get_item (list_item);
+  GtkWidget *label = gtk_list_item_get_child (list_item);
+  g_autofree char *text = column->text (person, column->self);
+
+  gtk_label_set_label (GTK_LABEL (label), text != NULL ? text : "");
+  set_dimmed (label, is_deleted (person));
+}
+
+/* The name cell: an avatar, the name and, when the page is narrow and the
+ * email column hidden, the email under it. */
+static void
+on_name_cell_setup_cb (GtkSignalListItemFactory *factory,
+                       GtkListItem              *list_item,
+                       ColumnInfo               *column)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *avatar = adw_avatar_new (32, NULL, TRUE);
+  GtkWidget *name = new_cell_label (column->min_chars);
+  GtkWidget *email = new_cell_label (column->min_chars);
+
+  gtk_widget_set_valign (labels, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (email, "caption");
+  gtk_widget_add_css_class (email, "dim-label");
+  g_object_bind_property (column->self->email_column, "visible", email, "visible",
+                          G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
+
+  gtk_box_append (GTK_BOX (labels), name);
+  gtk_box_append (GTK_BOX (labels), email);
+  gtk_box_append (GTK_BOX (box), avatar);
+  gtk_box_append (GTK_BOX (box), labels);
+  gtk_list_item_set_child (list_item, box);
+}
+
+static void
+on_name_cell_bind_cb (GtkSignalListItemFactory *factory,
+                      GtkListItem              *list_item,
+                      ColumnInfo               *column)
+{
+  PbRecord *person = gtk_list_item_get_item (list_item);
+  GtkWidget *box = gtk_list_item_get_child (list_item);
+  GtkWidget *avatar = gtk_widget_get_first_child (box);
+  GtkWidget *labels = gtk_widget_get_next_sibling (avatar);
+  GtkWidget *name_label = gtk_widget_get_first_child (labels);
+  GtkWidget *email_label = gtk_widget_get_next_sibling (name_label);
+  g_autofree char *name = pb_record_dup_display_name (person);
+  const char *email = pb_record_get (person, PB_EMPLOYEE_EMAIL);
+
+  adw_avatar_set_text (ADW_AVATAR (avatar), name);
+  gtk_label_set_label (GTK_LABEL (name_label), name);
+  gtk_label_set_label (GTK_LABEL (email_label), email != NULL ? email : "");
+  set_dimmed (name_label, is_deleted (person));
+  gtk_widget_set_opacity (avatar, is_deleted (person) ? 0.55 : 1.0);
+}
+
+static void
+setup_column (PbPeoplePage        *self,
+              GtkColumnViewColumn *view_column,
+              Column               column,
+              int                  min_chars,
+              PersonTextFunc       text,
+              PersonTextFunc       sort_key)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkSorter) sorter = NULL;
+  GtkExpression *expression;
+
+  self->columns[column].self = self;
+  self->columns[column].text = text;
+  self->columns[column].min_chars = min_chars;
+
+  if (column == COLUMN_NAME)
+    {
+      g_signal_connect (factory, "setup", G_CALLBACK (on_name_cell_setup_cb), &self->columns[column]);
+      g_signal_connect (factory, "bind", G_CALLBACK (on_name_cell_bind_cb), &self->columns[column]);
+    }
+  else
+    {
+      g_signal_connect (factory, "setup", G_CALLBACK (on_text_cell_setup_cb), &self->columns[column]);
+      g_signal_connect (factory, "bind", G_CALLBACK (on_text_cell_bind_cb), &self->columns[column]);
+    }
+  gtk_column_view_column_set_factory (view_column, factory);
+
+  /* The closure returns a new string, which the expression takes. */
+  expression = gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 0, NULL,
+                                            G_CALLBACK (sort_key), self, NULL);
+  sorter = GTK_SORTER (gtk_string_sorter_new (expression));
+  gtk_column_view_column_set_sorter (view_column, sorter);
+}
+
+/* Drop-downs word their selected item with an ellipsis so that three fit
+ * side by side in a narrow window; the popover lists names in full. */
+static void
+on_dropdown_item_setup_cb (GtkSignalListItemFactory *factory,
+                           GtkListItem              *list_item,
+                           gpointer                  ellipsize)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  if (ellipsize != NULL)
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_list_item_set_child (list_item, label);
+}
+
+static void
+on_dropdown_item_bind_cb (GtkSignalListItemFactory *factory,
+                          GtkListItem              *list_item,
+                          gpointer                  ellipsize)
+{
+  GtkStringObject *item = gtk_list_item_get_item (list_item);
+
+  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (list_item)),
+                       gtk_string_object_get_string (item));
+}
+
+static GtkListItemFactory *
+new_dropdown_factory (gboolean ellipsize)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (on_dropdown_item_setup_cb), GINT_TO_POINTER (ellipsize));
+  g_signal_connect (factory, "bind", G_CALLBACK (on_dropdown_item_bind_cb), GINT_TO_POINTER (ellipsize));
+
+  return factory;
+}
+
+static guint
+find_key (GPtrArray  *keys,
+          const char *key)
+{
+  if (key == NULL || *key == '\0')
+    return 0;
+
+  for (guint i = 1; i < keys->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (keys, i), key) == 0)
+      return i;
+
+  return 0;
+}
+
+/* Rebuilds the drop-down of @filter from the register and selects @want
+ * again if it is still there. */
+static void
+load_filter (PbPeoplePage *self,
+             Filter        filter,
+             const char   *want)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GtkStringList) model = gtk_string_list_new (NULL);
+  GtkDropDown *dropdown = get_dropdown (self, filter);
+
+  g_hash_table_remove_all (self->names[filter]);
+  g_clear_pointer (&self->filter_keys[filter], g_ptr_array_unref);
+  self->filter_keys[filter] = g_ptr_array_new_with_free_func (g_free);
+
+  gtk_string_list_append (model, _(filter_defs[filter].all_label));
+  g_ptr_array_add (self->filter_keys[filter], NULL);
+
+  records = self->store != NULL ? pb_store_list (self->store, filter_defs[filter].entity, 0, &error) : NULL;
+  if (error != NULL)
+    g_warning ("Could not list the %s: %s", pb_entity_get_def (filter_defs[filter].entity)->plural,
+               error->message);
+
+  /* The store lists them by name. */
+  for (guint i = 0; records != NULL && i < records->len; i++)
+    {
+      PbRecord *record = g_ptr_array_index (records, i);
+      /* Companies, locations and teams all have the key first, the name second. */
+      const char *key = pb_record_get (record, 0);
+      g_autofree char *name = pb_record_dup_display_name (record);
+
+      gtk_string_list_append (model, name);
+      g_ptr_array_add (self->filter_keys[filter], g_strdup (key));
+      g_hash_table_insert (self->names[filter], g_strdup (key), g_steal_pointer (&name));
+    }
+
+  gtk_drop_down_set_model (dropdown, G_LIST_MODEL (model));
+  gtk_drop_down_set_selected (dropdown, find_key (self->filter_keys[filter], want));
+}
+
+static char *
+dup_summary (guint n_shown,
+             guint n_all)
+{
+  if (n_all == 0)
+    return NULL;
+
+  if (n_shown == n_all)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u person", "%u people", n_all), n_all);
+
+  /* Translators: how many people the search and filters leave, of all */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u person", "%u of %u people", n_all),
+                          n_shown, n_all);
+}
+
+static void
+update_stacks (PbPeoplePage *self)
+{
+  guint n_all = g_list_model_get_n_items (G_LIST_MODEL (self->people));
+  guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
+  g_autofree char *summary = dup_summary (n_shown, n_all);
+
+  gtk_stack_set_visible_child_name (self->main_stack, n_all > 0 ? "people" : "empty");
+  gtk_stack_set_visible_child_name (self->list_stack, n_shown > 0 ? "list" : "no-results");
+
+  if (g_strcmp0 (summary, self->summary) != 0)
+    {
+      g_free (self->summary);
+      self->summary = g_steal_pointer (&summary);
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_SUMMARY]);
+    }
+}
+
+static void
+refilter (PbPeoplePage *self)
+{
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  update_stacks (self);
+}
+
+static void
+save_filters (PbPeoplePage *self)
+{
+  if (self->settings == NULL)
+    return;
+
+  for (guint i = 0; i < N_FILTERS; i++)
+    {
+      const char *key = get_filter_key (self, i);
+
+      g_settings_set_string (self->settings, filter_defs[i].settings_key, key != NULL ? key : "");
+    }
+}
+
+static void
+select_person_id (PbPeoplePage *self,
+                  gint64        id)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
+
+  for (guint i = 0; id != 0 && i < n; i++)
+    {
+      g_autoptr(PbRecord) person = g_list_model_get_item (G_LIST_MODEL (self->sort_model), i);
+
+      if (pb_record_get_id (person) == id)
+        {
+          gtk_single_selection_set_selected (self->selection, i);
+          return;
+        }
+    }
+
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+}
+
+static gboolean
+can_navigate_back (PbPeoplePage *self)
+{
+  return adw_leaflet_get_folded (self->leaflet) &&
+         adw_leaflet_get_visible_child (self->leaflet) == GTK_WIDGET (self->detail) &&
+         g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "people") == 0;
+}
+
+/* Back at the table of a folded page, the selection is dropped so that
+ * tapping the same person again shows them again. Waits for the sliding
+ * transition to end so the details do not blank out while still visible. */
+static void
+maybe_unselect (PbPeoplePage *self)
+{
+  if (adw_leaflet_get_folded (self->leaflet) &&
+      adw_leaflet_get_visible_child (self->leaflet) == self->list_pane &&
+      !adw_leaflet_get_child_transition_running (self->leaflet))
+    gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+}
+
+static void
+on_selected_item_changed_cb (PbPeoplePage       *self,
+                             GParamSpec         *pspec,
+                             GtkSingleSelection *selection)
+{
+  PbRecord *person = gtk_single_selection_get_selected_item (selection);
+
+  pb_person_detail_set_person (self->detail, self->store, person);
+
+  if (person != NULL)
+    adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->detail));
+  else if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->list_pane);
+}
+
+static void
+on_sort_model_items_changed_cb (PbPeoplePage *self,
+                                guint         position,
+                                guint         removed,
+                                guint         added,
+                                GListModel   *model)
+{
+  update_stacks (self);
+}
+
+static void
+on_leaflet_folded_cb (PbPeoplePage *self,
+                      GParamSpec   *pspec,
+                      AdwLeaflet   *leaflet)
+{
+  gboolean folded = adw_leaflet_get_folded (leaflet);
+
+  if (folded && gtk_single_selection_get_selected_item (self->selection) == NULL)
+    adw_leaflet_set_visible_child (leaflet, self->list_pane);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_CAN_NAVIGATE_BACK]);
+}
+
+static void
+on_leaflet_visible_child_cb (PbPeoplePage *self,
+                             GParamSpec   *pspec,
+                             AdwLeaflet   *leaflet)
+{
+  maybe_unselect (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_CAN_NAVIGATE_BACK]);
+}
+
+static void
+on_leaflet_transition_running_cb (PbPeoplePage *self,
+                                  GParamSpec   *pspec,
+                                  AdwLeaflet   *leaflet)
+{
+  maybe_unselect (self);
+}
+
+static void
+on_search_changed_cb (PbPeoplePage   *self,
+                      GtkSearchEntry *entry)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
+  g_autofree char *normalized = g_utf8_normalize (text, -1, G_NORMALIZE_ALL);
+  g_autofree char *folded = g_utf8_casefold (normalized != NULL ? normalized : text, -1);
+  g_auto(GStrv) words = g_strsplit_set (folded, " \t\n", -1);
+  g_autoptr(GStrvBuilder) terms = g_strv_builder_new ();
+  gboolean any = FALSE;
+
+  for (guint i = 0; words[i] != NULL; i++)
+    if (*words[i] != '\0')
+      {
+        g_strv_builder_add (terms, words[i]);
+        any = TRUE;
+      }
+
+  g_clear_pointer (&self->search_terms, g_strfreev);
+  if (any)
+    self->search_terms = g_strv_builder_end (terms);
+
+  refilter (self);
+}
+
+static void
+on_search_stop_cb (PbPeoplePage   *self,
+                   GtkSearchEntry *entry)
+{
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+}
+
+static void
+on_filter_selected_cb (PbPeoplePage *self,
+                       GParamSpec   *pspec,
+                       GtkDropDown  *dropdown)
+{
+  if (self->loading)
+    return;
+
+  save_filters (self);
+  refilter (self);
+}
+
+static void
+on_clear_filters_clicked_cb (PbPeoplePage *self,
+                             GtkButton    *button)
+{
+  self->loading = TRUE;
+  for (guint i = 0; i < N_FILTERS; i++)
+    gtk_drop_down_set_selected (get_dropdown (self, i), 0);
+  self->loading = FALSE;
+
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  save_filters (self);
+  refilter (self);
+}
+
+static void
+on_column_view_activate_cb (PbPeoplePage  *self,
+                            guint          position,
+                            GtkColumnView *view)
+{
+  gtk_single_selection_set_selected (self->selection, position);
+  if (gtk_single_selection_get_selected_item (self->selection) != NULL)
+    adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->detail));
+}
+
+static Layout
+layout_for_width (int width)
+{
+  if (width >= 720)
+    return LAYOUT_ALL;
+  if (width >= 600)
+    return LAYOUT_NO_LOCATION;
+  if (width >= 440)
+    return LAYOUT_NO_COMPANY;
+  return LAYOUT_COMPACT;
+}
+
+static void
+apply_layout (PbPeoplePage *self,
+              Layout        layout)
+{
+  self->layout = layout;
+  gtk_column_view_column_set_visible (self->location_column, layout == LAYOUT_ALL);
+  gtk_column_view_column_set_visible (self->company_column, layout <= LAYOUT_NO_LOCATION);
+  gtk_column_view_column_set_visible (self->email_column, layout <= LAYOUT_NO_COMPANY);
+}
+
+static gboolean
+apply_layout_idle (gpointer data)
+{
+  PbPeoplePage *self = data;
+
+  self->layout_idle = 0;
+  apply_layout (self, layout_for_width (gtk_widget_get_width (self->list_pane)));
+
+  return G_SOURCE_REMOVE;
+}
+
+static GtkSizeRequestMode
+pb_people_page_get_request_mode (GtkWidget *widget)
+{
+  return gtk_widget_get_request_mode (GTK_WIDGET (PB_PEOPLE_PAGE (widget)->main_stack));
+}
+
+static void
+pb_people_page_measure (GtkWidget      *widget,
+                        GtkOrientation  orientation,
+                        int             for_size,
+                        int            *minimum,
+                        int            *natural,
+                        int            *minimum_baseline,
+                        int            *natural_baseline)
+{
+  PbPeoplePage *self = PB_PEOPLE_PAGE (widget);
+
+  gtk_widget_measure (GTK_WIDGET (self->main_stack), orientation, for_size,
+                      minimum, natural, minimum_baseline, natural_baseline);
+}
+
+static void
+pb_people_page_size_allocate (GtkWidget *widget,
+                              int        width,
+                              int        height,
+                              int        baseline)
+{
+  PbPeoplePage *self = PB_PEOPLE_PAGE (widget);
+
+  gtk_widget_allocate (GTK_WIDGET (self->main_stack), width, height, baseline, NULL);
+
+  /* Showing or hiding columns now would resize the table in the middle of
+   * this allocation: do it right after. The table's width does not depend
+   * on its columns (it scrolls), so this settles at once. */
+  if (gtk_widget_get_mapped (self->list_pane) &&
+      layout_for_width (gtk_widget_get_width (self->list_pane)) != self->layout &&
+      self->layout_idle == 0)
+    self->layout_idle = g_idle_add_full (G_PRIORITY_HIGH_IDLE, apply_layout_idle, self, NULL);
+}
+
+static void
+pb_people_page_dispose (GObject *object)
+{
+  PbPeoplePage *self = (PbPeoplePage *)object;
+
+  g_clear_handle_id (&self->layout_idle, g_source_remove);
+
+  /* The sorters, the filter and the cell factories call back into @self,
+   * and the column view's sorter changes as its columns go: take the
+   * models down before the widgets. */
+  if (self->column_view != NULL)
+    gtk_column_view_set_model (self->column_view, NULL);
+  if (self->sort_model != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->sort_model, self);
+      gtk_sort_list_model_set_sorter (self->sort_model, NULL);
+    }
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+
+  g_clear_object (&self->selection);
+  g_clear_object (&self->sort_model);
+  g_clear_object (&self->filter_model);
+  g_clear_object (&self->filter);
+  g_clear_object (&self->people);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), PB_TYPE_PEOPLE_PAGE);
+
+  g_clear_object (&self->settings);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (pb_people_page_parent_class)->dispose (object);
+}
+
+static void
+pb_people_page_finalize (GObject *object)
+{
+  PbPeoplePage *self = (PbPeoplePage *)object;
+
+  for (guint i = 0; i < N_FILTERS; i++)
+    {
+      g_clear_pointer (&self->names[i], g_hash_table_unref);
+      g_clear_pointer (&self->filter_keys[i], g_ptr_array_unref);
+    }
+  g_clear_pointer (&self->search_terms, g_strfreev);
+  g_clear_pointer (&self->summary, g_free);
+
+  G_OBJECT_CLASS (pb_people_page_parent_class)->finalize (object);
+}
+
+static void
+pb_people_page_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  PbPeoplePage *self = PB_PEOPLE_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+
+    case PROP_CAN_NAVIGATE_BACK:
+      g_value_set_boolean (value, pb_people_page_get_can_navigate_back (self));
+      break;
+
+    case PROP_SUMMARY:
+      g_value_set_string (value, self->summary);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pb_people_page_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  PbPeoplePage *self = PB_PEOPLE_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      pb_people_page_set_store (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pb_people_page_class_init (PbPeoplePageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pb_people_page_dispose;
+  object_class->finalize = pb_people_page_finalize;
+  object_class->get_property = pb_people_page_get_property;
+  object_class->set_property = pb_people_page_set_property;
+
+  widget_class->get_request_mode = pb_people_page_get_request_mode;
+  widget_class->measure = pb_people_page_measure;
+  widget_class->size_allocate = pb_people_page_size_allocate;
+
+  properties [PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL,
+                         PB_TYPE_STORE,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /* Whether the page shows a person's details in place of the table, so
+   * that the window's back button should return to the table. */
+  properties [PROP_CAN_NAVIGATE_BACK] =
+    g_param_spec_boolean ("can-navigate-back", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  /* How many people are listed, for the window's subtitle. */
+  properties [PROP_SUMMARY] =
+    g_param_spec_string ("summary", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (PB_TYPE_PERSON_DETAIL);
+
+  gtk_widget_class_set_template_from_resource (widget_class, PB_RESOURCE_BASE "/ui/pb-people-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, PbPeoplePage, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, PbPeoplePage, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, PbPeoplePage, list_pane);
+  gtk_widget_class_bind_template_child (widget_class, PbPeoplePage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, PbPeoplePage, company_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, PbPeoplePage, location_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, PbPeoplePage, team_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, PbPeoplePage, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, PbPeoplePage, column_view);
+  gtk_widget_class_bind_template_child (widget_class, PbPeoplePage, name_column);
+  gtk_widget_class_bind_template_child (widget_class, PbPeoplePage, email_column);
+  gtk_widget_class_bind_template_child (widget_class, PbPeoplePage, team_column);
+  gtk_widget_class_bind_template_child (widget_class, PbPeoplePage, location_column);
+  gtk_widget_class_bind_template_child (widget_class, PbPeoplePage, company_column);
+  gtk_widget_class_bind_template_child (widget_class, PbPeoplePage, status_column);
+  gtk_widget_class_bind_template_child (widget_class, PbPeoplePage, detail);
+  gtk_widget_class_bind_template_callback (widget_class, on_leaflet_folded_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_leaflet_visible_child_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_stop_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_filter_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_clear_filters_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_column_view_activate_cb);
+}
+
+static void
+pb_people_page_init (PbPeoplePage *self)
+{
+  g_autoptr(GtkListItemFactory) button_factory = new_dropdown_factory (TRUE);
+  g_autoptr(GtkListItemFactory) list_factory = new_dropdown_factory (FALSE);
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  for (guint i = 0; i < N_FILTERS; i++)
+    {
+      GtkDropDown *dropdown = get_dropdown (self, i);
+
+      self->names[i] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      gtk_drop_down_set_factory (dropdown, button_factory);
+      gtk_drop_down_set_list_factory (dropdown, list_factory);
+    }
+
+  /* Names get the room they need first; the rest ellipsize. */
+  setup_column (self, self->name_column, COLUMN_NAME, 15, get_display_name, get_name_sort_key);
+  setup_column (self, self->email_column, COLUMN_EMAIL, 12, get_email, get_email);
+  setup_column (self, self->team_column, COLUMN_TEAM, 6, get_team, get_team);
+  setup_column (self, self->location_column, COLUMN_LOCATION, 6, get_location, get_location);
+  setup_column (self, self->company_column, COLUMN_COMPANY, 6, get_company, get_company);
+  setup_column (self, self->status_column, COLUMN_STATUS, 6, get_status, get_status);
+
+  self->people = g_list_store_new (PB_TYPE_RECORD);
+  self->filter = gtk_custom_filter_new (person_matches, self, NULL);
+  self->filter_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->people)),
+                                                  g_object_ref (GTK_FILTER (self->filter)));
+  self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->filter_model)),
+                                              g_object_ref (gtk_column_view_get_sorter (self->column_view)));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sort_model)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+
+  g_signal_connect_object (self->selection, "notify::selected-item",
+                           G_CALLBACK (on_selected_item_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->sort_model, "items-changed",
+                           G_CALLBACK (on_sort_model_items_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->leaflet, "notify::child-transition-running",
+                           G_CALLBACK (on_leaflet_transition_running_cb), self, G_CONNECT_SWAPPED);
+
+  /* Typing anywhere in the page searches. */
+  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
+
+  apply_layout (self, LAYOUT_ALL);
+  on_leaflet_folded_cb (self, NULL, self->leaflet);
+  update_stacks (self);
+}
+
+GtkWidget *
+pb_people_page_new (void)
+{
+  return g_object_new (PB_TYPE_PEOPLE_PAGE, NULL);
+}
+
+/**
+ * pb_people_page_get_store:
+ *
+ * Returns: (transfer none) (nullable): the register the page shows
+ */
+PbStore *
+pb_people_page_get_store (PbPeoplePage *self)
+{
+  g_return_val_if_fail (PB_IS_PEOPLE_PAGE (self), NULL);
+
+  return self->store;
+}
+
+/**
+ * pb_people_page_set_store:
+ * @store: (nullable): the HR register to show
+ *
+ * Shows @store's employees (and reloads).
+ */
+void
+pb_people_page_set_store (PbPeoplePage *self,
+                          PbStore      *store)
+{
+  g_return_if_fail (PB_IS_PEOPLE_PAGE (self));
+  g_return_if_fail (store == NULL || PB_IS_STORE (store));
+
+  if (g_set_object (&self->store, store))
+    {
+      pb_people_page_reload (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_STORE]);
+    }
+}
+
+/**
+ * pb_people_page_set_settings:
+ * @settings: (nullable): settings of the `io.github.paybridge.Paybridge`
+ *   schema, where the drop-downs' choices are kept
+ *
+ * Restores the company, location and team filters from @settings, and
+ * saves them there from now on.
+ */
+void
+pb_people_page_set_settings (PbPeoplePage *self,
+                             GSettings    *settings)
+{
+  g_return_if_fail (PB_IS_PEOPLE_PAGE (self));
+  g_return_if_fail (settings == NULL || G_IS_SETTINGS (settings));
+
+  if (!g_set_object (&self->settings, settings) || settings == NULL)
+    return;
+
+  self->loading = TRUE;
+  for (guint i = 0; i < N_FILTERS; i++)
+    {
+      g_autofree char *key = g_settings_get_string (settings, filter_defs[i].settings_key);
+
+      gtk_drop_down_set_selected (get_dropdown (self, i), find_key (self->filter_keys[i], key));
+    }
+  self->loading = FALSE;
+
+  refilter (self);
+}
+
+/**
+ * pb_people_page_reload:
+ *
+ * Reads the employees, companies, locations and teams from the store
+ * again, keeping the search, the filters and the selected person when they
+ * still apply. Call it after anything changed the register.
+ */
+void
+pb_people_page_reload (PbPeoplePage *self)
+{
+  g_autoptr(GPtrArray) people = NULL;
+  g_autoptr(GError) error = NULL;
+  PbRecord *selected;
+  gint64 selected_id;
+
+  g_return_if_fail (PB_IS_PEOPLE_PAGE (self));
+
+  selected = gtk_single_selection_get_selected_item (self->selection);
+  selected_id = selected != NULL ? pb_record_get_id (selected) : 0;
+
+  self->loading = TRUE;
+  for (guint i = 0; i < N_FILTERS; i++)
+    {
+      g_autofree char *want = NULL;
+
+      if (self->settings != NULL)
+        want = g_settings_get_string (self->settings, filter_defs[i].settings_key);
+      else
+        want = g_strdup (get_filter_key (self, i));
+
+      load_filter (self, i, want);
+    }
+  self->loading = FALSE;
+
+  if (self->store != NULL)
+    {
+      people = pb_store_list (self->store, PB_ENTITY_EMPLOYEE, 0, &error);
+      if (people == NULL)
+        g_warning ("Could not list the employees: %s", error->message);
+    }
+
+  for (guint i = 0; people != NULL && i < people->len; i++)
+    {
+      PbRecord *person = g_ptr_array_index (people, i);
+
+      g_object_set_qdata_full (G_OBJECT (person), search_key_quark (),
+                               make_search_key (person), g_free);
+    }
+
+  /* The filter reads the drop-downs, which have changed: refilter before
+   * the new people arrive so they are filtered once. */
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  g_list_store_splice (self->people, 0, g_list_model_get_n_items (G_LIST_MODEL (self->people)),
+                       people != NULL ? people->pdata : NULL, people != NULL ? people->len : 0);
+
+  /* The same person as a new record: selecting it shows what the register
+   * holds now (the splice dropped the old selection). */
+  select_person_id (self, selected_id);
+  update_stacks (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_CAN_NAVIGATE_BACK]);
+}
+
+/**
+ * pb_people_page_get_summary:
+ *
+ * Returns: (nullable): "40 people", or "3 of 40 people" when a search or
+ *   filter hides some; %NULL when the register is empty
+ */
+const char *
+pb_people_page_get_summary (PbPeoplePage *self)
+{
+  g_return_val_if_fail (PB_IS_PEOPLE_PAGE (self), NULL);
+
+  return self->summary;
+}
+
+/**
+ * pb_people_page_get_can_navigate_back:
+ *
+ * Returns: whether the page, folded, shows a person in place of the table
+ */
+gboolean
+pb_people_page_get_can_navigate_back (PbPeoplePage *self)
+{
+  g_return_val_if_fail (PB_IS_PEOPLE_PAGE (self), FALSE);
+
+  return can_navigate_back (self);
+}
+
+/**
+ * pb_people_page_navigate_back:
+ *
+ * Returns from a person's details to the table when the page is folded.
+ */
+void
+pb_people_page_navigate_back (PbPeoplePage *self)
+{
+  g_return_if_fail (PB_IS_PEOPLE_PAGE (self));
+
+  if (can_navigate_back (self))
+    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+void
+pb_people_page_focus_search (PbPeoplePage *self)
+{
+  g_return_if_fail (PB_IS_PEOPLE_PAGE (self));
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "people") != 0)
+    return;
+
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->list_pane);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}

@@ -1,0 +1,405 @@
+/* pb-person-detail.c
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "PbPersonDetail"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pb-format.h"
+#include "pb-person-detail.h"
+
+/* The right-hand pane of the People view: one employee's fields, then their
+ * positions, absences and salaries as boxed lists (newest first). The lists
+ * are bound to GListStores; their rows are the only widgets made in C. */
+struct _PbPersonDetail
+{
+  GtkWidget     parent_instance;
+
+  PbStore     *store;        /* (owned) (nullable) */
+  PbRecord    *person;       /* (owned) (nullable) */
+  GListStore  *positions;    /* (owned) of PbRecord */
+  GListStore  *absences;     /* (owned) of PbRecord */
+  GListStore  *salaries;     /* (owned) of PbRecord */
+
+  GtkStack    *stack;
+  GtkScrolledWindow *scroller;
+  AdwAvatar   *avatar;
+  GtkLabel    *name_label;
+  GtkLabel    *subtitle_label;
+  GtkWidget   *email_row;
+  GtkLabel    *email_label;
+  GtkWidget   *phone_row;
+  GtkLabel    *phone_label;
+  GtkWidget   *number_row;
+  GtkLabel    *number_label;
+  GtkWidget   *team_row;
+  GtkLabel    *team_label;
+  GtkWidget   *location_row;
+  GtkLabel    *location_label;
+  GtkWidget   *company_row;
+  GtkLabel    *company_label;
+  GtkWidget   *manager_row;
+  GtkLabel    *manager_label;
+  GtkWidget   *first_workday_row;
+  GtkLabel    *first_workday_label;
+  GtkWidget   *last_workday_row;
+  GtkLabel    *last_workday_label;
+  GtkListBox  *positions_list;
+  GtkListBox  *absences_list;
+  GtkListBox  *salaries_list;
+};
+
+G_DEFINE_FINAL_TYPE (PbPersonDetail, pb_person_detail, GTK_TYPE_WIDGET)
+
+/* Shows @value in @label, or hides @row when there is nothing to show. */
+static void
+set_row (GtkWidget  *row,
+         GtkLabel   *label,
+         const char *value)
+{
+  gboolean has_value = value != NULL && *value != '\0';
+
+  gtk_label_set_label (label, has_value ? value : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (label), has_value ? value : NULL);
+  gtk_widget_set_visible (row, has_value);
+}
+
+/* The name of the company, location, team or absence type @key, or @key
+ * itself when the register has no such record (never expected: the store
+ * keeps references valid). */
+static char *
+dup_key_name (PbStore    *store,
+              PbEntity    entity,
+              const char *key)
+{
+  g_autoptr(PbRecord) record = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (key == NULL || *key == '\0')
+    return NULL;
+
+  record = pb_store_find_by_key (store, entity, key, &error);
+  if (record == NULL)
+    {
+      g_debug ("No %s “%s”: %s", pb_entity_get_def (entity)->name, key,
+               error != NULL ? error->message : "not found");
+      return g_strdup (key);
+    }
+
+  return pb_record_dup_display_name (record);
+}
+
+static char *
+dup_manager_name (PbStore    *store,
+                  const char *email)
+{
+  g_autoptr(PbRecord) manager = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (email == NULL || *email == '\0')
+    return NULL;
+
+  manager = pb_store_find_employee (store, NULL, email, &error);
+  if (manager == NULL)
+    return g_strdup (email);
+
+  return pb_record_dup_display_name (manager);
+}
+
+/* Fills @list with the children of @employee, newest first. */
+static void
+load_children (PbPersonDetail *self,
+               GListStore     *list,
+               PbEntity        entity,
+               gint64          employee_id)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_list_store_remove_all (list);
+
+  records = pb_store_list (self->store, entity, employee_id, &error);
+  if (records == NULL)
+    {
+      g_warning ("Could not list the %s of employee %" G_GINT64_FORMAT ": %s",
+                 pb_entity_get_def (entity)->plural, employee_id, error->message);
+      return;
+    }
+
+  /* The store lists by start date; the latest matters most. */
+  for (guint i = records->len; i > 0; i--)
+    g_list_store_append (list, g_ptr_array_index (records, i - 1));
+}
+
+static GtkWidget *
+new_row (const char *title,
+         const char *subtitle)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  /* Values come from the register: never parse them as markup. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+
+  return row;
+}
+
+static GtkWidget *
+create_position_row (gpointer item,
+                     gpointer user_data)
+{
+  PbRecord *position = item;
+  g_autofree char *period = pb_format_period (pb_record_get (position, PB_POSITION_START_DATE),
+                                              pb_record_get (position, PB_POSITION_END_DATE));
+  g_autofree char *percentage = pb_format_percentage (pb_record_get (position, PB_POSITION_PERCENTAGE));
+  const char *contract = pb_format_contract_type (pb_record_get (position, PB_POSITION_CONTRACT_TYPE));
+  /* Translators: a position's period, percentage and contract type */
+  g_autofree char *subtitle = g_strdup_printf (_("%s · %s · %s"), period, percentage, contract);
+
+  return new_row (pb_record_get (position, PB_POSITION_TITLE), subtitle);
+}
+
+static GtkWidget *
+create_absence_row (gpointer item,
+                    gpointer user_data)
+{
+  PbPersonDetail *self = user_data;
+  PbRecord *absence = item;
+  const char *state = pb_record_get (absence, PB_ABSENCE_STATE);
+  g_autofree char *type_name = dup_key_name (self->store, PB_ENTITY_ABSENCE_TYPE,
+                                             pb_record_get (absence, PB_ABSENCE_TYPE));
+  g_autofree char *period = pb_format_period (pb_record_get (absence, PB_ABSENCE_START_DATE),
+                                              pb_record_get (absence, PB_ABSENCE_END_DATE));
+  g_autofree char *percentage = pb_format_percentage (pb_record_get (absence, PB_ABSENCE_PERCENTAGE));
+  /* Translators: an absence's period and percentage */
+  g_autofree char *subtitle = g_strdup_printf (_("%s · %s"), period, percentage);
+  GtkWidget *row = new_row (type_name, subtitle);
+  GtkWidget *state_label = gtk_label_new (pb_format_absence_state (state));
+
+  gtk_widget_set_valign (state_label, GTK_ALIGN_CENTER);
+  if (g_strcmp0 (state, "approved") == 0)
+    gtk_widget_add_css_class (state_label, "success");
+  else if (g_strcmp0 (state, "rejected") == 0 || g_strcmp0 (state, "unapproved") == 0)
+    gtk_widget_add_css_class (state_label, "error");
+  else
+    gtk_widget_add_css_class (state_label, "dim-label");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), state_label);
+
+  return row;
+}
+
+static GtkWidget *
+create_salary_row (gpointer item,
+                   gpointer user_data)
+{
+  PbRecord *salary = item;
+  g_autofree char *amount = pb_format_salary (pb_record_get (salary, PB_SALARY_AMOUNT),
+                                              pb_record_get (salary, PB_SALARY_CURRENCY),
+                                              pb_record_get (salary, PB_SALARY_PERIOD_UNIT));
+  g_autofree char *period = pb_format_period (pb_record_get (salary, PB_SALARY_START_DATE),
+                                              pb_record_get (salary, PB_SALARY_END_DATE));
+  GtkWidget *row = new_row (amount, period);
+
+  gtk_widget_add_css_class (row, "numeric");
+
+  return row;
+}
+
+/* The line under the name: the current (latest) position and any status
+ * other than active. */
+static char *
+dup_subtitle (PbPersonDetail *self)
+{
+  const char *status = pb_record_get (self->person, PB_EMPLOYEE_STATUS);
+  g_autoptr(PbRecord) latest = g_list_model_get_item (G_LIST_MODEL (self->positions), 0);
+  const char *title = latest != NULL ? pb_record_get (latest, PB_POSITION_TITLE) : NULL;
+  gboolean active = status == NULL || g_str_equal (status, "active");
+
+  if (title != NULL && !active)
+    /* Translators: a job title and an employee status: "Engineer · Deactivated" */
+    return g_strdup_printf (_("%s · %s"), title, pb_format_employee_status (status));
+  if (title != NULL)
+    return g_strdup (title);
+  if (!active)
+    return g_strdup (pb_format_employee_status (status));
+  return NULL;
+}
+
+static void
+pb_person_detail_dispose (GObject *object)
+{
+  PbPersonDetail *self = (PbPersonDetail *)object;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), PB_TYPE_PERSON_DETAIL);
+
+  g_clear_object (&self->person);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (pb_person_detail_parent_class)->dispose (object);
+}
+
+static void
+pb_person_detail_finalize (GObject *object)
+{
+  PbPersonDetail *self = (PbPersonDetail *)object;
+
+  g_clear_object (&self->positions);
+  g_clear_object (&self->absences);
+  g_clear_object (&self->salaries);
+
+  G_OBJECT_CLASS (pb_person_detail_parent_class)->finalize (object);
+}
+
+static void
+pb_person_detail_class_init (PbPersonDetailClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pb_person_detail_dispose;
+  object_class->finalize = pb_person_detail_finalize;
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class, PB_RESOURCE_BASE "/ui/pb-person-detail.ui");
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, stack);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, scroller);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, avatar);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, name_label);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, subtitle_label);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, email_row);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, email_label);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, phone_row);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, phone_label);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, number_row);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, number_label);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, team_row);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, team_label);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, location_row);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, location_label);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, company_row);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, company_label);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, manager_row);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, manager_label);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, first_workday_row);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, first_workday_label);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, last_workday_row);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, last_workday_label);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, positions_list);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, absences_list);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, salaries_list);
+}
+
+static void
+pb_person_detail_init (PbPersonDetail *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->positions = g_list_store_new (PB_TYPE_RECORD);
+  self->absences = g_list_store_new (PB_TYPE_RECORD);
+  self->salaries = g_list_store_new (PB_TYPE_RECORD);
+
+  gtk_list_box_bind_model (self->positions_list, G_LIST_MODEL (self->positions),
+                           create_position_row, self, NULL);
+  gtk_list_box_bind_model (self->absences_list, G_LIST_MODEL (self->absences),
+                           create_absence_row, self, NULL);
+  gtk_list_box_bind_model (self->salaries_list, G_LIST_MODEL (self->salaries),
+                           create_salary_row, self, NULL);
+}
+
+GtkWidget *
+pb_person_detail_new (void)
+{
+  return g_object_new (PB_TYPE_PERSON_DETAIL, NULL);
+}
+
+/**
+ * pb_person_detail_get_person:
+ *
+ * Returns: (transfer none) (nullable): the employee shown
+ */
+PbRecord *
+pb_person_detail_get_person (PbPersonDetail *self)
+{
+  g_return_val_if_fail (PB_IS_PERSON_DETAIL (self), NULL);
+
+  return self->person;
+}
+
+/**
+ * pb_person_detail_set_person:
+ * @store: (nullable): where to read @employee's positions, absences and
+ *   salaries and the names of what it refers to
+ * @employee: (nullable): the employee to show; %NULL for none
+ *
+ * Shows @employee, reading its child records from @store now.
+ */
+void
+pb_person_detail_set_person (PbPersonDetail *self,
+                             PbStore        *store,
+                             PbRecord       *employee)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *team = NULL;
+  g_autofree char *location = NULL;
+  g_autofree char *company = NULL;
+  g_autofree char *manager = NULL;
+  g_autofree char *subtitle = NULL;
+  gint64 id;
+
+  g_return_if_fail (PB_IS_PERSON_DETAIL (self));
+  g_return_if_fail (store == NULL || PB_IS_STORE (store));
+  g_return_if_fail (employee == NULL || PB_IS_RECORD (employee));
+
+  g_set_object (&self->store, store);
+  g_set_object (&self->person, employee);
+
+  if (employee == NULL || store == NULL)
+    {
+      g_list_store_remove_all (self->positions);
+      g_list_store_remove_all (self->absences);
+      g_list_store_remove_all (self->salaries);
+      gtk_stack_set_visible_child_name (self->stack, "empty");
+      return;
+    }
+
+  id = pb_record_get_id (employee);
+  load_children (self, self->positions, PB_ENTITY_POSITION, id);
+  load_children (self, self->absences, PB_ENTITY_ABSENCE, id);
+  load_children (self, self->salaries, PB_ENTITY_SALARY, id);
+
+  name = pb_record_dup_display_name (employee);
+  adw_avatar_set_text (self->avatar, name);
+  gtk_label_set_label (self->name_label, name);
+
+  subtitle = dup_subtitle (self);
+  gtk_label_set_label (self->subtitle_label, subtitle != NULL ? subtitle : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->subtitle_label), subtitle != NULL);
+
+  team = dup_key_name (store, PB_ENTITY_TEAM, pb_record_get (employee, PB_EMPLOYEE_TEAM));
+  location = dup_key_name (store, PB_ENTITY_LOCATION, pb_record_get (employee, PB_EMPLOYEE_LOCATION));
+  company = dup_key_name (store, PB_ENTITY_COMPANY, pb_record_get (employee, PB_EMPLOYEE_COMPANY));
+  manager = dup_manager_name (store, pb_record_get (employee, PB_EMPLOYEE_MANAGER_EMAIL));
+
+  set_row (self->email_row, self->email_label, pb_record_get (employee, PB_EMPLOYEE_EMAIL));
+  set_row (self->phone_row, self->phone_label, pb_record_get (employee, PB_EMPLOYEE_PHONE));
+  set_row (self->number_row, self->number_label, pb_record_get (employee, PB_EMPLOYEE_EMPLOYEE_NUMBER));
+  set_row (self->team_row, self->team_label, team);
+  set_row (self->location_row, self->location_label, location);
+  set_row (self->company_row, self->company_label, company);
+  set_row (self->manager_row, self->manager_label, manager);
+  set_row (self->first_workday_row, self->first_workday_label,
+           pb_record_get (employee, PB_EMPLOYEE_FIRST_WORKDAY));
+  set_row (self->last_workday_row, self->last_workday_label,
+           pb_record_get (employee, PB_EMPLOYEE_LAST_WORKDAY));
+
+  /* A new person starts at the top, not where the last one was scrolled. */
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
+  gtk_stack_set_visible_child_name (self->stack, "person");
+}
