@@ -62,6 +62,7 @@ typedef struct
 {
   Table       tables[TX_N_TYPES];
   GHashTable *employee_keys;   /* "email:<casefolded>", "number:<n>" -> gint64* id */
+  GHashTable *by_parent[TX_N_TYPES];  /* (nullable) parent id -> GPtrArray of records; a cache */
   gint64      company_id;
   gint64      api_user_id;
 } Store;
@@ -147,6 +148,8 @@ store_free (Store *store)
       g_clear_pointer (&store->tables[i].by_id, g_hash_table_unref);
     }
   g_clear_pointer (&store->employee_keys, g_hash_table_unref);
+  for (guint i = 0; i < TX_N_TYPES; i++)
+    g_clear_pointer (&store->by_parent[i], g_hash_table_unref);
   g_free (store);
 }
 
@@ -239,6 +242,8 @@ table_insert (Tx         *tx,
   gint64 id = record_id (record);
   guint position = table->order->len;
 
+  g_clear_pointer (&tx->store->by_parent[type], g_hash_table_unref);
+
   while (position > 0 && record_id (g_ptr_array_index (table->order, position - 1)) > id)
     position--;
   g_ptr_array_insert (table->order, position, record);
@@ -260,6 +265,7 @@ table_replace (Tx         *tx,
   guint position = 0;
 
   g_return_if_fail (old != NULL);
+  g_clear_pointer (&tx->store->by_parent[type], g_hash_table_unref);
   if (type == TX_T_EMPLOYEE)
     {
       index_employee (tx->store, old, FALSE);
@@ -280,10 +286,44 @@ table_remove (Tx       *tx,
 
   if (record == NULL)
     return;
+  g_clear_pointer (&tx->store->by_parent[type], g_hash_table_unref);
   if (type == TX_T_EMPLOYEE)
     index_employee (tx->store, record, FALSE);
   g_ptr_array_remove (table->order, record);
   g_hash_table_remove (table->by_id, &id);
+}
+
+/* The records of @type whose reference @link is @parent, in id order
+ * (owned by the store). The index is built on first use after a change, so
+ * listing employees with their employments stays linear. */
+static GPtrArray *
+children_of (Tx         *tx,
+             TxTypeId    type,
+             const char *link,
+             gint64      parent)
+{
+  GHashTable **index = &tx->store->by_parent[type];
+
+  if (*index == NULL)
+    {
+      GPtrArray *records = tx->store->tables[type].order;
+
+      *index = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+      for (guint i = 0; i < records->len; i++)
+        {
+          JsonObject *record = g_ptr_array_index (records, i);
+          gint64 key = json_object_get_int_member_with_default (record, link, 0);
+          GPtrArray *list = g_hash_table_lookup (*index, &key);
+
+          if (list == NULL)
+            {
+              list = g_ptr_array_new ();
+              g_hash_table_insert (*index, g_memdup2 (&key, sizeof key), list);
+            }
+          g_ptr_array_add (list, record);
+        }
+    }
+  return g_hash_table_lookup (*index, &parent);
 }
 
 static char *
@@ -959,14 +999,11 @@ static GPtrArray *
 employment_details_of (Tx     *tx,
                        gint64  employment_id)
 {
-  GPtrArray *all = table_records (tx, TX_T_EMPLOYMENT_DETAILS);
+  GPtrArray *mine = children_of (tx, TX_T_EMPLOYMENT_DETAILS, "employment", employment_id);
   GPtrArray *found = g_ptr_array_new ();
 
-  for (guint i = 0; i < all->len; i++)
-    {
-      if (member_ref (g_ptr_array_index (all, i), "employment") == employment_id)
-        g_ptr_array_add (found, g_ptr_array_index (all, i));
-    }
+  for (guint i = 0; mine != NULL && i < mine->len; i++)
+    g_ptr_array_add (found, g_ptr_array_index (mine, i));
   g_ptr_array_sort (found, compare_by_date);
   return found;
 }
@@ -1080,17 +1117,7 @@ computed_value (Tx          *tx,
       if (g_str_equal (name, "companyId"))
         return int_node (company_id (tx));
       if (g_str_equal (name, "employments"))
-        {
-          GPtrArray *all = table_records (tx, TX_T_EMPLOYMENT);
-          g_autoptr(GPtrArray) mine = g_ptr_array_new ();
-
-          for (guint i = 0; i < all->len; i++)
-            {
-              if (member_ref (g_ptr_array_index (all, i), "employee") == id)
-                g_ptr_array_add (mine, g_ptr_array_index (all, i));
-            }
-          return ids_node (mine);
-        }
+        return ids_node (children_of (tx, TX_T_EMPLOYMENT, "employee", id));
       if (g_str_equal (name, "allowInformationRegistration"))
         return bool_node (TRUE);
       break;
@@ -2683,7 +2710,8 @@ static void
 fail_duplicate (PbSandboxExchange *ex)
 {
   fail_full (ex, 409, 14000,
-             "Duplicate entry: det finnes allerede en timeføring for denne ansatte, datoen, aktiviteten og prosjektet.",
+             "Duplicate entry: det finnes allerede en timeføring for denne ansatte, "
+             "datoen, aktiviteten og prosjektet.",
              "Only one entry per employee/date/activity/project combination is supported.", NULL);
 }
 
@@ -3330,10 +3358,14 @@ static const char default_seed[] =
   "  {\"id\": 5, \"code\": \"EUR\", \"description\": \"Euro\", \"factor\": 1}"
   "],"
   "\"countries\": ["
-  "  {\"id\": 161, \"name\": \"Norge\", \"isoAlpha2Code\": \"NO\", \"isoAlpha3Code\": \"NOR\", \"isoNumericCode\": \"578\"},"
-  "  {\"id\": 200, \"name\": \"Sverige\", \"isoAlpha2Code\": \"SE\", \"isoAlpha3Code\": \"SWE\", \"isoNumericCode\": \"752\"},"
-  "  {\"id\": 57, \"name\": \"Danmark\", \"isoAlpha2Code\": \"DK\", \"isoAlpha3Code\": \"DNK\", \"isoNumericCode\": \"208\"},"
-  "  {\"id\": 71, \"name\": \"Finland\", \"isoAlpha2Code\": \"FI\", \"isoAlpha3Code\": \"FIN\", \"isoNumericCode\": \"246\"}"
+  "  {\"id\": 161, \"name\": \"Norge\", "
+  "\"isoAlpha2Code\": \"NO\", \"isoAlpha3Code\": \"NOR\", \"isoNumericCode\": \"578\"},"
+  "  {\"id\": 200, \"name\": \"Sverige\", "
+  "\"isoAlpha2Code\": \"SE\", \"isoAlpha3Code\": \"SWE\", \"isoNumericCode\": \"752\"},"
+  "  {\"id\": 57, \"name\": \"Danmark\", "
+  "\"isoAlpha2Code\": \"DK\", \"isoAlpha3Code\": \"DNK\", \"isoNumericCode\": \"208\"},"
+  "  {\"id\": 71, \"name\": \"Finland\", "
+  "\"isoAlpha2Code\": \"FI\", \"isoAlpha3Code\": \"FIN\", \"isoNumericCode\": \"246\"}"
   "],"
   "\"company\": {\"id\": 1, \"name\": \"Sandbox AS\", \"organizationNumber\": \"999999999\","
   "  \"type\": \"AS\", \"email\": \"post@sandbox.example\", \"startDate\": \"2019-01-01\","

@@ -226,7 +226,9 @@ call_send (Call *call)
   PbSandboxExchange *ex = &call->ex;
   g_autofree char *log_path = dup_log_path (ex->path);
 
-  soup_server_message_set_status (ex->msg, ex->status != 0 ? ex->status : SOUP_STATUS_INTERNAL_SERVER_ERROR, NULL);
+  /* libsoup 3.2 has no phrase for 429. */
+  soup_server_message_set_status (ex->msg, ex->status != 0 ? ex->status : SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                                  ex->status == 429 ? "Too Many Requests" : NULL);
   if (ex->body != NULL)
     {
       gsize size = 0;
