@@ -843,7 +843,9 @@ on_sent_cb (GObject      *source,
           failure = pb_provider_error_new_with_details (PB_PROVIDER_ERROR_INVALID_RESPONSE, details,
                                                         _("The payroll system sent an answer that is not valid JSON (%s)"),
                                                         parse_error->message);
-          g_warning ("%s: the answer is not valid JSON", line);
+          /* A message, not a warning: the caller gets the error with its
+           * details and the error log keeps it. */
+          g_message ("%s: the answer is not valid JSON", line);
           if (request_is_idempotent (call->request))
             retry_or_fail (task, failure, status, 0);
           else
@@ -1005,10 +1007,10 @@ start_attempt (GTask *task)
 
   if (call->request->authorized && self->authorize != NULL)
     {
-      gboolean force = call->force_auth;
+      const char *rejected = call->force_auth ? call->authorization : NULL;
 
       call->force_auth = FALSE;
-      self->authorize (self->auth_data, force, call->user_cancellable, on_authorized_cb, task);
+      self->authorize (self->auth_data, rejected, call->user_cancellable, on_authorized_cb, task);
       return;
     }
 

@@ -68,10 +68,13 @@ typedef struct
 /* --- the client ------------------------------------------------------------ */
 
 /* How a connector authorizes requests: called before a request that needs
- * it (with @force TRUE after a 401, once), it yields the value of the
- * Authorization header. It is the authorizer's job to serialize refreshes. */
+ * it, it yields the value of the Authorization header. After a 401 it is
+ * called once more with @rejected, the value the server refused: if the
+ * authorizer's current value is still that one it must renew it, otherwise
+ * (another request renewed it meanwhile) it gives the new one. It is the
+ * authorizer's job to serialize renewals. */
 typedef void   (*PbHttpAuthorizeFunc)       (gpointer             user_data,
-                                             gboolean             force,
+                                             const char          *rejected,
                                              GCancellable        *cancellable,
                                              GAsyncReadyCallback  callback,
                                              gpointer             callback_data);

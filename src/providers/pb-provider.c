@@ -341,6 +341,9 @@ pb_provider_send_async (PbProvider          *self,
 /**
  * pb_provider_send_finish:
  *
+ * Finishes pb_provider_send_async(), pb_provider_create_async() and
+ * pb_provider_put_versioned_async().
+ *
  * Returns: (transfer full) (nullable): the answer's object; %NULL without
  *   an error for an empty answer
  */
@@ -470,6 +473,7 @@ typedef struct
 {
   char       *path;
   JsonObject *body;
+  char       *fields;
   guint       conflicts;
 } PutVersioned;
 
@@ -478,7 +482,39 @@ put_versioned_free (PutVersioned *state)
 {
   g_free (state->path);
   json_object_unref (state->body);
+  g_free (state->fields);
   g_free (state);
+}
+
+static void
+on_read_back_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  JsonObject *object = pb_provider_send_finish (PB_PROVIDER (source), result, &error);
+
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, object, (GDestroyNotify) json_object_unref);
+}
+
+/* Reads a record just written, with @fields: many APIs (Tripletex among
+ * them) take `fields` on GET only, and answer writes without expanding
+ * references. Takes @task. */
+static void
+read_back (PbProvider *self,
+           GTask      *task,
+           const char *path,
+           const char *fields)
+{
+  g_autoptr(PbHttpRequest) get = pb_http_request_new ("GET", path);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  pb_http_request_add_query (get, "fields", fields);
+  pb_provider_send_async (self, get, cancellable, on_read_back_cb, task);
 }
 
 static void put_versioned_fetch (GTask *task);
@@ -505,6 +541,8 @@ on_put_versioned_cb (GObject      *source,
 
   if (error != NULL)
     g_task_return_error (task, g_steal_pointer (&error));
+  else if (state->fields != NULL)
+    read_back (self, g_steal_pointer (&task), state->path, state->fields);
   else
     g_task_return_pointer (task, g_steal_pointer (&object), (GDestroyNotify) json_object_unref);
 }
@@ -521,6 +559,7 @@ on_versioned_fetched_cb (GObject      *source,
   g_autoptr(JsonObject) current = pb_provider_send_finish (self, result, &error);
   g_autoptr(PbHttpRequest) put = NULL;
   g_autoptr(JsonNode) body = NULL;
+  GCancellable *cancellable;
 
   if (current == NULL)
     {
@@ -537,7 +576,9 @@ on_versioned_fetched_cb (GObject      *source,
 
   put = pb_http_request_new ("PUT", state->path);
   pb_http_request_set_body (put, body);
-  pb_provider_send_async (self, put, g_task_get_cancellable (task), on_put_versioned_cb, g_steal_pointer (&task));
+  /* (the cancellable first: argument order is unspecified in C) */
+  cancellable = g_task_get_cancellable (task);
+  pb_provider_send_async (self, put, cancellable, on_put_versioned_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -555,14 +596,17 @@ put_versioned_fetch (GTask *task)
  * pb_provider_put_versioned_async:
  * @path: the record's path, e.g. "/employee/12"
  * @body: (transfer none): the members to change (a partial update)
+ * @fields: (nullable): read the record back with these fields
  *
  * Optimistic locking: reads the record's current `version`, sends the PUT
- * with it, and on a 409 conflict reads and tries once more.
+ * with it, and on a 409 conflict reads and tries once more. The result is
+ * the PUT's answer, or with @fields the record read back.
  */
 void
 pb_provider_put_versioned_async (PbProvider          *self,
                                  const char          *path,
                                  JsonObject          *body,
+                                 const char          *fields,
                                  GCancellable        *cancellable,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
@@ -573,19 +617,89 @@ pb_provider_put_versioned_async (PbProvider          *self,
   g_task_set_source_tag (task, pb_provider_put_versioned_async);
   state->path = g_strdup (path);
   state->body = json_object_ref (body);
+  state->fields = g_strdup (fields);
   g_task_set_task_data (task, state, (GDestroyNotify) put_versioned_free);
 
   put_versioned_fetch (task);
 }
 
-JsonObject *
-pb_provider_put_versioned_finish (PbProvider    *self,
-                                  GAsyncResult  *result,
-                                  GError       **error)
+typedef struct
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  char *path;
+  char *fields;
+} Create;
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+static void
+create_free (Create *state)
+{
+  g_free (state->path);
+  g_free (state->fields);
+  g_free (state);
+}
+
+static void
+on_created_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PbProvider *self = PB_PROVIDER (source);
+  Create *state = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) object = pb_provider_send_finish (self, result, &error);
+  g_autofree char *path = NULL;
+
+  if (error == NULL && (object == NULL || !json_object_has_member (object, "id")))
+    error = g_error_new (PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE,
+                         _("%s did not say the id of what it created at %s"),
+                         pb_provider_get_display_name (self), state->path);
+
+  if (error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (state->fields == NULL)
+    {
+      g_task_return_pointer (task, g_steal_pointer (&object), (GDestroyNotify) json_object_unref);
+      return;
+    }
+
+  path = g_strdup_printf ("%s/%" G_GINT64_FORMAT, state->path, json_object_get_int_member (object, "id"));
+  read_back (self, g_steal_pointer (&task), path, state->fields);
+}
+
+/**
+ * pb_provider_create_async:
+ * @path: the collection, e.g. "/employee"
+ * @body: (transfer none): the new record
+ * @fields: (nullable): read the record back with these fields
+ *
+ * POSTs a new record; the result is the answer, or with @fields the new
+ * record read back from @path/<id>.
+ */
+void
+pb_provider_create_async (PbProvider          *self,
+                          const char          *path,
+                          JsonObject          *body,
+                          const char          *fields,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Create *state = g_new0 (Create, 1);
+  g_autoptr(PbHttpRequest) post = pb_http_request_new ("POST", path);
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), body);
+
+  g_task_set_source_tag (task, pb_provider_create_async);
+  state->path = g_strdup (path);
+  state->fields = g_strdup (fields);
+  g_task_set_task_data (task, state, (GDestroyNotify) create_free);
+
+  pb_http_request_set_body (post, node);
+  pb_provider_send_async (self, post, cancellable, on_created_cb, task);
 }
 
 /* --- results ------------------------------------------------------------------ */

@@ -204,15 +204,20 @@ void          pb_provider_list_all_async  (PbProvider           *self,
 JsonArray    *pb_provider_list_all_finish (PbProvider           *self,
                                            GAsyncResult         *result,
                                            GError              **error);
-void          pb_provider_put_versioned_async  (PbProvider      *self,
-                                                const char      *path,
-                                                JsonObject      *body,
-                                                GCancellable    *cancellable,
-                                                GAsyncReadyCallback callback,
-                                                gpointer         user_data);
-JsonObject   *pb_provider_put_versioned_finish (PbProvider      *self,
-                                                GAsyncResult    *result,
-                                                GError         **error);
+void          pb_provider_create_async    (PbProvider           *self,
+                                           const char           *path,
+                                           JsonObject           *body,
+                                           const char           *fields,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+void          pb_provider_put_versioned_async (PbProvider       *self,
+                                           const char           *path,
+                                           JsonObject           *body,
+                                           const char           *fields,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
 
 PbRemote        *pb_remote_new            (const char           *id,
                                            gint64                version);

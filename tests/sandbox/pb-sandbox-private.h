@@ -64,6 +64,8 @@ typedef struct
                                    const char         *message);
   JsonNode *(*dup_state)          (gpointer            backend);
   guint     (*get_session_count)  (gpointer            backend);
+  /* Forgets every session, as the real server does when they lapse. */
+  void      (*expire_sessions)    (gpointer            backend);
   gboolean  (*set_locked)         (gpointer            backend,
                                    const char         *kind,
                                    gint64              id,

@@ -3601,6 +3601,14 @@ tripletex_get_session_count (gpointer backend)
   return tx->sessions_created;
 }
 
+static void
+tripletex_expire_sessions (gpointer backend)
+{
+  Tx *tx = backend;
+
+  g_hash_table_remove_all (tx->sessions);
+}
+
 static gboolean
 tripletex_set_locked (gpointer     backend,
                       const char  *kind,
@@ -3663,5 +3671,6 @@ const PbSandboxSystem pb_sandbox_tripletex_system = {
   .respond_error = tripletex_respond_error,
   .dup_state = tripletex_dup_state,
   .get_session_count = tripletex_get_session_count,
+  .expire_sessions = tripletex_expire_sessions,
   .set_locked = tripletex_set_locked,
 };

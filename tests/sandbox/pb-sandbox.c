@@ -1241,6 +1241,21 @@ pb_sandbox_get_request_count (PbSandbox  *self,
 }
 
 /**
+ * pb_sandbox_expire_sessions:
+ *
+ * Makes every session token handed out so far invalid: the next request
+ * with one gets 401, as when a real session lapses.
+ */
+void
+pb_sandbox_expire_sessions (PbSandbox *self)
+{
+  g_return_if_fail (PB_IS_SANDBOX (self));
+
+  if (self->system->expire_sessions != NULL)
+    self->system->expire_sessions (self->backend);
+}
+
+/**
  * pb_sandbox_get_session_count:
  *
  * Returns: how many sessions (tokens) the API has handed out

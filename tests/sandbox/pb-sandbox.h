@@ -84,6 +84,7 @@ guint        pb_sandbox_get_request_count     (PbSandbox              *self,
                                                const char             *method,
                                                const char             *path_prefix);
 guint        pb_sandbox_get_session_count     (PbSandbox              *self);
+void         pb_sandbox_expire_sessions       (PbSandbox              *self);
 gboolean     pb_sandbox_set_locked            (PbSandbox              *self,
                                                const char             *kind,
                                                gint64                  id,

@@ -37,7 +37,6 @@ typedef struct
 {
   char    *token;           /* (nullable) never logged */
   char    *expires;         /* YYYY-MM-DD */
-  gint64   created;         /* monotonic µs */
   gboolean in_flight;
   GQueue   waiters;         /* GTask* of authorize calls */
 } Session;
@@ -66,10 +65,6 @@ G_DEFINE_FINAL_TYPE (PbTripletexProvider, pb_tripletex_provider, PB_TYPE_PROVIDE
 #define EMPLOYMENT_FIELDS \
   "id,version,startDate,endDate,employmentEndReason,employmentDetails(" DETAILS_FIELDS ")"
 #define ENTRY_FIELDS "id,version,date,hours,comment,locked,activity(id),employee(id)"
-
-/* How long after a refresh a forced one reuses the new token: several
- * requests that failed with the old token must not each make a session. */
-#define FRESH_TOKEN_USEC (10 * G_USEC_PER_SEC)
 
 /* --- small JSON helpers ------------------------------------------------------ */
 
@@ -131,12 +126,6 @@ set_string_or_empty (JsonObject *object,
                      const char *value)
 {
   json_object_set_string_member (object, member, value != NULL ? value : "");
-}
-
-static JsonNode *
-node_for (JsonObject *object)
-{
-  return json_node_init_object (json_node_alloc (), object);
 }
 
 static char *
@@ -306,17 +295,18 @@ on_session_created_cb (GObject      *source,
   self->session.expires = g_strdup (member_string (value, "expirationDate"));
   if (self->session.expires == NULL)
     self->session.expires = date_in_days (1);
-  self->session.created = g_get_monotonic_time ();
   g_debug ("New Tripletex session, expiring %s", self->session.expires);
 
   finish_waiters (self, NULL);
 }
 
 /* Makes at most one session at a time: callers that arrive while one is
- * being made wait for it. */
+ * being made wait for it. After a 401 (@rejected set) a new session is made
+ * only if the refused one is still the current one: when several requests
+ * fail with the same old token, the first makes a session, the others use it. */
 static void
 tripletex_authorize (gpointer             user_data,
-                     gboolean             force,
+                     const char          *rejected,
                      GCancellable        *cancellable,
                      GAsyncReadyCallback  callback,
                      gpointer             callback_data)
@@ -326,16 +316,19 @@ tripletex_authorize (gpointer             user_data,
   GTask *task = g_task_new (self, cancellable, callback, callback_data);
   g_autoptr(PbHttpRequest) request = NULL;
   g_autofree char *tomorrow = NULL;
+  g_autofree char *current = NULL;
   const char *consumer = pb_provider_get_secret (provider, "consumer-token");
   const char *employee = pb_provider_get_secret (provider, "employee-token");
-  gboolean fresh = self->session.token != NULL &&
-                   g_get_monotonic_time () - self->session.created < FRESH_TOKEN_USEC;
 
-  if (session_valid (&self->session) && (!force || fresh) && !self->session.in_flight)
+  if (session_valid (&self->session) && !self->session.in_flight)
     {
-      g_task_return_pointer (task, authorization_value (self->session.token), g_free);
-      g_object_unref (task);
-      return;
+      current = authorization_value (self->session.token);
+      if (rejected == NULL || g_strcmp0 (rejected, current) != 0)
+        {
+          g_task_return_pointer (task, g_steal_pointer (&current), g_free);
+          g_object_unref (task);
+          return;
+        }
     }
 
   if (consumer == NULL || employee == NULL)
@@ -798,10 +791,7 @@ on_employee_saved_cb (GObject      *source,
   g_autoptr(JsonObject) json = NULL;
   PbRemote *remote;
 
-  if (g_task_get_source_tag (G_TASK (result)) == pb_provider_put_versioned_async)
-    json = pb_provider_put_versioned_finish (PB_PROVIDER (source), result, &error);
-  else
-    json = pb_provider_send_finish (PB_PROVIDER (source), result, &error);
+  json = pb_provider_send_finish (PB_PROVIDER (source), result, &error);
 
   if (return_if_error (task, error))
     return;
@@ -818,12 +808,9 @@ create_employee_step (GTask *task)
   PbTripletexProvider *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
   g_autoptr(JsonObject) body = employee_to_json (self, op->record, TRUE);
-  g_autoptr(JsonNode) node = node_for (body);
-  g_autoptr(PbHttpRequest) request = pb_http_request_new ("POST", "/employee");
 
-  pb_http_request_add_query (request, "fields", EMPLOYEE_FIELDS);
-  pb_http_request_set_body (request, node);
-  pb_provider_send_async (PB_PROVIDER (self), request, g_task_get_cancellable (task), on_employee_saved_cb, task);
+  pb_provider_create_async (PB_PROVIDER (self), "/employee", body, EMPLOYEE_FIELDS, g_task_get_cancellable (task),
+                            on_employee_saved_cb, task);
 }
 
 static void
@@ -849,8 +836,8 @@ update_employee_step (GTask *task)
   g_autoptr(JsonObject) body = employee_to_json (self, op->record, FALSE);
   g_autofree char *path = g_strdup_printf ("/employee/%s", op->remote_id);
 
-  pb_provider_put_versioned_async (PB_PROVIDER (self), path, body, g_task_get_cancellable (task),
-                                   on_employee_saved_cb, task);
+  pb_provider_put_versioned_async (PB_PROVIDER (self), path, body, EMPLOYEE_FIELDS,
+                                   g_task_get_cancellable (task), on_employee_saved_cb, task);
 }
 
 static void
@@ -1036,8 +1023,6 @@ tripletex_create_employment (PbProvider           *provider,
                              GTask                *task)
 {
   g_autoptr(JsonObject) body = json_object_new ();
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(PbHttpRequest) request = pb_http_request_new ("POST", "/employee/employment");
   JsonObject *details = json_object_new ();
   JsonArray *all_details = json_array_new ();
   PbRecord *position = args->record;
@@ -1057,10 +1042,8 @@ tripletex_create_employment (PbProvider           *provider,
   json_array_add_object_element (all_details, details);
   json_object_set_array_member (body, "employmentDetails", all_details);
 
-  node = node_for (body);
-  pb_http_request_add_query (request, "fields", EMPLOYMENT_FIELDS);
-  pb_http_request_set_body (request, node);
-  pb_provider_send_async (provider, request, g_task_get_cancellable (task), on_employment_saved_cb, task);
+  pb_provider_create_async (provider, "/employee/employment", body, EMPLOYMENT_FIELDS,
+                            g_task_get_cancellable (task), on_employment_saved_cb, task);
 }
 
 static void
@@ -1092,10 +1075,7 @@ on_employment_details_updated_cb (GObject      *source,
   GError *error = NULL;
   g_autoptr(JsonObject) json = NULL;
 
-  if (g_task_get_source_tag (G_TASK (result)) == pb_provider_put_versioned_async)
-    json = pb_provider_put_versioned_finish (PB_PROVIDER (source), result, &error);
-  else
-    json = pb_provider_send_finish (PB_PROVIDER (source), result, &error);
+  json = pb_provider_send_finish (PB_PROVIDER (source), result, &error);
 
   if (return_if_error (task, error))
     return;
@@ -1112,7 +1092,7 @@ on_employment_updated_cb (GObject      *source,
   PbProvider *provider = PB_PROVIDER (source);
   Op *op = g_task_get_task_data (task);
   GError *error = NULL;
-  g_autoptr(JsonObject) employment = pb_provider_put_versioned_finish (provider, result, &error);
+  g_autoptr(JsonObject) employment = pb_provider_send_finish (provider, result, &error);
   g_autoptr(JsonObject) body = json_object_new ();
   JsonObject *details;
 
@@ -1129,20 +1109,15 @@ on_employment_updated_cb (GObject      *source,
       g_autofree char *id = member_id (details);
       g_autofree char *path = g_strdup_printf ("/employee/employment/details/%s", id);
 
-      pb_provider_put_versioned_async (provider, path, body, g_task_get_cancellable (task),
+      pb_provider_put_versioned_async (provider, path, body, NULL, g_task_get_cancellable (task),
                                        on_employment_details_updated_cb, task);
     }
   else
     {
-      g_autoptr(PbHttpRequest) request = pb_http_request_new ("POST", "/employee/employment/details");
-      g_autoptr(JsonNode) node = NULL;
-
       set_ref (body, "employment", op->remote_id);
       json_object_set_string_member (body, "date", pb_record_get (op->record, PB_POSITION_START_DATE));
-      node = node_for (body);
-      pb_http_request_set_body (request, node);
-      pb_provider_send_async (provider, request, g_task_get_cancellable (task),
-                              on_employment_details_updated_cb, task);
+      pb_provider_create_async (provider, "/employee/employment/details", body, NULL,
+                                g_task_get_cancellable (task), on_employment_details_updated_cb, task);
     }
 }
 
@@ -1164,8 +1139,8 @@ tripletex_update_employment (PbProvider           *provider,
   if (end_reason != NULL)
     json_object_set_string_member (body, "employmentEndReason", end_reason);
 
-  /* fields= so that the answer carries the details to update next */
-  pb_provider_put_versioned_async (provider, path, body, g_task_get_cancellable (task),
+  /* Read back with the details: their percentage is updated next. */
+  pb_provider_put_versioned_async (provider, path, body, EMPLOYMENT_FIELDS, g_task_get_cancellable (task),
                                    on_employment_updated_cb, task);
 }
 
@@ -1217,10 +1192,7 @@ on_salary_saved_cb (GObject      *source,
   g_autoptr(JsonObject) json = NULL;
   Op *op = g_task_get_task_data (task);
 
-  if (g_task_get_source_tag (G_TASK (result)) == pb_provider_put_versioned_async)
-    json = pb_provider_put_versioned_finish (PB_PROVIDER (source), result, &error);
-  else
-    json = pb_provider_send_finish (PB_PROVIDER (source), result, &error);
+  json = pb_provider_send_finish (PB_PROVIDER (source), result, &error);
 
   if (return_if_error (task, error))
     return;
@@ -1238,8 +1210,6 @@ tripletex_create_salary (PbProvider           *provider,
                          GTask                *task)
 {
   g_autoptr(JsonObject) body = json_object_new ();
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(PbHttpRequest) request = pb_http_request_new ("POST", "/employee/employment/details");
 
   if (args->parent_id == NULL)
     {
@@ -1259,10 +1229,8 @@ tripletex_create_salary (PbProvider           *provider,
   set_contract (body, args->related != NULL ? pb_record_get (args->related, PB_POSITION_CONTRACT_TYPE) : NULL);
   salary_values (body, args->record);
 
-  node = node_for (body);
-  pb_http_request_add_query (request, "fields", DETAILS_FIELDS);
-  pb_http_request_set_body (request, node);
-  pb_provider_send_async (provider, request, g_task_get_cancellable (task), on_salary_saved_cb, task);
+  pb_provider_create_async (provider, "/employee/employment/details", body, DETAILS_FIELDS,
+                            g_task_get_cancellable (task), on_salary_saved_cb, task);
 }
 
 static void
@@ -1276,7 +1244,8 @@ tripletex_update_salary (PbProvider           *provider,
   op_new (task, args);
   json_object_set_string_member (body, "date", pb_record_get (args->record, PB_SALARY_START_DATE));
   salary_values (body, args->record);
-  pb_provider_put_versioned_async (provider, path, body, g_task_get_cancellable (task), on_salary_saved_cb, task);
+  pb_provider_put_versioned_async (provider, path, body, DETAILS_FIELDS, g_task_get_cancellable (task),
+                                   on_salary_saved_cb, task);
 }
 
 /* SPEC S2: Tripletex keeps the details record and clears its salary. */
@@ -1292,7 +1261,8 @@ tripletex_delete_salary (PbProvider           *provider,
   g_clear_object (&op->record);
   json_object_set_double_member (body, "annualSalary", 0);
   json_object_set_double_member (body, "hourlyWage", 0);
-  pb_provider_put_versioned_async (provider, path, body, g_task_get_cancellable (task), on_salary_saved_cb, task);
+  pb_provider_put_versioned_async (provider, path, body, NULL, g_task_get_cancellable (task), on_salary_saved_cb,
+                                   task);
 }
 
 /* --- absence as timesheet hours ------------------------------------------------------------ */
@@ -1507,7 +1477,6 @@ absence_write (GTask *task)
 
   node = json_node_init_array (json_node_alloc (), create);
   request = pb_http_request_new ("POST", "/timesheet/entry/list");
-  pb_http_request_add_query (request, "fields", ENTRY_FIELDS);
   pb_http_request_set_body (request, node);
   pb_http_send_async (pb_provider_get_http (PB_PROVIDER (self)), request, g_task_get_cancellable (task),
                       on_entries_created_cb, task);
