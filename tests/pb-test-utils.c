@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/prctl.h>
 
 #include "pb-test-utils.h"
 
@@ -60,4 +62,32 @@ pb_test_write_file (const char *dir,
   g_file_set_contents (path, contents, -1, &error);
   g_assert_no_error (error);
   return path;
+}
+
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+GSubprocess *
+pb_test_spawn (GSubprocessFlags   flags,
+               GError           **error,
+               const char        *argv0,
+               ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) argv0);
+  va_start (args, argv0);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  return g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
 }

@@ -7,7 +7,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -28,5 +28,13 @@ char  *pb_test_build_path    (const char *relative);
 char  *pb_test_write_file    (const char *dir,
                               const char *name,
                               const char *contents);
+
+/* Starts @argv (NULL-terminated) with @flags; the child gets SIGTERM when
+ * the test process dies, so a failed assertion never leaves a server behind
+ * holding the test's output open. */
+GSubprocess *pb_test_spawn       (GSubprocessFlags     flags,
+                                  GError             **error,
+                                  const char          *argv0,
+                                  ...) G_GNUC_NULL_TERMINATED;
 
 G_END_DECLS

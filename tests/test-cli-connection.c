@@ -41,8 +41,8 @@ fixture_set_up (Fixture       *f,
   g_autofree char *line = NULL;
 
   f->data_dir = pb_test_make_dir ("cli-connection");
-  f->sandbox = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                 program, "--system", "tripletex", "--port", "0", NULL);
+  f->sandbox = pb_test_spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                              program, "--system", "tripletex", "--port", "0", NULL);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->sandbox));
   line = g_data_input_stream_read_line (out, NULL, NULL, &error);
@@ -140,8 +140,9 @@ dir_contains (const char *dir,
             return TRUE;
           continue;
         }
+      /* memmem, not g_strstr_len: the store is binary and holds NUL bytes. */
       if (g_file_get_contents (path, &contents, &len, NULL) &&
-          g_strstr_len (contents, len, needle) != NULL)
+          memmem (contents, len, needle, strlen (needle)) != NULL)
         return TRUE;
     }
 

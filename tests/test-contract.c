@@ -118,8 +118,8 @@ test_repertoire (void)
   g_assert_no_error (error);
   upstream = g_strdup (pb_sandbox_get_url (sandbox));
 
-  proxy = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                            "sh", runner, "proxy", "--upstream", upstream, "--quiet", NULL);
+  proxy = pb_test_spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                         "sh", runner, "proxy", "--upstream", upstream, "--quiet", NULL);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proxy));
   line = g_data_input_stream_read_line (out, NULL, NULL, &error);

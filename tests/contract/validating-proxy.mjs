@@ -905,7 +905,10 @@ export async function startProxy(opts) {
   const upstream = new URL(opts.upstream);
   if (upstream.protocol !== 'http:') throw new Error(`upstream must be an http:// URL, got ${opts.upstream}`);
   const upstreamPrefix = upstream.pathname.replace(/\/+$/, '');
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  // No keep-alive towards the upstream: a pooled socket the upstream has
+  // just closed makes the next request fail with ECONNRESET, and a proxy
+  // cannot safely resend a request (it may not be idempotent).
+  const agent = new http.Agent({ keepAlive: false, maxSockets: 64 });
 
   const state = { requests: 0, violations: [], operations: {}, truncated: 0, logged: 0, checks: 0, checkMs: 0, maxCheckMs: 0 };
 
