@@ -592,8 +592,13 @@ pb_store_get (PbStore   *self,
 
   record = first_or_null (records);
   if (record == NULL)
-    g_set_error (error, PB_STORE_ERROR, PB_STORE_ERROR_NOT_FOUND,
-                 _("There is no %s with id %" G_GINT64_FORMAT), pb_entity_get_def (entity)->name, id);
+    {
+      /* The id as text: a format macro inside _() cannot be translated. */
+      g_autofree char *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+
+      g_set_error (error, PB_STORE_ERROR, PB_STORE_ERROR_NOT_FOUND,
+                   _("There is no %s with id %s"), pb_entity_get_def (entity)->name, id_text);
+    }
 
   return record;
 }
