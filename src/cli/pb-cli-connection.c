@@ -511,9 +511,11 @@ cmd_set (CliContext  *ctx,
 {
   g_autofree char *scope = NULL;
   g_autofree char *sync = NULL;
+  g_autofree char *base_url = NULL;
   GOptionEntry entries[] = {
     { "sync", 0, 0, G_OPTION_ARG_STRING, &sync, N_("What to sync: users,positions,absence,salary"), "TYPES" },
     { "scope", 0, 0, G_OPTION_ARG_STRING, &scope, N_("all, team:KEY, location:KEY or company:KEY"), "SCOPE" },
+    { "base-url", 0, 0, G_OPTION_ARG_STRING, &base_url, N_("The API address"), "URL" },
     { NULL }
   };
   g_autoptr(PbStore) store = NULL;
@@ -541,6 +543,15 @@ cmd_set (CliContext  *ctx,
     return pb_cli_fail ("%s", error->message);
   if (scope != NULL && !pb_connection_parse_scope (connection, scope, &error))
     return pb_cli_fail ("%s", error->message);
+  if (base_url != NULL)
+    {
+      g_autoptr(PbHttp) check = pb_http_new (base_url, NULL, &error);
+
+      if (check == NULL)
+        return pb_cli_fail ("%s", error->message);
+      g_free (connection->base_url);
+      connection->base_url = g_strdup (base_url);
+    }
 
   if (!pb_store_save_connection (store, connection, &error))
     return pb_cli_fail ("%s", error->message);
@@ -639,7 +650,7 @@ static const CliCommand subcommands[] = {
   { "add", "--system SYSTEM --name NAME [...]", N_("Add a connection; secrets as key=value lines on stdin"), cmd_add },
   { "list", "[--json]", N_("List the connections"), cmd_list },
   { "show", "NAME [--json]", N_("Show one connection"), cmd_show },
-  { "set", "NAME [--sync TYPES] [--scope SCOPE]", N_("Change what a connection syncs"), cmd_set },
+  { "set", "NAME [--sync TYPES] [--scope SCOPE] [--base-url URL]", N_("Change what a connection syncs"), cmd_set },
   { "remove", "NAME", N_("Remove a connection and its keyring items"), cmd_remove },
   { "test", "NAME [--json]", N_("Check the credentials; print the payroll company"), cmd_test },
 };
