@@ -428,7 +428,6 @@ cmd_list (CliContext  *ctx,
   if (json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "connections");
@@ -437,8 +436,7 @@ cmd_list (CliContext  *ctx,
         connection_to_json (builder, g_ptr_array_index (connections, i));
       json_builder_end_array (builder);
       json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      pb_cli_print_json (root);
+      pb_cli_print_builder (builder);
       return EXIT_OK;
     }
 
@@ -467,7 +465,6 @@ cmd_show (CliContext  *ctx,
   g_autoptr(PbStore) store = NULL;
   g_autoptr(PbConnection) connection = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
   g_autofree char *scope = NULL;
   g_autofree char *sync = NULL;
 
@@ -483,8 +480,7 @@ cmd_show (CliContext  *ctx,
   if (json)
     {
       connection_to_json (builder, connection);
-      root = json_builder_get_root (builder);
-      pb_cli_print_json (root);
+      pb_cli_print_builder (builder);
       return EXIT_OK;
     }
 
@@ -630,15 +626,13 @@ cmd_test (CliContext  *ctx,
   if (json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
       add_member (builder, "connection", connection->name);
       add_member (builder, "company", company->name);
       add_member (builder, "currency", company->currency);
       json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      pb_cli_print_json (root);
+      pb_cli_print_builder (builder);
     }
   else
     printf ("%s (%s)\n", company->name, company->currency ? company->currency : "?");

@@ -47,6 +47,7 @@ gboolean  pb_cli_parse_options (const char     *command,
                                 char         ***argv);
 PbStore  *pb_cli_open_store    (CliContext     *ctx);
 void      pb_cli_print_json    (JsonNode       *root);
+void      pb_cli_print_builder (JsonBuilder    *builder);
 int       pb_cli_fail          (const char     *format,
                                 ...) G_GNUC_PRINTF (1, 2);
 

@@ -80,6 +80,14 @@ pb_cli_parse_options (const char    *command,
   return TRUE;
 }
 
+void
+pb_cli_print_builder (JsonBuilder *builder)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+
+  pb_cli_print_json (root);
+}
+
 int
 pb_cli_fail (const char *format,
              ...)
@@ -213,7 +221,6 @@ cmd_people (CliContext  *ctx,
   if (json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "employees");
@@ -239,9 +246,7 @@ cmd_people (CliContext  *ctx,
       json_builder_set_member_name (builder, "count");
       json_builder_add_int_value (builder, people->len);
       json_builder_end_object (builder);
-
-      root = json_builder_get_root (builder);
-      pb_cli_print_json (root);
+      pb_cli_print_builder (builder);
       return EXIT_OK;
     }
 

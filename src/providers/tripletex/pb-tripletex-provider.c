@@ -671,6 +671,9 @@ employee_to_json (PbTripletexProvider *self,
   return json;
 }
 
+/* Lists employees; with op->record set (find by email), gives only the one
+ * whose email matches exactly, or NULL: the search is "containing" and
+ * matching is trimmed and case-insensitive (SPEC U1). */
 static void
 on_employees_listed_cb (GObject      *source,
                         GAsyncResult *result,
@@ -678,9 +681,10 @@ on_employees_listed_cb (GObject      *source,
 {
   GTask *task = user_data;
   PbTripletexProvider *self = PB_TRIPLETEX_PROVIDER (source);
+  Op *op = g_task_get_task_data (task);
   GError *error = NULL;
   g_autoptr(JsonArray) values = pb_provider_list_all_finish (PB_PROVIDER (source), result, &error);
-  GPtrArray *remotes;
+  g_autoptr(GPtrArray) remotes = NULL;
 
   if (return_if_error (task, error))
     return;
@@ -695,7 +699,28 @@ on_employees_listed_cb (GObject      *source,
       g_ptr_array_add (remotes, remote);
     }
 
-  g_task_return_pointer (task, remotes, (GDestroyNotify) g_ptr_array_unref);
+  if (op->record == NULL)
+    {
+      g_task_return_pointer (task, g_steal_pointer (&remotes), (GDestroyNotify) g_ptr_array_unref);
+      g_object_unref (task);
+      return;
+    }
+
+  for (guint i = 0; i < remotes->len; i++)
+    {
+      PbRemote *remote = g_ptr_array_index (remotes, i);
+      g_autofree char *found = g_strdup (pb_record_get (remote->record, PB_EMPLOYEE_EMAIL));
+
+      if (found != NULL &&
+          g_ascii_strcasecmp (g_strstrip (found), pb_record_get (op->record, PB_EMPLOYEE_EMAIL)) == 0)
+        {
+          g_task_return_pointer (task, g_ptr_array_steal_index (remotes, i), (GDestroyNotify) pb_remote_free);
+          g_object_unref (task);
+          return;
+        }
+    }
+
+  g_task_return_pointer (task, NULL, NULL);
   g_object_unref (task);
 }
 
@@ -717,56 +742,11 @@ tripletex_list_employees (PbProvider           *provider,
                           const PbProviderArgs *args,
                           GTask                *task)
 {
-  op_new (task, args);
+  static const PbProviderArgs all = { NULL };
+
+  /* No record: the whole list (a record would make it a find). */
+  op_new (task, &all);
   with_countries (PB_TRIPLETEX_PROVIDER (provider), task, list_employees_step);
-}
-
-static void
-on_found_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  GTask *task = user_data;
-  PbTripletexProvider *self = PB_TRIPLETEX_PROVIDER (source);
-  Op *op = g_task_get_task_data (task);
-  GError *error = NULL;
-  g_autoptr(JsonArray) values = pb_provider_list_all_finish (PB_PROVIDER (source), result, &error);
-  const char *email = pb_record_get (op->record, PB_EMPLOYEE_EMAIL);
-
-  if (return_if_error (task, error))
-    return;
-
-  /* The search is "containing": pick the exact match (SPEC U1). */
-  for (guint i = 0; i < json_array_get_length (values); i++)
-    {
-      JsonObject *json = json_array_get_object_element (values, i);
-      g_autofree char *found = g_strdup (member_string (json, "email"));
-
-      if (found != NULL && g_ascii_strcasecmp (g_strstrip (found), email) == 0)
-        {
-          PbRemote *remote = remote_from_json (json);
-
-          remote->record = employee_from_json (self, json);
-          g_task_return_pointer (task, remote, (GDestroyNotify) pb_remote_free);
-          g_object_unref (task);
-          return;
-        }
-    }
-
-  g_task_return_pointer (task, NULL, NULL);
-  g_object_unref (task);
-}
-
-static void
-find_employee_step (GTask *task)
-{
-  PbProvider *provider = g_task_get_source_object (task);
-  Op *op = g_task_get_task_data (task);
-  g_autoptr(PbHttpRequest) request = pb_http_request_new ("GET", "/employee");
-
-  pb_http_request_add_query (request, "email", pb_record_get (op->record, PB_EMPLOYEE_EMAIL));
-  pb_http_request_add_query (request, "fields", EMPLOYEE_FIELDS);
-  pb_provider_list_all_async (provider, request, g_task_get_cancellable (task), on_found_cb, task);
 }
 
 /* Looks an employee up by email: the engine does this before a create
@@ -777,7 +757,7 @@ tripletex_find_employee (PbProvider           *provider,
                          GTask                *task)
 {
   op_new (task, args);
-  with_countries (PB_TRIPLETEX_PROVIDER (provider), task, find_employee_step);
+  with_countries (PB_TRIPLETEX_PROVIDER (provider), task, list_employees_step);
 }
 
 static void
