@@ -15,8 +15,7 @@
 
 #include "pb-cli-private.h"
 #include "pb-connection.h"
-#include "pb-providers.h"
-#include "pb-secrets.h"
+#include "pb-connections.h"
 
 typedef struct
 {
@@ -26,28 +25,32 @@ typedef struct
   GError   *error;
 } Wait;
 
-static PbProviderClass *
-provider_class_for (const char *system)
-{
-  GType type = pb_provider_type_for_id (system);
-
-  return type == G_TYPE_INVALID ? NULL : g_type_class_ref (type);
-}
-
 static char *
 known_systems (void)
 {
-  guint n;
-  g_autofree GType *types = pb_provider_list_types (&n);
+  g_autoptr(GPtrArray) classes = pb_connections_list_classes ();
   g_autoptr(GString) names = g_string_new (NULL);
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(GTypeClass) klass = g_type_class_ref (types[i]);
-      g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", ((PbProviderClass *) klass)->id);
-    }
+  for (guint i = 0; i < classes->len; i++)
+    g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", ((PbProviderClass *) classes->pdata[i])->id);
 
   return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+static void
+on_done_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  if (g_task_get_source_tag (G_TASK (result)) == pb_connections_verify_async)
+    wait->result = pb_connections_verify_finish (result, &wait->error);
+  else if (g_task_get_source_tag (G_TASK (result)) == pb_connections_add_async)
+    wait->ok = pb_connections_add_finish (result, &wait->error);
+  else
+    wait->ok = pb_connections_remove_finish (result, &wait->error);
+  wait->done = TRUE;
 }
 
 /* Secrets come on standard input as key=value lines, never as arguments
@@ -80,95 +83,6 @@ read_secrets (GError **error)
     }
 
   return g_steal_pointer (&secrets);
-}
-
-static void
-on_verified_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->result = pb_provider_call_finish (PB_PROVIDER (source), result, &wait->error);
-  wait->done = TRUE;
-}
-
-static PbRemoteCompany *
-verify (PbProvider  *provider,
-        GError     **error)
-{
-  Wait wait = { 0 };
-
-  pb_provider_call_async (provider, PB_OP_VERIFY_CREDENTIALS, NULL, NULL, on_verified_cb, &wait);
-  pb_cli_wait (&wait.done);
-  if (wait.error != NULL)
-    g_propagate_error (error, g_steal_pointer (&wait.error));
-
-  return wait.result;
-}
-
-static void
-on_secrets_done_cb (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  if (g_task_get_source_tag (G_TASK (result)) == pb_secrets_lookup_async)
-    wait->result = pb_secrets_lookup_finish (result, &wait->error);
-  else if (g_task_get_source_tag (G_TASK (result)) == pb_secrets_store_async)
-    wait->ok = pb_secrets_store_finish (result, &wait->error);
-  else
-    wait->ok = pb_secrets_clear_finish (result, &wait->error);
-  wait->done = TRUE;
-}
-
-static gboolean
-clear_secrets (gint64   connection_id,
-               GError **error)
-{
-  Wait wait = { 0 };
-
-  pb_secrets_clear_async (connection_id, NULL, on_secrets_done_cb, &wait);
-  pb_cli_wait (&wait.done);
-  if (wait.error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&wait.error));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* The connector of a stored connection, with its secrets from the keyring. */
-static PbProvider *
-open_provider (PbConnection  *connection,
-               GError       **error)
-{
-  g_autoptr(GTypeClass) klass = (GTypeClass *) provider_class_for (connection->system);
-  PbProviderClass *provider_class = (PbProviderClass *) klass;
-  g_autoptr(GHashTable) secrets = NULL;
-  Wait wait = { 0 };
-
-  if (klass == NULL)
-    {
-      g_set_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_NOT_SUPPORTED,
-                   _("This Paybridge does not know the payroll system “%s”"), connection->system);
-      return NULL;
-    }
-
-  if (provider_class->secret_kinds != NULL)
-    {
-      pb_secrets_lookup_async (connection->id, provider_class->secret_kinds, NULL, on_secrets_done_cb, &wait);
-      pb_cli_wait (&wait.done);
-      if (wait.error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&wait.error));
-          return NULL;
-        }
-      secrets = wait.result;
-    }
-
-  return pb_provider_new (connection->system, connection->base_url, secrets, error);
 }
 
 static void
@@ -226,14 +140,8 @@ parse_sync (const char       *text,
     }
 
   /* SPEC C4: only what the connector supports. */
-  for (guint i = 0; i < 4; i++)
-    if ((types & (1 << i)) && !(klass->data_types & (1 << i)))
-      {
-        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                     _("%s cannot sync %s: its API has no place for it"), klass->display_name,
-                     pb_data_type_to_string (1 << i));
-        return (PbDataTypes) -1;
-      }
+  if (!pb_connections_check_sync (klass, types, error))
+    return (PbDataTypes) -1;
 
   return types;
 }
@@ -268,26 +176,22 @@ cmd_add (CliContext  *ctx,
   };
   g_autoptr(PbStore) store = NULL;
   g_autoptr(PbConnection) connection = NULL;
-  g_autoptr(PbConnection) existing = NULL;
-  g_autoptr(GTypeClass) klass = NULL;
+  g_autoptr(PbProviderClass) klass = NULL;
   g_autoptr(GHashTable) secrets = NULL;
-  g_autoptr(PbProvider) provider = NULL;
-  g_autoptr(PbRemoteCompany) company = NULL;
   g_autoptr(GError) error = NULL;
-  PbProviderClass *provider_class;
+  Wait wait = { 0 };
 
   if (!pb_cli_parse_options ("connection add", entries, &argc, &argv))
     return EXIT_USAGE;
   if (argc != 1 || system == NULL || name == NULL)
     return pb_cli_usage_error (_("connection add needs --system and --name"));
 
-  klass = (GTypeClass *) provider_class_for (system);
+  klass = pb_connections_ref_class (system);
   if (klass == NULL)
     {
       g_autofree char *known = known_systems ();
       return pb_cli_usage_error (_("there is no payroll system “%s” (known: %s)"), system, known);
     }
-  provider_class = (PbProviderClass *) klass;
 
   connection = pb_connection_new ();
   connection->name = g_strdup (name);
@@ -297,86 +201,38 @@ cmd_add (CliContext  *ctx,
   connection->token_url = g_strdup (token_url);
   connection->tenant_id = g_strdup (tenant_id);
   connection->client_id = g_strdup (client_id);
-  connection->state = PB_CONNECTION_ESTABLISHED;   /* SPEC C3 */
   if (scope != NULL && !pb_connection_parse_scope (connection, scope, &error))
     return pb_cli_usage_error ("%s", error->message);
-  if (sync != NULL && (connection->sync_types = parse_sync (sync, provider_class, &error)) == (PbDataTypes) -1)
+  if (sync != NULL && (connection->sync_types = parse_sync (sync, klass, &error)) == (PbDataTypes) -1)
     return pb_cli_usage_error ("%s", error->message);
 
   store = pb_cli_open_store (ctx);
   if (store == NULL)
     return EXIT_FAILED;
 
-  existing = pb_store_find_connection (store, name, NULL);
-  if (existing != NULL)
-    return pb_cli_fail (_("There is already a connection called “%s”"), name);
-
   secrets = read_secrets (&error);
   if (secrets == NULL)
     return pb_cli_fail ("%s", error->message);
-  for (guint i = 0; provider_class->secret_kinds != NULL && provider_class->secret_kinds[i] != NULL; i++)
-    if (g_hash_table_lookup (secrets, provider_class->secret_kinds[i]) == NULL)
-      return pb_cli_fail (_("%s needs “%s=…” on standard input"), provider_class->display_name,
-                          provider_class->secret_kinds[i]);
 
-  /* The credentials are checked against the payroll system before anything
-   * is saved: a wrong token leaves no trace. */
-  provider = pb_provider_new (system, base_url, secrets, &error);
-  if (provider == NULL)
-    return pb_cli_fail ("%s", error->message);
-  if (!no_verify)
+  pb_connections_add_async (store, connection, secrets, !no_verify, NULL, on_done_cb, &wait);
+  pb_cli_wait (&wait.done);
+  if (!wait.ok)
     {
-      company = verify (provider, &error);
-      if (company == NULL)
-        return pb_cli_fail (_("%s refused the credentials; nothing was saved. %s"),
-                            provider_class->display_name, error->message);
-      connection->remote_company = g_strdup (company->name);
-      connection->remote_currency = g_strdup (company->currency);
+      g_autoptr(GError) failure = g_steal_pointer (&wait.error);
+
+      if (failure->domain == PB_PROVIDER_ERROR && failure->code == PB_PROVIDER_ERROR_NOT_AUTHORIZED)
+        return pb_cli_fail (_("%s refused the credentials; nothing was saved. %s"), klass->display_name,
+                            failure->message);
+      return pb_cli_fail (_("%s Nothing was saved."), failure->message);
     }
 
-  if (!pb_store_begin (store, &error) || !pb_store_save_connection (store, connection, &error))
-    {
-      pb_store_rollback (store);
-      return pb_cli_fail ("%s", error->message);
-    }
-
-  /* The row is only committed once every secret is in the keyring. */
-  {
-    GHashTableIter iter;
-    gpointer kind, value;
-
-    g_hash_table_iter_init (&iter, secrets);
-    while (g_hash_table_iter_next (&iter, &kind, &value))
-      {
-        g_autofree char *label = pb_secrets_label (provider_class->display_name, name, kind);
-        Wait wait = { 0 };
-
-        pb_secrets_store_async (connection->id, kind, label, value, NULL, on_secrets_done_cb, &wait);
-        pb_cli_wait (&wait.done);
-        if (wait.error != NULL)
-          {
-            pb_store_rollback (store);
-            clear_secrets (connection->id, NULL);
-            fprintf (stderr, "paybridge-cli: %s\n", wait.error->message);
-            g_clear_error (&wait.error);
-            return pb_cli_fail (_("Nothing was saved."));
-          }
-      }
-  }
-
-  if (!pb_store_commit (store, &error))
-    {
-      pb_store_rollback (store);
-      clear_secrets (connection->id, NULL);
-      return pb_cli_fail ("%s", error->message);
-    }
-
-  if (company != NULL)
+  if (connection->remote_company != NULL)
     printf (_("Added “%s”: %s, %s (%s). It is established, not active: run a user sync next.\n"),
-            name, provider_class->display_name, company->name, company->currency ? company->currency : "?");
+            name, klass->display_name, connection->remote_company,
+            connection->remote_currency ? connection->remote_currency : "?");
   else
     printf (_("Added “%s”: %s. It is established, not active: run a user sync next.\n"),
-            name, provider_class->display_name);
+            name, klass->display_name);
 
   return EXIT_OK;
 }
@@ -516,7 +372,7 @@ cmd_set (CliContext  *ctx,
   };
   g_autoptr(PbStore) store = NULL;
   g_autoptr(PbConnection) connection = NULL;
-  g_autoptr(GTypeClass) klass = NULL;
+  g_autoptr(PbProviderClass) klass = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *now_syncing = NULL;
   PbDataTypes before;
@@ -529,34 +385,29 @@ cmd_set (CliContext  *ctx,
   store = pb_cli_open_store (ctx);
   if (store == NULL || (connection = find_or_fail (store, argv[1])) == NULL)
     return EXIT_FAILED;
-  klass = (GTypeClass *) provider_class_for (connection->system);
+  klass = pb_connections_ref_class (connection->system);
   if (klass == NULL)
     return pb_cli_fail (_("This Paybridge does not know the payroll system “%s”"), connection->system);
 
   before = connection->sync_types;
-  if (sync != NULL &&
-      (connection->sync_types = parse_sync (sync, (PbProviderClass *) klass, &error)) == (PbDataTypes) -1)
+  if (sync != NULL && (connection->sync_types = parse_sync (sync, klass, &error)) == (PbDataTypes) -1)
     return pb_cli_fail ("%s", error->message);
   if (scope != NULL && !pb_connection_parse_scope (connection, scope, &error))
     return pb_cli_fail ("%s", error->message);
   if (base_url != NULL)
     {
-      g_autoptr(PbHttp) check = pb_http_new (base_url, NULL, &error);
-
-      if (check == NULL)
-        return pb_cli_fail ("%s", error->message);
       g_free (connection->base_url);
       connection->base_url = g_strdup (base_url);
     }
 
-  if (!pb_store_save_connection (store, connection, &error))
+  if (!pb_connections_save_settings (store, connection, &error))
     return pb_cli_fail ("%s", error->message);
 
   now_syncing = pb_data_types_to_string (connection->sync_types);
   printf (_("“%s” now syncs: %s\n"), connection->name, now_syncing);
   /* SPEC C6: turning a type off stops its sends; payroll keeps what it got. */
   if (before & ~connection->sync_types)
-    printf (_("What was already sent stays in %s.\n"), ((PbProviderClass *) klass)->display_name);
+    printf (_("What was already sent stays in %s.\n"), klass->display_name);
 
   return EXIT_OK;
 }
@@ -569,7 +420,7 @@ cmd_remove (CliContext  *ctx,
   GOptionEntry entries[] = { { NULL } };
   g_autoptr(PbStore) store = NULL;
   g_autoptr(PbConnection) connection = NULL;
-  g_autoptr(GError) error = NULL;
+  Wait wait = { 0 };
 
   if (!pb_cli_parse_options ("connection remove", entries, &argc, &argv))
     return EXIT_USAGE;
@@ -580,12 +431,13 @@ cmd_remove (CliContext  *ctx,
   if (store == NULL || (connection = find_or_fail (store, argv[1])) == NULL)
     return EXIT_FAILED;
 
-  /* Keyring first: a connection row without secrets can be removed again,
-   * secrets without a row would be orphans nobody sees. */
-  if (!clear_secrets (connection->id, &error))
-    return pb_cli_fail (_("Could not delete the connection’s secrets from the keyring: %s"), error->message);
-  if (!pb_store_delete_connection (store, connection, &error))
-    return pb_cli_fail ("%s", error->message);
+  pb_connections_remove_async (store, connection, NULL, on_done_cb, &wait);
+  pb_cli_wait (&wait.done);
+  if (!wait.ok)
+    {
+      g_autoptr(GError) failure = g_steal_pointer (&wait.error);
+      return pb_cli_fail ("%s", failure->message);
+    }
 
   printf (_("Removed “%s” and its keyring items. Nothing was deleted in the payroll system.\n"),
           connection->name);
@@ -604,9 +456,9 @@ cmd_test (CliContext  *ctx,
   };
   g_autoptr(PbStore) store = NULL;
   g_autoptr(PbConnection) connection = NULL;
-  g_autoptr(PbProvider) provider = NULL;
   g_autoptr(PbRemoteCompany) company = NULL;
   g_autoptr(GError) error = NULL;
+  Wait wait = { 0 };
 
   if (!pb_cli_parse_options ("connection test", entries, &argc, &argv))
     return EXIT_USAGE;
@@ -617,9 +469,10 @@ cmd_test (CliContext  *ctx,
   if (store == NULL || (connection = find_or_fail (store, argv[1])) == NULL)
     return EXIT_FAILED;
 
-  provider = open_provider (connection, &error);
-  if (provider != NULL)
-    company = verify (provider, &error);
+  pb_connections_verify_async (connection, NULL, NULL, on_done_cb, &wait);
+  pb_cli_wait (&wait.done);
+  company = wait.result;
+  error = wait.error;
   if (company == NULL)
     return pb_cli_fail (_("“%s” does not work: %s"), connection->name, error->message);
 

@@ -1,0 +1,553 @@
+/* pb-connections.c
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "PbConnections"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pb-connections.h"
+#include "pb-providers.h"
+#include "pb-secrets.h"
+
+/**
+ * pb_connections_ref_class:
+ *
+ * Returns: (transfer full) (nullable): the connector class of @system;
+ *   unref with g_type_class_unref()
+ */
+PbProviderClass *
+pb_connections_ref_class (const char *system)
+{
+  GType type = pb_provider_type_for_id (system);
+
+  return type == G_TYPE_INVALID ? NULL : g_type_class_ref (type);
+}
+
+/**
+ * pb_connections_list_classes:
+ *
+ * Returns: (transfer full) (element-type PbProviderClass): every connector,
+ *   in the order the set-up assistant offers them
+ */
+GPtrArray *
+pb_connections_list_classes (void)
+{
+  GPtrArray *classes = g_ptr_array_new_with_free_func (g_type_class_unref);
+  guint n;
+  g_autofree GType *types = pb_provider_list_types (&n);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (classes, g_type_class_ref (types[i]));
+
+  return classes;
+}
+
+/**
+ * pb_connections_check_sync:
+ *
+ * SPEC C4: a connection syncs only what its connector supports.
+ */
+gboolean
+pb_connections_check_sync (PbProviderClass  *klass,
+                           PbDataTypes       types,
+                           GError          **error)
+{
+  for (guint i = 0; i < 4; i++)
+    if ((types & (1 << i)) && !(klass->data_types & (1 << i)))
+      {
+        g_set_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_NOT_SUPPORTED,
+                     _("%s cannot sync %s: its API has no place for it"), klass->display_name,
+                     pb_data_type_to_string (1 << i));
+        return FALSE;
+      }
+
+  return TRUE;
+}
+
+/* --- verify ------------------------------------------------------------------ */
+
+static void
+on_verified_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  PbRemoteCompany *company = pb_provider_call_finish (PB_PROVIDER (source), result, &error);
+
+  if (company == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, company, (GDestroyNotify) pb_remote_company_free);
+}
+
+static void
+verify_with (GTask      *task,
+             PbProvider *provider)
+{
+  g_task_set_task_data (task, g_object_ref (provider), g_object_unref);
+  pb_provider_call_async (provider, PB_OP_VERIFY_CREDENTIALS, NULL, g_task_get_cancellable (task),
+                          on_verified_cb, task);
+}
+
+static void
+on_opened_for_verify_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+  g_autoptr(PbProvider) provider = pb_connections_open_finish (result, &error);
+
+  if (provider == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  verify_with (task, provider);
+}
+
+/**
+ * pb_connections_verify_async:
+ * @secrets: (nullable): the credentials to check; %NULL: the keyring's
+ *
+ * Asks the payroll system whose company the credentials open: the set-up
+ * assistant shows its name and currency before anything is saved.
+ */
+void
+pb_connections_verify_async (PbConnection        *connection,
+                             GHashTable          *secrets,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr(PbProvider) provider = NULL;
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, pb_connections_verify_async);
+
+  if (secrets == NULL)
+    {
+      pb_connections_open_async (connection, cancellable, on_opened_for_verify_cb, task);
+      return;
+    }
+
+  provider = pb_provider_new (connection->system, connection->base_url, secrets, &error);
+  if (provider == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  verify_with (task, provider);
+}
+
+/**
+ * pb_connections_verify_finish:
+ *
+ * Returns: (transfer full): the payroll company
+ */
+PbRemoteCompany *
+pb_connections_verify_finish (GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pb_connections_verify_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* --- add ---------------------------------------------------------------------- */
+
+typedef struct
+{
+  PbStore      *store;
+  PbConnection *connection;
+  GHashTable   *secrets;
+  GList        *pending;      /* kinds still to store (owned by secrets) */
+  GError       *error;        /* the first failure */
+} Add;
+
+static void
+add_free (Add *add)
+{
+  g_clear_object (&add->store);
+  g_clear_object (&add->connection);
+  g_clear_pointer (&add->secrets, g_hash_table_unref);
+  g_list_free (add->pending);
+  g_clear_error (&add->error);
+  g_free (add);
+}
+
+static void store_next_secret (GTask *task);
+
+static void
+on_rolled_back_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Add *add = g_task_get_task_data (task);
+
+  pb_secrets_clear_finish (result, NULL);
+  g_task_return_error (task, g_steal_pointer (&add->error));
+}
+
+/* A secret could not be stored: nothing may stay behind, neither the row
+ * nor the secrets stored so far. */
+static void
+roll_back (GTask  *task,
+           GError *error)
+{
+  Add *add = g_task_get_task_data (task);
+  g_autoptr(GError) delete_error = NULL;
+
+  add->error = error;
+  if (!pb_store_delete_connection (add->store, add->connection, &delete_error))
+    g_warning ("Could not take back the connection “%s”: %s", add->connection->name, delete_error->message);
+  pb_secrets_clear_async (add->connection->id, NULL, on_rolled_back_cb, task);
+}
+
+static void
+on_secret_stored_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!pb_secrets_store_finish (result, &error))
+    {
+      roll_back (task, error);
+      return;
+    }
+
+  store_next_secret (task);
+}
+
+static void
+store_next_secret (GTask *task)
+{
+  Add *add = g_task_get_task_data (task);
+  g_autoptr(PbProviderClass) klass = NULL;
+  g_autofree char *label = NULL;
+  const char *kind;
+
+  if (add->pending == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+
+  kind = add->pending->data;
+  add->pending = g_list_delete_link (add->pending, add->pending);
+  klass = pb_connections_ref_class (add->connection->system);
+  label = pb_secrets_label (klass != NULL ? klass->display_name : add->connection->system,
+                            add->connection->name, kind);
+  pb_secrets_store_async (add->connection->id, kind, label, g_hash_table_lookup (add->secrets, kind),
+                          g_task_get_cancellable (task), on_secret_stored_cb, task);
+}
+
+static void
+save_and_store (GTask *task)
+{
+  Add *add = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  /* The row first (it gives the id the keyring items are filed under),
+   * then the secrets; any failure takes both back. */
+  if (!pb_store_save_connection (add->store, add->connection, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  add->pending = g_hash_table_get_keys (add->secrets);
+  store_next_secret (task);
+}
+
+static void
+on_add_verified_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  Add *add = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(PbRemoteCompany) company = pb_connections_verify_finish (result, &error);
+
+  if (company == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  g_free (add->connection->remote_company);
+  add->connection->remote_company = g_strdup (company->name);
+  g_free (add->connection->remote_currency);
+  add->connection->remote_currency = g_strdup (company->currency);
+  save_and_store (task);
+}
+
+/**
+ * pb_connections_add_async:
+ * @connection: a new connection (id 0); it gets its id
+ * @secrets: kind -> secret, every kind the connector needs
+ * @verify: check the credentials with the payroll system first
+ *
+ * Sets up a connection, established and not active (SPEC C3). With @verify
+ * a refusal saves nothing. The secrets go to the keyring only (SPEC C2); if
+ * one cannot be stored, the connection is taken back.
+ */
+void
+pb_connections_add_async (PbStore             *store,
+                          PbConnection        *connection,
+                          GHashTable          *secrets,
+                          gboolean             verify,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr(PbProviderClass) klass = pb_connections_ref_class (connection->system);
+  g_autoptr(PbConnection) existing = pb_store_find_connection (store, connection->name, NULL);
+  Add *add = g_new0 (Add, 1);
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, pb_connections_add_async);
+  add->store = g_object_ref (store);
+  add->connection = g_object_ref (connection);
+  add->secrets = secrets != NULL ? g_hash_table_ref (secrets)
+                                 : g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_task_set_task_data (task, add, (GDestroyNotify) add_free);
+
+  if (klass == NULL)
+    error = g_error_new (PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_NOT_SUPPORTED,
+                         _("This Paybridge does not know the payroll system “%s”"), connection->system);
+  else if (existing != NULL)
+    error = g_error_new (PB_STORE_ERROR, PB_STORE_ERROR_CONSTRAINT,
+                         _("There is already a connection called “%s”"), connection->name);
+  else if (pb_connections_check_sync (klass, connection->sync_types, &error))
+    {
+      for (guint i = 0; klass->secret_kinds != NULL && klass->secret_kinds[i] != NULL; i++)
+        if (g_hash_table_lookup (add->secrets, klass->secret_kinds[i]) == NULL)
+          {
+            error = g_error_new (PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_INPUT,
+                                 _("%s needs the %s"), klass->display_name, klass->secret_kinds[i]);
+            break;
+          }
+    }
+
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  connection->state = PB_CONNECTION_ESTABLISHED;
+  if (verify)
+    pb_connections_verify_async (connection, add->secrets, cancellable, on_add_verified_cb, task);
+  else
+    save_and_store (task);
+}
+
+gboolean
+pb_connections_add_finish (GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pb_connections_add_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* --- open --------------------------------------------------------------------- */
+
+static void
+on_open_secrets_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PbConnection *connection = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(GHashTable) secrets = pb_secrets_lookup_finish (result, &error);
+  PbProvider *provider;
+
+  if (secrets == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  provider = pb_provider_new (connection->system, connection->base_url, secrets, &error);
+  if (provider == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, provider, g_object_unref);
+}
+
+/**
+ * pb_connections_open_async:
+ *
+ * Makes the connector of a saved connection, with its secrets from the
+ * keyring. A missing secret or a locked keyring is an error of
+ * PB_SECRETS_ERROR the UI shows as such (never a hang: PbSecrets times out).
+ */
+void
+pb_connections_open_async (PbConnection        *connection,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr(PbProviderClass) klass = pb_connections_ref_class (connection->system);
+  static const char * const no_kinds[] = { NULL };
+
+  g_task_set_source_tag (task, pb_connections_open_async);
+  g_task_set_task_data (task, g_object_ref (connection), g_object_unref);
+
+  if (klass == NULL)
+    {
+      g_task_return_new_error (task, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_NOT_SUPPORTED,
+                               _("This Paybridge does not know the payroll system “%s”"), connection->system);
+      g_object_unref (task);
+      return;
+    }
+
+  pb_secrets_lookup_async (connection->id, klass->secret_kinds != NULL ? klass->secret_kinds : no_kinds,
+                           cancellable, on_open_secrets_cb, task);
+}
+
+/**
+ * pb_connections_open_finish:
+ *
+ * Returns: (transfer full): the connector, ready to call
+ */
+PbProvider *
+pb_connections_open_finish (GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pb_connections_open_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* --- settings and removal ------------------------------------------------------- */
+
+/**
+ * pb_connections_save_settings:
+ *
+ * Saves edited settings (SPEC C4): name, scope, what to sync, endpoints.
+ * A data type turned off stops its sends from now on (SPEC C6).
+ */
+gboolean
+pb_connections_save_settings (PbStore       *store,
+                              PbConnection  *connection,
+                              GError       **error)
+{
+  g_autoptr(PbProviderClass) klass = pb_connections_ref_class (connection->system);
+
+  if (klass == NULL)
+    {
+      g_set_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_NOT_SUPPORTED,
+                   _("This Paybridge does not know the payroll system “%s”"), connection->system);
+      return FALSE;
+    }
+
+  if (!pb_connections_check_sync (klass, connection->sync_types, error))
+    return FALSE;
+
+  if (connection->base_url != NULL)
+    {
+      g_autoptr(PbHttp) check = pb_http_new (connection->base_url, NULL, error);
+
+      if (check == NULL)
+        return FALSE;
+    }
+
+  return pb_store_save_connection (store, connection, error);
+}
+
+typedef struct
+{
+  PbStore      *store;
+  PbConnection *connection;
+} Remove;
+
+static void
+remove_free (Remove *remove)
+{
+  g_object_unref (remove->store);
+  g_object_unref (remove->connection);
+  g_free (remove);
+}
+
+static void
+on_remove_cleared_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Remove *remove = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  /* Keyring first: a row without secrets can be removed again, secrets
+   * without a row would be orphans nobody sees. */
+  if (!pb_secrets_clear_finish (result, &error))
+    {
+      g_prefix_error (&error, _("Could not delete the connection’s secrets from the keyring: "));
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (!pb_store_delete_connection (remove->store, remove->connection, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * pb_connections_remove_async:
+ *
+ * Removes the connection and its keyring items. Nothing is deleted in the
+ * payroll system.
+ */
+void
+pb_connections_remove_async (PbStore             *store,
+                             PbConnection        *connection,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  Remove *remove = g_new0 (Remove, 1);
+
+  g_task_set_source_tag (task, pb_connections_remove_async);
+  remove->store = g_object_ref (store);
+  remove->connection = g_object_ref (connection);
+  g_task_set_task_data (task, remove, (GDestroyNotify) remove_free);
+
+  pb_secrets_clear_async (connection->id, cancellable, on_remove_cleared_cb, task);
+}
+
+gboolean
+pb_connections_remove_finish (GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pb_connections_remove_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
