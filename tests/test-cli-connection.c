@@ -186,6 +186,19 @@ test_add_test_remove (Fixture       *f,
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.out, ==, "Sandbox AS (NOK)\n");
 
+  /* SPEC C2: not in the debug log or the output either (every command's
+   * stdout and stderr is scanned, with debug logging of every domain on). */
+  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  run_cli (f, &run, NULL, "connection", "test", "Acme", "--json", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.err, "PUT /token/session/:create"));   /* it did log */
+  g_assert_null (strstr (run.out, "sandbox-employee"));
+  g_assert_null (strstr (run.err, "sandbox-employee"));
+  g_assert_null (strstr (run.err, "sandbox-consumer"));
+  g_assert_nonnull (strstr (run.err, "employeeToken=[redacted]"));
+  g_assert_null (strstr (run.err, "Basic MD"));   /* base64 of "0:" */
+  g_unsetenv ("G_MESSAGES_DEBUG");
+
   run_cli (f, &run, NULL, "connection", "show", "Acme", "--json", NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "\"state\" : \"established\""));

@@ -271,6 +271,8 @@ main (int   argc,
   int first = 1;
 
   setlocale (LC_ALL, "");
+  /* Standard output is for results (scripts parse --json): logs go to stderr. */
+  g_log_writer_default_set_use_stderr (TRUE);
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
