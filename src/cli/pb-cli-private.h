@@ -58,5 +58,8 @@ void      pb_cli_wait          (gboolean       *done);
 int       pb_cli_connection    (CliContext     *ctx,
                                 int             argc,
                                 char          **argv);
+int       pb_cli_users         (CliContext     *ctx,
+                                int             argc,
+                                char          **argv);
 
 G_END_DECLS

@@ -27,6 +27,7 @@ static const CliCommand commands[] = {
   { "people", "[--json]", N_("List the HR register’s employees"), cmd_people },
   { "connection", "add|list|show|set|remove|test", N_("Manage connections to payroll systems"),
     pb_cli_connection },
+  { "users", "plan|sync NAME", N_("Match people between HR and payroll, and sync them"), pb_cli_users },
 };
 
 static void

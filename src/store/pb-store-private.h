@@ -18,6 +18,15 @@ G_BEGIN_DECLS
 PbStore *pb_store_open_at_version (const char  *data_dir,
                                    guint        max_version,
                                    GError     **error);
-sqlite3 *pb_store_get_db          (PbStore     *self);
+sqlite3      *pb_store_get_db    (PbStore       *self);
+sqlite3_stmt *pb_store_prepare   (PbStore       *self,
+                                  const char    *sql,
+                                  GError       **error);
+void          pb_store_bind_text (sqlite3_stmt  *stmt,
+                                  int            index,
+                                  const char    *value);
+gboolean      pb_store_set_error (PbStore       *self,
+                                  GError       **error,
+                                  const char    *what);
 
 G_END_DECLS

@@ -155,10 +155,41 @@ static const char * const migrations[] = {
   "  created_at TEXT NOT NULL,"
   "  activated_at TEXT,"
   "  CHECK ((scope_kind = 'all') = (scope_key IS NULL)));",
+
+  /* 4: links between HR records and payroll records, and user-sync plans
+   * kept for offline review (the payroll side as it was read) */
+  "CREATE TABLE links ("
+  "  connection_id INTEGER NOT NULL REFERENCES connections (id) ON DELETE CASCADE,"
+  "  entity TEXT NOT NULL,"
+  "  record_id INTEGER NOT NULL,"
+  "  remote_id TEXT NOT NULL,"
+  "  remote_version INTEGER NOT NULL DEFAULT 0,"
+  "  linked_at TEXT NOT NULL,"
+  "  PRIMARY KEY (connection_id, entity, record_id));"
+  "CREATE UNIQUE INDEX links_remote ON links (connection_id, entity, remote_id);"
+  "CREATE TABLE user_plans ("
+  "  id INTEGER PRIMARY KEY,"
+  "  connection_id INTEGER NOT NULL REFERENCES connections (id) ON DELETE CASCADE,"
+  "  created_at TEXT NOT NULL,"
+  "  applied_at TEXT);"
+  "CREATE TABLE user_plan_items ("
+  "  plan_id INTEGER NOT NULL REFERENCES user_plans (id) ON DELETE CASCADE,"
+  "  position INTEGER NOT NULL,"
+  "  kind TEXT NOT NULL,"
+  "  ambiguity TEXT,"
+  "  employee_id INTEGER REFERENCES employees (id),"
+  "  remote_id TEXT,"
+  "  remote_version INTEGER NOT NULL DEFAULT 0,"
+  "  payroll TEXT,"
+  "  differing INTEGER NOT NULL DEFAULT 0,"
+  "  missing INTEGER NOT NULL DEFAULT 0,"
+  "  decision TEXT,"
+  "  outcome TEXT,"
+  "  PRIMARY KEY (plan_id, position));",
 };
 
-static gboolean
-set_sqlite_error (PbStore     *self,
+gboolean
+pb_store_set_error (PbStore     *self,
                   GError     **error,
                   const char  *what)
 {
@@ -177,14 +208,14 @@ exec (PbStore     *self,
       GError     **error)
 {
   if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-    return set_sqlite_error (self, error, sql);
+    return pb_store_set_error (self, error, sql);
 
   return TRUE;
 }
 
 /* Statements are prepared once per store and reset after each use. */
-static sqlite3_stmt *
-prepare (PbStore     *self,
+sqlite3_stmt *
+pb_store_prepare (PbStore     *self,
          const char  *sql,
          GError     **error)
 {
@@ -199,7 +230,7 @@ prepare (PbStore     *self,
 
   if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
     {
-      set_sqlite_error (self, error, _("Could not prepare a query"));
+      pb_store_set_error (self, error, _("Could not prepare a query"));
       return NULL;
     }
 
@@ -207,8 +238,8 @@ prepare (PbStore     *self,
   return stmt;
 }
 
-static void
-bind_text (sqlite3_stmt *stmt,
+void
+pb_store_bind_text (sqlite3_stmt *stmt,
            int           index,
            const char   *value)
 {
@@ -240,7 +271,7 @@ migrate (PbStore     *self,
   int version = user_version (self);
 
   if (version < 0)
-    return set_sqlite_error (self, error, _("Could not read the data file’s version"));
+    return pb_store_set_error (self, error, _("Could not read the data file’s version"));
 
   if ((guint) version > G_N_ELEMENTS (migrations))
     {
@@ -514,14 +545,14 @@ query_records (PbStore     *self,
 {
   g_autofree char *sql = select_sql (entity, where);
   g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func (g_object_unref);
-  sqlite3_stmt *stmt = prepare (self, sql, error);
+  sqlite3_stmt *stmt = pb_store_prepare (self, sql, error);
   int rc;
 
   if (stmt == NULL)
     return NULL;
 
   if (arg_text != NULL)
-    bind_text (stmt, 1, arg_text);
+    pb_store_bind_text (stmt, 1, arg_text);
   else if (arg_int != 0)
     sqlite3_bind_int64 (stmt, 1, arg_int);
 
@@ -531,7 +562,7 @@ query_records (PbStore     *self,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (self, error, _("Could not read the HR register"));
+      pb_store_set_error (self, error, _("Could not read the HR register"));
       return NULL;
     }
 
@@ -667,7 +698,7 @@ pb_store_count (PbStore   *self,
                 GError   **error)
 {
   g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s", pb_entity_get_def (entity)->plural);
-  sqlite3_stmt *stmt = prepare (self, sql, error);
+  sqlite3_stmt *stmt = pb_store_prepare (self, sql, error);
   gint64 count = -1;
 
   if (stmt == NULL)
@@ -676,7 +707,7 @@ pb_store_count (PbStore   *self,
   if (sqlite3_step (stmt) == SQLITE_ROW)
     count = sqlite3_column_int64 (stmt, 0);
   else
-    set_sqlite_error (self, error, _("Could not count records"));
+    pb_store_set_error (self, error, _("Could not count records"));
   sqlite3_reset (stmt);
 
   return count;
@@ -718,11 +749,11 @@ resolve_ref (PbStore           *self,
   else
     sql = g_strdup_printf ("SELECT id FROM %s WHERE key = ?", target->plural);
 
-  stmt = prepare (self, sql, error);
+  stmt = pb_store_prepare (self, sql, error);
   if (stmt == NULL)
     return FALSE;
 
-  bind_text (stmt, 1, value);
+  pb_store_bind_text (stmt, 1, value);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     *id = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
@@ -760,7 +791,7 @@ bind_field (PbStore       *self,
         sqlite3_bind_int64 (stmt, index, id);
     }
   else
-    bind_text (stmt, index, value);
+    pb_store_bind_text (stmt, index, value);
 
   return TRUE;
 }
@@ -807,7 +838,7 @@ log_change (PbStore     *self,
   gint64 employee_id = 0;
   sqlite3_stmt *stmt;
 
-  stmt = prepare (self,
+  stmt = pb_store_prepare (self,
                   "INSERT INTO changes (at, entity, record_id, employee_id, op, old_values, new_values) "
                   "VALUES (?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
@@ -818,19 +849,19 @@ log_change (PbStore     *self,
   else if (def->has_parent)
     employee_id = pb_record_get_parent_id (record);
 
-  bind_text (stmt, 1, at);
-  bind_text (stmt, 2, def->name);
+  pb_store_bind_text (stmt, 1, at);
+  pb_store_bind_text (stmt, 2, def->name);
   sqlite3_bind_int64 (stmt, 3, pb_record_get_id (record));
   if (employee_id != 0)
     sqlite3_bind_int64 (stmt, 4, employee_id);
-  bind_text (stmt, 5, pb_change_op_to_string (op));
-  bind_text (stmt, 6, old_values);
-  bind_text (stmt, 7, new_values);
+  pb_store_bind_text (stmt, 5, pb_change_op_to_string (op));
+  pb_store_bind_text (stmt, 6, old_values);
+  pb_store_bind_text (stmt, 7, new_values);
 
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
       sqlite3_reset (stmt);
-      return set_sqlite_error (self, error, _("Could not record the change"));
+      return pb_store_set_error (self, error, _("Could not record the change"));
     }
   sqlite3_reset (stmt);
 
@@ -860,7 +891,7 @@ insert_record (PbStore   *self,
     g_string_append (sql, ", ?");
   g_string_append (sql, ")");
 
-  stmt = prepare (self, sql->str, error);
+  stmt = pb_store_prepare (self, sql->str, error);
   if (stmt == NULL)
     return FALSE;
 
@@ -880,7 +911,7 @@ insert_record (PbStore   *self,
     {
       g_autofree char *name = pb_record_dup_display_name (record);
       sqlite3_reset (stmt);
-      return set_sqlite_error (self, error, name);
+      return pb_store_set_error (self, error, name);
     }
   sqlite3_reset (stmt);
 
@@ -936,7 +967,7 @@ update_record (PbStore     *self,
 
   /* Each set of changed columns gives its own statement text; caching them
    * all is still cheap because imports change few distinct sets. */
-  stmt = prepare (self, sql->str, error);
+  stmt = pb_store_prepare (self, sql->str, error);
   if (stmt == NULL)
     return FALSE;
 
@@ -949,7 +980,7 @@ update_record (PbStore     *self,
     {
       g_autofree char *name = pb_record_dup_display_name (record);
       sqlite3_reset (stmt);
-      return set_sqlite_error (self, error, name);
+      return pb_store_set_error (self, error, name);
     }
   sqlite3_reset (stmt);
 
@@ -1026,7 +1057,7 @@ pb_store_delete (PbStore   *self,
     return FALSE;
 
   sql = g_strdup_printf ("DELETE FROM %s WHERE id = ?", def->plural);
-  stmt = prepare (self, sql, error);
+  stmt = pb_store_prepare (self, sql, error);
   if (stmt == NULL)
     return FALSE;
 
@@ -1035,7 +1066,7 @@ pb_store_delete (PbStore   *self,
     {
       g_autofree char *name = pb_record_dup_display_name (current);
       sqlite3_reset (stmt);
-      return set_sqlite_error (self, error, name);
+      return pb_store_set_error (self, error, name);
     }
   sqlite3_reset (stmt);
 
@@ -1104,7 +1135,7 @@ pb_store_list_changes (PbStore   *self,
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = prepare (self,
+  stmt = pb_store_prepare (self,
                   "SELECT id, at, entity, record_id, employee_id, op, old_values, new_values "
                   "FROM changes WHERE id > ? ORDER BY id", error);
   if (stmt == NULL)
@@ -1129,7 +1160,7 @@ pb_store_list_changes (PbStore   *self,
 
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (self, error, _("Could not read the change log"));
+      pb_store_set_error (self, error, _("Could not read the change log"));
       return NULL;
     }
 
@@ -1187,21 +1218,21 @@ query_connections (PbStore     *self,
 {
   g_autofree char *sql = g_strdup_printf ("SELECT " CONNECTION_COLUMNS " FROM connections %s", where);
   g_autoptr(GPtrArray) connections = g_ptr_array_new_with_free_func (g_object_unref);
-  sqlite3_stmt *stmt = prepare (self, sql, error);
+  sqlite3_stmt *stmt = pb_store_prepare (self, sql, error);
   int rc;
 
   if (stmt == NULL)
     return NULL;
 
   if (arg != NULL)
-    bind_text (stmt, 1, arg);
+    pb_store_bind_text (stmt, 1, arg);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (connections, connection_from_row (stmt));
   sqlite3_reset (stmt);
 
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (self, error, _("Could not read the connections"));
+      pb_store_set_error (self, error, _("Could not read the connections"));
       return NULL;
     }
 
@@ -1273,13 +1304,13 @@ pb_store_save_connection (PbStore       *self,
 
       g_free (connection->created_at);
       connection->created_at = g_date_time_format_iso8601 (now);
-      stmt = prepare (self,
+      stmt = pb_store_prepare (self,
                       "INSERT INTO connections (name, system, scope_kind, scope_key, sync_types, base_url, "
                       "auth_url, token_url, tenant_id, client_id, state, remote_company, remote_currency, "
                       "created_at, activated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
     }
   else
-    stmt = prepare (self,
+    stmt = pb_store_prepare (self,
                     "UPDATE connections SET name = ?, system = ?, scope_kind = ?, scope_key = ?, sync_types = ?, "
                     "base_url = ?, auth_url = ?, token_url = ?, tenant_id = ?, client_id = ?, state = ?, "
                     "remote_company = ?, remote_currency = ?, created_at = ?, activated_at = ? WHERE id = ?",
@@ -1287,21 +1318,21 @@ pb_store_save_connection (PbStore       *self,
   if (stmt == NULL)
     return FALSE;
 
-  bind_text (stmt, index++, connection->name);
-  bind_text (stmt, index++, connection->system);
-  bind_text (stmt, index++, scope_kind_names[connection->scope_kind]);
-  bind_text (stmt, index++, connection->scope_kind == PB_SCOPE_ALL ? NULL : connection->scope_key);
+  pb_store_bind_text (stmt, index++, connection->name);
+  pb_store_bind_text (stmt, index++, connection->system);
+  pb_store_bind_text (stmt, index++, scope_kind_names[connection->scope_kind]);
+  pb_store_bind_text (stmt, index++, connection->scope_kind == PB_SCOPE_ALL ? NULL : connection->scope_key);
   sqlite3_bind_int (stmt, index++, connection->sync_types);
-  bind_text (stmt, index++, connection->base_url);
-  bind_text (stmt, index++, connection->auth_url);
-  bind_text (stmt, index++, connection->token_url);
-  bind_text (stmt, index++, connection->tenant_id);
-  bind_text (stmt, index++, connection->client_id);
-  bind_text (stmt, index++, pb_connection_state_to_string (connection->state));
-  bind_text (stmt, index++, connection->remote_company);
-  bind_text (stmt, index++, connection->remote_currency);
-  bind_text (stmt, index++, connection->created_at);
-  bind_text (stmt, index++, connection->activated_at);
+  pb_store_bind_text (stmt, index++, connection->base_url);
+  pb_store_bind_text (stmt, index++, connection->auth_url);
+  pb_store_bind_text (stmt, index++, connection->token_url);
+  pb_store_bind_text (stmt, index++, connection->tenant_id);
+  pb_store_bind_text (stmt, index++, connection->client_id);
+  pb_store_bind_text (stmt, index++, pb_connection_state_to_string (connection->state));
+  pb_store_bind_text (stmt, index++, connection->remote_company);
+  pb_store_bind_text (stmt, index++, connection->remote_currency);
+  pb_store_bind_text (stmt, index++, connection->created_at);
+  pb_store_bind_text (stmt, index++, connection->activated_at);
   if (connection->id != 0)
     sqlite3_bind_int64 (stmt, index++, connection->id);
 
@@ -1314,7 +1345,7 @@ pb_store_save_connection (PbStore       *self,
                        _("There is already a connection called “%s”"), connection->name);
           return FALSE;
         }
-      return set_sqlite_error (self, error, connection->name);
+      return pb_store_set_error (self, error, connection->name);
     }
   sqlite3_reset (stmt);
 
@@ -1329,7 +1360,7 @@ pb_store_delete_connection (PbStore       *self,
                             PbConnection  *connection,
                             GError       **error)
 {
-  sqlite3_stmt *stmt = prepare (self, "DELETE FROM connections WHERE id = ?", error);
+  sqlite3_stmt *stmt = pb_store_prepare (self, "DELETE FROM connections WHERE id = ?", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -1338,7 +1369,7 @@ pb_store_delete_connection (PbStore       *self,
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
       sqlite3_reset (stmt);
-      return set_sqlite_error (self, error, connection->name);
+      return pb_store_set_error (self, error, connection->name);
     }
   sqlite3_reset (stmt);
 

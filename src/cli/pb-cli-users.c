@@ -1,0 +1,358 @@
+/* pb-cli-users.c: paybridge-cli users plan|sync (SPEC U1-U6, U11)
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "PbCli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "pb-cli-private.h"
+#include "pb-connections.h"
+#include "pb-user-sync.h"
+
+typedef struct
+{
+  gboolean  done;
+  gpointer  result;
+  gboolean  ok;
+  GError   *error;
+  PbUserSyncReport report;
+} Wait;
+
+static void
+on_done_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Wait *wait = user_data;
+  gpointer tag = g_task_get_source_tag (G_TASK (result));
+
+  if (tag == pb_connections_open_async)
+    wait->result = pb_connections_open_finish (result, &wait->error);
+  else if (tag == pb_user_sync_plan_async)
+    wait->result = pb_user_sync_plan_finish (result, &wait->error);
+  else
+    wait->ok = pb_user_sync_apply_finish (result, &wait->report, &wait->error);
+  wait->done = TRUE;
+}
+
+static PbProvider *
+open_provider (PbConnection  *connection,
+               GError       **error)
+{
+  Wait wait = { 0 };
+
+  pb_connections_open_async (connection, NULL, on_done_cb, &wait);
+  pb_cli_wait (&wait.done);
+  if (wait.error != NULL)
+    g_propagate_error (error, wait.error);
+  return wait.result;
+}
+
+static PbUserPlan *
+make_plan (PbStore       *store,
+           PbConnection  *connection,
+           PbProvider    *provider,
+           GError       **error)
+{
+  Wait wait = { 0 };
+
+  pb_user_sync_plan_async (store, connection, provider, NULL, on_done_cb, &wait);
+  pb_cli_wait (&wait.done);
+  if (wait.error != NULL)
+    g_propagate_error (error, wait.error);
+  return wait.result;
+}
+
+static char *
+person_name (PbStore    *store,
+             PbPlanItem *item)
+{
+  g_autoptr(PbRecord) hr = item->employee_id != 0 ? pb_store_get (store, PB_ENTITY_EMPLOYEE, item->employee_id, NULL)
+                                                  : NULL;
+  PbRecord *record = hr != NULL ? hr : item->payroll;
+  g_autofree char *name = NULL;
+
+  if (record == NULL)
+    return g_strdup ("?");
+  name = pb_record_dup_display_name (record);
+  return g_strdup_printf ("%s <%s>", name, pb_record_get (record, PB_EMPLOYEE_EMAIL) ?: "");
+}
+
+static void
+plan_to_json (JsonBuilder *builder,
+              PbStore     *store,
+              PbUserPlan  *plan)
+{
+  const PbEntityDef *def = pb_entity_get_def (PB_ENTITY_EMPLOYEE);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "plan");
+  json_builder_add_int_value (builder, plan->id);
+  json_builder_set_member_name (builder, "created_at");
+  json_builder_add_string_value (builder, plan->created_at);
+  json_builder_set_member_name (builder, "people");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < plan->items->len; i++)
+    {
+      PbPlanItem *item = g_ptr_array_index (plan->items, i);
+      g_autoptr(PbRecord) hr = item->employee_id != 0
+        ? pb_store_get (store, PB_ENTITY_EMPLOYEE, item->employee_id, NULL) : NULL;
+      PbRecord *either = hr != NULL ? hr : item->payroll;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "kind");
+      json_builder_add_string_value (builder, pb_match_kind_to_string (item->kind));
+      json_builder_set_member_name (builder, "email");
+      json_builder_add_string_value (builder, either ? pb_record_get (either, PB_EMPLOYEE_EMAIL) : NULL);
+      json_builder_set_member_name (builder, "employee_id");
+      if (item->employee_id != 0)
+        json_builder_add_int_value (builder, item->employee_id);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "payroll_id");
+      json_builder_add_string_value (builder, item->remote_id);
+      json_builder_set_member_name (builder, "differing");
+      json_builder_begin_object (builder);
+      for (guint f = 0; f < def->n_fields; f++)
+        if (item->differing & (1u << f))
+          {
+            json_builder_set_member_name (builder, def->fields[f].name);
+            json_builder_begin_object (builder);
+            json_builder_set_member_name (builder, "hr");
+            json_builder_add_string_value (builder, hr ? pb_record_get (hr, f) : NULL);
+            json_builder_set_member_name (builder, "payroll");
+            json_builder_add_string_value (builder, item->payroll ? pb_record_get (item->payroll, f) : NULL);
+            json_builder_end_object (builder);
+          }
+      json_builder_end_object (builder);
+      json_builder_set_member_name (builder, "missing");
+      json_builder_begin_array (builder);
+      for (guint f = 0; f < def->n_fields; f++)
+        if (item->missing & (1u << f))
+          json_builder_add_string_value (builder, def->fields[f].name);
+      json_builder_end_array (builder);
+      json_builder_set_member_name (builder, "decision");
+      json_builder_add_string_value (builder, pb_decision_to_string (item->decision));
+      json_builder_set_member_name (builder, "outcome");
+      json_builder_add_string_value (builder, item->outcome);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+static void
+print_plan (PbStore    *store,
+            PbUserPlan *plan)
+{
+  const PbEntityDef *def = pb_entity_get_def (PB_ENTITY_EMPLOYEE);
+  guint counts[PB_MATCH_LOCKED + 1] = { 0 };
+
+  for (guint i = 0; i < plan->items->len; i++)
+    {
+      PbPlanItem *item = g_ptr_array_index (plan->items, i);
+      g_autofree char *name = person_name (store, item);
+      g_autoptr(PbRecord) hr = item->employee_id != 0
+        ? pb_store_get (store, PB_ENTITY_EMPLOYEE, item->employee_id, NULL) : NULL;
+
+      counts[item->kind]++;
+      printf ("%-13s %s%s%s\n", pb_match_kind_to_string (item->kind), name,
+              item->decision != PB_DECISION_NONE ? "  -> " : "",
+              item->decision != PB_DECISION_NONE ? pb_decision_to_string (item->decision) : "");
+      for (guint f = 0; f < def->n_fields; f++)
+        {
+          if (item->differing & (1u << f))
+            printf (_("    %s differs: HR “%s”, payroll “%s”\n"), def->fields[f].name,
+                    hr && pb_record_get (hr, f) ? pb_record_get (hr, f) : "",
+                    item->payroll && pb_record_get (item->payroll, f) ? pb_record_get (item->payroll, f) : "");
+          if (item->missing & (1u << f))
+            printf (_("    ⚠ %s is empty in HR; payroll requires it (U2)\n"), def->fields[f].name);
+        }
+    }
+
+  printf (_("Matched %u, HR only %u, payroll only %u, ambiguous %u, locked %u.\n"),
+          counts[PB_MATCH_MATCHED], counts[PB_MATCH_HR_ONLY], counts[PB_MATCH_PAYROLL_ONLY],
+          counts[PB_MATCH_AMBIGUOUS], counts[PB_MATCH_LOCKED]);
+}
+
+static int
+cmd_plan (CliContext  *ctx,
+          int          argc,
+          char       **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON document"), NULL },
+    { NULL }
+  };
+  g_autoptr(PbStore) store = NULL;
+  g_autoptr(PbConnection) connection = NULL;
+  g_autoptr(PbProvider) provider = NULL;
+  g_autoptr(PbUserPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!pb_cli_parse_options ("users plan", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return pb_cli_usage_error (_("users plan takes one connection NAME"));
+
+  store = pb_cli_open_store (ctx);
+  if (store == NULL)
+    return EXIT_FAILED;
+  connection = pb_store_find_connection (store, argv[1], NULL);
+  if (connection == NULL)
+    return pb_cli_fail (_("There is no connection called “%s”"), argv[1]);
+
+  provider = open_provider (connection, &error);
+  if (provider == NULL || (plan = make_plan (store, connection, provider, &error)) == NULL)
+    return pb_cli_fail ("%s", error->message);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      plan_to_json (builder, store, plan);
+      pb_cli_print_builder (builder);
+    }
+  else
+    print_plan (store, plan);
+
+  return EXIT_OK;
+}
+
+static int
+cmd_sync (CliContext  *ctx,
+          int          argc,
+          char       **argv)
+{
+  g_autofree char *prefer = NULL;
+  g_autofree char *create_in = NULL;
+  gboolean yes = FALSE;
+  GOptionEntry entries[] = {
+    { "prefer", 0, 0, G_OPTION_ARG_STRING, &prefer, N_("Which side wins a difference: hr or payroll"), "SIDE" },
+    { "create-in", 0, 0, G_OPTION_ARG_STRING, &create_in,
+      N_("Create one-side-only people in: payroll, hr, both or none"), "SIDE" },
+    { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes, N_("Apply without asking"), NULL },
+    { NULL }
+  };
+  g_autoptr(PbStore) store = NULL;
+  g_autoptr(PbConnection) connection = NULL;
+  g_autoptr(PbProvider) provider = NULL;
+  g_autoptr(PbUserPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+  PbDecision prefer_decision = PB_DECISION_NONE;
+  gboolean in_payroll = FALSE, in_hr = FALSE;
+  Wait wait = { 0 };
+  PbUserSyncReport *r;
+
+  if (!pb_cli_parse_options ("users sync", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return pb_cli_usage_error (_("users sync takes one connection NAME"));
+  if (prefer != NULL && !g_str_equal (prefer, "hr") && !g_str_equal (prefer, "payroll"))
+    return pb_cli_usage_error (_("--prefer is hr or payroll"));
+  if (create_in != NULL && !g_strv_contains ((const char * const[]) { "payroll", "hr", "both", "none", NULL },
+                                             create_in))
+    return pb_cli_usage_error (_("--create-in is payroll, hr, both or none"));
+
+  if (prefer != NULL)
+    prefer_decision = g_str_equal (prefer, "hr") ? PB_DECISION_PREFER_HR : PB_DECISION_PREFER_PAYROLL;
+  in_payroll = create_in != NULL && (g_str_equal (create_in, "payroll") || g_str_equal (create_in, "both"));
+  in_hr = create_in != NULL && (g_str_equal (create_in, "hr") || g_str_equal (create_in, "both"));
+
+  store = pb_cli_open_store (ctx);
+  if (store == NULL)
+    return EXIT_FAILED;
+  connection = pb_store_find_connection (store, argv[1], NULL);
+  if (connection == NULL)
+    return pb_cli_fail (_("There is no connection called “%s”"), argv[1]);
+
+  provider = open_provider (connection, &error);
+  if (provider == NULL)
+    return pb_cli_fail ("%s", error->message);
+
+  /* Go on with the last plan if an earlier run was interrupted; otherwise
+   * read both sides again. */
+  plan = pb_store_load_last_plan (store, connection->id, NULL);
+  if (plan == NULL || plan->applied_at != NULL)
+    {
+      g_clear_pointer (&plan, pb_user_plan_free);
+      plan = make_plan (store, connection, provider, &error);
+      if (plan == NULL)
+        return pb_cli_fail ("%s", error->message);
+    }
+
+  pb_user_sync_decide_defaults (plan, prefer_decision, in_payroll, in_hr);
+  for (guint i = 0; i < plan->items->len; i++)
+    if (!pb_store_update_plan_item (store, plan, g_ptr_array_index (plan->items, i), &error))
+      return pb_cli_fail ("%s", error->message);
+
+  print_plan (store, plan);
+  if (!yes)
+    {
+      char answer[16] = "";
+
+      if (!isatty (STDIN_FILENO))
+        return pb_cli_fail (_("Nothing was applied: add --yes to apply without a terminal to ask on"));
+      printf ("%s ", _("Apply these decisions? [y/N]"));
+      fflush (stdout);
+      if (fgets (answer, sizeof answer, stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y'))
+        return pb_cli_fail (_("Nothing was applied"));
+    }
+
+  pb_user_sync_apply_async (store, connection, provider, plan, NULL, on_done_cb, &wait);
+  pb_cli_wait (&wait.done);
+  if (!wait.ok)
+    {
+      g_autoptr(GError) failure = wait.error;
+      return pb_cli_fail ("%s", failure->message);
+    }
+
+  r = &wait.report;
+  for (guint i = 0; i < plan->items->len; i++)
+    {
+      PbPlanItem *item = g_ptr_array_index (plan->items, i);
+      g_autofree char *name = person_name (store, item);
+
+      printf ("%-40s %s\n", name, item->outcome ? item->outcome : "");
+    }
+  printf (_("Linked %u, payroll updated %u, HR updated %u, created in payroll %u, created in HR %u, "
+            "left %u, skipped %u, failed %u.\n"),
+          r->linked, r->payroll_updated, r->hr_updated, r->created_in_payroll, r->created_in_hr, r->left,
+          r->skipped, r->failed);
+  if (r->activated)
+    printf (_("“%s” is now active: changes in HR are sent from now on.\n"), connection->name);
+
+  return r->failed > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+static const CliCommand subcommands[] = {
+  { "plan", "NAME [--json]", N_("Read both sides and show the matching plan"), cmd_plan },
+  { "sync", "NAME [--prefer hr|payroll] [--create-in …] [--yes]", N_("Apply the plan"), cmd_sync },
+};
+
+int
+pb_cli_users (CliContext  *ctx,
+              int          argc,
+              char       **argv)
+{
+  if (argc < 2)
+    {
+      fprintf (stderr, "%s\n", _("Usage: paybridge-cli users plan|sync NAME"));
+      return EXIT_USAGE;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (subcommands); i++)
+    if (g_str_equal (argv[1], subcommands[i].name))
+      return subcommands[i].func (ctx, argc - 1, argv + 1);
+
+  return pb_cli_usage_error (_("unknown users command “%s”"), argv[1]);
+}

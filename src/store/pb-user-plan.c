@@ -1,0 +1,457 @@
+/* pb-user-plan.c
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "PbUserPlan"
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+
+#include "pb-store-private.h"
+#include "pb-user-plan.h"
+
+static const char * const decision_names[] = {
+  [PB_DECISION_NONE] = "none",
+  [PB_DECISION_PREFER_HR] = "prefer-hr",
+  [PB_DECISION_PREFER_PAYROLL] = "prefer-payroll",
+  [PB_DECISION_CREATE_IN_PAYROLL] = "create-in-payroll",
+  [PB_DECISION_CREATE_IN_HR] = "create-in-hr",
+  [PB_DECISION_LEAVE] = "leave",
+  [PB_DECISION_LINK] = "link",
+};
+
+static const char * const kind_names[] = {
+  [PB_MATCH_MATCHED] = "matched",
+  [PB_MATCH_HR_ONLY] = "hr-only",
+  [PB_MATCH_PAYROLL_ONLY] = "payroll-only",
+  [PB_MATCH_AMBIGUOUS] = "ambiguous",
+  [PB_MATCH_LOCKED] = "locked",
+};
+
+static const char * const ambiguity_names[] = {
+  [PB_AMBIGUOUS_NONE] = NULL,
+  [PB_AMBIGUOUS_NO_EMAIL_IN_PAYROLL] = "no-email-in-payroll",
+  [PB_AMBIGUOUS_SHARED_EMAIL_IN_PAYROLL] = "shared-email-in-payroll",
+  [PB_AMBIGUOUS_SHARED_EMAIL_IN_HR] = "shared-email-in-hr",
+};
+
+const char *
+pb_decision_to_string (PbDecision decision)
+{
+  return decision < G_N_ELEMENTS (decision_names) ? decision_names[decision] : "none";
+}
+
+gboolean
+pb_decision_from_string (const char *text,
+                         PbDecision *decision)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (decision_names); i++)
+    if (g_strcmp0 (text, decision_names[i]) == 0)
+      {
+        *decision = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+pb_match_kind_to_string (PbMatchKind kind)
+{
+  return kind < G_N_ELEMENTS (kind_names) ? kind_names[kind] : "?";
+}
+
+static int
+index_of (const char * const *names,
+          guint               n,
+          const char         *text)
+{
+  for (guint i = 0; i < n; i++)
+    if (g_strcmp0 (names[i], text) == 0)
+      return i;
+  return 0;
+}
+
+PbUserPlan *
+pb_user_plan_new (gint64 connection_id)
+{
+  PbUserPlan *plan = g_new0 (PbUserPlan, 1);
+
+  plan->connection_id = connection_id;
+  plan->items = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_plan_item_free);
+  return plan;
+}
+
+void
+pb_user_plan_free (PbUserPlan *plan)
+{
+  if (plan == NULL)
+    return;
+
+  g_free (plan->created_at);
+  g_free (plan->applied_at);
+  g_ptr_array_unref (plan->items);
+  g_free (plan);
+}
+
+PbPlanItem *
+pb_plan_item_new (void)
+{
+  return g_new0 (PbPlanItem, 1);
+}
+
+void
+pb_plan_item_free (PbPlanItem *item)
+{
+  g_free (item->remote_id);
+  g_clear_object (&item->payroll);
+  g_free (item->outcome);
+  g_free (item);
+}
+
+static char *
+record_to_json (PbRecord *record)
+{
+  const PbEntityDef *def;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  if (record == NULL)
+    return NULL;
+
+  def = pb_entity_get_def (pb_record_get_entity (record));
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < def->n_fields; i++)
+    if (pb_record_get (record, i) != NULL)
+      {
+        json_builder_set_member_name (builder, def->fields[i].name);
+        json_builder_add_string_value (builder, pb_record_get (record, i));
+      }
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  generator = json_generator_new ();
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+static PbRecord *
+record_from_json (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  PbRecord *record;
+  JsonObjectIter iter;
+  const char *member;
+  JsonNode *node;
+
+  if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return NULL;
+
+  record = pb_record_new (PB_ENTITY_EMPLOYEE);
+  json_object_iter_init (&iter, json_node_get_object (json_parser_get_root (parser)));
+  while (json_object_iter_next (&iter, &member, &node))
+    {
+      int field = pb_entity_find_field (PB_ENTITY_EMPLOYEE, member);
+
+      if (field >= 0 && JSON_NODE_HOLDS_VALUE (node))
+        pb_record_set (record, field, json_node_get_string (node));
+    }
+
+  return record;
+}
+
+/**
+ * pb_store_save_plan:
+ *
+ * Stores a new plan (id 0) and its items in one transaction.
+ */
+gboolean
+pb_store_save_plan (PbStore     *store,
+                    PbUserPlan  *plan,
+                    GError     **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  sqlite3_stmt *stmt;
+
+  if (!pb_store_begin (store, error))
+    return FALSE;
+
+  g_free (plan->created_at);
+  plan->created_at = g_date_time_format_iso8601 (now);
+  stmt = pb_store_prepare (store, "INSERT INTO user_plans (connection_id, created_at) VALUES (?, ?)", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, plan->connection_id);
+  pb_store_bind_text (stmt, 2, plan->created_at);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      pb_store_set_error (store, error, "user plan");
+      goto fail;
+    }
+  sqlite3_reset (stmt);
+  plan->id = sqlite3_last_insert_rowid (pb_store_get_db (store));
+
+  stmt = pb_store_prepare (store,
+                           "INSERT INTO user_plan_items (plan_id, position, kind, ambiguity, employee_id, "
+                           "remote_id, remote_version, payroll, differing, missing, decision, outcome) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    goto fail;
+
+  for (guint i = 0; i < plan->items->len; i++)
+    {
+      PbPlanItem *item = g_ptr_array_index (plan->items, i);
+      g_autofree char *payroll = record_to_json (item->payroll);
+
+      item->position = i;
+      sqlite3_bind_int64 (stmt, 1, plan->id);
+      sqlite3_bind_int (stmt, 2, i);
+      pb_store_bind_text (stmt, 3, pb_match_kind_to_string (item->kind));
+      pb_store_bind_text (stmt, 4, ambiguity_names[item->ambiguity]);
+      if (item->employee_id != 0)
+        sqlite3_bind_int64 (stmt, 5, item->employee_id);
+      else
+        sqlite3_bind_null (stmt, 5);
+      pb_store_bind_text (stmt, 6, item->remote_id);
+      sqlite3_bind_int64 (stmt, 7, item->remote_version);
+      pb_store_bind_text (stmt, 8, payroll);
+      sqlite3_bind_int64 (stmt, 9, item->differing);
+      sqlite3_bind_int64 (stmt, 10, item->missing);
+      pb_store_bind_text (stmt, 11, item->decision != PB_DECISION_NONE ? pb_decision_to_string (item->decision) : NULL);
+      pb_store_bind_text (stmt, 12, item->outcome);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          sqlite3_reset (stmt);
+          pb_store_set_error (store, error, "user plan item");
+          goto fail;
+        }
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+    }
+
+  return pb_store_commit (store, error);
+
+fail:
+  pb_store_rollback (store);
+  return FALSE;
+}
+
+/**
+ * pb_store_load_last_plan:
+ *
+ * Returns: (transfer full) (nullable): the connection's newest plan, read
+ *   from the store only (no network: SPEC "reviewable offline")
+ */
+PbUserPlan *
+pb_store_load_last_plan (PbStore     *store,
+                         gint64       connection_id,
+                         GError     **error)
+{
+  g_autoptr(PbUserPlan) plan = pb_user_plan_new (connection_id);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = pb_store_prepare (store,
+                           "SELECT id, created_at, applied_at FROM user_plans WHERE connection_id = ? "
+                           "ORDER BY id DESC LIMIT 1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, connection_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      return NULL;
+    }
+  plan->id = sqlite3_column_int64 (stmt, 0);
+  plan->created_at = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  plan->applied_at = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  sqlite3_reset (stmt);
+
+  stmt = pb_store_prepare (store,
+                           "SELECT position, kind, ambiguity, employee_id, remote_id, remote_version, payroll, "
+                           "differing, missing, decision, outcome FROM user_plan_items WHERE plan_id = ? "
+                           "ORDER BY position", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, plan->id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      PbPlanItem *item = pb_plan_item_new ();
+
+      item->position = sqlite3_column_int (stmt, 0);
+      item->kind = index_of (kind_names, G_N_ELEMENTS (kind_names), (const char *) sqlite3_column_text (stmt, 1));
+      item->ambiguity = index_of (ambiguity_names, G_N_ELEMENTS (ambiguity_names),
+                                  (const char *) sqlite3_column_text (stmt, 2));
+      item->employee_id = sqlite3_column_int64 (stmt, 3);
+      item->remote_id = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+      item->remote_version = sqlite3_column_int64 (stmt, 5);
+      item->payroll = record_from_json ((const char *) sqlite3_column_text (stmt, 6));
+      item->differing = (guint32) sqlite3_column_int64 (stmt, 7);
+      item->missing = (guint32) sqlite3_column_int64 (stmt, 8);
+      pb_decision_from_string ((const char *) sqlite3_column_text (stmt, 9), &item->decision);
+      item->outcome = g_strdup ((const char *) sqlite3_column_text (stmt, 10));
+      g_ptr_array_add (plan->items, item);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      pb_store_set_error (store, error, "user plan");
+      return NULL;
+    }
+
+  return g_steal_pointer (&plan);
+}
+
+/* Saves an item's decision and outcome (each write is its own transaction:
+ * decisions survive a restart, outcomes a crash mid-apply). */
+gboolean
+pb_store_update_plan_item (PbStore     *store,
+                           PbUserPlan  *plan,
+                           PbPlanItem  *item,
+                           GError     **error)
+{
+  sqlite3_stmt *stmt = pb_store_prepare (store,
+                                         "UPDATE user_plan_items SET decision = ?, outcome = ?, employee_id = ?, "
+                                         "remote_id = ? WHERE plan_id = ? AND position = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  pb_store_bind_text (stmt, 1, item->decision != PB_DECISION_NONE ? pb_decision_to_string (item->decision) : NULL);
+  pb_store_bind_text (stmt, 2, item->outcome);
+  if (item->employee_id != 0)
+    sqlite3_bind_int64 (stmt, 3, item->employee_id);
+  else
+    sqlite3_bind_null (stmt, 3);
+  pb_store_bind_text (stmt, 4, item->remote_id);
+  sqlite3_bind_int64 (stmt, 5, plan->id);
+  sqlite3_bind_int (stmt, 6, item->position);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      return pb_store_set_error (store, error, "user plan item");
+    }
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+gboolean
+pb_store_mark_plan_applied (PbStore     *store,
+                            PbUserPlan  *plan,
+                            GError     **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  sqlite3_stmt *stmt = pb_store_prepare (store, "UPDATE user_plans SET applied_at = ? WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  g_free (plan->applied_at);
+  plan->applied_at = g_date_time_format_iso8601 (now);
+  pb_store_bind_text (stmt, 1, plan->applied_at);
+  sqlite3_bind_int64 (stmt, 2, plan->id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      return pb_store_set_error (store, error, "user plan");
+    }
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/**
+ * pb_store_link:
+ *
+ * Records that HR @record_id is @remote_id in the connection's payroll
+ * system (replacing an earlier link of the record).
+ */
+gboolean
+pb_store_link (PbStore     *store,
+               gint64       connection_id,
+               PbEntity     entity,
+               gint64       record_id,
+               const char  *remote_id,
+               gint64       remote_version,
+               GError     **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *at = g_date_time_format_iso8601 (now);
+  sqlite3_stmt *stmt = pb_store_prepare (store,
+                                         "INSERT OR REPLACE INTO links (connection_id, entity, record_id, remote_id, "
+                                         "remote_version, linked_at) VALUES (?, ?, ?, ?, ?, ?)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, connection_id);
+  pb_store_bind_text (stmt, 2, pb_entity_get_def (entity)->name);
+  sqlite3_bind_int64 (stmt, 3, record_id);
+  pb_store_bind_text (stmt, 4, remote_id);
+  sqlite3_bind_int64 (stmt, 5, remote_version);
+  pb_store_bind_text (stmt, 6, at);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      return pb_store_set_error (store, error, "link");
+    }
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/**
+ * pb_store_find_link:
+ *
+ * Returns: (transfer full) (nullable): the payroll id of the HR record
+ */
+char *
+pb_store_find_link (PbStore    *store,
+                    gint64      connection_id,
+                    PbEntity    entity,
+                    gint64      record_id)
+{
+  sqlite3_stmt *stmt = pb_store_prepare (store,
+                                         "SELECT remote_id FROM links WHERE connection_id = ? AND entity = ? "
+                                         "AND record_id = ?", NULL);
+  char *remote_id = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, connection_id);
+  pb_store_bind_text (stmt, 2, pb_entity_get_def (entity)->name);
+  sqlite3_bind_int64 (stmt, 3, record_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    remote_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+
+  return remote_id;
+}
+
+gint64
+pb_store_count_links (PbStore  *store,
+                      gint64    connection_id,
+                      PbEntity  entity)
+{
+  sqlite3_stmt *stmt = pb_store_prepare (store,
+                                         "SELECT count(*) FROM links WHERE connection_id = ? AND entity = ?", NULL);
+  gint64 count = 0;
+
+  if (stmt == NULL)
+    return -1;
+
+  sqlite3_bind_int64 (stmt, 1, connection_id);
+  pb_store_bind_text (stmt, 2, pb_entity_get_def (entity)->name);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  return count;
+}

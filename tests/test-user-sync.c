@@ -1,0 +1,364 @@
+/* test-user-sync.c: plan, decide, apply against the Tripletex sandbox
+ * (SPEC U1-U6, U9-U11, R3)
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "pb-import.h"
+#include "pb-providers.h"
+#include "pb-sandbox.h"
+#include "pb-test-utils.h"
+#include "pb-user-sync.h"
+
+/* HR: Kari (matches, phone differs), Ola (matches exactly, by a differently
+ * cased email), Per (HR only), Liv (HR only, no family name... impossible in
+ * HR: instead she lacks nothing but is deactivated), Siv (deleted in HR,
+ * still in payroll). Payroll: Kari, OLA, Trond (payroll only), Siv. */
+static const char hr_json[] =
+  "{ \"format\": \"paybridge-hr/1\", \"employees\": ["
+  "  { \"given_name\": \"Kari\", \"family_name\": \"Nordmann\", \"email\": \"kari@acme.no\", \"phone\": \"+47 900 00 001\" },"
+  "  { \"given_name\": \"Ola\", \"family_name\": \"Hansen\", \"email\": \"ola@acme.no\" },"
+  "  { \"given_name\": \"Per\", \"family_name\": \"Berg\", \"email\": \"per@acme.no\" },"
+  "  { \"given_name\": \"Liv\", \"family_name\": \"Dahl\", \"email\": \"liv@acme.no\", \"status\": \"deactivated\" },"
+  "  { \"given_name\": \"Siv\", \"family_name\": \"Lund\", \"email\": \"siv@acme.no\", \"status\": \"deleted\" },"
+  "  { \"given_name\": \"Dup\", \"family_name\": \"Number\", \"email\": \"dup@acme.no\", \"employee_number\": \"77\" }"
+  "] }";
+
+static const char payroll_seed[] =
+  "{ \"employees\": ["
+  "  { \"firstName\": \"Kari\", \"lastName\": \"Nordmann\", \"email\": \"kari@acme.no\", \"phoneNumberMobile\": \"+47 999 99 999\" },"
+  "  { \"firstName\": \"Ola\", \"lastName\": \"Hansen\", \"email\": \"OLA@Acme.no\" },"
+  "  { \"firstName\": \"Trond\", \"lastName\": \"Viken\", \"email\": \"trond@acme.no\" },"
+  "  { \"firstName\": \"Siv\", \"lastName\": \"Lund\", \"email\": \"siv@acme.no\" },"
+  "  { \"firstName\": \"Other\", \"lastName\": \"Person\", \"email\": \"other@acme.no\", \"employeeNumber\": \"77\" }"
+  "] }";
+
+typedef struct
+{
+  PbSandbox    *sandbox;
+  PbStore      *store;
+  PbConnection *connection;
+  PbProvider   *provider;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *dir = pb_test_make_dir ("user-sync");
+  g_autoptr(GHashTable) secrets = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+
+  f->sandbox = pb_sandbox_new ("tripletex", &error);
+  g_assert_no_error (error);
+  pb_sandbox_load_seed_data (f->sandbox, payroll_seed, -1, &error);
+  g_assert_no_error (error);
+  pb_sandbox_listen (f->sandbox, 0, &error);
+  g_assert_no_error (error);
+
+  f->store = pb_store_open (dir, &error);
+  g_assert_no_error (error);
+  pb_import_data (f->store, "hr.json", hr_json, strlen (hr_json), FALSE, PB_IMPORT_FLAGS_NONE, NULL, &error);
+  g_assert_no_error (error);
+
+  f->connection = pb_connection_new ();
+  f->connection->name = g_strdup ("Acme");
+  f->connection->system = g_strdup ("tripletex");
+  f->connection->base_url = g_strdup (pb_sandbox_get_api_url (f->sandbox));
+  pb_store_save_connection (f->store, f->connection, &error);
+  g_assert_no_error (error);
+
+  g_hash_table_insert (secrets, (char *) "consumer-token", (char *) "sandbox-consumer");
+  g_hash_table_insert (secrets, (char *) "employee-token", (char *) "sandbox-employee");
+  f->provider = pb_provider_new ("tripletex", f->connection->base_url, secrets, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_object (&f->provider);
+  g_clear_object (&f->connection);
+  g_clear_object (&f->store);
+  g_clear_object (&f->sandbox);
+}
+
+typedef struct
+{
+  gpointer         result;
+  gboolean         ok;
+  GError          *error;
+  gboolean         done;
+  PbUserSyncReport report;
+} Result;
+
+static void
+on_done (GObject      *source,
+         GAsyncResult *res,
+         gpointer      data)
+{
+  Result *r = data;
+
+  if (PB_IS_PROVIDER (source))
+    r->result = pb_provider_call_finish (PB_PROVIDER (source), res, &r->error);
+  else if (g_task_get_source_tag (G_TASK (res)) == pb_user_sync_plan_async)
+    r->result = pb_user_sync_plan_finish (res, &r->error);
+  else
+    r->ok = pb_user_sync_apply_finish (res, &r->report, &r->error);
+  r->done = TRUE;
+}
+
+static PbUserPlan *
+plan (Fixture *f)
+{
+  Result r = { 0 };
+
+  pb_user_sync_plan_async (f->store, f->connection, f->provider, NULL, on_done, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (r.error);
+  return r.result;
+}
+
+static PbUserSyncReport
+apply (Fixture    *f,
+       PbUserPlan *p)
+{
+  Result r = { 0 };
+
+  pb_user_sync_apply_async (f->store, f->connection, f->provider, p, NULL, on_done, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (r.error);
+  g_assert_true (r.ok);
+  return r.report;
+}
+
+static PbPlanItem *
+item_for (Fixture    *f,
+          PbUserPlan *p,
+          const char *email)
+{
+  for (guint i = 0; i < p->items->len; i++)
+    {
+      PbPlanItem *item = g_ptr_array_index (p->items, i);
+      g_autoptr(PbRecord) hr = item->employee_id ? pb_store_get (f->store, PB_ENTITY_EMPLOYEE, item->employee_id, NULL)
+                                                 : NULL;
+      PbRecord *either = hr != NULL ? hr : item->payroll;
+      g_autofree char *found = either != NULL ? g_strdup (pb_record_get (either, PB_EMPLOYEE_EMAIL)) : NULL;
+
+      if (found != NULL && g_ascii_strcasecmp (g_strstrip (found), email) == 0)
+        return item;
+    }
+  return NULL;
+}
+
+static guint
+payroll_people_with_email (Fixture    *f,
+                           const char *email)
+{
+  g_autoptr(JsonNode) state = pb_sandbox_dup_state (f->sandbox);
+  JsonArray *employees = json_object_get_array_member (json_node_get_object (state), "employees");
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (employees); i++)
+    {
+      const char *e = json_object_get_string_member_with_default (json_array_get_object_element (employees, i),
+                                                                   "email", "");
+      if (g_ascii_strcasecmp (e, email) == 0)
+        n++;
+    }
+  return n;
+}
+
+/* SPEC U1, U3, U4, U9, U10: what the plan says about each person. */
+static void
+test_plan (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(PbUserPlan) p = plan (f);
+  PbPlanItem *kari = item_for (f, p, "kari@acme.no");
+  PbPlanItem *ola = item_for (f, p, "ola@acme.no");
+  PbPlanItem *per = item_for (f, p, "per@acme.no");
+  PbPlanItem *liv = item_for (f, p, "liv@acme.no");
+  PbPlanItem *siv = item_for (f, p, "siv@acme.no");
+  PbPlanItem *trond = item_for (f, p, "trond@acme.no");
+
+  g_assert_cmpint (kari->kind, ==, PB_MATCH_MATCHED);
+  g_assert_cmpuint (kari->differing, ==, 1u << PB_EMPLOYEE_PHONE);                 /* U3 */
+  g_assert_cmpint (kari->decision, ==, PB_DECISION_NONE);
+  g_assert_cmpint (ola->kind, ==, PB_MATCH_MATCHED);                               /* U1 */
+  g_assert_cmpuint (ola->differing, ==, 0);
+  g_assert_cmpint (ola->decision, ==, PB_DECISION_LINK);
+  g_assert_cmpint (per->kind, ==, PB_MATCH_HR_ONLY);                               /* U4 */
+  g_assert_cmpint (liv->kind, ==, PB_MATCH_LOCKED);                                /* U9 */
+  g_assert_cmpint (siv->kind, ==, PB_MATCH_PAYROLL_ONLY);                          /* U10 */
+  g_assert_cmpint (trond->kind, ==, PB_MATCH_PAYROLL_ONLY);
+}
+
+/* Stored and reviewable offline: the plan and its decisions come back
+ * from the store alone, with the sandbox gone. */
+static void
+test_offline_review (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(PbUserPlan) p = plan (f);
+  g_autoptr(PbUserPlan) again = NULL;
+  g_autoptr(PbUserPlan) after_restart = NULL;
+  g_autoptr(GError) error = NULL;
+  PbPlanItem *kari;
+
+  g_clear_object (&f->sandbox);   /* the network is gone */
+
+  again = pb_store_load_last_plan (f->store, f->connection->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (again->items->len, ==, p->items->len);
+  kari = item_for (f, again, "kari@acme.no");
+  g_assert_nonnull (kari->payroll);
+  g_assert_cmpstr (pb_record_get (kari->payroll, PB_EMPLOYEE_PHONE), ==, "+47 999 99 999");
+
+  kari->decision = PB_DECISION_PREFER_PAYROLL;
+  g_assert_true (pb_store_update_plan_item (f->store, again, kari, &error));
+
+  /* "Restart": a new store object on the same file. */
+  {
+    g_autofree char *dir = g_path_get_dirname (pb_store_get_path (f->store));
+    g_autoptr(PbStore) reopened = NULL;
+
+    g_clear_object (&f->store);
+    reopened = pb_store_open (dir, &error);
+    g_assert_no_error (error);
+    after_restart = pb_store_load_last_plan (reopened, f->connection->id, &error);
+    f->store = g_steal_pointer (&reopened);
+  }
+  g_assert_cmpint (item_for (f, after_restart, "kari@acme.no")->decision, ==, PB_DECISION_PREFER_PAYROLL);
+}
+
+/* SPEC U3, U4, U6, U11: apply with HR winning and creating in payroll. */
+static void
+test_apply (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(PbUserPlan) p = plan (f);
+  g_autoptr(PbConnection) stored = NULL;
+  g_autoptr(GPtrArray) remotes = NULL;
+  PbUserSyncReport report;
+  g_autofree char *link = NULL;
+
+  g_assert_cmpint (f->connection->state, ==, PB_CONNECTION_ESTABLISHED);
+  pb_user_sync_decide_defaults (p, PB_DECISION_PREFER_HR, TRUE, FALSE);
+  report = apply (f, p);
+
+  g_assert_cmpuint (report.linked, ==, 1);               /* Ola */
+  g_assert_cmpuint (report.payroll_updated, ==, 1);      /* Kari's phone from HR */
+  g_assert_cmpuint (report.created_in_payroll, ==, 1);   /* Per */
+  g_assert_cmpuint (report.failed, ==, 1);               /* Dup: employee number taken (U11) */
+  g_assert_cmpuint (report.skipped, ==, 1);              /* Liv, locked */
+  g_assert_cmpuint (report.left, ==, 4);                 /* Trond, Siv, Other, the API user */
+  g_assert_true (report.activated);                      /* U6 */
+
+  stored = pb_store_find_connection (f->store, "Acme", NULL);
+  g_assert_cmpint (stored->state, ==, PB_CONNECTION_ACTIVE);
+  g_assert_nonnull (stored->activated_at);
+
+  g_assert_nonnull (strstr (item_for (f, p, "dup@acme.no")->outcome, "failed"));
+  g_assert_cmpuint (payroll_people_with_email (f, "per@acme.no"), ==, 1);
+  link = pb_store_find_link (f->store, f->connection->id, PB_ENTITY_EMPLOYEE, item_for (f, p, "per@acme.no")->employee_id);
+  g_assert_nonnull (link);
+  g_assert_cmpint (pb_store_count_links (f->store, f->connection->id, PB_ENTITY_EMPLOYEE), ==, 3);
+
+  /* Kari's phone is HR's in payroll now. */
+  {
+    g_autoptr(PbUserPlan) p2 = plan (f);
+    g_assert_cmpuint (item_for (f, p2, "kari@acme.no")->differing, ==, 0);
+  }
+}
+
+/* SPEC U3: payroll wins, HR takes its values; U4: created in HR. */
+static void
+test_apply_payroll_wins (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(PbUserPlan) p = plan (f);
+  g_autoptr(PbRecord) kari = NULL;
+  g_autoptr(PbRecord) trond = NULL;
+  PbUserSyncReport report;
+
+  pb_user_sync_decide_defaults (p, PB_DECISION_PREFER_PAYROLL, FALSE, TRUE);
+  report = apply (f, p);
+  g_assert_cmpuint (report.hr_updated, ==, 1);
+  /* Trond, Siv (U10: recreated) and the sandbox's API user; Other's
+   * employee number is Dup's in HR: a clear failure, the rest go on (U11). */
+  g_assert_cmpuint (report.created_in_hr, ==, 3);
+  g_assert_cmpuint (report.failed, ==, 1);
+  g_assert_cmpstr (item_for (f, p, "other@acme.no")->outcome, ==,
+                   "failed: employee number 77 already belongs to Dup Number in HR");
+
+  kari = pb_store_find_employee (f->store, NULL, "kari@acme.no", NULL);
+  g_assert_cmpstr (pb_record_get (kari, PB_EMPLOYEE_PHONE), ==, "+47 999 99 999");
+  trond = pb_store_find_employee (f->store, NULL, "trond@acme.no", NULL);
+  g_assert_nonnull (trond);
+  g_assert_cmpstr (pb_record_get (trond, PB_EMPLOYEE_STATUS), ==, "active");
+
+  /* SPEC U10: Siv, deleted in HR, is the same record again, active. */
+  {
+    g_autoptr(PbRecord) siv = pb_store_find_employee (f->store, NULL, "siv@acme.no", NULL);
+    g_assert_cmpstr (pb_record_get (siv, PB_EMPLOYEE_STATUS), ==, "active");
+    g_assert_cmpint (pb_store_count (f->store, PB_ENTITY_EMPLOYEE, NULL), ==, 6 + 3 - 1);
+  }
+}
+
+/* SPEC R3: a run killed after creating someone in payroll but before
+ * recording it does not create them twice when run again. */
+static void
+test_rerun_no_duplicate (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(PbUserPlan) p = plan (f);
+  g_autoptr(PbUserPlan) resumed = NULL;
+  PbPlanItem *per = item_for (f, p, "per@acme.no");
+  g_autoptr(PbRecord) per_hr = pb_store_get (f->store, PB_ENTITY_EMPLOYEE, per->employee_id, NULL);
+  PbProviderArgs args = { .record = per_hr };
+  Result r = { 0 };
+
+  pb_user_sync_decide_defaults (p, PB_DECISION_NONE, TRUE, FALSE);
+  for (guint i = 0; i < p->items->len; i++)
+    pb_store_update_plan_item (f->store, p, g_ptr_array_index (p->items, i), NULL);
+
+  /* The "killed" run: Per was created, nothing recorded. */
+  pb_provider_call_async (f->provider, PB_OP_CREATE_EMPLOYEE, &args, NULL, on_done, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (r.error);
+  pb_remote_free (r.result);
+  g_assert_cmpuint (payroll_people_with_email (f, "per@acme.no"), ==, 1);
+
+  resumed = pb_store_load_last_plan (f->store, f->connection->id, NULL);
+  apply (f, resumed);
+  g_assert_cmpuint (payroll_people_with_email (f, "per@acme.no"), ==, 1);
+  g_assert_cmpstr (item_for (f, resumed, "per@acme.no")->outcome, ==, "created in payroll");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, func) g_test_add ("/user-sync/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("plan/U1-U3-U4-U9-U10", test_plan);
+  ADD ("plan/offline-review-survives-restart", test_offline_review);
+  ADD ("apply/hr-wins-create-in-payroll-U6-U11", test_apply);
+  ADD ("apply/payroll-wins-create-in-hr", test_apply_payroll_wins);
+  ADD ("apply/R3-rerun-no-duplicate", test_rerun_no_duplicate);
+#undef ADD
+
+  return g_test_run ();
+}
