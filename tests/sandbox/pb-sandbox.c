@@ -12,6 +12,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "pb-sandbox-oauth2.h"
 #include "pb-sandbox-private.h"
 #include "pb-sandbox-tripletex.h"
 
@@ -67,6 +68,8 @@ struct _PbSandbox
   GHashTable            *counts;        /* "METHOD path" -> count */
   guint                  total;
   GPtrArray             *waiting;       /* Call* paused for latency or drop */
+
+  PbSandboxOAuth2       *oauth2;        /* (owned) /oauth2/, served whatever the system */
 };
 
 G_DEFINE_FINAL_TYPE (PbSandbox, pb_sandbox, G_TYPE_OBJECT)
@@ -812,6 +815,8 @@ on_request_cb (SoupServer        *server,
     respond_error (self, &call->ex, 404, 6000, "Not found");
   else if (g_str_has_prefix (call->path, "/_sandbox/"))
     handle_control (self, &call->ex);
+  else if (pb_sandbox_oauth2_owns_path (call->path))
+    pb_sandbox_oauth2_handle (self->oauth2, &call->ex);
   else if (g_str_has_prefix (call->path, prefix)
            && (call->path[prefix_length] == '/' || call->path[prefix_length] == '\0'))
     {
@@ -854,6 +859,7 @@ pb_sandbox_finalize (GObject *object)
   g_clear_pointer (&self->windows, g_hash_table_unref);
   g_clear_pointer (&self->counts, g_hash_table_unref);
   g_clear_pointer (&self->waiting, g_ptr_array_unref);
+  g_clear_pointer (&self->oauth2, pb_sandbox_oauth2_free);
   g_free (self->url);
   g_free (self->api_url);
   g_free (self->host);
@@ -876,6 +882,7 @@ pb_sandbox_init (PbSandbox *self)
   self->windows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->waiting = g_ptr_array_new ();
+  self->oauth2 = pb_sandbox_oauth2_new ();
   self->host = g_strdup ("127.0.0.1:0");
   self->rng = 0;
   self->lock_rng = G_GUINT64_CONSTANT (0x5DEECE66D);
@@ -1201,9 +1208,20 @@ pb_sandbox_get_faults (PbSandbox       *self,
 JsonNode *
 pb_sandbox_dup_state (PbSandbox *self)
 {
+  JsonNode *state;
+
   g_return_val_if_fail (PB_IS_SANDBOX (self), NULL);
 
-  return self->system->dup_state (self->backend);
+  state = self->system->dup_state (self->backend);
+  if (JSON_NODE_HOLDS_OBJECT (state))
+    json_object_set_member (json_node_get_object (state), "oauth2", pb_sandbox_oauth2_dup_state (self->oauth2));
+  return state;
+}
+
+PbSandboxOAuth2 *
+pb_sandbox_get_oauth2 (PbSandbox *self)
+{
+  return self->oauth2;
 }
 
 /**

@@ -91,4 +91,15 @@ gboolean     pb_sandbox_set_locked            (PbSandbox              *self,
                                                gboolean                locked,
                                                GError                **error);
 
+/* The OAuth2 server every sandbox serves at /oauth2/ (README: OAuth2). */
+guint        pb_sandbox_get_oauth2_count      (PbSandbox              *self,
+                                               const char             *grant_type);
+void         pb_sandbox_oauth2_revoke_refresh_tokens (PbSandbox       *self);
+void         pb_sandbox_oauth2_expire_access_tokens  (PbSandbox       *self);
+void         pb_sandbox_oauth2_set_rotation   (PbSandbox              *self,
+                                               gboolean                rotate);
+void         pb_sandbox_oauth2_set_access_lifetime   (PbSandbox       *self,
+                                                      guint            seconds);
+char        *pb_sandbox_oauth2_dup_last_code_verifier (PbSandbox      *self);
+
 G_END_DECLS
