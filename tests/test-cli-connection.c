@@ -10,6 +10,7 @@
 
 #include <gio/gio.h>
 #include <libsecret/secret.h>
+#include <libsoup/soup.h>
 #include <string.h>
 
 #include "pb-test-utils.h"
@@ -229,6 +230,113 @@ test_add_test_remove (Fixture       *f,
   run_clear (&run);
 }
 
+static void
+on_read_line_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  char **line = user_data;
+
+  *line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
+  if (*line == NULL)
+    *line = g_strdup ("");
+}
+
+static void
+on_sent_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GBytes **bytes = user_data;
+
+  *bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+  if (*bytes == NULL)
+    *bytes = g_bytes_new ("", 0);
+}
+
+/* GETs @url without following redirects; returns the Location, if any. */
+static char *
+browser_get (SoupSession *session,
+             const char  *url)
+{
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GBytes) bytes = NULL;
+
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, on_sent_cb, &bytes);
+  while (bytes == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location"));
+}
+
+/* SPEC C2: OAuth2 sign-in from the CLI, the test playing the browser: it
+ * reads the printed address, GETs it, and follows the redirect to the
+ * loopback page. */
+static void
+test_authorize (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *cli = pb_test_build_path ("src/cli/paybridge-cli");
+  g_autofree char *base = g_strndup (f->api_url, strlen (f->api_url) - strlen ("/v2"));
+  g_autofree char *auth_url = g_strdup_printf ("%s/oauth2/authorize", base);
+  g_autofree char *token_url = g_strdup_printf ("%s/oauth2/token", base);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(SoupSession) browser = soup_session_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *redirect = NULL;
+  g_autofree char *back = NULL;
+  g_autofree char *tokens = NULL;
+  Run run = { 0 };
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    {
+      pb_test_skip_or_fail ("no D-Bus session with a keyring (run under build-aux/run-headless)");
+      return;
+    }
+
+  g_setenv ("PAYBRIDGE_TEST_PROVIDERS", "1", TRUE);
+  run_cli (f, &run, NULL, "connection", "add", "--system", "sandbox-oauth2", "--name", "Cloud",
+           "--base-url", base, "--auth-url", auth_url, "--token-url", token_url, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+
+  process = pb_test_spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, cli, "--data-dir", f->data_dir,
+                           "connection", "authorize", "Cloud", "--no-browser", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, on_read_line_cb, &url);
+  while (url == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (g_str_has_prefix (url, auth_url));
+  g_assert_nonnull (strstr (url, "code_challenge_method=S256"));
+  g_assert_nonnull (strstr (url, "state="));
+
+  redirect = browser_get (browser, url);
+  g_assert_nonnull (redirect);
+  g_assert_true (g_str_has_prefix (redirect, "http://127.0.0.1:"));
+  back = browser_get (browser, redirect);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+
+  /* The tokens are in the keyring, under the connection, and work. */
+  tokens = lookup_secret ("1", "oauth2-tokens");
+  g_assert_nonnull (tokens);
+  g_assert_nonnull (strstr (tokens, "refresh_token"));
+  run_cli (f, &run, NULL, "connection", "test", "Cloud", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_false (dir_contains (f->data_dir, "refresh_token"));
+
+  run_cli (f, &run, NULL, "connection", "remove", "Cloud", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_clear_pointer (&tokens, g_free);
+  tokens = lookup_secret ("1", "oauth2-tokens");
+  g_assert_null (tokens);
+  g_unsetenv ("PAYBRIDGE_TEST_PROVIDERS");
+  run_clear (&run);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -236,6 +344,8 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add ("/cli/connection/add-test-set-remove", Fixture, NULL, fixture_set_up, test_add_test_remove,
+              fixture_tear_down);
+  g_test_add ("/cli/connection/authorize-oauth2", Fixture, NULL, fixture_set_up, test_authorize,
               fixture_tear_down);
 
   return g_test_run ();

@@ -48,6 +48,8 @@ on_done_cb (GObject      *source,
     wait->result = pb_connections_verify_finish (result, &wait->error);
   else if (g_task_get_source_tag (G_TASK (result)) == pb_connections_add_async)
     wait->ok = pb_connections_add_finish (result, &wait->error);
+  else if (g_task_get_source_tag (G_TASK (result)) == pb_connections_authorize_async)
+    wait->ok = pb_connections_authorize_finish (result, &wait->error);
   else
     wait->ok = pb_connections_remove_finish (result, &wait->error);
   wait->done = TRUE;
@@ -493,6 +495,53 @@ cmd_test (CliContext  *ctx,
   return EXIT_OK;
 }
 
+/* The address goes on its own line, flushed at once, so a script (or a
+ * test playing the browser) can follow it. */
+static void
+print_uri (const char *uri,
+           gpointer    user_data)
+{
+  fprintf (stderr, "%s\n", _("Open this address in a browser to sign in:"));
+  printf ("%s\n", uri);
+  fflush (stdout);
+}
+
+static int
+cmd_authorize (CliContext  *ctx,
+               int          argc,
+               char       **argv)
+{
+  gboolean no_browser = FALSE;
+  GOptionEntry entries[] = {
+    { "no-browser", 0, 0, G_OPTION_ARG_NONE, &no_browser, N_("Only print the address; do not open a browser"),
+      NULL },
+    { NULL }
+  };
+  g_autoptr(PbStore) store = NULL;
+  g_autoptr(PbConnection) connection = NULL;
+  Wait wait = { 0 };
+
+  if (!pb_cli_parse_options ("connection authorize", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return pb_cli_usage_error (_("connection authorize takes one NAME"));
+
+  store = pb_cli_open_store (ctx);
+  if (store == NULL || (connection = find_or_fail (store, argv[1])) == NULL)
+    return EXIT_FAILED;
+
+  pb_connections_authorize_async (store, connection, !no_browser, print_uri, NULL, NULL, on_done_cb, &wait);
+  pb_cli_wait (&wait.done);
+  if (!wait.ok)
+    {
+      g_autoptr(GError) failure = g_steal_pointer (&wait.error);
+      return pb_cli_fail (_("Not signed in: %s"), failure->message);
+    }
+
+  printf (_("Signed in to “%s”. The tokens are in the keyring.\n"), connection->name);
+  return EXIT_OK;
+}
+
 static const CliCommand subcommands[] = {
   { "add", "--system SYSTEM --name NAME [...]", N_("Add a connection; secrets as key=value lines on stdin"), cmd_add },
   { "list", "[--json]", N_("List the connections"), cmd_list },
@@ -500,6 +549,7 @@ static const CliCommand subcommands[] = {
   { "set", "NAME [--sync TYPES] [--scope SCOPE] [--base-url URL]", N_("Change what a connection syncs"), cmd_set },
   { "remove", "NAME", N_("Remove a connection and its keyring items"), cmd_remove },
   { "test", "NAME [--json]", N_("Check the credentials; print the payroll company"), cmd_test },
+  { "authorize", "NAME [--no-browser]", N_("Sign in with OAuth2 in the browser"), cmd_authorize },
 };
 
 int
@@ -513,7 +563,7 @@ pb_cli_connection (CliContext  *ctx,
 
       fprintf (out, "%s\n", _("Usage: paybridge-cli connection COMMAND [ARGS]"));
       for (guint i = 0; i < G_N_ELEMENTS (subcommands); i++)
-        fprintf (out, "  %-7s %-36s %s\n", subcommands[i].name, subcommands[i].args, _(subcommands[i].summary));
+        fprintf (out, "  %-9s %-36s %s\n", subcommands[i].name, subcommands[i].args, _(subcommands[i].summary));
       return argc < 2 ? EXIT_USAGE : EXIT_OK;
     }
 

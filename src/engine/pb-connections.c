@@ -358,7 +358,9 @@ pb_connections_add_async (PbStore             *store,
     }
 
   connection->state = PB_CONNECTION_ESTABLISHED;
-  if (verify)
+  /* An OAuth2 connection has no credentials to check until it signs in
+   * (pb_connections_authorize_async). */
+  if (verify && klass->auth_kind != PB_AUTH_OAUTH2)
     pb_connections_verify_async (connection, add->secrets, cancellable, on_add_verified_cb, task);
   else
     save_and_store (task);
@@ -427,6 +429,26 @@ pb_connections_open_async (PbConnection        *connection,
       return;
     }
 
+  /* OAuth2: the tokens are PbOAuth2's business; it reads them from the
+   * keyring on the first request and refreshes them. */
+  if (klass->auth_kind == PB_AUTH_OAUTH2)
+    {
+      GError *error = NULL;
+      g_autoptr(PbOAuth2) oauth2 = pb_connections_make_oauth2 (connection, &error);
+      PbProvider *provider = oauth2 != NULL ? pb_provider_new (connection->system, connection->base_url, NULL, &error)
+                                            : NULL;
+
+      if (provider == NULL)
+        g_task_return_error (task, error);
+      else
+        {
+          pb_oauth2_attach (oauth2, pb_provider_get_http (provider));
+          g_task_return_pointer (task, provider, g_object_unref);
+        }
+      g_object_unref (task);
+      return;
+    }
+
   pb_secrets_lookup_async (connection->id, klass->secret_kinds != NULL ? klass->secret_kinds : no_kinds,
                            cancellable, on_open_secrets_cb, task);
 }
@@ -443,6 +465,140 @@ pb_connections_open_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pb_connections_open_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* --- OAuth2 -------------------------------------------------------------------- */
+
+/**
+ * pb_connections_make_oauth2:
+ *
+ * Returns: (transfer full): the OAuth2 client of @connection: the
+ *   connector's endpoints and client id, with the connection's overrides
+ */
+PbOAuth2 *
+pb_connections_make_oauth2 (PbConnection  *connection,
+                            GError       **error)
+{
+  g_autoptr(PbProviderClass) klass = pb_connections_ref_class (connection->system);
+  g_autofree char *label = NULL;
+  const char *extra[] = { "tenant", connection->tenant_id, NULL };
+  PbOAuth2Endpoints endpoints = { 0 };
+
+  if (klass == NULL || klass->auth_kind != PB_AUTH_OAUTH2)
+    {
+      g_set_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_NOT_SUPPORTED,
+                   _("“%s” does not sign in with OAuth2"), connection->name);
+      return NULL;
+    }
+
+  endpoints.auth_url = connection->auth_url != NULL ? connection->auth_url : klass->oauth2_auth_url;
+  endpoints.token_url = connection->token_url != NULL ? connection->token_url : klass->oauth2_token_url;
+  endpoints.client_id = connection->client_id != NULL ? connection->client_id : klass->oauth2_client_id;
+  endpoints.scopes = klass->oauth2_scopes;
+  endpoints.extra_params = connection->tenant_id != NULL ? extra : NULL;
+  if (endpoints.auth_url == NULL || endpoints.token_url == NULL)
+    {
+      g_set_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_INPUT,
+                   _("“%s” has no OAuth2 endpoints: give --auth-url and --token-url"), connection->name);
+      return NULL;
+    }
+
+  label = pb_secrets_label (klass->display_name, connection->name, PB_OAUTH2_SECRET_KIND);
+  return pb_oauth2_new (&endpoints, connection->id, label, error);
+}
+
+typedef struct
+{
+  PbStore      *store;
+  PbConnection *connection;
+  PbOAuth2     *oauth2;
+} Authorize;
+
+static void
+authorize_free (Authorize *state)
+{
+  g_object_unref (state->store);
+  g_object_unref (state->connection);
+  g_clear_object (&state->oauth2);
+  g_free (state);
+}
+
+static void
+on_authorized_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Authorize *state = g_task_get_task_data (task);
+  PbConnection *connection = state->connection;
+  GError *error = NULL;
+
+  if (!pb_oauth2_authorize_finish (PB_OAUTH2 (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* Signed in again: back to where it was before it needed to. */
+  if (connection->state == PB_CONNECTION_NEEDS_SIGN_IN)
+    {
+      connection->state = connection->activated_at != NULL ? PB_CONNECTION_ACTIVE : PB_CONNECTION_ESTABLISHED;
+      if (!pb_store_save_connection (state->store, connection, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * pb_connections_authorize_async:
+ * @show_uri: (nullable): called with the sign-in address (the CLI prints it,
+ *   the assistant offers to copy it)
+ *
+ * Signs the connection in with OAuth2 in the system browser (SPEC C2) and
+ * keeps the tokens in the keyring.
+ */
+void
+pb_connections_authorize_async (PbStore             *store,
+                                PbConnection        *connection,
+                                gboolean             open_browser,
+                                PbOAuth2UriFunc      show_uri,
+                                gpointer             show_uri_data,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  Authorize *state = g_new0 (Authorize, 1);
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, pb_connections_authorize_async);
+  state->store = g_object_ref (store);
+  state->connection = g_object_ref (connection);
+  g_task_set_task_data (task, state, (GDestroyNotify) authorize_free);
+
+  state->oauth2 = pb_connections_make_oauth2 (connection, &error);
+  if (state->oauth2 == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  pb_oauth2_set_open_browser (state->oauth2, open_browser);
+  pb_oauth2_authorize_async (state->oauth2, show_uri, show_uri_data, cancellable, on_authorized_cb, task);
+}
+
+gboolean
+pb_connections_authorize_finish (GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pb_connections_authorize_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* --- settings and removal ------------------------------------------------------- */

@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "pb-connection.h"
+#include "pb-oauth2.h"
 #include "pb-provider.h"
 #include "pb-store.h"
 
@@ -47,6 +48,19 @@ void             pb_connections_open_async       (PbConnection         *connecti
                                                   GAsyncReadyCallback   callback,
                                                   gpointer              user_data);
 PbProvider      *pb_connections_open_finish      (GAsyncResult         *result,
+                                                  GError              **error);
+
+PbOAuth2        *pb_connections_make_oauth2      (PbConnection         *connection,
+                                                  GError              **error);
+void             pb_connections_authorize_async  (PbStore              *store,
+                                                  PbConnection         *connection,
+                                                  gboolean              open_browser,
+                                                  PbOAuth2UriFunc       show_uri,
+                                                  gpointer              show_uri_data,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+gboolean         pb_connections_authorize_finish (GAsyncResult         *result,
                                                   GError              **error);
 
 gboolean         pb_connections_save_settings    (PbStore              *store,

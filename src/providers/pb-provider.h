@@ -132,6 +132,13 @@ struct _PbProviderClass
   const PbFieldLimit  *field_limits;       /* terminated by { PB_N_ENTITIES } */
   const PbFieldRef    *readable_fields;    /* user sync compares these; terminated likewise */
   const char          *default_base_url;   /* production */
+  /* OAuth2 (auth_kind PB_AUTH_OAUTH2): the system's endpoints and the
+   * client id Paybridge is registered with; a connection may override
+   * each (--auth-url, --token-url, --client-id). */
+  const char          *oauth2_auth_url;
+  const char          *oauth2_token_url;
+  const char          *oauth2_client_id;
+  const char * const  *oauth2_scopes;
   const char          *test_base_url;      /* the system's own test environment, if any */
   PbHttpLimits         http_limits;
 

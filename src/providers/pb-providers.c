@@ -16,6 +16,19 @@ static GType (* const builtins[]) (void) = {
   pb_tripletex_provider_get_type,
 };
 
+/* Connectors for tests only, offered when PAYBRIDGE_TEST_PROVIDERS is set
+ * (as gnome-software's dummy plugin): a minimal OAuth2 system served by the
+ * payroll sandbox, until the real OAuth2 connectors land. */
+static GType (* const test_builtins[]) (void) = {
+  pb_test_oauth2_provider_get_type,
+};
+
+static gboolean
+test_providers_enabled (void)
+{
+  return g_getenv ("PAYBRIDGE_TEST_PROVIDERS") != NULL;
+}
+
 /**
  * pb_provider_list_types:
  *
@@ -24,11 +37,14 @@ static GType (* const builtins[]) (void) = {
 GType *
 pb_provider_list_types (guint *n_types)
 {
-  GType *types = g_new0 (GType, G_N_ELEMENTS (builtins) + 1);
+  GType *types = g_new0 (GType, G_N_ELEMENTS (builtins) + G_N_ELEMENTS (test_builtins) + 1);
+  guint n = 0;
 
   for (guint i = 0; i < G_N_ELEMENTS (builtins); i++)
-    types[i] = builtins[i] ();
-  *n_types = G_N_ELEMENTS (builtins);
+    types[n++] = builtins[i] ();
+  for (guint i = 0; test_providers_enabled () && i < G_N_ELEMENTS (test_builtins); i++)
+    types[n++] = test_builtins[i] ();
+  *n_types = n;
 
   return types;
 }
@@ -41,13 +57,15 @@ pb_provider_list_types (guint *n_types)
 GType
 pb_provider_type_for_id (const char *system_id)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (builtins); i++)
+  guint n;
+  g_autofree GType *types = pb_provider_list_types (&n);
+
+  for (guint i = 0; i < n; i++)
     {
-      GType type = builtins[i] ();
-      g_autoptr(GTypeClass) klass = g_type_class_ref (type);
+      g_autoptr(GTypeClass) klass = g_type_class_ref (types[i]);
 
       if (g_strcmp0 (((PbProviderClass *) klass)->id, system_id) == 0)
-        return type;
+        return types[i];
     }
 
   return G_TYPE_INVALID;

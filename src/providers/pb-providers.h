@@ -10,6 +10,8 @@
 #include "pb-provider.h"
 #include "tripletex/pb-tripletex-provider.h"
 
+GType pb_test_oauth2_provider_get_type (void);
+
 G_BEGIN_DECLS
 
 
