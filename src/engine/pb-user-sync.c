@@ -325,11 +325,12 @@ link_current (Apply       *apply,
               GError     **error)
 {
   PbPlanItem *item = current_item (apply);
+  char *copy = g_strdup (remote_id);   /* @remote_id may be item->remote_id itself */
 
   g_free (item->remote_id);
-  item->remote_id = g_strdup (remote_id);
+  item->remote_id = copy;
   return pb_store_link (apply->store, apply->connection->id, PB_ENTITY_EMPLOYEE, item->employee_id,
-                        remote_id, version, error);
+                        item->remote_id, version, error);
 }
 
 static void
