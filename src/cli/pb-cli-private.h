@@ -61,5 +61,11 @@ int       pb_cli_connection    (CliContext     *ctx,
 int       pb_cli_users         (CliContext     *ctx,
                                 int             argc,
                                 char          **argv);
+int       pb_cli_push          (CliContext     *ctx,
+                                int             argc,
+                                char          **argv);
+int       pb_cli_errors        (CliContext     *ctx,
+                                int             argc,
+                                char          **argv);
 
 G_END_DECLS

@@ -28,6 +28,8 @@ static const CliCommand commands[] = {
   { "connection", "add|list|show|set|remove|test", N_("Manage connections to payroll systems"),
     pb_cli_connection },
   { "users", "plan|sync NAME", N_("Match people between HR and payroll, and sync them"), pb_cli_users },
+  { "push", "NAME [--wait]", N_("Send the connection’s waiting HR changes now"), pb_cli_push },
+  { "errors", "NAME [--json|--csv]", N_("The connection’s error log"), pb_cli_errors },
 };
 
 static void

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "pb-matcher.h"
+#include "pb-sync-engine.h"
 #include "pb-user-sync.h"
 
 /**
@@ -619,7 +620,8 @@ apply_next (GTask *task)
 
       apply->connection->state = PB_CONNECTION_ACTIVE;
       apply->connection->activated_at = g_date_time_format_iso8601 (now);
-      if (!pb_store_save_connection (apply->store, apply->connection, &error))
+      if (!pb_store_save_connection (apply->store, apply->connection, &error) ||
+          !pb_sync_engine_activate (apply->store, apply->connection, &error))
         {
           g_task_return_error (task, g_steal_pointer (&error));
           g_object_unref (task);

@@ -186,6 +186,38 @@ static const char * const migrations[] = {
   "  decision TEXT,"
   "  outcome TEXT,"
   "  PRIMARY KEY (plan_id, position));",
+
+  /* 5: the outbox of each connection, fed from the change log after its
+   * cursor, and the error log */
+  "CREATE TABLE outbox_cursors ("
+  "  connection_id INTEGER PRIMARY KEY REFERENCES connections (id) ON DELETE CASCADE,"
+  "  change_id INTEGER NOT NULL);"
+  "CREATE TABLE outbox ("
+  "  id INTEGER PRIMARY KEY,"
+  "  connection_id INTEGER NOT NULL REFERENCES connections (id) ON DELETE CASCADE,"
+  "  entity TEXT NOT NULL,"
+  "  record_id INTEGER NOT NULL,"
+  "  employee_id INTEGER,"
+  "  change_id INTEGER NOT NULL,"
+  "  created_at TEXT NOT NULL,"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),"
+  "  finished_at TEXT);"
+  "CREATE INDEX outbox_pending ON outbox (connection_id, state);"
+  "CREATE TABLE error_log ("
+  "  id INTEGER PRIMARY KEY,"
+  "  connection_id INTEGER NOT NULL REFERENCES connections (id) ON DELETE CASCADE,"
+  "  at TEXT NOT NULL,"
+  "  entity TEXT,"
+  "  record_id INTEGER,"
+  "  employee_id INTEGER,"
+  "  who TEXT,"
+  "  what TEXT NOT NULL,"
+  "  message TEXT NOT NULL,"
+  "  system_message TEXT,"
+  "  request_id TEXT,"
+  "  advice TEXT,"
+  "  resolved INTEGER NOT NULL DEFAULT 0);",
 };
 
 gboolean

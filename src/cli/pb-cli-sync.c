@@ -1,0 +1,204 @@
+/* pb-cli-sync.c: paybridge-cli push and errors (SPEC U7, U11, C7)
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "PbCli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+#include "pb-cli-private.h"
+#include "pb-connections.h"
+#include "pb-sync-engine.h"
+
+typedef struct
+{
+  gboolean  done;
+  gpointer  result;
+  gboolean  ok;
+  GError   *error;
+  guint     sent, failed, pending;
+} Wait;
+
+static void
+on_done_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  if (g_task_get_source_tag (G_TASK (result)) == pb_connections_open_async)
+    wait->result = pb_connections_open_finish (result, &wait->error);
+  else
+    wait->ok = pb_sync_engine_push_finish (result, &wait->sent, &wait->failed, &wait->pending, &wait->error);
+  wait->done = TRUE;
+}
+
+int
+pb_cli_push (CliContext  *ctx,
+             int          argc,
+             char       **argv)
+{
+  gboolean wait_for_empty = FALSE;
+  GOptionEntry entries[] = {
+    { "wait", 0, 0, G_OPTION_ARG_NONE, &wait_for_empty,
+      N_("Go on until the outbox is empty or only failures remain"), NULL },
+    { NULL }
+  };
+  g_autoptr(PbStore) store = NULL;
+  g_autoptr(PbConnection) connection = NULL;
+  g_autoptr(PbProvider) provider = NULL;
+  guint sent = 0, failed = 0, pending = 0;
+  Wait wait = { 0 };
+
+  if (!pb_cli_parse_options ("push", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return pb_cli_usage_error (_("push takes one connection NAME"));
+
+  store = pb_cli_open_store (ctx);
+  if (store == NULL)
+    return EXIT_FAILED;
+  connection = pb_store_find_connection (store, argv[1], NULL);
+  if (connection == NULL)
+    return pb_cli_fail (_("There is no connection called “%s”"), argv[1]);
+  if (connection->state != PB_CONNECTION_ACTIVE)
+    return pb_cli_fail (_("“%s” is not active yet: nothing is sent before the first user sync (SPEC C3)"),
+                        connection->name);
+
+  pb_connections_open_async (connection, NULL, on_done_cb, &wait);
+  pb_cli_wait (&wait.done);
+  provider = wait.result;
+  if (provider == NULL)
+    {
+      g_autoptr(GError) failure = wait.error;
+      return pb_cli_fail ("%s", failure->message);
+    }
+
+  /* --wait: entries that failed for a passing reason are tried again
+   * (PbHttp already backed off within each attempt). */
+  for (guint round = 0; round < 5; round++)
+    {
+      wait = (Wait) { 0 };
+      pb_sync_engine_push_async (store, connection, provider, NULL, on_done_cb, &wait);
+      pb_cli_wait (&wait.done);
+      if (!wait.ok)
+        {
+          g_autoptr(GError) failure = wait.error;
+          return pb_cli_fail ("%s", failure->message);
+        }
+      sent += wait.sent;
+      failed += wait.failed;
+      pending = wait.pending;
+      if (!wait_for_empty || pending == 0)
+        break;
+    }
+
+  printf (_("Sent %u, failed %u, still waiting %u.\n"), sent, failed, pending);
+  if (failed > 0)
+    printf (_("See the error log: paybridge-cli errors “%s”\n"), connection->name);
+
+  return failed > 0 || pending > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+static char *
+csv_field (const char *value)
+{
+  g_autoptr(GString) out = g_string_new ("\"");
+
+  for (const char *p = value != NULL ? value : ""; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+int
+pb_cli_errors (CliContext  *ctx,
+               int          argc,
+               char       **argv)
+{
+  gboolean json = FALSE;
+  gboolean csv = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON document"), NULL },
+    { "csv", 0, 0, G_OPTION_ARG_NONE, &csv, N_("Print CSV"), NULL },
+    { NULL }
+  };
+  g_autoptr(PbStore) store = NULL;
+  g_autoptr(PbConnection) connection = NULL;
+  g_autoptr(GPtrArray) errors = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!pb_cli_parse_options ("errors", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return pb_cli_usage_error (_("errors takes one connection NAME"));
+
+  store = pb_cli_open_store (ctx);
+  if (store == NULL)
+    return EXIT_FAILED;
+  connection = pb_store_find_connection (store, argv[1], NULL);
+  if (connection == NULL)
+    return pb_cli_fail (_("There is no connection called “%s”"), argv[1]);
+  errors = pb_store_list_errors (store, connection->id, &error);
+  if (errors == NULL)
+    return pb_cli_fail ("%s", error->message);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "errors");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < errors->len; i++)
+        {
+          PbErrorEntry *e = g_ptr_array_index (errors, i);
+          const char *names[] = { "at", "who", "what", "message", "system_message", "request_id", "advice" };
+          const char *values[] = { e->at, e->who, e->what, e->message, e->system_message, e->request_id,
+                                   e->advice };
+
+          json_builder_begin_object (builder);
+          for (guint f = 0; f < G_N_ELEMENTS (names); f++)
+            {
+              json_builder_set_member_name (builder, names[f]);
+              json_builder_add_string_value (builder, values[f]);
+            }
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      pb_cli_print_builder (builder);
+      return EXIT_OK;
+    }
+
+  if (csv)
+    printf ("at,who,what,message,system_message,request_id,advice\n");
+  for (guint i = 0; i < errors->len; i++)
+    {
+      PbErrorEntry *e = g_ptr_array_index (errors, i);
+
+      if (csv)
+        {
+          g_autofree char *c1 = csv_field (e->at), *c2 = csv_field (e->who), *c3 = csv_field (e->what);
+          g_autofree char *c4 = csv_field (e->message), *c5 = csv_field (e->system_message);
+          g_autofree char *c6 = csv_field (e->request_id), *c7 = csv_field (e->advice);
+
+          printf ("%s,%s,%s,%s,%s,%s,%s\n", c1, c2, c3, c4, c5, c6, c7);
+        }
+      else
+        printf ("%s  %s\n  %s: %s\n%s%s%s", e->at, e->who ? e->who : "", e->what, e->message,
+                e->advice ? "  → " : "", e->advice ? e->advice : "", e->advice ? "\n" : "");
+    }
+
+  return EXIT_OK;
+}
