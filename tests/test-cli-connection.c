@@ -10,6 +10,7 @@
 
 #include <gio/gio.h>
 #include <libsecret/secret.h>
+#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -337,6 +338,118 @@ test_authorize (Fixture       *f,
   run_clear (&run);
 }
 
+static guint
+count_in_state (const char *state_json,
+                const char *email)
+{
+  g_autofree char *needle = g_strdup_printf ("\"email\":\"%s\"", email);
+  guint n = 0;
+
+  for (const char *p = strstr (state_json, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+static char *
+sandbox_state (const char *api_url)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *base = g_strndup (api_url, strlen (api_url) - strlen ("/v2"));
+  g_autofree char *url = g_strdup_printf ("%s/_sandbox/state", base);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, on_sent_cb, &bytes);
+  while (bytes == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  /* Compact, so the test can count "email":"…" */
+  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL));
+  json_generator_set_root (generator, json_parser_get_root (parser));
+  return json_generator_to_data (generator, NULL);
+}
+
+/* SPEC R3: kill the CLI in the middle of a user sync and run it again: no
+ * payroll person twice, nobody lost (the sandbox's state is the judge). */
+static void
+test_kill_mid_sync (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *cli = pb_test_build_path ("src/cli/paybridge-cli");
+  g_autoptr(GString) csv = g_string_new ("given_name,family_name,email\n");
+  g_autofree char *file = NULL;
+  g_autofree char *state = NULL;
+  g_autoptr(GSubprocess) sync = NULL;
+  g_autoptr(GError) error = NULL;
+  Run run = { 0 };
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    {
+      pb_test_skip_or_fail ("no D-Bus session with a keyring (run under build-aux/run-headless)");
+      return;
+    }
+
+  for (guint i = 0; i < 12; i++)
+    g_string_append_printf (csv, "Person,Number%02u,p%02u@acme.no\n", i, i);
+  file = pb_test_write_file (f->data_dir, "people.csv", csv->str);
+  run_cli (f, &run, NULL, "import", file, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  run_cli (f, &run, "consumer-token=sandbox-consumer\nemployee-token=sandbox-employee\n",
+           "connection", "add", "--system", "tripletex", "--name", "Acme", "--base-url", f->api_url, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+
+  /* Slow answers, so the kill lands in the middle. */
+  {
+    g_autoptr(SoupSession) session = soup_session_new ();
+    g_autofree char *base = g_strndup (f->api_url, strlen (f->api_url) - strlen ("/v2"));
+    g_autofree char *url = g_strdup_printf ("%s/_sandbox/faults", base);
+    g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+    g_autoptr(GBytes) body = g_bytes_new_static ("{\"latency_ms\": 40}", strlen ("{\"latency_ms\": 40}"));
+    g_autoptr(GBytes) answer = NULL;
+
+    soup_message_set_request_body_from_bytes (msg, "application/json", body);
+    soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, on_sent_cb, &answer);
+    while (answer == NULL)
+      g_main_context_iteration (NULL, TRUE);
+  }
+
+  sync = pb_test_spawn (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, cli,
+                        "--data-dir", f->data_dir, "users", "sync", "Acme", "--create-in", "payroll", "--yes", NULL);
+  g_assert_no_error (error);
+  /* Wait until some, not all, are in payroll, then kill. */
+  for (guint tries = 0; tries < 400; tries++)
+    {
+      g_autofree char *now = sandbox_state (f->api_url);
+      guint created = 0;
+
+      for (guint i = 0; i < 12; i++)
+        {
+          g_autofree char *email = g_strdup_printf ("p%02u@acme.no", i);
+          created += count_in_state (now, email) > 0;
+        }
+      if (created >= 3)
+        {
+          g_test_message ("killing the sync with %u of 12 created", created);
+          break;
+        }
+      g_usleep (20000);
+    }
+  g_subprocess_force_exit (sync);
+  g_subprocess_wait (sync, NULL, NULL);
+
+  run_cli (f, &run, NULL, "users", "sync", "Acme", "--create-in", "payroll", "--yes", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+
+  state = sandbox_state (f->api_url);
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autofree char *email = g_strdup_printf ("p%02u@acme.no", i);
+      g_assert_cmpuint (count_in_state (state, email), ==, 1);
+    }
+  run_clear (&run);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -346,6 +459,8 @@ main (int   argc,
   g_test_add ("/cli/connection/add-test-set-remove", Fixture, NULL, fixture_set_up, test_add_test_remove,
               fixture_tear_down);
   g_test_add ("/cli/connection/authorize-oauth2", Fixture, NULL, fixture_set_up, test_authorize,
+              fixture_tear_down);
+  g_test_add ("/cli/users/R3-kill-mid-sync-no-duplicates", Fixture, NULL, fixture_set_up, test_kill_mid_sync,
               fixture_tear_down);
 
   return g_test_run ();
