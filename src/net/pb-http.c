@@ -80,7 +80,7 @@ typedef struct
   SoupMessage   *message;             /* (owned) (nullable) the current attempt */
   char          *authorization;       /* (owned) (nullable) never logged */
   GCancellable  *attempt_cancellable; /* (owned) (nullable) */
-  GCancellable  *user_cancellable;    /* (unowned) the task's */
+  GCancellable  *user_cancellable;    /* (owned) (nullable) the caller's */
   gulong         cancel_id;
   guint          timeout_source;
   guint          wait_source;
@@ -501,6 +501,8 @@ call_free (Call *call)
 {
   if (call->cancel_id != 0)
     g_cancellable_disconnect (call->user_cancellable, call->cancel_id);
+  /* Our own reference: GTask may drop its one before it frees this. */
+  g_clear_object (&call->user_cancellable);
   g_clear_handle_id (&call->timeout_source, g_source_remove);
   g_clear_handle_id (&call->wait_source, g_source_remove);
   g_clear_object (&call->attempt_cancellable);
@@ -1173,7 +1175,7 @@ pb_http_send_async (PbHttp              *self,
   call = g_new0 (Call, 1);
   call->http = g_object_ref (self);
   call->request = pb_http_request_ref (request);
-  call->user_cancellable = cancellable;
+  call->user_cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   g_task_set_task_data (task, call, (GDestroyNotify) call_free);
 
   if (cancellable != NULL)
