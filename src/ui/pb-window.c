@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pb-connections-page.h"
 #include "pb-people-page.h"
 #include "pb-window.h"
 
@@ -34,6 +35,7 @@ struct _PbWindow
   AdwWindowTitle       *content_title;
   AdwViewStack         *stack;
   PbPeoplePage         *people_page;
+  PbConnectionsPage    *connections_page;
 };
 
 G_DEFINE_FINAL_TYPE (PbWindow, pb_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -84,6 +86,8 @@ update_subtitle (PbWindow *self)
 
   if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "people") == 0)
     subtitle = pb_people_page_get_summary (self->people_page);
+  else if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "connections") == 0)
+    subtitle = pb_connections_page_get_summary (self->connections_page);
 
   adw_window_title_set_subtitle (self->content_title, subtitle);
 }
@@ -156,6 +160,32 @@ on_people_summary_cb (PbWindow     *self,
 {
   update_subtitle (self);
 }
+
+static void
+on_connections_summary_cb (PbWindow          *self,
+                           GParamSpec        *pspec,
+                           PbConnectionsPage *page)
+{
+  update_subtitle (self);
+}
+
+/* win.add-connection: the Connections view, and its set-up assistant. */
+static void
+add_connection_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  PbWindow *self = user_data;
+
+  pb_window_set_view (self, "connections");
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->content);
+  pb_connections_page_add_connection (self->connections_page);
+}
+
+static const GActionEntry win_actions[] = {
+  { "add-connection", add_connection_action },
+};
 
 static void
 on_back_clicked_cb (PbWindow  *self,
@@ -245,6 +275,9 @@ pb_window_constructed (GObject *object)
 
   pb_people_page_set_settings (self->people_page, self->settings);
   pb_people_page_set_store (self->people_page, self->store);
+  pb_connections_page_set_store (self->connections_page, self->store);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "add-connection")),
+                               self->store != NULL);
   restore_window_state (self);
   pb_window_show_content (self);
 }
@@ -327,6 +360,7 @@ pb_window_class_init (PbWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (PB_TYPE_PEOPLE_PAGE);
+  g_type_ensure (PB_TYPE_CONNECTIONS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, PB_RESOURCE_BASE "/ui/pb-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PbWindow, toast_overlay);
@@ -337,11 +371,13 @@ pb_window_class_init (PbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PbWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, PbWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, PbWindow, people_page);
+  gtk_widget_class_bind_template_child (widget_class, PbWindow, connections_page);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_stack_visible_child_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_leaflet_folded_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_people_can_navigate_back_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_people_summary_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_connections_summary_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked_cb);
 
   gtk_widget_class_add_binding (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, focus_search, NULL);
@@ -351,6 +387,8 @@ static void
 pb_window_init (PbWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
 
   if (g_strcmp0 (PROFILE, "development") == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
@@ -436,4 +474,5 @@ pb_window_reload (PbWindow *self)
   g_return_if_fail (PB_IS_WINDOW (self));
 
   pb_people_page_reload (self->people_page);
+  pb_connections_page_reload (self->connections_page);
 }

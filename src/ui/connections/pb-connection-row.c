@@ -1,0 +1,289 @@
+/* pb-connection-row.c
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "PbConnectionRow"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pb-connection-format.h"
+#include "pb-connection-row.h"
+#include "pb-connections.h"
+
+/* One connection in the Connections view: the system's icon, the name, and
+ * under it the system and scope, what it syncs, the last sync and the open
+ * errors; at the end its state. When the keyring cannot give its secrets
+ * (a missing item, a locked or absent keyring) the state says so instead,
+ * with the button that fixes it. Activating the row opens its settings. */
+
+struct _PbConnectionRow
+{
+  AdwActionRow      parent_instance;
+
+  PbConnection     *connection;    /* (owned) */
+  PbProviderClass  *klass;         /* (owned) (nullable): an unknown system */
+  char             *scope;         /* (owned) */
+  PbKeyringStatus   keyring;
+  char             *keyring_message;  /* (owned) (nullable) */
+  char             *state_text;       /* (owned): the whole state, as one phrase */
+
+  GtkImage         *icon;
+  GtkLabel         *state_label;
+  GtkLabel         *state_detail_label;
+  GtkButton        *fix_button;
+};
+
+G_DEFINE_FINAL_TYPE (PbConnectionRow, pb_connection_row, ADW_TYPE_ACTION_ROW)
+
+static void
+set_style (GtkWidget  *widget,
+           const char *style)
+{
+  static const char * const styles[] = { "accent", "success", "warning", "error" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (styles); i++)
+    gtk_widget_remove_css_class (widget, styles[i]);
+  gtk_widget_add_css_class (widget, style);
+}
+
+static void
+update (PbConnectionRow *self)
+{
+  PbConnection *connection = self->connection;
+  gboolean oauth2 = self->klass != NULL && self->klass->auth_kind == PB_AUTH_OAUTH2;
+  g_autofree char *types = pb_connection_format_data_types_in_sentence (connection->sync_types);
+  g_autofree char *syncs = NULL;
+  g_autofree char *errors = NULL;
+  guint n_errors = 0;
+  g_autofree char *subtitle = NULL;
+  const char *state = pb_connection_format_state (connection->state);
+  const char *style = pb_connection_format_state_style (connection->state);
+  const char *fix = NULL;
+  const char *fix_action = "connections.reenter";
+
+  if (connection->sync_types != 0)
+    /* Translators: "Syncs users, positions and salary" */
+    syncs = g_strdup_printf (_("Syncs %s"), types);
+  else
+    syncs = g_strdup (_("Syncs nothing"));
+
+  /* There is no sync engine yet: nothing has synced, nothing has failed.
+   * The error log (SPEC C7) will give the count. */
+  if (n_errors == 0)
+    errors = g_strdup (_("No open errors"));
+  else
+    errors = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u open error", "%u open errors", n_errors),
+                              n_errors);
+
+  subtitle = g_strdup_printf ("%s · %s\n%s\n%s · %s",
+                              self->klass != NULL ? self->klass->display_name : connection->system,
+                              self->scope, syncs, _("Never synced"), errors);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), connection->name);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle);
+  gtk_image_set_from_icon_name (self->icon, self->klass != NULL ? self->klass->icon_name : "network-server-symbolic");
+
+  switch (self->keyring)
+    {
+    case PB_KEYRING_MISSING:
+      state = oauth2 ? _("Needs sign-in") : _("Tokens missing");
+      style = "warning";
+      fix = oauth2 ? _("_Sign In…") : _("_Enter Tokens…");
+      break;
+
+    case PB_KEYRING_LOCKED:
+      state = _("Keyring locked");
+      style = "warning";
+      fix = _("_Try Again");
+      fix_action = "connections.refresh";
+      break;
+
+    case PB_KEYRING_UNAVAILABLE:
+      state = _("Keyring not available");
+      style = "error";
+      fix = _("_Try Again");
+      fix_action = "connections.refresh";
+      break;
+
+    case PB_KEYRING_UNKNOWN:
+    case PB_KEYRING_OK:
+    default:
+      if (connection->state == PB_CONNECTION_NEEDS_SIGN_IN)
+        fix = oauth2 ? _("_Sign In…") : _("_Enter Tokens…");
+      break;
+    }
+
+  if (self->klass == NULL)
+    {
+      state = _("Unknown payroll system");
+      style = "error";
+      fix = NULL;
+    }
+
+  /* "Established — not active yet" on two short lines, so that it takes
+   * little of a narrow row's width. */
+  {
+    g_auto(GStrv) parts = g_strsplit (state, " — ", 2);
+    g_autofree char *detail = NULL;
+
+    g_free (self->state_text);
+    self->state_text = g_strdup (state);
+    gtk_label_set_label (self->state_label, parts[0]);
+    if (parts[0] != NULL && parts[1] != NULL)
+      {
+        char first[8] = { 0 };
+
+        g_unichar_to_utf8 (g_unichar_totitle (g_utf8_get_char (parts[1])), first);
+        detail = g_strconcat (first, g_utf8_next_char (parts[1]), NULL);
+      }
+    gtk_label_set_label (self->state_detail_label, detail);
+    gtk_widget_set_visible (GTK_WIDGET (self->state_detail_label), parts[0] != NULL && parts[1] != NULL);
+  }
+  set_style (GTK_WIDGET (self->state_label), style);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_label), self->keyring_message);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->fix_button), fix != NULL);
+  if (fix != NULL)
+    {
+      GtkActionable *actionable = GTK_ACTIONABLE (self->fix_button);
+
+      /* Name and target must never disagree on the parameter's type. */
+      gtk_button_set_label (self->fix_button, fix);
+      gtk_actionable_set_action_name (actionable, NULL);
+      if (g_str_equal (fix_action, "connections.reenter"))
+        gtk_actionable_set_action_target (actionable, "x", connection->id);
+      else
+        gtk_actionable_set_action_target_value (actionable, NULL);
+      gtk_actionable_set_action_name (actionable, fix_action);
+    }
+}
+
+static void
+pb_connection_row_activate (AdwActionRow *row)
+{
+  PbConnectionRow *self = PB_CONNECTION_ROW (row);
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "connections.edit", "x", self->connection->id);
+}
+
+static void
+pb_connection_row_dispose (GObject *object)
+{
+  PbConnectionRow *self = (PbConnectionRow *)object;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), PB_TYPE_CONNECTION_ROW);
+  g_clear_object (&self->connection);
+  g_clear_pointer (&self->klass, g_type_class_unref);
+
+  G_OBJECT_CLASS (pb_connection_row_parent_class)->dispose (object);
+}
+
+static void
+pb_connection_row_finalize (GObject *object)
+{
+  PbConnectionRow *self = (PbConnectionRow *)object;
+
+  g_free (self->scope);
+  g_free (self->keyring_message);
+  g_free (self->state_text);
+
+  G_OBJECT_CLASS (pb_connection_row_parent_class)->finalize (object);
+}
+
+static void
+pb_connection_row_class_init (PbConnectionRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  AdwActionRowClass *row_class = ADW_ACTION_ROW_CLASS (klass);
+
+  object_class->dispose = pb_connection_row_dispose;
+  object_class->finalize = pb_connection_row_finalize;
+
+  row_class->activate = pb_connection_row_activate;
+
+  gtk_widget_class_set_template_from_resource (widget_class, PB_RESOURCE_BASE "/ui/pb-connection-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, PbConnectionRow, icon);
+  gtk_widget_class_bind_template_child (widget_class, PbConnectionRow, state_label);
+  gtk_widget_class_bind_template_child (widget_class, PbConnectionRow, state_detail_label);
+  gtk_widget_class_bind_template_child (widget_class, PbConnectionRow, fix_button);
+}
+
+static void
+pb_connection_row_init (PbConnectionRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+/**
+ * pb_connection_row_new:
+ * @store: (nullable): the register, to name the scope's team, location or
+ *   company
+ */
+GtkWidget *
+pb_connection_row_new (PbConnection *connection,
+                       PbStore      *store)
+{
+  PbConnectionRow *self;
+
+  g_return_val_if_fail (PB_IS_CONNECTION (connection), NULL);
+
+  self = g_object_new (PB_TYPE_CONNECTION_ROW, NULL);
+  self->connection = g_object_ref (connection);
+  self->klass = pb_connections_ref_class (connection->system);
+  self->scope = pb_connection_format_scope (connection, store);
+  gtk_widget_set_name (GTK_WIDGET (self), connection->name);
+  update (self);
+
+  return GTK_WIDGET (self);
+}
+
+PbConnection *
+pb_connection_row_get_connection (PbConnectionRow *self)
+{
+  g_return_val_if_fail (PB_IS_CONNECTION_ROW (self), NULL);
+
+  return self->connection;
+}
+
+/**
+ * pb_connection_row_set_keyring_status:
+ * @message: (nullable): the keyring's own words, as the state's tooltip
+ */
+void
+pb_connection_row_set_keyring_status (PbConnectionRow *self,
+                                      PbKeyringStatus  status,
+                                      const char      *message)
+{
+  g_return_if_fail (PB_IS_CONNECTION_ROW (self));
+
+  self->keyring = status;
+  g_free (self->keyring_message);
+  self->keyring_message = g_strdup (message);
+  update (self);
+}
+
+PbKeyringStatus
+pb_connection_row_get_keyring_status (PbConnectionRow *self)
+{
+  g_return_val_if_fail (PB_IS_CONNECTION_ROW (self), PB_KEYRING_UNKNOWN);
+
+  return self->keyring;
+}
+
+/**
+ * pb_connection_row_get_state_text:
+ *
+ * Returns: what the row says about the state: "Established — not active yet"
+ */
+const char *
+pb_connection_row_get_state_text (PbConnectionRow *self)
+{
+  g_return_val_if_fail (PB_IS_CONNECTION_ROW (self), NULL);
+
+  return self->state_text;
+}
