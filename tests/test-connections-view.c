@@ -584,6 +584,25 @@ test_assistant_sets_up_tripletex (Fixture       *f,
   g_assert_cmpint (pb_connection_row_get_keyring_status (row), ==, PB_KEYRING_OK);
   g_assert_cmpstr (pb_connection_row_get_state_text (row), ==, "Established — not active yet");
 
+  /* SPEC C2: no secret in the settings either: every key of the app's
+   * schema, as the app left it. */
+  {
+    g_autoptr(GSettings) settings = g_settings_new ("io.github.paybridge.Paybridge");
+    g_autoptr(GSettingsSchema) settings_schema = NULL;
+    g_auto(GStrv) keys = NULL;
+
+    g_object_get (settings, "settings-schema", &settings_schema, NULL);
+    keys = g_settings_schema_list_keys (settings_schema);
+    for (guint i = 0; keys[i] != NULL; i++)
+      {
+        g_autoptr(GVariant) value = g_settings_get_value (settings, keys[i]);
+        g_autofree char *text = g_variant_print (value, FALSE);
+
+        g_assert_null (strstr (text, "sandbox-employee"));
+        g_assert_null (strstr (text, "sandbox-consumer"));
+      }
+  }
+
   /* Done closes it */
   activate (assistant, "window.close", NULL);
   g_assert_true (iterate_until (has_no_assistant, NULL));
