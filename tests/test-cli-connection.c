@@ -71,6 +71,8 @@ typedef struct
   char *err;
 } Run;
 
+static gboolean debug_children;
+
 static void
 run_clear (Run *run)
 {
@@ -101,9 +103,17 @@ run_cli (Fixture    *f,
   g_ptr_array_add (argv, NULL);
 
   run_clear (run);
-  process = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                               G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  {
+    g_autoptr(GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                 G_SUBPROCESS_FLAGS_STDERR_PIPE);
+
+    /* Debug logging in the child only: in this process it would print
+     * untagged lines into the TAP stream. */
+    if (debug_children)
+      g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
+    process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  }
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, input != NULL ? input : "", NULL, &run->out, &run->err, &error);
   g_assert_no_error (error);
@@ -190,7 +200,7 @@ test_add_test_remove (Fixture       *f,
 
   /* SPEC C2: not in the debug log or the output either (every command's
    * stdout and stderr is scanned, with debug logging of every domain on). */
-  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  debug_children = TRUE;
   run_cli (f, &run, NULL, "connection", "test", "Acme", "--json", NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.err, "PUT /token/session/:create"));   /* it did log */
@@ -199,7 +209,7 @@ test_add_test_remove (Fixture       *f,
   g_assert_null (strstr (run.err, "sandbox-consumer"));
   g_assert_nonnull (strstr (run.err, "employeeToken=[redacted]"));
   g_assert_null (strstr (run.err, "Basic MD"));   /* base64 of "0:" */
-  g_unsetenv ("G_MESSAGES_DEBUG");
+  debug_children = FALSE;
 
   run_cli (f, &run, NULL, "connection", "show", "Acme", "--json", NULL);
   g_assert_cmpint (run.status, ==, 0);
