@@ -14,6 +14,7 @@
 #include "pb-providers.h"
 #include "pb-sandbox.h"
 #include "pb-test-utils.h"
+#include "pb-outbox.h"
 #include "pb-user-sync.h"
 
 /* HR: Kari (matches, phone differs), Ola (matches exactly, by a differently
@@ -269,6 +270,17 @@ test_apply (Fixture       *f,
   g_assert_nonnull (stored->activated_at);
 
   g_assert_nonnull (strstr (item_for (f, p, "dup@acme.no")->outcome, "failed"));
+  /* U11: and in the error log, with who and what the system said. */
+  {
+    g_autoptr(GPtrArray) errors = pb_store_list_errors (f->store, f->connection->id, NULL);
+    PbErrorEntry *e;
+
+    g_assert_cmpuint (errors->len, ==, 1);
+    e = g_ptr_array_index (errors, 0);
+    g_assert_cmpstr (e->who, ==, "Dup Number <dup@acme.no>");
+    g_assert_cmpstr (e->what, ==, "Sync users");
+    g_assert_nonnull (e->system_message);
+  }
   g_assert_cmpuint (payroll_people_with_email (f, "per@acme.no"), ==, 1);
   link = pb_store_find_link (f->store, f->connection->id, PB_ENTITY_EMPLOYEE, item_for (f, p, "per@acme.no")->employee_id);
   g_assert_nonnull (link);

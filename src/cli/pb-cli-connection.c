@@ -239,24 +239,6 @@ cmd_add (CliContext  *ctx,
   return EXIT_OK;
 }
 
-static PbConnection *
-find_or_fail (PbStore    *store,
-              const char *name)
-{
-  g_autoptr(GError) error = NULL;
-  PbConnection *connection = pb_store_find_connection (store, name, &error);
-
-  if (connection == NULL)
-    {
-      if (error != NULL)
-        pb_cli_fail ("%s", error->message);
-      else
-        pb_cli_fail (_("There is no connection called “%s”"), name);
-    }
-
-  return connection;
-}
-
 static int
 cmd_list (CliContext  *ctx,
           int          argc,
@@ -332,7 +314,7 @@ cmd_show (CliContext  *ctx,
     return pb_cli_usage_error (_("connection show takes one NAME"));
 
   store = pb_cli_open_store (ctx);
-  if (store == NULL || (connection = find_or_fail (store, argv[1])) == NULL)
+  if (store == NULL || (connection = pb_cli_find_connection (store, argv[1])) == NULL)
     return EXIT_FAILED;
 
   if (json)
@@ -385,7 +367,7 @@ cmd_set (CliContext  *ctx,
     return pb_cli_usage_error (_("connection set takes one NAME"));
 
   store = pb_cli_open_store (ctx);
-  if (store == NULL || (connection = find_or_fail (store, argv[1])) == NULL)
+  if (store == NULL || (connection = pb_cli_find_connection (store, argv[1])) == NULL)
     return EXIT_FAILED;
   klass = pb_connections_ref_class (connection->system);
   if (klass == NULL)
@@ -430,7 +412,7 @@ cmd_remove (CliContext  *ctx,
     return pb_cli_usage_error (_("connection remove takes one NAME"));
 
   store = pb_cli_open_store (ctx);
-  if (store == NULL || (connection = find_or_fail (store, argv[1])) == NULL)
+  if (store == NULL || (connection = pb_cli_find_connection (store, argv[1])) == NULL)
     return EXIT_FAILED;
 
   pb_connections_remove_async (store, connection, NULL, on_done_cb, &wait);
@@ -468,7 +450,7 @@ cmd_test (CliContext  *ctx,
     return pb_cli_usage_error (_("connection test takes one NAME"));
 
   store = pb_cli_open_store (ctx);
-  if (store == NULL || (connection = find_or_fail (store, argv[1])) == NULL)
+  if (store == NULL || (connection = pb_cli_find_connection (store, argv[1])) == NULL)
     return EXIT_FAILED;
 
   pb_connections_verify_async (connection, NULL, NULL, on_done_cb, &wait);
@@ -527,7 +509,7 @@ cmd_authorize (CliContext  *ctx,
     return pb_cli_usage_error (_("connection authorize takes one NAME"));
 
   store = pb_cli_open_store (ctx);
-  if (store == NULL || (connection = find_or_fail (store, argv[1])) == NULL)
+  if (store == NULL || (connection = pb_cli_find_connection (store, argv[1])) == NULL)
     return EXIT_FAILED;
 
   pb_connections_authorize_async (store, connection, !no_browser, print_uri, NULL, NULL, on_done_cb, &wait);

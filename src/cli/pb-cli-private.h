@@ -10,6 +10,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "pb-connection.h"
+#include "pb-provider.h"
 #include "pb-store.h"
 
 G_BEGIN_DECLS
@@ -46,6 +48,10 @@ gboolean  pb_cli_parse_options (const char     *command,
                                 int            *argc,
                                 char         ***argv);
 PbStore  *pb_cli_open_store    (CliContext     *ctx);
+PbConnection *pb_cli_find_connection (PbStore    *store,
+                                      const char *name);
+PbProvider   *pb_cli_open_provider   (PbConnection *connection,
+                                      GError      **error);
 void      pb_cli_print_json    (JsonNode       *root);
 void      pb_cli_print_builder (JsonBuilder    *builder);
 int       pb_cli_fail          (const char     *format,

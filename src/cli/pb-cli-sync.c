@@ -32,10 +32,7 @@ on_done_cb (GObject      *source,
 {
   Wait *wait = user_data;
 
-  if (g_task_get_source_tag (G_TASK (result)) == pb_connections_open_async)
-    wait->result = pb_connections_open_finish (result, &wait->error);
-  else
-    wait->ok = pb_sync_engine_push_finish (result, &wait->sent, &wait->failed, &wait->pending, &wait->error);
+  wait->ok = pb_sync_engine_push_finish (result, &wait->sent, &wait->failed, &wait->pending, &wait->error);
   wait->done = TRUE;
 }
 
@@ -53,6 +50,7 @@ pb_cli_push (CliContext  *ctx,
   g_autoptr(PbStore) store = NULL;
   g_autoptr(PbConnection) connection = NULL;
   g_autoptr(PbProvider) provider = NULL;
+  g_autoptr(GError) error = NULL;
   guint sent = 0, failed = 0, pending = 0;
   Wait wait = { 0 };
 
@@ -62,23 +60,15 @@ pb_cli_push (CliContext  *ctx,
     return pb_cli_usage_error (_("push takes one connection NAME"));
 
   store = pb_cli_open_store (ctx);
-  if (store == NULL)
+  if (store == NULL || (connection = pb_cli_find_connection (store, argv[1])) == NULL)
     return EXIT_FAILED;
-  connection = pb_store_find_connection (store, argv[1], NULL);
-  if (connection == NULL)
-    return pb_cli_fail (_("There is no connection called “%s”"), argv[1]);
   if (connection->state != PB_CONNECTION_ACTIVE)
     return pb_cli_fail (_("“%s” is not active yet: nothing is sent before the first user sync (SPEC C3)"),
                         connection->name);
 
-  pb_connections_open_async (connection, NULL, on_done_cb, &wait);
-  pb_cli_wait (&wait.done);
-  provider = wait.result;
+  provider = pb_cli_open_provider (connection, &error);
   if (provider == NULL)
-    {
-      g_autoptr(GError) failure = wait.error;
-      return pb_cli_fail ("%s", failure->message);
-    }
+    return pb_cli_fail ("%s", error->message);
 
   /* --wait: entries that failed for a passing reason are tried again
    * (PbHttp already backed off within each attempt). */
@@ -144,11 +134,8 @@ pb_cli_errors (CliContext  *ctx,
     return pb_cli_usage_error (_("errors takes one connection NAME"));
 
   store = pb_cli_open_store (ctx);
-  if (store == NULL)
+  if (store == NULL || (connection = pb_cli_find_connection (store, argv[1])) == NULL)
     return EXIT_FAILED;
-  connection = pb_store_find_connection (store, argv[1], NULL);
-  if (connection == NULL)
-    return pb_cli_fail (_("There is no connection called “%s”"), argv[1]);
   errors = pb_store_list_errors (store, connection->id, &error);
   if (errors == NULL)
     return pb_cli_fail ("%s", error->message);

@@ -34,26 +34,11 @@ on_done_cb (GObject      *source,
   Wait *wait = user_data;
   gpointer tag = g_task_get_source_tag (G_TASK (result));
 
-  if (tag == pb_connections_open_async)
-    wait->result = pb_connections_open_finish (result, &wait->error);
-  else if (tag == pb_user_sync_plan_async)
+  if (tag == pb_user_sync_plan_async)
     wait->result = pb_user_sync_plan_finish (result, &wait->error);
   else
     wait->ok = pb_user_sync_apply_finish (result, &wait->report, &wait->error);
   wait->done = TRUE;
-}
-
-static PbProvider *
-open_provider (PbConnection  *connection,
-               GError       **error)
-{
-  Wait wait = { 0 };
-
-  pb_connections_open_async (connection, NULL, on_done_cb, &wait);
-  pb_cli_wait (&wait.done);
-  if (wait.error != NULL)
-    g_propagate_error (error, wait.error);
-  return wait.result;
 }
 
 static PbUserPlan *
@@ -205,13 +190,10 @@ cmd_plan (CliContext  *ctx,
     return pb_cli_usage_error (_("users plan takes one connection NAME"));
 
   store = pb_cli_open_store (ctx);
-  if (store == NULL)
+  if (store == NULL || (connection = pb_cli_find_connection (store, argv[1])) == NULL)
     return EXIT_FAILED;
-  connection = pb_store_find_connection (store, argv[1], NULL);
-  if (connection == NULL)
-    return pb_cli_fail (_("There is no connection called “%s”"), argv[1]);
 
-  provider = open_provider (connection, &error);
+  provider = pb_cli_open_provider (connection, &error);
   if (provider == NULL || (plan = make_plan (store, connection, provider, &error)) == NULL)
     return pb_cli_fail ("%s", error->message);
 
@@ -269,13 +251,10 @@ cmd_sync (CliContext  *ctx,
   in_hr = create_in != NULL && (g_str_equal (create_in, "hr") || g_str_equal (create_in, "both"));
 
   store = pb_cli_open_store (ctx);
-  if (store == NULL)
+  if (store == NULL || (connection = pb_cli_find_connection (store, argv[1])) == NULL)
     return EXIT_FAILED;
-  connection = pb_store_find_connection (store, argv[1], NULL);
-  if (connection == NULL)
-    return pb_cli_fail (_("There is no connection called “%s”"), argv[1]);
 
-  provider = open_provider (connection, &error);
+  provider = pb_cli_open_provider (connection, &error);
   if (provider == NULL)
     return pb_cli_fail ("%s", error->message);
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "pb-cli-private.h"
+#include "pb-connections.h"
 #include "pb-import.h"
 
 static int cmd_import (CliContext *ctx, int argc, char **argv);
@@ -81,6 +82,57 @@ pb_cli_parse_options (const char    *command,
     }
 
   return TRUE;
+}
+
+/* Prints why when there is no such connection. */
+PbConnection *
+pb_cli_find_connection (PbStore    *store,
+                        const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  PbConnection *connection = pb_store_find_connection (store, name, &error);
+
+  if (connection == NULL)
+    {
+      if (error != NULL)
+        pb_cli_fail ("%s", error->message);
+      else
+        pb_cli_fail (_("There is no connection called “%s”"), name);
+    }
+
+  return connection;
+}
+
+typedef struct
+{
+  PbProvider *provider;
+  GError     *error;
+  gboolean    done;
+} Opened;
+
+static void
+on_opened_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Opened *opened = user_data;
+
+  opened->provider = pb_connections_open_finish (result, &opened->error);
+  opened->done = TRUE;
+}
+
+/* The connection's connector with its credentials (keyring or OAuth2). */
+PbProvider *
+pb_cli_open_provider (PbConnection  *connection,
+                      GError       **error)
+{
+  Opened opened = { NULL, NULL, FALSE };
+
+  pb_connections_open_async (connection, NULL, on_opened_cb, &opened);
+  pb_cli_wait (&opened.done);
+  if (opened.error != NULL)
+    g_propagate_error (error, opened.error);
+  return opened.provider;
 }
 
 void

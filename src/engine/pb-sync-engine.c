@@ -207,8 +207,44 @@ advice_for (const GError *error)
   return NULL;
 }
 
-/* SPEC C7, U11: an actionable entry in the error log — who, what, what
- * the payroll system said, what to do — and on to the next. */
+/**
+ * pb_sync_engine_record_error:
+ * @person: (nullable): the HR person (or payroll person) it is about
+ *
+ * SPEC C7, U11: an actionable entry in the error log — who, what, what
+ * the payroll system said, what to do.
+ */
+gboolean
+pb_sync_engine_record_error (PbStore       *store,
+                             PbConnection  *connection,
+                             PbRecord      *person,
+                             const char    *what,
+                             const GError  *failure,
+                             GError       **error)
+{
+  const PbProviderErrorDetails *details = pb_provider_error_get_details (failure);
+  g_autoptr(PbErrorEntry) log = g_new0 (PbErrorEntry, 1);
+
+  if (person != NULL)
+    {
+      g_autofree char *name = pb_record_dup_display_name (person);
+      log->who = g_strdup_printf ("%s <%s>", name, pb_record_get (person, PB_EMPLOYEE_EMAIL));
+      log->employee_id = pb_record_get_id (person);
+    }
+  log->what = g_strdup (what);
+  log->message = g_strdup (failure->message);
+  if (details != NULL)
+    {
+      log->system_message = g_strdup (details->message);
+      log->request_id = g_strdup (details->request_id);
+    }
+  log->advice = g_strdup (advice_for (failure));
+
+  return pb_store_add_error (store, connection->id, log, error);
+}
+
+/* A send failed: log it (U11: the others go on) and either keep the entry
+ * for the next push or give up on it. */
 static void
 entry_failed (GTask        *task,
               const char   *what,
@@ -216,28 +252,11 @@ entry_failed (GTask        *task,
 {
   Push *push = g_task_get_task_data (task);
   PbOutboxEntry *entry = current_entry (push);
-  const PbProviderErrorDetails *details = pb_provider_error_get_details (error);
-  g_autoptr(PbErrorEntry) log = g_new0 (PbErrorEntry, 1);
   g_autoptr(GError) store_error = NULL;
   gboolean transient = pb_provider_error_is_transient (error);
   gboolean give_up = !transient || entry->attempts + 1 >= MAX_ATTEMPTS;
 
-  if (push->employee != NULL)
-    {
-      g_autofree char *name = pb_record_dup_display_name (push->employee);
-      log->who = g_strdup_printf ("%s <%s>", name, pb_record_get (push->employee, PB_EMPLOYEE_EMAIL));
-    }
-  log->employee_id = entry->employee_id;
-  log->what = g_strdup (what);
-  log->message = g_strdup (error->message);
-  if (details != NULL)
-    {
-      log->system_message = g_strdup (details->message);
-      log->request_id = g_strdup (details->request_id);
-    }
-  log->advice = g_strdup (advice_for (error));
-
-  if (!pb_store_add_error (push->store, push->connection->id, log, &store_error) ||
+  if (!pb_sync_engine_record_error (push->store, push->connection, push->employee, what, error, &store_error) ||
       !pb_store_finish_outbox (push->store, entry->id, FALSE, give_up, &store_error))
     g_warning ("Could not record a failure: %s", store_error->message);
 

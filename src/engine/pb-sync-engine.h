@@ -30,6 +30,12 @@ void     pb_sync_engine_push_async   (PbStore             *store,
                                       GCancellable        *cancellable,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data);
+gboolean pb_sync_engine_record_error (PbStore             *store,
+                                      PbConnection        *connection,
+                                      PbRecord            *person,
+                                      const char          *what,
+                                      const GError        *failure,
+                                      GError             **error);
 gboolean pb_sync_engine_push_finish  (GAsyncResult        *result,
                                       guint               *sent,
                                       guint               *failed,

@@ -314,8 +314,16 @@ fail_item (GTask        *task,
   Apply *apply = g_task_get_task_data (task);
   g_autofree char *outcome = g_strdup_printf ("failed: %s", error->message);
 
-  /* SPEC U11: one person failing does not stop the others. */
-  g_debug ("Person %u failed: %s", current_item (apply)->position, error->message);
+  PbPlanItem *item = current_item (apply);
+  g_autoptr(GError) store_error = NULL;
+
+  /* SPEC U11: one person failing does not stop the others; the failure
+   * goes to the error log. */
+  g_debug ("Person %u failed: %s", item->position, error->message);
+  if (!pb_sync_engine_record_error (apply->store, apply->connection,
+                                    apply->hr != NULL ? apply->hr : item->payroll,
+                                    _("Sync users"), error, &store_error))
+    g_warning ("Could not record a failure: %s", store_error->message);
   finish_item (task, &apply->report.failed, outcome);
 }
 
