@@ -2715,6 +2715,36 @@ fail_duplicate (PbSandboxExchange *ex)
              "Only one entry per employee/date/activity/project combination is supported.", NULL);
 }
 
+/* The end of a single POST or PUT: validate, refuse a duplicate entry,
+ * commit and answer with the record. */
+static void
+validate_commit_respond (Tx                *tx,
+                         PbSandboxExchange *ex,
+                         const Route       *route,
+                         Draft             *draft,
+                         Problems          *problems,
+                         guint              status,
+                         Sel               *sel)
+{
+  JsonObject *record;
+
+  if (problems->mapping->len == 0)
+    validate_draft (tx, draft, FALSE, problems);
+  if (problems_any (problems))
+    {
+      fail_problems (ex, problems);
+      return;
+    }
+  if (route->type == TX_T_TIMESHEET_ENTRY && timesheet_duplicate (tx, draft->object, NULL))
+    {
+      fail_duplicate (ex);
+      return;
+    }
+
+  record = commit_draft (tx, draft, NULL, NULL);
+  respond_value (tx, ex, status, route->type, record, sel);
+}
+
 static void
 handle_post (Tx                *tx,
              PbSandboxExchange *ex,
@@ -2725,28 +2755,13 @@ handle_post (Tx                *tx,
   g_autoptr(JsonNode) body = NULL;
   g_autoptr(Draft) draft = NULL;
   g_auto(Problems) problems = { 0 };
-  JsonObject *record;
 
   problems_init (&problems);
   if (!read_fields (ex, route->type, &sel) || !read_json_body (ex, &body))
     return;
 
   draft = build_draft (tx, route->type, body, MODE_CREATE, NULL, NULL, NULL, &problems);
-  if (problems.mapping->len == 0)
-    validate_draft (tx, draft, FALSE, &problems);
-  if (problems_any (&problems))
-    {
-      fail_problems (ex, &problems);
-      return;
-    }
-  if (route->type == TX_T_TIMESHEET_ENTRY && timesheet_duplicate (tx, draft->object, NULL))
-    {
-      fail_duplicate (ex);
-      return;
-    }
-
-  record = commit_draft (tx, draft, NULL, NULL);
-  respond_value (tx, ex, 201, route->type, record, sel);
+  validate_commit_respond (tx, ex, route, draft, &problems, 201, sel);
 }
 
 static void
@@ -2778,21 +2793,7 @@ handle_put (Tx                *tx,
     return;
 
   draft = build_draft (tx, route->type, body, MODE_UPDATE, record, NULL, NULL, &problems);
-  if (problems.mapping->len == 0)
-    validate_draft (tx, draft, FALSE, &problems);
-  if (problems_any (&problems))
-    {
-      fail_problems (ex, &problems);
-      return;
-    }
-  if (route->type == TX_T_TIMESHEET_ENTRY && timesheet_duplicate (tx, draft->object, NULL))
-    {
-      fail_duplicate (ex);
-      return;
-    }
-
-  record = commit_draft (tx, draft, NULL, NULL);
-  respond_value (tx, ex, 200, route->type, record, sel);
+  validate_commit_respond (tx, ex, route, draft, &problems, 200, sel);
 }
 
 /* POST and PUT /timesheet/entry/list: all or nothing. */

@@ -371,6 +371,8 @@ tripletex_setup_http (PbProvider *provider,
 
 /* --- chained steps ----------------------------------------------------------------- */
 
+typedef void (*ThenFunc) (GTask *task);
+
 /* Most operations are a few requests in a row. Each keeps its state in an
  * Op, the task's data, and moves on in the callback of the last request. */
 typedef struct
@@ -382,10 +384,8 @@ typedef struct
   char       *remote_id;
   char       *parent_id;
   char       *remote_type;
-  JsonObject *object;      /* scratch: the body being built or the record read */
   GPtrArray  *entries;     /* absences: the entries read */
-  guint       pending;
-  GError     *error;
+  ThenFunc    next;        /* the step after the request in flight */
 } Op;
 
 static void
@@ -398,9 +398,7 @@ op_free (Op *op)
   g_free (op->remote_id);
   g_free (op->parent_id);
   g_free (op->remote_type);
-  g_clear_pointer (&op->object, json_object_unref);
   g_clear_pointer (&op->entries, g_ptr_array_unref);
-  g_clear_error (&op->error);
   g_free (op);
 }
 
@@ -479,8 +477,6 @@ tripletex_verify_credentials (PbProvider           *provider,
 
 /* --- countries and departments, read once -------------------------------------------- */
 
-typedef void (*ThenFunc) (GTask *task);
-
 static void
 on_countries_cb (GObject      *source,
                  GAsyncResult *result,
@@ -488,7 +484,7 @@ on_countries_cb (GObject      *source,
 {
   GTask *task = user_data;
   PbTripletexProvider *self = PB_TRIPLETEX_PROVIDER (source);
-  ThenFunc then = g_object_get_data (G_OBJECT (task), "pb-then");
+  ThenFunc then = ((Op *) g_task_get_task_data (task))->next;
   GError *error = NULL;
   g_autoptr(JsonArray) values = pb_provider_list_all_finish (PB_PROVIDER (source), result, &error);
 
@@ -524,7 +520,7 @@ with_countries (PbTripletexProvider *self,
       return;
     }
 
-  g_object_set_data (G_OBJECT (task), "pb-then", then);
+  ((Op *) g_task_get_task_data (task))->next = then;
   request = pb_http_request_new ("GET", "/country");
   pb_http_request_add_query (request, "fields", "id,isoAlpha2Code");
   pb_provider_list_all_async (PB_PROVIDER (self), request, g_task_get_cancellable (task), on_countries_cb, task);
@@ -537,7 +533,7 @@ on_departments_cb (GObject      *source,
 {
   GTask *task = user_data;
   PbTripletexProvider *self = PB_TRIPLETEX_PROVIDER (source);
-  ThenFunc then = g_object_get_data (G_OBJECT (task), "pb-then-department");
+  ThenFunc then = ((Op *) g_task_get_task_data (task))->next;
   GError *error = NULL;
   g_autoptr(JsonArray) values = pb_provider_list_all_finish (PB_PROVIDER (source), result, &error);
 
@@ -572,7 +568,7 @@ with_department (PbTripletexProvider *self,
       return;
     }
 
-  g_object_set_data (G_OBJECT (task), "pb-then-department", then);
+  ((Op *) g_task_get_task_data (task))->next = then;
   request = pb_http_request_new ("GET", "/department");
   pb_http_request_add_query (request, "fields", "id,name,isInactive");
   pb_provider_list_all_async (PB_PROVIDER (self), request, g_task_get_cancellable (task), on_departments_cb, task);
@@ -1492,7 +1488,6 @@ tripletex_create_absence (PbProvider           *provider,
 
 /* Reads the entries of an absence (its remote id lists them) and refuses
  * when any is locked: approved hours cannot be changed (SPEC A6). */
-typedef void (*EntriesFunc) (GTask *task);
 
 static void
 on_entries_read_cb (GObject      *source,
@@ -1501,7 +1496,7 @@ on_entries_read_cb (GObject      *source,
 {
   GTask *task = user_data;
   Op *op = g_task_get_task_data (task);
-  EntriesFunc then = g_object_get_data (G_OBJECT (task), "pb-then-entries");
+  ThenFunc then = op->next;
   GError *error = NULL;
   g_autoptr(JsonArray) values = pb_provider_list_all_finish (PB_PROVIDER (source), result, &error);
 
@@ -1537,13 +1532,13 @@ on_entries_read_cb (GObject      *source,
 
 static void
 read_entries (GTask       *task,
-              EntriesFunc  then)
+              ThenFunc  then)
 {
   PbProvider *provider = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
   g_autoptr(PbHttpRequest) request = pb_http_request_new ("GET", "/timesheet/entry");
 
-  g_object_set_data (G_OBJECT (task), "pb-then-entries", then);
+  op->next = then;
   pb_http_request_add_query (request, "id", op->remote_id);
   pb_http_request_add_query (request, "employeeId", op->employee_id);
   /* dateFrom and dateTo are required; the ids narrow it down. */
@@ -1573,13 +1568,13 @@ on_entry_deleted_cb (GObject      *source,
   delete_next_entry (task);
 }
 
-/* Deletes op->entries one by one, then goes on with "pb-after-delete". */
+/* Deletes op->entries one by one, then goes on with op->next. */
 static void
 delete_next_entry (GTask *task)
 {
   PbProvider *provider = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
-  EntriesFunc after = g_object_get_data (G_OBJECT (task), "pb-after-delete");
+  ThenFunc after = op->next;
   g_autoptr(JsonObject) entry = NULL;
   g_autoptr(PbHttpRequest) request = NULL;
   g_autofree char *path = NULL;
@@ -1607,7 +1602,7 @@ return_deleted (GTask *task)
 static void
 delete_entries_then_return (GTask *task)
 {
-  g_object_set_data (G_OBJECT (task), "pb-after-delete", return_deleted);
+  ((Op *) g_task_get_task_data (task))->next = return_deleted;
   delete_next_entry (task);
 }
 
@@ -1623,7 +1618,7 @@ tripletex_delete_absence (PbProvider           *provider,
 static void
 delete_entries_then_write (GTask *task)
 {
-  g_object_set_data (G_OBJECT (task), "pb-after-delete", with_standard_day);
+  ((Op *) g_task_get_task_data (task))->next = with_standard_day;
   delete_next_entry (task);
 }
 
