@@ -91,3 +91,28 @@ pb_test_spawn (GSubprocessFlags   flags,
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   return g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
 }
+
+/* GTK tells an SVG icon from other data by its MIME type, so the UI tests
+ * need the system's MIME database, which G_TEST_OPTION_ISOLATE_DIRS would
+ * hide (see g_content_type_set_mime_dirs()). Call it before g_test_init().
+ * The folders are spelt out rather than passing NULL: that would make GLib
+ * cache strings which the isolation then drops without freeing (a leak
+ * LeakSanitizer reports). */
+void
+pb_test_use_system_mime_database (void)
+{
+  const char *data_dirs = g_getenv ("XDG_DATA_DIRS");
+  g_auto(GStrv) dirs = g_strsplit (data_dirs != NULL && *data_dirs != '\0' ? data_dirs : "/usr/local/share:/usr/share",
+                                   ":", -1);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) mime_dirs = NULL;
+
+  for (guint i = 0; dirs[i] != NULL; i++)
+    {
+      g_autofree char *mime_dir = g_build_filename (dirs[i], "mime", NULL);
+
+      g_strv_builder_add (builder, mime_dir);
+    }
+  mime_dirs = g_strv_builder_end (builder);
+  g_content_type_set_mime_dirs ((const char * const *) mime_dirs);
+}

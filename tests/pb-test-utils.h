@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 /* Skips the current test, or fails it when PB_REQUIRE_ALL is set (CI), so a
  * missing display or keyring can never turn a run green by skipping. */
 void   pb_test_skip_or_fail  (const char *why);
+void   pb_test_use_system_mime_database (void);
 
 /* A fresh, empty folder under the test's isolated temp dir. */
 char  *pb_test_make_dir      (const char *name);

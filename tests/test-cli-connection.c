@@ -458,6 +458,20 @@ test_kill_mid_sync (Fixture       *f,
       g_assert_cmpuint (count_in_state (state, email), ==, 1);
     }
   run_clear (&run);
+
+  /* SPEC U5: the saved report, exported; every person has an outcome,
+   * whichever of the two runs reached it. */
+  run_cli (f, &run, NULL, "users", "report", "Acme", "--csv", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (g_str_has_prefix (run.out, "\"name\",\"email\",\"employee_number\",\"match\",\"decision\","));
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autofree char *row = g_strdup_printf ("\"p%02u@acme.no\",\"\",\"hr-only\",\"create-in-payroll\","
+                                              "\"created in payroll\"", i);
+      g_assert_nonnull (strstr (run.out, row));
+    }
+  g_assert_null (strstr (run.out, "sandbox-employee"));    /* SPEC C2 */
+  run_clear (&run);
 }
 
 int

@@ -1325,27 +1325,6 @@ test_assistant_oauth2_cancel_leaves_nothing (Fixture       *f,
   g_assert_cmpstr (page_stack (f), ==, "empty");
 }
 
-/* GTK tells an SVG icon from other data by its MIME type: see
- * test-people-view.c. */
-static void
-use_system_mime_database (void)
-{
-  const char *data_dirs = g_getenv ("XDG_DATA_DIRS");
-  g_auto(GStrv) dirs = g_strsplit (data_dirs != NULL && *data_dirs != '\0' ? data_dirs : "/usr/local/share:/usr/share",
-                                   ":", -1);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) mime_dirs = NULL;
-
-  for (guint i = 0; dirs[i] != NULL; i++)
-    {
-      g_autofree char *mime_dir = g_build_filename (dirs[i], "mime", NULL);
-
-      g_strv_builder_add (builder, mime_dir);
-    }
-  mime_dirs = g_strv_builder_end (builder);
-  g_content_type_set_mime_dirs ((const char * const *) mime_dirs);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -1358,7 +1337,7 @@ main (int   argc,
   /* The sandbox's OAuth2 system, besides Tripletex (pb-providers.c). */
   g_setenv ("PAYBRIDGE_TEST_PROVIDERS", "1", TRUE);
 
-  use_system_mime_database ();
+  pb_test_use_system_mime_database ();
   have_display = gtk_init_check ();
   if (have_display)
     {

@@ -133,7 +133,7 @@ fixture_set_up (Fixture       *f,
   plan = r.result;
   pb_user_sync_decide_defaults (plan, PB_DECISION_PREFER_HR, TRUE, FALSE);
   r = (Result) { 0 };
-  pb_user_sync_apply_async (f->store, f->connection, f->provider, plan, NULL, on_done, &r);
+  pb_user_sync_apply_async (f->store, f->connection, f->provider, plan, NULL, NULL, NULL, on_done, &r);
   wait_for (&r);
   g_assert_true (r.report.activated);
 }

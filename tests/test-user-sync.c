@@ -134,7 +134,7 @@ apply (Fixture    *f,
 {
   Result r = { 0 };
 
-  pb_user_sync_apply_async (f->store, f->connection, f->provider, p, NULL, on_done, &r);
+  pb_user_sync_apply_async (f->store, f->connection, f->provider, p, NULL, NULL, NULL, on_done, &r);
   while (!r.done)
     g_main_context_iteration (NULL, TRUE);
   g_assert_no_error (r.error);
@@ -358,6 +358,259 @@ test_rerun_no_duplicate (Fixture       *f,
   g_assert_cmpstr (item_for (f, resumed, "per@acme.no")->outcome, ==, "created in payroll");
 }
 
+/* Changes Kari's phone in payroll behind the plan's back. */
+static void
+change_kari_in_payroll (Fixture    *f,
+                        PbUserPlan *p)
+{
+  PbPlanItem *kari = item_for (f, p, "kari@acme.no");
+  g_autoptr(PbRecord) changed = pb_record_copy (kari->payroll);
+  PbProviderArgs args = { .record = changed, .remote_id = kari->remote_id };
+  Result r = { 0 };
+
+  pb_record_set (changed, PB_EMPLOYEE_PHONE, "+47 911 11 111");
+  pb_provider_call_async (f->provider, PB_OP_UPDATE_EMPLOYEE, &args, NULL, on_done, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (r.error);
+  pb_remote_free (r.result);
+}
+
+/* A decision taken on a payroll side that has changed since is refused as
+ * a whole, and reading again keeps the decisions still valid and says what
+ * changed (issue: "refusing ... if the payroll side changed"; SPEC U3). */
+static void
+test_stale_decision (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(PbUserPlan) p = plan (f);
+  g_autoptr(PbUserPlan) again = NULL;
+  PbPlanItem *kari;
+  Result r = { 0 };
+
+  pb_user_sync_decide_defaults (p, PB_DECISION_PREFER_HR, TRUE, FALSE);
+  for (guint i = 0; i < p->items->len; i++)
+    pb_store_update_plan_item (f->store, p, g_ptr_array_index (p->items, i), NULL);
+  change_kari_in_payroll (f, p);
+
+  pb_user_sync_apply_async (f->store, f->connection, f->provider, p, NULL, NULL, NULL, on_done, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (r.error, PB_USER_SYNC_ERROR, PB_USER_SYNC_ERROR_STALE);
+  g_assert_nonnull (strstr (r.error->message, "Kari Nordmann"));
+  g_assert_false (r.ok);
+  g_clear_error (&r.error);
+
+  /* Nothing was applied: Per is not in payroll, nobody has an outcome, the
+   * connection is not active. */
+  g_assert_cmpuint (payroll_people_with_email (f, "per@acme.no"), ==, 0);
+  for (guint i = 0; i < p->items->len; i++)
+    g_assert_null (((PbPlanItem *) g_ptr_array_index (p->items, i))->outcome);
+  g_assert_cmpint (f->connection->state, ==, PB_CONNECTION_ESTABLISHED);
+
+  again = plan (f);
+  kari = item_for (f, again, "kari@acme.no");
+  g_assert_cmpuint (kari->changed, ==, 1u << PB_EMPLOYEE_PHONE);
+  g_assert_cmpint (kari->decision, ==, PB_DECISION_NONE);          /* asked again */
+  g_assert_cmpint (item_for (f, again, "per@acme.no")->decision, ==, PB_DECISION_CREATE_IN_PAYROLL);
+  g_assert_cmpuint (item_for (f, again, "per@acme.no")->changed, ==, 0);
+
+  kari->decision = PB_DECISION_PREFER_HR;
+  apply (f, again);
+  g_assert_cmpuint (payroll_people_with_email (f, "per@acme.no"), ==, 1);
+  g_assert_cmpstr (kari->outcome, ==, "payroll updated");
+}
+
+typedef struct
+{
+  guint         calls;
+  guint         last_done;
+  guint         total;
+  gboolean      monotonic;
+  GCancellable *cancel_at_first;
+} Progress;
+
+static void
+on_progress (guint    done,
+             guint    total,
+             gpointer user_data)
+{
+  Progress *progress = user_data;
+
+  progress->monotonic = progress->monotonic && done > progress->last_done;
+  progress->last_done = done;
+  progress->total = total;
+  progress->calls++;
+  if (progress->cancel_at_first != NULL)
+    g_cancellable_cancel (progress->cancel_at_first);
+}
+
+static void
+add_hr_only_people (Fixture *f,
+                    guint    n)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (pb_store_begin (f->store, NULL));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PbRecord) person = pb_record_new (PB_ENTITY_EMPLOYEE);
+      g_autofree char *email = g_strdup_printf ("new%02u@acme.no", i);
+      g_autofree char *given = g_strdup_printf ("New%02u", i);
+
+      pb_record_set (person, PB_EMPLOYEE_GIVEN_NAME, given);
+      pb_record_set (person, PB_EMPLOYEE_FAMILY_NAME, "Hire");
+      pb_record_set (person, PB_EMPLOYEE_EMAIL, email);
+      pb_record_set (person, PB_EMPLOYEE_STATUS, "active");
+      pb_store_save (f->store, person, NULL, &error);
+      g_assert_no_error (error);
+    }
+  g_assert_true (pb_store_commit (f->store, NULL));
+}
+
+/* Several people are on the wire at once, and progress counts each. */
+static void
+test_parallel_progress (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(PbUserPlan) p = NULL;
+  PbSandboxFaults faults = { .latency_ms = 20 };
+  Progress progress = { .monotonic = TRUE };
+  Result r = { 0 };
+
+  add_hr_only_people (f, 12);
+  p = plan (f);
+  pb_user_sync_decide_defaults (p, PB_DECISION_PREFER_HR, TRUE, FALSE);
+  g_assert_true (pb_sandbox_set_faults (f->sandbox, &faults, NULL));
+
+  pb_user_sync_apply_async (f->store, f->connection, f->provider, p, on_progress, &progress, NULL, on_done, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (r.report.created_in_payroll, ==, 13);     /* 12 + Per */
+  g_assert_cmpuint (pb_http_get_max_in_flight_seen (pb_provider_get_http (f->provider)), >, 1);
+  g_assert_cmpuint (progress.calls, ==, p->items->len);
+  g_assert_true (progress.monotonic);
+  g_assert_cmpuint (progress.last_done, ==, p->items->len);
+  g_assert_cmpuint (progress.total, ==, p->items->len);
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autofree char *email = g_strdup_printf ("new%02u@acme.no", i);
+      g_assert_cmpuint (payroll_people_with_email (f, email), ==, 1);
+    }
+}
+
+/* With one request allowed on the wire the run still completes: the
+ * session the connector creates first does not wait for a slot held by the
+ * call that needs it (a deadlock before), and nothing goes in parallel. */
+static void
+test_one_request_at_a_time (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(PbUserPlan) p = NULL;
+  PbUserSyncReport report;
+
+  add_hr_only_people (f, 5);
+  pb_http_set_max_in_flight (pb_provider_get_http (f->provider), 1);
+  p = plan (f);
+  pb_user_sync_decide_defaults (p, PB_DECISION_PREFER_HR, TRUE, FALSE);
+  report = apply (f, p);
+  g_assert_cmpuint (report.created_in_payroll, ==, 6);     /* 5 + Per */
+  g_assert_cmpuint (pb_http_get_max_in_flight_seen (pb_provider_get_http (f->provider)), ==, 1);
+}
+
+/* Cancel mid-apply: what was done is recorded, the rest is still to do,
+ * the connection is not activated; the next run does the rest once. */
+static void
+test_cancel_consistent (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(PbUserPlan) p = NULL;
+  g_autoptr(PbUserPlan) resumed = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  PbSandboxFaults faults = { .latency_ms = 20 };
+  Progress progress = { .monotonic = TRUE, .cancel_at_first = cancellable };
+  guint counts[PB_N_OUTCOMES];
+  Result r = { 0 };
+
+  add_hr_only_people (f, 12);
+  p = plan (f);
+  pb_user_sync_decide_defaults (p, PB_DECISION_NONE, TRUE, FALSE);
+  for (guint i = 0; i < p->items->len; i++)
+    pb_store_update_plan_item (f->store, p, g_ptr_array_index (p->items, i), NULL);
+  g_assert_true (pb_sandbox_set_faults (f->sandbox, &faults, NULL));
+
+  pb_user_sync_apply_async (f->store, f->connection, f->provider, p, on_progress, &progress, cancellable,
+                            on_done, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&r.error);
+  g_assert_cmpint (f->connection->state, ==, PB_CONNECTION_ESTABLISHED);
+
+  resumed = pb_store_load_last_plan (f->store, f->connection->id, NULL);
+  g_assert_null (resumed->applied_at);
+  pb_user_plan_count_outcomes (resumed, counts);
+  g_assert_cmpuint (counts[PB_OUTCOME_NONE], >, 0);           /* left to do */
+  g_assert_cmpuint (counts[PB_OUTCOME_FAILED], ==, 0);        /* cancelling is no failure */
+  g_assert_cmpuint (progress.last_done, ==, resumed->items->len - counts[PB_OUTCOME_NONE]);
+  {
+    g_autoptr(GPtrArray) errors = pb_store_list_errors (f->store, f->connection->id, NULL);
+    g_assert_cmpuint (errors->len, ==, 0);
+  }
+
+  apply (f, resumed);
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autofree char *email = g_strdup_printf ("new%02u@acme.no", i);
+      g_assert_cmpuint (payroll_people_with_email (f, email), ==, 1);
+    }
+  g_assert_cmpint (f->connection->state, ==, PB_CONNECTION_ACTIVE);
+}
+
+/* SPEC U5: the report is saved, can be opened later and exported. */
+static void
+test_report (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(PbUserPlan) p = plan (f);
+  g_autoptr(GPtrArray) reports = NULL;
+  g_autoptr(PbUserPlan) opened = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *csv = NULL;
+  guint counts[PB_N_OUTCOMES];
+
+  reports = pb_store_list_reports (f->store, f->connection->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (reports->len, ==, 0);                      /* a plan is no report */
+  g_clear_pointer (&reports, g_ptr_array_unref);
+
+  pb_user_sync_decide_defaults (p, PB_DECISION_PREFER_HR, TRUE, FALSE);
+  apply (f, p);
+
+  reports = pb_store_list_reports (f->store, f->connection->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (reports->len, ==, 1);
+  opened = pb_store_load_plan (f->store, f->connection->id, ((PbUserPlan *) reports->pdata[0])->id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (opened->applied_at);
+  pb_user_plan_count_outcomes (opened, counts);
+  g_assert_cmpuint (counts[PB_OUTCOME_CREATED_IN_PAYROLL], ==, 1);
+  g_assert_cmpuint (counts[PB_OUTCOME_FAILED], ==, 1);
+  g_assert_cmpuint (counts[PB_OUTCOME_NONE], ==, 0);
+  g_assert_cmpstr (pb_plan_item_get_outcome_detail (item_for (f, opened, "dup@acme.no")), !=, NULL);
+
+  csv = pb_user_plan_to_csv (f->store, opened);
+  g_assert_true (g_str_has_prefix (csv, "\"name\",\"email\",\"employee_number\",\"match\",\"decision\",\"outcome\",\"detail\"\r\n"));
+  g_assert_nonnull (strstr (csv, "\"Per Berg\",\"per@acme.no\",\"\",\"hr-only\",\"create-in-payroll\",\"created in payroll\",\"\"\r\n"));
+  g_assert_nonnull (strstr (csv, "\"Dup Number\",\"dup@acme.no\",\"77\",\"hr-only\",\"create-in-payroll\",\"failed\","));
+  g_assert_null (strstr (csv, "sandbox-employee"));            /* SPEC C2: no secret */
+  {
+    g_auto(GStrv) lines = g_strsplit (csv, "\r\n", -1);
+    g_assert_cmpuint (g_strv_length (lines), ==, opened->items->len + 2);   /* header, rows, "" */
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -370,6 +623,11 @@ main (int   argc,
   ADD ("apply/hr-wins-create-in-payroll-U6-U11", test_apply);
   ADD ("apply/payroll-wins-create-in-hr", test_apply_payroll_wins);
   ADD ("apply/R3-rerun-no-duplicate", test_rerun_no_duplicate);
+  ADD ("apply/stale-decision-refused-and-replanned", test_stale_decision);
+  ADD ("apply/parallel-with-progress", test_parallel_progress);
+  ADD ("apply/one-request-at-a-time", test_one_request_at_a_time);
+  ADD ("apply/cancel-leaves-consistent-state", test_cancel_consistent);
+  ADD ("report/U5-saved-opened-exported", test_report);
 #undef ADD
 
   return g_test_run ();

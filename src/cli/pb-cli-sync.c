@@ -14,6 +14,7 @@
 
 #include "pb-cli-private.h"
 #include "pb-connections.h"
+#include "pb-csv.h"
 #include "pb-sync-engine.h"
 
 typedef struct
@@ -96,20 +97,10 @@ pb_cli_push (CliContext  *ctx,
   return failed > 0 || pending > 0 ? EXIT_FAILED : EXIT_OK;
 }
 
-static char *
-csv_field (const char *value)
-{
-  g_autoptr(GString) out = g_string_new ("\"");
-
-  for (const char *p = value != NULL ? value : ""; *p != '\0'; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (out, '"');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
+/* The error log's columns in --json and --csv, in this order. */
+static const char * const error_columns[] = {
+  "at", "who", "what", "message", "system_message", "request_id", "advice",
+};
 
 int
 pb_cli_errors (CliContext  *ctx,
@@ -150,14 +141,14 @@ pb_cli_errors (CliContext  *ctx,
       for (guint i = 0; i < errors->len; i++)
         {
           PbErrorEntry *e = g_ptr_array_index (errors, i);
-          const char *names[] = { "at", "who", "what", "message", "system_message", "request_id", "advice" };
           const char *values[] = { e->at, e->who, e->what, e->message, e->system_message, e->request_id,
                                    e->advice };
 
           json_builder_begin_object (builder);
-          for (guint f = 0; f < G_N_ELEMENTS (names); f++)
+          G_STATIC_ASSERT (G_N_ELEMENTS (values) == G_N_ELEMENTS (error_columns));
+          for (guint f = 0; f < G_N_ELEMENTS (values); f++)
             {
-              json_builder_set_member_name (builder, names[f]);
+              json_builder_set_member_name (builder, error_columns[f]);
               json_builder_add_string_value (builder, values[f]);
             }
           json_builder_end_object (builder);
@@ -169,21 +160,26 @@ pb_cli_errors (CliContext  *ctx,
     }
 
   if (csv)
-    printf ("at,who,what,message,system_message,request_id,advice\n");
+    {
+      g_autoptr(GString) out = g_string_new (NULL);
+
+      pb_csv_append_row (out, error_columns, G_N_ELEMENTS (error_columns));
+      for (guint i = 0; i < errors->len; i++)
+        {
+          PbErrorEntry *e = g_ptr_array_index (errors, i);
+          const char *row[] = { e->at, e->who, e->what, e->message, e->system_message, e->request_id, e->advice };
+
+          pb_csv_append_row (out, row, G_N_ELEMENTS (row));
+        }
+      fwrite (out->str, 1, out->len, stdout);
+      return EXIT_OK;
+    }
+
   for (guint i = 0; i < errors->len; i++)
     {
       PbErrorEntry *e = g_ptr_array_index (errors, i);
 
-      if (csv)
-        {
-          g_autofree char *c1 = csv_field (e->at), *c2 = csv_field (e->who), *c3 = csv_field (e->what);
-          g_autofree char *c4 = csv_field (e->message), *c5 = csv_field (e->system_message);
-          g_autofree char *c6 = csv_field (e->request_id), *c7 = csv_field (e->advice);
-
-          printf ("%s,%s,%s,%s,%s,%s,%s\n", c1, c2, c3, c4, c5, c6, c7);
-        }
-      else
-        printf ("%s  %s\n  %s: %s\n%s%s%s", e->at, e->who ? e->who : "", e->what, e->message,
+      printf ("%s  %s\n  %s: %s\n%s%s%s", e->at, e->who ? e->who : "", e->what, e->message,
                 e->advice ? "  → " : "", e->advice ? e->advice : "", e->advice ? "\n" : "");
     }
 

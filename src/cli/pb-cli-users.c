@@ -168,6 +168,30 @@ print_plan (PbStore    *store,
           counts[PB_MATCH_AMBIGUOUS], counts[PB_MATCH_LOCKED]);
 }
 
+/* The outcome per person and the counts (SPEC U5). Returns: the failures */
+static guint
+print_report (PbStore    *store,
+              PbUserPlan *plan)
+{
+  guint counts[PB_N_OUTCOMES];
+
+  for (guint i = 0; i < plan->items->len; i++)
+    {
+      PbPlanItem *item = g_ptr_array_index (plan->items, i);
+      g_autofree char *name = person_name (store, item);
+
+      printf ("%-40s %s\n", name, item->outcome ? item->outcome : "");
+    }
+  pb_user_plan_count_outcomes (plan, counts);
+  printf (_("Linked %u, payroll updated %u, HR updated %u, created in payroll %u, created in HR %u, "
+            "left %u, skipped %u, failed %u.\n"),
+          counts[PB_OUTCOME_LINKED], counts[PB_OUTCOME_PAYROLL_UPDATED], counts[PB_OUTCOME_HR_UPDATED],
+          counts[PB_OUTCOME_CREATED_IN_PAYROLL], counts[PB_OUTCOME_CREATED_IN_HR], counts[PB_OUTCOME_LEFT],
+          counts[PB_OUTCOME_SKIPPED], counts[PB_OUTCOME_FAILED]);
+
+  return counts[PB_OUTCOME_FAILED];
+}
+
 static int
 cmd_plan (CliContext  *ctx,
           int          argc,
@@ -287,7 +311,7 @@ cmd_sync (CliContext  *ctx,
         return pb_cli_fail (_("Nothing was applied"));
     }
 
-  pb_user_sync_apply_async (store, connection, provider, plan, NULL, on_done_cb, &wait);
+  pb_user_sync_apply_async (store, connection, provider, plan, NULL, NULL, NULL, on_done_cb, &wait);
   pb_cli_wait (&wait.done);
   if (!wait.ok)
     {
@@ -296,26 +320,79 @@ cmd_sync (CliContext  *ctx,
     }
 
   r = &wait.report;
-  for (guint i = 0; i < plan->items->len; i++)
-    {
-      PbPlanItem *item = g_ptr_array_index (plan->items, i);
-      g_autofree char *name = person_name (store, item);
-
-      printf ("%-40s %s\n", name, item->outcome ? item->outcome : "");
-    }
-  printf (_("Linked %u, payroll updated %u, HR updated %u, created in payroll %u, created in HR %u, "
-            "left %u, skipped %u, failed %u.\n"),
-          r->linked, r->payroll_updated, r->hr_updated, r->created_in_payroll, r->created_in_hr, r->left,
-          r->skipped, r->failed);
+  print_report (store, plan);
   if (r->activated)
     printf (_("“%s” is now active: changes in HR are sent from now on.\n"), connection->name);
 
   return r->failed > 0 ? EXIT_FAILED : EXIT_OK;
 }
 
+/* SPEC U5: the saved report of the last user sync, or a list of them. */
+static int
+cmd_report (CliContext  *ctx,
+            int          argc,
+            char       **argv)
+{
+  gboolean csv = FALSE;
+  gboolean list = FALSE;
+  gint64 id = 0;
+  GOptionEntry entries[] = {
+    { "csv", 0, 0, G_OPTION_ARG_NONE, &csv, N_("Print the report as CSV"), NULL },
+    { "list", 0, 0, G_OPTION_ARG_NONE, &list, N_("List the saved reports"), NULL },
+    { "id", 0, 0, G_OPTION_ARG_INT64, &id, N_("The report to print (default: the last)"), "ID" },
+    { NULL }
+  };
+  g_autoptr(PbStore) store = NULL;
+  g_autoptr(PbConnection) connection = NULL;
+  g_autoptr(PbUserPlan) report = NULL;
+  g_autoptr(GPtrArray) reports = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!pb_cli_parse_options ("users report", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return pb_cli_usage_error (_("users report takes one connection NAME"));
+
+  store = pb_cli_open_store (ctx);
+  if (store == NULL || (connection = pb_cli_find_connection (store, argv[1])) == NULL)
+    return EXIT_FAILED;
+
+  reports = pb_store_list_reports (store, connection->id, &error);
+  if (reports == NULL)
+    return pb_cli_fail ("%s", error->message);
+  if (list)
+    {
+      for (guint i = 0; i < reports->len; i++)
+        {
+          PbUserPlan *plan = g_ptr_array_index (reports, i);
+          printf ("%" G_GINT64_FORMAT "\t%s\n", plan->id, plan->applied_at);
+        }
+      return EXIT_OK;
+    }
+
+  if (id == 0 && reports->len > 0)
+    id = ((PbUserPlan *) g_ptr_array_index (reports, 0))->id;
+  if (id != 0)
+    report = pb_store_load_plan (store, connection->id, id, &error);
+  if (report == NULL || report->applied_at == NULL)
+    return pb_cli_fail (_("“%s” has no such user-sync report"), connection->name);
+
+  if (csv)
+    {
+      g_autofree char *text = pb_user_plan_to_csv (store, report);
+
+      fwrite (text, 1, strlen (text), stdout);
+      return EXIT_OK;
+    }
+
+  printf (_("User sync applied %s\n"), report->applied_at);
+  return print_report (store, report) > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
 static const CliCommand subcommands[] = {
   { "plan", "NAME [--json]", N_("Read both sides and show the matching plan"), cmd_plan },
   { "sync", "NAME [--prefer hr|payroll] [--create-in …] [--yes]", N_("Apply the plan"), cmd_sync },
+  { "report", "NAME [--csv] [--list] [--id ID]", N_("Show the last user-sync report"), cmd_report },
 };
 
 int
@@ -325,7 +402,7 @@ pb_cli_users (CliContext  *ctx,
 {
   if (argc < 2)
     {
-      fprintf (stderr, "%s\n", _("Usage: paybridge-cli users plan|sync NAME"));
+      fprintf (stderr, "%s\n", _("Usage: paybridge-cli users plan|sync|report NAME"));
       return EXIT_USAGE;
     }
 

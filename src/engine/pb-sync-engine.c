@@ -256,6 +256,15 @@ entry_failed (GTask        *task,
   gboolean transient = pb_provider_error_is_transient (error);
   gboolean give_up = !transient || entry->attempts + 1 >= MAX_ATTEMPTS;
 
+  /* Cancelled (the app quits, the connection was removed, its sign-in was
+   * lost): nothing was learnt about this entry, so it is neither logged nor
+   * counted and stays pending for the next push. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+
   if (!pb_sync_engine_record_error (push->store, push->connection, push->employee, what, error, &store_error) ||
       !pb_store_finish_outbox (push->store, entry->id, FALSE, give_up, &store_error))
     g_warning ("Could not record a failure: %s", store_error->message);

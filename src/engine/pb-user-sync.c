@@ -89,6 +89,68 @@ plan_state_free (PlanState *state)
   g_free (state);
 }
 
+static char *
+item_key (PbPlanItem *item)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT "/%s", item->employee_id, item->remote_id ? item->remote_id : "");
+}
+
+/* Reading both sides again while a plan is still unapplied (after a stale
+ * refusal, or to refresh) keeps the decisions of people whose payroll side
+ * is as it was, and marks what changed for the others, who are asked
+ * again. */
+static void
+carry_over (PbUserPlan  *plan,
+            PbUserPlan  *previous,
+            const guint *compared,
+            guint        n_compared)
+{
+  g_autoptr(GHashTable) by_pair = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) by_remote = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) by_employee = g_hash_table_new (g_int64_hash, g_int64_equal);
+
+  for (guint i = 0; i < previous->items->len; i++)
+    {
+      PbPlanItem *old = g_ptr_array_index (previous->items, i);
+
+      g_hash_table_insert (by_pair, item_key (old), old);
+      if (old->remote_id != NULL)
+        g_hash_table_insert (by_remote, old->remote_id, old);
+      if (old->employee_id != 0)
+        g_hash_table_insert (by_employee, &old->employee_id, old);
+    }
+
+  for (guint i = 0; i < plan->items->len; i++)
+    {
+      PbPlanItem *item = g_ptr_array_index (plan->items, i);
+      g_autofree char *key = item_key (item);
+      PbPlanItem *old = g_hash_table_lookup (by_pair, key);
+      PbPlanItem *was = NULL;
+
+      if (item->remote_id != NULL)
+        {
+          was = g_hash_table_lookup (by_remote, item->remote_id);
+          if (was == NULL || was->payroll == NULL)
+            item->changed = PB_PLAN_CHANGED_PERSON;     /* new in payroll */
+          else
+            for (guint c = 0; c < n_compared; c++)
+              if (!pb_match_values_equal (compared[c], pb_record_get (was->payroll, compared[c]),
+                                          pb_record_get (item->payroll, compared[c])))
+                item->changed |= 1u << compared[c];
+        }
+      else if (item->employee_id != 0)
+        {
+          was = g_hash_table_lookup (by_employee, &item->employee_id);
+          if (was != NULL && was->remote_id != NULL)
+            item->changed = PB_PLAN_CHANGED_PERSON;     /* gone from payroll */
+        }
+
+      if (old != NULL && item->changed == 0 && old->kind == item->kind && old->decision != PB_DECISION_NONE &&
+          item->decision == PB_DECISION_NONE)
+        item->decision = old->decision;
+    }
+}
+
 static void
 on_payroll_listed_cb (GObject      *source,
                       GAsyncResult *result,
@@ -105,6 +167,7 @@ on_payroll_listed_cb (GObject      *source,
   g_autoptr(GArray) required = NULL;
   g_autoptr(GArray) matches = NULL;
   g_autoptr(PbUserPlan) plan = NULL;
+  g_autoptr(PbUserPlan) previous = NULL;
 
   if (remotes == NULL)
     {
@@ -140,6 +203,13 @@ on_payroll_listed_cb (GObject      *source,
       item->missing = match->missing;
       if (match->hr >= 0)
         item->employee_id = pb_record_get_id (g_ptr_array_index (hr, match->hr));
+      /* SPEC U2 with the connector's own rules, e.g. Visma.net Payroll's
+       * Employment ID, required to create (V2): shown before sending. */
+      if (item->kind == PB_MATCH_HR_ONLY)
+        for (guint f = 0; f < PB_EMPLOYEE_N_FIELDS; f++)
+          if ((pb_provider_class_get_rule_flags (klass, PB_ENTITY_EMPLOYEE, f) & PB_FIELD_RULE_REQUIRED_TO_CREATE) &&
+              pb_record_get (g_ptr_array_index (hr, match->hr), f) == NULL)
+            item->missing |= 1u << f;
       if (match->payroll >= 0)
         {
           PbRemote *remote = g_ptr_array_index (remotes, match->payroll);
@@ -153,6 +223,10 @@ on_payroll_listed_cb (GObject      *source,
         item->decision = PB_DECISION_LINK;
       g_ptr_array_add (plan->items, item);
     }
+
+  previous = pb_store_load_last_plan (state->store, state->connection->id, NULL);
+  if (previous != NULL && previous->applied_at == NULL)
+    carry_over (plan, previous, (const guint *) compared->data, compared->len);
 
   if (!pb_store_save_plan (state->store, plan, &error))
     {
@@ -256,16 +330,31 @@ pb_user_sync_decide_defaults (PbUserPlan *plan,
 
 /* --- apply ------------------------------------------------------------------------ */
 
+/* A run of apply: up to `width` people at once (the connector's bound on
+ * requests in flight), each a Step. Outcomes are written as they happen. */
 typedef struct
 {
-  PbStore          *store;
-  PbConnection     *connection;
-  PbProvider       *provider;
-  PbUserPlan       *plan;       /* (unowned) the caller keeps it alive */
-  guint             next;
-  PbUserSyncReport  report;
-  PbRecord         *hr;         /* the current item's HR person */
+  PbStore            *store;
+  PbConnection       *connection;
+  PbProvider         *provider;
+  PbUserPlan         *plan;       /* (unowned) the caller keeps it alive */
+  PbUserSyncProgress  progress;
+  gpointer            progress_data;
+  guint               next;       /* the next item to start */
+  guint               in_flight;
+  guint               width;
+  guint               done;       /* items with an outcome, for progress */
+  gboolean            pumping;
+  PbUserSyncReport    report;
 } Apply;
+
+/* One person being applied. */
+typedef struct
+{
+  GTask      *task;       /* (owned) the run */
+  PbPlanItem *item;
+  PbRecord   *hr;         /* (nullable) the HR person */
+} Step;
 
 static void
 apply_free (Apply *apply)
@@ -273,73 +362,104 @@ apply_free (Apply *apply)
   g_object_unref (apply->store);
   g_object_unref (apply->connection);
   g_object_unref (apply->provider);
-  g_clear_object (&apply->hr);
   g_free (apply);
 }
 
-static void apply_next (GTask *task);
+static void pump (GTask *task);
 
-static PbPlanItem *
-current_item (Apply *apply)
+static Apply *
+step_apply (Step *step)
 {
-  return g_ptr_array_index (apply->plan->items, apply->next);
+  return g_task_get_task_data (step->task);
 }
 
-/* Records the current item's outcome (its own write: a kill at any point
- * loses no outcome already reached) and moves on. */
-static void
-finish_item (GTask      *task,
-             guint      *counter,
-             const char *outcome)
+static guint *
+outcome_counter (PbUserSyncReport *report,
+                 PbOutcome         outcome)
 {
-  Apply *apply = g_task_get_task_data (task);
-  PbPlanItem *item = current_item (apply);
+  switch (outcome)
+    {
+    case PB_OUTCOME_LINKED: return &report->linked;
+    case PB_OUTCOME_PAYROLL_UPDATED: return &report->payroll_updated;
+    case PB_OUTCOME_HR_UPDATED: return &report->hr_updated;
+    case PB_OUTCOME_CREATED_IN_PAYROLL: return &report->created_in_payroll;
+    case PB_OUTCOME_CREATED_IN_HR: return &report->created_in_hr;
+    case PB_OUTCOME_LEFT: return &report->left;
+    case PB_OUTCOME_SKIPPED: return &report->skipped;
+    case PB_OUTCOME_FAILED:
+    case PB_OUTCOME_NONE:
+    case PB_N_OUTCOMES:
+    default: return &report->failed;
+    }
+}
+
+/* Ends a step. With an outcome it is recorded (its own write: a kill at
+ * any point loses no outcome already reached); without one (cancelled)
+ * the person stays to do. */
+static void
+finish_step (Step       *step,
+             PbOutcome   outcome,
+             const char *detail)
+{
+  GTask *task = step->task;
+  Apply *apply = step_apply (step);
   g_autoptr(GError) error = NULL;
 
-  g_free (item->outcome);
-  item->outcome = g_strdup (outcome);
-  (*counter)++;
-  if (!pb_store_update_plan_item (apply->store, apply->plan, item, &error))
-    g_warning ("Could not record the outcome for person %u: %s", item->position, error->message);
+  if (outcome != PB_OUTCOME_NONE)
+    {
+      pb_plan_item_set_outcome (step->item, outcome, detail);
+      (*outcome_counter (&apply->report, outcome))++;
+      if (!pb_store_update_plan_item (apply->store, apply->plan, step->item, &error))
+        g_warning ("Could not record the outcome for person %u: %s", step->item->position, error->message);
+      apply->done++;
+      if (apply->progress != NULL)
+        apply->progress (apply->done, apply->plan->items->len, apply->progress_data);
+    }
 
-  g_clear_object (&apply->hr);
-  apply->next++;
-  apply_next (task);
+  g_clear_object (&step->hr);
+  g_free (step);
+  apply->in_flight--;
+  pump (task);
+  g_object_unref (task);
 }
 
 static void
-fail_item (GTask        *task,
+fail_step (Step         *step,
            const GError *error)
 {
-  Apply *apply = g_task_get_task_data (task);
-  g_autofree char *outcome = g_strdup_printf ("failed: %s", error->message);
-
-  PbPlanItem *item = current_item (apply);
+  Apply *apply = step_apply (step);
   g_autoptr(GError) store_error = NULL;
+
+  /* A cancelled person is not a failure: the next run does them. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      finish_step (step, PB_OUTCOME_NONE, NULL);
+      return;
+    }
 
   /* SPEC U11: one person failing does not stop the others; the failure
    * goes to the error log. */
-  g_debug ("Person %u failed: %s", item->position, error->message);
+  g_debug ("Person %u failed: %s", step->item->position, error->message);
   if (!pb_sync_engine_record_error (apply->store, apply->connection,
-                                    apply->hr != NULL ? apply->hr : item->payroll,
+                                    step->hr != NULL ? step->hr : step->item->payroll,
                                     _("Sync users"), error, &store_error))
     g_warning ("Could not record a failure: %s", store_error->message);
-  finish_item (task, &apply->report.failed, outcome);
+  finish_step (step, PB_OUTCOME_FAILED, error->message);
 }
 
 static gboolean
-link_current (Apply       *apply,
-              const char  *remote_id,
-              gint64       version,
-              GError     **error)
+link_step (Step        *step,
+           const char  *remote_id,
+           gint64       version,
+           GError     **error)
 {
-  PbPlanItem *item = current_item (apply);
+  Apply *apply = step_apply (step);
   char *copy = g_strdup (remote_id);   /* @remote_id may be item->remote_id itself */
 
-  g_free (item->remote_id);
-  item->remote_id = copy;
-  return pb_store_link (apply->store, apply->connection->id, PB_ENTITY_EMPLOYEE, item->employee_id,
-                        item->remote_id, version, error);
+  g_free (step->item->remote_id);
+  step->item->remote_id = copy;
+  return pb_store_link (apply->store, apply->connection->id, PB_ENTITY_EMPLOYEE, step->item->employee_id,
+                        step->item->remote_id, version, error);
 }
 
 static void
@@ -347,23 +467,16 @@ on_payroll_written_cb (GObject      *source,
                        GAsyncResult *result,
                        gpointer      user_data)
 {
-  GTask *task = user_data;
-  Apply *apply = g_task_get_task_data (task);
-  PbPlanItem *item = current_item (apply);
+  Step *step = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(PbRemote) remote = pb_provider_call_finish (PB_PROVIDER (source), result, &error);
-  gboolean created = item->decision == PB_DECISION_CREATE_IN_PAYROLL;
 
-  if (remote == NULL || !link_current (apply, remote->id, remote->version, &error))
-    {
-      fail_item (task, error);
-      return;
-    }
-
-  if (created)
-    finish_item (task, &apply->report.created_in_payroll, "created in payroll");
+  if (remote == NULL || !link_step (step, remote->id, remote->version, &error))
+    fail_step (step, error);
+  else if (step->item->decision == PB_DECISION_CREATE_IN_PAYROLL)
+    finish_step (step, PB_OUTCOME_CREATED_IN_PAYROLL, NULL);
   else
-    finish_item (task, &apply->report.payroll_updated, "payroll updated");
+    finish_step (step, PB_OUTCOME_PAYROLL_UPDATED, NULL);
 }
 
 /* Before creating, look the person up: an earlier run may have created
@@ -373,29 +486,29 @@ on_found_before_create_cb (GObject      *source,
                            GAsyncResult *result,
                            gpointer      user_data)
 {
-  GTask *task = user_data;
-  Apply *apply = g_task_get_task_data (task);
+  Step *step = user_data;
+  Apply *apply = step_apply (step);
   g_autoptr(GError) error = NULL;
   g_autoptr(PbRemote) found = pb_provider_call_finish (PB_PROVIDER (source), result, &error);
-  PbProviderArgs args = { .record = apply->hr };
+  PbProviderArgs args = { .record = step->hr };
 
   if (error != NULL && !g_error_matches (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_NOT_SUPPORTED))
     {
-      fail_item (task, error);
+      fail_step (step, error);
       return;
     }
 
   if (found != NULL)
     {
-      if (!link_current (apply, found->id, found->version, &error))
-        fail_item (task, error);
+      if (!link_step (step, found->id, found->version, &error))
+        fail_step (step, error);
       else
-        finish_item (task, &apply->report.created_in_payroll, "created in payroll");
+        finish_step (step, PB_OUTCOME_CREATED_IN_PAYROLL, NULL);
       return;
     }
 
-  pb_provider_call_async (apply->provider, PB_OP_CREATE_EMPLOYEE, &args, g_task_get_cancellable (task),
-                          on_payroll_written_cb, task);
+  pb_provider_call_async (apply->provider, PB_OP_CREATE_EMPLOYEE, &args, g_task_get_cancellable (step->task),
+                          on_payroll_written_cb, step);
 }
 
 static char *
@@ -414,6 +527,7 @@ missing_names (guint32 missing)
 static gboolean
 update_hr_from_payroll (Apply       *apply,
                         PbPlanItem  *item,
+                        PbRecord    *hr,
                         GError     **error)
 {
   if (!pb_store_begin (apply->store, error))
@@ -421,9 +535,9 @@ update_hr_from_payroll (Apply       *apply,
 
   for (guint f = 0; f < PB_EMPLOYEE_N_FIELDS; f++)
     if (item->differing & (1u << f))
-      pb_record_set (apply->hr, f, pb_record_get (item->payroll, f));
+      pb_record_set (hr, f, pb_record_get (item->payroll, f));
 
-  if (!pb_store_save (apply->store, apply->hr, NULL, error) ||
+  if (!pb_store_save (apply->store, hr, NULL, error) ||
       !pb_store_link (apply->store, apply->connection->id, PB_ENTITY_EMPLOYEE, item->employee_id,
                       item->remote_id, item->remote_version, error) ||
       !pb_store_commit (apply->store, error))
@@ -505,30 +619,35 @@ create_in_hr (Apply       *apply,
 }
 
 static void
-apply_item (GTask *task)
+start_step (GTask      *task,
+            PbPlanItem *item)
 {
   Apply *apply = g_task_get_task_data (task);
-  PbPlanItem *item = current_item (apply);
+  Step *step = g_new0 (Step, 1);
   g_autoptr(GError) error = NULL;
+
+  step->task = g_object_ref (task);
+  step->item = item;
+  apply->in_flight++;
 
   if (item->employee_id != 0)
     {
-      apply->hr = pb_store_get (apply->store, PB_ENTITY_EMPLOYEE, item->employee_id, &error);
-      if (apply->hr == NULL)
+      step->hr = pb_store_get (apply->store, PB_ENTITY_EMPLOYEE, item->employee_id, &error);
+      if (step->hr == NULL)
         {
-          fail_item (task, error);
+          fail_step (step, error);
           return;
         }
     }
 
   if (item->kind == PB_MATCH_LOCKED)
     {
-      finish_item (task, &apply->report.skipped, "locked: deactivated in HR");
+      finish_step (step, PB_OUTCOME_SKIPPED, "locked: deactivated in HR");
       return;
     }
   if (item->kind == PB_MATCH_AMBIGUOUS)
     {
-      finish_item (task, &apply->report.skipped, "ambiguous: decide by hand");
+      finish_step (step, PB_OUTCOME_SKIPPED, "ambiguous: decide by hand");
       return;
     }
   /* SPEC U2: not synced until HR has what payroll requires. */
@@ -536,9 +655,9 @@ apply_item (GTask *task)
       (item->decision == PB_DECISION_CREATE_IN_PAYROLL || item->decision == PB_DECISION_PREFER_HR))
     {
       g_autofree char *names = missing_names (item->missing);
-      g_autofree char *outcome = g_strdup_printf ("missing in HR: %s", names);
+      g_autofree char *detail = g_strdup_printf ("missing in HR: %s", names);
 
-      finish_item (task, &apply->report.skipped, outcome);
+      finish_step (step, PB_OUTCOME_SKIPPED, detail);
       return;
     }
 
@@ -548,73 +667,64 @@ apply_item (GTask *task)
     case PB_DECISION_PREFER_PAYROLL:
       if (item->decision == PB_DECISION_PREFER_PAYROLL && item->differing != 0)
         {
-          if (!update_hr_from_payroll (apply, item, &error))
-            fail_item (task, error);
+          if (!update_hr_from_payroll (apply, item, step->hr, &error))
+            fail_step (step, error);
           else
-            finish_item (task, &apply->report.hr_updated, "HR updated");
+            finish_step (step, PB_OUTCOME_HR_UPDATED, NULL);
         }
-      else if (!link_current (apply, item->remote_id, item->remote_version, &error))
-        fail_item (task, error);
+      else if (!link_step (step, item->remote_id, item->remote_version, &error))
+        fail_step (step, error);
       else
-        finish_item (task, &apply->report.linked, "linked");
+        finish_step (step, PB_OUTCOME_LINKED, NULL);
       return;
 
     case PB_DECISION_PREFER_HR:
       {
-        PbProviderArgs args = { .record = apply->hr, .remote_id = item->remote_id };
+        PbProviderArgs args = { .record = step->hr, .remote_id = item->remote_id };
 
         pb_provider_call_async (apply->provider, PB_OP_UPDATE_EMPLOYEE, &args, g_task_get_cancellable (task),
-                                on_payroll_written_cb, task);
+                                on_payroll_written_cb, step);
       }
       return;
 
     case PB_DECISION_CREATE_IN_PAYROLL:
       {
-        PbProviderArgs args = { .record = apply->hr };
+        PbProviderArgs args = { .record = step->hr };
 
         pb_provider_call_async (apply->provider, PB_OP_FIND_EMPLOYEE, &args, g_task_get_cancellable (task),
-                                on_found_before_create_cb, task);
+                                on_found_before_create_cb, step);
       }
       return;
 
     case PB_DECISION_CREATE_IN_HR:
       if (!create_in_hr (apply, item, &error))
-        fail_item (task, error);
+        fail_step (step, error);
       else
-        finish_item (task, &apply->report.created_in_hr, "created in HR");
+        finish_step (step, PB_OUTCOME_CREATED_IN_HR, NULL);
       return;
 
     case PB_DECISION_LEAVE:
-      finish_item (task, &apply->report.left, "left");
+      finish_step (step, PB_OUTCOME_LEFT, NULL);
       return;
 
     case PB_DECISION_NONE:
     default:
-      finish_item (task, &apply->report.skipped, "undecided");
+      finish_step (step, PB_OUTCOME_SKIPPED, "undecided");
       return;
     }
 }
 
+/* The last person is done (or the run was cancelled and nothing is in
+ * flight any more). */
 static void
-apply_next (GTask *task)
+complete (GTask *task)
 {
   Apply *apply = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
-  /* Items done in an earlier, interrupted run keep their outcome. */
-  while (apply->next < apply->plan->items->len && current_item (apply)->outcome != NULL &&
-         !g_str_has_prefix (current_item (apply)->outcome, "failed"))
-    apply->next++;
-
   if (g_task_return_error_if_cancelled (task))
     {
       g_object_unref (task);
-      return;
-    }
-
-  if (apply->next < apply->plan->items->len)
-    {
-      apply_item (task);
       return;
     }
 
@@ -627,6 +737,7 @@ apply_next (GTask *task)
       g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
       apply->connection->state = PB_CONNECTION_ACTIVE;
+      g_free (apply->connection->activated_at);
       apply->connection->activated_at = g_date_time_format_iso8601 (now);
       if (!pb_store_save_connection (apply->store, apply->connection, &error) ||
           !pb_sync_engine_activate (apply->store, apply->connection, &error))
@@ -642,34 +753,210 @@ apply_next (GTask *task)
   g_object_unref (task);
 }
 
+/* Keeps up to `width` people in flight. A step that ends at once (an HR
+ * write, a skip) calls back in here; the `pumping` guard turns that into
+ * another turn of the loop instead of a deeper stack. */
+static void
+pump (GTask *task)
+{
+  Apply *apply = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  GPtrArray *items = apply->plan->items;
+
+  if (apply->pumping)
+    return;
+
+  apply->pumping = TRUE;
+  while (apply->in_flight < apply->width && apply->next < items->len &&
+         !g_cancellable_is_cancelled (cancellable))
+    {
+      PbPlanItem *item = g_ptr_array_index (items, apply->next++);
+
+      /* People done in an earlier, interrupted run keep their outcome. */
+      if (!pb_plan_item_is_done (item))
+        start_step (task, item);
+    }
+  apply->pumping = FALSE;
+
+  if (apply->in_flight == 0 &&
+      (apply->next >= items->len || g_cancellable_is_cancelled (cancellable)))
+    complete (task);
+}
+
+/* --- stale decisions ------------------------------------------------------------- */
+
+/* Whether a decision still holds now that payroll reads @now for the
+ * person (NULL: gone). The decision was taken on the plan's snapshot. */
+static gboolean
+decision_still_holds (PbPlanItem   *item,
+                      PbRecord     *hr,
+                      PbRecord     *now,
+                      const guint  *compared,
+                      guint         n_compared)
+{
+  gboolean as_read = TRUE;
+  gboolean as_decided = hr != NULL;
+
+  switch (item->decision)
+    {
+    case PB_DECISION_LINK:
+    case PB_DECISION_PREFER_HR:
+    case PB_DECISION_PREFER_PAYROLL:
+    case PB_DECISION_CREATE_IN_HR:
+      break;
+    case PB_DECISION_NONE:
+    case PB_DECISION_CREATE_IN_PAYROLL:   /* looked up by email before creating */
+    case PB_DECISION_LEAVE:
+    default:
+      return TRUE;
+    }
+
+  if (now == NULL || item->payroll == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < n_compared; i++)
+    {
+      guint f = compared[i];
+
+      if (!pb_match_values_equal (f, pb_record_get (item->payroll, f), pb_record_get (now, f)))
+        as_read = FALSE;
+      if (hr == NULL || !pb_match_values_equal (f, pb_record_get (hr, f), pb_record_get (now, f)))
+        as_decided = FALSE;
+    }
+
+  /* Payroll already as HR: an earlier run sent it and was killed before
+   * recording so (SPEC R3); that is no change by someone else. */
+  return as_read || (item->decision == PB_DECISION_PREFER_HR && as_decided);
+}
+
+static void
+on_payroll_reread_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  Apply *apply = g_task_get_task_data (task);
+  PbProviderClass *klass = PB_PROVIDER_GET_CLASS (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) remotes = pb_provider_call_finish (PB_PROVIDER (source), result, &error);
+  g_autoptr(GHashTable) by_id = NULL;
+  g_autoptr(GArray) compared = NULL;
+  g_autoptr(GString) names = NULL;
+  guint n_stale = 0;
+
+  if (remotes == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+
+  by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < remotes->len; i++)
+    {
+      PbRemote *remote = g_ptr_array_index (remotes, i);
+
+      g_hash_table_insert (by_id, remote->id, remote->record);
+    }
+
+  compared = employee_fields (klass->readable_fields);
+  names = g_string_new (NULL);
+  for (guint i = 0; i < apply->plan->items->len; i++)
+    {
+      PbPlanItem *item = g_ptr_array_index (apply->plan->items, i);
+      g_autoptr(PbRecord) hr = NULL;
+
+      if (pb_plan_item_is_done (item) || item->remote_id == NULL)
+        continue;
+      if (item->employee_id != 0)
+        hr = pb_store_get (apply->store, PB_ENTITY_EMPLOYEE, item->employee_id, NULL);
+      if (decision_still_holds (item, hr, g_hash_table_lookup (by_id, item->remote_id),
+                                (const guint *) compared->data, compared->len))
+        continue;
+
+      if (n_stale++ < 5)
+        {
+          g_autofree char *name = pb_record_dup_display_name (hr != NULL ? hr : item->payroll);
+
+          g_string_append_printf (names, "%s%s", names->len > 0 ? ", " : "", name);
+        }
+    }
+
+  if (n_stale > 0)
+    {
+      if (n_stale > 5)
+        g_string_append (names, ", …");
+      g_task_return_new_error (task, PB_USER_SYNC_ERROR, PB_USER_SYNC_ERROR_STALE,
+                               g_dngettext (GETTEXT_PACKAGE,
+                                            "Payroll changed for %u person since the plan was made (%s). "
+                                            "Nothing was applied: read both sides again to see what changed.",
+                                            "Payroll changed for %u people since the plan was made (%s). "
+                                            "Nothing was applied: read both sides again to see what changed.",
+                                            n_stale),
+                               n_stale, names->str);
+      g_object_unref (task);
+      return;
+    }
+
+  pump (task);
+}
+
+G_DEFINE_QUARK (pb-user-sync-error-quark, pb_user_sync_error)
+
 /**
  * pb_user_sync_apply_async:
  * @plan: the plan with its decisions; outcomes are written into it and the
  *   store as they happen
+ * @progress: (nullable): called after each person with the count done
  *
- * Applies the decisions person by person. Failures go on to the next person
- * (U11); people done by an earlier interrupted run are not done again.
+ * Applies the decisions, several people at once (as many as the
+ * connector's requests in flight). First the payroll side is read again:
+ * if it changed under a decision since the plan was made, nothing is
+ * applied and the error is PB_USER_SYNC_ERROR_STALE. Failures go on to the
+ * next person (U11); people done by an earlier interrupted run are not
+ * done again. A cancelled run returns G_IO_ERROR_CANCELLED; the people
+ * done by then keep their outcome, the rest stay to do.
  */
 void
 pb_user_sync_apply_async (PbStore             *store,
                           PbConnection        *connection,
                           PbProvider          *provider,
                           PbUserPlan          *plan,
+                          PbUserSyncProgress   progress,
+                          gpointer             progress_data,
                           GCancellable        *cancellable,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   Apply *apply = g_new0 (Apply, 1);
+  gboolean reread = FALSE;
 
   g_task_set_source_tag (task, pb_user_sync_apply_async);
   apply->store = g_object_ref (store);
   apply->connection = g_object_ref (connection);
   apply->provider = g_object_ref (provider);
   apply->plan = plan;
+  apply->progress = progress;
+  apply->progress_data = progress_data;
+  apply->width = MAX (1, pb_http_get_max_in_flight (pb_provider_get_http (provider)));
   g_task_set_task_data (task, apply, (GDestroyNotify) apply_free);
 
-  apply_next (task);
+  for (guint i = 0; i < plan->items->len; i++)
+    {
+      PbPlanItem *item = g_ptr_array_index (plan->items, i);
+
+      if (pb_plan_item_is_done (item))
+        apply->done++;
+      else if (item->remote_id != NULL && item->decision != PB_DECISION_NONE &&
+               item->decision != PB_DECISION_LEAVE && item->decision != PB_DECISION_CREATE_IN_PAYROLL)
+        reread = TRUE;
+    }
+
+  if (reread)
+    pb_provider_call_async (provider, PB_OP_LIST_EMPLOYEES, NULL, cancellable, on_payroll_reread_cb, task);
+  else
+    pump (task);
 }
 
 gboolean

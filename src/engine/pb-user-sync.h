@@ -18,6 +18,18 @@ G_BEGIN_DECLS
 /* One-click user sync (SPEC U1-U6, U9-U11): read both sides and plan
  * (stored, reviewable offline), take decisions, apply them, report. */
 
+#define PB_USER_SYNC_ERROR (pb_user_sync_error_quark ())
+
+typedef enum
+{
+  PB_USER_SYNC_ERROR_STALE,   /* payroll changed under a decision: plan again */
+} PbUserSyncError;
+
+/* Called after each person applied: @done of @total have an outcome. */
+typedef void (*PbUserSyncProgress) (guint    done,
+                                    guint    total,
+                                    gpointer user_data);
+
 typedef struct
 {
   guint linked;
@@ -30,6 +42,8 @@ typedef struct
   guint failed;      /* U11: the others went on */
   gboolean activated; /* U6: this sync activated the connection */
 } PbUserSyncReport;
+
+GQuark      pb_user_sync_error_quark     (void);
 
 GPtrArray  *pb_user_sync_people_in_scope (PbStore             *store,
                                           PbConnection        *connection,
@@ -53,6 +67,8 @@ void        pb_user_sync_apply_async     (PbStore             *store,
                                           PbConnection        *connection,
                                           PbProvider          *provider,
                                           PbUserPlan          *plan,
+                                          PbUserSyncProgress   progress,
+                                          gpointer             progress_data,
                                           GCancellable        *cancellable,
                                           GAsyncReadyCallback  callback,
                                           gpointer             user_data);

@@ -93,6 +93,8 @@ typedef struct
 
 static void pump           (PbHttp *self);
 static void start_attempt  (GTask  *task);
+static void submit         (GTask  *task);
+static void on_authorized_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 
 /* --- requests ------------------------------------------------------------ */
 
@@ -557,7 +559,7 @@ on_retry_wait_done_cb (gpointer user_data)
   Call *call = g_task_get_task_data (task);
 
   call->wait_source = 0;
-  enqueue (call->http, task);   /* the queue takes our reference */
+  submit (task);
   return G_SOURCE_REMOVE;
 }
 
@@ -872,7 +874,7 @@ on_sent_cb (GObject      *source,
     {
       call->auth_retried = TRUE;
       call->force_auth = TRUE;
-      enqueue (self, task);
+      submit (task);
       return;
     }
 
@@ -990,7 +992,6 @@ on_authorized_cb (GObject      *source,
   authorization = self->authorize_finish (self->auth_data, result, &error);
   if (authorization == NULL)
     {
-      release_slot (self);
       g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);
       return;
@@ -998,11 +999,21 @@ on_authorized_cb (GObject      *source,
 
   g_free (call->authorization);
   call->authorization = authorization;
-  send_message (task);
+  enqueue (self, task);   /* the queue takes our reference */
 }
 
 static void
 start_attempt (GTask *task)
+{
+  send_message (task);
+}
+
+/* Authorizes a call, then queues it for a slot. Authorization comes first
+ * and holds no slot: a connector's authorizer may itself send a request
+ * (Tripletex creates a session) through this PbHttp, which with every slot
+ * taken by calls waiting for it would never start. */
+static void
+submit (GTask *task)
 {
   Call *call = g_task_get_task_data (task);
   PbHttp *self = call->http;
@@ -1016,7 +1027,7 @@ start_attempt (GTask *task)
       return;
     }
 
-  send_message (task);
+  enqueue (self, task);
 }
 
 /* --- PbHttp ------------------------------------------------------------------ */
@@ -1181,7 +1192,7 @@ pb_http_send_async (PbHttp              *self,
   if (cancellable != NULL)
     call->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_user_cancelled_cb), task, NULL);
 
-  enqueue (self, task);
+  submit (task);
 }
 
 /**
@@ -1205,4 +1216,23 @@ guint
 pb_http_get_max_in_flight_seen (PbHttp *self)
 {
   return self->max_in_flight_seen;
+}
+
+/* How many requests may be on the wire at once: callers that fan out
+ * (user sync) keep that many operations going, no more. */
+guint
+pb_http_get_max_in_flight (PbHttp *self)
+{
+  return self->limits.max_in_flight;
+}
+
+/* Lowers or raises the bound, e.g. to 1 for a sequential comparison run. */
+void
+pb_http_set_max_in_flight (PbHttp *self,
+                           guint   max_in_flight)
+{
+  g_return_if_fail (max_in_flight > 0);
+
+  self->limits.max_in_flight = max_in_flight;
+  schedule_pump (self, 0);
 }

@@ -112,6 +112,9 @@ JsonNode   *pb_http_send_finish         (PbHttp                    *self,
                                          GAsyncResult              *result,
                                          GError                   **error);
 guint       pb_http_get_max_in_flight_seen (PbHttp                 *self);
+guint       pb_http_get_max_in_flight   (PbHttp                    *self);
+void        pb_http_set_max_in_flight   (PbHttp                    *self,
+                                         guint                      max_in_flight);
 
 void        pb_http_decode_error_default (guint                   status,
                                           JsonNode               *body,

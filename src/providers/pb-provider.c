@@ -49,6 +49,44 @@ static const char * const op_names[PB_N_OPS] = {
   [PB_OP_DELETE_SALARY]      = "delete a salary",
 };
 
+/* What an operation does with args->record: only creates and updates send
+ * its fields, so only they are checked and prepared by the field rules. */
+typedef enum
+{
+  OP_READS,
+  OP_CREATES,
+  OP_UPDATES,
+  OP_DELETES,
+} OpKind;
+
+static const OpKind op_kinds[PB_N_OPS] = {
+  [PB_OP_VERIFY_CREDENTIALS] = OP_READS,
+  [PB_OP_LIST_EMPLOYEES]     = OP_READS,
+  [PB_OP_FIND_EMPLOYEE]      = OP_READS,
+  [PB_OP_CREATE_EMPLOYEE]    = OP_CREATES,
+  [PB_OP_UPDATE_EMPLOYEE]    = OP_UPDATES,
+  [PB_OP_LIST_EMPLOYMENTS]   = OP_READS,
+  [PB_OP_CREATE_EMPLOYMENT]  = OP_CREATES,
+  [PB_OP_UPDATE_EMPLOYMENT]  = OP_UPDATES,
+  [PB_OP_DELETE_EMPLOYMENT]  = OP_DELETES,
+  [PB_OP_LIST_ABSENCE_TYPES] = OP_READS,
+  [PB_OP_CREATE_ABSENCE]     = OP_CREATES,
+  [PB_OP_UPDATE_ABSENCE]     = OP_UPDATES,
+  [PB_OP_DELETE_ABSENCE]     = OP_DELETES,
+  [PB_OP_CREATE_SALARY]      = OP_CREATES,
+  [PB_OP_UPDATE_SALARY]      = OP_UPDATES,
+  [PB_OP_DELETE_SALARY]      = OP_DELETES,
+};
+
+/* PbProviderArgs.omit has one bit per field of a record. */
+G_STATIC_ASSERT (PB_COMPANY_N_FIELDS <= 64);
+G_STATIC_ASSERT (PB_EMPLOYEE_N_FIELDS <= 64);
+G_STATIC_ASSERT (PB_POSITION_N_FIELDS <= 64);
+G_STATIC_ASSERT (PB_ABSENCE_N_FIELDS <= 64);
+G_STATIC_ASSERT (PB_SALARY_N_FIELDS <= 64);
+
+#define FIELD_BIT(field) (G_GUINT64_CONSTANT (1) << (field))
+
 const char *
 pb_provider_op_to_string (PbProviderOp op)
 {
@@ -183,6 +221,12 @@ pb_provider_supports (PbProvider   *self,
  *
  * Runs @op on the payroll system. Operations the connector does not have
  * fail with %PB_PROVIDER_ERROR_NOT_SUPPORTED without any request.
+ *
+ * A create or an update is first held to the class's field rules (see
+ * pb_provider_class_prepare_record()): a record that breaks one fails with
+ * %PB_PROVIDER_ERROR_INVALID_INPUT without any request, and the connector
+ * gets a prepared copy of the record, with `omit` and `pay_by_cash` set in
+ * its args. @args->record itself is never changed.
  */
 void
 pb_provider_call_async (PbProvider           *self,
@@ -195,6 +239,8 @@ pb_provider_call_async (PbProvider           *self,
   static const PbProviderArgs no_args = { NULL };
   PbProviderClass *klass;
   g_autoptr(GTask) task = NULL;
+  g_autoptr(PbRecord) prepared_record = NULL;
+  PbProviderArgs prepared;
 
   g_return_if_fail (PB_IS_PROVIDER (self));
   g_return_if_fail (op < PB_N_OPS);
@@ -211,15 +257,32 @@ pb_provider_call_async (PbProvider           *self,
       return;
     }
 
-  if (args != NULL && args->record != NULL)
+  if (args != NULL && args->record != NULL && (op_kinds[op] == OP_CREATES || op_kinds[op] == OP_UPDATES))
     {
       g_autoptr(GError) error = NULL;
 
-      if (!pb_provider_check_limits (self, args->record, &error))
+      /* The connector sees only the prepared copy: a rule is kept even by
+       * a connector that forgets `omit`, as the value is not there to send. */
+      prepared = *args;
+      prepared_record = pb_provider_class_prepare_record (klass, op, args->record, &prepared.omit,
+                                                          &prepared.pay_by_cash, &error);
+      if (prepared_record == NULL)
         {
+          /* (not the message: it quotes the HR value) */
+          g_debug ("Not sent to %s: %s breaks a field rule", klass->display_name, op_names[op]);
           g_task_return_error (task, g_steal_pointer (&error));
           return;
         }
+      prepared.record = prepared_record;
+      args = &prepared;
+    }
+  else if (args != NULL && (args->omit != 0 || args->pay_by_cash))
+    {
+      /* Only the rules set these; reads and deletes send no record. */
+      prepared = *args;
+      prepared.omit = 0;
+      prepared.pay_by_cash = FALSE;
+      args = &prepared;
     }
 
   klass->ops[op] (self, args != NULL ? args : &no_args, g_steal_pointer (&task));
@@ -242,38 +305,311 @@ pb_provider_call_finish (PbProvider    *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* --- field rules ------------------------------------------------------------------ */
+
+static const PbFieldRule *
+find_rule (PbProviderClass *klass,
+           PbEntity         entity,
+           guint            field)
+{
+  for (const PbFieldRule *rule = klass->field_rules; rule != NULL && rule->entity != PB_N_ENTITIES; rule++)
+    if (rule->entity == entity && rule->field == field)
+      return rule;
+
+  return NULL;
+}
+
 /**
- * pb_provider_check_limits:
+ * pb_provider_class_get_rule_flags:
  *
- * Checks @record against the connector's field limits (e.g. Visma.net
- * Payroll's 12-character Employment ID, SPEC V2) before anything is sent.
+ * Returns: how @klass's payroll system treats @field of @entity records
+ *   (SPEC V2-V4); %PB_FIELD_RULE_NONE when it has no rule for it
+ */
+PbFieldRuleFlags
+pb_provider_class_get_rule_flags (PbProviderClass *klass,
+                                  PbEntity         entity,
+                                  guint            field)
+{
+  const PbFieldRule *rule;
+
+  g_return_val_if_fail (PB_IS_PROVIDER_CLASS (klass), PB_FIELD_RULE_NONE);
+
+  rule = find_rule (klass, entity, field);
+  return rule != NULL ? rule->flags : PB_FIELD_RULE_NONE;
+}
+
+/**
+ * pb_provider_class_get_max_length:
+ *
+ * Returns: the most characters @klass's payroll system takes in @field of
+ *   @entity records, or 0 for no limit of its own (SPEC V2)
+ */
+guint
+pb_provider_class_get_max_length (PbProviderClass *klass,
+                                  PbEntity         entity,
+                                  guint            field)
+{
+  const PbFieldRule *rule;
+
+  g_return_val_if_fail (PB_IS_PROVIDER_CLASS (klass), 0);
+
+  rule = find_rule (klass, entity, field);
+  return rule != NULL ? rule->max_length : 0;
+}
+
+/**
+ * pb_provider_class_reads_field:
+ *
+ * Whether user sync compares @field of @entity records with payroll and
+ * may take payroll's value (SPEC U3; for first and last workday, V5): the
+ * class lists it in `readable_fields`.
  */
 gboolean
-pb_provider_check_limits (PbProvider  *self,
-                          PbRecord    *record,
-                          GError     **error)
+pb_provider_class_reads_field (PbProviderClass *klass,
+                               PbEntity         entity,
+                               guint            field)
 {
-  PbProviderClass *klass = PB_PROVIDER_GET_CLASS (self);
-  PbEntity entity = pb_record_get_entity (record);
+  g_return_val_if_fail (PB_IS_PROVIDER_CLASS (klass), FALSE);
 
-  for (const PbFieldLimit *limit = klass->field_limits; limit != NULL && limit->entity != PB_N_ENTITIES; limit++)
+  for (const PbFieldRef *ref = klass->readable_fields; ref != NULL && ref->entity != PB_N_ENTITIES; ref++)
+    if (ref->entity == entity && ref->field == field)
+      return TRUE;
+
+  return FALSE;
+}
+
+/* "Employment ID (employee number)": the system's name for the field when
+ * the rule gives one, and always the HR register's, so the administrator
+ * knows which field to fill in or shorten. */
+static char *
+describe_field (const PbFieldRule *rule,
+                PbEntity           entity,
+                guint              field)
+{
+  g_autofree char *hr_name = g_strdup (pb_entity_get_def (entity)->fields[field].name);
+
+  g_strdelimit (hr_name, "_", ' ');
+  if (rule != NULL && rule->label != NULL)
+    return g_strdup_printf ("%s (%s)", rule->label, hr_name);
+  return g_steal_pointer (&hr_name);
+}
+
+/**
+ * pb_provider_class_pays_by_cash:
+ * @employee: an HR employee
+ *
+ * SPEC V3: with `bank_account_national_country` set, only a national
+ * account number of that country is sent; an employee of any other
+ * country is sent with the payment method "cash". An employee whose
+ * country is not filled in is not "another country": the HR register's
+ * bank account is a national (MOD11-checked) number, and sending "cash"
+ * would replace an account payroll may be paying into.
+ *
+ * Returns: %TRUE if @employee is to be paid by cash in @klass's system
+ */
+gboolean
+pb_provider_class_pays_by_cash (PbProviderClass *klass,
+                                PbRecord        *employee)
+{
+  const char *country;
+
+  g_return_val_if_fail (PB_IS_PROVIDER_CLASS (klass), FALSE);
+  g_return_val_if_fail (PB_IS_RECORD (employee), FALSE);
+
+  if (klass->bank_account_national_country == NULL || pb_record_get_entity (employee) != PB_ENTITY_EMPLOYEE)
+    return FALSE;
+
+  country = pb_record_get (employee, PB_EMPLOYEE_COUNTRY);
+  return country != NULL && g_ascii_strcasecmp (country, klass->bank_account_national_country) != 0;
+}
+
+/**
+ * pb_provider_class_clears_end_reason:
+ * @employee: the HR employee being sent
+ * @payroll_employee: (nullable): the same employee as payroll holds it,
+ *   mapped into HR fields (as the connector read it before the update)
+ *
+ * SPEC V5: in a system with `clears_end_reason_with_last_workday`, removing
+ * the last workday in HR also clears the end reason of the employee's
+ * selected position (SPEC P5) in payroll. Such a system asks for an end
+ * reason whenever a last workday is registered; one left behind would end
+ * the employment again at the next change. The connector calls this in its
+ * employee update, once it has read the employee, and clears the end
+ * reason in the same update.
+ *
+ * Returns: %TRUE if the connector must clear the selected position's end
+ *   reason: the rule holds, @employee has no last workday and
+ *   @payroll_employee has one
+ */
+gboolean
+pb_provider_class_clears_end_reason (PbProviderClass *klass,
+                                     PbRecord        *employee,
+                                     PbRecord        *payroll_employee)
+{
+  g_return_val_if_fail (PB_IS_PROVIDER_CLASS (klass), FALSE);
+  g_return_val_if_fail (PB_IS_RECORD (employee), FALSE);
+
+  return klass->clears_end_reason_with_last_workday &&
+         payroll_employee != NULL &&
+         pb_record_get (employee, PB_EMPLOYEE_LAST_WORKDAY) == NULL &&
+         pb_record_get (payroll_employee, PB_EMPLOYEE_LAST_WORKDAY) != NULL;
+}
+
+/**
+ * pb_provider_class_check_record:
+ * @op: what @record is for: a create or an update (any other op passes)
+ * @record: the HR record to send
+ *
+ * Holds @record to the class's field rules before anything is sent
+ * (SPEC V2): a field required to create must be filled in for a create,
+ * and a field the system limits must fit, counted in characters. Fields
+ * that are not sent (V4), or not sent for this employee (the bank account
+ * of one paid by cash, V3), are not held to their limits. The engine and
+ * the UI may call it to warn before a sync (SPEC U2); pb_provider_call_async()
+ * calls it on every create and update.
+ *
+ * Returns: %TRUE if @record may be sent; else %FALSE with @error set to
+ *   %PB_PROVIDER_ERROR_INVALID_INPUT naming the field and the system
+ */
+gboolean
+pb_provider_class_check_record (PbProviderClass  *klass,
+                                PbProviderOp      op,
+                                PbRecord         *record,
+                                GError          **error)
+{
+  PbEntity entity;
+  gboolean cash;
+
+  g_return_val_if_fail (PB_IS_PROVIDER_CLASS (klass), FALSE);
+  g_return_val_if_fail (op < PB_N_OPS, FALSE);
+  g_return_val_if_fail (PB_IS_RECORD (record), FALSE);
+
+  if (op_kinds[op] != OP_CREATES && op_kinds[op] != OP_UPDATES)
+    return TRUE;
+
+  entity = pb_record_get_entity (record);
+  cash = pb_provider_class_pays_by_cash (klass, record);
+
+  for (const PbFieldRule *rule = klass->field_rules; rule != NULL && rule->entity != PB_N_ENTITIES; rule++)
     {
       const char *value;
+      g_autofree char *what = NULL;
 
-      if (limit->entity != entity)
+      if (rule->entity != entity || (rule->flags & PB_FIELD_RULE_NOT_SENT) != 0)
         continue;
-      value = pb_record_get (record, limit->field);
-      if (value != NULL && g_utf8_strlen (value, -1) > limit->max_length)
+      if (cash && entity == PB_ENTITY_EMPLOYEE && rule->field == PB_EMPLOYEE_BANK_ACCOUNT)
+        continue;
+
+      value = pb_record_get (record, rule->field);
+      if (value == NULL && op_kinds[op] == OP_CREATES && (rule->flags & PB_FIELD_RULE_REQUIRED_TO_CREATE) != 0)
         {
+          what = describe_field (rule, entity, rule->field);
           g_set_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_INPUT,
-                       _("%s: “%s” is %ld characters; %s allows at most %u"),
-                       pb_entity_get_def (entity)->fields[limit->field].name, value,
-                       g_utf8_strlen (value, -1), klass->display_name, limit->max_length);
+                       _("%s is required to %s in %s. Fill it in in the HR register."),
+                       what, op_names[op], klass->display_name);
+          return FALSE;
+        }
+
+      if (value != NULL && rule->max_length > 0 && (gulong) g_utf8_strlen (value, -1) > rule->max_length)
+        {
+          what = describe_field (rule, entity, rule->field);
+          g_set_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_INPUT,
+                       _("%s: “%s” is %ld characters; %s allows at most %u. Shorten it in the HR register."),
+                       what, value, g_utf8_strlen (value, -1), klass->display_name, rule->max_length);
           return FALSE;
         }
     }
 
   return TRUE;
+}
+
+/**
+ * pb_provider_class_prepare_record:
+ * @op: a create or an update
+ * @record: the HR record to send; not changed
+ * @omit: (out): the fields to leave out of the request, as bits 1 << field
+ * @pay_by_cash: (out): %TRUE to send the payment method "cash" (SPEC V3)
+ *
+ * What pb_provider_call_async() does before a create or an update reaches
+ * the connector: pb_provider_class_check_record(), then a copy of @record
+ * as the system may have it:
+ *
+ * - a field that is never sent (V4) is removed, and in @omit;
+ * - a field that can never be unset (V2) and is empty in HR is in @omit
+ *   on an update, so payroll keeps its value;
+ * - an employee paid by cash (V3) has no bank account in the copy.
+ *
+ * A field in @omit is neither set nor cleared: connectors whose update
+ * clears what is empty must leave it out, and connectors whose update
+ * replaces the whole record must carry payroll's value over.
+ *
+ * Returns: (transfer full) (nullable): the copy to send, or %NULL with
+ *   @error set when @record breaks a rule
+ */
+PbRecord *
+pb_provider_class_prepare_record (PbProviderClass  *klass,
+                                  PbProviderOp      op,
+                                  PbRecord         *record,
+                                  guint64          *omit,
+                                  gboolean         *pay_by_cash,
+                                  GError          **error)
+{
+  g_autoptr(PbRecord) copy = NULL;
+  PbEntity entity;
+  guint64 leave_out = 0;
+  gboolean cash;
+
+  g_return_val_if_fail (omit != NULL && pay_by_cash != NULL, NULL);
+
+  if (!pb_provider_class_check_record (klass, op, record, error))
+    return NULL;
+
+  entity = pb_record_get_entity (record);
+  copy = pb_record_copy (record);
+
+  for (const PbFieldRule *rule = klass->field_rules; rule != NULL && rule->entity != PB_N_ENTITIES; rule++)
+    {
+      if (rule->entity != entity)
+        continue;
+
+      if ((rule->flags & PB_FIELD_RULE_NOT_SENT) != 0)
+        {
+          pb_record_set (copy, rule->field, NULL);
+          leave_out |= FIELD_BIT (rule->field);
+        }
+      else if ((rule->flags & PB_FIELD_RULE_NEVER_UNSET) != 0 && op_kinds[op] == OP_UPDATES &&
+               pb_record_get (copy, rule->field) == NULL)
+        leave_out |= FIELD_BIT (rule->field);
+    }
+
+  /* The payment method replaces the account: what the connector sends for
+   * "cash" is its wire's business, but it has no account to send. */
+  cash = pb_provider_class_pays_by_cash (klass, record);
+  if (cash)
+    pb_record_set (copy, PB_EMPLOYEE_BANK_ACCOUNT, NULL);
+
+  *omit = leave_out;
+  *pay_by_cash = cash;
+  return g_steal_pointer (&copy);
+}
+
+/**
+ * pb_provider_args_sends:
+ * @args: the args a connector's operation was given
+ * @field: a field of @args->record
+ *
+ * For connectors building a request body: %FALSE for a field the class's
+ * rules leave out (see #PbProviderArgs.omit). Such a field must be neither
+ * set nor cleared in payroll.
+ */
+gboolean
+pb_provider_args_sends (const PbProviderArgs *args,
+                        guint                 field)
+{
+  g_return_val_if_fail (args != NULL, FALSE);
+  g_return_val_if_fail (field < 64, FALSE);
+
+  return (args->omit & FIELD_BIT (field)) == 0;
 }
 
 /* --- shared mechanics ---------------------------------------------------------- */

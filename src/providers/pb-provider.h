@@ -87,15 +87,53 @@ typedef struct
   PbRecord   *record;        /* the HR record to send */
   PbRecord   *employee;      /* the HR employee the record belongs to */
   PbRecord   *related;       /* salary: the HR position it falls in */
+
+  /* Set by pb_provider_call_async() from the class's field rules when it
+   * hands a create or an update to the connector (whatever a caller puts
+   * here is replaced); the connector reads them with
+   * pb_provider_args_sends() and shapes the request accordingly. */
+  guint64     omit;          /* bit 1 << field of @record: leave the field
+                              * out of the request, so that payroll keeps
+                              * its value (neither set nor cleared) */
+  gboolean    pay_by_cash;   /* SPEC V3: send the payment method "cash"
+                              * instead of a bank account; @record then
+                              * has no bank account */
 } PbProviderArgs;
 
-/* A limit of a field in a payroll system, checked before sending. */
+/* How a payroll system treats one field; the flags combine. The rules are
+ * data on the connector's class (`field_rules`) and are enforced in
+ * pb-provider.c before an operation reaches the connector, so a connector
+ * never tests them itself and nothing tests a system's name. */
+typedef enum
+{
+  PB_FIELD_RULE_NONE               = 0,
+  /* Creating the record needs the field: a create without it is refused
+   * with PB_PROVIDER_ERROR_INVALID_INPUT before anything is sent (SPEC V2,
+   * Visma.net Payroll's Employment ID). Updates may lack it; see
+   * NEVER_UNSET. Fields required for any sync go in `required_fields` (U2). */
+  PB_FIELD_RULE_REQUIRED_TO_CREATE = 1 << 0,
+  /* Payroll's value can never be cleared: an update with the field empty in
+   * HR leaves it out of the request, and payroll keeps its value (SPEC V2). */
+  PB_FIELD_RULE_NEVER_UNSET        = 1 << 1,
+  /* Never sent, neither set nor cleared: the connector gets a copy of the
+   * record without the field, and the field in `omit` (SPEC V4, Visma.net
+   * Payroll's second address line). */
+  PB_FIELD_RULE_NOT_SENT           = 1 << 2,
+} PbFieldRuleFlags;
+
+/* A rule of a field in a payroll system. Rules read in user sync (which
+ * fields are compared and may be taken from payroll, SPEC U3 and V5) are
+ * not here: they are `readable_fields`. */
 typedef struct
 {
-  PbEntity    entity;
-  guint       field;
-  guint       max_length;
-} PbFieldLimit;
+  PbEntity          entity;
+  guint             field;
+  PbFieldRuleFlags  flags;
+  guint             max_length;  /* in characters; 0: the system sets no limit.
+                                  * Longer values are refused before sending. */
+  const char       *label;       /* (nullable) what the payroll system calls the
+                                  * field, for messages: "Employment ID" */
+} PbFieldRule;
 
 typedef struct
 {
@@ -107,6 +145,9 @@ typedef struct
 
 G_DECLARE_DERIVABLE_TYPE (PbProvider, pb_provider, PB, PROVIDER, GObject)
 
+/* One operation of a connector. @args and what it points to are valid
+ * only during the call (copy what a later step needs); for a create or an
+ * update they are the prepared ones, see pb_provider_call_async(). */
 typedef void (*PbProviderOpFunc) (PbProvider           *self,
                                   const PbProviderArgs *args,
                                   GTask                *task);
@@ -128,9 +169,19 @@ struct _PbProviderClass
   gboolean             can_delete_positions;
   PbSalaryDelete       salary_delete;
   gboolean             records_can_lock;
-  const PbFieldRef    *required_fields;    /* terminated by { PB_N_ENTITIES } */
-  const PbFieldLimit  *field_limits;       /* terminated by { PB_N_ENTITIES } */
-  const PbFieldRef    *readable_fields;    /* user sync compares these; terminated likewise */
+  const PbFieldRef    *required_fields;    /* never synced without them (U2); terminated by { PB_N_ENTITIES } */
+  const PbFieldRule   *field_rules;        /* limits and rules checked before sending; terminated likewise */
+  const PbFieldRef    *readable_fields;    /* user sync compares these and may take payroll's value
+                                            * (U3, V5); terminated likewise */
+  /* SPEC V3: when set (ISO 3166 alpha-2, "NO"), the employee's bank account
+   * (a national account number of that country) is sent only for employees
+   * whose country is this one; for any other country the connector sends
+   * the payment method "cash" (PbProviderArgs.pay_by_cash). NULL: no rule. */
+  const char          *bank_account_national_country;
+  /* SPEC V5: when the last workday is removed in HR, the end reason of the
+   * employee's selected position is cleared in payroll. The connector asks
+   * pb_provider_class_clears_end_reason() in its employee update. */
+  gboolean             clears_end_reason_with_last_workday;
   const char          *default_base_url;   /* production */
   /* OAuth2 (auth_kind PB_AUTH_OAUTH2): the system's endpoints and the
    * client id Paybridge is registered with; a connection may override
@@ -189,11 +240,37 @@ gpointer      pb_provider_call_finish     (PbProvider           *self,
                                            GAsyncResult         *result,
                                            GError              **error);
 
-gboolean      pb_provider_check_limits    (PbProvider           *self,
-                                           PbRecord             *record,
-                                           GError              **error);
+/* --- field rules (SPEC V2-V5): also for the engine and the UI ------------------ */
+
+PbFieldRuleFlags pb_provider_class_get_rule_flags   (PbProviderClass      *klass,
+                                                     PbEntity              entity,
+                                                     guint                 field);
+guint         pb_provider_class_get_max_length      (PbProviderClass      *klass,
+                                                     PbEntity              entity,
+                                                     guint                 field);
+gboolean      pb_provider_class_reads_field         (PbProviderClass      *klass,
+                                                     PbEntity              entity,
+                                                     guint                 field);
+gboolean      pb_provider_class_check_record        (PbProviderClass      *klass,
+                                                     PbProviderOp          op,
+                                                     PbRecord             *record,
+                                                     GError              **error);
+PbRecord     *pb_provider_class_prepare_record      (PbProviderClass      *klass,
+                                                     PbProviderOp          op,
+                                                     PbRecord             *record,
+                                                     guint64              *omit,
+                                                     gboolean             *pay_by_cash,
+                                                     GError              **error);
+gboolean      pb_provider_class_pays_by_cash        (PbProviderClass      *klass,
+                                                     PbRecord             *employee);
+gboolean      pb_provider_class_clears_end_reason   (PbProviderClass      *klass,
+                                                     PbRecord             *employee,
+                                                     PbRecord             *payroll_employee);
 
 /* --- for connectors: the shared mechanics ---------------------------------- */
+
+gboolean      pb_provider_args_sends      (const PbProviderArgs *args,
+                                           guint                 field);
 
 void          pb_provider_send_async      (PbProvider           *self,
                                            PbHttpRequest        *request,

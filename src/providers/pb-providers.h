@@ -11,6 +11,7 @@
 #include "tripletex/pb-tripletex-provider.h"
 
 GType pb_test_oauth2_provider_get_type (void);
+GType pb_test_rules_provider_get_type  (void);
 
 G_BEGIN_DECLS
 

@@ -28,10 +28,18 @@ struct _PbStore
   char       *path;        /* (owned) */
   sqlite3    *db;          /* (owned) */
   GHashTable *statements;  /* (owned) SQL text -> sqlite3_stmt*, prepared once */
+  PbStoreChangedFlags uncommitted;  /* written in the open transaction, not yet told */
 };
 
 G_DEFINE_FINAL_TYPE (PbStore, pb_store, G_TYPE_OBJECT)
 G_DEFINE_QUARK (pb-store-error-quark, pb_store_error)
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals [N_SIGNALS];
 
 /* The schema, one step per version. A step is never edited once released:
  * a change is a new step. PRAGMA user_version holds the number of steps
@@ -218,6 +226,10 @@ static const char * const migrations[] = {
   "  request_id TEXT,"
   "  advice TEXT,"
   "  resolved INTEGER NOT NULL DEFAULT 0);",
+
+  /* 6: what changed on the payroll side of a person since the previous
+   * plan (a re-plan after a stale decision shows it) */
+  "ALTER TABLE user_plan_items ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;",
 };
 
 gboolean
@@ -243,6 +255,29 @@ exec (PbStore     *self,
     return pb_store_set_error (self, error, sql);
 
   return TRUE;
+}
+
+/* PbStore::changed is emitted only once what it reports is committed: a
+ * listener (the sync driver) may read the change log at once, and a
+ * rolled-back write must never reach payroll. */
+static void
+emit_changed (PbStore *self)
+{
+  PbStoreChangedFlags what = self->uncommitted;
+
+  self->uncommitted = 0;
+  if (what != 0)
+    g_signal_emit (self, signals [CHANGED], 0, (guint) what);
+}
+
+static void
+note_change (PbStore             *self,
+             PbStoreChangedFlags  what)
+{
+  self->uncommitted |= what;
+  /* Outside a transaction SQLite has committed the statement already. */
+  if (sqlite3_get_autocommit (self->db))
+    emit_changed (self);
 }
 
 /* Statements are prepared once per store and reset after each use. */
@@ -377,6 +412,18 @@ static void
 pb_store_class_init (PbStoreClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = pb_store_finalize;
+
+  /**
+   * PbStore::changed:
+   * @what: the #PbStoreChangedFlags of what changed
+   *
+   * Emitted after a commit (or a write outside a transaction) that changed
+   * the HR register or the connections; never for a rollback. Handlers run
+   * inside pb_store_commit(): they should schedule work, not write.
+   */
+  signals [CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_UINT);
 }
 
 static void
@@ -495,7 +542,16 @@ gboolean
 pb_store_commit (PbStore  *self,
                  GError  **error)
 {
-  return exec (self, "COMMIT", error);
+  if (!exec (self, "COMMIT", error))
+    {
+      /* SQLite may have rolled the transaction back itself. */
+      if (sqlite3_get_autocommit (self->db))
+        self->uncommitted = 0;
+      return FALSE;
+    }
+
+  emit_changed (self);
+  return TRUE;
 }
 
 void
@@ -503,6 +559,7 @@ pb_store_rollback (PbStore *self)
 {
   if (!sqlite3_get_autocommit (self->db))
     exec (self, "ROLLBACK", NULL);
+  self->uncommitted = 0;
 }
 
 /* --- SQL built from the field tables ----------------------------------- */
@@ -896,6 +953,7 @@ log_change (PbStore     *self,
       return pb_store_set_error (self, error, _("Could not record the change"));
     }
   sqlite3_reset (stmt);
+  note_change (self, PB_STORE_CHANGED_REGISTER);
 
   return TRUE;
 }
@@ -1383,6 +1441,7 @@ pb_store_save_connection (PbStore       *self,
 
   if (connection->id == 0)
     connection->id = sqlite3_last_insert_rowid (self->db);
+  note_change (self, PB_STORE_CHANGED_CONNECTIONS);
 
   return TRUE;
 }
@@ -1404,6 +1463,7 @@ pb_store_delete_connection (PbStore       *self,
       return pb_store_set_error (self, error, connection->name);
     }
   sqlite3_reset (stmt);
+  note_change (self, PB_STORE_CHANGED_CONNECTIONS);
 
   return TRUE;
 }

@@ -48,6 +48,13 @@ typedef struct
   char       *new_values;    /* (nullable) JSON object */
 } PbChange;
 
+/* What a committed write changed, as PbStore::changed reports it. */
+typedef enum
+{
+  PB_STORE_CHANGED_REGISTER    = 1 << 0,  /* HR records: new rows in the change log */
+  PB_STORE_CHANGED_CONNECTIONS = 1 << 1,  /* connections added, edited or removed */
+} PbStoreChangedFlags;
+
 void        pb_change_free        (PbChange *change);
 const char *pb_change_op_to_string (PbChangeOp op);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PbChange, pb_change_free)

@@ -9,8 +9,11 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <json-glib/json-glib.h>
 
+#include "pb-csv.h"
 #include "pb-store-private.h"
 #include "pb-user-plan.h"
 
@@ -62,6 +65,86 @@ const char *
 pb_match_kind_to_string (PbMatchKind kind)
 {
   return kind < G_N_ELEMENTS (kind_names) ? kind_names[kind] : "?";
+}
+
+static const char * const outcome_names[] = {
+  [PB_OUTCOME_NONE] = NULL,
+  [PB_OUTCOME_LINKED] = "linked",
+  [PB_OUTCOME_PAYROLL_UPDATED] = "payroll updated",
+  [PB_OUTCOME_HR_UPDATED] = "HR updated",
+  [PB_OUTCOME_CREATED_IN_PAYROLL] = "created in payroll",
+  [PB_OUTCOME_CREATED_IN_HR] = "created in HR",
+  [PB_OUTCOME_LEFT] = "left",
+  [PB_OUTCOME_SKIPPED] = "skipped",
+  [PB_OUTCOME_FAILED] = "failed",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (outcome_names) == PB_N_OUTCOMES);
+
+const char *
+pb_outcome_to_string (PbOutcome outcome)
+{
+  return outcome < PB_N_OUTCOMES ? outcome_names[outcome] : NULL;
+}
+
+PbOutcome
+pb_plan_item_get_outcome (const PbPlanItem *item)
+{
+  if (item->outcome == NULL)
+    return PB_OUTCOME_NONE;
+
+  for (guint i = 1; i < PB_N_OUTCOMES; i++)
+    {
+      gsize len = strlen (outcome_names[i]);
+
+      if (strncmp (item->outcome, outcome_names[i], len) == 0 &&
+          (item->outcome[len] == '\0' || item->outcome[len] == ':'))
+        return i;
+    }
+
+  return PB_OUTCOME_FAILED;   /* text from elsewhere: not a success */
+}
+
+/* Returns: (nullable): the words after "name: ", e.g. the failure's message */
+const char *
+pb_plan_item_get_outcome_detail (const PbPlanItem *item)
+{
+  const char *colon = item->outcome != NULL ? strstr (item->outcome, ": ") : NULL;
+
+  return colon != NULL ? colon + 2 : NULL;
+}
+
+void
+pb_plan_item_set_outcome (PbPlanItem *item,
+                          PbOutcome   outcome,
+                          const char *detail)
+{
+  g_free (item->outcome);
+  if (outcome == PB_OUTCOME_NONE)
+    item->outcome = NULL;
+  else if (detail != NULL)
+    item->outcome = g_strdup_printf ("%s: %s", outcome_names[outcome], detail);
+  else
+    item->outcome = g_strdup (outcome_names[outcome]);
+}
+
+/* Done: applied with an outcome that a later run must not repeat. A failed
+ * person is tried again. */
+gboolean
+pb_plan_item_is_done (const PbPlanItem *item)
+{
+  PbOutcome outcome = pb_plan_item_get_outcome (item);
+
+  return outcome != PB_OUTCOME_NONE && outcome != PB_OUTCOME_FAILED;
+}
+
+void
+pb_user_plan_count_outcomes (PbUserPlan *plan,
+                             guint       counts[PB_N_OUTCOMES])
+{
+  memset (counts, 0, sizeof (guint) * PB_N_OUTCOMES);
+  for (guint i = 0; i < plan->items->len; i++)
+    counts[pb_plan_item_get_outcome (g_ptr_array_index (plan->items, i))]++;
 }
 
 static int
@@ -200,8 +283,8 @@ pb_store_save_plan (PbStore     *store,
 
   stmt = pb_store_prepare (store,
                            "INSERT INTO user_plan_items (plan_id, position, kind, ambiguity, employee_id, "
-                           "remote_id, remote_version, payroll, differing, missing, decision, outcome) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+                           "remote_id, remote_version, payroll, differing, missing, decision, outcome, changed) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     goto fail;
 
@@ -226,6 +309,7 @@ pb_store_save_plan (PbStore     *store,
       sqlite3_bind_int64 (stmt, 10, item->missing);
       pb_store_bind_text (stmt, 11, item->decision != PB_DECISION_NONE ? pb_decision_to_string (item->decision) : NULL);
       pb_store_bind_text (stmt, 12, item->outcome);
+      sqlite3_bind_int64 (stmt, 13, item->changed);
       if (sqlite3_step (stmt) != SQLITE_DONE)
         {
           sqlite3_reset (stmt);
@@ -254,16 +338,33 @@ pb_store_load_last_plan (PbStore     *store,
                          gint64       connection_id,
                          GError     **error)
 {
+  return pb_store_load_plan (store, connection_id, 0, error);
+}
+
+/**
+ * pb_store_load_plan:
+ * @plan_id: the plan, or 0 for the connection's newest
+ *
+ * Returns: (transfer full) (nullable): the plan with its items, or %NULL
+ *   without @error set if there is none
+ */
+PbUserPlan *
+pb_store_load_plan (PbStore     *store,
+                    gint64       connection_id,
+                    gint64       plan_id,
+                    GError     **error)
+{
   g_autoptr(PbUserPlan) plan = pb_user_plan_new (connection_id);
   sqlite3_stmt *stmt;
   int rc;
 
   stmt = pb_store_prepare (store,
                            "SELECT id, created_at, applied_at FROM user_plans WHERE connection_id = ? "
-                           "ORDER BY id DESC LIMIT 1", error);
+                           "AND (?2 = 0 OR id = ?2) ORDER BY id DESC LIMIT 1", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, connection_id);
+  sqlite3_bind_int64 (stmt, 2, plan_id);
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
       sqlite3_reset (stmt);
@@ -276,7 +377,7 @@ pb_store_load_last_plan (PbStore     *store,
 
   stmt = pb_store_prepare (store,
                            "SELECT position, kind, ambiguity, employee_id, remote_id, remote_version, payroll, "
-                           "differing, missing, decision, outcome FROM user_plan_items WHERE plan_id = ? "
+                           "differing, missing, decision, outcome, changed FROM user_plan_items WHERE plan_id = ? "
                            "ORDER BY position", error);
   if (stmt == NULL)
     return NULL;
@@ -297,6 +398,7 @@ pb_store_load_last_plan (PbStore     *store,
       item->missing = (guint32) sqlite3_column_int64 (stmt, 8);
       pb_decision_from_string ((const char *) sqlite3_column_text (stmt, 9), &item->decision);
       item->outcome = g_strdup ((const char *) sqlite3_column_text (stmt, 10));
+      item->changed = (guint32) sqlite3_column_int64 (stmt, 11);
       g_ptr_array_add (plan->items, item);
     }
   sqlite3_reset (stmt);
@@ -308,6 +410,95 @@ pb_store_load_last_plan (PbStore     *store,
     }
 
   return g_steal_pointer (&plan);
+}
+
+/**
+ * pb_store_list_reports:
+ *
+ * The connection's applied plans, newest first: each is the saved report
+ * of one user sync (SPEC U5). Their items are not loaded; open one with
+ * pb_store_load_plan().
+ *
+ * Returns: (transfer full) (element-type PbUserPlan): the reports
+ */
+GPtrArray *
+pb_store_list_reports (PbStore     *store,
+                       gint64       connection_id,
+                       GError     **error)
+{
+  g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_user_plan_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = pb_store_prepare (store,
+                           "SELECT id, created_at, applied_at FROM user_plans WHERE connection_id = ? "
+                           "AND applied_at IS NOT NULL ORDER BY id DESC", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, connection_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      PbUserPlan *plan = pb_user_plan_new (connection_id);
+
+      plan->id = sqlite3_column_int64 (stmt, 0);
+      plan->created_at = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      plan->applied_at = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      g_ptr_array_add (reports, plan);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      pb_store_set_error (store, error, "user sync reports");
+      return NULL;
+    }
+
+  return g_steal_pointer (&reports);
+}
+
+/**
+ * pb_user_plan_to_csv:
+ *
+ * The report of an applied plan as CSV: one row per person with what was
+ * decided and what happened. Names and emails come from the HR register,
+ * or from the payroll side for people only there. No secret is in a plan.
+ *
+ * Returns: (transfer full): the CSV text
+ */
+char *
+pb_user_plan_to_csv (PbStore    *store,
+                     PbUserPlan *plan)
+{
+  static const char * const header[] = {
+    "name", "email", "employee_number", "match", "decision", "outcome", "detail",
+  };
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  pb_csv_append_row (out, header, G_N_ELEMENTS (header));
+  for (guint i = 0; i < plan->items->len; i++)
+    {
+      PbPlanItem *item = g_ptr_array_index (plan->items, i);
+      g_autoptr(PbRecord) hr = NULL;
+      PbRecord *person;
+      g_autofree char *name = NULL;
+      const char *row[G_N_ELEMENTS (header)];
+
+      if (item->employee_id != 0)
+        hr = pb_store_get (store, PB_ENTITY_EMPLOYEE, item->employee_id, NULL);
+      person = hr != NULL ? hr : item->payroll;
+      name = person != NULL ? pb_record_dup_display_name (person) : NULL;
+
+      row[0] = name;
+      row[1] = person != NULL ? pb_record_get (person, PB_EMPLOYEE_EMAIL) : NULL;
+      row[2] = person != NULL ? pb_record_get (person, PB_EMPLOYEE_EMPLOYEE_NUMBER) : NULL;
+      row[3] = pb_match_kind_to_string (item->kind);
+      row[4] = item->decision != PB_DECISION_NONE ? pb_decision_to_string (item->decision) : NULL;
+      row[5] = pb_outcome_to_string (pb_plan_item_get_outcome (item));
+      row[6] = pb_plan_item_get_outcome_detail (item);
+      pb_csv_append_row (out, row, G_N_ELEMENTS (row));
+    }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
 /* Saves an item's decision and outcome (each write is its own transaction:

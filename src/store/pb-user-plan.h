@@ -27,6 +27,25 @@ typedef enum
   PB_DECISION_LINK,               /* matched without differences: just link */
 } PbDecision;
 
+/* What applying did to a person (SPEC U5). Stored as text, "name" or
+ * "name: detail", so the CLI and the report read the same words. */
+typedef enum
+{
+  PB_OUTCOME_NONE,                /* not applied (yet) */
+  PB_OUTCOME_LINKED,
+  PB_OUTCOME_PAYROLL_UPDATED,
+  PB_OUTCOME_HR_UPDATED,
+  PB_OUTCOME_CREATED_IN_PAYROLL,
+  PB_OUTCOME_CREATED_IN_HR,
+  PB_OUTCOME_LEFT,
+  PB_OUTCOME_SKIPPED,             /* locked, ambiguous, missing fields, undecided */
+  PB_OUTCOME_FAILED,              /* U11: the others went on */
+  PB_N_OUTCOMES
+} PbOutcome;
+
+/* A person appeared in or vanished from payroll since the previous plan. */
+#define PB_PLAN_CHANGED_PERSON (1u << 31)
+
 typedef struct
 {
   guint        position;
@@ -39,7 +58,9 @@ typedef struct
   guint32      differing;
   guint32      missing;
   PbDecision   decision;
-  char        *outcome;         /* (nullable) what applying did */
+  char        *outcome;         /* (nullable) what applying did: see PbOutcome */
+  guint32      changed;         /* payroll fields changed since the previous plan,
+                                 * or PB_PLAN_CHANGED_PERSON */
 } PbPlanItem;
 
 typedef struct
@@ -56,6 +77,18 @@ gboolean    pb_decision_from_string      (const char    *text,
                                           PbDecision    *decision);
 const char *pb_match_kind_to_string      (PbMatchKind    kind);
 
+PbOutcome   pb_plan_item_get_outcome     (const PbPlanItem *item);
+const char *pb_plan_item_get_outcome_detail (const PbPlanItem *item);
+void        pb_plan_item_set_outcome     (PbPlanItem    *item,
+                                          PbOutcome      outcome,
+                                          const char    *detail);
+const char *pb_outcome_to_string         (PbOutcome      outcome);
+gboolean    pb_plan_item_is_done         (const PbPlanItem *item);
+void        pb_user_plan_count_outcomes  (PbUserPlan    *plan,
+                                          guint          counts[PB_N_OUTCOMES]);
+char       *pb_user_plan_to_csv          (PbStore       *store,
+                                          PbUserPlan    *plan);
+
 PbUserPlan *pb_user_plan_new             (gint64         connection_id);
 void        pb_user_plan_free            (PbUserPlan    *plan);
 PbPlanItem *pb_plan_item_new             (void);
@@ -65,6 +98,13 @@ gboolean    pb_store_save_plan           (PbStore       *store,
                                           PbUserPlan    *plan,
                                           GError       **error);
 PbUserPlan *pb_store_load_last_plan      (PbStore       *store,
+                                          gint64         connection_id,
+                                          GError       **error);
+PbUserPlan *pb_store_load_plan           (PbStore       *store,
+                                          gint64         connection_id,
+                                          gint64         plan_id,
+                                          GError       **error);
+GPtrArray  *pb_store_list_reports        (PbStore       *store,
                                           gint64         connection_id,
                                           GError       **error);
 gboolean    pb_store_update_plan_item    (PbStore       *store,

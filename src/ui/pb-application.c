@@ -13,13 +13,15 @@
 
 #include "pb-application.h"
 #include "pb-import.h"
+#include "pb-sync-driver.h"
 #include "pb-window.h"
 
 /* The application opens the HR register at start-up (from --data-dir,
  * $PAYBRIDGE_DATA_DIR or the XDG data folder) and owns it for the life of
- * the process. A register that cannot be opened is reported in a dialog,
- * and the window stays empty: nothing is created in a place the user did
- * not mean. It also owns the import: a file chosen with a native file
+ * the process, with the sync driver that sends its changes to payroll as
+ * they are committed (SPEC U7). A register that cannot be opened is
+ * reported in a dialog, and the window stays empty: nothing is created in a
+ * place the user did not mean. It also owns the import: a file chosen with a native file
  * chooser is read asynchronously and imported in one transaction. */
 struct _PbApplication
 {
@@ -28,6 +30,7 @@ struct _PbApplication
   char                 *data_dir;      /* (owned) (nullable): the default folder */
   PbStore              *store;         /* (owned) (nullable) */
   GError               *store_error;   /* (owned) (nullable): why @store is NULL */
+  PbSyncDriver         *sync_driver;   /* (owned) (nullable): with @store */
   GtkFileChooserNative *chooser;       /* (owned) (nullable): while it is open */
   GCancellable         *cancellable;   /* (owned) */
 };
@@ -390,6 +393,13 @@ pb_application_startup (GApplication *app)
   self->store = pb_store_open (self->data_dir, &self->store_error);
   if (self->store == NULL)
     g_debug ("Could not open the register: %s", self->store_error->message);
+  else
+    {
+      /* Starting drains what a previous run left in the outbox (SPEC R3);
+       * it works from the main loop, so the window is not held up. */
+      self->sync_driver = pb_sync_driver_new (self->store);
+      pb_sync_driver_start (self->sync_driver);
+    }
 
   g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "import")),
                                self->store != NULL);
@@ -426,6 +436,9 @@ pb_application_shutdown (GApplication *app)
 
   G_APPLICATION_CLASS (pb_application_parent_class)->shutdown (app);
 
+  /* Nothing else holds the driver, so this disposes it: a push in flight
+   * is cancelled and its entry stays pending for the next start (R3). */
+  g_clear_object (&self->sync_driver);
   g_clear_object (&self->store);
 }
 
@@ -435,6 +448,7 @@ pb_application_finalize (GObject *object)
   PbApplication *self = (PbApplication *)object;
 
   g_clear_object (&self->chooser);
+  g_clear_object (&self->sync_driver);
   g_clear_object (&self->store);
   g_clear_error (&self->store_error);
   g_clear_object (&self->cancellable);
@@ -495,6 +509,20 @@ pb_application_get_store (PbApplication *self)
   g_return_val_if_fail (PB_IS_APPLICATION (self), NULL);
 
   return self->store;
+}
+
+/**
+ * pb_application_get_sync_driver:
+ *
+ * Returns: (transfer none) (nullable): what sends the register's changes
+ *   to payroll, once started up with a register
+ */
+PbSyncDriver *
+pb_application_get_sync_driver (PbApplication *self)
+{
+  g_return_val_if_fail (PB_IS_APPLICATION (self), NULL);
+
+  return self->sync_driver;
 }
 
 /**

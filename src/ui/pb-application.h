@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "pb-store.h"
+#include "pb-sync-driver.h"
 
 G_BEGIN_DECLS
 
@@ -20,6 +21,7 @@ G_DECLARE_FINAL_TYPE (PbApplication, pb_application, PB, APPLICATION, AdwApplica
 PbApplication *pb_application_new              (const char        *application_id,
                                                 GApplicationFlags  flags);
 PbStore       *pb_application_get_store        (PbApplication     *self);
+PbSyncDriver  *pb_application_get_sync_driver  (PbApplication     *self);
 const GError  *pb_application_get_store_error  (PbApplication     *self);
 void           pb_application_import_file      (PbApplication     *self,
                                                 GFile             *file);

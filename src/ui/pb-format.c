@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "pb-format.h"
+#include "pb-record.h"
 
 /* The register stores choices as stable lower-case words ("active",
  * "permanent"...); these turn them into words for people. An unknown word
@@ -148,4 +149,67 @@ pb_format_salary (const char *amount,
     return g_strdup_printf (_("%s %s per hour"), grouped, currency);
 
   return g_strdup_printf ("%s %s", grouped, currency);
+}
+
+/* The words for an employee field, as the People view's labels say them. */
+const char *
+pb_format_employee_field (guint field)
+{
+  static const char * const labels[] = {
+    [PB_EMPLOYEE_EMPLOYEE_NUMBER] = N_("Employee number"),
+    [PB_EMPLOYEE_GIVEN_NAME] = N_("Given name"),
+    [PB_EMPLOYEE_FAMILY_NAME] = N_("Family name"),
+    [PB_EMPLOYEE_EMAIL] = N_("Email"),
+    [PB_EMPLOYEE_PHONE] = N_("Phone"),
+    [PB_EMPLOYEE_DATE_OF_BIRTH] = N_("Date of birth"),
+    [PB_EMPLOYEE_NATIONAL_ID] = N_("National identity number"),
+    [PB_EMPLOYEE_ADDRESS_LINE1] = N_("Address"),
+    [PB_EMPLOYEE_ADDRESS_LINE2] = N_("Address line 2"),
+    [PB_EMPLOYEE_POSTAL_CODE] = N_("Postal code"),
+    [PB_EMPLOYEE_CITY] = N_("City"),
+    [PB_EMPLOYEE_COUNTRY] = N_("Country"),
+    [PB_EMPLOYEE_BANK_ACCOUNT] = N_("Bank account"),
+    [PB_EMPLOYEE_IBAN] = N_("IBAN"),
+    [PB_EMPLOYEE_BIC] = N_("BIC"),
+    [PB_EMPLOYEE_FIRST_WORKDAY] = N_("First workday"),
+    [PB_EMPLOYEE_LAST_WORKDAY] = N_("Last workday"),
+    [PB_EMPLOYEE_COMPANY] = N_("Company"),
+    [PB_EMPLOYEE_LOCATION] = N_("Location"),
+    [PB_EMPLOYEE_TEAM] = N_("Team"),
+    [PB_EMPLOYEE_MANAGER_EMAIL] = N_("Manager"),
+    [PB_EMPLOYEE_ABSENCE_MANAGER_EMAIL] = N_("Absence manager"),
+    [PB_EMPLOYEE_STATUS] = N_("Status"),
+  };
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (labels) == PB_EMPLOYEE_N_FIELDS);
+
+  return field < G_N_ELEMENTS (labels) ? _(labels[field]) : "";
+}
+
+/* A comma-separated list of the fields set in @fields, e.g. "Phone, City". */
+char *
+pb_format_employee_fields (guint32 fields)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint f = 0; f < PB_EMPLOYEE_N_FIELDS; f++)
+    if (fields & (1u << f))
+      g_string_append_printf (out, "%s%s", out->len > 0 ? ", " : "", pb_format_employee_field (f));
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* An ISO 8601 time stored by the app, in the local zone: "22 Nov 2026, 14:02". */
+char *
+pb_format_timestamp (const char *iso8601)
+{
+  g_autoptr(GDateTime) utc = iso8601 != NULL ? g_date_time_new_from_iso8601 (iso8601, NULL) : NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (utc == NULL)
+    return g_strdup (iso8601 != NULL ? iso8601 : "");
+
+  local = g_date_time_to_local (utc);
+  /* Translators: a date and time, see g_date_time_format() */
+  return g_date_time_format (local, _("%-d %b %Y, %H:%M"));
 }

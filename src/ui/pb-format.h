@@ -20,5 +20,8 @@ char       *pb_format_percentage      (const char *percentage);
 char       *pb_format_salary          (const char *amount,
                                        const char *currency,
                                        const char *period_unit);
+const char *pb_format_employee_field  (guint       field);
+char       *pb_format_employee_fields (guint32     fields);
+char       *pb_format_timestamp       (const char *iso8601);
 
 G_END_DECLS

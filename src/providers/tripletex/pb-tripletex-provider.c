@@ -41,19 +41,17 @@ typedef struct
   GQueue   waiters;         /* GTask* of authorize calls */
 } Session;
 
-struct _PbTripletexProvider
+typedef struct
 {
-  PbProvider  parent_instance;
-
   Session     session;
   GHashTable *country_ids;    /* ISO alpha-2 -> id; filled on first use */
   GHashTable *country_codes;  /* id -> ISO alpha-2 */
   double      hours_per_day;  /* the company's standard day; 0 until read */
   char       *department_id;  /* (nullable) for new employees */
   gboolean    departments_read;
-};
+} PbTripletexProviderPrivate;
 
-G_DEFINE_FINAL_TYPE (PbTripletexProvider, pb_tripletex_provider, PB_TYPE_PROVIDER)
+G_DEFINE_TYPE_WITH_PRIVATE (PbTripletexProvider, pb_tripletex_provider, PB_TYPE_PROVIDER)
 
 #define EMPLOYEE_FIELDS \
   "id,version,firstName,lastName,email,phoneNumberMobile,employeeNumber,dateOfBirth," \
@@ -241,14 +239,15 @@ static void
 finish_waiters (PbTripletexProvider *self,
                 const GError        *error)
 {
+  PbTripletexProviderPrivate *priv = pb_tripletex_provider_get_instance_private (self);
   GTask *task;
 
-  while ((task = g_queue_pop_head (&self->session.waiters)) != NULL)
+  while ((task = g_queue_pop_head (&priv->session.waiters)) != NULL)
     {
       if (error != NULL)
         g_task_return_error (task, g_error_copy (error));
       else
-        g_task_return_pointer (task, authorization_value (self->session.token), g_free);
+        g_task_return_pointer (task, authorization_value (priv->session.token), g_free);
       g_object_unref (task);
     }
 }
@@ -259,13 +258,14 @@ on_session_created_cb (GObject      *source,
                        gpointer      user_data)
 {
   g_autoptr(PbTripletexProvider) self = user_data;
+  PbTripletexProviderPrivate *priv = pb_tripletex_provider_get_instance_private (self);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) answer = pb_http_send_finish (PB_HTTP (source), result, &error);
   JsonObject *value = answer != NULL ? tripletex_unwrap (PB_PROVIDER (self), answer) : NULL;
   g_autoptr(JsonObject) owned = value;
   const char *token = member_string (value, "token");
 
-  self->session.in_flight = FALSE;
+  priv->session.in_flight = FALSE;
 
   if (error == NULL && token == NULL)
     error = g_error_new (PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE,
@@ -289,13 +289,13 @@ on_session_created_cb (GObject      *source,
       return;
     }
 
-  g_free (self->session.token);
-  self->session.token = g_strdup (token);
-  g_free (self->session.expires);
-  self->session.expires = g_strdup (member_string (value, "expirationDate"));
-  if (self->session.expires == NULL)
-    self->session.expires = date_in_days (1);
-  g_debug ("New Tripletex session, expiring %s", self->session.expires);
+  g_free (priv->session.token);
+  priv->session.token = g_strdup (token);
+  g_free (priv->session.expires);
+  priv->session.expires = g_strdup (member_string (value, "expirationDate"));
+  if (priv->session.expires == NULL)
+    priv->session.expires = date_in_days (1);
+  g_debug ("New Tripletex session, expiring %s", priv->session.expires);
 
   finish_waiters (self, NULL);
 }
@@ -312,6 +312,7 @@ tripletex_authorize (gpointer             user_data,
                      gpointer             callback_data)
 {
   PbTripletexProvider *self = user_data;
+  PbTripletexProviderPrivate *priv = pb_tripletex_provider_get_instance_private (self);
   PbProvider *provider = PB_PROVIDER (self);
   GTask *task = g_task_new (self, cancellable, callback, callback_data);
   g_autoptr(PbHttpRequest) request = NULL;
@@ -320,9 +321,9 @@ tripletex_authorize (gpointer             user_data,
   const char *consumer = pb_provider_get_secret (provider, "consumer-token");
   const char *employee = pb_provider_get_secret (provider, "employee-token");
 
-  if (session_valid (&self->session) && !self->session.in_flight)
+  if (session_valid (&priv->session) && !priv->session.in_flight)
     {
-      current = authorization_value (self->session.token);
+      current = authorization_value (priv->session.token);
       if (rejected == NULL || g_strcmp0 (rejected, current) != 0)
         {
           g_task_return_pointer (task, g_steal_pointer (&current), g_free);
@@ -339,11 +340,11 @@ tripletex_authorize (gpointer             user_data,
       return;
     }
 
-  g_queue_push_tail (&self->session.waiters, task);
-  if (self->session.in_flight)
+  g_queue_push_tail (&priv->session.waiters, task);
+  if (priv->session.in_flight)
     return;
 
-  self->session.in_flight = TRUE;
+  priv->session.in_flight = TRUE;
   tomorrow = date_in_days (1);
   request = pb_http_request_new ("PUT", "/token/session/:create");
   pb_http_request_set_authorized (request, FALSE);
@@ -386,6 +387,8 @@ typedef struct
   char       *remote_type;
   GPtrArray  *entries;     /* absences: the entries read */
   ThenFunc    next;        /* the step after the request in flight */
+  PbProviderArgs rules;    /* only `omit` and `pay_by_cash`: the class's
+                            * field rules, as pb_provider_call_async() set them */
 } Op;
 
 static void
@@ -415,6 +418,8 @@ op_new (GTask                *task,
   op->remote_id = g_strdup (args->remote_id);
   op->parent_id = g_strdup (args->parent_id);
   op->remote_type = g_strdup (args->remote_type);
+  op->rules.omit = args->omit;
+  op->rules.pay_by_cash = args->pay_by_cash;
   g_task_set_task_data (task, op, (GDestroyNotify) op_free);
 
   return op;
@@ -484,6 +489,7 @@ on_countries_cb (GObject      *source,
 {
   GTask *task = user_data;
   PbTripletexProvider *self = PB_TRIPLETEX_PROVIDER (source);
+  PbTripletexProviderPrivate *priv = pb_tripletex_provider_get_instance_private (self);
   ThenFunc then = ((Op *) g_task_get_task_data (task))->next;
   GError *error = NULL;
   g_autoptr(JsonArray) values = pb_provider_list_all_finish (PB_PROVIDER (source), result, &error);
@@ -499,8 +505,8 @@ on_countries_cb (GObject      *source,
 
       if (code == NULL || id == NULL)
         continue;
-      g_hash_table_insert (self->country_ids, g_strdup (code), g_strdup (id));
-      g_hash_table_insert (self->country_codes, g_strdup (id), g_strdup (code));
+      g_hash_table_insert (priv->country_ids, g_strdup (code), g_strdup (id));
+      g_hash_table_insert (priv->country_codes, g_strdup (id), g_strdup (code));
     }
 
   then (task);
@@ -512,9 +518,10 @@ with_countries (PbTripletexProvider *self,
                 GTask               *task,
                 ThenFunc             then)
 {
+  PbTripletexProviderPrivate *priv = pb_tripletex_provider_get_instance_private (self);
   g_autoptr(PbHttpRequest) request = NULL;
 
-  if (g_hash_table_size (self->country_ids) > 0)
+  if (g_hash_table_size (priv->country_ids) > 0)
     {
       then (task);
       return;
@@ -533,6 +540,7 @@ on_departments_cb (GObject      *source,
 {
   GTask *task = user_data;
   PbTripletexProvider *self = PB_TRIPLETEX_PROVIDER (source);
+  PbTripletexProviderPrivate *priv = pb_tripletex_provider_get_instance_private (self);
   ThenFunc then = ((Op *) g_task_get_task_data (task))->next;
   GError *error = NULL;
   g_autoptr(JsonArray) values = pb_provider_list_all_finish (PB_PROVIDER (source), result, &error);
@@ -542,14 +550,14 @@ on_departments_cb (GObject      *source,
 
   /* Companies with the department module require one on every employee;
    * new employees go to the first active department. */
-  self->departments_read = TRUE;
-  for (guint i = 0; i < json_array_get_length (values) && self->department_id == NULL; i++)
+  priv->departments_read = TRUE;
+  for (guint i = 0; i < json_array_get_length (values) && priv->department_id == NULL; i++)
     {
       JsonObject *department = json_array_get_object_element (values, i);
       JsonNode *inactive = json_object_get_member (department, "isInactive");
 
       if (inactive == NULL || !json_node_get_boolean (inactive))
-        self->department_id = member_id (department);
+        priv->department_id = member_id (department);
     }
 
   then (task);
@@ -560,9 +568,10 @@ with_department (PbTripletexProvider *self,
                  GTask               *task,
                  ThenFunc             then)
 {
+  PbTripletexProviderPrivate *priv = pb_tripletex_provider_get_instance_private (self);
   g_autoptr(PbHttpRequest) request = NULL;
 
-  if (self->departments_read)
+  if (priv->departments_read)
     {
       then (task);
       return;
@@ -580,6 +589,7 @@ static PbRecord *
 employee_from_json (PbTripletexProvider *self,
                     JsonObject          *json)
 {
+  PbTripletexProviderPrivate *priv = pb_tripletex_provider_get_instance_private (self);
   PbRecord *record = pb_record_new (PB_ENTITY_EMPLOYEE);
   JsonObject *address = member_object (json, "address");
   JsonObject *country = member_object (address, "country");
@@ -601,7 +611,7 @@ employee_from_json (PbTripletexProvider *self,
   pb_record_set (record, PB_EMPLOYEE_POSTAL_CODE, member_string (address, "postalCode"));
   pb_record_set (record, PB_EMPLOYEE_CITY, member_string (address, "city"));
   if (code == NULL && country_id != NULL)
-    code = g_hash_table_lookup (self->country_codes, country_id);
+    code = g_hash_table_lookup (priv->country_codes, country_id);
   pb_record_set (record, PB_EMPLOYEE_COUNTRY, code);
 
   return record;
@@ -615,14 +625,25 @@ remote_from_json (JsonObject *json)
   return pb_remote_new (id, json_object_get_int_member_with_default (json, "version", 0));
 }
 
+/* @rules: the class's field rules for this record (see PbProviderArgs):
+ * a field they leave out is not in the body at all, so Tripletex keeps its
+ * value even on an update, where an empty field is sent as "" to clear it. */
 static JsonObject *
-employee_to_json (PbTripletexProvider *self,
-                  PbRecord            *record,
-                  gboolean             create)
+employee_to_json (PbTripletexProvider  *self,
+                  PbRecord             *record,
+                  const PbProviderArgs *rules,
+                  gboolean              create)
 {
+  PbTripletexProviderPrivate *priv = pb_tripletex_provider_get_instance_private (self);
   JsonObject *json = json_object_new ();
   JsonObject *address = json_object_new ();
   const char *country = pb_record_get (record, PB_EMPLOYEE_COUNTRY);
+  static const struct { guint field; const char *member; } address_members[] = {
+    { PB_EMPLOYEE_ADDRESS_LINE1, "addressLine1" },
+    { PB_EMPLOYEE_ADDRESS_LINE2, "addressLine2" },
+    { PB_EMPLOYEE_POSTAL_CODE, "postalCode" },
+    { PB_EMPLOYEE_CITY, "city" },
+  };
   static const struct { guint field; const char *member; } plain[] = {
     { PB_EMPLOYEE_GIVEN_NAME, "firstName" },
     { PB_EMPLOYEE_FAMILY_NAME, "lastName" },
@@ -639,29 +660,40 @@ employee_to_json (PbTripletexProvider *self,
     {
       const char *value = pb_record_get (record, plain[i].field);
 
+      if (!pb_provider_args_sends (rules, plain[i].field) ||
+          (rules->pay_by_cash && plain[i].field == PB_EMPLOYEE_BANK_ACCOUNT))
+        continue;
       /* A partial update: on create only what is set, on update every
        * field, with "" clearing what HR cleared. */
       if (value != NULL || !create)
         set_string_or_empty (json, plain[i].member, value);
     }
 
-  if (pb_record_get (record, PB_EMPLOYEE_DATE_OF_BIRTH) != NULL)
+  /* SPEC V3, for a class with a national-account rule (Tripletex itself has
+   * none): Tripletex has no payment method, so "cash" is an employee
+   * without an account. A new one gets none; an update clears the account
+   * payroll may still have. */
+  if (rules->pay_by_cash && !create)
+    json_object_set_string_member (json, "bankAccountNumber", "");
+
+  if (pb_record_get (record, PB_EMPLOYEE_DATE_OF_BIRTH) != NULL &&
+      pb_provider_args_sends (rules, PB_EMPLOYEE_DATE_OF_BIRTH))
     json_object_set_string_member (json, "dateOfBirth", pb_record_get (record, PB_EMPLOYEE_DATE_OF_BIRTH));
 
-  set_string_or_empty (address, "addressLine1", pb_record_get (record, PB_EMPLOYEE_ADDRESS_LINE1));
-  set_string_or_empty (address, "addressLine2", pb_record_get (record, PB_EMPLOYEE_ADDRESS_LINE2));
-  set_string_or_empty (address, "postalCode", pb_record_get (record, PB_EMPLOYEE_POSTAL_CODE));
-  set_string_or_empty (address, "city", pb_record_get (record, PB_EMPLOYEE_CITY));
-  if (country != NULL && g_hash_table_lookup (self->country_ids, country) != NULL)
-    set_ref (address, "country", g_hash_table_lookup (self->country_ids, country));
+  for (guint i = 0; i < G_N_ELEMENTS (address_members); i++)
+    if (pb_provider_args_sends (rules, address_members[i].field))
+      set_string_or_empty (address, address_members[i].member, pb_record_get (record, address_members[i].field));
+  if (country != NULL && pb_provider_args_sends (rules, PB_EMPLOYEE_COUNTRY) &&
+      g_hash_table_lookup (priv->country_ids, country) != NULL)
+    set_ref (address, "country", g_hash_table_lookup (priv->country_ids, country));
   json_object_set_object_member (json, "address", address);
 
   if (create)
     {
       /* Payroll people get no login to Tripletex. */
       json_object_set_string_member (json, "userType", "NO_ACCESS");
-      if (self->department_id != NULL)
-        set_ref (json, "department", self->department_id);
+      if (priv->department_id != NULL)
+        set_ref (json, "department", priv->department_id);
     }
 
   return json;
@@ -783,7 +815,7 @@ create_employee_step (GTask *task)
 {
   PbTripletexProvider *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
-  g_autoptr(JsonObject) body = employee_to_json (self, op->record, TRUE);
+  g_autoptr(JsonObject) body = employee_to_json (self, op->record, &op->rules, TRUE);
 
   pb_provider_create_async (PB_PROVIDER (self), "/employee", body, EMPLOYEE_FIELDS, g_task_get_cancellable (task),
                             on_employee_saved_cb, task);
@@ -809,7 +841,7 @@ update_employee_step (GTask *task)
 {
   PbTripletexProvider *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
-  g_autoptr(JsonObject) body = employee_to_json (self, op->record, FALSE);
+  g_autoptr(JsonObject) body = employee_to_json (self, op->record, &op->rules, FALSE);
   g_autofree char *path = g_strdup_printf ("/employee/%s", op->remote_id);
 
   pb_provider_put_versioned_async (PB_PROVIDER (self), path, body, EMPLOYEE_FIELDS,
@@ -1316,11 +1348,12 @@ static double
 absence_hours (PbTripletexProvider *self,
                PbRecord            *absence)
 {
+  PbTripletexProviderPrivate *priv = pb_tripletex_provider_get_instance_private (self);
   const char *percentage = pb_record_get (absence, PB_ABSENCE_PERCENTAGE);
   double share = percentage != NULL ? g_ascii_strtod (percentage, NULL) / 100.0 : 1.0;
 
   /* Hours are sent with two decimals, as the timesheet shows them. */
-  return ((gint64) (self->hours_per_day * share * 100 + 0.5)) / 100.0;
+  return ((gint64) (priv->hours_per_day * share * 100 + 0.5)) / 100.0;
 }
 
 static char *
@@ -1346,15 +1379,16 @@ on_standard_time_cb (GObject      *source,
 {
   GTask *task = user_data;
   PbTripletexProvider *self = PB_TRIPLETEX_PROVIDER (source);
+  PbTripletexProviderPrivate *priv = pb_tripletex_provider_get_instance_private (self);
   GError *error = NULL;
   g_autoptr(JsonObject) standard = pb_provider_send_finish (PB_PROVIDER (source), result, &error);
 
   if (return_if_error (task, error))
     return;
 
-  self->hours_per_day = member_double (standard, "hoursPerDay");
-  if (self->hours_per_day <= 0)
-    self->hours_per_day = 7.5;   /* the Norwegian standard day */
+  priv->hours_per_day = member_double (standard, "hoursPerDay");
+  if (priv->hours_per_day <= 0)
+    priv->hours_per_day = 7.5;   /* the Norwegian standard day */
 
   absence_write (task);
 }
@@ -1363,10 +1397,11 @@ static void
 with_standard_day (GTask *task)
 {
   PbTripletexProvider *self = g_task_get_source_object (task);
+  PbTripletexProviderPrivate *priv = pb_tripletex_provider_get_instance_private (self);
   Op *op = g_task_get_task_data (task);
   g_autoptr(PbHttpRequest) request = NULL;
 
-  if (self->hours_per_day > 0)
+  if (priv->hours_per_day > 0)
     {
       absence_write (task);
       return;
@@ -1651,8 +1686,10 @@ static const PbFieldRef required_fields[] = {
   { PB_N_ENTITIES, 0 },
 };
 
-static const PbFieldLimit field_limits[] = {
-  { PB_N_ENTITIES, 0, 0 },
+/* No field rules (SPEC V2-V4 are Visma.net Payroll's): Tripletex takes
+ * every field it maps, and an empty one clears it. */
+static const PbFieldRule field_rules[] = {
+  { PB_N_ENTITIES, 0, 0, 0, NULL },
 };
 
 static const PbFieldRef readable_fields[] = {
@@ -1678,13 +1715,14 @@ static void
 pb_tripletex_provider_finalize (GObject *object)
 {
   PbTripletexProvider *self = (PbTripletexProvider *) object;
+  PbTripletexProviderPrivate *priv = pb_tripletex_provider_get_instance_private (self);
 
-  g_assert (self->session.waiters.length == 0);
-  g_free (self->session.token);
-  g_free (self->session.expires);
-  g_hash_table_unref (self->country_ids);
-  g_hash_table_unref (self->country_codes);
-  g_free (self->department_id);
+  g_assert (priv->session.waiters.length == 0);
+  g_free (priv->session.token);
+  g_free (priv->session.expires);
+  g_hash_table_unref (priv->country_ids);
+  g_hash_table_unref (priv->country_codes);
+  g_free (priv->department_id);
 
   G_OBJECT_CLASS (pb_tripletex_provider_parent_class)->finalize (object);
 }
@@ -1710,7 +1748,7 @@ pb_tripletex_provider_class_init (PbTripletexProviderClass *klass)
   provider_class->salary_delete = PB_SALARY_DELETE_CLEARS_VALUES;
   provider_class->records_can_lock = TRUE;
   provider_class->required_fields = required_fields;
-  provider_class->field_limits = field_limits;
+  provider_class->field_rules = field_rules;
   provider_class->readable_fields = readable_fields;
   provider_class->default_base_url = "https://tripletex.no/v2";
   provider_class->test_base_url = "https://api-test.tripletex.tech/v2";
@@ -1743,7 +1781,8 @@ pb_tripletex_provider_class_init (PbTripletexProviderClass *klass)
 static void
 pb_tripletex_provider_init (PbTripletexProvider *self)
 {
-  g_queue_init (&self->session.waiters);
-  self->country_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->country_codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  PbTripletexProviderPrivate *priv = pb_tripletex_provider_get_instance_private (self);
+  g_queue_init (&priv->session.waiters);
+  priv->country_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  priv->country_codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }

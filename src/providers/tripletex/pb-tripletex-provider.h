@@ -13,6 +13,14 @@ G_BEGIN_DECLS
 
 #define PB_TYPE_TRIPLETEX_PROVIDER (pb_tripletex_provider_get_type ())
 
-G_DECLARE_FINAL_TYPE (PbTripletexProvider, pb_tripletex_provider, PB, TRIPLETEX_PROVIDER, PbProvider)
+/* Derivable only so that a test connector (src/providers/test/) can run
+ * Tripletex's wire against the payroll sandbox with another system's field
+ * rules; a subclass changes class data, never the mapping. */
+G_DECLARE_DERIVABLE_TYPE (PbTripletexProvider, pb_tripletex_provider, PB, TRIPLETEX_PROVIDER, PbProvider)
+
+struct _PbTripletexProviderClass
+{
+  PbProviderClass parent_class;
+};
 
 G_END_DECLS

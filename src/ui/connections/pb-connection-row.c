@@ -14,6 +14,7 @@
 #include "pb-connection-format.h"
 #include "pb-connection-row.h"
 #include "pb-connections.h"
+#include "pb-sync-driver.h"
 
 /* One connection in the Connections view: the system's icon, the name, and
  * under it the system and scope, what it syncs, the last sync and the open
@@ -31,11 +32,13 @@ struct _PbConnectionRow
   PbKeyringStatus   keyring;
   char             *keyring_message;  /* (owned) (nullable) */
   char             *state_text;       /* (owned): the whole state, as one phrase */
+  PbSyncDriver     *driver;           /* (weak) (nullable): the store's, for the last sync and errors */
 
   GtkImage         *icon;
   GtkLabel         *state_label;
   GtkLabel         *state_detail_label;
   GtkButton        *fix_button;
+  GtkButton        *sync_button;
 };
 
 G_DEFINE_FINAL_TYPE (PbConnectionRow, pb_connection_row, ADW_TYPE_ACTION_ROW)
@@ -51,6 +54,30 @@ set_style (GtkWidget  *widget,
   gtk_widget_add_css_class (widget, style);
 }
 
+/* "Last synced 14:02" today, with the date on another day. */
+static char *
+format_last_synced (GDateTime *when)
+{
+  g_autoptr(GDateTime) local = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *text = NULL;
+
+  if (when == NULL)
+    return g_strdup (_("Never synced"));
+
+  local = g_date_time_to_local (when);
+  now = g_date_time_new_now_local ();
+  if (g_date_time_get_year (local) == g_date_time_get_year (now) &&
+      g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (now))
+    text = g_date_time_format (local, "%H:%M");
+  else
+    /* Translators: a date and time, see g_date_time_format() */
+    text = g_date_time_format (local, _("%-d %b %Y, %H:%M"));
+
+  /* Translators: "Last synced 14:02" or "Last synced 3 Mar 2026, 14:02" */
+  return g_strdup_printf (_("Last synced %s"), text);
+}
+
 static void
 update (PbConnectionRow *self)
 {
@@ -59,6 +86,7 @@ update (PbConnectionRow *self)
   g_autofree char *types = pb_connection_format_data_types_in_sentence (connection->sync_types);
   g_autofree char *syncs = NULL;
   g_autofree char *errors = NULL;
+  g_autofree char *synced = NULL;
   guint n_errors = 0;
   g_autofree char *subtitle = NULL;
   const char *state = pb_connection_format_state (connection->state);
@@ -72,8 +100,13 @@ update (PbConnectionRow *self)
   else
     syncs = g_strdup (_("Syncs nothing"));
 
-  /* There is no sync engine yet: nothing has synced, nothing has failed.
-   * The error log (SPEC C7) will give the count. */
+  /* The app's sync driver knows when the connection was last in step and
+   * counts its error log (SPEC C7); without one (a view on its own, in a
+   * test) nothing has synced and nothing has failed. */
+  if (self->driver != NULL)
+    n_errors = pb_sync_driver_get_open_errors (self->driver, connection->id);
+  synced = format_last_synced (self->driver != NULL ? pb_sync_driver_get_last_synced (self->driver, connection->id)
+                                                    : NULL);
   if (n_errors == 0)
     errors = g_strdup (_("No open errors"));
   else
@@ -82,7 +115,7 @@ update (PbConnectionRow *self)
 
   subtitle = g_strdup_printf ("%s · %s\n%s\n%s · %s",
                               self->klass != NULL ? self->klass->display_name : connection->system,
-                              self->scope, syncs, _("Never synced"), errors);
+                              self->scope, syncs, synced, errors);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), connection->name);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle);
   gtk_image_set_from_icon_name (self->icon, self->klass != NULL ? self->klass->icon_name : "network-server-symbolic");
@@ -147,6 +180,16 @@ update (PbConnectionRow *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_label), self->keyring_message);
 
   gtk_widget_set_visible (GTK_WIDGET (self->fix_button), fix != NULL);
+
+  /* User sync (SPEC U1-U6) is how a connection becomes active (C3), so it
+   * is the row's main action until it is; afterwards it stays at hand. */
+  gtk_widget_set_visible (GTK_WIDGET (self->sync_button), fix == NULL && self->klass != NULL);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->sync_button), "x", connection->id);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->sync_button), "connections.sync-users");
+  if (connection->state == PB_CONNECTION_ESTABLISHED)
+    gtk_widget_add_css_class (GTK_WIDGET (self->sync_button), "suggested-action");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->sync_button), "suggested-action");
   if (fix != NULL)
     {
       GtkActionable *actionable = GTK_ACTIONABLE (self->fix_button);
@@ -160,6 +203,16 @@ update (PbConnectionRow *self)
         gtk_actionable_set_action_target_value (actionable, NULL);
       gtk_actionable_set_action_name (actionable, fix_action);
     }
+}
+
+static void
+on_sync_status_changed_cb (PbConnectionRow *self,
+                           gint64           connection_id,
+                           PbSyncDriver    *driver)
+{
+  /* A row taken out of its list may outlive its template. */
+  if (self->connection != NULL && self->connection->id == connection_id)
+    update (self);
 }
 
 static void
@@ -178,6 +231,7 @@ pb_connection_row_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), PB_TYPE_CONNECTION_ROW);
   g_clear_object (&self->connection);
   g_clear_pointer (&self->klass, g_type_class_unref);
+  g_clear_weak_pointer (&self->driver);
 
   G_OBJECT_CLASS (pb_connection_row_parent_class)->dispose (object);
 }
@@ -211,6 +265,7 @@ pb_connection_row_class_init (PbConnectionRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PbConnectionRow, state_label);
   gtk_widget_class_bind_template_child (widget_class, PbConnectionRow, state_detail_label);
   gtk_widget_class_bind_template_child (widget_class, PbConnectionRow, fix_button);
+  gtk_widget_class_bind_template_child (widget_class, PbConnectionRow, sync_button);
 }
 
 static void
@@ -236,6 +291,12 @@ pb_connection_row_new (PbConnection *connection,
   self->connection = g_object_ref (connection);
   self->klass = pb_connections_ref_class (connection->system);
   self->scope = pb_connection_format_scope (connection, store);
+  if (store != NULL && pb_sync_driver_get_for_store (store) != NULL)
+    {
+      g_set_weak_pointer (&self->driver, pb_sync_driver_get_for_store (store));
+      g_signal_connect_object (self->driver, "status-changed", G_CALLBACK (on_sync_status_changed_cb),
+                               self, G_CONNECT_SWAPPED);
+    }
   gtk_widget_set_name (GTK_WIDGET (self), connection->name);
   update (self);
 

@@ -16,6 +16,7 @@
 #include "pb-connection-settings.h"
 #include "pb-connections-page-private.h"
 #include "pb-connections.h"
+#include "pb-matching-window.h"
 #include "pb-secrets.h"
 
 /* The Connections view: every connection as a row, or, with none, a status
@@ -56,6 +57,7 @@ struct _PbConnectionsPage
   char                 *last_toast;   /* (owned) (nullable) */
   GtkWidget            *assistant;    /* (nullable): weak */
   GtkWidget            *settings;     /* (nullable): weak */
+  GtkWidget            *matching;     /* (nullable): weak */
   gboolean              disposed;
 
   AdwToastOverlay      *toast_overlay;
@@ -280,6 +282,21 @@ on_settings_removed_cb (PbConnectionsPage    *self,
   show_toast (self, title);
 }
 
+static void
+on_users_synced_cb (PbConnectionsPage *self,
+                    PbMatchingWindow  *window)
+{
+  pb_connections_page_reload (self);
+}
+
+static void
+sync_users_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  pb_connections_page_sync_users (PB_CONNECTIONS_PAGE (widget), g_variant_get_int64 (parameter));
+}
+
 static PbConnectionSettings *
 open_settings (PbConnectionsPage *self,
                gint64             id)
@@ -380,8 +397,11 @@ pb_connections_page_dispose (GObject *object)
     gtk_window_destroy (GTK_WINDOW (self->assistant));
   if (self->settings != NULL)
     gtk_window_destroy (GTK_WINDOW (self->settings));
+  if (self->matching != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->matching));
   g_clear_weak_pointer (&self->assistant);
   g_clear_weak_pointer (&self->settings);
+  g_clear_weak_pointer (&self->matching);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), PB_TYPE_CONNECTIONS_PAGE);
 
@@ -474,6 +494,7 @@ pb_connections_page_class_init (PbConnectionsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "connections.edit", "x", edit_action);
   gtk_widget_class_install_action (widget_class, "connections.reenter", "x", reenter_action);
   gtk_widget_class_install_action (widget_class, "connections.refresh", NULL, refresh_action);
+  gtk_widget_class_install_action (widget_class, "connections.sync-users", "x", sync_users_action);
 
   g_type_ensure (PB_TYPE_CONNECTION_ROW);
 
@@ -614,6 +635,44 @@ pb_connections_page_edit_connection (PbConnectionsPage *self,
   g_return_val_if_fail (PB_IS_CONNECTIONS_PAGE (self), FALSE);
 
   return open_settings (self, id) != NULL;
+}
+
+/**
+ * pb_connections_page_sync_users:
+ *
+ * Opens user matching and sync (SPEC U1-U6) for the connection @id, or
+ * brings its window back to the front.
+ *
+ * Returns: (transfer none) (nullable): the window; %NULL if there is no
+ *   such connection
+ */
+PbMatchingWindow *
+pb_connections_page_sync_users (PbConnectionsPage *self,
+                                gint64             id)
+{
+  PbConnection *connection;
+  PbMatchingWindow *window;
+
+  g_return_val_if_fail (PB_IS_CONNECTIONS_PAGE (self), NULL);
+
+  connection = find_connection (self, id);
+  if (connection == NULL || self->store == NULL)
+    return NULL;
+
+  if (self->matching != NULL && g_object_get_data (G_OBJECT (self->matching), "connection-id") != NULL &&
+      *(gint64 *) g_object_get_data (G_OBJECT (self->matching), "connection-id") == id)
+    {
+      gtk_window_present (GTK_WINDOW (self->matching));
+      return PB_MATCHING_WINDOW (self->matching);
+    }
+
+  window = pb_matching_window_new (get_parent_window (self), self->store, connection);
+  g_object_set_data_full (G_OBJECT (window), "connection-id", g_memdup2 (&id, sizeof id), g_free);
+  g_signal_connect_object (window, "synced", G_CALLBACK (on_users_synced_cb), self, G_CONNECT_SWAPPED);
+  g_set_weak_pointer (&self->matching, GTK_WIDGET (window));
+  gtk_window_present (GTK_WINDOW (window));
+
+  return window;
 }
 
 /**

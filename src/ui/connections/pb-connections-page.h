@@ -9,6 +9,7 @@
 
 #include <adwaita.h>
 
+#include "pb-matching-window.h"
 #include "pb-store.h"
 
 G_BEGIN_DECLS
@@ -26,5 +27,7 @@ void        pb_connections_page_add_connection  (PbConnectionsPage *self);
 gboolean    pb_connections_page_edit_connection (PbConnectionsPage *self,
                                                  gint64             id);
 const char *pb_connections_page_get_summary     (PbConnectionsPage *self);
+PbMatchingWindow *pb_connections_page_sync_users (PbConnectionsPage *self,
+                                                  gint64             id);
 
 G_END_DECLS

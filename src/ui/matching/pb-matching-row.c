@@ -1,0 +1,382 @@
+/* pb-matching-row.c
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "PbMatchingRow"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "pb-format.h"
+#include "pb-matching-row.h"
+
+/* One person in the matching view (SPEC U2-U4): name and email, the
+ * differing fields side by side (HR | Payroll), a note when something needs
+ * doing in HR or payroll first, and the choice of what to do. Rows are
+ * recycled by a GtkListView, so everything is set in set_entry(). A choice
+ * made here is written into the plan item and reported with the
+ * `matching.decided` action (the window saves it: decisions survive a
+ * restart). */
+
+struct _PbMatchingRow
+{
+  GtkWidget         parent_instance;
+
+  PbMatchingEntry  *entry;            /* (owned) (nullable) */
+  const PbDecision *choices;
+  guint             n_choices;
+  gulong            notify_id;
+  gboolean          updating;
+
+  AdwAvatar        *avatar;
+  GtkLabel         *name_label;
+  GtkLabel         *email_label;
+  GtkGrid          *fields_grid;
+  GtkLabel         *note_label;
+  GtkDropDown      *choice;
+  GtkLabel         *state_label;
+};
+
+G_DEFINE_FINAL_TYPE (PbMatchingRow, pb_matching_row, GTK_TYPE_WIDGET)
+
+static const char *
+decision_label (PbDecision decision)
+{
+  switch (decision)
+    {
+    case PB_DECISION_PREFER_HR: return _("HR wins");
+    case PB_DECISION_PREFER_PAYROLL: return _("Payroll wins");
+    case PB_DECISION_CREATE_IN_PAYROLL: return _("Create in payroll");
+    case PB_DECISION_CREATE_IN_HR: return _("Create in HR");
+    case PB_DECISION_LEAVE: return _("Leave");
+    case PB_DECISION_LINK: return _("Link");
+    case PB_DECISION_NONE:
+    default: return _("Not decided");
+    }
+}
+
+static void
+set_note (PbMatchingRow *self,
+          const char    *text,
+          const char    *style)
+{
+  static const char * const styles[] = { "warning", "error", "accent", "dim-label" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (styles); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->note_label), styles[i]);
+  if (style != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->note_label), style);
+  gtk_label_set_label (self->note_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->note_label), text != NULL);
+}
+
+static GtkWidget *
+grid_label (const char *text,
+            const char *style)
+{
+  GtkWidget *label = gtk_label_new (text != NULL && *text != '\0' ? text : "—");
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_selectable (GTK_LABEL (label), FALSE);
+  gtk_widget_set_hexpand (label, TRUE);
+  if (style != NULL)
+    gtk_widget_add_css_class (label, style);
+  return label;
+}
+
+/* The differing fields, HR and payroll side by side (SPEC U3). */
+static void
+fill_fields (PbMatchingRow *self,
+             PbPlanItem    *item,
+             PbRecord      *hr)
+{
+  GtkWidget *child;
+  int row = 1;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->fields_grid))) != NULL)
+    gtk_grid_remove (self->fields_grid, child);
+
+  if (item->differing == 0 || hr == NULL || item->payroll == NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->fields_grid), FALSE);
+      return;
+    }
+
+  gtk_grid_attach (self->fields_grid, grid_label ("", "caption"), 0, 0, 1, 1);
+  gtk_grid_attach (self->fields_grid, grid_label (_("In HR"), "caption-heading"), 1, 0, 1, 1);
+  gtk_grid_attach (self->fields_grid, grid_label (_("In payroll"), "caption-heading"), 2, 0, 1, 1);
+  for (guint f = 0; f < PB_EMPLOYEE_N_FIELDS; f++)
+    {
+      if (!(item->differing & (1u << f)))
+        continue;
+      gtk_grid_attach (self->fields_grid, grid_label (pb_format_employee_field (f), "dim-label"), 0, row, 1, 1);
+      gtk_grid_attach (self->fields_grid, grid_label (pb_record_get (hr, f), NULL), 1, row, 1, 1);
+      gtk_grid_attach (self->fields_grid, grid_label (pb_record_get (item->payroll, f), NULL), 2, row, 1, 1);
+      row++;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->fields_grid), TRUE);
+}
+
+static void
+fill_note (PbMatchingRow *self,
+           PbPlanItem    *item)
+{
+  g_autofree char *fields = NULL;
+  g_autofree char *text = NULL;
+  PbOutcome outcome = pb_plan_item_get_outcome (item);
+
+  if (outcome == PB_OUTCOME_FAILED)
+    {
+      text = g_strdup_printf (_("Failed last time: %s"), pb_plan_item_get_outcome_detail (item));
+      set_note (self, text, "error");
+      return;
+    }
+
+  switch (item->kind)
+    {
+    case PB_MATCH_AMBIGUOUS:
+      if (item->ambiguity == PB_AMBIGUOUS_NO_EMAIL_IN_PAYROLL)
+        set_note (self, _("Has no email in payroll, so it cannot be matched. Add it in payroll, then read again."),
+                  "warning");
+      else if (item->ambiguity == PB_AMBIGUOUS_SHARED_EMAIL_IN_PAYROLL)
+        set_note (self, _("More than one payroll person has this email. Correct it in payroll, then read again."),
+                  "warning");
+      else
+        set_note (self, _("More than one person in HR has this email. Correct it in People, then read again."),
+                  "warning");
+      return;
+
+    case PB_MATCH_LOCKED:
+      set_note (self, _("Deactivated in HR: locked against syncing. Payroll keeps the person as they are."),
+                "dim-label");
+      return;
+
+    case PB_MATCH_MATCHED:
+    case PB_MATCH_HR_ONLY:
+    case PB_MATCH_PAYROLL_ONLY:
+    default:
+      break;
+    }
+
+  /* SPEC U2: a warning, and no sync until HR has the field. */
+  if (item->missing != 0)
+    {
+      fields = pb_format_employee_fields (item->missing);
+      text = g_strdup_printf (_("Missing in HR: %s. Payroll requires it; fill it in in People to sync this person."),
+                              fields);
+      set_note (self, text, "warning");
+      return;
+    }
+
+  if (item->changed == PB_PLAN_CHANGED_PERSON)
+    {
+      set_note (self, item->remote_id != NULL ? _("New in payroll since the last read.")
+                                              : _("No longer in payroll since the last read."), "accent");
+      return;
+    }
+  if (item->changed != 0)
+    {
+      fields = pb_format_employee_fields (item->changed);
+      text = g_strdup_printf (_("Changed in payroll since the last read: %s. Decide again."), fields);
+      set_note (self, text, "accent");
+      return;
+    }
+
+  if (item->kind == PB_MATCH_MATCHED && item->differing == 0)
+    {
+      set_note (self, _("The same on both sides."), "dim-label");
+      return;
+    }
+
+  set_note (self, NULL, NULL);
+}
+
+static void
+sync_choice (PbMatchingRow *self)
+{
+  PbDecision decision = pb_matching_entry_get_item (self->entry)->decision;
+
+  self->updating = TRUE;
+  for (guint i = 0; i < self->n_choices; i++)
+    if (self->choices[i] == decision)
+      gtk_drop_down_set_selected (self->choice, i);
+  self->updating = FALSE;
+}
+
+static void
+on_entry_decision_cb (PbMatchingRow *self)
+{
+  sync_choice (self);
+}
+
+static void
+on_choice_selected_cb (PbMatchingRow *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->choice);
+
+  if (self->updating || self->entry == NULL || selected >= self->n_choices)
+    return;
+
+  pb_matching_entry_set_decision (self->entry, self->choices[selected]);
+  gtk_widget_activate_action (GTK_WIDGET (self), "matching.decided", "u",
+                              pb_matching_entry_get_item (self->entry)->position);
+}
+
+static void
+pb_matching_row_dispose (GObject *object)
+{
+  PbMatchingRow *self = (PbMatchingRow *)object;
+  GtkWidget *child;
+
+  pb_matching_row_set_entry (self, NULL);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+
+  G_OBJECT_CLASS (pb_matching_row_parent_class)->dispose (object);
+}
+
+static void
+pb_matching_row_class_init (PbMatchingRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pb_matching_row_dispose;
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "matchingrow");
+}
+
+static void
+pb_matching_row_init (PbMatchingRow *self)
+{
+  GtkWidget *info = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
+
+  gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
+
+  self->avatar = ADW_AVATAR (adw_avatar_new (36, NULL, TRUE));
+  gtk_widget_set_valign (GTK_WIDGET (self->avatar), GTK_ALIGN_START);
+  gtk_widget_set_parent (GTK_WIDGET (self->avatar), GTK_WIDGET (self));
+
+  gtk_widget_set_hexpand (info, TRUE);
+  gtk_widget_set_parent (info, GTK_WIDGET (self));
+
+  self->name_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->name_label, 0);
+  gtk_label_set_ellipsize (self->name_label, PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (GTK_WIDGET (self->name_label), "heading");
+  gtk_box_append (GTK_BOX (info), GTK_WIDGET (self->name_label));
+
+  self->email_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->email_label, 0);
+  gtk_label_set_ellipsize (self->email_label, PANGO_ELLIPSIZE_MIDDLE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->email_label), "dim-label");
+  gtk_widget_add_css_class (GTK_WIDGET (self->email_label), "caption");
+  gtk_box_append (GTK_BOX (info), GTK_WIDGET (self->email_label));
+
+  self->fields_grid = GTK_GRID (gtk_grid_new ());
+  gtk_grid_set_column_spacing (self->fields_grid, 12);
+  gtk_grid_set_row_spacing (self->fields_grid, 2);
+  gtk_grid_set_column_homogeneous (self->fields_grid, TRUE);
+  gtk_widget_set_margin_top (GTK_WIDGET (self->fields_grid), 6);
+  gtk_widget_add_css_class (GTK_WIDGET (self->fields_grid), "matching-fields");
+  gtk_box_append (GTK_BOX (info), GTK_WIDGET (self->fields_grid));
+
+  self->note_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->note_label, 0);
+  gtk_label_set_wrap (self->note_label, TRUE);
+  gtk_widget_set_margin_top (GTK_WIDGET (self->note_label), 4);
+  gtk_widget_add_css_class (GTK_WIDGET (self->note_label), "caption");
+  gtk_box_append (GTK_BOX (info), GTK_WIDGET (self->note_label));
+
+  self->choice = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
+  gtk_widget_set_valign (GTK_WIDGET (self->choice), GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->choice), _("What to do with this person"));
+  gtk_widget_set_parent (GTK_WIDGET (self->choice), GTK_WIDGET (self));
+  g_signal_connect_object (self->choice, "notify::selected", G_CALLBACK (on_choice_selected_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  self->state_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_set_valign (GTK_WIDGET (self->state_label), GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (GTK_WIDGET (self->state_label), "dim-label");
+  gtk_widget_set_parent (GTK_WIDGET (self->state_label), GTK_WIDGET (self));
+}
+
+GtkWidget *
+pb_matching_row_new (void)
+{
+  return g_object_new (PB_TYPE_MATCHING_ROW, NULL);
+}
+
+/* Returns: (nullable) (transfer none): the person shown */
+PbMatchingEntry *
+pb_matching_row_get_entry (PbMatchingRow *self)
+{
+  g_return_val_if_fail (PB_IS_MATCHING_ROW (self), NULL);
+
+  return self->entry;
+}
+
+GtkDropDown *
+pb_matching_row_get_choice (PbMatchingRow *self)
+{
+  return self->choice;
+}
+
+void
+pb_matching_row_set_entry (PbMatchingRow   *self,
+                           PbMatchingEntry *entry)
+{
+  PbPlanItem *item;
+  g_autoptr(GtkStringList) labels = NULL;
+  const char *email;
+
+  g_return_if_fail (PB_IS_MATCHING_ROW (self));
+
+  if (self->entry != NULL)
+    {
+      g_clear_signal_handler (&self->notify_id, self->entry);
+      g_clear_object (&self->entry);
+    }
+  if (entry == NULL)
+    return;
+
+  self->entry = g_object_ref (entry);
+  item = pb_matching_entry_get_item (entry);
+  email = pb_matching_entry_get_email (entry);
+
+  adw_avatar_set_text (self->avatar, pb_matching_entry_get_name (entry));
+  gtk_label_set_label (self->name_label, pb_matching_entry_get_name (entry));
+  gtk_label_set_label (self->email_label, email != NULL ? email : _("No email"));
+  fill_fields (self, item, pb_matching_entry_get_hr (entry));
+  fill_note (self, item);
+
+  self->choices = pb_matching_entry_get_choices (entry, &self->n_choices);
+  labels = gtk_string_list_new (NULL);
+  for (guint i = 0; i < self->n_choices; i++)
+    gtk_string_list_append (labels, decision_label (self->choices[i]));
+  self->updating = TRUE;
+  gtk_drop_down_set_model (self->choice, G_LIST_MODEL (labels));
+  self->updating = FALSE;
+  sync_choice (self);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->choice), self->n_choices > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->state_label), self->n_choices == 0);
+  if (item->kind == PB_MATCH_MATCHED && item->differing == 0)
+    gtk_label_set_label (self->state_label, _("Link"));
+  else if (item->kind == PB_MATCH_LOCKED || item->kind == PB_MATCH_AMBIGUOUS)
+    gtk_label_set_label (self->state_label, _("Not synced"));
+  else
+    gtk_label_set_label (self->state_label, NULL);
+
+  self->notify_id = g_signal_connect_object (entry, "notify::decision", G_CALLBACK (on_entry_decision_cb), self,
+                                             G_CONNECT_SWAPPED);
+}

@@ -1,0 +1,473 @@
+/* test-matching-view.c: the matching view against the Tripletex sandbox —
+ * sections, decisions through the rows and for all, offline review across
+ * restarts, stale decisions, apply and the report (SPEC U1-U6, U11)
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "pb-import.h"
+#include "pb-matching-row.h"
+#include "pb-matching-window-private.h"
+#include "pb-providers.h"
+#include "pb-sandbox.h"
+#include "pb-test-utils.h"
+#include "pb-user-sync.h"
+
+/* HR: Kari (phone differs), Ola (the same), Per and Dup (HR only; Dup's
+ * employee number is Other's in payroll), Liv (deactivated). Payroll:
+ * Kari, Ola, Trond and Other (payroll only), and the sandbox's API user. */
+static const char hr_json[] =
+  "{ \"format\": \"paybridge-hr/1\", \"employees\": ["
+  "  { \"given_name\": \"Kari\", \"family_name\": \"Nordmann\", \"email\": \"kari@acme.no\", \"phone\": \"+47 900 00 001\" },"
+  "  { \"given_name\": \"Ola\", \"family_name\": \"Hansen\", \"email\": \"ola@acme.no\" },"
+  "  { \"given_name\": \"Per\", \"family_name\": \"Berg\", \"email\": \"per@acme.no\" },"
+  "  { \"given_name\": \"Liv\", \"family_name\": \"Dahl\", \"email\": \"liv@acme.no\", \"status\": \"deactivated\" },"
+  "  { \"given_name\": \"Dup\", \"family_name\": \"Number\", \"email\": \"dup@acme.no\", \"employee_number\": \"77\" }"
+  "] }";
+
+static const char payroll_seed[] =
+  "{ \"employees\": ["
+  "  { \"firstName\": \"Kari\", \"lastName\": \"Nordmann\", \"email\": \"kari@acme.no\", \"phoneNumberMobile\": \"+47 999 99 999\" },"
+  "  { \"firstName\": \"Ola\", \"lastName\": \"Hansen\", \"email\": \"ola@acme.no\" },"
+  "  { \"firstName\": \"Trond\", \"lastName\": \"Viken\", \"email\": \"trond@acme.no\" },"
+  "  { \"firstName\": \"Other\", \"lastName\": \"Person\", \"email\": \"other@acme.no\", \"employeeNumber\": \"77\" }"
+  "] }";
+
+static gboolean have_display;
+
+typedef struct
+{
+  char             *dir;
+  PbSandbox        *sandbox;
+  guint             port;
+  PbStore          *store;
+  PbConnection     *connection;
+  PbProvider       *provider;
+  PbMatchingWindow *window;
+} Fixture;
+
+static gboolean
+iterate_until (gboolean (*done) (gpointer data),
+               gpointer   data)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (!done (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+
+  return TRUE;
+}
+
+static void
+start_sandbox (Fixture *f)
+{
+  g_autoptr(GHashTable) secrets = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+
+  f->sandbox = pb_sandbox_new ("tripletex", &error);
+  g_assert_no_error (error);
+  pb_sandbox_load_seed_data (f->sandbox, payroll_seed, -1, &error);
+  g_assert_no_error (error);
+  /* The same port as before a "restart", so the connection's URL holds. */
+  pb_sandbox_listen (f->sandbox, f->port, &error);
+  g_assert_no_error (error);
+  f->port = pb_sandbox_get_port (f->sandbox);
+
+  g_hash_table_insert (secrets, (char *) "consumer-token", (char *) "sandbox-consumer");
+  g_hash_table_insert (secrets, (char *) "employee-token", (char *) "sandbox-employee");
+  g_clear_object (&f->provider);
+  f->provider = pb_provider_new ("tripletex", pb_sandbox_get_api_url (f->sandbox), secrets, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!have_display)
+    return;
+
+  f->dir = pb_test_make_dir ("matching-view");
+  start_sandbox (f);
+
+  f->store = pb_store_open (f->dir, &error);
+  g_assert_no_error (error);
+  pb_import_data (f->store, "hr.json", hr_json, strlen (hr_json), FALSE, PB_IMPORT_FLAGS_NONE, NULL, &error);
+  g_assert_no_error (error);
+
+  f->connection = pb_connection_new ();
+  f->connection->name = g_strdup ("Acme");
+  f->connection->system = g_strdup ("tripletex");
+  f->connection->base_url = g_strdup (pb_sandbox_get_api_url (f->sandbox));
+  pb_store_save_connection (f->store, f->connection, &error);
+  g_assert_no_error (error);
+}
+
+static void
+close_window (Fixture *f)
+{
+  if (f->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (f->window));
+  f->window = NULL;
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  close_window (f);
+  g_clear_object (&f->provider);
+  g_clear_object (&f->connection);
+  g_clear_object (&f->store);
+  g_clear_object (&f->sandbox);
+  g_clear_pointer (&f->dir, g_free);
+}
+
+static gboolean
+shows_plan (gpointer data)
+{
+  return g_strcmp0 (pb_matching_window_get_state (data), "plan") == 0;
+}
+
+static gboolean
+shows_report (gpointer data)
+{
+  return g_strcmp0 (pb_matching_window_get_state (data), "report") == 0;
+}
+
+/* A window as the Connections view opens it; @provider NULL: none given,
+ * so anything needing the network would go to the keyring and fail. */
+static void
+open_window (Fixture    *f,
+             PbProvider *provider)
+{
+  close_window (f);
+  f->window = pb_matching_window_new (NULL, f->store, f->connection);
+  if (provider != NULL)
+    pb_matching_window_set_provider (f->window, provider);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 700);
+  gtk_window_present (GTK_WINDOW (f->window));
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const char **) a, *(const char **) b);
+}
+
+static void
+on_provider_done_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  gpointer remote = pb_provider_call_finish (PB_PROVIDER (source), result, &error);
+
+  g_assert_no_error (error);
+  pb_remote_free (remote);
+  *(gboolean *) user_data = TRUE;
+}
+
+static char *
+section_emails (Fixture           *f,
+                PbMatchingSection  section)
+{
+  GListModel *model = pb_matching_window_get_section (f->window, section);
+  g_autoptr(GPtrArray) emails = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(PbMatchingEntry) entry = g_list_model_get_item (model, i);
+      const char *email = pb_matching_entry_get_email (entry);
+
+      g_ptr_array_add (emails, g_ascii_strdown (email != NULL ? email : "-", -1));
+    }
+  g_ptr_array_sort (emails, compare_strings);
+  g_ptr_array_add (emails, NULL);
+  return g_strjoinv (" ", (char **) emails->pdata);
+}
+
+static PbMatchingRow *
+find_row (GtkWidget  *widget,
+          const char *email)
+{
+  if (PB_IS_MATCHING_ROW (widget))
+    {
+      PbMatchingEntry *entry = pb_matching_row_get_entry (PB_MATCHING_ROW (widget));
+
+      if (entry != NULL && g_strcmp0 (pb_matching_entry_get_email (entry), email) == 0)
+        return PB_MATCHING_ROW (widget);
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      PbMatchingRow *row = find_row (child, email);
+
+      if (row != NULL)
+        return row;
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *email;
+} RowWait;
+
+static gboolean
+row_shown (gpointer data)
+{
+  RowWait *wait = data;
+
+  return find_row (GTK_WIDGET (wait->f->window), wait->email) != NULL;
+}
+
+static PbPlanItem *
+stored_item (Fixture    *f,
+             const char *email)
+{
+  static PbUserPlan *plan;
+
+  g_clear_pointer (&plan, pb_user_plan_free);
+  plan = pb_store_load_last_plan (f->store, f->connection->id, NULL);
+  g_assert_nonnull (plan);
+  for (guint i = 0; i < plan->items->len; i++)
+    {
+      PbPlanItem *item = g_ptr_array_index (plan->items, i);
+      g_autoptr(PbRecord) hr = item->employee_id ? pb_store_get (f->store, PB_ENTITY_EMPLOYEE, item->employee_id, NULL)
+                                                 : NULL;
+      PbRecord *person = hr != NULL ? hr : item->payroll;
+
+      if (person != NULL && g_ascii_strcasecmp (pb_record_get (person, PB_EMPLOYEE_EMAIL), email) == 0)
+        return item;
+    }
+  g_assert_not_reached ();
+}
+
+/* SPEC U1-U4, U9: one click reads both sides into the four sections. */
+static void
+test_sections (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *attention = NULL;
+  g_autofree char *hr_only = NULL;
+  g_autofree char *payroll_only = NULL;
+  g_autofree char *matched = NULL;
+
+  if (!have_display)
+    return;
+
+  open_window (f, f->provider);
+  g_assert_true (iterate_until (shows_plan, f->window));
+
+  attention = section_emails (f, PB_MATCHING_SECTION_ATTENTION);
+  hr_only = section_emails (f, PB_MATCHING_SECTION_HR_ONLY);
+  payroll_only = section_emails (f, PB_MATCHING_SECTION_PAYROLL_ONLY);
+  matched = section_emails (f, PB_MATCHING_SECTION_MATCHED);
+  g_assert_cmpstr (attention, ==, "kari@acme.no");                              /* U3 */
+  g_assert_cmpstr (hr_only, ==, "dup@acme.no liv@acme.no per@acme.no");        /* U4, U9 */
+  g_assert_cmpstr (payroll_only, ==, "admin@sandbox.example other@acme.no trond@acme.no");
+  g_assert_cmpstr (matched, ==, "ola@acme.no");                                 /* U1 */
+
+  /* Before anything is decided the summary says so; nothing is sent. */
+  g_assert_nonnull (strstr (pb_matching_window_get_summary (f->window), "1 to link"));
+  g_assert_nonnull (strstr (pb_matching_window_get_summary (f->window), "6 not decided"));
+}
+
+/* SPEC U3: the row shows both values and its choice is saved at once; the
+ * choice for all decides a section. */
+static void
+test_decide_in_rows_and_for_all (Fixture       *f,
+                                 gconstpointer  data)
+{
+  RowWait wait = { f, "kari@acme.no" };
+  PbMatchingRow *row;
+  GtkDropDown *choice;
+
+  if (!have_display)
+    return;
+
+  open_window (f, f->provider);
+  g_assert_true (iterate_until (shows_plan, f->window));
+  g_assert_true (iterate_until (row_shown, &wait));
+  row = find_row (GTK_WIDGET (f->window), "kari@acme.no");
+  choice = pb_matching_row_get_choice (row);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (choice)));
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (choice)), ==, 3);
+
+  gtk_drop_down_set_selected (choice, 1);                     /* HR wins */
+  g_assert_cmpint (stored_item (f, "kari@acme.no")->decision, ==, PB_DECISION_PREFER_HR);
+  g_assert_nonnull (strstr (pb_matching_window_get_summary (f->window), "1 to update in payroll"));
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "matching.bulk", "s", "create-in-payroll");
+  g_assert_cmpint (stored_item (f, "per@acme.no")->decision, ==, PB_DECISION_CREATE_IN_PAYROLL);
+  g_assert_cmpint (stored_item (f, "dup@acme.no")->decision, ==, PB_DECISION_CREATE_IN_PAYROLL);
+  g_assert_cmpint (stored_item (f, "liv@acme.no")->decision, ==, PB_DECISION_NONE);   /* locked: U9 */
+  g_assert_nonnull (strstr (pb_matching_window_get_summary (f->window), "2 to create in payroll"));
+
+  /* For all in the section overrides the single choice, and the row shows it. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "matching.bulk", "s", "prefer-payroll");
+  g_assert_cmpint (stored_item (f, "kari@acme.no")->decision, ==, PB_DECISION_PREFER_PAYROLL);
+  g_assert_cmpuint (gtk_drop_down_get_selected (choice), ==, 2);
+}
+
+/* Offline review (issue 5, "Done when"): plan, cut the network, open the
+ * plan, decide, restart, the decisions are there; apply once the payroll
+ * system is back. SPEC U5, U6, U11 on the way. */
+static void
+test_offline_restart_then_apply (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbConnection) stored = NULL;
+  g_autofree char *csv = NULL;
+
+  if (!have_display)
+    return;
+
+  open_window (f, f->provider);
+  g_assert_true (iterate_until (shows_plan, f->window));
+  close_window (f);
+
+  /* The network is gone, and the app restarts: a new store object. */
+  g_clear_object (&f->sandbox);
+  g_clear_object (&f->provider);
+  dir = g_path_get_dirname (pb_store_get_path (f->store));
+  g_clear_object (&f->store);
+  f->store = pb_store_open (dir, &error);
+  g_assert_no_error (error);
+
+  open_window (f, NULL);
+  g_assert_cmpstr (pb_matching_window_get_state (f->window), ==, "plan");     /* from the store alone */
+  g_assert_nonnull (strstr (pb_matching_window_get_notice (f->window), "Decisions are saved"));
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "matching.bulk", "s", "prefer-hr");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "matching.bulk", "s", "create-in-payroll");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "matching.bulk", "s", "leave-payroll-only");
+  close_window (f);
+
+  g_clear_object (&f->store);
+  f->store = pb_store_open (dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (stored_item (f, "kari@acme.no")->decision, ==, PB_DECISION_PREFER_HR);
+  g_assert_cmpint (stored_item (f, "per@acme.no")->decision, ==, PB_DECISION_CREATE_IN_PAYROLL);
+  g_assert_cmpint (stored_item (f, "trond@acme.no")->decision, ==, PB_DECISION_LEAVE);
+
+  /* The payroll system is back (same address, same data). */
+  start_sandbox (f);
+  open_window (f, f->provider);
+  g_assert_cmpstr (pb_matching_window_get_summary (f->window), ==,
+                   "1 to update in payroll · 2 to create in payroll · 1 to link · 3 left as they are · 1 not synced");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "matching.apply", NULL);
+  g_assert_true (iterate_until (shows_report, f->window));
+
+  /* Dup fails (employee number taken in payroll: U11), the rest is done. */
+  g_assert_cmpstr (pb_matching_window_get_report_title (f->window), ==, "Synchronized with 1 Failure");
+  g_assert_nonnull (pb_matching_window_get_last_notification (f->window));
+  g_assert_nonnull (strstr (pb_matching_window_get_last_notification (f->window), "1 created in payroll"));
+  stored = pb_store_find_connection (f->store, "Acme", NULL);
+  g_assert_cmpint (stored->state, ==, PB_CONNECTION_ACTIVE);                   /* U6 */
+
+  csv = pb_matching_window_dup_report_csv (f->window);
+  g_assert_nonnull (strstr (csv, "\"Per Berg\",\"per@acme.no\",\"\",\"hr-only\",\"create-in-payroll\",\"created in payroll\""));
+
+  /* U5: the report opens again later, from the store. */
+  open_window (f, NULL);
+  pb_matching_window_show_report (f->window, 0);
+  g_assert_cmpstr (pb_matching_window_get_state (f->window), ==, "report");
+  g_assert_cmpstr (pb_matching_window_get_report_title (f->window), ==, "Synchronized with 1 Failure");
+}
+
+/* Payroll changed under a decision: nothing is applied, the window reads
+ * again and shows who changed, with their decision reset. */
+static void
+test_stale_decision (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(PbRecord) changed = NULL;
+  PbPlanItem *kari;
+  PbProviderArgs args = { 0 };
+  gboolean done = FALSE;
+
+  if (!have_display)
+    return;
+
+  open_window (f, f->provider);
+  g_assert_true (iterate_until (shows_plan, f->window));
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "matching.bulk", "s", "prefer-hr");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "matching.bulk", "s", "create-in-payroll");
+
+  kari = stored_item (f, "kari@acme.no");
+  changed = pb_record_copy (kari->payroll);
+  pb_record_set (changed, PB_EMPLOYEE_PHONE, "+47 911 11 111");
+  args.record = changed;
+  args.remote_id = kari->remote_id;
+  pb_provider_call_async (f->provider, PB_OP_UPDATE_EMPLOYEE, &args, NULL, on_provider_done_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "matching.apply", NULL);
+  g_assert_true (iterate_until (shows_plan, f->window));
+  while (pb_matching_window_get_notice (f->window) == NULL ||
+         strstr (pb_matching_window_get_notice (f->window), "Payroll changed") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (iterate_until (shows_plan, f->window));
+  g_assert_nonnull (strstr (pb_matching_window_get_notice (f->window), "Kari Nordmann"));
+
+  kari = stored_item (f, "kari@acme.no");
+  g_assert_cmpuint (kari->changed, ==, 1u << PB_EMPLOYEE_PHONE);
+  g_assert_cmpint (kari->decision, ==, PB_DECISION_NONE);
+  g_assert_cmpint (stored_item (f, "per@acme.no")->decision, ==, PB_DECISION_CREATE_IN_PAYROLL);
+  g_assert_null (stored_item (f, "per@acme.no")->outcome);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+#ifdef __SANITIZE_ADDRESS__
+  /* See test-people-view.c: no llvmpipe JIT under ASan. */
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+#endif
+
+  pb_test_use_system_mime_database ();
+  have_display = gtk_init_check ();
+  if (have_display)
+    {
+      adw_init ();
+      gtk_icon_theme_get_for_display (gdk_display_get_default ());
+    }
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  if (!have_display)
+    pb_test_skip_or_fail ("no display (run under build-aux/run-headless)");
+
+#define ADD(path, func) g_test_add ("/matching-view/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("sections-U1-U4-U9", test_sections);
+  ADD ("decide-in-rows-and-for-all-U3-U4", test_decide_in_rows_and_for_all);
+  ADD ("offline-review-restart-then-apply-U5-U6-U11", test_offline_restart_then_apply);
+  ADD ("stale-decision-reread", test_stale_decision);
+#undef ADD
+
+  return g_test_run ();
+}
