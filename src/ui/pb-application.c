@@ -314,8 +314,37 @@ quit_action (GSimpleAction *action,
   g_application_quit (G_APPLICATION (self));
 }
 
+/* app.show-sync-users(x) and app.show-sync-report((xx)): the matching
+ * window of a connection, or one of its saved reports (SPEC U5; the user
+ * sync's desktop notification opens the report with this). */
+static void
+show_sync_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  PbApplication *self = user_data;
+  PbWindow *window;
+  gint64 connection_id = 0;
+  gint64 plan_id = -1;
+
+  if (self->store == NULL)
+    return;
+
+  if (g_variant_is_of_type (parameter, G_VARIANT_TYPE ("(xx)")))
+    g_variant_get (parameter, "(xx)", &connection_id, &plan_id);
+  else
+    connection_id = g_variant_get_int64 (parameter);
+
+  g_application_activate (G_APPLICATION (self));
+  window = get_main_window (self);
+  if (window != NULL)
+    pb_window_sync_users (window, connection_id, plan_id);
+}
+
 static const GActionEntry app_actions[] = {
   { "import", import_action },
+  { "show-sync-users", show_sync_action, "x" },
+  { "show-sync-report", show_sync_action, "(xx)" },
   { "about", about_action },
   { "quit", quit_action },
 };
@@ -555,4 +584,25 @@ pb_application_import_file (PbApplication *self,
   g_return_if_fail (self->store != NULL);
 
   g_file_load_contents_async (file, self->cancellable, on_import_loaded_cb, g_object_ref (self));
+}
+
+/* The app's settings, or %NULL when the schema is not installed
+ * (a build run without `meson devenv`): then nothing is remembered, but
+ * the windows still work. */
+GSettings *
+pb_application_new_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, BASE_APP_ID, TRUE);
+
+  if (schema == NULL)
+    {
+      g_message ("Settings schema “%s” is not installed; window state will not be kept", BASE_APP_ID);
+      return NULL;
+    }
+
+  return g_settings_new_full (schema, NULL, NULL);
 }

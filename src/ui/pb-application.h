@@ -26,4 +26,6 @@ const GError  *pb_application_get_store_error  (PbApplication     *self);
 void           pb_application_import_file      (PbApplication     *self,
                                                 GFile             *file);
 
+GSettings     *pb_application_new_settings     (void);
+
 G_END_DECLS

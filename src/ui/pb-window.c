@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pb-application.h"
 #include "pb-connections-page.h"
 #include "pb-people-page.h"
 #include "pb-window.h"
@@ -47,27 +48,6 @@ enum {
 };
 
 static GParamSpec *properties [N_PROPS];
-
-/* The settings of @schema_id, or %NULL when the schema is not installed
- * (a build run without `meson devenv`): then nothing is remembered, but
- * the window still works. */
-static GSettings *
-settings_new_if_installed (const char *schema_id)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, schema_id, TRUE);
-
-  if (schema == NULL)
-    {
-      g_message ("Settings schema “%s” is not installed; window state will not be kept", schema_id);
-      return NULL;
-    }
-
-  return g_settings_new_full (schema, NULL, NULL);
-}
 
 static void
 update_back_button (PbWindow *self)
@@ -393,7 +373,7 @@ pb_window_init (PbWindow *self)
   if (g_strcmp0 (PROFILE, "development") == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 
-  self->settings = settings_new_if_installed (BASE_APP_ID);
+  self->settings = pb_application_new_settings ();
 }
 
 /**
@@ -461,6 +441,30 @@ pb_window_add_toast (PbWindow *self,
   g_return_if_fail (ADW_IS_TOAST (toast));
 
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/**
+ * pb_window_sync_users:
+ * @plan_id: a saved report to show, 0 for the last one, or -1 for none
+ *
+ * Shows the Connections view and opens user sync for the connection
+ * @connection_id, on a report if @plan_id says so.
+ */
+void
+pb_window_sync_users (PbWindow *self,
+                      gint64    connection_id,
+                      gint64    plan_id)
+{
+  PbMatchingWindow *matching;
+
+  g_return_if_fail (PB_IS_WINDOW (self));
+
+  pb_window_set_view (self, "connections");
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->content);
+  matching = pb_connections_page_sync_users (self->connections_page, connection_id);
+  if (matching != NULL && plan_id >= 0)
+    pb_matching_window_show_report (matching, plan_id);
 }
 
 /**

@@ -26,5 +26,8 @@ const char *pb_window_get_view   (PbWindow       *self);
 void        pb_window_add_toast  (PbWindow       *self,
                                   AdwToast       *toast);
 void        pb_window_reload     (PbWindow       *self);
+void        pb_window_sync_users (PbWindow       *self,
+                                  gint64          connection_id,
+                                  gint64          plan_id);
 
 G_END_DECLS

@@ -58,6 +58,7 @@ struct _PbConnectionsPage
   GtkWidget            *assistant;    /* (nullable): weak */
   GtkWidget            *settings;     /* (nullable): weak */
   GtkWidget            *matching;     /* (nullable): weak */
+  guint                 reload_source;
   gboolean              disposed;
 
   AdwToastOverlay      *toast_overlay;
@@ -289,6 +290,27 @@ on_users_synced_cb (PbConnectionsPage *self,
   pb_connections_page_reload (self);
 }
 
+static gboolean
+on_reload_idle_cb (gpointer user_data)
+{
+  PbConnectionsPage *self = user_data;
+
+  self->reload_source = 0;
+  pb_connections_page_reload (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A connection changed behind the page's back: activated by a user sync,
+ * or set to "needs sign-in" by the sync driver. One reload for a burst. */
+static void
+on_store_changed_cb (PbConnectionsPage *self,
+                     guint              what,
+                     PbStore           *store)
+{
+  if ((what & PB_STORE_CHANGED_CONNECTIONS) && self->reload_source == 0 && !self->disposed)
+    self->reload_source = g_idle_add (on_reload_idle_cb, self);
+}
+
 static void
 sync_users_action (GtkWidget  *widget,
                    const char *action_name,
@@ -402,6 +424,7 @@ pb_connections_page_dispose (GObject *object)
   g_clear_weak_pointer (&self->assistant);
   g_clear_weak_pointer (&self->settings);
   g_clear_weak_pointer (&self->matching);
+  g_clear_handle_id (&self->reload_source, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), PB_TYPE_CONNECTIONS_PAGE);
 
@@ -545,8 +568,12 @@ pb_connections_page_set_store (PbConnectionsPage *self,
   g_return_if_fail (PB_IS_CONNECTIONS_PAGE (self));
   g_return_if_fail (store == NULL || PB_IS_STORE (store));
 
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_func (self->store, on_store_changed_cb, self);
   if (g_set_object (&self->store, store))
     {
+      if (store != NULL)
+        g_signal_connect_object (store, "changed", G_CALLBACK (on_store_changed_cb), self, G_CONNECT_SWAPPED);
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "connections.add", store != NULL);
       pb_connections_page_reload (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_STORE]);

@@ -75,17 +75,19 @@ set_note (PbMatchingRow *self,
   gtk_widget_set_visible (GTK_WIDGET (self->note_label), text != NULL);
 }
 
+/* An empty value shows as a dash, so "not there" reads as such. */
 static GtkWidget *
 grid_label (const char *text,
             const char *style)
 {
-  GtkWidget *label = gtk_label_new (text != NULL && *text != '\0' ? text : "—");
+  GtkWidget *label = gtk_label_new (text == NULL ? "" : *text != '\0' ? text : "—");
 
   gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_valign (label, GTK_ALIGN_START);
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_selectable (GTK_LABEL (label), FALSE);
-  gtk_widget_set_hexpand (label, TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 28);
+  gtk_label_set_width_chars (GTK_LABEL (label), 8);
   if (style != NULL)
     gtk_widget_add_css_class (label, style);
   return label;
@@ -109,16 +111,21 @@ fill_fields (PbMatchingRow *self,
       return;
     }
 
-  gtk_grid_attach (self->fields_grid, grid_label ("", "caption"), 0, 0, 1, 1);
+  gtk_grid_attach (self->fields_grid, grid_label (NULL, "caption"), 0, 0, 1, 1);
   gtk_grid_attach (self->fields_grid, grid_label (_("In HR"), "caption-heading"), 1, 0, 1, 1);
   gtk_grid_attach (self->fields_grid, grid_label (_("In payroll"), "caption-heading"), 2, 0, 1, 1);
   for (guint f = 0; f < PB_EMPLOYEE_N_FIELDS; f++)
     {
       if (!(item->differing & (1u << f)))
         continue;
-      gtk_grid_attach (self->fields_grid, grid_label (pb_format_employee_field (f), "dim-label"), 0, row, 1, 1);
-      gtk_grid_attach (self->fields_grid, grid_label (pb_record_get (hr, f), NULL), 1, row, 1, 1);
-      gtk_grid_attach (self->fields_grid, grid_label (pb_record_get (item->payroll, f), NULL), 2, row, 1, 1);
+      GtkWidget *name = grid_label (pb_format_employee_field (f), "dim-label");
+
+      /* Field names wrap between words and give the values the room. */
+      gtk_label_set_wrap_mode (GTK_LABEL (name), PANGO_WRAP_WORD);
+      gtk_label_set_max_width_chars (GTK_LABEL (name), 14);
+      gtk_grid_attach (self->fields_grid, name, 0, row, 1, 1);
+      gtk_grid_attach (self->fields_grid, grid_label (pb_record_get (hr, f) ?: "", NULL), 1, row, 1, 1);
+      gtk_grid_attach (self->fields_grid, grid_label (pb_record_get (item->payroll, f) ?: "", NULL), 2, row, 1, 1);
       row++;
     }
   gtk_widget_set_visible (GTK_WIDGET (self->fields_grid), TRUE);
@@ -257,57 +264,65 @@ pb_matching_row_class_init (PbMatchingRowClass *klass)
 static void
 pb_matching_row_init (PbMatchingRow *self)
 {
-  GtkWidget *info = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *names = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
 
-  gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 12);
+  /* Name, email and the choice on one line; the values and the note below
+   * it at full width, so a narrow window still has room for them. */
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (layout), GTK_ORIENTATION_VERTICAL);
+  gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 4);
+  gtk_widget_set_parent (header, GTK_WIDGET (self));
 
   self->avatar = ADW_AVATAR (adw_avatar_new (36, NULL, TRUE));
-  gtk_widget_set_valign (GTK_WIDGET (self->avatar), GTK_ALIGN_START);
-  gtk_widget_set_parent (GTK_WIDGET (self->avatar), GTK_WIDGET (self));
+  gtk_widget_set_valign (GTK_WIDGET (self->avatar), GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->avatar));
 
-  gtk_widget_set_hexpand (info, TRUE);
-  gtk_widget_set_parent (info, GTK_WIDGET (self));
+  gtk_widget_set_hexpand (names, TRUE);
+  gtk_widget_set_valign (names, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (header), names);
 
   self->name_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_xalign (self->name_label, 0);
   gtk_label_set_ellipsize (self->name_label, PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (GTK_WIDGET (self->name_label), "heading");
-  gtk_box_append (GTK_BOX (info), GTK_WIDGET (self->name_label));
+  gtk_box_append (GTK_BOX (names), GTK_WIDGET (self->name_label));
 
   self->email_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_xalign (self->email_label, 0);
   gtk_label_set_ellipsize (self->email_label, PANGO_ELLIPSIZE_MIDDLE);
   gtk_widget_add_css_class (GTK_WIDGET (self->email_label), "dim-label");
   gtk_widget_add_css_class (GTK_WIDGET (self->email_label), "caption");
-  gtk_box_append (GTK_BOX (info), GTK_WIDGET (self->email_label));
-
-  self->fields_grid = GTK_GRID (gtk_grid_new ());
-  gtk_grid_set_column_spacing (self->fields_grid, 12);
-  gtk_grid_set_row_spacing (self->fields_grid, 2);
-  gtk_grid_set_column_homogeneous (self->fields_grid, TRUE);
-  gtk_widget_set_margin_top (GTK_WIDGET (self->fields_grid), 6);
-  gtk_widget_add_css_class (GTK_WIDGET (self->fields_grid), "matching-fields");
-  gtk_box_append (GTK_BOX (info), GTK_WIDGET (self->fields_grid));
-
-  self->note_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->note_label, 0);
-  gtk_label_set_wrap (self->note_label, TRUE);
-  gtk_widget_set_margin_top (GTK_WIDGET (self->note_label), 4);
-  gtk_widget_add_css_class (GTK_WIDGET (self->note_label), "caption");
-  gtk_box_append (GTK_BOX (info), GTK_WIDGET (self->note_label));
+  gtk_box_append (GTK_BOX (names), GTK_WIDGET (self->email_label));
 
   self->choice = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
   gtk_widget_set_valign (GTK_WIDGET (self->choice), GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->choice), _("What to do with this person"));
-  gtk_widget_set_parent (GTK_WIDGET (self->choice), GTK_WIDGET (self));
+  gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->choice));
   g_signal_connect_object (self->choice, "notify::selected", G_CALLBACK (on_choice_selected_cb), self,
                            G_CONNECT_SWAPPED);
 
   self->state_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_widget_set_valign (GTK_WIDGET (self->state_label), GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (GTK_WIDGET (self->state_label), "dim-label");
-  gtk_widget_set_parent (GTK_WIDGET (self->state_label), GTK_WIDGET (self));
+  gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->state_label));
+
+  /* Indented under the name: 36 px avatar and 12 px spacing. */
+  self->fields_grid = GTK_GRID (gtk_grid_new ());
+  gtk_grid_set_column_spacing (self->fields_grid, 24);
+  gtk_grid_set_row_spacing (self->fields_grid, 2);
+  gtk_widget_set_halign (GTK_WIDGET (self->fields_grid), GTK_ALIGN_START);
+  gtk_widget_set_margin_start (GTK_WIDGET (self->fields_grid), 48);
+  gtk_widget_set_margin_top (GTK_WIDGET (self->fields_grid), 4);
+  gtk_widget_add_css_class (GTK_WIDGET (self->fields_grid), "matching-fields");
+  gtk_widget_set_parent (GTK_WIDGET (self->fields_grid), GTK_WIDGET (self));
+
+  self->note_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->note_label, 0);
+  gtk_label_set_wrap (self->note_label, TRUE);
+  gtk_widget_set_margin_start (GTK_WIDGET (self->note_label), 48);
+  gtk_widget_add_css_class (GTK_WIDGET (self->note_label), "caption");
+  gtk_widget_set_parent (GTK_WIDGET (self->note_label), GTK_WIDGET (self));
 }
 
 GtkWidget *

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pb-application.h"
 #include "pb-connections.h"
 #include "pb-format.h"
 #include "pb-matching-row.h"
@@ -47,6 +48,7 @@ struct _PbMatchingWindow
 {
   AdwWindow             parent_instance;
 
+  GSettings            *settings;       /* (owned) (nullable): no schema installed */
   PbStore              *store;          /* (owned) */
   PbConnection         *connection;     /* (owned) */
   PbProvider           *provider;       /* (owned) (nullable): opened on first use */
@@ -82,9 +84,6 @@ struct _PbMatchingWindow
   GtkListView          *hr_only_list;
   GtkListView          *payroll_only_list;
   GtkListView          *matched_list;
-  GtkLabel             *attention_bulk_label;
-  GtkLabel             *hr_only_bulk_label;
-  GtkLabel             *payroll_only_bulk_label;
   GtkLabel             *summary_label;
   GtkStack             *action_stack;
   GtkProgressBar       *progress_bar;
@@ -238,35 +237,6 @@ update_summary (PbMatchingWindow *self)
 }
 
 static void
-update_bulk_labels (PbMatchingWindow *self)
-{
-  guint undecided[PB_MATCHING_N_SECTIONS] = { 0 };
-  GtkLabel *labels[] = { self->attention_bulk_label, self->hr_only_bulk_label, self->payroll_only_bulk_label };
-
-  for (guint i = 0; self->entries != NULL && i < self->entries->len; i++)
-    {
-      PbMatchingEntry *entry = g_ptr_array_index (self->entries, i);
-      guint n_choices = 0;
-
-      pb_matching_entry_get_choices (entry, &n_choices);
-      if (n_choices > 0 && pb_matching_entry_get_item (entry)->decision == PB_DECISION_NONE)
-        undecided[pb_matching_entry_get_section (entry)]++;
-    }
-
-  for (guint s = 0; s < G_N_ELEMENTS (labels); s++)
-    {
-      g_autofree char *text = NULL;
-
-      if (undecided[s] == 0)
-        text = g_strdup (_("Everyone here is decided."));
-      else
-        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u person to decide.", "%u people to decide.",
-                                             undecided[s]), undecided[s]);
-      gtk_label_set_label (labels[s], text);
-    }
-}
-
-static void
 save_decision (PbMatchingWindow *self,
                PbPlanItem       *item)
 {
@@ -335,7 +305,8 @@ load_plan (PbMatchingWindow *self,
     adw_view_stack_set_visible_child (self->view_stack, adw_view_stack_page_get_child (pages[first]));
 
   update_summary (self);
-  update_bulk_labels (self);
+  adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, TRUE);
+  adw_view_switcher_title_set_title (self->switcher_title, _("Sync Users"));
   gtk_stack_set_visible_child_name (self->main_stack, "plan");
   update_actions (self);
 }
@@ -466,6 +437,9 @@ load_report (PbMatchingWindow *self,
     detail = g_strdup_printf (_("Applied %s."), when);
   gtk_label_set_label (self->report_detail, detail);
 
+  /* The sections do not apply to a report: the header says what it is. */
+  adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, FALSE);
+  adw_view_switcher_title_set_title (self->switcher_title, _("User Sync Report"));
   gtk_stack_set_visible_child_name (self->main_stack, "report");
   update_actions (self);
 }
@@ -496,9 +470,17 @@ on_plan_read_cb (GObject      *source,
   PbUserPlan *plan = pb_user_sync_plan_finish (result, &error);
 
   gtk_spinner_stop (self->reading_spinner);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || gtk_widget_in_destruction (GTK_WIDGET (self)))
+  if (gtk_widget_in_destruction (GTK_WIDGET (self)))
     {
       g_clear_pointer (&plan, pb_user_plan_free);
+      return;
+    }
+  /* Cancelled (a report was asked for meanwhile): whatever came back is
+   * not shown. The plan, if read, is stored and opens next time. */
+  if (g_cancellable_is_cancelled (self->cancellable))
+    {
+      g_clear_pointer (&plan, pb_user_plan_free);
+      set_busy (self, FALSE);
       return;
     }
   set_busy (self, FALSE);
@@ -526,6 +508,11 @@ on_provider_opened_cb (GObject      *source,
   self->next = NEXT_NONE;
   if (gtk_widget_in_destruction (GTK_WIDGET (self)))
     return;
+  if (g_cancellable_is_cancelled (self->cancellable))
+    {
+      set_busy (self, FALSE);
+      return;
+    }
   set_busy (self, FALSE);
 
   if (provider == NULL)
@@ -869,7 +856,6 @@ bulk_action (GtkWidget  *widget,
     pb_store_rollback (self->store);
 
   update_summary (self);
-  update_bulk_labels (self);
   if (changed > 0)
     {
       g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u person decided",
@@ -892,7 +878,6 @@ decided_action (GtkWidget  *widget,
 
   save_decision (self, g_ptr_array_index (self->plan->items, position));
   update_summary (self);
-  update_bulk_labels (self);
 }
 
 static void
@@ -977,6 +962,22 @@ pb_matching_window_map (GtkWidget *widget)
     }
 }
 
+static gboolean
+pb_matching_window_close_request (GtkWindow *window)
+{
+  PbMatchingWindow *self = PB_MATCHING_WINDOW (window);
+  int width, height;
+
+  if (self->settings != NULL)
+    {
+      gtk_window_get_default_size (window, &width, &height);
+      g_settings_set_int (self->settings, "sync-window-width", width);
+      g_settings_set_int (self->settings, "sync-window-height", height);
+    }
+
+  return GTK_WINDOW_CLASS (pb_matching_window_parent_class)->close_request (window);
+}
+
 static void
 pb_matching_window_dispose (GObject *object)
 {
@@ -1009,6 +1010,7 @@ pb_matching_window_finalize (GObject *object)
   g_clear_object (&self->provider);
   g_clear_object (&self->connection);
   g_clear_object (&self->store);
+  g_clear_object (&self->settings);
   g_free (self->summary);
   g_free (self->last_notification);
 
@@ -1024,6 +1026,7 @@ pb_matching_window_class_init (PbMatchingWindowClass *klass)
   object_class->dispose = pb_matching_window_dispose;
   object_class->finalize = pb_matching_window_finalize;
   widget_class->map = pb_matching_window_map;
+  GTK_WINDOW_CLASS (klass)->close_request = pb_matching_window_close_request;
 
   /**
    * PbMatchingWindow::synced:
@@ -1055,9 +1058,6 @@ pb_matching_window_class_init (PbMatchingWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PbMatchingWindow, hr_only_list);
   gtk_widget_class_bind_template_child (widget_class, PbMatchingWindow, payroll_only_list);
   gtk_widget_class_bind_template_child (widget_class, PbMatchingWindow, matched_list);
-  gtk_widget_class_bind_template_child (widget_class, PbMatchingWindow, attention_bulk_label);
-  gtk_widget_class_bind_template_child (widget_class, PbMatchingWindow, hr_only_bulk_label);
-  gtk_widget_class_bind_template_child (widget_class, PbMatchingWindow, payroll_only_bulk_label);
   gtk_widget_class_bind_template_child (widget_class, PbMatchingWindow, summary_label);
   gtk_widget_class_bind_template_child (widget_class, PbMatchingWindow, action_stack);
   gtk_widget_class_bind_template_child (widget_class, PbMatchingWindow, progress_bar);
@@ -1111,6 +1111,11 @@ pb_matching_window_init (PbMatchingWindow *self)
 
   g_object_bind_property (self->switcher_title, "title-visible", self->switcher_bar, "reveal",
                           G_BINDING_SYNC_CREATE);
+
+  self->settings = pb_application_new_settings ();
+  if (self->settings != NULL)
+    gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (self->settings, "sync-window-width"),
+                                 g_settings_get_int (self->settings, "sync-window-height"));
 }
 
 /**
@@ -1172,6 +1177,12 @@ pb_matching_window_show_report (PbMatchingWindow *self,
   PbUserPlan *report = NULL;
 
   g_return_if_fail (PB_IS_MATCHING_WINDOW (self));
+
+  /* Asked for a report, not for a new read: none starts, and one under
+   * way would replace the report when it ends. */
+  self->read_on_map = FALSE;
+  if (self->cancellable != NULL && g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "reading") == 0)
+    g_cancellable_cancel (self->cancellable);
 
   if (plan_id == 0)
     {
