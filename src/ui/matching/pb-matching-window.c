@@ -552,6 +552,7 @@ ensure_provider (PbMatchingWindow *self,
 static void
 read_plan (PbMatchingWindow *self)
 {
+  g_debug ("Reading both sides for “%s”", self->connection->name);
   self->read_on_map = FALSE;
   gtk_stack_set_visible_child_name (self->main_stack, "reading");
   gtk_spinner_start (self->reading_spinner);
@@ -1178,6 +1179,7 @@ pb_matching_window_show_report (PbMatchingWindow *self,
 
   g_return_if_fail (PB_IS_MATCHING_WINDOW (self));
 
+  g_debug ("Showing report %" G_GINT64_FORMAT " of “%s”", plan_id, self->connection->name);
   /* Asked for a report, not for a new read: none starts, and one under
    * way would replace the report when it ends. */
   self->read_on_map = FALSE;
