@@ -116,3 +116,76 @@ pb_test_use_system_mime_database (void)
   mime_dirs = g_strv_builder_end (builder);
   g_content_type_set_mime_dirs ((const char * const *) mime_dirs);
 }
+
+static gboolean
+on_wake_up_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+pb_test_iterate_until (gboolean (*done) (gpointer data),
+                       gpointer   data,
+                       guint      seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+  guint wake_up = g_timeout_add (50, on_wake_up_cb, NULL);
+
+  while (!done (data) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake_up);
+
+  return done (data);
+}
+
+PbProvider *
+pb_test_new_provider (const char *system_id,
+                      const char *api_url,
+                      const char *employee_token)
+{
+  g_autoptr(GHashTable) secrets = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+  PbProvider *provider;
+
+  g_hash_table_insert (secrets, (char *) "consumer-token", (char *) "sandbox-consumer");
+  g_hash_table_insert (secrets, (char *) "employee-token",
+                       (char *) (employee_token != NULL ? employee_token : "sandbox-employee"));
+  provider = pb_provider_new (system_id, api_url, secrets, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pb_provider_get_id (provider), ==, system_id);
+  return provider;
+}
+
+typedef struct
+{
+  gpointer  result;
+  GError   *error;
+  gboolean  done;
+} CallResult;
+
+static void
+on_call_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  CallResult *r = user_data;
+
+  r->result = pb_provider_call_finish (PB_PROVIDER (source), result, &r->error);
+  r->done = TRUE;
+}
+
+gpointer
+pb_test_call (PbProvider            *provider,
+              PbProviderOp           op,
+              const PbProviderArgs  *args,
+              GError               **error)
+{
+  CallResult r = { 0 };
+
+  pb_provider_call_async (provider, op, args, NULL, on_call_done_cb, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  if (r.error != NULL)
+    g_propagate_error (error, r.error);
+  return r.result;
+}

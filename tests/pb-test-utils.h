@@ -9,6 +9,8 @@
 
 #include <gio/gio.h>
 
+#include "pb-provider.h"
+
 G_BEGIN_DECLS
 
 /* Skips the current test, or fails it when PB_REQUIRE_ALL is set (CI), so a
@@ -37,5 +39,26 @@ GSubprocess *pb_test_spawn       (GSubprocessFlags     flags,
                                   GError             **error,
                                   const char          *argv0,
                                   ...) G_GNUC_NULL_TERMINATED;
+
+/* Runs the default main context until @done says so, for at most
+ * @seconds; a periodic wake-up makes sure the cap is noticed even when
+ * nothing else happens. Returns: whether @done held. */
+gboolean     pb_test_iterate_until (gboolean (*done) (gpointer data),
+                                    gpointer   data,
+                                    guint      seconds);
+
+/* A connector of @system_id at @api_url with the payroll sandbox's tokens
+ * ("sandbox-consumer", "sandbox-employee"; @employee_token overrides the
+ * second when not NULL). */
+PbProvider  *pb_test_new_provider  (const char *system_id,
+                                    const char *api_url,
+                                    const char *employee_token);
+
+/* Runs @op on the main context and returns what it gave; *error gets its
+ * error. */
+gpointer     pb_test_call          (PbProvider            *provider,
+                                    PbProviderOp           op,
+                                    const PbProviderArgs  *args,
+                                    GError               **error);
 
 G_END_DECLS

@@ -65,25 +65,6 @@ typedef struct
 
 /* --- helpers ------------------------------------------------------------------------ */
 
-/* Runs the main context (the app's and the sandbox's) until @done says
- * so, for at most twenty seconds. */
-static gboolean
-iterate_until (gboolean (*done) (gpointer data),
-               gpointer   data)
-{
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-
-  while (!done (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (1000);
-    }
-
-  return TRUE;
-}
-
 static void
 iterate_idle (void)
 {
@@ -345,7 +326,7 @@ fixture_set_up (Fixture       *f,
   f->window = PB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
   g_assert_true (PB_IS_WINDOW (f->window));
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 720);
-  g_assert_true (iterate_until (is_mapped, f->window));
+  g_assert_true (pb_test_iterate_until (is_mapped, f->window, 20));
   pb_window_set_view (f->window, "connections");
 
   f->page = child (f->window, PB_TYPE_WINDOW, "connections_page");
@@ -390,7 +371,7 @@ open_assistant (Fixture *f)
 
   /* win.add-connection, as the window's action (and the page's buttons). */
   g_action_group_activate_action (G_ACTION_GROUP (f->window), "add-connection", NULL);
-  g_assert_true (iterate_until (has_assistant, NULL));
+  g_assert_true (pb_test_iterate_until (has_assistant, NULL, 20));
   assistant = find_toplevel (PB_TYPE_CONNECTION_ASSISTANT);
   g_assert_true (gtk_window_get_modal (GTK_WINDOW (assistant)));
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (assistant)) == GTK_WINDOW (f->window));
@@ -520,7 +501,7 @@ test_assistant_sets_up_tripletex (Fixture       *f,
 
   /* Check: the payroll company's name and currency, before anything is saved */
   activate (assistant, "assistant.check", NULL);
-  g_assert_true (iterate_until (auth_settled, auth));
+  g_assert_true (pb_test_iterate_until (auth_settled, auth, 20));
   g_assert_cmpint (pb_connection_auth_editor_get_state (auth), ==, PB_AUTH_EDITOR_VERIFIED);
   g_assert_cmpstr (pb_connection_auth_editor_get_result (auth), ==, "Sandbox AS (NOK)");
   g_assert_cmpstr (adw_preferences_row_get_title (child (auth, PB_TYPE_CONNECTION_AUTH_EDITOR, "result_row")),
@@ -541,7 +522,7 @@ test_assistant_sets_up_tripletex (Fixture       *f,
   g_assert_null (pb_connection_sync_editor_get_note (sync));
 
   activate (assistant, "assistant.finish", NULL);
-  g_assert_true (iterate_until (on_done_page, assistant));
+  g_assert_true (pb_test_iterate_until (on_done_page, assistant, 20));
 
   /* SPEC C3: established, not active; the next step is the user sync */
   description = adw_status_page_get_description (child (assistant, type, "done_page"));
@@ -579,7 +560,7 @@ test_assistant_sets_up_tripletex (Fixture       *f,
   g_assert_nonnull (strstr (subtitle, "Syncs users and positions"));
   g_assert_nonnull (strstr (subtitle, "Never synced"));
   g_assert_nonnull (strstr (subtitle, "No open errors"));
-  g_assert_true (iterate_until (keyring_answered, f->page));
+  g_assert_true (pb_test_iterate_until (keyring_answered, f->page, 20));
   row = pb_connections_page_find_row (f->page, "Acme payroll");
   g_assert_cmpint (pb_connection_row_get_keyring_status (row), ==, PB_KEYRING_OK);
   g_assert_cmpstr (pb_connection_row_get_state_text (row), ==, "Established — not active yet");
@@ -605,7 +586,7 @@ test_assistant_sets_up_tripletex (Fixture       *f,
 
   /* Done closes it */
   activate (assistant, "window.close", NULL);
-  g_assert_true (iterate_until (has_no_assistant, NULL));
+  g_assert_true (pb_test_iterate_until (has_no_assistant, NULL, 20));
 }
 
 /* SPEC C2: a refused token is said clearly, Next does not get past it, and
@@ -625,7 +606,7 @@ test_assistant_wrong_token_stores_nothing (Fixture       *f,
   auth = fill_in_up_to_tokens (f, assistant, "Acme payroll", "not-my-token");
 
   activate (assistant, "assistant.check", NULL);
-  g_assert_true (iterate_until (auth_settled, auth));
+  g_assert_true (pb_test_iterate_until (auth_settled, auth, 20));
   g_assert_cmpint (pb_connection_auth_editor_get_state (auth), ==, PB_AUTH_EDITOR_FAILED);
   g_assert_cmpstr (pb_connection_auth_editor_get_result (auth), ==, "Tripletex did not accept the tokens");
   result_row = child (auth, PB_TYPE_CONNECTION_AUTH_EDITOR, "result_row");
@@ -634,7 +615,7 @@ test_assistant_wrong_token_stores_nothing (Fixture       *f,
 
   /* Next checks again and stays */
   activate (assistant, "assistant.next", NULL);
-  g_assert_true (iterate_until (auth_settled, auth));
+  g_assert_true (pb_test_iterate_until (auth_settled, auth, 20));
   g_assert_cmpint (pb_connection_auth_editor_get_state (auth), ==, PB_AUTH_EDITOR_FAILED);
   g_assert_cmpstr (pb_connection_assistant_get_page (assistant), ==, "auth");
 
@@ -644,7 +625,7 @@ test_assistant_wrong_token_stores_nothing (Fixture       *f,
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (result_row)));
 
   activate (assistant, "assistant.cancel", NULL);
-  g_assert_true (iterate_until (has_no_assistant, NULL));
+  g_assert_true (pb_test_iterate_until (has_no_assistant, NULL, 20));
 
   g_assert_cmpuint (count_connections (f), ==, 0);
   g_assert_cmpuint (count_keyring_items (), ==, 0);
@@ -693,11 +674,11 @@ add_connection (Fixture     *f,
   g_hash_table_insert (secrets, g_strdup ("consumer-token"), g_strdup ("sandbox-consumer"));
   g_hash_table_insert (secrets, g_strdup ("employee-token"), g_strdup ("sandbox-employee"));
   pb_connections_add_async (f->store, connection, secrets, TRUE, NULL, on_added_cb, &wait);
-  g_assert_true (iterate_until (add_done, &wait));
+  g_assert_true (pb_test_iterate_until (add_done, &wait, 20));
   g_assert_no_error (wait.error);
 
   activate (f->page, "connections.refresh", NULL);
-  g_assert_true (iterate_until (keyring_answered, f->page));
+  g_assert_true (pb_test_iterate_until (keyring_answered, f->page, 20));
 
   return connection->id;
 }
@@ -718,7 +699,7 @@ test_assistant_finish_failure_saves_nothing (Fixture       *f,
   assistant = open_assistant (f);
   auth = fill_in_up_to_tokens (f, assistant, "Acme payroll", "sandbox-employee");
   activate (assistant, "assistant.next", NULL);   /* checks, then goes on */
-  g_assert_true (iterate_until (auth_settled, auth));
+  g_assert_true (pb_test_iterate_until (auth_settled, auth, 20));
   g_assert_cmpstr (pb_connection_assistant_get_page (assistant), ==, "sync");
 
   add_connection (f, "Acme payroll", PB_DATA_USERS);
@@ -726,7 +707,7 @@ test_assistant_finish_failure_saves_nothing (Fixture       *f,
 
   activate (assistant, "assistant.finish", NULL);
   error_label = child (assistant, PB_TYPE_CONNECTION_ASSISTANT, "finish_error_label");
-  g_assert_true (iterate_until (is_visible, error_label));
+  g_assert_true (pb_test_iterate_until (is_visible, error_label, 20));
   g_assert_nonnull (strstr (gtk_label_get_label (error_label), "already a connection called “Acme payroll”"));
   g_assert_nonnull (strstr (gtk_label_get_label (error_label), "Nothing was saved"));
   g_assert_cmpstr (pb_connection_assistant_get_page (assistant), ==, "sync");
@@ -743,7 +724,7 @@ open_settings_from_row (Fixture    *f,
   g_assert_nonnull (row);
   /* Activating the row opens its settings (connections.edit) */
   gtk_widget_activate (GTK_WIDGET (row));
-  g_assert_true (iterate_until (has_settings, NULL));
+  g_assert_true (pb_test_iterate_until (has_settings, NULL, 20));
 
   return find_toplevel (PB_TYPE_CONNECTION_SETTINGS);
 }
@@ -786,7 +767,7 @@ test_settings_turn_off_positions (Fixture       *f,
   g_assert_nonnull (strstr (note, "what was already sent stays in Tripletex"));
 
   activate (settings, "settings.save", NULL);
-  g_assert_true (iterate_until (has_no_settings, NULL));
+  g_assert_true (pb_test_iterate_until (has_no_settings, NULL, 20));
 
   saved = pb_store_find_connection (f->store, "Acme payroll", NULL);
   g_assert_cmpuint (saved->sync_types, ==, PB_DATA_USERS);
@@ -817,7 +798,7 @@ test_settings_remove (Fixture       *f,
   settings = open_settings_from_row (f, "Acme payroll");
 
   activate (settings, "settings.remove", NULL);
-  g_assert_true (iterate_until (has_message_dialog, NULL));
+  g_assert_true (pb_test_iterate_until (has_message_dialog, NULL, 20));
   dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (settings));
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Remove “Acme payroll”?");
@@ -827,7 +808,7 @@ test_settings_remove (Fixture       *f,
   g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "remove"), ==, ADW_RESPONSE_DESTRUCTIVE);
 
   adw_message_dialog_response (dialog, "remove");
-  g_assert_true (iterate_until (has_no_settings, NULL));
+  g_assert_true (pb_test_iterate_until (has_no_settings, NULL, 20));
 
   g_assert_cmpuint (count_connections (f), ==, 0);
   g_assert_cmpuint (count_keyring_items (), ==, 0);
@@ -863,7 +844,7 @@ test_missing_keyring_item (Fixture       *f,
   g_assert_no_error (error);
 
   activate (f->page, "connections.refresh", NULL);
-  g_assert_true (iterate_until (keyring_answered, f->page));
+  g_assert_true (pb_test_iterate_until (keyring_answered, f->page, 20));
   row = pb_connections_page_find_row (f->page, "Acme payroll");
   g_assert_cmpint (pb_connection_row_get_keyring_status (row), ==, PB_KEYRING_MISSING);
   g_assert_cmpstr (pb_connection_row_get_state_text (row), ==, "Tokens missing");
@@ -873,7 +854,7 @@ test_missing_keyring_item (Fixture       *f,
 
   /* The button opens the settings on Authorization, saying why */
   gtk_widget_activate (fix_button);
-  g_assert_true (iterate_until (has_settings, NULL));
+  g_assert_true (pb_test_iterate_until (has_settings, NULL, 20));
   settings = find_toplevel (PB_TYPE_CONNECTION_SETTINGS);
   g_assert_cmpstr (pb_connection_settings_get_page (settings), ==, "auth");
   auth = child (settings, PB_TYPE_CONNECTION_SETTINGS, "auth_editor");
@@ -882,7 +863,7 @@ test_missing_keyring_item (Fixture       *f,
 
   /* Check with what the keyring holds: it says what is missing */
   activate (auth, "auth.check", NULL);
-  g_assert_true (iterate_until (auth_settled, auth));
+  g_assert_true (pb_test_iterate_until (auth_settled, auth, 20));
   g_assert_cmpint (pb_connection_auth_editor_get_state (auth), ==, PB_AUTH_EDITOR_FAILED);
   g_assert_cmpstr (pb_connection_auth_editor_get_result (auth), ==,
                    "The keyring holds no tokens for this connection");
@@ -893,12 +874,12 @@ test_missing_keyring_item (Fixture       *f,
   set_text (find_named (GTK_WIDGET (auth), "consumer-token"), "sandbox-consumer");
   g_assert_true (is_sensitive (settings, PB_TYPE_CONNECTION_SETTINGS, "save_button"));
   activate (settings, "settings.save", NULL);
-  g_assert_true (iterate_until (has_no_settings, NULL));
+  g_assert_true (pb_test_iterate_until (has_no_settings, NULL, 20));
 
   employee = lookup_secret (id, "employee-token");
   g_assert_cmpstr (employee, ==, "sandbox-employee");
   g_assert_cmpuint (count_keyring_items (), ==, 2);
-  g_assert_true (iterate_until (keyring_answered, f->page));
+  g_assert_true (pb_test_iterate_until (keyring_answered, f->page, 20));
   row = pb_connections_page_find_row (f->page, "Acme payroll");
   g_assert_cmpint (pb_connection_row_get_keyring_status (row), ==, PB_KEYRING_OK);
   g_assert_false (gtk_widget_get_visible (child (row, PB_TYPE_CONNECTION_ROW, "fix_button")));
@@ -925,7 +906,7 @@ test_settings_refused_tokens_not_saved (Fixture       *f,
   set_text (find_named (GTK_WIDGET (auth), "consumer-token"), "sandbox-consumer");
   set_text (find_named (GTK_WIDGET (auth), "employee-token"), "not-my-token");
   activate (settings, "settings.save", NULL);
-  g_assert_true (iterate_until (auth_settled, auth));
+  g_assert_true (pb_test_iterate_until (auth_settled, auth, 20));
   iterate_idle ();
 
   g_assert_cmpint (pb_connection_auth_editor_get_state (auth), ==, PB_AUTH_EDITOR_FAILED);
@@ -1044,7 +1025,7 @@ test_oauth2_pages (void)
   window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_child (window, box);
   gtk_window_present (window);
-  g_assert_true (iterate_until (is_mapped, window));
+  g_assert_true (pb_test_iterate_until (is_mapped, window, 20));
 
   /* As in the settings of a saved connection */
   saved->id = 42;
@@ -1074,7 +1055,7 @@ test_oauth2_pages (void)
 
   activate (auth, "auth.copy-link", NULL);
   gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (auth)), NULL, on_clipboard_text_cb, &copied);
-  g_assert_true (iterate_until (text_read, &copied));
+  g_assert_true (pb_test_iterate_until (text_read, &copied, 20));
   g_assert_cmpstr (copied, ==, "http://127.0.0.1:1/authorize?state=abc");
 
   activate (auth, "auth.cancel-sign-in", NULL);
@@ -1168,7 +1149,7 @@ play_browser (const char *uri)
   soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
   soup_session_send_and_read_async (browser.session, message, G_PRIORITY_DEFAULT, NULL,
                                     on_authorize_answered_cb, &browser);
-  g_assert_true (iterate_until (browser_done, &browser));
+  g_assert_true (pb_test_iterate_until (browser_done, &browser, 20));
   g_clear_object (&browser.session);
   g_free (browser.location);
 }
@@ -1229,7 +1210,7 @@ start_oauth2_sign_in (Fixture               *f,
 
   activate (auth, "auth.sign-in", NULL);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (child (auth, type, "stack")), ==, "waiting");
-  g_assert_true (iterate_until (has_sign_in_uri, auth));
+  g_assert_true (pb_test_iterate_until (has_sign_in_uri, auth, 20));
   g_assert_true (g_str_has_prefix (pb_connection_auth_editor_get_sign_in_uri (auth), auth_url));
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (child (auth, type, "copy_link_button"))));
 
@@ -1256,7 +1237,7 @@ test_assistant_oauth2_sign_in (Fixture       *f,
   auth = start_oauth2_sign_in (f, assistant);
   play_browser (pb_connection_auth_editor_get_sign_in_uri (auth));
 
-  g_assert_true (iterate_until (auth_settled, auth));
+  g_assert_true (pb_test_iterate_until (auth_settled, auth, 20));
   g_assert_cmpint (pb_connection_auth_editor_get_state (auth), ==, PB_AUTH_EDITOR_VERIFIED);
   g_assert_cmpstr (pb_connection_auth_editor_get_result (auth), ==, "Sandbox AS (NOK)");
   g_assert_true (pb_connection_auth_editor_get_signed_in (auth));
@@ -1271,7 +1252,7 @@ test_assistant_oauth2_sign_in (Fixture       *f,
   g_assert_cmpuint (pb_connection_sync_editor_get_types (sync), ==, PB_DATA_USERS);
 
   activate (assistant, "assistant.finish", NULL);
-  g_assert_true (iterate_until (on_done_page, assistant));
+  g_assert_true (pb_test_iterate_until (on_done_page, assistant, 20));
 
   connection = pb_store_find_connection (f->store, "Signed in", NULL);
   g_assert_nonnull (connection);
@@ -1283,12 +1264,12 @@ test_assistant_oauth2_sign_in (Fixture       *f,
   g_assert_nonnull (tokens);
   g_assert_nonnull (strstr (tokens, "access_token"));
 
-  g_assert_true (iterate_until (keyring_answered, f->page));
+  g_assert_true (pb_test_iterate_until (keyring_answered, f->page, 20));
   g_assert_cmpint (pb_connection_row_get_keyring_status (pb_connections_page_find_row (f->page, "Signed in")),
                    ==, PB_KEYRING_OK);
 
   activate (assistant, "window.close", NULL);
-  g_assert_true (iterate_until (has_no_assistant, NULL));
+  g_assert_true (pb_test_iterate_until (has_no_assistant, NULL, 20));
   g_assert_cmpuint (count_connections (f), ==, 1);
 }
 
@@ -1316,20 +1297,20 @@ test_assistant_oauth2_cancel_leaves_nothing (Fixture       *f,
 
   /* Signed in, then the assistant cancelled */
   activate (auth, "auth.sign-in", NULL);
-  g_assert_true (iterate_until (has_sign_in_uri, auth));
+  g_assert_true (pb_test_iterate_until (has_sign_in_uri, auth, 20));
   play_browser (pb_connection_auth_editor_get_sign_in_uri (auth));
-  g_assert_true (iterate_until (auth_settled, auth));
+  g_assert_true (pb_test_iterate_until (auth_settled, auth, 20));
   g_assert_cmpint (pb_connection_auth_editor_get_state (auth), ==, PB_AUTH_EDITOR_VERIFIED);
   tokens = lookup_oauth2_tokens (1);
   g_assert_nonnull (tokens);
 
   activate (assistant, "assistant.cancel", NULL);
-  g_assert_true (iterate_until (has_no_assistant, NULL));
-  g_assert_true (iterate_until (no_connections, f));
+  g_assert_true (pb_test_iterate_until (has_no_assistant, NULL, 20));
+  g_assert_true (pb_test_iterate_until (no_connections, f, 20));
   g_clear_pointer (&tokens, g_free);
   tokens = lookup_oauth2_tokens (1);
   g_assert_null (tokens);
-  g_assert_true (iterate_until (shows_empty_state, f));
+  g_assert_true (pb_test_iterate_until (shows_empty_state, f, 20));
 }
 
 int

@@ -107,7 +107,6 @@ test_repertoire (void)
   g_autofree char *upstream = NULL;
   g_autofree char *proxy_url = NULL;
   g_autofree char *api_url = NULL;
-  g_autoptr(GHashTable) secrets = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(PbProvider) provider = NULL;
   g_autoptr(JsonObject) report = NULL;
   JsonArray *violations;
@@ -135,10 +134,7 @@ test_repertoire (void)
   proxy_url = g_strdup (line + strlen ("listening on "));
   api_url = g_strdup_printf ("%s/v2", proxy_url);
 
-  g_hash_table_insert (secrets, (char *) "consumer-token", (char *) "sandbox-consumer");
-  g_hash_table_insert (secrets, (char *) "employee-token", (char *) "sandbox-employee");
-  provider = pb_provider_new ("tripletex", api_url, secrets, &error);
-  g_assert_no_error (error);
+  provider = pb_test_new_provider ("tripletex", api_url, NULL);
 
   {
     g_autoptr(PbRemoteCompany) company = call_ok (provider, PB_OP_VERIFY_CREDENTIALS, NULL);

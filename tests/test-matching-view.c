@@ -53,27 +53,9 @@ typedef struct
   PbMatchingWindow *window;
 } Fixture;
 
-static gboolean
-iterate_until (gboolean (*done) (gpointer data),
-               gpointer   data)
-{
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-
-  while (!done (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (1000);
-    }
-
-  return TRUE;
-}
-
 static void
 start_sandbox (Fixture *f)
 {
-  g_autoptr(GHashTable) secrets = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GError) error = NULL;
 
   f->sandbox = pb_sandbox_new ("tripletex", &error);
@@ -85,11 +67,8 @@ start_sandbox (Fixture *f)
   g_assert_no_error (error);
   f->port = pb_sandbox_get_port (f->sandbox);
 
-  g_hash_table_insert (secrets, (char *) "consumer-token", (char *) "sandbox-consumer");
-  g_hash_table_insert (secrets, (char *) "employee-token", (char *) "sandbox-employee");
   g_clear_object (&f->provider);
-  f->provider = pb_provider_new ("tripletex", pb_sandbox_get_api_url (f->sandbox), secrets, &error);
-  g_assert_no_error (error);
+  f->provider = pb_test_new_provider ("tripletex", pb_sandbox_get_api_url (f->sandbox), NULL);
 }
 
 static void
@@ -170,19 +149,6 @@ compare_strings (gconstpointer a,
                  gconstpointer b)
 {
   return g_strcmp0 (*(const char **) a, *(const char **) b);
-}
-
-static void
-on_provider_done_cb (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  gpointer remote = pb_provider_call_finish (PB_PROVIDER (source), result, &error);
-
-  g_assert_no_error (error);
-  pb_remote_free (remote);
-  *(gboolean *) user_data = TRUE;
 }
 
 static char *
@@ -278,7 +244,7 @@ test_sections (Fixture       *f,
     return;
 
   open_window (f, f->provider);
-  g_assert_true (iterate_until (shows_plan, f->window));
+  g_assert_true (pb_test_iterate_until (shows_plan, f->window, 20));
 
   attention = section_emails (f, PB_MATCHING_SECTION_ATTENTION);
   hr_only = section_emails (f, PB_MATCHING_SECTION_HR_ONLY);
@@ -308,8 +274,8 @@ test_decide_in_rows_and_for_all (Fixture       *f,
     return;
 
   open_window (f, f->provider);
-  g_assert_true (iterate_until (shows_plan, f->window));
-  g_assert_true (iterate_until (row_shown, &wait));
+  g_assert_true (pb_test_iterate_until (shows_plan, f->window, 20));
+  g_assert_true (pb_test_iterate_until (row_shown, &wait, 20));
   row = find_row (GTK_WIDGET (f->window), "kari@acme.no");
   choice = pb_matching_row_get_choice (row);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (choice)));
@@ -347,7 +313,7 @@ test_offline_restart_then_apply (Fixture       *f,
     return;
 
   open_window (f, f->provider);
-  g_assert_true (iterate_until (shows_plan, f->window));
+  g_assert_true (pb_test_iterate_until (shows_plan, f->window, 20));
   close_window (f);
 
   /* The network is gone, and the app restarts: a new store object. */
@@ -379,7 +345,7 @@ test_offline_restart_then_apply (Fixture       *f,
   g_assert_cmpstr (pb_matching_window_get_summary (f->window), ==,
                    "1 to update in payroll · 2 to create in payroll · 1 to link · 3 left as they are · 1 not synced");
   gtk_widget_activate_action (GTK_WIDGET (f->window), "matching.apply", NULL);
-  g_assert_true (iterate_until (shows_report, f->window));
+  g_assert_true (pb_test_iterate_until (shows_report, f->window, 20));
 
   /* Dup fails (employee number taken in payroll: U11), the rest is done. */
   g_assert_cmpstr (pb_matching_window_get_report_title (f->window), ==, "Synchronized with 1 Failure");
@@ -407,13 +373,13 @@ test_stale_decision (Fixture       *f,
   g_autoptr(PbRecord) changed = NULL;
   PbPlanItem *kari;
   PbProviderArgs args = { 0 };
-  gboolean done = FALSE;
+  g_autoptr(GError) error = NULL;
 
   if (!have_display)
     return;
 
   open_window (f, f->provider);
-  g_assert_true (iterate_until (shows_plan, f->window));
+  g_assert_true (pb_test_iterate_until (shows_plan, f->window, 20));
   gtk_widget_activate_action (GTK_WIDGET (f->window), "matching.bulk", "s", "prefer-hr");
   gtk_widget_activate_action (GTK_WIDGET (f->window), "matching.bulk", "s", "create-in-payroll");
 
@@ -422,16 +388,15 @@ test_stale_decision (Fixture       *f,
   pb_record_set (changed, PB_EMPLOYEE_PHONE, "+47 911 11 111");
   args.record = changed;
   args.remote_id = kari->remote_id;
-  pb_provider_call_async (f->provider, PB_OP_UPDATE_EMPLOYEE, &args, NULL, on_provider_done_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
+  pb_remote_free (pb_test_call (f->provider, PB_OP_UPDATE_EMPLOYEE, &args, &error));
+  g_assert_no_error (error);
 
   gtk_widget_activate_action (GTK_WIDGET (f->window), "matching.apply", NULL);
-  g_assert_true (iterate_until (shows_plan, f->window));
+  g_assert_true (pb_test_iterate_until (shows_plan, f->window, 20));
   while (pb_matching_window_get_notice (f->window) == NULL ||
          strstr (pb_matching_window_get_notice (f->window), "Payroll changed") == NULL)
     g_main_context_iteration (NULL, TRUE);
-  g_assert_true (iterate_until (shows_plan, f->window));
+  g_assert_true (pb_test_iterate_until (shows_plan, f->window, 20));
   g_assert_nonnull (strstr (pb_matching_window_get_notice (f->window), "Kari Nordmann"));
 
   kari = stored_item (f, "kari@acme.no");

@@ -99,7 +99,6 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GHashTable) secrets = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GError) error = NULL;
   g_autoptr(PbUserPlan) plan = NULL;
   Result r = { 0 };
@@ -122,10 +121,7 @@ fixture_set_up (Fixture       *f,
   pb_store_save_connection (f->store, f->connection, &error);
   g_assert_no_error (error);
 
-  g_hash_table_insert (secrets, (char *) "consumer-token", (char *) "sandbox-consumer");
-  g_hash_table_insert (secrets, (char *) "employee-token", (char *) "sandbox-employee");
-  f->provider = pb_provider_new ("tripletex", f->connection->base_url, secrets, &error);
-  g_assert_no_error (error);
+  f->provider = pb_test_new_provider ("tripletex", f->connection->base_url, NULL);
 
   /* The first user sync activates the connection (U6). */
   pb_user_sync_plan_async (f->store, f->connection, f->provider, NULL, on_done, &r);

@@ -61,24 +61,6 @@ typedef struct
   PbPeoplePage *page;
 } Fixture;
 
-/* Runs the main context until @done says so, for at most ten seconds. */
-static gboolean
-iterate_until (gboolean (*done) (gpointer data),
-               gpointer   data)
-{
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while (!done (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (1000);
-    }
-
-  return TRUE;
-}
-
 static gboolean
 is_mapped (gpointer data)
 {
@@ -141,7 +123,7 @@ assert_shown_names (Fixture    *fixture,
 
   /* The search entry reports changes after a short delay. */
   wait.n_items = expected->len;
-  if (!iterate_until (has_n_items, &wait))
+  if (!pb_test_iterate_until (has_n_items, &wait, 10))
     g_assert_cmpuint (g_list_model_get_n_items (shown_people (fixture)), ==, expected->len);
 
   for (guint i = 0; i < expected->len; i++)
@@ -200,7 +182,7 @@ fixture_set_up (Fixture       *fixture,
     gtk_window_set_default_size (fixture->window, 1100, 700);
   gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->page));
   gtk_window_present (fixture->window);
-  g_assert_true (iterate_until (is_mapped, fixture->page));
+  g_assert_true (pb_test_iterate_until (is_mapped, fixture->page, 10));
 }
 
 static void
@@ -505,8 +487,8 @@ test_narrow_navigation (Fixture       *fixture,
   selection = GTK_SELECTION_MODEL (shown_people (fixture));
   detail = GTK_WIDGET (page_child (fixture, "detail"));
 
-  g_assert_true (iterate_until (is_folded, leaflet));
-  g_assert_true (iterate_until (column_hidden, page_child (fixture, "email_column")));
+  g_assert_true (pb_test_iterate_until (is_folded, leaflet, 10));
+  g_assert_true (pb_test_iterate_until (column_hidden, page_child (fixture, "email_column"), 10));
   g_assert_false (gtk_column_view_column_get_visible (GTK_COLUMN_VIEW_COLUMN (page_child (fixture, "company_column"))));
   g_assert_true (gtk_column_view_column_get_visible (GTK_COLUMN_VIEW_COLUMN (page_child (fixture, "name_column"))));
   g_assert_true (adw_leaflet_get_visible_child (leaflet) == GTK_WIDGET (page_child (fixture, "list_pane")));
@@ -522,7 +504,7 @@ test_narrow_navigation (Fixture       *fixture,
   pb_people_page_navigate_back (fixture->page);
   g_assert_true (adw_leaflet_get_visible_child (leaflet) == GTK_WIDGET (page_child (fixture, "list_pane")));
   g_assert_false (pb_people_page_get_can_navigate_back (fixture->page));
-  g_assert_true (iterate_until (nothing_selected, selection));
+  g_assert_true (pb_test_iterate_until (nothing_selected, selection, 10));
 
   /* The same person again */
   g_assert_true (gtk_selection_model_select_item (selection, 2, TRUE));
@@ -551,7 +533,7 @@ start_application (const char  *id,
   g_application_activate (G_APPLICATION (app));
   window = PB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
   g_assert_true (PB_IS_WINDOW (window));
-  g_assert_true (iterate_until (is_mapped, window));
+  g_assert_true (pb_test_iterate_until (is_mapped, window, 10));
 
   *out_window = window;
   return g_steal_pointer (&app);
@@ -690,11 +672,11 @@ test_application_import (void)
   g_assert_cmpuint (g_list_model_get_n_items (people), ==, 3);
 
   pb_application_import_file (app, good_file);
-  g_assert_true (iterate_until (has_four_people, people));
+  g_assert_true (pb_test_iterate_until (has_four_people, people, 10));
   g_assert_null (find_dialog ());
 
   pb_application_import_file (app, bad_file);
-  g_assert_true (iterate_until (has_dialog, NULL));
+  g_assert_true (pb_test_iterate_until (has_dialog, NULL, 10));
   dialog = find_dialog ();
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Nothing Was Imported");
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "bad.csv has 2 problems"));

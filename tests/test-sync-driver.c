@@ -59,28 +59,6 @@ typedef struct
 /* --- helpers ---------------------------------------------------------------- */
 
 static gboolean
-on_wake_up_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until @condition holds; a periodic wake-up makes sure
- * the cap is noticed even when nothing else happens. */
-static gboolean
-iterate_until (gboolean (*condition) (gpointer data),
-               gpointer   data)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_CAP_SECONDS * G_USEC_PER_SEC;
-  guint wake_up = g_timeout_add (50, on_wake_up_cb, NULL);
-
-  while (!condition (data) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake_up);
-
-  return condition (data);
-}
-
-static gboolean
 driver_is_idle (gpointer data)
 {
   return pb_sync_driver_is_idle (data);
@@ -170,10 +148,7 @@ new_provider (PbConnection *connection)
   g_autoptr(GError) error = NULL;
   PbProvider *provider;
 
-  g_hash_table_insert (secrets, (char *) "consumer-token", (char *) "sandbox-consumer");
-  g_hash_table_insert (secrets, (char *) "employee-token", (char *) "sandbox-employee");
-  provider = pb_provider_new ("tripletex", connection->base_url, secrets, &error);
-  g_assert_no_error (error);
+  provider = pb_test_new_provider ("tripletex", connection->base_url, NULL);
   return provider;
 }
 
@@ -380,15 +355,15 @@ test_change_reaches_payroll (Fixture       *f,
   link_person (f, "kari@acme.no");
   start_driver (f);
   g_signal_connect (f->driver, "status-changed", G_CALLBACK (on_status_changed), &watch);
-  g_assert_true (iterate_until (driver_is_idle, f->driver));
+  g_assert_true (pb_test_iterate_until (driver_is_idle, f->driver, WAIT_CAP_SECONDS));
   g_assert_cmpuint (employee_writes (f->sandbox), ==, 0);
   /* Until it sends, the last time it was in step is its activation. */
   activated = g_date_time_ref (pb_sync_driver_get_last_synced (f->driver, f->connection->id));
   watch.emissions = 0;
 
   import_phone (f->store, "kari@acme.no", phone.value);
-  g_assert_true (iterate_until (payroll_has, &phone));
-  g_assert_true (iterate_until (driver_is_idle, f->driver));
+  g_assert_true (pb_test_iterate_until (payroll_has, &phone, WAIT_CAP_SECONDS));
+  g_assert_true (pb_test_iterate_until (driver_is_idle, f->driver, WAIT_CAP_SECONDS));
   g_assert_cmpuint (employee_writes (f->sandbox), ==, 1);
 
   synced = pb_sync_driver_get_last_synced (f->driver, f->connection->id);
@@ -417,18 +392,18 @@ test_change_during_push_runs_again (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   start_driver (f);
-  g_assert_true (iterate_until (driver_is_idle, f->driver));
+  g_assert_true (pb_test_iterate_until (driver_is_idle, f->driver, WAIT_CAP_SECONDS));
   pb_sandbox_set_faults (f->sandbox, &slow, &error);
   g_assert_no_error (error);
 
   import_phone (f->store, "kari@acme.no", "+47 911 11 111");
   /* The first request of the push is at the sandbox, its answer delayed. */
-  g_assert_true (iterate_until (saw_employee_get, f));
+  g_assert_true (pb_test_iterate_until (saw_employee_get, f, WAIT_CAP_SECONDS));
   g_assert_false (pb_sync_driver_is_idle (f->driver));
   import_phone (f->store, "kari@acme.no", second.value);
 
-  g_assert_true (iterate_until (payroll_has, &second));
-  g_assert_true (iterate_until (driver_is_idle, f->driver));
+  g_assert_true (pb_test_iterate_until (payroll_has, &second, WAIT_CAP_SECONDS));
+  g_assert_true (pb_test_iterate_until (driver_is_idle, f->driver, WAIT_CAP_SECONDS));
   g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, "PUT", "/v2/employee"), ==, 2);
 }
 
@@ -449,17 +424,17 @@ test_not_active_not_sent (Fixture       *f,
   start_driver (f);
 
   import_phone (f->store, "kari@acme.no", kari_a.value);
-  g_assert_true (iterate_until (payroll_has, &kari_a));
-  g_assert_true (iterate_until (driver_is_idle, f->driver));
+  g_assert_true (pb_test_iterate_until (payroll_has, &kari_a, WAIT_CAP_SECONDS));
+  g_assert_true (pb_test_iterate_until (driver_is_idle, f->driver, WAIT_CAP_SECONDS));
   g_assert_cmpuint (employee_writes (f->sandbox_b), ==, 0);
   g_assert_null (pb_sync_driver_get_last_synced (f->driver, f->connection_b->id));
 
   activate (f->store, f->connection_b);
-  g_assert_true (iterate_until (driver_is_idle, f->driver));
+  g_assert_true (pb_test_iterate_until (driver_is_idle, f->driver, WAIT_CAP_SECONDS));
   g_assert_nonnull (pb_sync_driver_get_last_synced (f->driver, f->connection_b->id));
   import_phone (f->store, "per@acme.no", per_b.value);
-  g_assert_true (iterate_until (payroll_has, &per_b));
-  g_assert_true (iterate_until (driver_is_idle, f->driver));
+  g_assert_true (pb_test_iterate_until (payroll_has, &per_b, WAIT_CAP_SECONDS));
+  g_assert_true (pb_test_iterate_until (driver_is_idle, f->driver, WAIT_CAP_SECONDS));
 
   /* Per was created; Kari's change from before the activation never went. */
   g_assert_cmpuint (employee_writes (f->sandbox_b), ==, 1);
@@ -496,27 +471,27 @@ test_outbox_held_while_not_active (Fixture       *f,
 
   start_driver (f);
   errors.driver = f->driver;
-  g_assert_true (iterate_until (driver_is_idle, f->driver));
+  g_assert_true (pb_test_iterate_until (driver_is_idle, f->driver, WAIT_CAP_SECONDS));
 
   pb_sandbox_set_faults (f->sandbox, &down, &error);
   g_assert_no_error (error);
   import_phone (f->store, "kari@acme.no", kari.value);
-  g_assert_true (iterate_until (open_errors_above, &errors));
+  g_assert_true (pb_test_iterate_until (open_errors_above, &errors, WAIT_CAP_SECONDS));
 
   /* Retrying stops once it is not active. */
   set_state (f->store, f->connection, PB_CONNECTION_NEEDS_SIGN_IN);
-  g_assert_true (iterate_until (driver_is_idle, f->driver));
+  g_assert_true (pb_test_iterate_until (driver_is_idle, f->driver, WAIT_CAP_SECONDS));
   pb_sandbox_set_faults (f->sandbox, &up, &error);
   g_assert_no_error (error);
   writes = employee_writes (f->sandbox);
   import_phone (f->store, "per@acme.no", per.value);
-  g_assert_true (iterate_until (driver_is_idle, f->driver));
+  g_assert_true (pb_test_iterate_until (driver_is_idle, f->driver, WAIT_CAP_SECONDS));
   g_assert_cmpuint (employee_writes (f->sandbox), ==, writes);
   g_assert_false (payroll_has (&kari));
 
   set_state (f->store, f->connection, PB_CONNECTION_ACTIVE);
-  g_assert_true (iterate_until (payroll_has, &kari));
-  g_assert_true (iterate_until (payroll_has, &per));
+  g_assert_true (pb_test_iterate_until (payroll_has, &kari, WAIT_CAP_SECONDS));
+  g_assert_true (pb_test_iterate_until (payroll_has, &per, WAIT_CAP_SECONDS));
 }
 
 /* Requests for a payroll session: each PbHttp attempt of a call makes one
@@ -562,19 +537,19 @@ test_down_back_and_restart (Fixture       *f,
 
   start_driver (f);
   errors.driver = f->driver;
-  g_assert_true (iterate_until (driver_is_idle, f->driver));
+  g_assert_true (pb_test_iterate_until (driver_is_idle, f->driver, WAIT_CAP_SECONDS));
 
   pb_sandbox_set_faults (f->sandbox, &down, &error);
   g_assert_no_error (error);
   import_phone (f->store, "kari@acme.no", phone.value);
-  g_assert_true (iterate_until (open_errors_above, &errors));
+  g_assert_true (pb_test_iterate_until (open_errors_above, &errors, WAIT_CAP_SECONDS));
   g_assert_false (payroll_has (&phone));
 
   /* It keeps trying by itself (every run starts with a session), but
    * while the system is down no entry is sent: one error in the log, one
    * attempt used. */
   attempts.count = session_attempts (f->sandbox) + 6;
-  g_assert_true (iterate_until (session_attempts_reached, &attempts));
+  g_assert_true (pb_test_iterate_until (session_attempts_reached, &attempts, WAIT_CAP_SECONDS));
   g_assert_cmpuint (pb_sync_driver_get_open_errors (f->driver, f->connection->id), ==, 1);
   pending = pb_store_list_outbox (f->store, f->connection->id, &error);
   g_assert_no_error (error);
@@ -584,8 +559,8 @@ test_down_back_and_restart (Fixture       *f,
 
   pb_sandbox_set_faults (f->sandbox, &up, &error);
   g_assert_no_error (error);
-  g_assert_true (iterate_until (payroll_has, &phone));
-  g_assert_true (iterate_until (driver_is_idle, f->driver));
+  g_assert_true (pb_test_iterate_until (payroll_has, &phone, WAIT_CAP_SECONDS));
+  g_assert_true (pb_test_iterate_until (driver_is_idle, f->driver, WAIT_CAP_SECONDS));
   g_assert_cmpuint (pb_sync_driver_get_open_errors (f->driver, f->connection->id), ==, 1);
 
   /* Down again; a new person waits in the outbox when the app stops. */
@@ -594,7 +569,7 @@ test_down_back_and_restart (Fixture       *f,
   import (f->store, "{ \"format\": \"paybridge-hr/1\", \"employees\": ["
                     "  { \"given_name\": \"Nils\", \"family_name\": \"Ny\", \"email\": \"nils@acme.no\" } ] }");
   errors.more_than = pb_sync_driver_get_open_errors (f->driver, f->connection->id);
-  g_assert_true (iterate_until (open_errors_above, &errors));
+  g_assert_true (pb_test_iterate_until (open_errors_above, &errors, WAIT_CAP_SECONDS));
   logged = pb_sync_driver_get_open_errors (f->driver, f->connection->id);
 
   g_clear_object (&f->driver);
@@ -608,8 +583,8 @@ test_down_back_and_restart (Fixture       *f,
   g_assert_no_error (error);
   f->provider = new_provider (f->connection);
   start_driver (f);
-  g_assert_true (iterate_until (payroll_has, &nils));
-  g_assert_true (iterate_until (driver_is_idle, f->driver));
+  g_assert_true (pb_test_iterate_until (payroll_has, &nils, WAIT_CAP_SECONDS));
+  g_assert_true (pb_test_iterate_until (driver_is_idle, f->driver, WAIT_CAP_SECONDS));
 
   created = payroll_people (f->sandbox, "nils@acme.no");
   g_assert_cmpuint (created->len, ==, 1);
@@ -635,7 +610,7 @@ test_failure_logged_and_counted (Fixture       *f,
   start_driver (f);
   errors.driver = f->driver;
   g_signal_connect (f->driver, "status-changed", G_CALLBACK (on_status_changed), &watch);
-  g_assert_true (iterate_until (driver_is_idle, f->driver));
+  g_assert_true (pb_test_iterate_until (driver_is_idle, f->driver, WAIT_CAP_SECONDS));
   g_assert_cmpuint (pb_sync_driver_get_open_errors (f->driver, f->connection->id), ==, 0);
 
   /* Dup's employee number belongs to someone else in payroll. */
@@ -643,9 +618,9 @@ test_failure_logged_and_counted (Fixture       *f,
                     "  { \"given_name\": \"Dup\", \"family_name\": \"Number\", \"email\": \"dup@acme.no\", "
                     "    \"employee_number\": \"77\" },"
                     "  { \"given_name\": \"Nils\", \"family_name\": \"Ny\", \"email\": \"nils@acme.no\" } ] }");
-  g_assert_true (iterate_until (open_errors_above, &errors));
-  g_assert_true (iterate_until (payroll_has, &nils));
-  g_assert_true (iterate_until (driver_is_idle, f->driver));
+  g_assert_true (pb_test_iterate_until (open_errors_above, &errors, WAIT_CAP_SECONDS));
+  g_assert_true (pb_test_iterate_until (payroll_has, &nils, WAIT_CAP_SECONDS));
+  g_assert_true (pb_test_iterate_until (driver_is_idle, f->driver, WAIT_CAP_SECONDS));
 
   g_assert_cmpuint (pb_sync_driver_get_open_errors (f->driver, f->connection->id), ==, 1);
   g_assert_cmpuint (watch.last_open_errors, ==, 1);
@@ -699,9 +674,9 @@ test_cancelled_push_keeps_entry (Fixture       *f,
   g_assert_no_error (error);
   import_phone (f->store, "kari@acme.no", "+47 912 34 567");
   pb_sync_engine_push_async (f->store, f->connection, f->provider, cancellable, on_pushed, &pushed);
-  g_assert_true (iterate_until (saw_employee_get, f));
+  g_assert_true (pb_test_iterate_until (saw_employee_get, f, WAIT_CAP_SECONDS));
   g_cancellable_cancel (cancellable);
-  g_assert_true (iterate_until (push_done, &pushed));
+  g_assert_true (pb_test_iterate_until (push_done, &pushed, WAIT_CAP_SECONDS));
 
   g_assert_error (pushed.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&pushed.error);
@@ -755,16 +730,16 @@ test_keyring_provider_kept (Fixture       *f,
                           NULL, on_secret_stored, &left);
   pb_secrets_store_async (f->connection->id, "employee-token", "Paybridge test", "sandbox-employee",
                           NULL, on_secret_stored, &left);
-  g_assert_true (iterate_until (nothing_left, &left));
+  g_assert_true (pb_test_iterate_until (nothing_left, &left, WAIT_CAP_SECONDS));
 
   f->driver = new_driver (f->store);
   pb_sync_driver_start (f->driver);
 
   import_phone (f->store, "kari@acme.no", first.value);
-  g_assert_true (iterate_until (payroll_has, &first));
-  g_assert_true (iterate_until (driver_is_idle, f->driver));
+  g_assert_true (pb_test_iterate_until (payroll_has, &first, WAIT_CAP_SECONDS));
+  g_assert_true (pb_test_iterate_until (driver_is_idle, f->driver, WAIT_CAP_SECONDS));
   import_phone (f->store, "kari@acme.no", second.value);
-  g_assert_true (iterate_until (payroll_has, &second));
+  g_assert_true (pb_test_iterate_until (payroll_has, &second, WAIT_CAP_SECONDS));
 
   g_assert_cmpuint (pb_sandbox_get_session_count (f->sandbox), ==, 1);
 }

@@ -20,22 +20,6 @@ typedef struct
   PbProvider *provider;
 } Fixture;
 
-static PbProvider *
-make_provider (PbSandbox  *sandbox,
-               const char *consumer,
-               const char *employee)
-{
-  g_autoptr(GHashTable) secrets = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GError) error = NULL;
-  PbProvider *provider;
-
-  g_hash_table_insert (secrets, (char *) "consumer-token", (char *) consumer);
-  g_hash_table_insert (secrets, (char *) "employee-token", (char *) employee);
-  provider = pb_provider_new ("tripletex", pb_sandbox_get_api_url (sandbox), secrets, &error);
-  g_assert_no_error (error);
-  return provider;
-}
-
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  seed)
@@ -51,7 +35,7 @@ fixture_set_up (Fixture       *f,
     }
   pb_sandbox_listen (f->sandbox, 0, &error);
   g_assert_no_error (error);
-  f->provider = make_provider (f->sandbox, "sandbox-consumer", "sandbox-employee");
+  f->provider = pb_test_new_provider ("tripletex", pb_sandbox_get_api_url (f->sandbox), NULL);
 }
 
 static void
@@ -78,23 +62,6 @@ on_done (GObject      *source,
 
   r->result = pb_provider_call_finish (PB_PROVIDER (source), res, &r->error);
   r->done = TRUE;
-}
-
-/* Runs @op and returns what it gave; *error gets its error. */
-static gpointer
-call (PbProvider            *provider,
-      PbProviderOp           op,
-      const PbProviderArgs  *args,
-      GError               **error)
-{
-  Result r = { 0 };
-
-  pb_provider_call_async (provider, op, args, NULL, on_done, &r);
-  while (!r.done)
-    g_main_context_iteration (NULL, TRUE);
-  if (r.error != NULL)
-    g_propagate_error (error, r.error);
-  return r.result;
 }
 
 static PbRecord *
@@ -125,7 +92,7 @@ create_employee (Fixture  *f,
 {
   PbProviderArgs args = { .record = employee };
   g_autoptr(GError) error = NULL;
-  PbRemote *remote = call (f->provider, PB_OP_CREATE_EMPLOYEE, &args, &error);
+  PbRemote *remote = pb_test_call (f->provider, PB_OP_CREATE_EMPLOYEE, &args, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (remote);
@@ -139,7 +106,7 @@ test_verify (Fixture       *f,
              gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PbRemoteCompany) company = call (f->provider, PB_OP_VERIFY_CREDENTIALS, NULL, &error);
+  g_autoptr(PbRemoteCompany) company = pb_test_call (f->provider, PB_OP_VERIFY_CREDENTIALS, NULL, &error);
 
   g_assert_no_error (error);
   g_assert_cmpstr (company->name, ==, "Sandbox AS");
@@ -151,9 +118,9 @@ static void
 test_wrong_token (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(PbProvider) wrong = make_provider (f->sandbox, "sandbox-consumer", "not-my-token");
+  g_autoptr(PbProvider) wrong = pb_test_new_provider ("tripletex", pb_sandbox_get_api_url (f->sandbox), "not-my-token");
   g_autoptr(GError) error = NULL;
-  g_autoptr(PbRemoteCompany) company = call (wrong, PB_OP_VERIFY_CREDENTIALS, NULL, &error);
+  g_autoptr(PbRemoteCompany) company = pb_test_call (wrong, PB_OP_VERIFY_CREDENTIALS, NULL, &error);
 
   g_assert_null (company);
   g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_NOT_AUTHORIZED);
@@ -168,7 +135,7 @@ test_session_renewal (Fixture       *f,
                       gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) first = call (f->provider, PB_OP_LIST_EMPLOYEES, NULL, &error);
+  g_autoptr(GPtrArray) first = pb_test_call (f->provider, PB_OP_LIST_EMPLOYEES, NULL, &error);
   Result results[5] = { { 0 } };
   guint done = 0;
 
@@ -212,7 +179,7 @@ test_employee_roundtrip (Fixture       *f,
   g_assert_nonnull (created->id);
   g_assert_cmpstr (pb_record_get (created->record, PB_EMPLOYEE_EMAIL), ==, "kari@acme.no");
 
-  all = call (f->provider, PB_OP_LIST_EMPLOYEES, NULL, &error);
+  all = pb_test_call (f->provider, PB_OP_LIST_EMPLOYEES, NULL, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < all->len; i++)
     if (g_strcmp0 (((PbRemote *) g_ptr_array_index (all, i))->id, created->id) == 0)
@@ -233,7 +200,7 @@ test_employee_roundtrip (Fixture       *f,
   /* Found by email, case-insensitively (SPEC U1). */
   pb_record_set (kari, PB_EMPLOYEE_EMAIL, "KARI@acme.no");
   args.record = kari;
-  found = call (f->provider, PB_OP_FIND_EMPLOYEE, &args, &error);
+  found = pb_test_call (f->provider, PB_OP_FIND_EMPLOYEE, &args, &error);
   g_assert_no_error (error);
   g_assert_nonnull (found);
   g_assert_cmpstr (found->id, ==, created->id);
@@ -243,7 +210,7 @@ test_employee_roundtrip (Fixture       *f,
   pb_record_set (kari, PB_EMPLOYEE_PHONE, NULL);
   pb_record_set (kari, PB_EMPLOYEE_CITY, "Bergen");
   args.remote_id = created->id;
-  updated = call (f->provider, PB_OP_UPDATE_EMPLOYEE, &args, &error);
+  updated = pb_test_call (f->provider, PB_OP_UPDATE_EMPLOYEE, &args, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (pb_record_get (updated->record, PB_EMPLOYEE_CITY), ==, "Bergen");
   g_assert_null (pb_record_get (updated->record, PB_EMPLOYEE_PHONE));
@@ -257,7 +224,7 @@ test_find_missing (Fixture       *f,
   g_autoptr(PbRecord) nobody = make_employee ("No", "Body", "nobody@acme.no");
   PbProviderArgs args = { .record = nobody };
   g_autoptr(GError) error = NULL;
-  PbRemote *found = call (f->provider, PB_OP_FIND_EMPLOYEE, &args, &error);
+  PbRemote *found = pb_test_call (f->provider, PB_OP_FIND_EMPLOYEE, &args, &error);
 
   g_assert_no_error (error);
   g_assert_null (found);
@@ -271,7 +238,7 @@ test_validation_messages (Fixture       *f,
   g_autoptr(PbRecord) nameless = make_employee ("Nils", NULL, "nils@acme.no");
   PbProviderArgs args = { .record = nameless };
   g_autoptr(GError) error = NULL;
-  PbRemote *remote = call (f->provider, PB_OP_CREATE_EMPLOYEE, &args, &error);
+  PbRemote *remote = pb_test_call (f->provider, PB_OP_CREATE_EMPLOYEE, &args, &error);
   const PbProviderErrorDetails *details;
   gboolean named = FALSE;
 
@@ -338,7 +305,7 @@ test_paging (Fixture       *f,
              gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) all = call (f->provider, PB_OP_LIST_EMPLOYEES, NULL, &error);
+  g_autoptr(GPtrArray) all = pb_test_call (f->provider, PB_OP_LIST_EMPLOYEES, NULL, &error);
   g_autoptr(GHashTable) emails = g_hash_table_new (g_str_hash, g_str_equal);
 
   g_assert_no_error (error);
@@ -389,7 +356,7 @@ test_employments_and_salary (Fixture       *f,
   PbRemote *listed_one;
   gpointer nothing;
 
-  employment = call (f->provider, PB_OP_CREATE_EMPLOYMENT, &args, &error);
+  employment = pb_test_call (f->provider, PB_OP_CREATE_EMPLOYMENT, &args, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (pb_record_get (employment->record, PB_POSITION_START_DATE), ==, "2024-01-01");
   g_assert_cmpstr (pb_record_get (employment->record, PB_POSITION_PERCENTAGE), ==, "80");
@@ -399,14 +366,14 @@ test_employments_and_salary (Fixture       *f,
   pb_record_set (position, PB_POSITION_END_REASON, "resigned");
   pb_record_set (position, PB_POSITION_PERCENTAGE, "60");
   args.remote_id = employment->id;
-  updated = call (f->provider, PB_OP_UPDATE_EMPLOYMENT, &args, &error);
+  updated = pb_test_call (f->provider, PB_OP_UPDATE_EMPLOYMENT, &args, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (pb_record_get (updated->record, PB_POSITION_END_DATE), ==, "2025-06-30");
   g_assert_cmpstr (pb_record_get (updated->record, PB_POSITION_END_REASON), ==, "resigned");
   g_assert_cmpstr (pb_record_get (updated->record, PB_POSITION_PERCENTAGE), ==, "60");
 
   args = (PbProviderArgs) { .employee_id = employee->id };
-  listed = call (f->provider, PB_OP_LIST_EMPLOYMENTS, &args, &error);
+  listed = pb_test_call (f->provider, PB_OP_LIST_EMPLOYMENTS, &args, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (listed->len, ==, 1);
   listed_one = g_ptr_array_index (listed, 0);
@@ -414,7 +381,7 @@ test_employments_and_salary (Fixture       *f,
 
   /* Tripletex cannot delete employments: refused without a request. */
   args.remote_id = employment->id;
-  nothing = call (f->provider, PB_OP_DELETE_EMPLOYMENT, &args, &error);
+  nothing = pb_test_call (f->provider, PB_OP_DELETE_EMPLOYMENT, &args, &error);
   g_assert_null (nothing);
   g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_NOT_SUPPORTED);
   g_clear_error (&error);
@@ -426,7 +393,7 @@ test_employments_and_salary (Fixture       *f,
   pb_record_set (salary, PB_SALARY_PERIOD_UNIT, "monthly");
   args = (PbProviderArgs) { .employee_id = employee->id, .parent_id = employment->id, .record = salary,
                             .related = position };
-  paid = call (f->provider, PB_OP_CREATE_SALARY, &args, &error);
+  paid = pb_test_call (f->provider, PB_OP_CREATE_SALARY, &args, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (pb_record_get (paid->record, PB_SALARY_AMOUNT), ==, "600000.00");
   g_assert_cmpstr (pb_record_get (paid->record, PB_SALARY_PERIOD_UNIT), ==, "yearly");
@@ -434,13 +401,13 @@ test_employments_and_salary (Fixture       *f,
   pb_record_set (salary, PB_SALARY_AMOUNT, "320.50");
   pb_record_set (salary, PB_SALARY_PERIOD_UNIT, "hourly");
   args.remote_id = paid->id;
-  repaid = call (f->provider, PB_OP_UPDATE_SALARY, &args, &error);
+  repaid = pb_test_call (f->provider, PB_OP_UPDATE_SALARY, &args, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (pb_record_get (repaid->record, PB_SALARY_AMOUNT), ==, "320.50");
   g_assert_cmpstr (pb_record_get (repaid->record, PB_SALARY_PERIOD_UNIT), ==, "hourly");
 
   /* SPEC S2: a delete clears the values and keeps the record. */
-  nothing = call (f->provider, PB_OP_DELETE_SALARY, &args, &error);
+  nothing = pb_test_call (f->provider, PB_OP_DELETE_SALARY, &args, &error);
   g_assert_no_error (error);
   state = pb_sandbox_dup_state (f->sandbox);
   {
@@ -465,7 +432,7 @@ test_employments_and_salary (Fixture       *f,
   /* SPEC S6: no employment, no salary. */
   args.parent_id = NULL;
   args.remote_id = NULL;
-  nothing = call (f->provider, PB_OP_CREATE_SALARY, &args, &error);
+  nothing = pb_test_call (f->provider, PB_OP_CREATE_SALARY, &args, &error);
   g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_INPUT);
   g_assert_nonnull (strstr (error->message, "position sync"));
 }
@@ -477,7 +444,7 @@ activity_id (Fixture    *f,
              const char *name)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) types = call (f->provider, PB_OP_LIST_ABSENCE_TYPES, NULL, &error);
+  g_autoptr(GPtrArray) types = pb_test_call (f->provider, PB_OP_LIST_ABSENCE_TYPES, NULL, &error);
 
   g_assert_no_error (error);
   for (guint i = 0; i < types->len; i++)
@@ -536,7 +503,7 @@ test_absence (Fixture       *f,
   pb_record_set (absence, PB_ABSENCE_STATE, "approved");
   pb_record_set (absence, PB_ABSENCE_NOTE, "Summer");
 
-  sent = call (f->provider, PB_OP_CREATE_ABSENCE, &args, &error);
+  sent = pb_test_call (f->provider, PB_OP_CREATE_ABSENCE, &args, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (count_entries (f, employee->id, &hours), ==, 10);
   g_assert_cmpfloat_with_epsilon (hours, 75.0, 0.001);   /* 7.5 h standard day */
@@ -545,7 +512,7 @@ test_absence (Fixture       *f,
   pb_record_set (absence, PB_ABSENCE_PERCENTAGE, "50");
   pb_record_set (absence, PB_ABSENCE_END_DATE, "2026-07-10");
   args.remote_id = sent->id;
-  resent = call (f->provider, PB_OP_UPDATE_ABSENCE, &args, &error);
+  resent = pb_test_call (f->provider, PB_OP_UPDATE_ABSENCE, &args, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (count_entries (f, employee->id, &hours), ==, 5);
   g_assert_cmpfloat_with_epsilon (hours, 18.75, 0.001);
@@ -557,12 +524,12 @@ test_absence (Fixture       *f,
     g_assert_no_error (error);
   }
   args.remote_id = resent->id;
-  nothing = call (f->provider, PB_OP_UPDATE_ABSENCE, &args, &error);
+  nothing = pb_test_call (f->provider, PB_OP_UPDATE_ABSENCE, &args, &error);
   g_assert_null (nothing);
   g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_LOCKED);
   g_assert_nonnull (strstr (error->message, "Unlock them in Tripletex"));
   g_clear_error (&error);
-  nothing = call (f->provider, PB_OP_DELETE_ABSENCE, &args, &error);
+  nothing = pb_test_call (f->provider, PB_OP_DELETE_ABSENCE, &args, &error);
   g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_LOCKED);
   g_clear_error (&error);
   g_assert_cmpuint (count_entries (f, employee->id, &hours), ==, 5);
@@ -572,7 +539,7 @@ test_absence (Fixture       *f,
     g_auto(GStrv) ids = g_strsplit (resent->id, ",", -1);
     pb_sandbox_set_locked (f->sandbox, "timesheetEntry", g_ascii_strtoll (ids[2], NULL, 10), FALSE, &error);
   }
-  nothing = call (f->provider, PB_OP_DELETE_ABSENCE, &args, &error);
+  nothing = pb_test_call (f->provider, PB_OP_DELETE_ABSENCE, &args, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (count_entries (f, employee->id, &hours), ==, 0);
 }
@@ -587,14 +554,14 @@ test_faults_retried (Fixture       *f,
   g_autoptr(GPtrArray) all = NULL;
   g_autoptr(PbRemoteCompany) company = NULL;
 
-  company = call (f->provider, PB_OP_VERIFY_CREDENTIALS, NULL, &error);
+  company = pb_test_call (f->provider, PB_OP_VERIFY_CREDENTIALS, NULL, &error);
   g_assert_no_error (error);
   pb_sandbox_set_faults (f->sandbox, &faults, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < 10; i++)
     {
       g_clear_pointer (&all, g_ptr_array_unref);
-      all = call (f->provider, PB_OP_LIST_EMPLOYEES, NULL, &error);
+      all = pb_test_call (f->provider, PB_OP_LIST_EMPLOYEES, NULL, &error);
       g_assert_no_error (error);
     }
 }

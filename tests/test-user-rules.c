@@ -30,22 +30,6 @@ typedef struct
   PbProvider *tripletex;   /* the same wire without them */
 } Fixture;
 
-static PbProvider *
-make_provider (PbSandbox  *sandbox,
-               const char *system_id)
-{
-  g_autoptr(GHashTable) secrets = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GError) error = NULL;
-  PbProvider *provider;
-
-  g_hash_table_insert (secrets, (char *) "consumer-token", (char *) "sandbox-consumer");
-  g_hash_table_insert (secrets, (char *) "employee-token", (char *) "sandbox-employee");
-  provider = pb_provider_new (system_id, pb_sandbox_get_api_url (sandbox), secrets, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (pb_provider_get_id (provider), ==, system_id);
-  return provider;
-}
-
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
@@ -56,8 +40,8 @@ fixture_set_up (Fixture       *f,
   g_assert_no_error (error);
   pb_sandbox_listen (f->sandbox, 0, &error);
   g_assert_no_error (error);
-  f->rules = make_provider (f->sandbox, RULES_ID);
-  f->tripletex = make_provider (f->sandbox, "tripletex");
+  f->rules = pb_test_new_provider (RULES_ID, pb_sandbox_get_api_url (f->sandbox), NULL);
+  f->tripletex = pb_test_new_provider ("tripletex", pb_sandbox_get_api_url (f->sandbox), NULL);
 }
 
 static void
@@ -67,40 +51,6 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->rules);
   g_clear_object (&f->tripletex);
   g_clear_object (&f->sandbox);
-}
-
-typedef struct
-{
-  gpointer result;
-  GError  *error;
-  gboolean done;
-} Result;
-
-static void
-on_done (GObject      *source,
-         GAsyncResult *res,
-         gpointer      data)
-{
-  Result *r = data;
-
-  r->result = pb_provider_call_finish (PB_PROVIDER (source), res, &r->error);
-  r->done = TRUE;
-}
-
-static gpointer
-call (PbProvider            *provider,
-      PbProviderOp           op,
-      const PbProviderArgs  *args,
-      GError               **error)
-{
-  Result r = { 0 };
-
-  pb_provider_call_async (provider, op, args, NULL, on_done, &r);
-  while (!r.done)
-    g_main_context_iteration (NULL, TRUE);
-  if (r.error != NULL)
-    g_propagate_error (error, r.error);
-  return r.result;
 }
 
 typedef struct
@@ -148,7 +98,7 @@ create_ok (PbProvider *provider,
 {
   PbProviderArgs args = { .record = employee };
   g_autoptr(GError) error = NULL;
-  PbRemote *remote = call (provider, PB_OP_CREATE_EMPLOYEE, &args, &error);
+  PbRemote *remote = pb_test_call (provider, PB_OP_CREATE_EMPLOYEE, &args, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (remote);
@@ -162,7 +112,7 @@ update_ok (PbProvider *provider,
 {
   PbProviderArgs args = { .record = employee, .remote_id = remote->id };
   g_autoptr(GError) error = NULL;
-  PbRemote *updated = call (provider, PB_OP_UPDATE_EMPLOYEE, &args, &error);
+  PbRemote *updated = pb_test_call (provider, PB_OP_UPDATE_EMPLOYEE, &args, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (updated);
@@ -295,7 +245,7 @@ test_employment_id_too_long (Fixture       *f,
   guint employees = n_payroll_employees (f);
   guint requests;
 
-  g_assert_null (call (f->rules, PB_OP_CREATE_EMPLOYEE, &args, &error));
+  g_assert_null (pb_test_call (f->rules, PB_OP_CREATE_EMPLOYEE, &args, &error));
   assert_refused (error, f->rules, "Employment ID (employee number): “1234567890123” is 13 characters");
   g_assert_nonnull (strstr (error->message, "at most 12"));
   g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, NULL, NULL), ==, 0);
@@ -315,7 +265,7 @@ test_employment_id_too_long (Fixture       *f,
   pb_record_set (ola, PB_EMPLOYEE_EMPLOYEE_NUMBER, "ØÆÅ-567890123");
   args.record = ola;
   args.remote_id = created->id;
-  again = call (f->rules, PB_OP_UPDATE_EMPLOYEE, &args, &error);
+  again = pb_test_call (f->rules, PB_OP_UPDATE_EMPLOYEE, &args, &error);
   g_assert_null (again);
   assert_refused (error, f->rules, "is 13 characters");
   g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, NULL, NULL), ==, requests);
@@ -336,7 +286,7 @@ test_employment_id_required_to_create (Fixture       *f,
   PbProviderClass *klass = PB_PROVIDER_GET_CLASS (f->rules);
   guint employees = n_payroll_employees (f);
 
-  g_assert_null (call (f->rules, PB_OP_CREATE_EMPLOYEE, &args, &error));
+  g_assert_null (pb_test_call (f->rules, PB_OP_CREATE_EMPLOYEE, &args, &error));
   assert_refused (error, f->rules, "Employment ID (employee number) is required to create an employee in");
   g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, NULL, NULL), ==, 0);
   g_assert_cmpuint (n_payroll_employees (f), ==, employees);
@@ -352,7 +302,7 @@ test_employment_id_required_to_create (Fixture       *f,
   g_assert_no_error (error);
   g_assert_true (pb_provider_class_check_record (klass, PB_OP_FIND_EMPLOYEE, kari, &error));
   g_assert_no_error (error);
-  g_assert_null (call (f->rules, PB_OP_FIND_EMPLOYEE, &args, &error));
+  g_assert_null (pb_test_call (f->rules, PB_OP_FIND_EMPLOYEE, &args, &error));
   g_assert_no_error (error);
 }
 

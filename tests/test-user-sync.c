@@ -53,7 +53,6 @@ fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   g_autofree char *dir = pb_test_make_dir ("user-sync");
-  g_autoptr(GHashTable) secrets = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GError) error = NULL;
 
   f->sandbox = pb_sandbox_new ("tripletex", &error);
@@ -75,10 +74,7 @@ fixture_set_up (Fixture       *f,
   pb_store_save_connection (f->store, f->connection, &error);
   g_assert_no_error (error);
 
-  g_hash_table_insert (secrets, (char *) "consumer-token", (char *) "sandbox-consumer");
-  g_hash_table_insert (secrets, (char *) "employee-token", (char *) "sandbox-employee");
-  f->provider = pb_provider_new ("tripletex", f->connection->base_url, secrets, &error);
-  g_assert_no_error (error);
+  f->provider = pb_test_new_provider ("tripletex", f->connection->base_url, NULL);
 }
 
 static void
