@@ -12,6 +12,7 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "pb-connections-page-private.h"
 #include "pb-import.h"
 #include "pb-matching-row.h"
 #include "pb-matching-window-private.h"
@@ -406,6 +407,71 @@ test_stale_decision (Fixture       *f,
   g_assert_null (stored_item (f, "per@acme.no")->outcome);
 }
 
+/* The connection's row offers "Sync Users…" while it is established (the
+ * way to activate it, SPEC C3/U6), and it opens this window on the stored
+ * plan. */
+static gboolean
+has_matching_window (gpointer data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (PB_IS_MATCHING_WINDOW (window))
+        {
+          *(PbMatchingWindow **) data = PB_MATCHING_WINDOW (window);
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static void
+test_row_opens_window (Fixture       *f,
+                       gconstpointer  data)
+{
+  GtkWindow *main_window;
+  GtkWidget *page;
+  PbConnectionRow *row;
+  PbMatchingWindow *opened = NULL;
+  GtkWidget *button;
+
+  if (!have_display)
+    return;
+
+  /* A plan read earlier; the window opens on it without the network. */
+  open_window (f, f->provider);
+  g_assert_true (pb_test_iterate_until (shows_plan, f->window, 20));
+  close_window (f);
+
+  page = pb_connections_page_new ();
+  pb_connections_page_set_store (PB_CONNECTIONS_PAGE (page), f->store);
+  main_window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_child (main_window, page);
+  gtk_window_present (main_window);
+
+  row = pb_connections_page_find_row (PB_CONNECTIONS_PAGE (page), "Acme");
+  g_assert_nonnull (row);
+  button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (row), PB_TYPE_CONNECTION_ROW, "sync_button"));
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==, "connections.sync-users");
+  g_assert_true (gtk_widget_has_css_class (button, "suggested-action"));
+
+  gtk_widget_activate (button);
+  g_assert_true (pb_test_iterate_until (has_matching_window, &opened, 20));
+  g_assert_cmpstr (pb_matching_window_get_state (opened), ==, "plan");
+  g_assert_cmpuint (g_list_model_get_n_items (pb_matching_window_get_section (opened,
+                                                                              PB_MATCHING_SECTION_ATTENTION)),
+                    ==, 1);
+
+  gtk_window_destroy (main_window);   /* takes the matching window with it */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_false (has_matching_window (&opened));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -432,6 +498,7 @@ main (int   argc,
   ADD ("decide-in-rows-and-for-all-U3-U4", test_decide_in_rows_and_for_all);
   ADD ("offline-review-restart-then-apply-U5-U6-U11", test_offline_restart_then_apply);
   ADD ("stale-decision-reread", test_stale_decision);
+  ADD ("connection-row-opens-it-C3-U6", test_row_opens_window);
 #undef ADD
 
   return g_test_run ();
