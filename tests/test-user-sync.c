@@ -15,6 +15,7 @@
 #include "pb-sandbox.h"
 #include "pb-test-utils.h"
 #include "pb-outbox.h"
+#include "pb-sync-engine.h"
 #include "pb-user-sync.h"
 
 /* HR: Kari (matches, phone differs), Ola (matches exactly, by a differently
@@ -372,6 +373,63 @@ change_kari_in_payroll (Fixture    *f,
   pb_remote_free (r.result);
 }
 
+/* SPEC U8: what changes in payroll is never pulled on its own — a push of
+ * HR changes leaves HR as it is — and "Sync users" pulls it. */
+static void
+on_pushed (GObject      *source,
+           GAsyncResult *res,
+           gpointer      data)
+{
+  Result *r = data;
+
+  r->ok = pb_sync_engine_push_finish (res, NULL, NULL, NULL, &r->error);
+  r->done = TRUE;
+}
+
+static void
+test_payroll_changes_pulled_only_by_sync (Fixture       *f,
+                                          gconstpointer  data)
+{
+  g_autoptr(PbUserPlan) first = plan (f);
+  g_autoptr(PbUserPlan) second = NULL;
+  g_autoptr(PbUserPlan) third = NULL;
+  g_autoptr(PbRecord) kari = NULL;
+  g_autoptr(PbRecord) ola = NULL;
+  g_autoptr(GError) error = NULL;
+  PbPlanItem *item;
+  Result r = { 0 };
+
+  pb_user_sync_decide_defaults (first, PB_DECISION_PREFER_HR, FALSE, FALSE);
+  apply (f, first);                                   /* active now (U6) */
+  second = plan (f);
+  change_kari_in_payroll (f, second);
+
+  /* An HR change to someone else goes out; Kari's payroll change stays there. */
+  ola = pb_store_find_employee (f->store, NULL, "ola@acme.no", NULL);
+  pb_record_set (ola, PB_EMPLOYEE_PHONE, "+47 922 22 222");
+  g_assert_true (pb_store_begin (f->store, NULL));
+  g_assert_true (pb_store_save (f->store, ola, NULL, &error));
+  g_assert_true (pb_store_commit (f->store, NULL));
+  g_assert_true (pb_sync_engine_enqueue (f->store, f->connection, &error) >= 0);
+  pb_sync_engine_push_async (f->store, f->connection, f->provider, NULL, on_pushed, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (r.error);
+  kari = pb_store_find_employee (f->store, NULL, "kari@acme.no", NULL);
+  g_assert_cmpstr (pb_record_get (kari, PB_EMPLOYEE_PHONE), ==, "+47 900 00 001");
+  g_clear_object (&kari);
+
+  /* "Sync users" shows it, and payroll winning takes it into HR. */
+  third = plan (f);
+  item = item_for (f, third, "kari@acme.no");
+  g_assert_cmpuint (item->differing, ==, 1u << PB_EMPLOYEE_PHONE);
+  g_assert_cmpstr (pb_record_get (item->payroll, PB_EMPLOYEE_PHONE), ==, "+47 911 11 111");
+  item->decision = PB_DECISION_PREFER_PAYROLL;
+  apply (f, third);
+  kari = pb_store_find_employee (f->store, NULL, "kari@acme.no", NULL);
+  g_assert_cmpstr (pb_record_get (kari, PB_EMPLOYEE_PHONE), ==, "+47 911 11 111");
+}
+
 /* A decision taken on a payroll side that has changed since is refused as
  * a whole, and reading again keeps the decisions still valid and says what
  * changed (issue: "refusing ... if the payroll side changed"; SPEC U3). */
@@ -624,6 +682,7 @@ main (int   argc,
   ADD ("apply/one-request-at-a-time", test_one_request_at_a_time);
   ADD ("apply/cancel-leaves-consistent-state", test_cancel_consistent);
   ADD ("report/U5-saved-opened-exported", test_report);
+  ADD ("U8-payroll-changes-pulled-only-by-sync", test_payroll_changes_pulled_only_by_sync);
 #undef ADD
 
   return g_test_run ();
