@@ -304,18 +304,14 @@ cmd_show (CliContext  *ctx,
   };
   g_autoptr(PbStore) store = NULL;
   g_autoptr(PbConnection) connection = NULL;
+  int status;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autofree char *scope = NULL;
   g_autofree char *sync = NULL;
 
-  if (!pb_cli_parse_options ("connection show", entries, &argc, &argv))
-    return EXIT_USAGE;
-  if (argc != 2)
-    return pb_cli_usage_error (_("connection show takes one NAME"));
-
-  store = pb_cli_open_store (ctx);
-  if (store == NULL || (connection = pb_cli_find_connection (store, argv[1])) == NULL)
-    return EXIT_FAILED;
+  status = pb_cli_open_connection (ctx, "connection show", entries, &argc, &argv, &store, &connection);
+  if (status != EXIT_OK)
+    return status;
 
   if (json)
     {
@@ -356,19 +352,15 @@ cmd_set (CliContext  *ctx,
   };
   g_autoptr(PbStore) store = NULL;
   g_autoptr(PbConnection) connection = NULL;
+  int status;
   g_autoptr(PbProviderClass) klass = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *now_syncing = NULL;
   PbDataTypes before;
 
-  if (!pb_cli_parse_options ("connection set", entries, &argc, &argv))
-    return EXIT_USAGE;
-  if (argc != 2)
-    return pb_cli_usage_error (_("connection set takes one NAME"));
-
-  store = pb_cli_open_store (ctx);
-  if (store == NULL || (connection = pb_cli_find_connection (store, argv[1])) == NULL)
-    return EXIT_FAILED;
+  status = pb_cli_open_connection (ctx, "connection set", entries, &argc, &argv, &store, &connection);
+  if (status != EXIT_OK)
+    return status;
   klass = pb_connections_ref_class (connection->system);
   if (klass == NULL)
     return pb_cli_fail (_("This Paybridge does not know the payroll system “%s”"), connection->system);
@@ -404,16 +396,12 @@ cmd_remove (CliContext  *ctx,
   GOptionEntry entries[] = { { NULL } };
   g_autoptr(PbStore) store = NULL;
   g_autoptr(PbConnection) connection = NULL;
+  int status;
   Wait wait = { 0 };
 
-  if (!pb_cli_parse_options ("connection remove", entries, &argc, &argv))
-    return EXIT_USAGE;
-  if (argc != 2)
-    return pb_cli_usage_error (_("connection remove takes one NAME"));
-
-  store = pb_cli_open_store (ctx);
-  if (store == NULL || (connection = pb_cli_find_connection (store, argv[1])) == NULL)
-    return EXIT_FAILED;
+  status = pb_cli_open_connection (ctx, "connection remove", entries, &argc, &argv, &store, &connection);
+  if (status != EXIT_OK)
+    return status;
 
   pb_connections_remove_async (store, connection, NULL, on_done_cb, &wait);
   pb_cli_wait (&wait.done);
@@ -440,18 +428,14 @@ cmd_test (CliContext  *ctx,
   };
   g_autoptr(PbStore) store = NULL;
   g_autoptr(PbConnection) connection = NULL;
+  int status;
   g_autoptr(PbRemoteCompany) company = NULL;
   g_autoptr(GError) error = NULL;
   Wait wait = { 0 };
 
-  if (!pb_cli_parse_options ("connection test", entries, &argc, &argv))
-    return EXIT_USAGE;
-  if (argc != 2)
-    return pb_cli_usage_error (_("connection test takes one NAME"));
-
-  store = pb_cli_open_store (ctx);
-  if (store == NULL || (connection = pb_cli_find_connection (store, argv[1])) == NULL)
-    return EXIT_FAILED;
+  status = pb_cli_open_connection (ctx, "connection test", entries, &argc, &argv, &store, &connection);
+  if (status != EXIT_OK)
+    return status;
 
   pb_connections_verify_async (connection, NULL, NULL, on_done_cb, &wait);
   pb_cli_wait (&wait.done);
@@ -501,16 +485,12 @@ cmd_authorize (CliContext  *ctx,
   };
   g_autoptr(PbStore) store = NULL;
   g_autoptr(PbConnection) connection = NULL;
+  int status;
   Wait wait = { 0 };
 
-  if (!pb_cli_parse_options ("connection authorize", entries, &argc, &argv))
-    return EXIT_USAGE;
-  if (argc != 2)
-    return pb_cli_usage_error (_("connection authorize takes one NAME"));
-
-  store = pb_cli_open_store (ctx);
-  if (store == NULL || (connection = pb_cli_find_connection (store, argv[1])) == NULL)
-    return EXIT_FAILED;
+  status = pb_cli_open_connection (ctx, "connection authorize", entries, &argc, &argv, &store, &connection);
+  if (status != EXIT_OK)
+    return status;
 
   pb_connections_authorize_async (store, connection, !no_browser, print_uri, NULL, NULL, on_done_cb, &wait);
   pb_cli_wait (&wait.done);

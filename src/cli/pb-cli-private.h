@@ -52,6 +52,13 @@ PbConnection *pb_cli_find_connection (PbStore    *store,
                                       const char *name);
 PbProvider   *pb_cli_open_provider   (PbConnection *connection,
                                       GError      **error);
+int           pb_cli_open_connection (CliContext    *ctx,
+                                      const char    *command,
+                                      GOptionEntry  *entries,
+                                      int           *argc,
+                                      char        ***argv,
+                                      PbStore      **store,
+                                      PbConnection **connection);
 void      pb_cli_print_json    (JsonNode       *root);
 void      pb_cli_print_builder (JsonBuilder    *builder);
 int       pb_cli_fail          (const char     *format,

@@ -50,19 +50,15 @@ pb_cli_push (CliContext  *ctx,
   };
   g_autoptr(PbStore) store = NULL;
   g_autoptr(PbConnection) connection = NULL;
+  int status;
   g_autoptr(PbProvider) provider = NULL;
   g_autoptr(GError) error = NULL;
   guint sent = 0, failed = 0, pending = 0;
   Wait wait = { 0 };
 
-  if (!pb_cli_parse_options ("push", entries, &argc, &argv))
-    return EXIT_USAGE;
-  if (argc != 2)
-    return pb_cli_usage_error (_("push takes one connection NAME"));
-
-  store = pb_cli_open_store (ctx);
-  if (store == NULL || (connection = pb_cli_find_connection (store, argv[1])) == NULL)
-    return EXIT_FAILED;
+  status = pb_cli_open_connection (ctx, "push", entries, &argc, &argv, &store, &connection);
+  if (status != EXIT_OK)
+    return status;
   if (connection->state != PB_CONNECTION_ACTIVE)
     return pb_cli_fail (_("“%s” is not active yet: nothing is sent before the first user sync (SPEC C3)"),
                         connection->name);
@@ -116,17 +112,13 @@ pb_cli_errors (CliContext  *ctx,
   };
   g_autoptr(PbStore) store = NULL;
   g_autoptr(PbConnection) connection = NULL;
+  int status;
   g_autoptr(GPtrArray) errors = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!pb_cli_parse_options ("errors", entries, &argc, &argv))
-    return EXIT_USAGE;
-  if (argc != 2)
-    return pb_cli_usage_error (_("errors takes one connection NAME"));
-
-  store = pb_cli_open_store (ctx);
-  if (store == NULL || (connection = pb_cli_find_connection (store, argv[1])) == NULL)
-    return EXIT_FAILED;
+  status = pb_cli_open_connection (ctx, "errors", entries, &argc, &argv, &store, &connection);
+  if (status != EXIT_OK)
+    return status;
   errors = pb_store_list_errors (store, connection->id, &error);
   if (errors == NULL)
     return pb_cli_fail ("%s", error->message);

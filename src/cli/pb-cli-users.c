@@ -204,18 +204,14 @@ cmd_plan (CliContext  *ctx,
   };
   g_autoptr(PbStore) store = NULL;
   g_autoptr(PbConnection) connection = NULL;
+  int status;
   g_autoptr(PbProvider) provider = NULL;
   g_autoptr(PbUserPlan) plan = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!pb_cli_parse_options ("users plan", entries, &argc, &argv))
-    return EXIT_USAGE;
-  if (argc != 2)
-    return pb_cli_usage_error (_("users plan takes one connection NAME"));
-
-  store = pb_cli_open_store (ctx);
-  if (store == NULL || (connection = pb_cli_find_connection (store, argv[1])) == NULL)
-    return EXIT_FAILED;
+  status = pb_cli_open_connection (ctx, "users plan", entries, &argc, &argv, &store, &connection);
+  if (status != EXIT_OK)
+    return status;
 
   provider = pb_cli_open_provider (connection, &error);
   if (provider == NULL || (plan = make_plan (store, connection, provider, &error)) == NULL)
@@ -344,18 +340,14 @@ cmd_report (CliContext  *ctx,
   };
   g_autoptr(PbStore) store = NULL;
   g_autoptr(PbConnection) connection = NULL;
+  int status;
   g_autoptr(PbUserPlan) report = NULL;
   g_autoptr(GPtrArray) reports = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!pb_cli_parse_options ("users report", entries, &argc, &argv))
-    return EXIT_USAGE;
-  if (argc != 2)
-    return pb_cli_usage_error (_("users report takes one connection NAME"));
-
-  store = pb_cli_open_store (ctx);
-  if (store == NULL || (connection = pb_cli_find_connection (store, argv[1])) == NULL)
-    return EXIT_FAILED;
+  status = pb_cli_open_connection (ctx, "users report", entries, &argc, &argv, &store, &connection);
+  if (status != EXIT_OK)
+    return status;
 
   reports = pb_store_list_reports (store, connection->id, &error);
   if (reports == NULL)

@@ -103,6 +103,38 @@ pb_cli_find_connection (PbStore    *store,
   return connection;
 }
 
+/**
+ * pb_cli_open_connection:
+ * @command: "users plan", for messages
+ * @store: (out): the register
+ * @connection: (out): the connection named by the one argument
+ *
+ * How every command on one connection starts: its options, exactly one
+ * NAME, the register, the connection. Says what is wrong if anything is.
+ *
+ * Returns: EXIT_OK to go on, else the exit status to return
+ */
+int
+pb_cli_open_connection (CliContext     *ctx,
+                        const char     *command,
+                        GOptionEntry   *entries,
+                        int            *argc,
+                        char         ***argv,
+                        PbStore       **store,
+                        PbConnection  **connection)
+{
+  if (!pb_cli_parse_options (command, entries, argc, argv))
+    return EXIT_USAGE;
+  if (*argc != 2)
+    return pb_cli_usage_error (_("%s takes one connection NAME"), command);
+
+  *store = pb_cli_open_store (ctx);
+  if (*store == NULL || (*connection = pb_cli_find_connection (*store, (*argv)[1])) == NULL)
+    return EXIT_FAILED;
+
+  return EXIT_OK;
+}
+
 typedef struct
 {
   PbProvider *provider;

@@ -651,8 +651,7 @@ start_step (GTask      *task,
       return;
     }
   /* SPEC U2: not synced until HR has what payroll requires. */
-  if (item->missing != 0 && item->employee_id != 0 &&
-      (item->decision == PB_DECISION_CREATE_IN_PAYROLL || item->decision == PB_DECISION_PREFER_HR))
+  if (pb_plan_item_is_blocked (item))
     {
       g_autofree char *names = missing_names (item->missing);
       g_autofree char *detail = g_strdup_printf ("missing in HR: %s", names);
@@ -840,6 +839,7 @@ on_payroll_reread_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) remotes = pb_provider_call_finish (PB_PROVIDER (source), result, &error);
   g_autoptr(GHashTable) by_id = NULL;
+  g_autoptr(GHashTable) people = NULL;
   g_autoptr(GArray) compared = NULL;
   g_autoptr(GString) names = NULL;
   guint n_stale = 0;
@@ -859,17 +859,23 @@ on_payroll_reread_cb (GObject      *source,
       g_hash_table_insert (by_id, remote->id, remote->record);
     }
 
+  people = pb_store_index_by_id (apply->store, PB_ENTITY_EMPLOYEE, &error);
+  if (people == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+
   compared = employee_fields (klass->readable_fields);
   names = g_string_new (NULL);
   for (guint i = 0; i < apply->plan->items->len; i++)
     {
       PbPlanItem *item = g_ptr_array_index (apply->plan->items, i);
-      g_autoptr(PbRecord) hr = NULL;
+      PbRecord *hr = g_hash_table_lookup (people, &item->employee_id);
 
       if (pb_plan_item_is_done (item) || item->remote_id == NULL)
         continue;
-      if (item->employee_id != 0)
-        hr = pb_store_get (apply->store, PB_ENTITY_EMPLOYEE, item->employee_id, NULL);
       if (decision_still_holds (item, hr, g_hash_table_lookup (by_id, item->remote_id),
                                 (const guint *) compared->data, compared->len))
         continue;

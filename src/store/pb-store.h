@@ -81,6 +81,9 @@ GPtrArray  *pb_store_list             (PbStore     *self,
                                        PbEntity     entity,
                                        gint64       parent_id,
                                        GError     **error);
+GHashTable *pb_store_index_by_id      (PbStore     *self,
+                                       PbEntity     entity,
+                                       GError     **error);
 PbRecord   *pb_store_get              (PbStore     *self,
                                        PbEntity     entity,
                                        gint64       id,

@@ -138,6 +138,15 @@ pb_plan_item_is_done (const PbPlanItem *item)
   return outcome != PB_OUTCOME_NONE && outcome != PB_OUTCOME_FAILED;
 }
 
+/* SPEC U2: the decision would send this person to payroll, and HR lacks a
+ * field payroll requires: not synced until it is filled in. */
+gboolean
+pb_plan_item_is_blocked (const PbPlanItem *item)
+{
+  return item->missing != 0 && item->employee_id != 0 &&
+         (item->decision == PB_DECISION_CREATE_IN_PAYROLL || item->decision == PB_DECISION_PREFER_HR);
+}
+
 void
 pb_user_plan_count_outcomes (PbUserPlan *plan,
                              guint       counts[PB_N_OUTCOMES])
@@ -473,19 +482,17 @@ pb_user_plan_to_csv (PbStore    *store,
     "name", "email", "employee_number", "match", "decision", "outcome", "detail",
   };
   g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GHashTable) people = pb_store_index_by_id (store, PB_ENTITY_EMPLOYEE, NULL);
 
   pb_csv_append_row (out, header, G_N_ELEMENTS (header));
   for (guint i = 0; i < plan->items->len; i++)
     {
       PbPlanItem *item = g_ptr_array_index (plan->items, i);
-      g_autoptr(PbRecord) hr = NULL;
-      PbRecord *person;
+      PbRecord *hr = people != NULL ? g_hash_table_lookup (people, &item->employee_id) : NULL;
+      PbRecord *person = hr != NULL ? hr : item->payroll;
       g_autofree char *name = NULL;
       const char *row[G_N_ELEMENTS (header)];
 
-      if (item->employee_id != 0)
-        hr = pb_store_get (store, PB_ENTITY_EMPLOYEE, item->employee_id, NULL);
-      person = hr != NULL ? hr : item->payroll;
       name = person != NULL ? pb_record_dup_display_name (person) : NULL;
 
       row[0] = name;

@@ -84,6 +84,7 @@ void        pb_plan_item_set_outcome     (PbPlanItem    *item,
                                           const char    *detail);
 const char *pb_outcome_to_string         (PbOutcome      outcome);
 gboolean    pb_plan_item_is_done         (const PbPlanItem *item);
+gboolean    pb_plan_item_is_blocked      (const PbPlanItem *item);
 void        pb_user_plan_count_outcomes  (PbUserPlan    *plan,
                                           guint          counts[PB_N_OUTCOMES]);
 char       *pb_user_plan_to_csv          (PbStore       *store,

@@ -60,6 +60,7 @@ struct _PbMatchingWindow
   GCancellable         *cancellable;    /* (owned) (nullable): reading or applying */
   NextStep              next;
   gboolean              read_on_map;    /* no plan to show: read when shown */
+  gboolean              has_report;     /* the connection has a saved report */
   char                 *summary;
   char                 *last_notification;
 
@@ -119,15 +120,13 @@ update_actions (PbMatchingWindow *self)
 {
   gboolean busy = is_busy (self);
   gboolean has_plan = self->plan != NULL && self->plan->applied_at == NULL;
-  g_autoptr(GPtrArray) reports = pb_store_list_reports (self->store, self->connection->id, NULL);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.read", !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.apply", !busy && has_plan);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.bulk", !busy && has_plan);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.cancel", busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.export", self->report != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.show-last-report",
-                                 !busy && reports != NULL && reports->len > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.show-last-report", !busy && self->has_report);
 }
 
 static void
@@ -169,7 +168,6 @@ update_summary (PbMatchingWindow *self)
   for (guint i = 0; self->plan != NULL && i < self->plan->items->len; i++)
     {
       PbPlanItem *item = g_ptr_array_index (self->plan->items, i);
-      gboolean blocked = item->missing != 0 && item->employee_id != 0;
 
       if (pb_plan_item_is_done (item))
         {
@@ -185,7 +183,7 @@ update_summary (PbMatchingWindow *self)
       switch (item->decision)
         {
         case PB_DECISION_PREFER_HR:
-          if (blocked)
+          if (pb_plan_item_is_blocked (item))
             not_synced++;
           else
             to_payroll++;
@@ -197,7 +195,7 @@ update_summary (PbMatchingWindow *self)
             link++;
           break;
         case PB_DECISION_CREATE_IN_PAYROLL:
-          if (blocked)
+          if (pb_plan_item_is_blocked (item))
             not_synced++;
           else
             create_payroll++;
@@ -249,6 +247,26 @@ save_decision (PbMatchingWindow *self,
     }
 }
 
+/* One entry per person of @plan, with the HR person as the register
+ * holds them now (read in one query). */
+static GPtrArray *
+make_entries (PbMatchingWindow *self,
+              PbUserPlan       *plan)
+{
+  g_autoptr(GHashTable) people = pb_store_index_by_id (self->store, PB_ENTITY_EMPLOYEE, NULL);
+  GPtrArray *entries = g_ptr_array_new_full (plan->items->len, g_object_unref);
+
+  for (guint i = 0; i < plan->items->len; i++)
+    {
+      PbPlanItem *item = g_ptr_array_index (plan->items, i);
+      PbRecord *hr = people != NULL ? g_hash_table_lookup (people, &item->employee_id) : NULL;
+
+      g_ptr_array_add (entries, pb_matching_entry_new (item, hr));
+    }
+
+  return entries;
+}
+
 /* Shows @plan (taking it) in the four sections. */
 static void
 load_plan (PbMatchingWindow *self,
@@ -276,17 +294,11 @@ load_plan (PbMatchingWindow *self,
   g_clear_pointer (&self->plan, pb_user_plan_free);
   self->plan = plan;
 
-  self->entries = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < plan->items->len; i++)
+  self->entries = make_entries (self, plan);
+  for (guint i = 0; i < self->entries->len; i++)
     {
-      PbPlanItem *item = g_ptr_array_index (plan->items, i);
-      g_autoptr(PbRecord) hr = NULL;
-      PbMatchingEntry *entry;
+      PbMatchingEntry *entry = g_ptr_array_index (self->entries, i);
 
-      if (item->employee_id != 0)
-        hr = pb_store_get (self->store, PB_ENTITY_EMPLOYEE, item->employee_id, NULL);
-      entry = pb_matching_entry_new (item, hr);
-      g_ptr_array_add (self->entries, entry);
       g_ptr_array_add (lists[pb_matching_entry_get_section (entry)], entry);
     }
 
@@ -385,7 +397,7 @@ static void
 load_report (PbMatchingWindow *self,
              PbUserPlan       *report)
 {
-  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) entries = NULL;
   g_autofree char *counts_text = NULL;
   g_autofree char *when = NULL;
   g_autofree char *detail = NULL;
@@ -399,15 +411,7 @@ load_report (PbMatchingWindow *self,
       self->report = report;
     }
 
-  for (guint i = 0; i < report->items->len; i++)
-    {
-      PbPlanItem *item = g_ptr_array_index (report->items, i);
-      g_autoptr(PbRecord) hr = NULL;
-
-      if (item->employee_id != 0)
-        hr = pb_store_get (self->store, PB_ENTITY_EMPLOYEE, item->employee_id, NULL);
-      g_ptr_array_add (entries, pb_matching_entry_new (item, hr));
-    }
+  entries = make_entries (self, report);
   g_ptr_array_sort (entries, compare_report_entries);
   g_list_store_splice (self->report_entries, 0, 0, entries->pdata, entries->len);
 
@@ -669,6 +673,7 @@ on_applied_cb (GObject      *source,
                                                self->connection->name);
       show_toast (self, text);
     }
+  self->has_report = TRUE;
   load_report (self, self->plan);
   g_signal_emit (self, signals [SYNCED], 0);
 }
@@ -1146,6 +1151,11 @@ pb_matching_window_new (GtkWindow    *parent,
   adw_view_switcher_title_set_subtitle (self->switcher_title, connection->name);
   subtitle = g_strdup_printf (_("Sync Users — %s"), connection->name);
   gtk_window_set_title (GTK_WINDOW (self), subtitle);
+
+  {
+    g_autoptr(GPtrArray) reports = pb_store_list_reports (store, connection->id, NULL);
+    self->has_report = reports != NULL && reports->len > 0;
+  }
 
   plan = pb_store_load_last_plan (store, connection->id, NULL);
   if (plan != NULL && plan->applied_at == NULL)
