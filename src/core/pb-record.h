@@ -154,6 +154,14 @@ enum {
   PB_SALARY_N_FIELDS
 };
 
+/* One field of one entity, in a table terminated by { PB_N_ENTITIES }: a
+ * connector's required and readable fields, for example. */
+typedef struct
+{
+  PbEntity    entity;
+  guint       field;
+} PbFieldRef;
+
 const PbEntityDef *pb_entity_get_def        (PbEntity     entity);
 gboolean           pb_entity_from_name      (const char  *name,
                                              PbEntity    *entity);

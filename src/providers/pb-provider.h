@@ -13,6 +13,7 @@
 #include "pb-error.h"
 #include "pb-http.h"
 #include "pb-record.h"
+#include "pb-sync-rules.h"
 
 G_BEGIN_DECLS
 
@@ -21,18 +22,6 @@ typedef enum
   PB_AUTH_API_TOKENS,
   PB_AUTH_OAUTH2,
 } PbAuthKind;
-
-typedef enum
-{
-  PB_POSITIONS_HISTORY,   /* every period is its own record (SPEC P2) */
-  PB_POSITIONS_FLAT,      /* only the current position (SPEC P3) */
-} PbPositionModel;
-
-typedef enum
-{
-  PB_SALARY_DELETE_REMOVES,       /* the record is deleted */
-  PB_SALARY_DELETE_CLEARS_VALUES, /* the values are cleared, the record kept (SPEC S2) */
-} PbSalaryDelete;
 
 /* The operations a connector may implement. A NULL entry in the class's
  * `ops` table means "not supported": pb_provider_call_async() then fails
@@ -134,12 +123,6 @@ typedef struct
   const char       *label;       /* (nullable) what the payroll system calls the
                                   * field, for messages: "Employment ID" */
 } PbFieldRule;
-
-typedef struct
-{
-  PbEntity    entity;
-  guint       field;
-} PbFieldRef;
 
 #define PB_TYPE_PROVIDER (pb_provider_get_type ())
 
