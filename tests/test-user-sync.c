@@ -382,7 +382,7 @@ on_pushed (GObject      *source,
 {
   Result *r = data;
 
-  r->ok = pb_sync_engine_push_finish (res, NULL, NULL, NULL, &r->error);
+  r->ok = pb_sync_engine_push_finish (res, NULL, &r->error);
   r->done = TRUE;
 }
 

@@ -166,26 +166,16 @@ conn_detach (Conn *conn)
 static gboolean
 wants_sync (Conn *conn)
 {
-  return conn->connection->state == PB_CONNECTION_ACTIVE && (conn->connection->sync_types & PB_DATA_USERS);
+  return conn->connection->state == PB_CONNECTION_ACTIVE &&
+         (conn->connection->sync_types & PB_SYNC_ENGINE_SENDS) != 0;
 }
 
+/* Open entries only: a resolved or dismissed one needs nothing more. */
 static guint
 count_errors (PbSyncDriver *self,
-              gint64        id,
-              guint         fallback)
+              gint64        id)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) errors = pb_store_list_errors (self->store, id, &error);
-
-  if (errors == NULL)
-    {
-      g_debug ("Could not read the error log of connection %" G_GINT64_FORMAT ": %s", id, error->message);
-      return fallback;
-    }
-
-  /* Nothing resolves an entry yet (error_log.resolved stays 0): every
-   * entry is open. */
-  return errors->len;
+  return (guint) pb_store_count_open_errors (self->store, id);
 }
 
 /* Reads the error count again and tells listeners if it or @changed moved. */
@@ -194,7 +184,7 @@ update_status (Conn     *conn,
                gboolean  changed)
 {
   PbSyncDriver *self = conn->driver;
-  guint open_errors = count_errors (self, conn->id, conn->open_errors);
+  guint open_errors = count_errors (self, conn->id);
 
   if (open_errors != conn->open_errors)
     {
@@ -305,9 +295,9 @@ on_pushed_cb (GObject      *source,
 {
   g_autoptr(Conn) conn = user_data;
   g_autoptr(GError) error = NULL;
-  guint sent = 0, failed = 0, pending = 0;
+  PbPushResult pushed = { 0 };
 
-  if (!pb_sync_engine_push_finish (result, &sent, &failed, &pending, &error))
+  if (!pb_sync_engine_push_finish (result, &pushed, &error))
     {
       if (conn->driver == NULL)
         return;
@@ -324,18 +314,22 @@ on_pushed_cb (GObject      *source,
   if (conn->driver == NULL)
     return;
 
-  g_debug ("Connection %" G_GINT64_FORMAT ": sent %u, failed %u, waiting %u", conn->id, sent, failed, pending);
+  g_debug ("Connection %" G_GINT64_FORMAT ": sent %u, needs attention %u, waiting %u%s", conn->id, pushed.sent,
+           pushed.attention, pushed.waiting, pushed.busy ? " (another process is sending)" : "");
 
-  /* In step: what HR held for the connection is in payroll (a failure is
+  /* In step: what HR held for the connection is in payroll (a refusal is
    * in the error log, and counted there). */
-  if (sent > 0 && pending == 0)
+  if (pushed.sent > 0 && pushed.waiting == 0)
     {
       g_clear_pointer (&conn->last_synced, g_date_time_unref);
       conn->last_synced = g_date_time_new_now_utc ();
       update_status (conn, TRUE);
     }
 
-  end_run (conn, pending > 0 ? RUN_WAITING : RUN_DONE);
+  /* Busy: another process holds the outbox; try again later. The open
+   * error count may have moved either way. */
+  update_status (conn, FALSE);
+  end_run (conn, pushed.waiting > 0 || pushed.busy ? RUN_WAITING : RUN_DONE);
 }
 
 static void
@@ -574,7 +568,7 @@ conn_new (PbSyncDriver *self,
   conn->connection = g_object_ref (connection);
   conn->cancellable = g_cancellable_new ();
   seed_last_synced (conn);
-  conn->open_errors = count_errors (self, conn->id, 0);
+  conn->open_errors = count_errors (self, conn->id);
 
   return conn;
 }

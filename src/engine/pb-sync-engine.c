@@ -14,17 +14,25 @@
 
 #include "pb-connections.h"
 #include "pb-sync-engine.h"
+#include "pb-sync-rules.h"
 #include "pb-user-plan.h"
 #include "pb-user-sync.h"
 
-/* An entry that failed for a reason that may pass (network, rate limit,
- * server) is tried again at the next push, this many times at most. */
-#define MAX_ATTEMPTS 5
+/* An entry whose answer could not be read (it may pass) is tried this
+ * many times before it needs attention. */
+#define MAX_RECORD_TRIES 5
+/* Failures in a row that say payroll is out of reach end a push: the
+ * rest wait, untouched, instead of each failing the same way. */
+#define MAX_OUTAGE_FAILURES 3
+/* How long a drain lease lasts unless renewed (PB_OUTBOX_LEASE_SECONDS
+ * overrides it, for tests). Each finished entry renews it. */
+#define LEASE_SECONDS 120
 
 /**
  * pb_sync_engine_activate:
  *
  * SPEC C5: only changes made from now on are sent; there is no backfill.
+ * (Each data type's own activation is kept by pb_store_save_connection().)
  */
 gboolean
 pb_sync_engine_activate (PbStore       *store,
@@ -32,6 +40,29 @@ pb_sync_engine_activate (PbStore       *store,
                          GError       **error)
 {
   return pb_store_set_outbox_cursor (store, connection->id, pb_store_max_change_id (store), error);
+}
+
+/* The data type an entity's changes belong to, when the engine sends it. */
+static PbDataTypes
+sent_type (PbEntity entity)
+{
+  switch (entity)
+    {
+    case PB_ENTITY_EMPLOYEE:
+      return PB_DATA_USERS;
+    case PB_ENTITY_POSITION:
+      return PB_DATA_POSITIONS;
+    case PB_ENTITY_SALARY:
+      return PB_DATA_SALARY;
+    case PB_ENTITY_ABSENCE:   /* not yet: absence-type mapping comes first */
+    case PB_ENTITY_COMPANY:
+    case PB_ENTITY_LOCATION:
+    case PB_ENTITY_TEAM:
+    case PB_ENTITY_ABSENCE_TYPE:
+    case PB_N_ENTITIES:
+    default:
+      return 0;
+    }
 }
 
 static gboolean
@@ -74,15 +105,39 @@ touches_sent_fields (PbProviderClass *klass,
   return FALSE;
 }
 
+static void
+unref_nullable (gpointer object)
+{
+  if (object != NULL)
+    g_object_unref (object);
+}
+
+static PbRecord *
+cached_employee (PbStore    *store,
+                 GHashTable *cache,
+                 gint64      id)
+{
+  PbRecord *employee;
+
+  if (g_hash_table_lookup_extended (cache, &id, NULL, (gpointer *) &employee))
+    return employee;
+
+  employee = pb_store_get (store, PB_ENTITY_EMPLOYEE, id, NULL);
+  g_hash_table_insert (cache, g_memdup2 (&id, sizeof id), employee);
+  return employee;
+}
+
 /**
  * pb_sync_engine_enqueue:
  *
  * Moves the HR changes after the connection's cursor into its outbox, in
- * one transaction with the cursor. Only for an active connection that
- * syncs users; people out of scope, deactivated (U9) or deleted (U10) are
- * not sent.
+ * one transaction with the cursor (read inside it, so that two processes
+ * never enqueue the same change). A change is taken when its data type is
+ * active on the connection and was activated before it (C5, C6), for
+ * people in scope who are active in HR (U9; nobody is deleted in payroll,
+ * U10).
  *
- * Returns: how many entries were added, or -1 with @error set
+ * Returns: how many changes went into the outbox, or -1 with @error set
  */
 int
 pb_sync_engine_enqueue (PbStore       *store,
@@ -91,38 +146,59 @@ pb_sync_engine_enqueue (PbStore       *store,
 {
   g_autoptr(PbProviderClass) klass = pb_connections_ref_class (connection->system);
   g_autoptr(GPtrArray) changes = NULL;
-  gint64 cursor;
+  g_autoptr(GHashTable) employees = NULL;
+  gint64 since[4] = { 0 };
+  gboolean active[4] = { FALSE };
+  gboolean any = FALSE;
   int added = 0;
 
-  if (connection->state != PB_CONNECTION_ACTIVE || !(connection->sync_types & PB_DATA_USERS) || klass == NULL)
+  if (connection->state != PB_CONNECTION_ACTIVE || klass == NULL)
     return 0;
 
-  cursor = pb_store_get_outbox_cursor (store, connection->id);
-  changes = pb_store_list_changes (store, cursor, error);
-  if (changes == NULL)
-    return -1;
-  if (changes->len == 0)
+  for (guint bit = 0; bit < 4; bit++)
+    {
+      PbDataTypes type = 1 << bit;
+
+      active[bit] = (type & PB_SYNC_ENGINE_SENDS & klass->data_types) != 0 &&
+                    pb_store_get_type_activation (store, connection->id, type, &since[bit], NULL);
+      any |= active[bit];
+    }
+  if (!any)
     return 0;
 
   if (!pb_store_begin (store, error))
     return -1;
 
+  changes = pb_store_list_changes (store, pb_store_get_outbox_cursor (store, connection->id), error);
+  if (changes == NULL)
+    goto fail;
+  if (changes->len == 0)
+    {
+      pb_store_rollback (store);
+      return 0;
+    }
+
+  employees = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, unref_nullable);
   for (guint i = 0; i < changes->len; i++)
     {
       PbChange *change = g_ptr_array_index (changes, i);
-      g_autoptr(PbRecord) employee = NULL;
-      const char *status;
+      PbDataTypes type = sent_type (change->entity);
+      guint bit = type != 0 ? (guint) g_bit_nth_lsf (type, -1) : 0;
+      gint64 employee_id = change->entity == PB_ENTITY_EMPLOYEE ? change->record_id : change->employee_id;
+      PbRecord *employee;
 
-      if (change->entity != PB_ENTITY_EMPLOYEE || change->op == PB_CHANGE_DELETE)
+      if (type == 0 || !active[bit] || change->id <= since[bit] || employee_id == 0)
         continue;
-      employee = pb_store_get (store, PB_ENTITY_EMPLOYEE, change->record_id, NULL);
-      if (employee == NULL || !in_scope (connection, employee))
+      if (change->entity == PB_ENTITY_EMPLOYEE && change->op == PB_CHANGE_DELETE)
         continue;
-      status = pb_record_get (employee, PB_EMPLOYEE_STATUS);
-      if (g_strcmp0 (status, "active") != 0 || !touches_sent_fields (klass, change))
+      employee = cached_employee (store, employees, employee_id);
+      if (employee == NULL || !in_scope (connection, employee) ||
+          g_strcmp0 (pb_record_get (employee, PB_EMPLOYEE_STATUS), "active") != 0)
+        continue;
+      if (change->entity == PB_ENTITY_EMPLOYEE && !touches_sent_fields (klass, change))
         continue;
 
-      if (!pb_store_enqueue (store, connection->id, PB_ENTITY_EMPLOYEE, change->record_id, change->record_id,
+      if (!pb_store_enqueue (store, connection->id, change->entity, change->record_id, employee_id,
                              change->id, error))
         goto fail;
       added++;
@@ -140,66 +216,45 @@ fail:
   return -1;
 }
 
-/* --- push ------------------------------------------------------------------------ */
+/* --- the error log ------------------------------------------------------------- */
 
-typedef struct
+/**
+ * pb_sync_engine_advice:
+ *
+ * Returns: (nullable): what the administrator can do about @failure
+ */
+const char *
+pb_sync_engine_advice (const GError *failure)
 {
-  PbStore      *store;
-  PbConnection *connection;
-  PbProvider   *provider;
-  GArray       *entries;
-  guint         next;
-  PbRecord     *employee;
-  guint         sent;
-  guint         failed;
-  guint         pending;
-} Push;
-
-static void
-push_free (Push *push)
-{
-  g_object_unref (push->store);
-  g_object_unref (push->connection);
-  g_object_unref (push->provider);
-  g_clear_pointer (&push->entries, g_array_unref);
-  g_clear_object (&push->employee);
-  g_free (push);
-}
-
-static void push_next (GTask *task);
-
-static PbOutboxEntry *
-current_entry (Push *push)
-{
-  return &g_array_index (push->entries, PbOutboxEntry, push->next);
-}
-
-static const char *
-advice_for (const GError *error)
-{
-  if (error->domain == PB_PROVIDER_ERROR)
-    switch ((PbProviderError) error->code)
+  if (failure->domain == PB_PROVIDER_ERROR)
+    switch ((PbProviderError) failure->code)
       {
       case PB_PROVIDER_ERROR_NOT_AUTHORIZED:
-        return _("Sign in again or enter new tokens in the connection’s settings");
+        return _("Sign in again or enter new tokens in the connection’s settings: the changes wait and are sent "
+                 "then");
       case PB_PROVIDER_ERROR_FORBIDDEN:
-        return _("Give the payroll user the access this needs, then change the person again");
+        return _("Give the payroll user the access this needs, then retry");
       case PB_PROVIDER_ERROR_VALIDATION:
+        return _("Correct the value in the HR register (or in payroll, if payroll’s rule is the cause): "
+                 "the record is sent again when it changes, or retry it");
       case PB_PROVIDER_ERROR_INVALID_INPUT:
-        return _("Correct the field in the HR register: the person is sent again when changed");
+        return _("Correct the HR register as the message says: the record is sent again when it changes");
       case PB_PROVIDER_ERROR_LOCKED:
-        return _("Unlock the record in the payroll system, then change the person again");
+        return _("Unlock the record in the payroll system, then retry");
       case PB_PROVIDER_ERROR_CONFLICT:
-        return _("Someone changed the person in payroll at the same time: run “Sync users”");
+        return _("Someone changed the record in payroll at the same time: run “Sync users”, then retry");
+      case PB_PROVIDER_ERROR_NOT_FOUND:
+        return _("The record is gone from payroll: run “Sync users” to link the person again, then retry");
       case PB_PROVIDER_ERROR_NETWORK:
       case PB_PROVIDER_ERROR_TIMEOUT:
       case PB_PROVIDER_ERROR_RATE_LIMITED:
       case PB_PROVIDER_ERROR_SERVER:
-        return _("Paybridge tries again at the next push");
+        return _("Nothing to do: the changes wait in the outbox and are sent when payroll answers again");
+      case PB_PROVIDER_ERROR_INVALID_RESPONSE:
+        return _("Paybridge tries again at the next push; if this stays, tell the payroll system’s support "
+                 "(with the request id)");
       case PB_PROVIDER_ERROR_FAILED:
       case PB_PROVIDER_ERROR_NOT_SUPPORTED:
-      case PB_PROVIDER_ERROR_NOT_FOUND:
-      case PB_PROVIDER_ERROR_INVALID_RESPONSE:
       case PB_PROVIDER_ERROR_INSECURE:
       default:
         break;
@@ -207,24 +262,21 @@ advice_for (const GError *error)
   return NULL;
 }
 
-/**
- * pb_sync_engine_record_error:
- * @person: (nullable): the HR person (or payroll person) it is about
- *
- * SPEC C7, U11: an actionable entry in the error log — who, what, what
- * the payroll system said, what to do.
- */
-gboolean
-pb_sync_engine_record_error (PbStore       *store,
-                             PbConnection  *connection,
-                             PbRecord      *person,
-                             const char    *what,
-                             const GError  *failure,
-                             GError       **error)
+static gboolean
+record_problem (PbStore       *store,
+                PbConnection  *connection,
+                PbEntity       entity,
+                gint64         record_id,
+                PbRecord      *person,
+                const char    *what,
+                const GError  *failure,
+                GError       **error)
 {
   const PbProviderErrorDetails *details = pb_provider_error_get_details (failure);
   g_autoptr(PbErrorEntry) log = g_new0 (PbErrorEntry, 1);
 
+  log->entity = entity;
+  log->record_id = entity != PB_N_ENTITIES ? record_id : 0;
   if (person != NULL)
     {
       g_autofree char *name = pb_record_dup_display_name (person);
@@ -238,187 +290,1038 @@ pb_sync_engine_record_error (PbStore       *store,
       log->system_message = g_strdup (details->message);
       log->request_id = g_strdup (details->request_id);
     }
-  log->advice = g_strdup (advice_for (failure));
+  log->advice = g_strdup (pb_sync_engine_advice (failure));
 
   return pb_store_add_error (store, connection->id, log, error);
 }
 
-/* A send failed: log it (U11: the others go on) and either keep the entry
- * for the next push or give up on it. */
-static void
-entry_failed (GTask        *task,
-              const char   *what,
-              const GError *error)
+/**
+ * pb_sync_engine_record_error:
+ * @person: (nullable): the HR person (or payroll person) it is about
+ *
+ * SPEC C7, U11: an actionable entry in the error log — who, what, what
+ * the payroll system said, what to do; one per problem.
+ */
+gboolean
+pb_sync_engine_record_error (PbStore       *store,
+                             PbConnection  *connection,
+                             PbRecord      *person,
+                             const char    *what,
+                             const GError  *failure,
+                             GError       **error)
 {
-  Push *push = g_task_get_task_data (task);
-  PbOutboxEntry *entry = current_entry (push);
-  g_autoptr(GError) store_error = NULL;
-  gboolean transient = pb_provider_error_is_transient (error);
-  gboolean give_up = !transient || entry->attempts + 1 >= MAX_ATTEMPTS;
+  gint64 id = person != NULL ? pb_record_get_id (person) : 0;
 
-  /* Cancelled (the app quits, the connection was removed, its sign-in was
-   * lost): nothing was learnt about this entry, so it is neither logged nor
-   * counted and stays pending for the next push. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && g_task_return_error_if_cancelled (task))
+  return record_problem (store, connection, id != 0 ? PB_ENTITY_EMPLOYEE : PB_N_ENTITIES, id, person, what,
+                         failure, error);
+}
+
+/* --- push ------------------------------------------------------------------------ */
+
+/* A push drains the pending entries in lanes, one lane per person: within
+ * a lane the person goes first, then their positions, then the salaries
+ * that link to those (the order payroll needs); lanes run side by side up
+ * to the connector's bound, so one stuck person never blocks the others. */
+
+typedef struct _Push Push;
+
+typedef struct
+{
+  Push            *push;
+  GArray          *entries;           /* PbOutboxEntry, in send order */
+  guint            next;
+  gboolean         person_waits;      /* the person's own entry did not land */
+
+  /* The entry in flight */
+  PbOutboxEntry    entry;
+  PbRecord        *record;            /* (nullable) NULL: deleted in HR */
+  PbRecord        *employee;          /* (nullable) */
+  char            *employee_remote;   /* the person's id in payroll */
+  GPtrArray       *positions;         /* the person's HR positions */
+  GPtrArray       *salaries;
+  PbSyncDecision   decision;
+  PbRecord        *position;          /* salary: the position it falls in; flat model: the one sent */
+  char            *position_remote;   /* that position's employment in payroll */
+  char            *remote_id;         /* the record's own link */
+  const char      *what;
+} Lane;
+
+struct _Push
+{
+  GTask           *task;              /* (unowned) */
+  PbStore         *store;
+  PbConnection    *connection;
+  PbProvider      *provider;
+  PbProviderClass *klass;
+  GPtrArray       *lanes;
+  guint            next_lane;
+  guint            running;
+  guint            width;
+  gboolean         pumping;
+  gboolean         stopped;
+  gboolean         finished;
+  guint            outage_failures;
+  GError          *outage;            /* (nullable) the last failure that said payroll
+                                       * is out of reach, unless a send landed since */
+  char            *holder;
+  gboolean         leased;
+  PbPushResult     result;
+};
+
+static void
+lane_clear_entry (Lane *lane)
+{
+  g_clear_object (&lane->record);
+  g_clear_object (&lane->employee);
+  g_clear_pointer (&lane->positions, g_ptr_array_unref);
+  g_clear_pointer (&lane->salaries, g_ptr_array_unref);
+  pb_sync_decision_clear (&lane->decision);
+  g_clear_object (&lane->position);
+  g_clear_pointer (&lane->position_remote, g_free);
+  g_clear_pointer (&lane->remote_id, g_free);
+  lane->what = NULL;
+}
+
+static void
+lane_free (Lane *lane)
+{
+  lane_clear_entry (lane);
+  g_clear_pointer (&lane->employee_remote, g_free);
+  g_array_unref (lane->entries);
+  g_free (lane);
+}
+
+static void
+push_free (Push *push)
+{
+  if (push->leased)
+    pb_store_release_lease (push->store, push->connection->id, push->holder);
+  g_object_unref (push->store);
+  g_object_unref (push->connection);
+  g_object_unref (push->provider);
+  g_clear_pointer (&push->klass, g_type_class_unref);
+  g_clear_pointer (&push->lanes, g_ptr_array_unref);
+  g_clear_error (&push->outage);
+  g_free (push->holder);
+  g_free (push);
+}
+
+static guint
+lease_seconds (void)
+{
+  const char *env = g_getenv ("PB_OUTBOX_LEASE_SECONDS");
+  guint64 value;
+
+  if (env != NULL && g_ascii_string_to_unsigned (env, 10, 1, 3600, &value, NULL))
+    return (guint) value;
+  return LEASE_SECONDS;
+}
+
+static void pump (Push *push);
+static void lane_run (Lane *lane);
+
+static GCancellable *
+lane_cancellable (Lane *lane)
+{
+  return g_task_get_cancellable (lane->push->task);
+}
+
+static gboolean
+is_outage (const GError *error)
+{
+  return g_error_matches (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_NETWORK) ||
+         g_error_matches (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_TIMEOUT) ||
+         g_error_matches (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_SERVER) ||
+         g_error_matches (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_RATE_LIMITED);
+}
+
+static void
+warn_store (const char *what,
+            GError     *error)
+{
+  if (error != NULL)
+    g_warning ("Could not record %s: %s", what, error->message);
+}
+
+/* The entry is through: payroll took it, or a rule said there is nothing
+ * to send. It leaves the outbox unless the record changed meanwhile. */
+static void
+entry_done (Lane     *lane,
+            gboolean  sent)
+{
+  Push *push = lane->push;
+  g_autoptr(GError) error = NULL;
+  gboolean still_pending = FALSE;
+
+  if (!pb_store_outbox_done (push->store, &lane->entry, &still_pending, &error))
+    warn_store ("a sent entry", error);
+  if (sent)
     {
-      g_object_unref (task);
+      push->result.sent++;
+      push->outage_failures = 0;
+      g_clear_error (&push->outage);
+    }
+  else
+    push->result.unchanged++;
+}
+
+/* Not sent now, and not a failure of its own: it waits for the next push. */
+static void
+entry_wait (Lane *lane)
+{
+  g_debug ("Outbox entry %" G_GINT64_FORMAT " waits", lane->entry.id);
+}
+
+/* Parks the entry as needing attention, with its error entry (C7). */
+static void
+entry_refused (Lane         *lane,
+               const GError *failure)
+{
+  Push *push = lane->push;
+  g_autoptr(GError) error = NULL;
+
+  if (!record_problem (push->store, push->connection, lane->entry.entity, lane->entry.record_id, lane->employee,
+                       lane->what, failure, &error) ||
+      !pb_store_outbox_park (push->store, &lane->entry, &error))
+    warn_store ("a refused entry", error);
+  push->result.attention++;
+  if (lane->entry.entity == PB_ENTITY_EMPLOYEE)
+    lane->person_waits = TRUE;
+}
+
+static void
+entry_refused_because (Lane       *lane,
+                       const char *reason)
+{
+  g_autoptr(GError) failure = g_error_new_literal (PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_INPUT, reason);
+
+  entry_refused (lane, failure);
+}
+
+/* A send failed. Payroll out of reach or refusing the credentials: the
+ * entry stays pending (R2), one error entry says so for the connection,
+ * and the push ends when it keeps happening. A refusal of the record
+ * itself: the entry needs attention. An answer that could not be read:
+ * tried again, a few times. */
+static void
+entry_failed (Lane         *lane,
+              const GError *failure)
+{
+  Push *push = lane->push;
+  g_autoptr(GError) error = NULL;
+  gboolean sign_in = g_error_matches (failure, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_NOT_AUTHORIZED);
+
+  if (lane->entry.entity == PB_ENTITY_EMPLOYEE)
+    lane->person_waits = TRUE;
+
+  /* Cancelled: nothing was learnt about this entry. */
+  if (g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      push->stopped = TRUE;
       return;
     }
 
-  if (!pb_sync_engine_record_error (push->store, push->connection, push->employee, what, error, &store_error) ||
-      !pb_store_finish_outbox (push->store, entry->id, FALSE, give_up, &store_error))
-    g_warning ("Could not record a failure: %s", store_error->message);
+  if (!pb_store_outbox_tried (push->store, &lane->entry, &error))
+    warn_store ("a try", error);
 
-  if (give_up)
-    push->failed++;
-  else
-    push->pending++;
+  /* One error entry for the connection says so when the push ends (if no
+   * send landed after it); each try of it counts there. */
+  if (sign_in || is_outage (failure))
+    {
+      g_clear_error (&push->outage);
+      push->outage = g_error_copy (failure);
+      if (sign_in || ++push->outage_failures >= MAX_OUTAGE_FAILURES)
+        {
+          push->stopped = TRUE;
+          push->result.stopped = TRUE;
+        }
+      return;
+    }
 
-  g_clear_object (&push->employee);
-  push->next++;
-  push_next (task);
+  if (g_error_matches (failure, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE) &&
+      lane->entry.attempts + 1 < MAX_RECORD_TRIES)
+    return;
+
+  entry_refused (lane, failure);
+}
+
+/* --- the person ------------------------------------------------------------ */
+
+static void
+after_async (Lane         *lane,
+             const GError *error)
+{
+  if (error != NULL)
+    entry_failed (lane, error);
+  lane->next++;
+  lane_run (lane);
+}
+
+static gboolean
+link_remote (Lane       *lane,
+             PbEntity    entity,
+             gint64      record_id,
+             PbRemote   *remote,
+             const char *key,
+             GError    **error)
+{
+  Push *push = lane->push;
+
+  if (remote == NULL || remote->id == NULL)
+    {
+      g_set_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE,
+                   _("%s’s answer named no id for the %s"), push->klass->display_name,
+                   pb_entity_get_def (entity)->name);
+      return FALSE;
+    }
+
+  return pb_store_link (push->store, push->connection->id, entity, record_id, remote->id, remote->version, error) &&
+         (key == NULL ||
+          pb_store_set_link_key (push->store, push->connection->id, entity, record_id, key, error));
 }
 
 static void
-entry_done (GTask *task)
+on_employee_written_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
 {
-  Push *push = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-
-  if (!pb_store_finish_outbox (push->store, current_entry (push)->id, TRUE, FALSE, &error))
-    g_warning ("Could not mark an outbox entry done: %s", error->message);
-  push->sent++;
-  g_clear_object (&push->employee);
-  push->next++;
-  push_next (task);
-}
-
-static void
-on_written_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  GTask *task = user_data;
-  Push *push = g_task_get_task_data (task);
+  Lane *lane = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(PbRemote) remote = pb_provider_call_finish (PB_PROVIDER (source), result, &error);
-  const char *what = g_object_get_data (G_OBJECT (task), "pb-what");
 
-  if (remote == NULL ||
-      !pb_store_link (push->store, push->connection->id, PB_ENTITY_EMPLOYEE, current_entry (push)->record_id,
-                      remote->id, remote->version, &error))
+  if (remote != NULL &&
+      link_remote (lane, PB_ENTITY_EMPLOYEE, lane->entry.record_id, remote, NULL, &error))
     {
-      entry_failed (task, what, error);
-      return;
+      g_free (lane->employee_remote);
+      lane->employee_remote = g_strdup (remote->id);
+      entry_done (lane, TRUE);
     }
 
-  entry_done (task);
+  after_async (lane, error);
 }
 
 static void
-on_found_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+on_employee_found_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
 {
-  GTask *task = user_data;
-  Push *push = g_task_get_task_data (task);
+  Lane *lane = user_data;
+  Push *push = lane->push;
   g_autoptr(GError) error = NULL;
   g_autoptr(PbRemote) found = pb_provider_call_finish (PB_PROVIDER (source), result, &error);
-  PbProviderArgs args = { .record = push->employee };
+  PbProviderArgs args = { .record = lane->record };
 
   if (error != NULL && !g_error_matches (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_NOT_SUPPORTED))
     {
-      entry_failed (task, _("Create the employee in payroll"), error);
+      after_async (lane, error);
       return;
     }
 
   /* Found: an earlier push created them and was cut off (SPEC R3), or
    * they were made in payroll by hand; link, then send HR's values. */
-  if (found != NULL)
+  if (found != NULL && found->id != NULL)
     {
       args.remote_id = found->id;
-      g_object_set_data (G_OBJECT (task), "pb-what", (gpointer) _("Update the employee in payroll"));
-      pb_provider_call_async (push->provider, PB_OP_UPDATE_EMPLOYEE, &args, g_task_get_cancellable (task),
-                              on_written_cb, task);
+      lane->what = _("Update the employee in payroll");
+      pb_provider_call_async (push->provider, PB_OP_UPDATE_EMPLOYEE, &args, lane_cancellable (lane),
+                              on_employee_written_cb, lane);
       return;
     }
 
-  g_object_set_data (G_OBJECT (task), "pb-what", (gpointer) _("Create the employee in payroll"));
-  pb_provider_call_async (push->provider, PB_OP_CREATE_EMPLOYEE, &args, g_task_get_cancellable (task),
-                          on_written_cb, task);
+  lane->what = _("Create the employee in payroll");
+  pb_provider_call_async (push->provider, PB_OP_CREATE_EMPLOYEE, &args, lane_cancellable (lane),
+                          on_employee_written_cb, lane);
 }
 
-static void
-send_entry (GTask *task)
+/* Returns whether a request went out (the lane goes on in its callback). */
+static gboolean
+send_employee (Lane *lane)
 {
-  Push *push = g_task_get_task_data (task);
-  PbOutboxEntry *entry = current_entry (push);
-  g_autoptr(PbProviderClass) klass = pb_connections_ref_class (push->connection->system);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *link = NULL;
+  Push *push = lane->push;
   PbProviderArgs args = { 0 };
 
-  push->employee = pb_store_get (push->store, PB_ENTITY_EMPLOYEE, entry->record_id, &error);
-  if (push->employee == NULL)
+  lane->what = _("Send the employee");
+  /* SPEC U10: nobody is deleted in payroll; U9: a deactivated person is
+   * locked against syncing. */
+  if (lane->record == NULL || g_strcmp0 (pb_record_get (lane->record, PB_EMPLOYEE_STATUS), "active") != 0)
     {
-      entry_failed (task, _("Send the employee"), error);
-      return;
+      entry_done (lane, FALSE);
+      return FALSE;
     }
 
   /* SPEC U2: not sent while a field payroll requires is empty in HR. */
-  for (const PbFieldRef *ref = klass->required_fields; ref != NULL && ref->entity != PB_N_ENTITIES; ref++)
-    if (ref->entity == PB_ENTITY_EMPLOYEE && pb_record_get (push->employee, ref->field) == NULL)
+  for (const PbFieldRef *ref = push->klass->required_fields; ref != NULL && ref->entity != PB_N_ENTITIES; ref++)
+    if (ref->entity == PB_ENTITY_EMPLOYEE && pb_record_get (lane->record, ref->field) == NULL)
       {
-        g_set_error (&error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_INPUT,
-                     _("%s is empty in the HR register and %s requires it"),
-                     pb_entity_get_def (PB_ENTITY_EMPLOYEE)->fields[ref->field].name, klass->display_name);
-        entry_failed (task, _("Send the employee"), error);
-        return;
+        g_autofree char *reason =
+          g_strdup_printf (_("%s is empty in the HR register and %s requires it"),
+                           pb_entity_get_def (PB_ENTITY_EMPLOYEE)->fields[ref->field].name,
+                           push->klass->display_name);
+        entry_refused_because (lane, reason);
+        return FALSE;
       }
 
-  args.record = push->employee;
-  link = pb_store_find_link (push->store, push->connection->id, PB_ENTITY_EMPLOYEE, entry->record_id);
-  if (link != NULL)
+  args.record = lane->record;
+  if (lane->employee_remote != NULL)
     {
-      args.remote_id = link;
-      g_object_set_data (G_OBJECT (task), "pb-what", (gpointer) _("Update the employee in payroll"));
-      pb_provider_call_async (push->provider, PB_OP_UPDATE_EMPLOYEE, &args, g_task_get_cancellable (task),
-                              on_written_cb, task);
-      return;
+      args.remote_id = lane->employee_remote;
+      lane->what = _("Update the employee in payroll");
+      pb_provider_call_async (push->provider, PB_OP_UPDATE_EMPLOYEE, &args, lane_cancellable (lane),
+                              on_employee_written_cb, lane);
+      return TRUE;
     }
 
   /* SPEC C4: a new HR employee is created in payroll; look first. */
-  pb_provider_call_async (push->provider, PB_OP_FIND_EMPLOYEE, &args, g_task_get_cancellable (task),
-                          on_found_cb, task);
+  pb_provider_call_async (push->provider, PB_OP_FIND_EMPLOYEE, &args, lane_cancellable (lane),
+                          on_employee_found_cb, lane);
+  return TRUE;
+}
+
+/* --- positions (SPEC P1-P5) --------------------------------------------------------- */
+
+static void
+fill_context (Lane          *lane,
+              PbSyncContext *ctx,
+              char         **today)
+{
+  Push *push = lane->push;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  *today = g_date_time_format (now, "%Y-%m-%d");
+  ctx->position_model = push->klass->position_model;
+  ctx->can_delete_positions = push->klass->can_delete_positions;
+  ctx->salary_delete = push->klass->salary_delete;
+  ctx->position_select = push->klass->position_select;
+  ctx->positions_active = pb_store_get_type_activation (push->store, push->connection->id, PB_DATA_POSITIONS,
+                                                        NULL, NULL);
+  ctx->payroll_currency = push->connection->remote_currency;
+  ctx->today = *today;
+  ctx->system_name = push->klass->display_name;
+  ctx->required_fields = push->klass->required_fields;
+}
+
+static PbRecord *
+find_by_id (GPtrArray *records,
+            gint64     id)
+{
+  for (guint i = 0; records != NULL && i < records->len; i++)
+    if (pb_record_get_id (g_ptr_array_index (records, i)) == id)
+      return g_ptr_array_index (records, i);
+  return NULL;
+}
+
+static void send_salary_with_position (Lane *lane);
+
+static void
+on_position_written_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  Lane *lane = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbRemote) remote = pb_provider_call_finish (PB_PROVIDER (source), result, &error);
+
+  if (remote != NULL &&
+      link_remote (lane, PB_ENTITY_POSITION, pb_record_get_id (lane->position), remote,
+                   pb_record_get (lane->position, PB_POSITION_START_DATE), &error))
+    entry_done (lane, TRUE);
+
+  after_async (lane, error);
 }
 
 static void
-push_next (GTask *task)
+on_position_deleted_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
 {
-  Push *push = g_task_get_task_data (task);
+  Lane *lane = user_data;
+  g_autoptr(GError) error = NULL;
 
-  if (g_task_return_error_if_cancelled (task))
+  pb_provider_call_finish (PB_PROVIDER (source), result, &error);
+  if (error == NULL &&
+      pb_store_unlink (lane->push->store, lane->push->connection->id, PB_ENTITY_POSITION, lane->entry.record_id,
+                       &error))
+    entry_done (lane, TRUE);
+
+  after_async (lane, error);
+}
+
+static void
+update_position (Lane *lane)
+{
+  PbProviderArgs args = {
+    .employee_id = lane->employee_remote,
+    .remote_id = lane->position_remote,
+    .record = lane->position,
+    .employee = lane->employee,
+  };
+
+  lane->what = _("Update the employment in payroll");
+  pb_provider_call_async (lane->push->provider, PB_OP_UPDATE_EMPLOYMENT, &args, lane_cancellable (lane),
+                          on_position_written_cb, lane);
+}
+
+/* The employment in payroll that is this HR position: on a history system
+ * the one that starts the same day (P2); on a flat one, the one there is. */
+static PbRemote *
+match_employment (Lane      *lane,
+                  GPtrArray *employments,
+                  PbRecord  *position)
+{
+  const char *start = pb_record_get (position, PB_POSITION_START_DATE);
+
+  for (guint i = 0; employments != NULL && i < employments->len; i++)
     {
-      g_object_unref (task);
+      PbRemote *remote = g_ptr_array_index (employments, i);
+
+      if (remote->id == NULL)
+        continue;
+      if (lane->push->klass->position_model == PB_POSITIONS_FLAT ||
+          (remote->record != NULL && g_strcmp0 (pb_record_get (remote->record, PB_POSITION_START_DATE), start) == 0))
+        return remote;
+    }
+  return NULL;
+}
+
+static void
+on_employments_listed_cb (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  Lane *lane = user_data;
+  Push *push = lane->push;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) employments = pb_provider_call_finish (PB_PROVIDER (source), result, &error);
+  PbRemote *found;
+  PbProviderArgs args = {
+    .employee_id = lane->employee_remote,
+    .record = lane->position,
+    .employee = lane->employee,
+  };
+
+  if (error != NULL)
+    {
+      after_async (lane, error);
       return;
     }
 
-  if (push->next < push->entries->len)
+  /* Already there (an earlier try was cut off, R3, or it was made in
+   * payroll): link it, then send HR's values to it. */
+  found = match_employment (lane, employments, lane->position);
+  if (found != NULL)
     {
-      send_entry (task);
+      if (!link_remote (lane, PB_ENTITY_POSITION, pb_record_get_id (lane->position), found,
+                        pb_record_get (lane->position, PB_POSITION_START_DATE), &error))
+        {
+          after_async (lane, error);
+          return;
+        }
+      lane->position_remote = g_strdup (found->id);
+      if (lane->entry.entity == PB_ENTITY_SALARY)
+        send_salary_with_position (lane);
+      else
+        update_position (lane);
       return;
     }
 
-  g_task_return_boolean (task, TRUE);
+  if (lane->entry.entity == PB_ENTITY_SALARY)
+    {
+      g_autofree char *reason =
+        g_strdup_printf (_("The salary starting %s falls in the position starting %s, which is not in %s: send the "
+                           "position first (change it, or retry it in the error log), then retry the salary"),
+                         pb_record_get (lane->record, PB_SALARY_START_DATE),
+                         pb_record_get (lane->position, PB_POSITION_START_DATE), push->klass->display_name);
+      entry_refused_because (lane, reason);
+      lane->next++;
+      lane_run (lane);
+      return;
+    }
+
+  lane->what = _("Create the employment in payroll");
+  pb_provider_call_async (push->provider, PB_OP_CREATE_EMPLOYMENT, &args, lane_cancellable (lane),
+                          on_position_written_cb, lane);
+}
+
+static void
+list_employments (Lane *lane)
+{
+  PbProviderArgs args = { .employee_id = lane->employee_remote, .employee = lane->employee };
+
+  pb_provider_call_async (lane->push->provider, PB_OP_LIST_EMPLOYMENTS, &args, lane_cancellable (lane),
+                          on_employments_listed_cb, lane);
+}
+
+static gboolean
+send_position (Lane *lane)
+{
+  Push *push = lane->push;
+  PbSyncContext ctx = { 0 };
+  g_autofree char *today = NULL;
+  g_autofree char *linked_start = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 target;
+
+  lane->what = _("Send the employment");
+  fill_context (lane, &ctx, &today);
+
+  /* A history system gets this position; a flat one (P3) the position
+   * the rules select, whichever changed. */
+  if (ctx.position_model == PB_POSITIONS_FLAT && lane->record != NULL)
+    target = 0;
+  else
+    target = lane->entry.record_id;
+  lane->remote_id = target != 0 ? pb_store_find_link_key (push->store, push->connection->id, PB_ENTITY_POSITION,
+                                                          target, &linked_start) : NULL;
+  pb_sync_decide_position (&ctx, lane->record, lane->remote_id != NULL ? linked_start : NULL, lane->positions,
+                           &lane->decision);
+
+  if (ctx.position_model == PB_POSITIONS_FLAT && lane->decision.position_id != 0)
+    {
+      g_clear_pointer (&lane->remote_id, g_free);
+      lane->position = g_object_ref (find_by_id (lane->positions, lane->decision.position_id));
+      lane->remote_id = pb_store_find_link (push->store, push->connection->id, PB_ENTITY_POSITION,
+                                            lane->decision.position_id);
+    }
+  else if (lane->record != NULL)
+    lane->position = g_object_ref (lane->record);
+
+  switch (lane->decision.action)
+    {
+    case PB_SYNC_REFUSE:
+      entry_refused_because (lane, lane->decision.reason);
+      return FALSE;
+
+    case PB_SYNC_NOTHING:
+    case PB_SYNC_CLEAR:
+      if (lane->decision.reason != NULL)
+        g_debug ("Position %" G_GINT64_FORMAT ": %s", lane->entry.record_id, lane->decision.reason);
+      /* Deleted in HR and kept in payroll: the link goes with the record. */
+      if (lane->record == NULL &&
+          !pb_store_unlink (push->store, push->connection->id, PB_ENTITY_POSITION, lane->entry.record_id, &error))
+        warn_store ("an unlink", error);
+      entry_done (lane, FALSE);
+      return FALSE;
+
+    case PB_SYNC_DELETE:
+      {
+        PbProviderArgs args = { .employee_id = lane->employee_remote, .remote_id = lane->remote_id };
+
+        lane->what = _("Delete the employment in payroll");
+        pb_provider_call_async (push->provider, PB_OP_DELETE_EMPLOYMENT, &args, lane_cancellable (lane),
+                                on_position_deleted_cb, lane);
+        return TRUE;
+      }
+
+    case PB_SYNC_UPDATE:
+      lane->position_remote = g_strdup (lane->remote_id);
+      update_position (lane);
+      return TRUE;
+
+    case PB_SYNC_CREATE:
+    default:
+      /* P2: a new period (or a new start date) is a new employment; look
+       * for it first, a cut-off try may have made it (R3). */
+      list_employments (lane);
+      return TRUE;
+    }
+}
+
+/* --- salary (SPEC S1-S6) ---------------------------------------------------------- */
+
+static void
+on_salary_written_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  Lane *lane = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbRemote) remote = pb_provider_call_finish (PB_PROVIDER (source), result, &error);
+
+  if (remote != NULL && link_remote (lane, PB_ENTITY_SALARY, lane->entry.record_id, remote, NULL, &error))
+    entry_done (lane, TRUE);
+
+  after_async (lane, error);
+}
+
+static void
+on_salary_deleted_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  Lane *lane = user_data;
+  g_autoptr(GError) error = NULL;
+
+  pb_provider_call_finish (PB_PROVIDER (source), result, &error);
+  if (error == NULL &&
+      pb_store_unlink (lane->push->store, lane->push->connection->id, PB_ENTITY_SALARY, lane->entry.record_id,
+                       &error))
+    entry_done (lane, TRUE);
+
+  after_async (lane, error);
+}
+
+static void
+send_salary_with_position (Lane *lane)
+{
+  Push *push = lane->push;
+  PbProviderArgs args = {
+    .employee_id = lane->employee_remote,
+    .parent_id = lane->position_remote,
+    .remote_id = lane->remote_id,
+    .record = lane->record,
+    .employee = lane->employee,
+    .related = lane->position,
+  };
+
+  if (lane->decision.action == PB_SYNC_UPDATE)
+    {
+      lane->what = _("Update the salary in payroll");
+      pb_provider_call_async (push->provider, PB_OP_UPDATE_SALARY, &args, lane_cancellable (lane),
+                              on_salary_written_cb, lane);
+    }
+  else
+    {
+      lane->what = _("Create the salary in payroll");
+      pb_provider_call_async (push->provider, PB_OP_CREATE_SALARY, &args, lane_cancellable (lane),
+                              on_salary_written_cb, lane);
+    }
+}
+
+static gboolean
+send_salary (Lane *lane)
+{
+  Push *push = lane->push;
+  PbSyncContext ctx = { 0 };
+  g_autofree char *today = NULL;
+  g_autoptr(GError) error = NULL;
+
+  lane->what = _("Send the salary");
+  fill_context (lane, &ctx, &today);
+  lane->remote_id = pb_store_find_link (push->store, push->connection->id, PB_ENTITY_SALARY, lane->entry.record_id);
+  pb_sync_decide_salary (&ctx, lane->record, lane->remote_id != NULL, lane->salaries, lane->positions,
+                         &lane->decision);
+
+  switch (lane->decision.action)
+    {
+    case PB_SYNC_REFUSE:
+      entry_refused_because (lane, lane->decision.reason);
+      return FALSE;
+
+    case PB_SYNC_NOTHING:
+      if (lane->record == NULL &&
+          !pb_store_unlink (push->store, push->connection->id, PB_ENTITY_SALARY, lane->entry.record_id, &error))
+        warn_store ("an unlink", error);
+      entry_done (lane, FALSE);
+      return FALSE;
+
+    case PB_SYNC_DELETE:
+    case PB_SYNC_CLEAR:
+      {
+        /* S2: the connector deletes or clears, as its system does. */
+        PbProviderArgs args = { .employee_id = lane->employee_remote, .remote_id = lane->remote_id };
+
+        lane->what = lane->decision.action == PB_SYNC_CLEAR ? _("Clear the salary in payroll")
+                                                            : _("Delete the salary in payroll");
+        pb_provider_call_async (push->provider, PB_OP_DELETE_SALARY, &args, lane_cancellable (lane),
+                                on_salary_deleted_cb, lane);
+        return TRUE;
+      }
+
+    case PB_SYNC_CREATE:
+    case PB_SYNC_UPDATE:
+    default:
+      break;
+    }
+
+  /* S6: it links to the employment its position is in payroll. */
+  lane->position = find_by_id (lane->positions, lane->decision.position_id);
+  if (lane->position == NULL)
+    {
+      entry_refused_because (lane, _("The salary falls in no position of the HR register"));
+      return FALSE;
+    }
+  g_object_ref (lane->position);
+  lane->position_remote = pb_store_find_link (push->store, push->connection->id, PB_ENTITY_POSITION,
+                                              lane->decision.position_id);
+  if (lane->position_remote != NULL)
+    {
+      send_salary_with_position (lane);
+      return TRUE;
+    }
+
+  /* Not linked: the salary waits for its position's own entry; without
+   * one, payroll may have the employment all the same (sent before
+   * position sync was on, or made there). */
+  if (pb_store_outbox_has_open (push->store, push->connection->id, PB_ENTITY_POSITION, lane->decision.position_id))
+    {
+      entry_wait (lane);
+      return FALSE;
+    }
+  list_employments (lane);
+  return TRUE;
+}
+
+/* --- the lanes ---------------------------------------------------------------------- */
+
+static gboolean
+load_entry (Lane    *lane,
+            GError **error)
+{
+  Push *push = lane->push;
+  g_autoptr(GError) local = NULL;
+
+  lane->record = pb_store_get (push->store, lane->entry.entity, lane->entry.record_id, &local);
+  if (lane->record == NULL && !g_error_matches (local, PB_STORE_ERROR, PB_STORE_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+
+  lane->employee = lane->entry.entity == PB_ENTITY_EMPLOYEE
+    ? (lane->record != NULL ? g_object_ref (lane->record) : NULL)
+    : pb_store_get (push->store, PB_ENTITY_EMPLOYEE, lane->entry.employee_id, NULL);
+
+  if (lane->entry.entity != PB_ENTITY_EMPLOYEE)
+    {
+      lane->positions = pb_store_list (push->store, PB_ENTITY_POSITION, lane->entry.employee_id, error);
+      lane->salaries = lane->positions != NULL
+        ? pb_store_list (push->store, PB_ENTITY_SALARY, lane->entry.employee_id, error) : NULL;
+      if (lane->salaries == NULL)
+        return FALSE;
+    }
+
+  if (lane->employee_remote == NULL)
+    lane->employee_remote = pb_store_find_link (push->store, push->connection->id, PB_ENTITY_EMPLOYEE,
+                                                lane->entry.employee_id);
+  return TRUE;
+}
+
+/* Starts the lane's current entry. Returns whether a request went out. */
+static gboolean
+send_entry (Lane *lane)
+{
+  Push *push = lane->push;
+  g_autoptr(GError) error = NULL;
+
+  lane_clear_entry (lane);
+  lane->entry = g_array_index (lane->entries, PbOutboxEntry, lane->next);
+  lane->what = _("Send the change");
+
+  if (!load_entry (lane, &error))
+    {
+      entry_failed (lane, error);
+      return FALSE;
+    }
+
+  if (lane->entry.entity == PB_ENTITY_EMPLOYEE)
+    return send_employee (lane);
+
+  /* A position or a salary goes to the person in payroll. */
+  if (lane->employee == NULL)
+    {
+      entry_done (lane, FALSE);   /* the person is gone from HR (U10) */
+      return FALSE;
+    }
+  if (lane->employee_remote == NULL)
+    {
+      g_autofree char *name = pb_record_dup_display_name (lane->employee);
+      g_autofree char *reason = NULL;
+
+      if (lane->person_waits ||
+          pb_store_outbox_has_open (push->store, push->connection->id, PB_ENTITY_EMPLOYEE, lane->entry.employee_id))
+        {
+          entry_wait (lane);
+          return FALSE;
+        }
+      reason = g_strdup_printf (_("%s is not linked to anyone in %s: run “Sync users” to match or create them, "
+                                  "then retry"), name, push->klass->display_name);
+      entry_refused_because (lane, reason);
+      return FALSE;
+    }
+
+  switch (lane->entry.entity)
+    {
+    case PB_ENTITY_POSITION:
+      return send_position (lane);
+    case PB_ENTITY_SALARY:
+      return send_salary (lane);
+    case PB_ENTITY_COMPANY:
+    case PB_ENTITY_LOCATION:
+    case PB_ENTITY_TEAM:
+    case PB_ENTITY_ABSENCE_TYPE:
+    case PB_ENTITY_EMPLOYEE:
+    case PB_ENTITY_ABSENCE:
+    case PB_N_ENTITIES:
+    default:
+      entry_wait (lane);
+      return FALSE;
+    }
+}
+
+static gboolean
+renew_lease (Push *push)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean taken = FALSE;
+
+  if (!pb_store_take_lease (push->store, push->connection->id, push->holder, lease_seconds (), &taken, &error))
+    g_debug ("Could not renew the outbox lease: %s", error->message);
+  return taken;
+}
+
+/* Sends the lane's entries one after the other; a request in flight comes
+ * back here from its callback. */
+static void
+lane_run (Lane *lane)
+{
+  Push *push = lane->push;
+
+  while (lane->next < lane->entries->len)
+    {
+      if (push->stopped || g_cancellable_is_cancelled (lane_cancellable (lane)))
+        break;
+      if (lane->next > 0 && !renew_lease (push))
+        {
+          g_debug ("Lost the outbox lease of connection %" G_GINT64_FORMAT, push->connection->id);
+          push->stopped = TRUE;
+          break;
+        }
+      if (send_entry (lane))
+        return;
+      lane->next++;
+    }
+
+  lane_clear_entry (lane);
+  push->running--;
+  pump (push);
+}
+
+static void
+push_return (Push *push)
+{
+  GTask *task = push->task;
+
+  push->finished = TRUE;
+  if (push->outage != NULL)
+    {
+      g_autofree char *what = g_strdup_printf (_("Send changes to %s"), push->klass->display_name);
+      g_autoptr(GError) error = NULL;
+
+      if (!record_problem (push->store, push->connection, PB_N_ENTITIES, 0, NULL, what, push->outage, &error))
+        warn_store ("an outage", error);
+    }
+  push->result.waiting = pb_store_count_outbox (push->store, push->connection->id, PB_OUTBOX_PENDING);
+  push->result.held = pb_store_count_outbox (push->store, push->connection->id, PB_OUTBOX_HELD);
+  if (push->leased)
+    {
+      pb_store_release_lease (push->store, push->connection->id, push->holder);
+      push->leased = FALSE;
+    }
+
+  if (!g_task_return_error_if_cancelled (task))
+    g_task_return_boolean (task, TRUE);
   g_object_unref (task);
+}
+
+static void
+pump (Push *push)
+{
+  if (push->pumping || push->finished)
+    return;
+
+  push->pumping = TRUE;
+  while (push->running < push->width && push->next_lane < push->lanes->len && !push->stopped &&
+         !g_cancellable_is_cancelled (g_task_get_cancellable (push->task)))
+    {
+      Lane *lane = g_ptr_array_index (push->lanes, push->next_lane++);
+
+      push->running++;
+      lane_run (lane);
+    }
+  push->pumping = FALSE;
+
+  if (push->running == 0 &&
+      (push->next_lane >= push->lanes->len || push->stopped ||
+       g_cancellable_is_cancelled (g_task_get_cancellable (push->task))))
+    push_return (push);
+}
+
+static int
+entity_rank (PbEntity entity)
+{
+  switch (entity)
+    {
+    case PB_ENTITY_EMPLOYEE:
+      return 0;
+    case PB_ENTITY_POSITION:
+      return 1;
+    case PB_ENTITY_SALARY:
+      return 2;
+    case PB_ENTITY_COMPANY:
+    case PB_ENTITY_LOCATION:
+    case PB_ENTITY_TEAM:
+    case PB_ENTITY_ABSENCE_TYPE:
+    case PB_ENTITY_ABSENCE:
+    case PB_N_ENTITIES:
+    default:
+      return 3;
+    }
+}
+
+static int
+compare_in_lane (gconstpointer a,
+                 gconstpointer b)
+{
+  const PbOutboxEntry *x = a, *y = b;
+  int rank = entity_rank (x->entity) - entity_rank (y->entity);
+
+  if (rank != 0)
+    return rank;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* One lane per person, in the order their first entry came. */
+static GPtrArray *
+make_lanes (Push   *push,
+            GArray *entries)
+{
+  GPtrArray *lanes = g_ptr_array_new_with_free_func ((GDestroyNotify) lane_free);
+  g_autoptr(GHashTable) by_person = g_hash_table_new (g_int64_hash, g_int64_equal);
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      PbOutboxEntry *entry = &g_array_index (entries, PbOutboxEntry, i);
+      Lane *lane = g_hash_table_lookup (by_person, &entry->employee_id);
+
+      if (lane == NULL)
+        {
+          lane = g_new0 (Lane, 1);
+          lane->push = push;
+          lane->entries = g_array_new (FALSE, TRUE, sizeof (PbOutboxEntry));
+          g_ptr_array_add (lanes, lane);
+          g_hash_table_insert (by_person, &entry->employee_id, lane);
+        }
+      g_array_append_val (lane->entries, *entry);
+    }
+
+  for (guint i = 0; i < lanes->len; i++)
+    {
+      Lane *lane = g_ptr_array_index (lanes, i);
+
+      g_array_sort (lane->entries, compare_in_lane);
+    }
+
+  return lanes;
 }
 
 /**
  * pb_sync_engine_push_async:
  *
- * Moves new HR changes into the outbox and sends every pending entry, one
- * after the other (PbHttp bounds and paces the requests). Each entry is
- * marked done only once the payroll system took it.
+ * Moves new HR changes into the outbox and sends every pending entry
+ * (PbHttp bounds and paces the requests). An entry leaves the outbox only
+ * once payroll took it, a newer one replaced it or the administrator
+ * discarded it. One process at a time sends a connection's outbox: when
+ * another holds its lease, nothing is sent and the result says busy.
  */
 void
 pb_sync_engine_push_async (PbStore             *store,
@@ -430,30 +1333,49 @@ pb_sync_engine_push_async (PbStore             *store,
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   Push *push = g_new0 (Push, 1);
+  g_autoptr(GArray) entries = NULL;
   GError *error = NULL;
 
   g_task_set_source_tag (task, pb_sync_engine_push_async);
+  push->task = task;
   push->store = g_object_ref (store);
   push->connection = g_object_ref (connection);
   push->provider = g_object_ref (provider);
+  push->klass = g_type_class_ref (G_OBJECT_TYPE (provider));
+  push->holder = g_uuid_string_random ();
+  push->width = MAX (1, pb_http_get_max_in_flight (pb_provider_get_http (provider)));
   g_task_set_task_data (task, push, (GDestroyNotify) push_free);
 
   if (pb_sync_engine_enqueue (store, connection, &error) < 0 ||
-      (push->entries = pb_store_list_outbox (store, connection->id, &error)) == NULL)
+      !pb_store_take_lease (store, connection->id, push->holder, lease_seconds (), &push->leased, &error))
     {
       g_task_return_error (task, error);
       g_object_unref (task);
       return;
     }
 
-  push_next (task);
+  if (!push->leased)
+    {
+      push->result.busy = TRUE;
+      push_return (push);
+      return;
+    }
+
+  entries = pb_store_list_outbox (store, connection->id, &error);
+  if (entries == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  push->lanes = make_lanes (push, entries);
+  pump (push);
 }
 
 gboolean
 pb_sync_engine_push_finish (GAsyncResult  *result,
-                            guint         *sent,
-                            guint         *failed,
-                            guint         *pending,
+                            PbPushResult  *out,
                             GError       **error)
 {
   Push *push;
@@ -461,12 +1383,8 @@ pb_sync_engine_push_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pb_sync_engine_push_async, FALSE);
 
   push = g_task_get_task_data (G_TASK (result));
-  if (sent != NULL)
-    *sent = push->sent;
-  if (failed != NULL)
-    *failed = push->failed;
-  if (pending != NULL)
-    *pending = push->pending;
+  if (out != NULL)
+    *out = push->result;
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }

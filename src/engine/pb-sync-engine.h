@@ -15,8 +15,26 @@
 
 G_BEGIN_DECLS
 
-/* Real-time sync (SPEC U7, U9-U11, C5-C7): HR changes after a connection's
- * activation go through its durable outbox to the payroll system. */
+/* Real-time sync (SPEC U7, U9-U11, P1-P5, S1-S6, C5-C7, R1-R3): HR changes
+ * after each data type's activation go through the connection's durable
+ * outbox to the payroll system. */
+
+/* What the engine can send today; a connector's other types are neither
+ * offered nor claimed (absence comes with absence-type mapping). */
+#define PB_SYNC_ENGINE_SENDS (PB_DATA_USERS | PB_DATA_POSITIONS | PB_DATA_SALARY)
+
+typedef struct
+{
+  guint     sent;        /* payroll took them */
+  guint     unchanged;   /* nothing to send: a rule said so (a position Tripletex
+                          * keeps, a person deactivated in HR) */
+  guint     attention;   /* refused in this push: in the error log, sent again
+                          * when the record changes or on retry */
+  guint     waiting;     /* still pending after the push: sent at the next */
+  guint     held;        /* held: their data type is off (C6) */
+  gboolean  busy;        /* another process is sending this outbox: nothing sent */
+  gboolean  stopped;     /* payroll out of reach or refusing the credentials */
+} PbPushResult;
 
 gboolean pb_sync_engine_activate     (PbStore             *store,
                                       PbConnection        *connection,
@@ -30,16 +48,15 @@ void     pb_sync_engine_push_async   (PbStore             *store,
                                       GCancellable        *cancellable,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data);
+gboolean pb_sync_engine_push_finish  (GAsyncResult        *result,
+                                      PbPushResult        *out,
+                                      GError             **error);
 gboolean pb_sync_engine_record_error (PbStore             *store,
                                       PbConnection        *connection,
                                       PbRecord            *person,
                                       const char          *what,
                                       const GError        *failure,
                                       GError             **error);
-gboolean pb_sync_engine_push_finish  (GAsyncResult        *result,
-                                      guint               *sent,
-                                      guint               *failed,
-                                      guint               *pending,
-                                      GError             **error);
+const char *pb_sync_engine_advice    (const GError        *failure);
 
 G_END_DECLS

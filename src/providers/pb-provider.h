@@ -149,6 +149,9 @@ struct _PbProviderClass
   const char * const  *secret_kinds;       /* API tokens: what to ask for ("consumer-token", ...) */
   PbDataTypes          data_types;
   PbPositionModel      position_model;
+  /* Flat model: which position is "the" one sent (P3: the current; P5,
+   * Visma.net Payroll: else the latest past, else the next future). */
+  PbPositionSelect     position_select;
   gboolean             can_delete_positions;
   PbSalaryDelete       salary_delete;
   gboolean             records_can_lock;

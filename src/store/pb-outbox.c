@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "pb-outbox.h"
 #include "pb-store-private.h"
 
@@ -27,6 +29,35 @@ now_text (void)
   return g_date_time_format_iso8601 (now);
 }
 
+static const char * const outbox_state_names[] = {
+  "pending", "attention", "held", "done", "superseded", "discarded",
+};
+
+static const char * const error_state_names[] = { "open", "resolved", "dismissed" };
+
+const char *
+pb_outbox_state_to_string (PbOutboxState state)
+{
+  g_return_val_if_fail (state < G_N_ELEMENTS (outbox_state_names), NULL);
+  return outbox_state_names[state];
+}
+
+const char *
+pb_error_state_to_string (PbErrorState state)
+{
+  g_return_val_if_fail (state < G_N_ELEMENTS (error_state_names), NULL);
+  return error_state_names[state];
+}
+
+static PbOutboxState
+outbox_state_from_string (const char *text)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (outbox_state_names); i++)
+    if (g_strcmp0 (text, outbox_state_names[i]) == 0)
+      return i;
+  return PB_OUTBOX_PENDING;
+}
+
 void
 pb_error_entry_free (PbErrorEntry *entry)
 {
@@ -34,6 +65,8 @@ pb_error_entry_free (PbErrorEntry *entry)
     return;
 
   g_free (entry->at);
+  g_free (entry->last_at);
+  g_free (entry->resolved_at);
   g_free (entry->who);
   g_free (entry->what);
   g_free (entry->message);
@@ -107,8 +140,151 @@ pb_store_set_outbox_cursor (PbStore  *store,
   return step_done (store, stmt, "outbox cursor", error);
 }
 
-/* Adds an entry unless the record already waits in the outbox: the send
- * reads the record as it is then, so one entry covers any number of changes. */
+static const char *
+entity_of_type (const char *type)
+{
+  if (g_str_equal (type, "users"))
+    return pb_entity_get_def (PB_ENTITY_EMPLOYEE)->name;
+  if (g_str_equal (type, "positions"))
+    return pb_entity_get_def (PB_ENTITY_POSITION)->name;
+  if (g_str_equal (type, "absence"))
+    return pb_entity_get_def (PB_ENTITY_ABSENCE)->name;
+  return pb_entity_get_def (PB_ENTITY_SALARY)->name;
+}
+
+/**
+ * pb_store_update_type_activation: (skip)
+ *
+ * Called by pb_store_save_connection() in its transaction. Once a
+ * connection has been activated (U6), each data type it syncs has an
+ * activation point in the change log: only later changes of that type are
+ * sent (C5). A type turned on later starts at that moment; a type turned
+ * off loses its activation (what changes while it is off is never sent,
+ * C6) and its pending entries are held, not sent; turned on again, they
+ * go back to pending: they carry changes made while it was active.
+ */
+gboolean
+pb_store_update_type_activation (PbStore       *store,
+                                 gint64         connection_id,
+                                 gboolean       activated,
+                                 PbDataTypes    types,
+                                 GError       **error)
+{
+  g_autofree char *at = now_text ();
+
+  for (guint bit = 0; bit < 4; bit++)
+    {
+      PbDataTypes type = 1 << bit;
+      const char *name = pb_data_type_to_string (type);
+      gboolean on = activated && (types & type) != 0;
+      sqlite3_stmt *stmt;
+
+      if (on)
+        {
+          stmt = pb_store_prepare (store,
+                                   "INSERT OR IGNORE INTO connection_types (connection_id, type, activated_change, "
+                                   "activated_at) VALUES (?, ?, (SELECT coalesce (max (id), 0) FROM changes), ?)",
+                                   error);
+          if (stmt == NULL)
+            return FALSE;
+          sqlite3_bind_int64 (stmt, 1, connection_id);
+          pb_store_bind_text (stmt, 2, name);
+          pb_store_bind_text (stmt, 3, at);
+          if (!step_done (store, stmt, "connection types", error))
+            return FALSE;
+        }
+      else
+        {
+          stmt = pb_store_prepare (store, "DELETE FROM connection_types WHERE connection_id = ? AND type = ?", error);
+          if (stmt == NULL)
+            return FALSE;
+          sqlite3_bind_int64 (stmt, 1, connection_id);
+          pb_store_bind_text (stmt, 2, name);
+          if (!step_done (store, stmt, "connection types", error))
+            return FALSE;
+        }
+
+      if (!activated)
+        continue;
+
+      stmt = pb_store_prepare (store,
+                               "UPDATE outbox SET state = ? WHERE connection_id = ? AND entity = ? AND state = ?",
+                               error);
+      if (stmt == NULL)
+        return FALSE;
+      pb_store_bind_text (stmt, 1, on ? "pending" : "held");
+      sqlite3_bind_int64 (stmt, 2, connection_id);
+      pb_store_bind_text (stmt, 3, entity_of_type (name));
+      pb_store_bind_text (stmt, 4, on ? "held" : "pending");
+      if (!step_done (store, stmt, "outbox", error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * pb_store_get_type_activation:
+ * @activated_change: (out) (optional): changes after this one are sent
+ * @activated_at: (out) (optional) (transfer full): when it was activated
+ *
+ * Returns: whether @type is active on the connection
+ */
+gboolean
+pb_store_get_type_activation (PbStore      *store,
+                              gint64        connection_id,
+                              PbDataTypes   type,
+                              gint64       *activated_change,
+                              char        **activated_at)
+{
+  sqlite3_stmt *stmt = pb_store_prepare (store,
+                                         "SELECT activated_change, activated_at FROM connection_types "
+                                         "WHERE connection_id = ? AND type = ?", NULL);
+  gboolean found = FALSE;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, connection_id);
+  pb_store_bind_text (stmt, 2, pb_data_type_to_string (type));
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      found = TRUE;
+      if (activated_change != NULL)
+        *activated_change = sqlite3_column_int64 (stmt, 0);
+      if (activated_at != NULL)
+        *activated_at = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+    }
+  sqlite3_reset (stmt);
+
+  return found;
+}
+
+static gboolean
+exec_bound (PbStore      *store,
+            const char   *sql,
+            GError      **error,
+            gint64        a,
+            gint64        b)
+{
+  sqlite3_stmt *stmt = pb_store_prepare (store, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, a);
+  if (sqlite3_bind_parameter_count (stmt) >= 2)
+    sqlite3_bind_int64 (stmt, 2, b);
+  return step_done (store, stmt, "outbox", error);
+}
+
+/**
+ * pb_store_enqueue:
+ *
+ * One open entry per record carries all its changes, since the send reads
+ * the record as it is then: a pending or held entry takes the newer change
+ * id (which tells a send in flight that it sent older values, see
+ * pb_store_outbox_done()); an entry that needs attention is superseded by
+ * a new pending one, so that a change of the record sends it again.
+ */
 gboolean
 pb_store_enqueue (PbStore   *store,
                   gint64     connection_id,
@@ -119,13 +295,38 @@ pb_store_enqueue (PbStore   *store,
                   GError   **error)
 {
   g_autofree char *at = now_text ();
-  sqlite3_stmt *stmt = pb_store_prepare (store,
-                                         "INSERT INTO outbox (connection_id, entity, record_id, employee_id, "
-                                         "change_id, created_at) SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS "
-                                         "(SELECT 1 FROM outbox WHERE connection_id = ? AND entity = ? "
-                                         "AND record_id = ? AND state = 'pending')", error);
   const char *name = pb_entity_get_def (entity)->name;
+  sqlite3_stmt *stmt;
 
+  stmt = pb_store_prepare (store,
+                           "UPDATE outbox SET change_id = max (change_id, ?) WHERE connection_id = ? AND entity = ? "
+                           "AND record_id = ? AND state IN ('pending', 'held')", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, change_id);
+  sqlite3_bind_int64 (stmt, 2, connection_id);
+  pb_store_bind_text (stmt, 3, name);
+  sqlite3_bind_int64 (stmt, 4, record_id);
+  if (!step_done (store, stmt, "outbox", error))
+    return FALSE;
+  if (sqlite3_changes (pb_store_get_db (store)) > 0)
+    return TRUE;
+
+  stmt = pb_store_prepare (store,
+                           "UPDATE outbox SET state = 'superseded', finished_at = ? WHERE connection_id = ? "
+                           "AND entity = ? AND record_id = ? AND state = 'attention'", error);
+  if (stmt == NULL)
+    return FALSE;
+  pb_store_bind_text (stmt, 1, at);
+  sqlite3_bind_int64 (stmt, 2, connection_id);
+  pb_store_bind_text (stmt, 3, name);
+  sqlite3_bind_int64 (stmt, 4, record_id);
+  if (!step_done (store, stmt, "outbox", error))
+    return FALSE;
+
+  stmt = pb_store_prepare (store,
+                           "INSERT INTO outbox (connection_id, entity, record_id, employee_id, change_id, created_at) "
+                           "VALUES (?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, connection_id);
@@ -137,27 +338,19 @@ pb_store_enqueue (PbStore   *store,
     sqlite3_bind_null (stmt, 4);
   sqlite3_bind_int64 (stmt, 5, change_id);
   pb_store_bind_text (stmt, 6, at);
-  sqlite3_bind_int64 (stmt, 7, connection_id);
-  pb_store_bind_text (stmt, 8, name);
-  sqlite3_bind_int64 (stmt, 9, record_id);
   return step_done (store, stmt, "outbox", error);
 }
 
-/**
- * pb_store_list_outbox:
- *
- * Returns: (transfer full) (element-type PbOutboxEntry): the pending
- *   entries, oldest first
- */
-GArray *
-pb_store_list_outbox (PbStore  *store,
-                      gint64    connection_id,
-                      GError  **error)
+#define ENTRY_COLUMNS "id, entity, record_id, employee_id, change_id, attempts, state"
+
+static GArray *
+query_entries (PbStore     *store,
+               const char  *sql,
+               gint64       connection_id,
+               GError     **error)
 {
   g_autoptr(GArray) entries = g_array_new (FALSE, TRUE, sizeof (PbOutboxEntry));
-  sqlite3_stmt *stmt = pb_store_prepare (store,
-                                         "SELECT id, entity, record_id, employee_id, change_id, attempts FROM outbox "
-                                         "WHERE connection_id = ? AND state = 'pending' ORDER BY id", error);
+  sqlite3_stmt *stmt = pb_store_prepare (store, sql, error);
   int rc;
 
   if (stmt == NULL)
@@ -173,6 +366,7 @@ pb_store_list_outbox (PbStore  *store,
       entry.employee_id = sqlite3_column_int64 (stmt, 3);
       entry.change_id = sqlite3_column_int64 (stmt, 4);
       entry.attempts = sqlite3_column_int (stmt, 5);
+      entry.state = outbox_state_from_string ((const char *) sqlite3_column_text (stmt, 6));
       g_array_append_val (entries, entry);
     }
   sqlite3_reset (stmt);
@@ -186,73 +380,407 @@ pb_store_list_outbox (PbStore  *store,
 }
 
 /**
- * pb_store_finish_outbox:
- * @done: the payroll system took it
- * @give_up: not done, and trying again will not help
+ * pb_store_list_outbox:
  *
- * A failure that may pass (network, rate limit) stays pending with one
- * more attempt counted.
+ * Returns: (transfer full) (element-type PbOutboxEntry): the pending
+ *   entries, oldest first
+ */
+GArray *
+pb_store_list_outbox (PbStore  *store,
+                      gint64    connection_id,
+                      GError  **error)
+{
+  return query_entries (store,
+                        "SELECT " ENTRY_COLUMNS " FROM outbox WHERE connection_id = ? AND state = 'pending' "
+                        "ORDER BY id", connection_id, error);
+}
+
+/**
+ * pb_store_list_outbox_open:
+ *
+ * Returns: (transfer full) (element-type PbOutboxEntry): every entry still
+ *   in the outbox (pending, needing attention or held), oldest first
+ */
+GArray *
+pb_store_list_outbox_open (PbStore  *store,
+                           gint64    connection_id,
+                           GError  **error)
+{
+  return query_entries (store,
+                        "SELECT " ENTRY_COLUMNS " FROM outbox WHERE connection_id = ? "
+                        "AND state IN ('pending', 'attention', 'held') ORDER BY id", connection_id, error);
+}
+
+gint64
+pb_store_count_outbox (PbStore       *store,
+                       gint64         connection_id,
+                       PbOutboxState  state)
+{
+  sqlite3_stmt *stmt = pb_store_prepare (store,
+                                         "SELECT count (*) FROM outbox WHERE connection_id = ? AND state = ?", NULL);
+  gint64 count = 0;
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, connection_id);
+  pb_store_bind_text (stmt, 2, pb_outbox_state_to_string (state));
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  return count;
+}
+
+/**
+ * pb_store_outbox_done:
+ * @entry: as it was listed when its send began
+ * @still_pending: (out) (optional): %TRUE when the record changed while it
+ *   was being sent: the entry stays pending, for the newer values
+ *
+ * Payroll took the entry: it leaves the outbox, and the open errors of its
+ * record (and those about the connection itself) are resolved.
  */
 gboolean
-pb_store_finish_outbox (PbStore  *store,
-                        gint64    entry_id,
-                        gboolean  done,
-                        gboolean  give_up,
-                        GError  **error)
+pb_store_outbox_done (PbStore              *store,
+                      const PbOutboxEntry  *entry,
+                      gboolean             *still_pending,
+                      GError              **error)
 {
   g_autofree char *at = now_text ();
   sqlite3_stmt *stmt = pb_store_prepare (store,
-                                         "UPDATE outbox SET state = ?, attempts = attempts + ?, finished_at = ? "
-                                         "WHERE id = ?", error);
+                                         "UPDATE outbox SET state = 'done', finished_at = ? "
+                                         "WHERE id = ? AND change_id = ? AND state = 'pending'", error);
+  gint64 connection_id;
 
   if (stmt == NULL)
     return FALSE;
-  pb_store_bind_text (stmt, 1, done ? "done" : give_up ? "failed" : "pending");
-  sqlite3_bind_int (stmt, 2, done ? 0 : 1);
-  pb_store_bind_text (stmt, 3, done || give_up ? at : NULL);
-  sqlite3_bind_int64 (stmt, 4, entry_id);
-  return step_done (store, stmt, "outbox", error);
+  pb_store_bind_text (stmt, 1, at);
+  sqlite3_bind_int64 (stmt, 2, entry->id);
+  sqlite3_bind_int64 (stmt, 3, entry->change_id);
+  if (!step_done (store, stmt, "outbox", error))
+    return FALSE;
+  if (still_pending != NULL)
+    *still_pending = sqlite3_changes (pb_store_get_db (store)) == 0;
+
+  stmt = pb_store_prepare (store, "SELECT connection_id FROM outbox WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, entry->id);
+  connection_id = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+  sqlite3_reset (stmt);
+
+  return pb_store_resolve_errors (store, connection_id, entry->entity, entry->record_id, error) &&
+         pb_store_resolve_errors (store, connection_id, PB_N_ENTITIES, 0, error);
 }
 
+/* A try that may pass (an answer that could not be read): one more
+ * attempt counted, still pending. */
+gboolean
+pb_store_outbox_tried (PbStore              *store,
+                       const PbOutboxEntry  *entry,
+                       GError              **error)
+{
+  return exec_bound (store, "UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", error, entry->id, 0);
+}
+
+/* Payroll (or a rule) refused the entry as it is: it waits for a change of
+ * the record or a retry. A record changed meanwhile is sent again instead. */
+gboolean
+pb_store_outbox_park (PbStore              *store,
+                      const PbOutboxEntry  *entry,
+                      GError              **error)
+{
+  return exec_bound (store,
+                     "UPDATE outbox SET state = 'attention' "
+                     "WHERE id = ? AND change_id = ? AND state = 'pending'",
+                     error, entry->id, entry->change_id);
+}
+
+/**
+ * pb_store_outbox_retry:
+ * @entry_id: one entry, or 0 for every entry that needs attention
+ *
+ * Returns: how many entries went back to pending, or -1 with @error set
+ */
+gint64
+pb_store_outbox_retry (PbStore  *store,
+                       gint64    connection_id,
+                       gint64    entry_id,
+                       GError  **error)
+{
+  gboolean ok = entry_id != 0
+    ? exec_bound (store, "UPDATE outbox SET state = 'pending', attempts = 0 WHERE connection_id = ? AND id = ? "
+                  "AND state = 'attention'", error, connection_id, entry_id)
+    : exec_bound (store, "UPDATE outbox SET state = 'pending', attempts = 0 WHERE connection_id = ? "
+                  "AND state = 'attention'", error, connection_id, 0);
+
+  return ok ? sqlite3_changes (pb_store_get_db (store)) : -1;
+}
+
+/* The administrator sets an entry aside: it leaves the outbox unsent. */
+gboolean
+pb_store_outbox_discard (PbStore  *store,
+                         gint64    connection_id,
+                         gint64    entry_id,
+                         GError  **error)
+{
+  g_autofree char *at = now_text ();
+  sqlite3_stmt *stmt = pb_store_prepare (store,
+                                         "UPDATE outbox SET state = 'discarded', finished_at = ? WHERE connection_id = ? "
+                                         "AND id = ? AND state IN ('pending', 'attention', 'held')", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  pb_store_bind_text (stmt, 1, at);
+  sqlite3_bind_int64 (stmt, 2, connection_id);
+  sqlite3_bind_int64 (stmt, 3, entry_id);
+  if (!step_done (store, stmt, "outbox", error))
+    return FALSE;
+  if (sqlite3_changes (pb_store_get_db (store)) == 0)
+    {
+      g_set_error (error, PB_STORE_ERROR, PB_STORE_ERROR_NOT_FOUND,
+                   _("The outbox has no open entry %" G_GINT64_FORMAT), entry_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* --- the lease -------------------------------------------------------------------- */
+
+/**
+ * pb_store_take_lease:
+ * @holder: who asks (unique per drain)
+ * @seconds: how long the lease lasts unless taken again
+ * @taken: (out): whether @holder holds it now
+ *
+ * One process at a time sends a connection's outbox: two pushes at once
+ * would each send every pending entry. The lease is taken (or renewed by
+ * its holder) in one statement, so two processes cannot both win; a
+ * process killed while holding it loses it when it expires.
+ */
+gboolean
+pb_store_take_lease (PbStore     *store,
+                     gint64       connection_id,
+                     const char  *holder,
+                     guint        seconds,
+                     gboolean    *taken,
+                     GError     **error)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  sqlite3_stmt *stmt = pb_store_prepare (store,
+                                         "INSERT INTO outbox_leases (connection_id, holder, expires_at) VALUES (?, ?, ?) "
+                                         "ON CONFLICT (connection_id) DO UPDATE SET holder = excluded.holder, "
+                                         "expires_at = excluded.expires_at "
+                                         "WHERE outbox_leases.holder = excluded.holder OR outbox_leases.expires_at < ?",
+                                         error);
+
+  *taken = FALSE;
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, connection_id);
+  pb_store_bind_text (stmt, 2, holder);
+  sqlite3_bind_int64 (stmt, 3, now + seconds);
+  sqlite3_bind_int64 (stmt, 4, now);
+  if (!step_done (store, stmt, "lease", error))
+    return FALSE;
+
+  *taken = sqlite3_changes (pb_store_get_db (store)) > 0;
+  return TRUE;
+}
+
+void
+pb_store_release_lease (PbStore    *store,
+                        gint64      connection_id,
+                        const char *holder)
+{
+  sqlite3_stmt *stmt = pb_store_prepare (store, "DELETE FROM outbox_leases WHERE connection_id = ? AND holder = ?",
+                                         NULL);
+
+  if (stmt == NULL)
+    return;
+  sqlite3_bind_int64 (stmt, 1, connection_id);
+  pb_store_bind_text (stmt, 2, holder);
+  sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+}
+
+/* --- the error log ---------------------------------------------------------------- */
+
+static void
+bind_subject (sqlite3_stmt *stmt,
+              int           index,
+              PbEntity      entity,
+              gint64        record_id)
+{
+  if (entity == PB_N_ENTITIES)
+    {
+      sqlite3_bind_null (stmt, index);
+      sqlite3_bind_int64 (stmt, index + 1, 0);
+    }
+  else
+    {
+      pb_store_bind_text (stmt, index, pb_entity_get_def (entity)->name);
+      sqlite3_bind_int64 (stmt, index + 1, record_id);
+    }
+}
+
+/**
+ * pb_store_add_error:
+ *
+ * One entry per problem (C7): when the same record (or, with entity
+ * PB_N_ENTITIES, the connection itself) already has an open entry saying
+ * the same, that entry counts one more try and is seen again now; an open
+ * entry of the record that says something else is resolved, the new one
+ * taking its place. @entry gets its id and times.
+ */
 gboolean
 pb_store_add_error (PbStore       *store,
                     gint64         connection_id,
                     PbErrorEntry  *entry,
                     GError       **error)
 {
-  sqlite3_stmt *stmt = pb_store_prepare (store,
-                                         "INSERT INTO error_log (connection_id, at, employee_id, who, what, message, "
-                                         "system_message, request_id, advice) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                         error);
+  g_autofree char *at = now_text ();
+  sqlite3_stmt *stmt;
 
+  stmt = pb_store_prepare (store,
+                           "SELECT id, at, count FROM error_log WHERE connection_id = ? AND resolved = 0 "
+                           "AND entity IS ? AND coalesce (record_id, 0) = ? AND what = ? AND message = ? "
+                           "ORDER BY id DESC LIMIT 1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, connection_id);
+  bind_subject (stmt, 2, entry->entity, entry->record_id);
+  pb_store_bind_text (stmt, 4, entry->what);
+  pb_store_bind_text (stmt, 5, entry->message);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_free (entry->at);
+      entry->at = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      entry->count = sqlite3_column_int (stmt, 2) + 1;
+      sqlite3_reset (stmt);
+
+      stmt = pb_store_prepare (store,
+                               "UPDATE error_log SET count = count + 1, last_at = ?, system_message = ?, "
+                               "request_id = ?, advice = ? WHERE id = ?", error);
+      if (stmt == NULL)
+        return FALSE;
+      pb_store_bind_text (stmt, 1, at);
+      pb_store_bind_text (stmt, 2, entry->system_message);
+      pb_store_bind_text (stmt, 3, entry->request_id);
+      pb_store_bind_text (stmt, 4, entry->advice);
+      sqlite3_bind_int64 (stmt, 5, id);
+      if (!step_done (store, stmt, "error log", error))
+        return FALSE;
+      entry->id = id;
+      g_free (entry->last_at);
+      entry->last_at = g_steal_pointer (&at);
+      entry->state = PB_ERROR_OPEN;
+      return TRUE;
+    }
+  sqlite3_reset (stmt);
+
+  if (entry->entity != PB_N_ENTITIES &&
+      !pb_store_resolve_errors (store, connection_id, entry->entity, entry->record_id, error))
+    return FALSE;
+
+  stmt = pb_store_prepare (store,
+                           "INSERT INTO error_log (connection_id, at, last_at, entity, record_id, employee_id, who, "
+                           "what, message, system_message, request_id, advice) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     return FALSE;
 
-  g_free (entry->at);
-  entry->at = now_text ();
   sqlite3_bind_int64 (stmt, 1, connection_id);
-  pb_store_bind_text (stmt, 2, entry->at);
+  pb_store_bind_text (stmt, 2, at);
+  pb_store_bind_text (stmt, 3, at);
+  bind_subject (stmt, 4, entry->entity, entry->record_id);
   if (entry->employee_id != 0)
-    sqlite3_bind_int64 (stmt, 3, entry->employee_id);
+    sqlite3_bind_int64 (stmt, 6, entry->employee_id);
   else
-    sqlite3_bind_null (stmt, 3);
-  pb_store_bind_text (stmt, 4, entry->who);
-  pb_store_bind_text (stmt, 5, entry->what);
-  pb_store_bind_text (stmt, 6, entry->message);
-  pb_store_bind_text (stmt, 7, entry->system_message);
-  pb_store_bind_text (stmt, 8, entry->request_id);
-  pb_store_bind_text (stmt, 9, entry->advice);
+    sqlite3_bind_null (stmt, 6);
+  pb_store_bind_text (stmt, 7, entry->who);
+  pb_store_bind_text (stmt, 8, entry->what);
+  pb_store_bind_text (stmt, 9, entry->message);
+  pb_store_bind_text (stmt, 10, entry->system_message);
+  pb_store_bind_text (stmt, 11, entry->request_id);
+  pb_store_bind_text (stmt, 12, entry->advice);
   if (!step_done (store, stmt, "error log", error))
     return FALSE;
 
   entry->id = sqlite3_last_insert_rowid (pb_store_get_db (store));
+  g_free (entry->at);
+  entry->at = g_strdup (at);
+  g_free (entry->last_at);
+  entry->last_at = g_steal_pointer (&at);
+  entry->count = 1;
+  entry->state = PB_ERROR_OPEN;
   return TRUE;
+}
+
+/* The change went through: the open entries of the record (PB_N_ENTITIES:
+ * those about the connection itself) are resolved. */
+gboolean
+pb_store_resolve_errors (PbStore   *store,
+                         gint64     connection_id,
+                         PbEntity   entity,
+                         gint64     record_id,
+                         GError   **error)
+{
+  g_autofree char *at = now_text ();
+  sqlite3_stmt *stmt = pb_store_prepare (store,
+                                         "UPDATE error_log SET resolved = 1, resolved_at = ? WHERE connection_id = ? "
+                                         "AND resolved = 0 AND entity IS ? AND coalesce (record_id, 0) = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  pb_store_bind_text (stmt, 1, at);
+  sqlite3_bind_int64 (stmt, 2, connection_id);
+  bind_subject (stmt, 3, entity, record_id);
+  return step_done (store, stmt, "error log", error);
+}
+
+gboolean
+pb_store_dismiss_error (PbStore  *store,
+                        gint64    connection_id,
+                        gint64    error_id,
+                        GError  **error)
+{
+  g_autofree char *at = now_text ();
+  sqlite3_stmt *stmt = pb_store_prepare (store,
+                                         "UPDATE error_log SET resolved = 2, resolved_at = ? WHERE connection_id = ? "
+                                         "AND id = ? AND resolved = 0", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  pb_store_bind_text (stmt, 1, at);
+  sqlite3_bind_int64 (stmt, 2, connection_id);
+  sqlite3_bind_int64 (stmt, 3, error_id);
+  if (!step_done (store, stmt, "error log", error))
+    return FALSE;
+  if (sqlite3_changes (pb_store_get_db (store)) == 0)
+    {
+      g_set_error (error, PB_STORE_ERROR, PB_STORE_ERROR_NOT_FOUND,
+                   _("The error log has no open entry %" G_GINT64_FORMAT), error_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gint64
+pb_store_count_open_errors (PbStore *store,
+                            gint64   connection_id)
+{
+  return single_int (store, "SELECT count (*) FROM error_log WHERE resolved = 0 AND connection_id = ?",
+                     connection_id);
 }
 
 /**
  * pb_store_list_errors:
  *
- * Returns: (transfer full) (element-type PbErrorEntry): newest first
+ * Returns: (transfer full) (element-type PbErrorEntry): newest first (by
+ *   when they were last seen)
  */
 GPtrArray *
 pb_store_list_errors (PbStore  *store,
@@ -262,7 +790,9 @@ pb_store_list_errors (PbStore  *store,
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_error_entry_free);
   sqlite3_stmt *stmt = pb_store_prepare (store,
                                          "SELECT id, at, who, what, message, system_message, request_id, advice, "
-                                         "employee_id FROM error_log WHERE connection_id = ? ORDER BY id DESC",
+                                         "employee_id, coalesce (last_at, at), count, resolved, resolved_at, entity, "
+                                         "coalesce (record_id, 0) FROM error_log WHERE connection_id = ? "
+                                         "ORDER BY coalesce (last_at, at) DESC, id DESC",
                                          error);
   int rc;
 
@@ -272,6 +802,7 @@ pb_store_list_errors (PbStore  *store,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       PbErrorEntry *entry = g_new0 (PbErrorEntry, 1);
+      const char *entity = (const char *) sqlite3_column_text (stmt, 13);
 
       entry->id = sqlite3_column_int64 (stmt, 0);
       entry->at = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
@@ -282,6 +813,13 @@ pb_store_list_errors (PbStore  *store,
       entry->request_id = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
       entry->advice = g_strdup ((const char *) sqlite3_column_text (stmt, 7));
       entry->employee_id = sqlite3_column_int64 (stmt, 8);
+      entry->last_at = g_strdup ((const char *) sqlite3_column_text (stmt, 9));
+      entry->count = sqlite3_column_int (stmt, 10);
+      entry->state = CLAMP (sqlite3_column_int (stmt, 11), PB_ERROR_OPEN, PB_ERROR_DISMISSED);
+      entry->resolved_at = g_strdup ((const char *) sqlite3_column_text (stmt, 12));
+      if (entity == NULL || !pb_entity_from_name (entity, &entry->entity))
+        entry->entity = PB_N_ENTITIES;
+      entry->record_id = sqlite3_column_int64 (stmt, 14);
       g_ptr_array_add (entries, entry);
     }
   sqlite3_reset (stmt);
@@ -292,4 +830,28 @@ pb_store_list_errors (PbStore  *store,
       return NULL;
     }
   return g_steal_pointer (&entries);
+}
+
+/* Does the record have an entry still in the outbox (pending, needing
+ * attention or held)? A record that depends on it waits for it. */
+gboolean
+pb_store_outbox_has_open (PbStore   *store,
+                          gint64     connection_id,
+                          PbEntity   entity,
+                          gint64     record_id)
+{
+  sqlite3_stmt *stmt = pb_store_prepare (store,
+                                         "SELECT 1 FROM outbox WHERE connection_id = ? AND entity = ? AND record_id = ? "
+                                         "AND state IN ('pending', 'attention', 'held') LIMIT 1", NULL);
+  gboolean found;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, connection_id);
+  pb_store_bind_text (stmt, 2, pb_entity_get_def (entity)->name);
+  sqlite3_bind_int64 (stmt, 3, record_id);
+  found = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+
+  return found;
 }

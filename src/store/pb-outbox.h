@@ -11,32 +11,64 @@
 
 G_BEGIN_DECLS
 
-/* The outbox of a connection and its error log (SPEC U7, U11, C7, R3). */
+/* The outbox of a connection, its per-type activation, its drain lease
+ * and its error log (SPEC U7, U11, C5-C7, R1-R3). */
+
+/* An entry leaves the outbox only when payroll took it (DONE), a newer
+ * entry of the same record replaced it (SUPERSEDED) or the administrator
+ * discarded it (DISCARDED); until then it is PENDING, needs ATTENTION or
+ * is HELD. */
+typedef enum
+{
+  PB_OUTBOX_PENDING,     /* to send at the next push */
+  PB_OUTBOX_ATTENTION,   /* payroll refused it, or a rule did: sent again when
+                          * the record changes or the administrator retries */
+  PB_OUTBOX_HELD,        /* its data type is off for the connection (C6) */
+  PB_OUTBOX_DONE,
+  PB_OUTBOX_SUPERSEDED,
+  PB_OUTBOX_DISCARDED,
+} PbOutboxState;
 
 typedef struct
 {
-  gint64    id;
-  PbEntity  entity;
-  gint64    record_id;
-  gint64    employee_id;
-  gint64    change_id;
-  guint     attempts;
+  gint64         id;
+  PbEntity       entity;
+  gint64         record_id;
+  gint64         employee_id;
+  gint64         change_id;     /* the newest change it carries */
+  guint          attempts;
+  PbOutboxState  state;
 } PbOutboxEntry;
 
+typedef enum
+{
+  PB_ERROR_OPEN,
+  PB_ERROR_RESOLVED,    /* the change went through after all */
+  PB_ERROR_DISMISSED,   /* the administrator set it aside */
+} PbErrorState;
+
 typedef struct
 {
-  gint64  id;
-  char   *at;
-  char   *who;             /* the person, as the administrator knows them */
-  char   *what;            /* "Update the employee", "Create the employee" */
-  char   *message;         /* what went wrong, in our words */
-  char   *system_message;  /* (nullable) what the payroll system said */
-  char   *request_id;      /* (nullable) for the system's support */
-  char   *advice;          /* (nullable) what to do */
-  gint64  employee_id;
+  gint64        id;
+  char         *at;              /* first seen */
+  char         *last_at;         /* last seen */
+  guint         count;           /* how many tries met this problem */
+  PbErrorState  state;
+  char         *resolved_at;     /* (nullable) */
+  PbEntity      entity;          /* PB_N_ENTITIES: about the connection itself */
+  gint64        record_id;       /* 0 with PB_N_ENTITIES */
+  char         *who;             /* the person, as the administrator knows them */
+  char         *what;            /* "Update the employee", "Create the employee" */
+  char         *message;         /* what went wrong, in our words */
+  char         *system_message;  /* (nullable) what the payroll system said */
+  char         *request_id;      /* (nullable) for the system's support */
+  char         *advice;          /* (nullable) what to do */
+  gint64        employee_id;
 } PbErrorEntry;
 
-void        pb_error_entry_free         (PbErrorEntry *entry);
+const char *pb_outbox_state_to_string  (PbOutboxState  state);
+const char *pb_error_state_to_string   (PbErrorState   state);
+void        pb_error_entry_free        (PbErrorEntry  *entry);
 
 gint64      pb_store_max_change_id      (PbStore      *store);
 gint64      pb_store_get_outbox_cursor  (PbStore      *store,
@@ -45,6 +77,17 @@ gboolean    pb_store_set_outbox_cursor  (PbStore      *store,
                                          gint64        connection_id,
                                          gint64        change_id,
                                          GError      **error);
+
+/* --- per-type activation (SPEC C5, C6) --------------------------------------- */
+
+gboolean    pb_store_get_type_activation (PbStore     *store,
+                                          gint64       connection_id,
+                                          PbDataTypes  type,
+                                          gint64      *activated_change,
+                                          char       **activated_at);
+
+/* --- entries --------------------------------------------------------------------- */
+
 gboolean    pb_store_enqueue            (PbStore      *store,
                                          gint64        connection_id,
                                          PbEntity      entity,
@@ -55,15 +98,64 @@ gboolean    pb_store_enqueue            (PbStore      *store,
 GArray     *pb_store_list_outbox        (PbStore      *store,
                                          gint64        connection_id,
                                          GError      **error);
-gboolean    pb_store_finish_outbox      (PbStore      *store,
-                                         gint64        entry_id,
-                                         gboolean      done,
-                                         gboolean      give_up,
+GArray     *pb_store_list_outbox_open   (PbStore      *store,
+                                         gint64        connection_id,
                                          GError      **error);
+gboolean    pb_store_outbox_has_open    (PbStore      *store,
+                                         gint64        connection_id,
+                                         PbEntity      entity,
+                                         gint64        record_id);
+gint64      pb_store_count_outbox       (PbStore      *store,
+                                         gint64        connection_id,
+                                         PbOutboxState state);
+gboolean    pb_store_outbox_done        (PbStore      *store,
+                                         const PbOutboxEntry *entry,
+                                         gboolean     *still_pending,
+                                         GError      **error);
+gboolean    pb_store_outbox_tried       (PbStore      *store,
+                                         const PbOutboxEntry *entry,
+                                         GError      **error);
+gboolean    pb_store_outbox_park        (PbStore      *store,
+                                         const PbOutboxEntry *entry,
+                                         GError      **error);
+gint64      pb_store_outbox_retry       (PbStore      *store,
+                                         gint64        connection_id,
+                                         gint64        entry_id,
+                                         GError      **error);
+gboolean    pb_store_outbox_discard     (PbStore      *store,
+                                         gint64        connection_id,
+                                         gint64        entry_id,
+                                         GError      **error);
+
+/* --- the drain lease (one process at a time per connection) ------------------- */
+
+gboolean    pb_store_take_lease         (PbStore      *store,
+                                         gint64        connection_id,
+                                         const char   *holder,
+                                         guint         seconds,
+                                         gboolean     *taken,
+                                         GError      **error);
+void        pb_store_release_lease      (PbStore      *store,
+                                         gint64        connection_id,
+                                         const char   *holder);
+
+/* --- the error log (SPEC C7): one entry per problem ------------------------------ */
+
 gboolean    pb_store_add_error          (PbStore      *store,
                                          gint64        connection_id,
                                          PbErrorEntry *entry,
                                          GError      **error);
+gboolean    pb_store_resolve_errors     (PbStore      *store,
+                                         gint64        connection_id,
+                                         PbEntity      entity,
+                                         gint64        record_id,
+                                         GError      **error);
+gboolean    pb_store_dismiss_error      (PbStore      *store,
+                                         gint64        connection_id,
+                                         gint64        error_id,
+                                         GError      **error);
+gint64      pb_store_count_open_errors  (PbStore      *store,
+                                         gint64        connection_id);
 GPtrArray  *pb_store_list_errors        (PbStore      *store,
                                          gint64        connection_id,
                                          GError      **error);

@@ -29,4 +29,10 @@ gboolean      pb_store_set_error (PbStore       *self,
                                   GError       **error,
                                   const char    *what);
 
+gboolean      pb_store_update_type_activation (PbStore     *self,
+                                               gint64       connection_id,
+                                               gboolean     activated,
+                                               PbDataTypes  types,
+                                               GError     **error);
+
 G_END_DECLS

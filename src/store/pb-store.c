@@ -230,6 +230,67 @@ static const char * const migrations[] = {
   /* 6: what changed on the payroll side of a person since the previous
    * plan (a re-plan after a stale decision shows it) */
   "ALTER TABLE user_plan_items ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;",
+
+  /* 7: durable delivery (SPEC R1-R3, C5-C7). An outbox entry is never
+   * given up: it is pending (to send), needs attention (payroll refused it:
+   * sent again when the record changes or on request), held (its data type
+   * is off), or it has left the outbox because payroll took it (done), a
+   * newer entry of the same record replaced it (superseded) or the
+   * administrator discarded it. The entries version 6 marked failed go
+   * back to pending (the newest of each record; older ones are superseded),
+   * so that the changes they carry are sent after all. Each data type of a
+   * connection has its own activation (C5); links keep payroll's key of a
+   * record (a position's start date, P2); one error entry per problem, with
+   * a count; one process at a time drains a connection (a lease). */
+  "CREATE TABLE outbox_v7 ("
+  "  id INTEGER PRIMARY KEY,"
+  "  connection_id INTEGER NOT NULL REFERENCES connections (id) ON DELETE CASCADE,"
+  "  entity TEXT NOT NULL,"
+  "  record_id INTEGER NOT NULL,"
+  "  employee_id INTEGER,"
+  "  change_id INTEGER NOT NULL,"
+  "  created_at TEXT NOT NULL,"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  state TEXT NOT NULL DEFAULT 'pending'"
+  "    CHECK (state IN ('pending', 'attention', 'held', 'done', 'superseded', 'discarded')),"
+  "  finished_at TEXT);"
+  "INSERT INTO outbox_v7 (id, connection_id, entity, record_id, employee_id, change_id, created_at, attempts, "
+  "  state, finished_at)"
+  "  SELECT o.id, o.connection_id, o.entity, o.record_id, o.employee_id, o.change_id, o.created_at,"
+  "    CASE o.state WHEN 'failed' THEN 0 ELSE o.attempts END,"
+  "    CASE WHEN o.state != 'failed' THEN o.state"
+  "         WHEN EXISTS (SELECT 1 FROM outbox n WHERE n.connection_id = o.connection_id AND n.entity = o.entity"
+  "                      AND n.record_id = o.record_id AND n.id > o.id AND n.state != 'done') THEN 'superseded'"
+  "         ELSE 'pending' END,"
+  "    CASE o.state WHEN 'failed' THEN NULL ELSE o.finished_at END"
+  "  FROM outbox o;"
+  "DROP TABLE outbox;"
+  "ALTER TABLE outbox_v7 RENAME TO outbox;"
+  "CREATE INDEX outbox_open ON outbox (connection_id, state, entity, record_id);"
+  "CREATE TABLE connection_types ("
+  "  connection_id INTEGER NOT NULL REFERENCES connections (id) ON DELETE CASCADE,"
+  "  type TEXT NOT NULL CHECK (type IN ('users', 'positions', 'absence', 'salary')),"
+  "  activated_change INTEGER NOT NULL,"
+  "  activated_at TEXT NOT NULL,"
+  "  PRIMARY KEY (connection_id, type));"
+  "INSERT INTO connection_types (connection_id, type, activated_change, activated_at)"
+  "  SELECT c.id, t.name, coalesce (k.change_id, 0), coalesce (c.activated_at, c.created_at)"
+  "  FROM connections c"
+  "  JOIN (SELECT 1 AS bit, 'users' AS name UNION ALL SELECT 2, 'positions'"
+  "        UNION ALL SELECT 4, 'absence' UNION ALL SELECT 8, 'salary') t ON (c.sync_types & t.bit) != 0"
+  "  LEFT JOIN outbox_cursors k ON k.connection_id = c.id"
+  "  WHERE c.activated_at IS NOT NULL;"
+  "ALTER TABLE links ADD COLUMN remote_key TEXT;"
+  "ALTER TABLE error_log ADD COLUMN count INTEGER NOT NULL DEFAULT 1;"
+  "ALTER TABLE error_log ADD COLUMN last_at TEXT;"
+  "ALTER TABLE error_log ADD COLUMN resolved_at TEXT;"
+  "ALTER TABLE error_log ADD COLUMN kind TEXT;"
+  "UPDATE error_log SET last_at = at;"
+  "CREATE INDEX error_log_open ON error_log (connection_id, resolved, entity, record_id);"
+  "CREATE TABLE outbox_leases ("
+  "  connection_id INTEGER PRIMARY KEY REFERENCES connections (id) ON DELETE CASCADE,"
+  "  holder TEXT NOT NULL,"
+  "  expires_at INTEGER NOT NULL);",
 };
 
 gboolean
@@ -1390,6 +1451,10 @@ pb_store_find_connection (PbStore     *self,
   return g_object_ref (g_ptr_array_index (found, 0));
 }
 
+static gboolean save_connection (PbStore       *self,
+                                 PbConnection  *connection,
+                                 GError       **error);
+
 /**
  * pb_store_save_connection:
  *
@@ -1400,6 +1465,31 @@ gboolean
 pb_store_save_connection (PbStore       *self,
                           PbConnection  *connection,
                           GError       **error)
+{
+  gboolean own_transaction = sqlite3_get_autocommit (self->db);
+
+  /* The connection and the activation of its data types change together. */
+  if (own_transaction && !pb_store_begin (self, error))
+    return FALSE;
+  if (!save_connection (self, connection, error) ||
+      !pb_store_update_type_activation (self, connection->id,
+                                        connection->activated_at != NULL ||
+                                        connection->state == PB_CONNECTION_ACTIVE,
+                                        connection->sync_types, error) ||
+      (own_transaction && !pb_store_commit (self, error)))
+    {
+      if (own_transaction)
+        pb_store_rollback (self);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+save_connection (PbStore       *self,
+                 PbConnection  *connection,
+                 GError       **error)
 {
   sqlite3_stmt *stmt;
   int index = 1;

@@ -633,6 +633,99 @@ pb_store_find_link (PbStore    *store,
   return remote_id;
 }
 
+/**
+ * pb_store_set_link_key:
+ *
+ * Payroll's own key of a linked record, where the engine matches on it:
+ * a position's start date (SPEC P2).
+ */
+gboolean
+pb_store_set_link_key (PbStore     *store,
+                       gint64       connection_id,
+                       PbEntity     entity,
+                       gint64       record_id,
+                       const char  *remote_key,
+                       GError     **error)
+{
+  sqlite3_stmt *stmt = pb_store_prepare (store,
+                                         "UPDATE links SET remote_key = ? WHERE connection_id = ? AND entity = ? "
+                                         "AND record_id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  pb_store_bind_text (stmt, 1, remote_key);
+  sqlite3_bind_int64 (stmt, 2, connection_id);
+  pb_store_bind_text (stmt, 3, pb_entity_get_def (entity)->name);
+  sqlite3_bind_int64 (stmt, 4, record_id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      return pb_store_set_error (store, error, "link");
+    }
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/**
+ * pb_store_find_link_key:
+ * @remote_key: (out) (transfer full) (nullable): payroll's key of it
+ *
+ * Returns: (transfer full) (nullable): the payroll id of the HR record
+ */
+char *
+pb_store_find_link_key (PbStore    *store,
+                        gint64      connection_id,
+                        PbEntity    entity,
+                        gint64      record_id,
+                        char      **remote_key)
+{
+  sqlite3_stmt *stmt = pb_store_prepare (store,
+                                         "SELECT remote_id, remote_key FROM links WHERE connection_id = ? "
+                                         "AND entity = ? AND record_id = ?", NULL);
+  char *remote_id = NULL;
+
+  *remote_key = NULL;
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, connection_id);
+  pb_store_bind_text (stmt, 2, pb_entity_get_def (entity)->name);
+  sqlite3_bind_int64 (stmt, 3, record_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      remote_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      *remote_key = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+    }
+  sqlite3_reset (stmt);
+
+  return remote_id;
+}
+
+gboolean
+pb_store_unlink (PbStore   *store,
+                 gint64     connection_id,
+                 PbEntity   entity,
+                 gint64     record_id,
+                 GError   **error)
+{
+  sqlite3_stmt *stmt = pb_store_prepare (store,
+                                         "DELETE FROM links WHERE connection_id = ? AND entity = ? AND record_id = ?",
+                                         error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, connection_id);
+  pb_store_bind_text (stmt, 2, pb_entity_get_def (entity)->name);
+  sqlite3_bind_int64 (stmt, 3, record_id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      return pb_store_set_error (store, error, "link");
+    }
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
 gint64
 pb_store_count_links (PbStore  *store,
                       gint64    connection_id,

@@ -127,6 +127,22 @@ char       *pb_store_find_link           (PbStore       *store,
                                           gint64         connection_id,
                                           PbEntity       entity,
                                           gint64         record_id);
+gboolean     pb_store_set_link_key       (PbStore      *store,
+                                          gint64        connection_id,
+                                          PbEntity      entity,
+                                          gint64        record_id,
+                                          const char   *remote_key,
+                                          GError      **error);
+char        *pb_store_find_link_key      (PbStore      *store,
+                                          gint64        connection_id,
+                                          PbEntity      entity,
+                                          gint64        record_id,
+                                          char        **remote_key);
+gboolean     pb_store_unlink             (PbStore      *store,
+                                          gint64        connection_id,
+                                          PbEntity      entity,
+                                          gint64        record_id,
+                                          GError      **error);
 gint64      pb_store_count_links         (PbStore       *store,
                                           gint64         connection_id,
                                           PbEntity       entity);

@@ -1,0 +1,858 @@
+/* test-sync-engine.c: one engine for every record, durable until it lands
+ * (SPEC R1-R3, C5-C7, P1, P2, P4, S1, S2, S4-S6), against the Tripletex
+ * sandbox and judged by its state.
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "pb-import.h"
+#include "pb-providers.h"
+#include "pb-sandbox.h"
+#include "pb-store-private.h"
+#include "pb-sync-engine.h"
+#include "pb-test-utils.h"
+#include "pb-user-sync.h"
+
+static const char hr_json[] =
+  "{ \"format\": \"paybridge-hr/1\","
+  "  \"employees\": ["
+  "  { \"given_name\": \"Kari\", \"family_name\": \"Nordmann\", \"email\": \"kari@acme.no\" },"
+  "  { \"given_name\": \"Per\", \"family_name\": \"Berg\", \"email\": \"per@acme.no\" }"
+  "] }";
+
+static const char payroll_seed[] =
+  "{ \"employees\": ["
+  "  { \"firstName\": \"Kari\", \"lastName\": \"Nordmann\", \"email\": \"kari@acme.no\" },"
+  "  { \"firstName\": \"Other\", \"lastName\": \"Person\", \"email\": \"other@acme.no\", \"employeeNumber\": \"77\" }"
+  "] }";
+
+typedef struct
+{
+  PbSandbox    *sandbox;
+  PbStore      *store;
+  char         *dir;
+  PbConnection *connection;
+  PbProvider   *provider;
+} Fixture;
+
+typedef struct
+{
+  gpointer         result;
+  gboolean         ok;
+  GError          *error;
+  gboolean         done;
+  PbUserSyncReport report;
+  PbPushResult     pushed;
+} Result;
+
+static void
+on_done (GObject      *source,
+         GAsyncResult *res,
+         gpointer      data)
+{
+  Result *r = data;
+  gpointer tag = g_task_get_source_tag (G_TASK (res));
+
+  if (tag == pb_user_sync_plan_async)
+    r->result = pb_user_sync_plan_finish (res, &r->error);
+  else if (tag == pb_user_sync_apply_async)
+    r->ok = pb_user_sync_apply_finish (res, &r->report, &r->error);
+  else
+    r->ok = pb_sync_engine_push_finish (res, &r->pushed, &r->error);
+  r->done = TRUE;
+}
+
+static void
+wait_for (Result *r)
+{
+  while (!r->done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (r->error);
+}
+
+static void
+import (Fixture    *f,
+        const char *json)
+{
+  g_autoptr(GError) error = NULL;
+
+  pb_import_data (f->store, "change.json", json, strlen (json), FALSE, PB_IMPORT_FLAGS_NONE, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static PbPushResult
+push_with (Fixture    *f,
+           PbStore    *store,
+           PbProvider *provider)
+{
+  Result r = { 0 };
+
+  pb_sync_engine_push_async (store, f->connection, provider, NULL, on_done, &r);
+  wait_for (&r);
+  return r.pushed;
+}
+
+static PbPushResult
+push (Fixture *f)
+{
+  return push_with (f, f->store, f->provider);
+}
+
+static void
+set_types (Fixture     *f,
+           PbDataTypes  types)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->connection->sync_types = types;
+  pb_store_save_connection (f->store, f->connection, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbUserPlan) plan = NULL;
+  Result r = { 0 };
+
+  f->sandbox = pb_sandbox_new ("tripletex", &error);
+  pb_sandbox_load_seed_data (f->sandbox, payroll_seed, -1, &error);
+  pb_sandbox_listen (f->sandbox, 0, &error);
+  g_assert_no_error (error);
+
+  f->dir = pb_test_make_dir ("sync-engine");
+  f->store = pb_store_open (f->dir, &error);
+  g_assert_no_error (error);
+  import (f, hr_json);
+
+  f->connection = pb_connection_new ();
+  f->connection->name = g_strdup ("Acme");
+  f->connection->system = g_strdup ("tripletex");
+  f->connection->sync_types = PB_DATA_USERS | PB_DATA_POSITIONS | PB_DATA_SALARY;
+  f->connection->base_url = g_strdup (pb_sandbox_get_api_url (f->sandbox));
+  pb_store_save_connection (f->store, f->connection, &error);
+  g_assert_no_error (error);
+
+  f->provider = pb_test_new_provider ("tripletex", f->connection->base_url, NULL);
+
+  /* The first user sync activates the connection (U6); Per is created. */
+  pb_user_sync_plan_async (f->store, f->connection, f->provider, NULL, on_done, &r);
+  wait_for (&r);
+  plan = r.result;
+  pb_user_sync_decide_defaults (plan, PB_DECISION_PREFER_HR, TRUE, FALSE);
+  r = (Result) { 0 };
+  pb_user_sync_apply_async (f->store, f->connection, f->provider, plan, NULL, NULL, NULL, on_done, &r);
+  wait_for (&r);
+  g_assert_true (r.report.activated);
+
+  /* The sandbox's company pays in NOK (S4). */
+  g_free (f->connection->remote_currency);
+  f->connection->remote_currency = g_strdup ("NOK");
+  pb_store_save_connection (f->store, f->connection, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_object (&f->provider);
+  g_clear_object (&f->connection);
+  g_clear_object (&f->store);
+  g_clear_object (&f->sandbox);
+  g_free (f->dir);
+}
+
+/* --- reading the sandbox's state ---------------------------------------------------- */
+
+static JsonArray *
+state_array (JsonNode   *state,
+             const char *name)
+{
+  return json_object_get_array_member (json_node_get_object (state), name);
+}
+
+static gint64
+ref_id (JsonObject *object,
+        const char *member)
+{
+  JsonObject *ref = json_object_get_object_member (object, member);
+
+  return ref != NULL ? json_object_get_int_member (ref, "id") : 0;
+}
+
+static gint64
+payroll_employee_id (JsonNode   *state,
+                     const char *email)
+{
+  JsonArray *employees = state_array (state, "employees");
+
+  for (guint i = 0; i < json_array_get_length (employees); i++)
+    {
+      JsonObject *e = json_array_get_object_element (employees, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (e, "email", ""), email) == 0)
+        return json_object_get_int_member (e, "id");
+    }
+  return 0;
+}
+
+static guint
+count_with_email (JsonNode   *state,
+                  const char *email)
+{
+  JsonArray *employees = state_array (state, "employees");
+  guint count = 0;
+
+  for (guint i = 0; i < json_array_get_length (employees); i++)
+    {
+      JsonObject *e = json_array_get_object_element (employees, i);
+
+      count += g_strcmp0 (json_object_get_string_member_with_default (e, "email", ""), email) == 0;
+    }
+  return count;
+}
+
+static char *
+payroll_value (Fixture    *f,
+               const char *email,
+               const char *member)
+{
+  g_autoptr(JsonNode) state = pb_sandbox_dup_state (f->sandbox);
+  JsonArray *employees = state_array (state, "employees");
+
+  for (guint i = 0; i < json_array_get_length (employees); i++)
+    {
+      JsonObject *e = json_array_get_object_element (employees, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (e, "email", ""), email) == 0)
+        return g_strdup (json_object_get_string_member_with_default (e, member, NULL));
+    }
+  return NULL;
+}
+
+/* The employments of a person in payroll (owned by @state). */
+static GPtrArray *
+employments_of (JsonNode   *state,
+                const char *email)
+{
+  gint64 employee = payroll_employee_id (state, email);
+  JsonArray *employments = state_array (state, "employments");
+  GPtrArray *mine = g_ptr_array_new ();
+
+  for (guint i = 0; i < json_array_get_length (employments); i++)
+    {
+      JsonObject *e = json_array_get_object_element (employments, i);
+
+      if (ref_id (e, "employee") == employee)
+        g_ptr_array_add (mine, e);
+    }
+  return mine;
+}
+
+static GPtrArray *
+details_of (JsonNode *state,
+            gint64    employment)
+{
+  JsonArray *details = state_array (state, "employmentDetails");
+  GPtrArray *mine = g_ptr_array_new ();
+
+  for (guint i = 0; i < json_array_get_length (details); i++)
+    {
+      JsonObject *d = json_array_get_object_element (details, i);
+
+      if (ref_id (d, "employment") == employment)
+        g_ptr_array_add (mine, d);
+    }
+  return mine;
+}
+
+static PbErrorEntry *
+open_error (Fixture *f,
+            guint   *n_open)
+{
+  g_autoptr(GPtrArray) errors = pb_store_list_errors (f->store, f->connection->id, NULL);
+  PbErrorEntry *found = NULL;
+
+  *n_open = 0;
+  for (guint i = 0; i < errors->len; i++)
+    {
+      PbErrorEntry *e = g_ptr_array_index (errors, i);
+
+      if (e->state != PB_ERROR_OPEN)
+        continue;
+      (*n_open)++;
+      if (found == NULL)
+        found = g_ptr_array_steal_index (errors, i--);
+    }
+  return found;
+}
+
+/* --- durable delivery --------------------------------------------------------------- */
+
+/* SPEC R1, R2, C7: a change pushed while payroll refuses the credentials is
+ * not lost: ten tries leave it pending and one open error entry (counted
+ * ten times); with the right token it lands by itself and the entry is
+ * resolved. */
+static void
+test_revoked_token (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(PbProvider) revoked = pb_test_new_provider ("tripletex", f->connection->base_url, "revoked-token");
+  g_autoptr(PbErrorEntry) e = NULL;
+  g_autofree char *phone = NULL;
+  PbPushResult r;
+  guint n_open;
+
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
+             "\"phone\": \"+47 911 11 111\" } ] }");
+  for (guint i = 0; i < 10; i++)
+    {
+      r = push_with (f, f->store, revoked);
+      g_assert_cmpuint (r.sent, ==, 0);
+      g_assert_cmpuint (r.waiting, ==, 1);
+      g_assert_true (r.stopped);
+    }
+
+  e = open_error (f, &n_open);
+  g_assert_cmpuint (n_open, ==, 1);
+  g_assert_cmpuint (e->count, ==, 10);
+  g_assert_nonnull (strstr (e->advice, "Sign in again or enter new tokens"));
+
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 1);
+  g_assert_cmpuint (r.waiting, ==, 0);
+  phone = payroll_value (f, "kari@acme.no", "phoneNumberMobile");
+  g_assert_cmpstr (phone, ==, "+47 911 11 111");
+  g_clear_pointer (&e, pb_error_entry_free);
+  e = open_error (f, &n_open);
+  g_assert_cmpuint (n_open, ==, 0);
+}
+
+/* SPEC R2: payroll down (every answer a 503) keeps the change pending;
+ * it arrives after recovery without anyone touching it again. */
+static void
+test_outage (Fixture       *f,
+             gconstpointer  data)
+{
+  PbSandboxFaults down = { .fail_rate = 1.0 };
+  PbSandboxFaults up = { 0 };
+  g_autofree char *phone = NULL;
+  PbPushResult r;
+  guint n_open;
+
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
+             "\"phone\": \"+47 922 22 222\" } ] }");
+  pb_sandbox_set_faults (f->sandbox, &down, NULL);
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 0);
+  g_assert_cmpuint (r.waiting, ==, 1);
+  g_assert_cmpint (pb_store_count_outbox (f->store, f->connection->id, PB_OUTBOX_ATTENTION), ==, 0);
+
+  pb_sandbox_set_faults (f->sandbox, &up, NULL);
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 1);
+  phone = payroll_value (f, "kari@acme.no", "phoneNumberMobile");
+  g_assert_cmpstr (phone, ==, "+47 922 22 222");
+  g_free (open_error (f, &n_open));
+  g_assert_cmpuint (n_open, ==, 0);
+}
+
+/* SPEC C7, R1: a refused entry needs attention and is not lost; a change
+ * of the record supersedes it (the superseded entry is never sent) and
+ * the new one resolves the error entry when it lands. Two changes before
+ * a push are one send. */
+static void
+test_superseded (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(PbErrorEntry) e = NULL;
+  g_autofree char *phone = NULL;
+  g_autofree char *number = NULL;
+  g_autoptr(GArray) open = NULL;
+  PbPushResult r;
+  guint n_open;
+
+  /* Payroll already has employee number 77 (another person). */
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
+             "\"employee_number\": \"77\" } ] }");
+  r = push (f);
+  g_assert_cmpuint (r.attention, ==, 1);
+  g_assert_cmpint (pb_store_count_outbox (f->store, f->connection->id, PB_OUTBOX_ATTENTION), ==, 1);
+  e = open_error (f, &n_open);
+  g_assert_cmpuint (n_open, ==, 1);
+  g_assert_cmpstr (e->who, ==, "Kari Nordmann <kari@acme.no>");
+
+  /* Not tried again by itself. */
+  r = push (f);
+  g_assert_cmpuint (r.sent + r.attention, ==, 0);
+
+  /* Two changes, one send; the entry that needed attention is superseded. */
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
+             "\"employee_number\": \"78\" } ] }");
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
+             "\"phone\": \"+47 933 33 333\" } ] }");
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 1);
+  g_assert_cmpuint (r.attention, ==, 0);
+  number = payroll_value (f, "kari@acme.no", "employeeNumber");
+  phone = payroll_value (f, "kari@acme.no", "phoneNumberMobile");
+  g_assert_cmpstr (number, ==, "78");
+  g_assert_cmpstr (phone, ==, "+47 933 33 333");
+  open = pb_store_list_outbox_open (f->store, f->connection->id, NULL);
+  g_assert_cmpuint (open->len, ==, 0);
+  g_clear_pointer (&e, pb_error_entry_free);
+  e = open_error (f, &n_open);
+  g_assert_cmpuint (n_open, ==, 0);
+}
+
+/* SPEC R3: one drainer per connection. Two pushes started together (two
+ * stores on one register, as the app and the CLI) send each entry once;
+ * a lease left by a killed process expires. */
+static void
+test_two_pushes (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(PbStore) other = pb_store_open (f->dir, NULL);
+  g_autoptr(JsonNode) state = NULL;
+  Result a = { 0 }, b = { 0 };
+  gboolean taken = FALSE;
+  g_autoptr(GError) error = NULL;
+
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": ["
+             "  { \"given_name\": \"Nils\", \"family_name\": \"Ny\", \"email\": \"nils@acme.no\" } ] }");
+
+  pb_sync_engine_push_async (f->store, f->connection, f->provider, NULL, on_done, &a);
+  pb_sync_engine_push_async (other, f->connection, f->provider, NULL, on_done, &b);
+  wait_for (&a);
+  wait_for (&b);
+  g_assert_cmpuint (a.pushed.sent + b.pushed.sent, ==, 1);
+  g_assert_true (a.pushed.busy != b.pushed.busy);
+  state = pb_sandbox_dup_state (f->sandbox);
+  g_assert_cmpuint (count_with_email (state, "nils@acme.no"), ==, 1);
+
+  /* Released when done: a later push gets it. */
+  a = (Result) { 0 };
+  pb_sync_engine_push_async (other, f->connection, f->provider, NULL, on_done, &a);
+  wait_for (&a);
+  g_assert_false (a.pushed.busy);
+
+  /* A holder that died: its lease runs out. */
+  pb_store_take_lease (f->store, f->connection->id, "killed-process", 60, &taken, &error);
+  g_assert_no_error (error);
+  g_assert_true (taken);
+  a = (Result) { 0 };
+  pb_sync_engine_push_async (other, f->connection, f->provider, NULL, on_done, &a);
+  wait_for (&a);
+  g_assert_true (a.pushed.busy);
+  g_assert_cmpint (sqlite3_exec (pb_store_get_db (f->store), "UPDATE outbox_leases SET expires_at = 0", NULL, NULL,
+                                 NULL), ==, SQLITE_OK);
+  a = (Result) { 0 };
+  pb_sync_engine_push_async (other, f->connection, f->provider, NULL, on_done, &a);
+  wait_for (&a);
+  g_assert_false (a.pushed.busy);
+}
+
+/* SPEC R2: with every tenth connection dropped after payroll did the work
+ * (the answer lost), every change lands exactly once: creates are found
+ * before they are made again, updates are idempotent. */
+static void
+test_dropped_connections (Fixture       *f,
+                          gconstpointer  data)
+{
+  PbSandboxFaults drops = { .drop_rate = 0.1, .seed = 7 };
+  g_autoptr(GString) json = g_string_new ("{ \"format\": \"paybridge-hr/1\", \"employees\": [");
+  g_autoptr(JsonNode) state = NULL;
+  guint rounds = 0;
+  PbPushResult r;
+
+  for (guint i = 0; i < 30; i++)
+    g_string_append_printf (json, "%s{ \"given_name\": \"P%u\", \"family_name\": \"Test\", "
+                                  "\"email\": \"p%u@acme.no\", \"phone\": \"+47 900 00 %03u\" }",
+                            i > 0 ? "," : "", i, i, i);
+  g_string_append (json, "] }");
+  import (f, json->str);
+  pb_sandbox_set_faults (f->sandbox, &drops, NULL);
+
+  do
+    {
+      r = push (f);
+      g_assert_cmpuint (r.attention, ==, 0);
+    }
+  while (r.waiting > 0 && ++rounds < 30);
+  g_assert_cmpuint (r.waiting, ==, 0);
+
+  /* And every one a second time, as updates. */
+  g_string_assign (json, "{ \"format\": \"paybridge-hr/1\", \"employees\": [");
+  for (guint i = 0; i < 30; i++)
+    g_string_append_printf (json, "%s{ \"email\": \"p%u@acme.no\", \"phone\": \"+47 911 00 %03u\" }",
+                            i > 0 ? "," : "", i, i);
+  g_string_append (json, "] }");
+  import (f, json->str);
+  rounds = 0;
+  do
+    r = push (f);
+  while (r.waiting > 0 && ++rounds < 30);
+  g_assert_cmpuint (r.waiting, ==, 0);
+  {
+    g_autoptr(GPtrArray) errors = pb_store_list_errors (f->store, f->connection->id, NULL);
+    for (guint i = 0; i < errors->len; i++)
+      {
+        PbErrorEntry *e = g_ptr_array_index (errors, i);
+        g_test_message ("error %d: %s: %s (%s)", e->state, e->what, e->message, e->system_message);
+      }
+  }
+  g_assert_cmpint (pb_store_count_outbox (f->store, f->connection->id, PB_OUTBOX_ATTENTION), ==, 0);
+
+  state = pb_sandbox_dup_state (f->sandbox);
+  for (guint i = 0; i < 30; i++)
+    {
+      g_autofree char *email = g_strdup_printf ("p%u@acme.no", i);
+      g_autofree char *expected = g_strdup_printf ("+47 911 00 %03u", i);
+      g_autofree char *phone = payroll_value (f, email, "phoneNumberMobile");
+
+      g_assert_cmpuint (count_with_email (state, email), ==, 1);
+      g_assert_cmpstr (phone, ==, expected);
+    }
+}
+
+/* --- per-type activation ------------------------------------------------------------ */
+
+/* SPEC C5, C6: a change made while users are off is never sent; an entry
+ * pending when a type is turned off is held, not sent, and goes once it is
+ * on again. */
+static void
+test_type_activation (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *phone = NULL;
+  PbPushResult r;
+
+  set_types (f, PB_DATA_POSITIONS | PB_DATA_SALARY);
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
+             "\"phone\": \"+47 944 44 444\" } ] }");
+  set_types (f, PB_DATA_USERS | PB_DATA_POSITIONS | PB_DATA_SALARY);
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 0);
+  phone = payroll_value (f, "kari@acme.no", "phoneNumberMobile");
+  g_assert_cmpstr (phone, !=, "+47 944 44 444");
+
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
+             "\"phone\": \"+47 955 55 555\" } ] }");
+  g_assert_cmpint (pb_sync_engine_enqueue (f->store, f->connection, NULL), ==, 1);
+  set_types (f, PB_DATA_POSITIONS);
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 0);
+  g_assert_cmpuint (r.held, ==, 1);
+
+  set_types (f, PB_DATA_USERS | PB_DATA_POSITIONS);
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 1);
+  g_assert_cmpuint (r.held, ==, 0);
+  g_clear_pointer (&phone, g_free);
+  phone = payroll_value (f, "kari@acme.no", "phoneNumberMobile");
+  g_assert_cmpstr (phone, ==, "+47 955 55 555");
+}
+
+/* SPEC C5: a position that existed before position sync was turned on is
+ * sent only once it changes after that. */
+static void
+test_positions_turned_on_later (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(JsonNode) before = NULL;
+  g_autoptr(JsonNode) after = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  g_autoptr(GPtrArray) one = NULL;
+
+  set_types (f, PB_DATA_USERS);
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
+             "\"positions\": [ { \"start_date\": \"2024-01-01\", \"title\": \"Developer\" } ] } ] }");
+  g_assert_cmpuint (push (f).sent, ==, 0);
+  set_types (f, PB_DATA_USERS | PB_DATA_POSITIONS);
+  g_assert_cmpuint (push (f).sent, ==, 0);
+  before = pb_sandbox_dup_state (f->sandbox);
+  none = employments_of (before, "kari@acme.no");
+  g_assert_cmpuint (none->len, ==, 0);
+
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
+             "\"positions\": [ { \"start_date\": \"2024-01-01\", \"title\": \"Developer\", \"percentage\": \"80\" } ] } ] }");
+  g_assert_cmpuint (push (f).sent, ==, 1);
+  after = pb_sandbox_dup_state (f->sandbox);
+  one = employments_of (after, "kari@acme.no");
+  g_assert_cmpuint (one->len, ==, 1);
+}
+
+/* --- positions ---------------------------------------------------------------------- */
+
+/* SPEC P1, P2: a new position is a new employment; a change of its end is
+ * an update of the same one; a new start date is a new period; Tripletex
+ * keeps what HR deletes; overlapping periods are refused before sending,
+ * naming both. */
+static void
+test_positions (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(JsonNode) state = NULL;
+  g_autoptr(GPtrArray) employments = NULL;
+  g_autoptr(PbErrorEntry) e = NULL;
+  JsonObject *employment;
+  gint64 first_id;
+  PbPushResult r;
+  guint n_open;
+
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
+             "\"positions\": [ { \"start_date\": \"2024-01-01\", \"title\": \"Developer\", \"percentage\": \"80\" } ] } ] }");
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 1);
+  state = pb_sandbox_dup_state (f->sandbox);
+  employments = employments_of (state, "kari@acme.no");
+  g_assert_cmpuint (employments->len, ==, 1);
+  employment = g_ptr_array_index (employments, 0);
+  g_assert_cmpstr (json_object_get_string_member (employment, "startDate"), ==, "2024-01-01");
+  first_id = json_object_get_int_member (employment, "id");
+
+  /* P1: the end date changes the same employment. */
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
+             "\"positions\": [ { \"start_date\": \"2024-01-01\", \"end_date\": \"2024-12-31\", \"title\": \"Developer\", "
+             "\"end_reason\": \"internal_change\" } ] } ] }");
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 1);
+  g_clear_pointer (&employments, g_ptr_array_unref);
+  g_clear_pointer (&state, json_node_unref);
+  state = pb_sandbox_dup_state (f->sandbox);
+  employments = employments_of (state, "kari@acme.no");
+  g_assert_cmpuint (employments->len, ==, 1);
+  employment = g_ptr_array_index (employments, 0);
+  g_assert_cmpint (json_object_get_int_member (employment, "id"), ==, first_id);
+  g_assert_cmpstr (json_object_get_string_member (employment, "endDate"), ==, "2024-12-31");
+
+  /* P2: a new period is a new employment. */
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
+             "\"positions\": [ { \"start_date\": \"2024-01-01\", \"end_date\": \"2024-12-31\", \"title\": \"Developer\" },"
+             "                 { \"start_date\": \"2025-01-01\", \"title\": \"Lead\" } ] } ] }");
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 1);
+  g_clear_pointer (&employments, g_ptr_array_unref);
+  g_clear_pointer (&state, json_node_unref);
+  state = pb_sandbox_dup_state (f->sandbox);
+  employments = employments_of (state, "kari@acme.no");
+  g_assert_cmpuint (employments->len, ==, 2);
+
+  /* P2: an overlapping period is refused before sending, naming both. */
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
+             "\"positions\": [ { \"start_date\": \"2024-01-01\", \"end_date\": \"2024-12-31\", \"title\": \"Developer\" },"
+             "                 { \"start_date\": \"2025-01-01\", \"title\": \"Lead\" },"
+             "                 { \"start_date\": \"2024-06-01\", \"end_date\": \"2024-08-31\", \"title\": \"Extra\" } ] } ] }");
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 0);
+  g_assert_cmpuint (r.attention, ==, 1);
+  e = open_error (f, &n_open);
+  g_assert_cmpuint (n_open, ==, 1);
+  g_assert_nonnull (strstr (e->message, "2024-06-01"));
+  g_assert_nonnull (strstr (e->message, "2024-01-01"));
+  g_clear_pointer (&employments, g_ptr_array_unref);
+  g_clear_pointer (&state, json_node_unref);
+  state = pb_sandbox_dup_state (f->sandbox);
+  employments = employments_of (state, "kari@acme.no");
+  g_assert_cmpuint (employments->len, ==, 2);
+
+  /* Tripletex cannot delete an employment: HR's delete sends nothing. */
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
+             "\"positions\": [ { \"start_date\": \"2024-01-01\", \"end_date\": \"2024-12-31\", \"title\": \"Developer\" } ] } ] }");
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 0);
+  g_assert_cmpuint (r.attention, ==, 0);
+  g_assert_cmpuint (r.waiting, ==, 0);
+}
+
+/* --- salary ------------------------------------------------------------------------- */
+
+static GPtrArray *
+salary_details (JsonNode   *state,
+                const char *email)
+{
+  g_autoptr(GPtrArray) employments = employments_of (state, email);
+  GPtrArray *all = g_ptr_array_new ();
+
+  for (guint i = 0; i < employments->len; i++)
+    {
+      g_autoptr(GPtrArray) details = details_of (state, json_object_get_int_member (g_ptr_array_index (employments, i),
+                                                                                   "id"));
+
+      for (guint d = 0; d < details->len; d++)
+        if (json_object_get_double_member_with_default (g_ptr_array_index (details, d), "annualSalary", 0) > 0 ||
+            json_object_get_double_member_with_default (g_ptr_array_index (details, d), "hourlyWage", 0) > 0)
+          g_ptr_array_add (all, g_ptr_array_index (details, d));
+    }
+  return all;
+}
+
+/* SPEC S1, S6: a salary goes to payroll linked to the employment its
+ * position is, in the same push as that position; S4: a currency other
+ * than payroll's is refused; S5: overlapping salaries are refused; S2:
+ * Tripletex clears the values of a deleted salary. */
+static void
+test_salary (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(JsonNode) state = NULL;
+  g_autoptr(GPtrArray) salaries = NULL;
+  g_autoptr(PbErrorEntry) e = NULL;
+  JsonObject *details;
+  PbPushResult r;
+  guint n_open;
+
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
+             "\"positions\": [ { \"start_date\": \"2024-01-01\", \"title\": \"Developer\" } ],"
+             "\"salaries\": [ { \"start_date\": \"2024-01-01\", \"amount\": \"50000\", \"currency\": \"NOK\", "
+             "\"period_unit\": \"monthly\" } ] } ] }");
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 2);
+  state = pb_sandbox_dup_state (f->sandbox);
+  salaries = salary_details (state, "kari@acme.no");
+  g_assert_cmpuint (salaries->len, ==, 1);
+  details = g_ptr_array_index (salaries, 0);
+  g_assert_cmpfloat (json_object_get_double_member (details, "annualSalary"), ==, 600000.0);
+
+  /* An update changes the same details. */
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
+             "\"salaries\": [ { \"start_date\": \"2024-01-01\", \"amount\": \"55000\", \"currency\": \"NOK\", "
+             "\"period_unit\": \"monthly\" } ] } ] }");
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 1);
+  g_clear_pointer (&salaries, g_ptr_array_unref);
+  g_clear_pointer (&state, json_node_unref);
+  state = pb_sandbox_dup_state (f->sandbox);
+  salaries = salary_details (state, "kari@acme.no");
+  g_assert_cmpuint (salaries->len, ==, 1);
+  g_assert_cmpfloat (json_object_get_double_member (g_ptr_array_index (salaries, 0), "annualSalary"), ==, 660000.0);
+
+  /* S4 */
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
+             "\"salaries\": [ { \"start_date\": \"2024-01-01\", \"amount\": \"5000\", \"currency\": \"EUR\", "
+             "\"period_unit\": \"monthly\" } ] } ] }");
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 0);
+  g_assert_cmpuint (r.attention, ==, 1);
+  e = open_error (f, &n_open);
+  g_assert_cmpuint (n_open, ==, 1);
+  g_assert_nonnull (strstr (e->message, "EUR"));
+  g_assert_nonnull (strstr (e->message, "NOK"));
+
+  /* S5: two periods that overlap are both refused, naming the other. */
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
+             "\"salaries\": [ { \"start_date\": \"2024-01-01\", \"end_date\": \"2024-12-31\", \"amount\": \"55000\", "
+             "\"currency\": \"NOK\", \"period_unit\": \"monthly\" },"
+             "              { \"start_date\": \"2024-06-01\", \"amount\": \"100\", \"currency\": \"NOK\", "
+             "\"period_unit\": \"hourly\" } ] } ] }");
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 0);
+  g_assert_cmpuint (r.attention, ==, 2);
+  g_clear_pointer (&e, pb_error_entry_free);
+  e = open_error (f, &n_open);
+  g_assert_cmpuint (n_open, ==, 2);
+  g_assert_nonnull (strstr (e->message, "2024-06-01"));
+
+  /* Back to one NOK salary: sent, and every error entry resolved. */
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
+             "\"salaries\": [ { \"start_date\": \"2024-01-01\", \"end_date\": null, \"amount\": \"55000\", "
+             "\"currency\": \"NOK\", \"period_unit\": \"monthly\" } ] } ] }");
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 1);
+  g_assert_cmpuint (r.attention, ==, 0);
+  g_clear_pointer (&e, pb_error_entry_free);
+  e = open_error (f, &n_open);
+  g_assert_cmpuint (n_open, ==, 0);
+
+  /* S2: deleting the first clears its values in Tripletex. */
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
+             "\"salaries\": [] } ] }");
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 1);
+  g_clear_pointer (&salaries, g_ptr_array_unref);
+  g_clear_pointer (&state, json_node_unref);
+  state = pb_sandbox_dup_state (f->sandbox);
+  salaries = salary_details (state, "kari@acme.no");
+  g_assert_cmpuint (salaries->len, ==, 0);
+}
+
+/* SPEC S6: without position sync, a salary is refused with what to do. */
+static void
+test_salary_needs_positions (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(PbErrorEntry) e = NULL;
+  PbPushResult r;
+  guint n_open;
+
+  set_types (f, PB_DATA_USERS | PB_DATA_SALARY);
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
+             "\"positions\": [ { \"start_date\": \"2024-01-01\", \"title\": \"Developer\" } ],"
+             "\"salaries\": [ { \"start_date\": \"2024-01-01\", \"amount\": \"50000\", \"currency\": \"NOK\", "
+             "\"period_unit\": \"monthly\" } ] } ] }");
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 0);
+  g_assert_cmpuint (r.attention, ==, 1);
+  e = open_error (f, &n_open);
+  g_assert_nonnull (strstr (e->message, "position sync"));
+}
+
+/* SPEC C5, R1: entries of a person that payroll does not know wait for
+ * the person, and one person's refusal holds back only their records. */
+static void
+test_person_first (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(JsonNode) state = NULL;
+  g_autoptr(GPtrArray) nils = NULL;
+  g_autoptr(GPtrArray) kari = NULL;
+  PbPushResult r;
+
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": ["
+             "  { \"given_name\": \"Nils\", \"family_name\": \"Ny\", \"email\": \"nils@acme.no\","
+             "    \"positions\": [ { \"start_date\": \"2024-01-01\", \"title\": \"Developer\" } ] },"
+             "  { \"given_name\": \"Dup\", \"family_name\": \"Number\", \"email\": \"dup@acme.no\", \"employee_number\": \"77\","
+             "    \"positions\": [ { \"start_date\": \"2024-01-01\", \"title\": \"Developer\" } ] },"
+             "  { \"email\": \"kari@acme.no\", \"positions\": [ { \"start_date\": \"2023-01-01\", \"title\": \"Tester\" } ] } ] }");
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 3);        /* Nils, his position, Kari's position */
+  g_assert_cmpuint (r.attention, ==, 1);   /* Dup */
+  g_assert_cmpuint (r.waiting, ==, 1);     /* Dup's position waits for Dup */
+  state = pb_sandbox_dup_state (f->sandbox);
+  nils = employments_of (state, "nils@acme.no");
+  kari = employments_of (state, "kari@acme.no");
+  g_assert_cmpuint (nils->len, ==, 1);
+  g_assert_cmpuint (kari->len, ==, 1);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, func) g_test_add ("/sync-engine/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("R1-R2-C7-revoked-token-then-lands", test_revoked_token);
+  ADD ("R2-outage-then-lands", test_outage);
+  ADD ("C7-R1-superseded-entry-not-sent", test_superseded);
+  ADD ("R3-two-pushes-send-once", test_two_pushes);
+  ADD ("R2-dropped-connections-exactly-once", test_dropped_connections);
+  ADD ("C5-C6-type-activation", test_type_activation);
+  ADD ("C5-positions-turned-on-later", test_positions_turned_on_later);
+  ADD ("P1-P2-positions", test_positions);
+  ADD ("S1-S2-S4-S5-S6-salary", test_salary);
+  ADD ("S6-salary-needs-position-sync", test_salary_needs_positions);
+  ADD ("R1-person-before-their-records", test_person_first);
+#undef ADD
+
+  return g_test_run ();
+}
