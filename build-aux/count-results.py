@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-# build-aux/count-results.py BUILDDIR...: prints "N passed, N failed" over the
-# meson test logs of the given build folders. A test counts as passed when
-# meson says OK (or EXPECTEDFAIL); SKIP is counted apart; anything else fails.
+# build-aux/count-results.py BUILDDIR...: prints "N passed, N failed, N skipped"
+# (all three, always) over the meson test logs of the given build folders. A
+# test counts as passed when meson says OK (or EXPECTEDFAIL); SKIP is counted
+# apart; anything else fails, and so does a folder without a test log.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 import json
@@ -27,7 +28,4 @@ for d in sys.argv[1:]:
                 skipped += 1
             else:
                 failed += 1
-line = f"{passed} passed, {failed} failed"
-if skipped:
-    line += f", {skipped} skipped"
-print(line)
+print(f"{passed} passed, {failed} failed, {skipped} skipped")

@@ -3,7 +3,10 @@
 // the proxy in-process (plus one spawned CLI run), canned good and bad
 // exchanges, asserted violations. Output: TAP. Exit 0 iff every test passes.
 //
-//   node selftest.mjs --spec FILE [--verbose]
+//   node selftest.mjs [--spec FILE] [--verbose]
+//
+// FILE defaults to $PB_TRIPLETEX_SPEC, else specs/tripletex-openapi.json
+// next to this file.
 //
 // Timings are printed as TAP comments ("# timing: ...").
 
@@ -25,17 +28,21 @@ function args(argv) {
     else if (argv[i].startsWith('--spec=')) o.spec = argv[i].slice(7);
     else if (argv[i] === '--verbose') o.verbose = true;
     else {
-      process.stdout.write(`1..0 # SKIP bad argument ${argv[i]} (usage: node selftest.mjs --spec FILE)\n`);
+      process.stdout.write(`1..0 # SKIP bad argument ${argv[i]} (usage: node selftest.mjs [--spec FILE] [--verbose])\n`);
       process.exit(2);
     }
   }
-  if (!o.spec) o.spec = process.env.PB_TRIPLETEX_SPEC;
+  if (!o.spec) o.spec = process.env.PB_TRIPLETEX_SPEC || path.join(here, 'specs', 'tripletex-openapi.json');
   return o;
 }
 
 const opt = args(process.argv.slice(2));
-if (!opt.spec || !fs.existsSync(opt.spec)) {
-  process.stdout.write(`1..0 # SKIP OpenAPI document not found (${opt.spec || 'no --spec'})\n`);
+if (!fs.existsSync(opt.spec)) {
+  if (process.env.PB_REQUIRE_ALL) {
+    process.stdout.write(`1..1\nnot ok 1 - OpenAPI document not found (${opt.spec}) (PB_REQUIRE_ALL is set)\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`1..0 # SKIP OpenAPI document not found (${opt.spec})\n`);
   process.exit(0);
 }
 

@@ -13,7 +13,7 @@
 
 #include "pb-sandbox-tripletex.h"
 
-/* Transcribed from the published specs in shared/api/:
+/* Transcribed from the published specs in tests/contract/specs/:
  * tripletex-openapi.json (OpenAPI 3.0.1, API 2.72.00): components.schemas.X
  * .properties, in their order, with readOnly and enum; and
  * tripletex-swagger2-2.71.19.json: definitions.X.required (OpenAPI 3 lost
@@ -23,7 +23,7 @@
  * only ever written as references.
  *
  * To check the tables against a newer spec, compare each list with
- *   python3 -c 'import json; s = json.load(open("tripletex-openapi.json"));
+ *   python3 -c 'import json; s = json.load(open("tests/contract/specs/tripletex-openapi.json"));
  *               print(list(s["components"]["schemas"]["Employee"]["properties"]))'
  */
 

@@ -15,7 +15,9 @@
 
 #include "pb-sandbox-tripletex.h"
 
-/* What the emulation follows (shared/api/tripletex-notes.md has sources):
+/* What the emulation follows (sources: the documents in tests/contract/specs/,
+ * Tripletex's changelog and examples in github.com/Tripletex/tripletex-api2
+ * and developer.tripletex.no):
  *
  * - Session: PUT /token/session/:create with consumerToken, employeeToken
  *   and expirationDate (later than today) in the query, no auth; every

@@ -19,8 +19,9 @@
  * shared code in pb-provider.c enforces them. The Visma connector will copy
  * the tables below; it must not have to write any check of its own.
  *
- * Where the rules come from: the help article (shared/seeds/visma-net-payroll.txt,
- * "Supported fields") and shared/api/payroll-apis-notes.md §B. */
+ * Where the rules come from: the help article on an HR system's Visma.net
+ * Payroll integration (Huma's, "Supported fields") and Visma's Employee API
+ * documentation (github.com/payroll-no/employee-public-api-docs). */
 
 typedef struct
 {
@@ -38,7 +39,7 @@ G_DEFINE_FINAL_TYPE (PbTestRulesProvider, pb_test_rules_provider, PB_TYPE_TRIPLE
  * HR register's employee number: the article calls it "Employment ID"
  * (12 characters at most, required to create, never unset), and the
  * Employee API's employee has one identifier of that kind, `number` (a
- * string, e.g. "99-1", shared/api/payroll-apis-notes.md §B.2). The notes
+ * string, e.g. "99-1", in Visma's sample code and API changelog). We
  * found no field named "Employment ID" nor its 12-character limit in
  * Visma's published material (UNCONFIRMED there): the limit and the
  * create rule are the article's, and SPEC V2 keeps them for what the user

@@ -15,8 +15,8 @@
 #include "pb-tripletex-provider.h"
 
 /* The Tripletex connector, written against Tripletex API v2 (OpenAPI
- * 2.72.00 with the required fields of Swagger 2.71.19; see
- * shared/api/tripletex-notes.md). What it maps:
+ * 2.72.00 with the required fields of Swagger 2.71.19; both documents and
+ * where they come from are in tests/contract/specs/). What it maps:
  *
  *   users      -> /employee
  *   positions  -> /employee/employment (history: one per period) with its
