@@ -81,25 +81,22 @@ run_clear (Run *run)
 }
 
 static void
-run_cli (Fixture    *f,
-         Run        *run,
-         const char *input,
-         ...)
+run_cli_valist (const char *data_dir,
+                Run        *run,
+                const char *input,
+                va_list     args)
 {
   g_autofree char *cli = pb_test_build_path ("src/cli/paybridge-cli");
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   const char *arg;
-  va_list args;
 
   g_ptr_array_add (argv, cli);
   g_ptr_array_add (argv, (char *) "--data-dir");
-  g_ptr_array_add (argv, f->data_dir);
-  va_start (args, input);
+  g_ptr_array_add (argv, (char *) data_dir);
   while ((arg = va_arg (args, const char *)) != NULL)
     g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
   g_ptr_array_add (argv, NULL);
 
   run_clear (run);
@@ -119,6 +116,34 @@ run_cli (Fixture    *f,
   g_assert_no_error (error);
   run->status = g_subprocess_get_exit_status (process);
   g_test_message ("exit %d\nstdout: %s\nstderr: %s", run->status, run->out, run->err);
+}
+
+/* paybridge-cli --data-dir (the fixture's) ARGS..., NULL */
+static void G_GNUC_NULL_TERMINATED
+run_cli (Fixture    *f,
+         Run        *run,
+         const char *input,
+         ...)
+{
+  va_list args;
+
+  va_start (args, input);
+  run_cli_valist (f->data_dir, run, input, args);
+  va_end (args);
+}
+
+/* The same in another data folder. */
+static void G_GNUC_NULL_TERMINATED
+run_cli_in (const char *data_dir,
+            Run        *run,
+            const char *input,
+            ...)
+{
+  va_list args;
+
+  va_start (args, input);
+  run_cli_valist (data_dir, run, input, args);
+  va_end (args);
 }
 
 static char *
@@ -238,6 +263,56 @@ test_add_test_remove (Fixture       *f,
   g_assert_null (gone);
   run_cli (f, &run, NULL, "connection", "test", "Acme", NULL);
   g_assert_cmpint (run.status, ==, 1);
+  run_clear (&run);
+}
+
+/* SPEC C2: two data folders, each with its connection 1. Keyed by the id
+ * alone, B's tokens replaced A's (A's `connection test` was refused) and
+ * removing B's connection deleted A's tokens. */
+static void
+test_two_data_dirs (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *other_dir = pb_test_make_dir ("cli-connection-b");
+  g_autofree char *secret = NULL;
+  Run run = { 0 };
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    {
+      pb_test_skip_or_fail ("no D-Bus session with a keyring (run under build-aux/run-headless)");
+      return;
+    }
+
+  run_cli (f, &run, "consumer-token=sandbox-consumer\nemployee-token=sandbox-employee\n",
+           "connection", "add", "--system", "tripletex", "--name", "Acme", "--base-url", f->api_url, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  /* B's employee token is one the sandbox refuses, so whoever reads it
+   * is refused: it must be B only. */
+  run_cli_in (other_dir, &run, "consumer-token=sandbox-consumer\nemployee-token=b-employee\n",
+              "connection", "add", "--system", "tripletex", "--name", "Acme", "--base-url", f->api_url,
+              "--no-verify", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+
+  run_cli (f, &run, NULL, "connection", "test", "Acme", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "Sandbox AS (NOK)\n");
+  run_cli_in (other_dir, &run, NULL, "connection", "test", "Acme", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+
+  /* Removing B's connection leaves A's tokens. */
+  run_cli_in (other_dir, &run, NULL, "connection", "remove", "Acme", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  run_cli (f, &run, NULL, "connection", "test", "Acme", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "Sandbox AS (NOK)\n");
+  secret = lookup_secret ("1", "employee-token");
+  g_assert_cmpstr (secret, ==, "sandbox-employee");
+
+  run_cli (f, &run, NULL, "connection", "remove", "Acme", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_clear_pointer (&secret, g_free);
+  secret = lookup_secret ("1", "employee-token");
+  g_assert_null (secret);
   run_clear (&run);
 }
 
@@ -484,6 +559,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/cli/connection/authorize-oauth2", Fixture, NULL, fixture_set_up, test_authorize,
               fixture_tear_down);
+  g_test_add ("/cli/connection/C2-two-data-dirs-keep-their-own-tokens", Fixture, NULL, fixture_set_up,
+              test_two_data_dirs, fixture_tear_down);
   g_test_add ("/cli/users/R3-kill-mid-sync-no-duplicates", Fixture, NULL, fixture_set_up, test_kill_mid_sync,
               fixture_tear_down);
 

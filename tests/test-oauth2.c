@@ -35,6 +35,10 @@ static const SecretSchema schema = {
   },
 };
 
+/* The register the connections of these tests belong to (their keyring
+ * items are found by connection id from outside). */
+#define REGISTER_ID "test-oauth2-register"
+
 /* Everything logged while the tests run, for the redaction test. */
 static GString *captured_log;
 
@@ -445,7 +449,7 @@ make_oauth2 (Fixture *f)
   };
   g_autoptr(GError) error = NULL;
   g_autofree char *label = pb_secrets_label ("Sandbox", "OAuth2 test", PB_OAUTH2_SECRET_KIND);
-  PbOAuth2 *oauth2 = pb_oauth2_new (&endpoints, f->connection_id, label, &error);
+  PbOAuth2 *oauth2 = pb_oauth2_new (&endpoints, REGISTER_ID, f->connection_id, label, &error);
 
   g_assert_no_error (error);
   pb_oauth2_set_open_browser (oauth2, FALSE);
@@ -833,7 +837,7 @@ test_new_refuses_bad_endpoints (void)
     .token_url = "https://payroll.example.com/oauth2/token",
     .client_id = "client",
   };
-  PbOAuth2 *oauth2 = pb_oauth2_new (&endpoints, 1, NULL, &error);
+  PbOAuth2 *oauth2 = pb_oauth2_new (&endpoints, REGISTER_ID, 1, NULL, &error);
 
   /* A code must not cross a network unencrypted. */
   g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INSECURE);
@@ -842,18 +846,18 @@ test_new_refuses_bad_endpoints (void)
 
   endpoints.auth_url = "https://payroll.example.com/oauth2/authorize";
   endpoints.token_url = "not a url";
-  oauth2 = pb_oauth2_new (&endpoints, 1, NULL, &error);
+  oauth2 = pb_oauth2_new (&endpoints, REGISTER_ID, 1, NULL, &error);
   g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_INPUT);
   g_clear_error (&error);
 
   endpoints.token_url = "https://payroll.example.com/oauth2/token";
   endpoints.extra_params = reserved;
-  oauth2 = pb_oauth2_new (&endpoints, 1, NULL, &error);
+  oauth2 = pb_oauth2_new (&endpoints, REGISTER_ID, 1, NULL, &error);
   g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_INPUT);
   g_clear_error (&error);
 
   endpoints.extra_params = NULL;
-  oauth2 = pb_oauth2_new (&endpoints, 1, NULL, &error);
+  oauth2 = pb_oauth2_new (&endpoints, REGISTER_ID, 1, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (pb_oauth2_get_connection_id (oauth2), ==, 1);
   g_assert_true (pb_oauth2_get_open_browser (oauth2));

@@ -304,7 +304,7 @@ fixture_tear_down (Fixture       *f,
     {
       gboolean done = FALSE;
 
-      pb_secrets_clear_async (f->connection->id, NULL, on_cleared, &done);
+      pb_secrets_clear_async (f->connection->register_id, f->connection->id, NULL, on_cleared, &done);
       while (!done)
         g_main_context_iteration (NULL, TRUE);
     }
@@ -728,10 +728,10 @@ test_keyring_provider_kept (Fixture       *f,
     }
 
   f->secrets_stored = TRUE;
-  pb_secrets_store_async (f->connection->id, "consumer-token", "Paybridge test", "sandbox-consumer",
-                          NULL, on_secret_stored, &left);
-  pb_secrets_store_async (f->connection->id, "employee-token", "Paybridge test", "sandbox-employee",
-                          NULL, on_secret_stored, &left);
+  pb_secrets_store_async (f->connection->register_id, f->connection->id, "consumer-token", "Paybridge test",
+                          "sandbox-consumer", NULL, on_secret_stored, &left);
+  pb_secrets_store_async (f->connection->register_id, f->connection->id, "employee-token", "Paybridge test",
+                          "sandbox-employee", NULL, on_secret_stored, &left);
   g_assert_true (pb_test_iterate_until (nothing_left, &left, WAIT_CAP_SECONDS));
 
   f->driver = new_driver (f->store);

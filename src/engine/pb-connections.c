@@ -214,7 +214,7 @@ roll_back (GTask  *task,
   add->error = error;
   if (!pb_store_delete_connection (add->store, add->connection, &delete_error))
     g_warning ("Could not take back the connection “%s”: %s", add->connection->name, delete_error->message);
-  pb_secrets_clear_async (add->connection->id, NULL, on_rolled_back_cb, task);
+  pb_secrets_clear_async (add->connection->register_id, add->connection->id, NULL, on_rolled_back_cb, task);
 }
 
 static void
@@ -254,8 +254,9 @@ store_next_secret (GTask *task)
   klass = pb_connections_ref_class (add->connection->system);
   label = pb_secrets_label (klass != NULL ? klass->display_name : add->connection->system,
                             add->connection->name, kind);
-  pb_secrets_store_async (add->connection->id, kind, label, g_hash_table_lookup (add->secrets, kind),
-                          g_task_get_cancellable (task), on_secret_stored_cb, task);
+  pb_secrets_store_async (add->connection->register_id, add->connection->id, kind, label,
+                          g_hash_table_lookup (add->secrets, kind), g_task_get_cancellable (task),
+                          on_secret_stored_cb, task);
 }
 
 static void
@@ -417,6 +418,8 @@ pb_connections_open_async (PbConnection        *connection,
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   g_autoptr(PbProviderClass) klass = pb_connections_ref_class (connection->system);
   static const char * const no_kinds[] = { NULL };
+  const char * const *kinds;
+  g_auto(GStrv) labels = NULL;
 
   g_task_set_source_tag (task, pb_connections_open_async);
   g_task_set_task_data (task, g_object_ref (connection), g_object_unref);
@@ -449,7 +452,9 @@ pb_connections_open_async (PbConnection        *connection,
       return;
     }
 
-  pb_secrets_lookup_async (connection->id, klass->secret_kinds != NULL ? klass->secret_kinds : no_kinds,
+  kinds = klass->secret_kinds != NULL ? klass->secret_kinds : no_kinds;
+  labels = pb_secrets_labels (klass->display_name, connection->name, kinds);
+  pb_secrets_lookup_async (connection->register_id, connection->id, kinds, (const char * const *) labels,
                            cancellable, on_open_secrets_cb, task);
 }
 
@@ -504,7 +509,7 @@ pb_connections_make_oauth2 (PbConnection  *connection,
     }
 
   label = pb_secrets_label (klass->display_name, connection->name, PB_OAUTH2_SECRET_KIND);
-  return pb_oauth2_new (&endpoints, connection->id, label, error);
+  return pb_oauth2_new (&endpoints, connection->register_id, connection->id, label, error);
 }
 
 typedef struct
@@ -696,7 +701,7 @@ pb_connections_remove_async (PbStore             *store,
   remove->connection = g_object_ref (connection);
   g_task_set_task_data (task, remove, (GDestroyNotify) remove_free);
 
-  pb_secrets_clear_async (connection->id, cancellable, on_remove_cleared_cb, task);
+  pb_secrets_clear_async (connection->register_id, connection->id, cancellable, on_remove_cleared_cb, task);
 }
 
 gboolean

@@ -72,6 +72,7 @@ struct _PbOAuth2
   char         *client_secret;    /* (nullable) */
   char         *scope;            /* (nullable) space-separated */
   char        **extra_params;     /* (nullable) name, value... */
+  char         *register_id;      /* with connection_id, the keyring item's key */
   gint64        connection_id;
   char         *label;            /* the keyring item's label */
 
@@ -737,7 +738,7 @@ on_refreshed_cb (GObject      *source,
    * in the keyring before anything can lose it. Still busy meanwhile. */
   json = tokens_to_json (self->tokens);
   label = item_label (self);
-  pb_secrets_store_async (self->connection_id, PB_OAUTH2_SECRET_KIND, label, json, NULL,
+  pb_secrets_store_async (self->register_id, self->connection_id, PB_OAUTH2_SECRET_KIND, label, json, NULL,
                           on_refreshed_stored_cb, g_object_ref (self));
   explicit_bzero (json, strlen (json));
 }
@@ -835,10 +836,12 @@ static void
 start_load (PbOAuth2 *self)
 {
   static const char * const kinds[] = { PB_OAUTH2_SECRET_KIND, NULL };
+  const char * const labels[] = { self->label, NULL };
 
   self->busy = TRUE;
   self->busy_generation = self->generation;
-  pb_secrets_lookup_async (self->connection_id, kinds, NULL, on_tokens_loaded_cb, g_object_ref (self));
+  pb_secrets_lookup_async (self->register_id, self->connection_id, kinds, labels, NULL,
+                           on_tokens_loaded_cb, g_object_ref (self));
 }
 
 /* Moves the waiting callers on: load the tokens, refresh them, or hand
@@ -1043,8 +1046,8 @@ on_code_exchanged_cb (GObject      *source,
   g_object_set_data_full (G_OBJECT (task), "pb-oauth2-tokens", tokens, (GDestroyNotify) tokens_free);
   json = tokens_to_json (tokens);
   label = item_label (self);
-  pb_secrets_store_async (self->connection_id, PB_OAUTH2_SECRET_KIND, label, json, flow->cancellable,
-                          on_tokens_stored_cb, g_object_ref (task));
+  pb_secrets_store_async (self->register_id, self->connection_id, PB_OAUTH2_SECRET_KIND, label, json,
+                          flow->cancellable, on_tokens_stored_cb, g_object_ref (task));
   explicit_bzero (json, strlen (json));
 }
 
@@ -1340,6 +1343,7 @@ pb_oauth2_finalize (GObject *object)
   g_free (self->scope);
   g_strfreev (self->extra_params);
   g_free (self->label);
+  g_free (self->register_id);
 
   G_OBJECT_CLASS (pb_oauth2_parent_class)->finalize (object);
 }
@@ -1479,6 +1483,7 @@ pb_oauth2_init (PbOAuth2 *self)
 /**
  * pb_oauth2_new:
  * @endpoints: the payroll system's OAuth2 endpoints and Paybridge's client
+ * @register_id: the register of the connection (pb_store_get_register_id())
  * @connection_id: the connection whose keyring item this is
  * @label: (nullable): the keyring item's label, readable in Seahorse (e.g.
  *   pb_secrets_label (system, name, PB_OAUTH2_SECRET_KIND)); %NULL for a
@@ -1492,6 +1497,7 @@ pb_oauth2_init (PbOAuth2 *self)
  */
 PbOAuth2 *
 pb_oauth2_new (const PbOAuth2Endpoints  *endpoints,
+               const char               *register_id,
                gint64                    connection_id,
                const char               *label,
                GError                  **error)
@@ -1503,6 +1509,7 @@ pb_oauth2_new (const PbOAuth2Endpoints  *endpoints,
   PbHttpLimits limits = { 2, 0, 1, 2, 30000, 500, 5000 };
 
   g_return_val_if_fail (endpoints != NULL, NULL);
+  g_return_val_if_fail (register_id != NULL && *register_id != '\0', NULL);
   g_return_val_if_fail (connection_id >= 0, NULL);
 
   if (!check_endpoint (endpoints->auth_url, _("authorization endpoint"), NULL, error) ||
@@ -1528,6 +1535,7 @@ pb_oauth2_new (const PbOAuth2Endpoints  *endpoints,
     }
 
   self = g_object_new (PB_TYPE_OAUTH2, "connection-id", connection_id, NULL);
+  self->register_id = g_strdup (register_id);
   self->auth_url = g_strdup (endpoints->auth_url);
   self->client_id = g_strdup (endpoints->client_id);
   self->client_secret = g_strdup (endpoints->client_secret);
@@ -1823,7 +1831,7 @@ pb_oauth2_forget_async (PbOAuth2            *self,
   self->generation++;
   g_debug ("Forgetting the sign-in of connection %" G_GINT64_FORMAT, self->connection_id);
 
-  pb_secrets_clear_async (self->connection_id, cancellable, on_forgotten_cb, task);
+  pb_secrets_clear_async (self->register_id, self->connection_id, cancellable, on_forgotten_cb, task);
 }
 
 gboolean

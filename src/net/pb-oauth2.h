@@ -43,6 +43,7 @@ typedef void (*PbOAuth2UriFunc) (const char *uri,
 G_DECLARE_FINAL_TYPE (PbOAuth2, pb_oauth2, PB, OAUTH2, GObject)
 
 PbOAuth2   *pb_oauth2_new                (const PbOAuth2Endpoints  *endpoints,
+                                          const char               *register_id,
                                           gint64                    connection_id,
                                           const char               *label,
                                           GError                  **error);

@@ -37,6 +37,7 @@ pb_connection_finalize (GObject *object)
   g_free (self->remote_currency);
   g_free (self->created_at);
   g_free (self->activated_at);
+  g_free (self->register_id);
 
   G_OBJECT_CLASS (pb_connection_parent_class)->finalize (object);
 }

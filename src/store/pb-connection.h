@@ -35,7 +35,8 @@ typedef enum
 G_DECLARE_FINAL_TYPE (PbConnection, pb_connection, PB, CONNECTION, GObject)
 
 /* A connection to one payroll system. It holds no secret: those are in the
- * keyring under the connection's id (PbSecrets). */
+ * keyring under the register's identity and the connection's id
+ * (PbSecrets). */
 struct _PbConnection
 {
   GObject            parent_instance;
@@ -56,6 +57,8 @@ struct _PbConnection
   char              *remote_currency;  /* (nullable) its currency */
   char              *created_at;
   char              *activated_at;     /* (nullable) */
+  char              *register_id;      /* (nullable) the store's pb_store_get_register_id(), set
+                                        * when loaded or saved: with @id, the keyring key */
 };
 
 PbConnection *pb_connection_new                (void);

@@ -28,6 +28,7 @@ struct _PbStore
   char       *path;        /* (owned) */
   sqlite3    *db;          /* (owned) */
   GHashTable *statements;  /* (owned) SQL text -> sqlite3_stmt*, prepared once */
+  char       *register_id; /* (owned) (nullable) the register's identity; NULL below its migration */
   PbStoreChangedFlags uncommitted;  /* written in the open transaction, not yet told */
 };
 
@@ -291,6 +292,13 @@ static const char * const migrations[] = {
   "  connection_id INTEGER PRIMARY KEY REFERENCES connections (id) ON DELETE CASCADE,"
   "  holder TEXT NOT NULL,"
   "  expires_at INTEGER NOT NULL);",
+
+  /* 8: the register's identity, one row: with a connection's id it keys the
+   * connection's keyring items, so that two data folders never share one.
+   * SQL has no portable UUID: ensure_register_id() inserts it. */
+  "CREATE TABLE register ("
+  "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+  "  uuid TEXT NOT NULL);",
 };
 
 gboolean
@@ -432,6 +440,49 @@ migrate (PbStore     *self,
   return exec (self, "COMMIT", error);
 }
 
+/* Gives the register its identity the first time it is opened with the
+ * `register` table, and reads it. Two processes opening a new file at once
+ * both try; the first insert wins and both read the same row. A file kept
+ * below that version (tests) has none. */
+static gboolean
+ensure_register_id (PbStore  *self,
+                    GError  **error)
+{
+  g_autofree char *uuid = g_uuid_string_random ();
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = pb_store_prepare (self, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'register'", error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  if (rc != SQLITE_ROW)
+    return pb_store_set_error (self, error, _("Could not read the register’s identity"));
+
+  stmt = pb_store_prepare (self, "INSERT OR IGNORE INTO register (id, uuid) VALUES (1, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  pb_store_bind_text (stmt, 1, uuid);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return pb_store_set_error (self, error, _("Could not give the register its identity"));
+
+  stmt = pb_store_prepare (self, "SELECT uuid FROM register WHERE id = 1", error);
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    self->register_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (self->register_id == NULL)
+    return pb_store_set_error (self, error, _("Could not read the register’s identity"));
+
+  return TRUE;
+}
+
 /* The file holds national identity numbers and bank accounts: it is created
  * 0600 in a 0700 folder before SQLite opens it, and SQLite gives its -wal
  * and -shm files the same mode. */
@@ -465,6 +516,7 @@ pb_store_finalize (GObject *object)
   if (self->db != NULL)
     sqlite3_close (self->db);
   g_free (self->path);
+  g_free (self->register_id);
 
   G_OBJECT_CLASS (pb_store_parent_class)->finalize (object);
 }
@@ -558,7 +610,7 @@ pb_store_open_at_version (const char  *data_dir,
       return NULL;
     }
 
-  if (!migrate (self, max_version, error))
+  if (!migrate (self, max_version, error) || !ensure_register_id (self, error))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -584,6 +636,22 @@ const char *
 pb_store_get_path (PbStore *self)
 {
   return self->path;
+}
+
+/**
+ * pb_store_get_register_id:
+ *
+ * Returns: the register's identity, a UUID made when the file was first
+ *   opened by a Paybridge that knows it. It and a connection's id key the
+ *   connection's keyring items (PbSecrets), so that registers in two data
+ *   folders never share or overwrite one.
+ */
+const char *
+pb_store_get_register_id (PbStore *self)
+{
+  g_return_val_if_fail (PB_IS_STORE (self), NULL);
+
+  return self->register_id;
 }
 
 sqlite3 *
@@ -1365,7 +1433,8 @@ column_dup (sqlite3_stmt *stmt,
 }
 
 static PbConnection *
-connection_from_row (sqlite3_stmt *stmt)
+connection_from_row (PbStore      *self,
+                     sqlite3_stmt *stmt)
 {
   PbConnection *connection = pb_connection_new ();
   const char *scope_kind = (const char *) sqlite3_column_text (stmt, 3);
@@ -1388,6 +1457,7 @@ connection_from_row (sqlite3_stmt *stmt)
   connection->remote_currency = column_dup (stmt, 13);
   connection->created_at = column_dup (stmt, 14);
   connection->activated_at = column_dup (stmt, 15);
+  connection->register_id = g_strdup (self->register_id);
 
   return connection;
 }
@@ -1409,7 +1479,7 @@ query_connections (PbStore     *self,
   if (arg != NULL)
     pb_store_bind_text (stmt, 1, arg);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (connections, connection_from_row (stmt));
+    g_ptr_array_add (connections, connection_from_row (self, stmt));
   sqlite3_reset (stmt);
 
   if (rc != SQLITE_DONE)
@@ -1562,6 +1632,8 @@ save_connection (PbStore       *self,
 
   if (connection->id == 0)
     connection->id = sqlite3_last_insert_rowid (self->db);
+  if (connection->register_id == NULL)
+    connection->register_id = g_strdup (self->register_id);
   note_change (self, PB_STORE_CHANGED_CONNECTIONS);
 
   return TRUE;

@@ -352,6 +352,7 @@ pb_connection_ui_copy (PbConnection *connection)
   copy->remote_currency = g_strdup (connection->remote_currency);
   copy->created_at = g_strdup (connection->created_at);
   copy->activated_at = g_strdup (connection->activated_at);
+  copy->register_id = g_strdup (connection->register_id);
 
   return copy;
 }

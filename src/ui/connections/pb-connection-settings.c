@@ -227,8 +227,9 @@ store_next_secret (PbConnectionSettings *self)
   self->pending_kinds = g_list_delete_link (self->pending_kinds, self->pending_kinds);
   name = pb_connection_scope_editor_dup_name (self->scope_editor);
   label = pb_secrets_label (self->klass->display_name, name, kind);
-  pb_secrets_store_async (self->connection->id, kind, label, g_hash_table_lookup (self->secrets, kind),
-                          self->cancellable, on_secret_stored_cb, g_object_ref (self));
+  pb_secrets_store_async (self->connection->register_id, self->connection->id, kind, label,
+                          g_hash_table_lookup (self->secrets, kind), self->cancellable,
+                          on_secret_stored_cb, g_object_ref (self));
 }
 
 static void

@@ -223,6 +223,7 @@ check_keyring (PbConnectionsPage *self)
 
       static const char * const oauth2_kinds[] = { PB_OAUTH2_SECRET_KIND, NULL };
       const char * const *kinds;
+      g_auto(GStrv) labels = NULL;
 
       if (klass == NULL)
         continue;
@@ -237,8 +238,9 @@ check_keyring (PbConnectionsPage *self)
       lookup->cancellable = g_object_ref (self->cancellable);
       lookup->id = connection->id;
       self->n_pending++;
-      pb_secrets_lookup_async (connection->id, kinds, self->cancellable,
-                               on_secrets_looked_up_cb, lookup);
+      labels = pb_secrets_labels (klass->display_name, connection->name, kinds);
+      pb_secrets_lookup_async (connection->register_id, connection->id, kinds, (const char * const *) labels,
+                               self->cancellable, on_secrets_looked_up_cb, lookup);
     }
 }
 
