@@ -673,7 +673,7 @@ add_connection (Fixture     *f,
   connection->base_url = g_strdup (pb_sandbox_get_api_url (f->sandbox));
   g_hash_table_insert (secrets, g_strdup ("consumer-token"), g_strdup ("sandbox-consumer"));
   g_hash_table_insert (secrets, g_strdup ("employee-token"), g_strdup ("sandbox-employee"));
-  pb_connections_add_async (f->store, connection, secrets, TRUE, NULL, on_added_cb, &wait);
+  pb_connections_add_async (f->store, connection, secrets, PB_CONNECTIONS_ADD_VERIFY, NULL, on_added_cb, &wait);
   g_assert_true (pb_test_iterate_until (add_done, &wait, 20));
   g_assert_no_error (wait.error);
 

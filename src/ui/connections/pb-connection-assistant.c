@@ -456,7 +456,7 @@ on_prepare_sign_in_cb (PbConnectionAssistant  *self,
   add = g_new0 (Add, 1);
   add->self = g_object_ref (self);
   add->cancellable = g_object_ref (self->cancellable);
-  pb_connections_add_async (self->store, self->connection, secrets, TRUE, self->cancellable,
+  pb_connections_add_async (self->store, self->connection, secrets, PB_CONNECTIONS_ADD_VERIFY, self->cancellable,
                             on_provisional_added_cb, add);
 }
 
@@ -572,7 +572,7 @@ finish_action (GtkWidget  *widget,
   add = g_new0 (Add, 1);
   add->self = g_object_ref (self);
   add->cancellable = g_object_ref (self->cancellable);
-  pb_connections_add_async (self->store, self->connection, secrets, TRUE, self->cancellable,
+  pb_connections_add_async (self->store, self->connection, secrets, PB_CONNECTIONS_ADD_VERIFY, self->cancellable,
                             on_added_cb, add);
 }
 
