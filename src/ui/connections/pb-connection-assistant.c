@@ -21,8 +21,12 @@
 
 /* Setting up a connection, as the seed article's "Step 1" and "Step 2" do:
  *
- *   system -> name and scope (SPEC C1) -> authorization (C2) -> what to
+ *   system -> authorization (C2) -> name and scope (C1) -> what to
  *   sync (C4) -> done: established, not active (C3)
+ *
+ * Authorization comes before the scope so that the scope page knows the
+ * payroll company: it preselects the register's company that matches it
+ * and never defaults to everyone of several companies (SPEC C1).
  *
  * A modal window whose pages sit in an AdwLeaflet that never unfolds, with
  * Cancel, Back and Next (Connect on the last page) in the header bar. The
@@ -45,6 +49,8 @@ struct _PbConnectionAssistant
   gboolean                 provisional;    /* @connection is saved only to sign in (OAuth2) */
   GCancellable            *cancellable;    /* (owned) (nullable): while adding */
   gboolean                 next_after_check;
+  char                    *preselected_for;  /* (owned) (nullable): the payroll company
+                                              * the scope was last preselected for */
   gboolean                 disposed;
 
   GtkButton               *cancel_button;
@@ -74,7 +80,7 @@ enum {
 static guint signals [N_SIGNALS];
 
 /* The pages in order; "done" is not a step. */
-static const char * const pages[] = { "system", "scope", "auth", "sync", "done" };
+static const char * const pages[] = { "system", "auth", "scope", "sync", "done" };
 #define N_STEPS 4
 
 /* What Connect's callback holds on to. */
@@ -216,10 +222,25 @@ on_auth_state_cb (PbConnectionAssistant  *self,
   if (self->disposed)
     return;
 
+  /* SPEC C1: the scope follows the payroll company, once per company (a
+   * check again of the same one keeps what the user chose meanwhile). */
+  if (state == PB_AUTH_EDITOR_VERIFIED)
+    {
+      const char *company = pb_connection_auth_editor_get_company (editor);
+
+      if (company != NULL && g_strcmp0 (company, self->preselected_for) != 0)
+        {
+          g_free (self->preselected_for);
+          self->preselected_for = g_strdup (company);
+          pb_connection_scope_editor_preselect (self->scope_editor, company,
+                                                pb_connection_auth_editor_get_org_number (editor));
+        }
+    }
+
   if (state == PB_AUTH_EDITOR_VERIFIED && self->next_after_check && on_page (self, "auth"))
     {
       self->next_after_check = FALSE;
-      go_to (self, "sync");
+      go_to (self, "scope");
       return;
     }
 
@@ -263,8 +284,13 @@ select_system (PbConnectionAssistant *self,
   gtk_label_set_label (self->auth_heading, heading);
   pb_connection_auth_editor_set_class (self->auth_editor, klass);
   pb_connection_sync_editor_set_class (self->sync_editor, klass);
-  /* Users first: every other type follows the people the user sync links. */
-  pb_connection_sync_editor_set_types (self->sync_editor, klass->data_types & (PB_DATA_USERS | PB_DATA_POSITIONS));
+  /* Users first: every other type follows the people the user sync links.
+   * Positions too, where offered; salary is the administrator's choice
+   * (it needs positions, SPEC S6, and is the most sensitive). A type the
+   * engine does not send is never on (SPEC C4). */
+  pb_connection_sync_editor_set_types (self->sync_editor,
+                                       pb_connections_offered_types (klass) & (PB_DATA_USERS | PB_DATA_POSITIONS));
+  g_clear_pointer (&self->preselected_for, g_free);
 
   update_actions (self);
 }
@@ -468,13 +494,13 @@ next_action (GtkWidget  *widget,
   PbConnectionAssistant *self = PB_CONNECTION_ASSISTANT (widget);
 
   if (on_page (self, "system") && self->klass != NULL)
-    go_to (self, "scope");
-  else if (on_page (self, "scope") && pb_connection_scope_editor_get_valid (self->scope_editor))
     go_to (self, "auth");
+  else if (on_page (self, "scope") && pb_connection_scope_editor_get_valid (self->scope_editor))
+    go_to (self, "sync");
   else if (on_page (self, "auth"))
     {
       if (pb_connection_auth_editor_get_state (self->auth_editor) == PB_AUTH_EDITOR_VERIFIED)
-        go_to (self, "sync");
+        go_to (self, "scope");
       else if (pb_connection_auth_editor_get_complete (self->auth_editor))
         {
           self->next_after_check = TRUE;
@@ -633,6 +659,7 @@ pb_connection_assistant_dispose (GObject *object)
   self->klass = NULL;
   g_clear_pointer (&self->system_checks, g_ptr_array_unref);
   g_clear_pointer (&self->classes, g_ptr_array_unref);
+  g_clear_pointer (&self->preselected_for, g_free);
 
   G_OBJECT_CLASS (pb_connection_assistant_parent_class)->dispose (object);
 }
