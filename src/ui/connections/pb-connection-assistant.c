@@ -232,8 +232,14 @@ on_auth_state_cb (PbConnectionAssistant  *self,
         {
           g_free (self->preselected_for);
           self->preselected_for = g_strdup (company);
+          g_autofree char *name = pb_connection_scope_editor_dup_name (self->scope_editor);
+
           pb_connection_scope_editor_preselect (self->scope_editor, company,
                                                 pb_connection_auth_editor_get_org_number (editor));
+          /* The name the user did not choose follows the payroll company,
+           * as the name field's description suggests. */
+          if (self->klass != NULL && (*name == '\0' || g_str_equal (name, self->klass->display_name)))
+            pb_connection_scope_editor_set_name (self->scope_editor, company);
         }
     }
 
