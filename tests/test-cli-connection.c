@@ -14,6 +14,8 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "pb-connection.h"
+#include "pb-store.h"
 #include "pb-test-utils.h"
 
 static const SecretSchema schema = {
@@ -316,6 +318,238 @@ test_two_data_dirs (Fixture       *f,
   run_clear (&run);
 }
 
+static gboolean
+have_keyring (void)
+{
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    {
+      pb_test_skip_or_fail ("no D-Bus session with a keyring (run under build-aux/run-headless)");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Imports a register of two companies (JSON objects) into the fixture's
+ * data folder. */
+static void
+import_companies (Fixture    *f,
+                  const char *first,
+                  const char *second)
+{
+  g_autofree char *json = g_strdup_printf ("{ \"format\": \"paybridge-hr/1\", \"companies\": [ %s, %s ] }",
+                                           first, second);
+  g_autofree char *file = pb_test_write_file (f->data_dir, "companies.json", json);
+  Run run = { 0 };
+
+  run_cli (f, &run, NULL, "import", file, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  run_clear (&run);
+}
+
+static const char sandbox_tokens[] = "consumer-token=sandbox-consumer\nemployee-token=sandbox-employee\n";
+
+/* `connection show NAME --json`'s member @key. */
+static char *
+show_member (Fixture    *f,
+             const char *name,
+             const char *key)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  Run run = { 0 };
+  char *value;
+
+  run_cli (f, &run, NULL, "connection", "show", name, "--json", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  json_parser_load_from_data (parser, run.out, -1, &error);
+  g_assert_no_error (error);
+  value = g_strdup (json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), key));
+  run_clear (&run);
+  return value;
+}
+
+/* Every test's connections are number 1 in their own register, but the
+ * keyring is shared: each takes its items away again. */
+static void
+remove_connection (Fixture    *f,
+                   const char *name)
+{
+  g_autofree char *gone = NULL;
+  Run run = { 0 };
+
+  run_cli (f, &run, NULL, "connection", "remove", name, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  gone = lookup_secret ("1", "employee-token");
+  g_assert_null (gone);
+  run_clear (&run);
+}
+
+/* SPEC C1: without --scope, a new connection covers the register's company
+ * whose organisation number is the payroll company's (the sandbox's
+ * "Sandbox AS", 999999999), not everyone of both companies. */
+static void
+test_default_scope_by_org_number (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autofree char *scope = NULL;
+  Run run = { 0 };
+
+  if (!have_keyring ())
+    return;
+
+  import_companies (f, "{ \"key\": \"nordlys\", \"name\": \"Nordlys Data AS\", \"currency\": \"NOK\", \"org_number\": \"914827361\" }",
+                    "{ \"key\": \"sbx\", \"name\": \"Sandbox Holding\", \"currency\": \"NOK\", \"org_number\": \"999999999\" }");
+  run_cli (f, &run, sandbox_tokens, "connection", "add", "--system", "tripletex", "--name", "Acme",
+           "--base-url", f->api_url, "--sync", "users", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Scope: company:sbx, the register’s company that matches the payroll company"));
+  g_assert_null (strstr (run.out, "everyone"));
+  scope = show_member (f, "Acme", "scope");
+  g_assert_cmpstr (scope, ==, "company:sbx");
+  remove_connection (f, "Acme");
+  run_clear (&run);
+}
+
+/* SPEC C1: no organisation number on the register's side: the name,
+ * trimmed and case-insensitive. */
+static void
+test_default_scope_by_name (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *scope = NULL;
+  Run run = { 0 };
+
+  if (!have_keyring ())
+    return;
+
+  import_companies (f, "{ \"key\": \"nordlys\", \"name\": \"Nordlys Data AS\", \"currency\": \"NOK\", \"org_number\": \"914827361\" }",
+                    "{ \"key\": \"sbx\", \"name\": \"  SANDBOX as \", \"currency\": \"NOK\" }");
+  run_cli (f, &run, sandbox_tokens, "connection", "add", "--system", "tripletex", "--name", "Acme",
+           "--base-url", f->api_url, "--sync", "users", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  scope = show_member (f, "Acme", "scope");
+  g_assert_cmpstr (scope, ==, "company:sbx");
+  remove_connection (f, "Acme");
+  run_clear (&run);
+}
+
+/* SPEC C1: no company matches (a namesake with another organisation number
+ * is another legal entity) and there are two: refused, nothing saved, no
+ * keyring item, the companies listed with what to pass; --scope all is an
+ * explicit choice that works, with a warning. */
+static void
+test_default_scope_no_match_refused (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autofree char *secret = NULL;
+  g_autofree char *scope = NULL;
+  Run run = { 0 };
+
+  if (!have_keyring ())
+    return;
+
+  import_companies (f, "{ \"key\": \"nordlys\", \"name\": \"Nordlys Data AS\", \"currency\": \"NOK\", \"org_number\": \"914827361\" }",
+                    "{ \"key\": \"fjellvind\", \"name\": \"Sandbox AS\", \"currency\": \"NOK\", \"org_number\": \"927653109\" }");
+  run_cli (f, &run, sandbox_tokens, "connection", "add", "--system", "tripletex", "--name", "Acme",
+           "--base-url", f->api_url, "--sync", "users", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "No company of the register matches Sandbox AS (org. no. 999999999)"));
+  g_assert_nonnull (strstr (run.err, "nordlys  Nordlys Data AS (org. no. 914827361)"));
+  g_assert_nonnull (strstr (run.err, "fjellvind  Sandbox AS (org. no. 927653109)"));
+  g_assert_nonnull (strstr (run.err, "Nothing was saved"));
+  g_assert_nonnull (strstr (run.err, "--scope company:KEY"));
+  g_assert_nonnull (strstr (run.err, "--scope all"));
+  run_cli (f, &run, NULL, "connection", "list", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "");
+  secret = lookup_secret ("1", "employee-token");
+  g_assert_null (secret);
+  g_assert_false (dir_contains (f->data_dir, "sandbox-employee"));
+
+  run_cli (f, &run, sandbox_tokens, "connection", "add", "--system", "tripletex", "--name", "Acme",
+           "--base-url", f->api_url, "--sync", "users", "--scope", "all", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "2 companies in the register: everyone in all of them is sent to Sandbox AS"));
+  scope = show_member (f, "Acme", "scope");
+  g_assert_cmpstr (scope, ==, "all");
+  remove_connection (f, "Acme");
+  run_clear (&run);
+}
+
+/* SPEC C4: absence is not sent yet, so it is not offered: refused with the
+ * reason by add and set; a connection that holds it from before says that
+ * it is not sent (show, list, --json "sends" and "held"). */
+static void
+test_absence_not_offered (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *sends = NULL;
+  g_autofree char *held = NULL;
+  g_autofree char *sync = NULL;
+  Run run = { 0 };
+
+  if (!have_keyring ())
+    return;
+
+  run_cli (f, &run, sandbox_tokens, "connection", "add", "--system", "tripletex", "--name", "Acme",
+           "--base-url", f->api_url, "--sync", "users,absence", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "absence sync comes with absence-type mapping"));
+
+  run_cli (f, &run, sandbox_tokens, "connection", "add", "--system", "tripletex", "--name", "Acme",
+           "--base-url", f->api_url, "--sync", "users,positions,salary", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  sends = show_member (f, "Acme", "sends");
+  held = show_member (f, "Acme", "held");
+  g_assert_cmpstr (sends, ==, "users,positions,salary");
+  g_assert_cmpstr (held, ==, "none");
+
+  run_cli (f, &run, NULL, "connection", "set", "Acme", "--sync", "users,absence", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "Paybridge does not send absence yet: absence sync comes with "
+                                     "absence-type mapping"));
+  g_clear_pointer (&sync, g_free);
+  sync = show_member (f, "Acme", "sync");
+  g_assert_cmpstr (sync, ==, "users,positions,salary");
+
+  /* Set up before absence was held back: the store still says absence. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PbStore) store = pb_store_open (f->data_dir, &error);
+    g_autoptr(PbConnection) connection = NULL;
+
+    g_assert_no_error (error);
+    connection = pb_store_find_connection (store, "Acme", &error);
+    g_assert_no_error (error);
+    connection->sync_types = PB_DATA_USERS | PB_DATA_ABSENCE;
+    pb_store_save_connection (store, connection, &error);
+    g_assert_no_error (error);
+  }
+  g_clear_pointer (&sends, g_free);
+  g_clear_pointer (&held, g_free);
+  g_clear_pointer (&sync, g_free);
+  sends = show_member (f, "Acme", "sends");
+  held = show_member (f, "Acme", "held");
+  sync = show_member (f, "Acme", "sync");
+  g_assert_cmpstr (sends, ==, "users");
+  g_assert_cmpstr (held, ==, "absence");
+  g_assert_cmpstr (sync, ==, "users,absence");   /* the old key keeps its meaning */
+  run_cli (f, &run, NULL, "connection", "show", "Acme", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Sync: users (absence held: not sent yet)\n"));
+  run_cli (f, &run, NULL, "connection", "list", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "users (absence held: not sent yet)"));
+
+  /* Turning a held type off is no C6 "stays in payroll": nothing was sent. */
+  run_cli (f, &run, NULL, "connection", "set", "Acme", "--sync", "users", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_null (strstr (run.out, "What was already sent"));
+  remove_connection (f, "Acme");
+  run_clear (&run);
+}
+
 static void
 on_read_line_cb (GObject      *source,
                  GAsyncResult *result,
@@ -557,6 +791,14 @@ main (int   argc,
 
   g_test_add ("/cli/connection/add-test-set-remove", Fixture, NULL, fixture_set_up, test_add_test_remove,
               fixture_tear_down);
+  g_test_add ("/cli/connection/C1-default-scope/by-org-number", Fixture, NULL, fixture_set_up,
+              test_default_scope_by_org_number, fixture_tear_down);
+  g_test_add ("/cli/connection/C1-default-scope/by-name", Fixture, NULL, fixture_set_up,
+              test_default_scope_by_name, fixture_tear_down);
+  g_test_add ("/cli/connection/C1-default-scope/no-match-refused", Fixture, NULL, fixture_set_up,
+              test_default_scope_no_match_refused, fixture_tear_down);
+  g_test_add ("/cli/connection/C4-absence-not-offered", Fixture, NULL, fixture_set_up,
+              test_absence_not_offered, fixture_tear_down);
   g_test_add ("/cli/connection/authorize-oauth2", Fixture, NULL, fixture_set_up, test_authorize,
               fixture_tear_down);
   g_test_add ("/cli/connection/C2-two-data-dirs-keep-their-own-tokens", Fixture, NULL, fixture_set_up,

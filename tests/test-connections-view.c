@@ -42,7 +42,9 @@ static const SecretSchema schema = {
 
 static const char register_json[] =
   "{ \"format\": \"paybridge-hr/1\","
-  "  \"companies\": [ { \"key\": \"acme\", \"name\": \"Acme AS\", \"currency\": \"NOK\" } ],"
+  "  \"companies\": [ { \"key\": \"acme\", \"name\": \"Acme AS\", \"currency\": \"NOK\" },"
+  "                  { \"key\": \"sbx\", \"name\": \"Sandbox Holding\", \"currency\": \"NOK\","
+  "                    \"org_number\": \"999999999\" } ],"
   "  \"locations\": [ { \"key\": \"oslo\", \"name\": \"Oslo\", \"company\": \"acme\" } ],"
   "  \"teams\": [ { \"key\": \"eng\", \"name\": \"Engineering\" },"
   "               { \"key\": \"sales\", \"name\": \"Sales\" } ],"
@@ -388,59 +390,31 @@ auth_settled (gpointer data)
   return state != PB_AUTH_EDITOR_CHECKING && state != PB_AUTH_EDITOR_SIGNING_IN;
 }
 
-/* Chooses Tripletex, names the connection and picks the team, points the
- * API address at the sandbox and enters the tokens: the assistant is left
- * on the authorization page, not yet checked. */
+/* Chooses Tripletex, points the API address at the sandbox and enters the
+ * tokens: the assistant is left on the authorization page, not yet
+ * checked. */
 static PbConnectionAuthEditor *
 fill_in_up_to_tokens (Fixture               *f,
                       PbConnectionAssistant *assistant,
-                      const char            *name,
                       const char            *employee_token)
 {
   GType type = PB_TYPE_CONNECTION_ASSISTANT;
-  PbConnectionScopeEditor *scope;
   PbConnectionAuthEditor *auth;
   GtkWidget *system_row;
-  AdwComboRow *kind_row;
-  AdwComboRow *target_row;
-  GListModel *kinds;
-  GListModel *targets;
 
-  /* Step 1 (SPEC C4): the system, with what it supports, from its flags */
+  /* Step 1 (SPEC C4): the system, with what Paybridge syncs with it: what
+   * the connector supports and the engine sends (not absence, yet) */
   system_row = find_named (GTK_WIDGET (child (assistant, type, "systems_group")), "tripletex");
   g_assert_true (ADW_IS_ACTION_ROW (system_row));
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (system_row)), ==, "Tripletex");
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (system_row)), ==,
-                   "Users, positions, absence and salary · API tokens");
+                   "Users, positions and salary · API tokens");
   activate (assistant, "assistant.select-system", "s", "tripletex");
   g_assert_true (is_sensitive (assistant, type, "next_button"));
   activate (assistant, "assistant.next", NULL);
-  g_assert_cmpstr (pb_connection_assistant_get_page (assistant), ==, "scope");
-
-  /* Step 2 (SPEC C1): a name, and all employees or one team, location or
-   * company of the register */
-  scope = child (assistant, type, "scope_editor");
-  kind_row = child (scope, PB_TYPE_CONNECTION_SCOPE_EDITOR, "kind_row");
-  target_row = child (scope, PB_TYPE_CONNECTION_SCOPE_EDITOR, "target_row");
-  kinds = adw_combo_row_get_model (kind_row);
-  g_assert_cmpuint (g_list_model_get_n_items (kinds), ==, 4);
-  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (kinds), 0), ==, "All employees");
-  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (kinds), 1), ==, "One team");
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (target_row)));
-
-  set_text (child (scope, PB_TYPE_CONNECTION_SCOPE_EDITOR, "name_row"), "");
-  g_assert_false (is_sensitive (assistant, type, "next_button"));
-  set_text (child (scope, PB_TYPE_CONNECTION_SCOPE_EDITOR, "name_row"), name);
-  adw_combo_row_set_selected (kind_row, 1);
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (target_row)));
-  targets = adw_combo_row_get_model (target_row);
-  g_assert_cmpuint (g_list_model_get_n_items (targets), ==, 2);
-  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (targets), 0), ==, "Engineering");
-  adw_combo_row_set_selected (target_row, 0);
-  activate (assistant, "assistant.next", NULL);
   g_assert_cmpstr (pb_connection_assistant_get_page (assistant), ==, "auth");
 
-  /* Step 3 (SPEC C2): the API address (Advanced, the production URL
+  /* Step 2 (SPEC C2): the API address (Advanced, the production URL
    * unless changed) and one password row per token */
   auth = child (assistant, type, "auth_editor");
   g_assert_false (is_sensitive (assistant, type, "next_button"));
@@ -457,6 +431,67 @@ fill_in_up_to_tokens (Fixture               *f,
   g_assert_true (is_sensitive (assistant, type, "next_button"));
 
   return auth;
+}
+
+/* Step 3 (SPEC C1), after the credentials were checked: the scope page
+ * preselects the register's company that matches the payroll company (the
+ * sandbox's Sandbox AS, by organisation number, among two); "All
+ * employees" warns that everyone of both goes to payroll. Then a name and
+ * the Engineering team, and on to what to sync. */
+static void
+choose_name_and_team (PbConnectionAssistant *assistant,
+                      const char            *name)
+{
+  GType type = PB_TYPE_CONNECTION_ASSISTANT;
+  PbConnectionScopeEditor *scope;
+  AdwComboRow *kind_row;
+  AdwComboRow *target_row;
+  GtkLabel *note;
+  GListModel *kinds;
+  GListModel *targets;
+  g_autoptr(PbConnection) chosen = pb_connection_new ();
+
+  g_assert_cmpstr (pb_connection_assistant_get_page (assistant), ==, "scope");
+  scope = child (assistant, type, "scope_editor");
+  kind_row = child (scope, PB_TYPE_CONNECTION_SCOPE_EDITOR, "kind_row");
+  target_row = child (scope, PB_TYPE_CONNECTION_SCOPE_EDITOR, "target_row");
+  note = child (scope, PB_TYPE_CONNECTION_SCOPE_EDITOR, "scope_note_label");
+  kinds = adw_combo_row_get_model (kind_row);
+  g_assert_cmpuint (g_list_model_get_n_items (kinds), ==, 4);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (kinds), 0), ==, "All employees");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (kinds), 1), ==, "One team");
+
+  /* SPEC C1: the matching company, not everyone */
+  pb_connection_scope_editor_apply (scope, chosen);
+  g_assert_cmpint (chosen->scope_kind, ==, PB_SCOPE_COMPANY);
+  g_assert_cmpstr (chosen->scope_key, ==, "sbx");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (target_row)));
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (adw_combo_row_get_model (target_row)),
+                                               adw_combo_row_get_selected (target_row)), ==, "Sandbox Holding");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (note)));
+  g_assert_cmpstr (gtk_label_get_label (note), ==, "This company matches Sandbox AS, the company in payroll");
+  g_assert_true (is_sensitive (assistant, type, "next_button"));
+
+  /* "All employees" is a choice, with the warning */
+  adw_combo_row_set_selected (kind_row, 0);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (target_row)));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (note)));
+  g_assert_cmpstr (gtk_label_get_label (note), ==,
+                   "2 companies in the register: everyone in all of them is sent to Sandbox AS");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (note), "warning"));
+
+  set_text (child (scope, PB_TYPE_CONNECTION_SCOPE_EDITOR, "name_row"), "");
+  g_assert_false (is_sensitive (assistant, type, "next_button"));
+  set_text (child (scope, PB_TYPE_CONNECTION_SCOPE_EDITOR, "name_row"), name);
+  adw_combo_row_set_selected (kind_row, 1);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (target_row)));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (note)));
+  targets = adw_combo_row_get_model (target_row);
+  g_assert_cmpuint (g_list_model_get_n_items (targets), ==, 2);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (targets), 0), ==, "Engineering");
+  adw_combo_row_set_selected (target_row, 0);
+  activate (assistant, "assistant.next", NULL);
+  g_assert_cmpstr (pb_connection_assistant_get_page (assistant), ==, "sync");
 }
 
 static gboolean
@@ -497,7 +532,7 @@ test_assistant_sets_up_tripletex (Fixture       *f,
   g_assert_null (pb_connections_page_get_summary (f->page));
 
   assistant = open_assistant (f);
-  auth = fill_in_up_to_tokens (f, assistant, "Acme payroll", "sandbox-employee");
+  auth = fill_in_up_to_tokens (f, assistant, "sandbox-employee");
 
   /* Check: the payroll company's name and currency, before anything is saved */
   activate (assistant, "assistant.check", NULL);
@@ -509,12 +544,30 @@ test_assistant_sets_up_tripletex (Fixture       *f,
   g_assert_cmpuint (count_connections (f), ==, 0);
   g_assert_cmpuint (count_keyring_items (), ==, 0);
 
-  /* Step 4 (SPEC C4): only what the connector supports; Tripletex has all */
   activate (assistant, "assistant.next", NULL);
-  g_assert_cmpstr (pb_connection_assistant_get_page (assistant), ==, "sync");
+  choose_name_and_team (assistant, "Acme payroll");
+
+  /* Step 4 (SPEC C4): only what the connector supports and Paybridge
+   * sends: Tripletex has all four, but absence is not sent yet, so it is
+   * shown off and insensitive with the reason. Users and positions are on
+   * by default, salary is the administrator's choice. */
   sync = child (assistant, type, "sync_editor");
-  for (guint i = 0; i < 4; i++)
-    g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (pb_connection_sync_editor_get_switch (sync, 1 << i))));
+  g_assert_cmpuint (pb_connection_sync_editor_get_types (sync), ==, PB_DATA_USERS | PB_DATA_POSITIONS);
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (child (sync, PB_TYPE_CONNECTION_SYNC_EDITOR, "users_row"))));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (child (sync, PB_TYPE_CONNECTION_SYNC_EDITOR,
+                                                               "positions_row"))));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (child (sync, PB_TYPE_CONNECTION_SYNC_EDITOR, "salary_row"))));
+  {
+    AdwActionRow *absence = child (sync, PB_TYPE_CONNECTION_SYNC_EDITOR, "absence_row");
+
+    g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (absence)));
+    g_assert_false (gtk_switch_get_active (pb_connection_sync_editor_get_switch (sync, PB_DATA_ABSENCE)));
+    g_assert_cmpstr (adw_action_row_get_subtitle (absence), ==,
+                     "Paybridge does not send absence yet: absence sync comes with absence-type mapping");
+    /* Even switched on from outside, it is not taken */
+    gtk_switch_set_active (pb_connection_sync_editor_get_switch (sync, PB_DATA_ABSENCE), TRUE);
+    g_assert_cmpuint (pb_connection_sync_editor_get_types (sync), ==, PB_DATA_USERS | PB_DATA_POSITIONS);
+  }
   gtk_switch_set_active (pb_connection_sync_editor_get_switch (sync, PB_DATA_USERS), TRUE);
   gtk_switch_set_active (pb_connection_sync_editor_get_switch (sync, PB_DATA_POSITIONS), TRUE);
   gtk_switch_set_active (pb_connection_sync_editor_get_switch (sync, PB_DATA_ABSENCE), FALSE);
@@ -603,7 +656,7 @@ test_assistant_wrong_token_stores_nothing (Fixture       *f,
     return;
 
   assistant = open_assistant (f);
-  auth = fill_in_up_to_tokens (f, assistant, "Acme payroll", "not-my-token");
+  auth = fill_in_up_to_tokens (f, assistant, "not-my-token");
 
   activate (assistant, "assistant.check", NULL);
   g_assert_true (pb_test_iterate_until (auth_settled, auth, 20));
@@ -673,7 +726,7 @@ add_connection (Fixture     *f,
   connection->base_url = g_strdup (pb_sandbox_get_api_url (f->sandbox));
   g_hash_table_insert (secrets, g_strdup ("consumer-token"), g_strdup ("sandbox-consumer"));
   g_hash_table_insert (secrets, g_strdup ("employee-token"), g_strdup ("sandbox-employee"));
-  pb_connections_add_async (f->store, connection, secrets, TRUE, NULL, on_added_cb, &wait);
+  pb_connections_add_async (f->store, connection, secrets, PB_CONNECTIONS_ADD_VERIFY, NULL, on_added_cb, &wait);
   g_assert_true (pb_test_iterate_until (add_done, &wait, 20));
   g_assert_no_error (wait.error);
 
@@ -697,10 +750,10 @@ test_assistant_finish_failure_saves_nothing (Fixture       *f,
     return;
 
   assistant = open_assistant (f);
-  auth = fill_in_up_to_tokens (f, assistant, "Acme payroll", "sandbox-employee");
+  auth = fill_in_up_to_tokens (f, assistant, "sandbox-employee");
   activate (assistant, "assistant.next", NULL);   /* checks, then goes on */
   g_assert_true (pb_test_iterate_until (auth_settled, auth, 20));
-  g_assert_cmpstr (pb_connection_assistant_get_page (assistant), ==, "sync");
+  choose_name_and_team (assistant, "Acme payroll");
 
   add_connection (f, "Acme payroll", PB_DATA_USERS);
   g_assert_cmpuint (count_keyring_items (), ==, 2);
@@ -777,6 +830,56 @@ test_settings_turn_off_positions (Fixture       *f,
 
   row = pb_connections_page_find_row (f->page, "Acme payroll");
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Syncs users\n"));
+}
+
+/* SPEC C4: a connection set up before absence was held back still has it
+ * among its types. The row claims only what is sent and names absence as
+ * not sent; the settings show it off, insensitive, with the reason; saving
+ * says nothing of "no longer sent": it never was. */
+static void
+test_settings_held_absence_not_sent (Fixture       *f,
+                                     gconstpointer  data)
+{
+  PbConnectionSettings *settings;
+  PbConnectionSyncEditor *sync;
+  g_autoptr(PbConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  PbConnectionRow *row;
+  const char *subtitle;
+
+  if (!available ())
+    return;
+
+  add_connection (f, "Acme payroll", PB_DATA_USERS | PB_DATA_POSITIONS);
+  connection = pb_store_find_connection (f->store, "Acme payroll", &error);
+  g_assert_no_error (error);
+  connection->sync_types |= PB_DATA_ABSENCE;
+  pb_store_save_connection (f->store, connection, &error);
+  g_assert_no_error (error);
+  activate (f->page, "connections.refresh", NULL);
+  g_assert_true (pb_test_iterate_until (keyring_answered, f->page, 20));
+
+  row = pb_connections_page_find_row (f->page, "Acme payroll");
+  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+  g_assert_nonnull (strstr (subtitle, "\nSyncs users and positions · absence: not sent yet\n"));
+
+  settings = open_settings_from_row (f, "Acme payroll");
+  pb_connection_settings_set_page (settings, "sync");
+  sync = child (settings, PB_TYPE_CONNECTION_SETTINGS, "sync_editor");
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (child (sync, PB_TYPE_CONNECTION_SYNC_EDITOR,
+                                                                "absence_row"))));
+  g_assert_false (gtk_switch_get_active (pb_connection_sync_editor_get_switch (sync, PB_DATA_ABSENCE)));
+  g_assert_cmpuint (pb_connection_sync_editor_get_types (sync), ==, PB_DATA_USERS | PB_DATA_POSITIONS);
+  g_assert_null (pb_connection_sync_editor_get_note (sync));
+
+  activate (settings, "settings.save", NULL);
+  g_assert_true (pb_test_iterate_until (has_no_settings, NULL, 20));
+  g_assert_cmpstr (pb_connections_page_get_last_toast (f->page), ==, "Saved “Acme payroll”");
+  g_clear_object (&connection);
+  connection = pb_store_find_connection (f->store, "Acme payroll", NULL);
+  g_assert_cmpuint (connection->sync_types, ==, PB_DATA_USERS | PB_DATA_POSITIONS);
+  row = pb_connections_page_find_row (f->page, "Acme payroll");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "\nSyncs users and positions\n"));
 }
 
 /* "Remove Connection" names what is deleted and what is not, and deletes
@@ -1080,7 +1183,12 @@ test_oauth2_pages (void)
   /* SPEC C4: what the connector cannot sync is shown, off, with the reason */
   pb_connection_sync_editor_set_class (sync, klass);
   pb_connection_sync_editor_set_types (sync, PB_DATA_ALL);
-  g_assert_cmpuint (pb_connection_sync_editor_get_types (sync), ==, PB_DATA_USERS | PB_DATA_ABSENCE);
+  g_assert_cmpuint (pb_connection_sync_editor_get_types (sync), ==, PB_DATA_USERS);
+  /* ...and what it supports but Paybridge does not send yet, likewise */
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (child (sync, PB_TYPE_CONNECTION_SYNC_EDITOR,
+                                                                "absence_row"))));
+  g_assert_cmpstr (adw_action_row_get_subtitle (child (sync, PB_TYPE_CONNECTION_SYNC_EDITOR, "absence_row")), ==,
+                   "Paybridge does not send absence yet: absence sync comes with absence-type mapping");
   positions = child (sync, PB_TYPE_CONNECTION_SYNC_EDITOR, "positions_row");
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (positions)));
   g_assert_cmpstr (adw_action_row_get_subtitle (positions), ==,
@@ -1193,9 +1301,6 @@ start_oauth2_sign_in (Fixture               *f,
 
   activate (assistant, "assistant.select-system", "s", "sandbox-oauth2");
   activate (assistant, "assistant.next", NULL);
-  set_text (child (child (assistant, PB_TYPE_CONNECTION_ASSISTANT, "scope_editor"),
-                   PB_TYPE_CONNECTION_SCOPE_EDITOR, "name_row"), "Signed in");
-  activate (assistant, "assistant.next", NULL);
   g_assert_cmpstr (pb_connection_assistant_get_page (assistant), ==, "auth");
 
   auth = child (assistant, PB_TYPE_CONNECTION_ASSISTANT, "auth_editor");
@@ -1242,6 +1347,23 @@ test_assistant_oauth2_sign_in (Fixture       *f,
   g_assert_cmpstr (pb_connection_auth_editor_get_result (auth), ==, "Sandbox AS (NOK)");
   g_assert_true (pb_connection_auth_editor_get_signed_in (auth));
 
+  /* SPEC C1: no company of the register is Sandbox AS (no organisation
+   * number from this system, no name alike), and there are two: one
+   * company is chosen, with a note to choose, never everyone */
+  activate (assistant, "assistant.next", NULL);
+  g_assert_cmpstr (pb_connection_assistant_get_page (assistant), ==, "scope");
+  {
+    PbConnectionScopeEditor *scope = child (assistant, PB_TYPE_CONNECTION_ASSISTANT, "scope_editor");
+    GtkLabel *note = child (scope, PB_TYPE_CONNECTION_SCOPE_EDITOR, "scope_note_label");
+    g_autoptr(PbConnection) chosen = pb_connection_new ();
+
+    pb_connection_scope_editor_apply (scope, chosen);
+    g_assert_cmpint (chosen->scope_kind, ==, PB_SCOPE_COMPANY);
+    g_assert_true (gtk_widget_get_visible (GTK_WIDGET (note)));
+    g_assert_cmpstr (gtk_label_get_label (note), ==, "No company of the register matches Sandbox AS, the company "
+                                                     "in payroll: choose the one whose people belong there");
+    set_text (child (scope, PB_TYPE_CONNECTION_SCOPE_EDITOR, "name_row"), "Signed in");
+  }
   activate (assistant, "assistant.next", NULL);
   g_assert_cmpstr (pb_connection_assistant_get_page (assistant), ==, "sync");
 
@@ -1341,11 +1463,12 @@ main (int   argc,
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
-  ADD ("/connections-view/assistant/sets-up-tripletex", test_assistant_sets_up_tripletex);
+  ADD ("/connections-view/assistant/C1-C4-sets-up-tripletex", test_assistant_sets_up_tripletex);
   ADD ("/connections-view/assistant/wrong-token-stores-nothing", test_assistant_wrong_token_stores_nothing);
   ADD ("/connections-view/assistant/finish-failure-saves-nothing", test_assistant_finish_failure_saves_nothing);
   ADD ("/connections-view/settings/turn-off-positions", test_settings_turn_off_positions);
   ADD ("/connections-view/settings/refused-tokens-not-saved", test_settings_refused_tokens_not_saved);
+  ADD ("/connections-view/settings/C4-held-absence-not-sent", test_settings_held_absence_not_sent);
   ADD ("/connections-view/settings/remove", test_settings_remove);
   ADD ("/connections-view/keyring/missing-item", test_missing_keyring_item);
   ADD ("/connections-view/oauth2/assistant-sign-in", test_assistant_oauth2_sign_in);

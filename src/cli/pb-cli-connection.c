@@ -99,12 +99,26 @@ add_member (JsonBuilder *builder,
     json_builder_add_null_value (builder);
 }
 
+/* SPEC C4: of what a connection is set to sync, what is sent and what is
+ * held (chosen, but not sent by this Paybridge: absence until its mapping
+ * comes, or a type of an unknown system). */
+static PbDataTypes
+sent_types (PbConnection *connection)
+{
+  g_autoptr(PbProviderClass) klass = pb_connections_ref_class (connection->system);
+
+  return klass != NULL ? connection->sync_types & pb_connections_offered_types (klass) : 0;
+}
+
 static void
 connection_to_json (JsonBuilder  *builder,
                     PbConnection *connection)
 {
   g_autofree char *scope = pb_connection_dup_scope (connection);
   g_autofree char *sync = pb_data_types_to_string (connection->sync_types);
+  PbDataTypes sent = sent_types (connection);
+  g_autofree char *sends = pb_data_types_to_string (sent);
+  g_autofree char *held = pb_data_types_to_string (connection->sync_types & ~sent);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "id");
@@ -113,6 +127,8 @@ connection_to_json (JsonBuilder  *builder,
   add_member (builder, "system", connection->system);
   add_member (builder, "scope", scope);
   add_member (builder, "sync", sync);
+  add_member (builder, "sends", sends);
+  add_member (builder, "held", held);
   add_member (builder, "state", pb_connection_state_to_string (connection->state));
   add_member (builder, "base_url", connection->base_url);
   add_member (builder, "auth_url", connection->auth_url);
@@ -141,11 +157,31 @@ parse_sync (const char       *text,
       return (PbDataTypes) -1;
     }
 
-  /* SPEC C4: only what the connector supports. */
-  if (!pb_connections_check_sync (klass, types, error))
+  /* SPEC C4: only what the connector supports and Paybridge sends. */
+  if (!pb_connections_check_offered (klass, types, error))
     return (PbDataTypes) -1;
 
   return types;
+}
+
+/* Who is sent, said after adding: the default scope is named, and
+ * everyone of several companies is warned about (SPEC C1). */
+static void
+print_scope (PbStore      *store,
+             PbConnection *connection,
+             gboolean      by_default)
+{
+  g_autofree char *scope = pb_connection_dup_scope (connection);
+  gint64 n_companies = pb_store_count (store, PB_ENTITY_COMPANY, NULL);
+
+  if (by_default && connection->scope_kind == PB_SCOPE_COMPANY)
+    printf (_("Scope: %s, the register’s company that matches the payroll company.\n"), scope);
+  else
+    printf (_("Scope: %s\n"), scope);
+
+  if (connection->scope_kind == PB_SCOPE_ALL && n_companies > 1)
+    printf (_("%" G_GINT64_FORMAT " companies in the register: everyone in all of them is sent to %s.\n"),
+            n_companies, connection->remote_company != NULL ? connection->remote_company : connection->name);
 }
 
 static int
@@ -181,6 +217,7 @@ cmd_add (CliContext  *ctx,
   g_autoptr(PbProviderClass) klass = NULL;
   g_autoptr(GHashTable) secrets = NULL;
   g_autoptr(GError) error = NULL;
+  PbConnectionsAddFlags flags;
   Wait wait = { 0 };
 
   if (!pb_cli_parse_options ("connection add", entries, &argc, &argv))
@@ -216,7 +253,12 @@ cmd_add (CliContext  *ctx,
   if (secrets == NULL)
     return pb_cli_fail ("%s", error->message);
 
-  pb_connections_add_async (store, connection, secrets, !no_verify, NULL, on_done_cb, &wait);
+  /* SPEC C1: without --scope, the register's company that matches the
+   * payroll company; never everyone of several companies by default. */
+  flags = no_verify ? PB_CONNECTIONS_ADD_NONE : PB_CONNECTIONS_ADD_VERIFY;
+  if (scope == NULL)
+    flags |= PB_CONNECTIONS_ADD_DEFAULT_SCOPE;
+  pb_connections_add_async (store, connection, secrets, flags, NULL, on_done_cb, &wait);
   pb_cli_wait (&wait.done);
   if (!wait.ok)
     {
@@ -225,6 +267,10 @@ cmd_add (CliContext  *ctx,
       if (failure->domain == PB_PROVIDER_ERROR && failure->code == PB_PROVIDER_ERROR_NOT_AUTHORIZED)
         return pb_cli_fail (_("%s refused the credentials; nothing was saved. %s"), klass->display_name,
                             failure->message);
+      if (g_error_matches (failure, PB_CONNECTIONS_ERROR, PB_CONNECTIONS_ERROR_SCOPE_UNCLEAR))
+        return pb_cli_fail (_("%s\nNothing was saved. Pass --scope company:KEY for the company whose "
+                              "people belong in this payroll, or --scope all to send everyone in all "
+                              "of them."), failure->message);
       return pb_cli_fail (_("%s Nothing was saved."), failure->message);
     }
 
@@ -235,8 +281,26 @@ cmd_add (CliContext  *ctx,
   else
     printf (_("Added “%s”: %s. It is established, not active: run a user sync next.\n"),
             name, klass->display_name);
+  print_scope (store, connection, scope == NULL);
 
   return EXIT_OK;
+}
+
+/* "users,positions", or "users (absence held: not sent yet)". */
+static char *
+describe_sync (PbConnection *connection)
+{
+  PbDataTypes sent = sent_types (connection);
+  g_autofree char *sends = pb_data_types_to_string (sent);
+  g_autofree char *held = NULL;
+
+  if ((connection->sync_types & ~sent) == 0)
+    return g_steal_pointer (&sends);
+
+  held = pb_data_types_to_string (connection->sync_types & ~sent);
+  /* Translators: what a connection sends, and what it is set to sync but
+   * is not sent: "users,positions (absence held: not sent yet)" */
+  return g_strdup_printf (_("%s (%s held: not sent yet)"), sends, held);
 }
 
 static int
@@ -283,7 +347,7 @@ cmd_list (CliContext  *ctx,
   for (guint i = 0; i < connections->len; i++)
     {
       PbConnection *connection = g_ptr_array_index (connections, i);
-      g_autofree char *sync = pb_data_types_to_string (connection->sync_types);
+      g_autofree char *sync = describe_sync (connection);
 
       printf ("%-24s %-12s %-14s %s\n", connection->name, connection->system,
               pb_connection_state_to_string (connection->state), sync);
@@ -321,7 +385,7 @@ cmd_show (CliContext  *ctx,
     }
 
   scope = pb_connection_dup_scope (connection);
-  sync = pb_data_types_to_string (connection->sync_types);
+  sync = describe_sync (connection);
   printf ("%s: %s\n", _("Name"), connection->name);
   printf ("%s: %s\n", _("System"), connection->system);
   printf ("%s: %s\n", _("State"), pb_connection_state_to_string (connection->state));
@@ -379,10 +443,13 @@ cmd_set (CliContext  *ctx,
   if (!pb_connections_save_settings (store, connection, &error))
     return pb_cli_fail ("%s", error->message);
 
-  now_syncing = pb_data_types_to_string (connection->sync_types);
+  now_syncing = describe_sync (connection);
   printf (_("“%s” now syncs: %s\n"), connection->name, now_syncing);
-  /* SPEC C6: turning a type off stops its sends; payroll keeps what it got. */
-  if (before & ~connection->sync_types)
+  if (scope != NULL)
+    print_scope (store, connection, FALSE);
+  /* SPEC C6: turning a type off stops its sends; payroll keeps what it got
+   * (a held type was never sent). */
+  if (before & ~connection->sync_types & pb_connections_offered_types (klass))
     printf (_("What was already sent stays in %s.\n"), klass->display_name);
 
   return EXIT_OK;

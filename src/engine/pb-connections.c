@@ -70,6 +70,222 @@ pb_connections_check_sync (PbProviderClass  *klass,
   return TRUE;
 }
 
+/**
+ * pb_connections_offered_types:
+ *
+ * SPEC C4: what a connection of @klass may sync: what its connector
+ * supports and the engine sends (PB_ENGINE_SENDS).
+ */
+PbDataTypes
+pb_connections_offered_types (PbProviderClass *klass)
+{
+  return klass->data_types & PB_ENGINE_SENDS;
+}
+
+/**
+ * pb_connections_check_offered:
+ *
+ * Like pb_connections_check_sync(), and refuses as well a type the engine
+ * does not send yet, with the reason: a type is never switched on where
+ * nothing would be sent.
+ */
+gboolean
+pb_connections_check_offered (PbProviderClass  *klass,
+                              PbDataTypes       types,
+                              GError          **error)
+{
+  PbDataTypes held;
+
+  if (!pb_connections_check_sync (klass, types, error))
+    return FALSE;
+
+  held = types & ~PB_ENGINE_SENDS;
+  if (held & PB_DATA_ABSENCE)
+    {
+      g_set_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_NOT_SUPPORTED,
+                   _("Paybridge does not send absence yet: absence sync comes with absence-type mapping"));
+      return FALSE;
+    }
+  for (guint i = 0; i < 4; i++)
+    if (held & (1 << i))
+      {
+        g_set_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_NOT_SUPPORTED,
+                     _("Paybridge does not send %s yet"), pb_data_type_to_string (1 << i));
+        return FALSE;
+      }
+
+  return TRUE;
+}
+
+/* --- the default scope (SPEC C1) --------------------------------------------- */
+
+G_DEFINE_QUARK (pb-connections-error-quark, pb_connections_error)
+
+/* Trimmed, case-folded; for organisation numbers without inner spaces
+ * either ("914 827 361"). NULL for an empty value. */
+static char *
+normalize (const char *text,
+           gboolean    drop_spaces)
+{
+  g_autofree char *trimmed = NULL;
+  g_autoptr(GString) out = NULL;
+
+  if (text == NULL)
+    return NULL;
+
+  trimmed = g_strstrip (g_strdup (text));
+  if (*trimmed == '\0')
+    return NULL;
+
+  if (!drop_spaces)
+    return g_utf8_casefold (trimmed, -1);
+
+  out = g_string_new (NULL);
+  for (const char *p = trimmed; *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      g_string_append_c (out, g_ascii_tolower (*p));
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/**
+ * pb_connections_match_company:
+ * @name: (nullable): the payroll company's name
+ * @org_number: (nullable): its organisation number
+ *
+ * The register's company that is the payroll company: the one with the
+ * same organisation number; else the one with the same name (trimmed,
+ * case-insensitive), unless both have organisation numbers and they
+ * differ: two legal entities may share a name, never a number. Two
+ * companies that match equally match neither.
+ *
+ * Returns: (transfer full) (nullable): the company; %NULL with no match
+ *   (and no @error) or on a store error
+ */
+PbRecord *
+pb_connections_match_company (PbStore     *store,
+                              const char  *name,
+                              const char  *org_number,
+                              GError     **error)
+{
+  g_autoptr(GPtrArray) companies = pb_store_list (store, PB_ENTITY_COMPANY, 0, error);
+  g_autofree char *want_name = normalize (name, FALSE);
+  g_autofree char *want_number = normalize (org_number, TRUE);
+  PbRecord *by_number = NULL;
+  PbRecord *by_name = NULL;
+  guint n_by_number = 0;
+  guint n_by_name = 0;
+
+  if (companies == NULL)
+    return NULL;
+
+  for (guint i = 0; i < companies->len; i++)
+    {
+      PbRecord *company = g_ptr_array_index (companies, i);
+      g_autofree char *number = normalize (pb_record_get (company, PB_COMPANY_ORG_NUMBER), TRUE);
+      g_autofree char *company_name = normalize (pb_record_get (company, PB_COMPANY_NAME), FALSE);
+
+      if (want_number != NULL && g_strcmp0 (number, want_number) == 0)
+        {
+          by_number = company;
+          n_by_number++;
+        }
+      else if (want_name != NULL && g_strcmp0 (company_name, want_name) == 0 &&
+               (number == NULL || want_number == NULL))
+        {
+          by_name = company;
+          n_by_name++;
+        }
+    }
+
+  if (n_by_number == 1)
+    return g_object_ref (by_number);
+  if (n_by_number == 0 && n_by_name == 1)
+    return g_object_ref (by_name);
+
+  return NULL;
+}
+
+/**
+ * pb_connections_default_scope:
+ * @company: (nullable): the payroll company the credentials opened; %NULL
+ *   when it is not known (not verified, or OAuth2 before signing in)
+ *
+ * SPEC C1: the scope of a new connection when none was chosen: the
+ * register's company that matches @company; with no match, all employees
+ * if the register has at most one company. With more, everyone would
+ * include other companies' staff, so nothing is chosen: the error
+ * (PB_CONNECTIONS_ERROR_SCOPE_UNCLEAR) lists the register's companies.
+ */
+gboolean
+pb_connections_default_scope (PbStore               *store,
+                              PbConnection          *connection,
+                              const PbRemoteCompany *company,
+                              GError               **error)
+{
+  g_autoptr(PbRecord) match = NULL;
+  g_autoptr(GPtrArray) companies = NULL;
+  g_autoptr(GString) list = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (company != NULL)
+    {
+      match = pb_connections_match_company (store, company->name, company->org_number, &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+
+  g_clear_pointer (&connection->scope_key, g_free);
+  if (match != NULL)
+    {
+      connection->scope_kind = PB_SCOPE_COMPANY;
+      connection->scope_key = g_strdup (pb_record_get (match, PB_COMPANY_KEY));
+      return TRUE;
+    }
+
+  companies = pb_store_list (store, PB_ENTITY_COMPANY, 0, error);
+  if (companies == NULL)
+    return FALSE;
+
+  if (companies->len <= 1)
+    {
+      connection->scope_kind = PB_SCOPE_ALL;
+      return TRUE;
+    }
+
+  list = g_string_new (NULL);
+  for (guint i = 0; i < companies->len; i++)
+    {
+      PbRecord *record = g_ptr_array_index (companies, i);
+      const char *number = pb_record_get (record, PB_COMPANY_ORG_NUMBER);
+
+      g_string_append_printf (list, "\n  %s  %s", pb_record_get (record, PB_COMPANY_KEY),
+                              pb_record_get (record, PB_COMPANY_NAME) ?: "");
+      if (number != NULL)
+        /* Translators: after a company's name: the organisation number */
+        g_string_append_printf (list, _(" (org. no. %s)"), number);
+    }
+
+  if (company != NULL)
+    {
+      g_autofree char *number = company->org_number != NULL ? g_strdup_printf (_(" (org. no. %s)"),
+                                                                                company->org_number)
+                                                             : NULL;
+
+      g_set_error (error, PB_CONNECTIONS_ERROR, PB_CONNECTIONS_ERROR_SCOPE_UNCLEAR,
+                   _("No company of the register matches %s%s, the payroll company, and the register "
+                     "has %u companies:%s"),
+                   company->name, number != NULL ? number : "", companies->len, list->str);
+    }
+  else
+    g_set_error (error, PB_CONNECTIONS_ERROR, PB_CONNECTIONS_ERROR_SCOPE_UNCLEAR,
+                 _("The payroll company is not known yet, and the register has %u companies:%s"),
+                 companies->len, list->str);
+  return FALSE;
+}
+
 /* --- verify ------------------------------------------------------------------ */
 
 static void
@@ -170,11 +386,12 @@ pb_connections_verify_finish (GAsyncResult  *result,
 
 typedef struct
 {
-  PbStore      *store;
-  PbConnection *connection;
-  GHashTable   *secrets;
-  GList        *pending;      /* kinds still to store (owned by secrets) */
-  GError       *error;        /* the first failure */
+  PbStore               *store;
+  PbConnection          *connection;
+  PbConnectionsAddFlags  flags;
+  GHashTable            *secrets;
+  GList                 *pending;   /* kinds still to store (owned by secrets) */
+  GError                *error;     /* the first failure */
 } Add;
 
 static void
@@ -299,6 +516,15 @@ on_add_verified_cb (GObject      *source,
   add->connection->remote_company = g_strdup (company->name);
   g_free (add->connection->remote_currency);
   add->connection->remote_currency = g_strdup (company->currency);
+
+  if ((add->flags & PB_CONNECTIONS_ADD_DEFAULT_SCOPE) &&
+      !pb_connections_default_scope (add->store, add->connection, company, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
   save_and_store (task);
 }
 
@@ -306,17 +532,21 @@ on_add_verified_cb (GObject      *source,
  * pb_connections_add_async:
  * @connection: a new connection (id 0); it gets its id
  * @secrets: kind -> secret, every kind the connector needs
- * @verify: check the credentials with the payroll system first
+ * @flags: PB_CONNECTIONS_ADD_VERIFY: check the credentials with the payroll
+ *   system first; PB_CONNECTIONS_ADD_DEFAULT_SCOPE: no scope was chosen,
+ *   take pb_connections_default_scope()'s
  *
- * Sets up a connection, established and not active (SPEC C3). With @verify
- * a refusal saves nothing. The secrets go to the keyring only (SPEC C2); if
- * one cannot be stored, the connection is taken back.
+ * Sets up a connection, established and not active (SPEC C3). With
+ * PB_CONNECTIONS_ADD_VERIFY a refusal saves nothing; so does a default
+ * scope that cannot be decided. A new connection syncs only what is offered
+ * (pb_connections_check_offered(), SPEC C4). The secrets go to the keyring
+ * only (SPEC C2); if one cannot be stored, the connection is taken back.
  */
 void
 pb_connections_add_async (PbStore             *store,
                           PbConnection        *connection,
                           GHashTable          *secrets,
-                          gboolean             verify,
+                          PbConnectionsAddFlags flags,
                           GCancellable        *cancellable,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
@@ -330,6 +560,7 @@ pb_connections_add_async (PbStore             *store,
   g_task_set_source_tag (task, pb_connections_add_async);
   add->store = g_object_ref (store);
   add->connection = g_object_ref (connection);
+  add->flags = flags;
   add->secrets = secrets != NULL ? g_hash_table_ref (secrets)
                                  : g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_task_set_task_data (task, add, (GDestroyNotify) add_free);
@@ -340,7 +571,7 @@ pb_connections_add_async (PbStore             *store,
   else if (existing != NULL)
     error = g_error_new (PB_STORE_ERROR, PB_STORE_ERROR_CONSTRAINT,
                          _("There is already a connection called “%s”"), connection->name);
-  else if (pb_connections_check_sync (klass, connection->sync_types, &error))
+  else if (pb_connections_check_offered (klass, connection->sync_types, &error))
     {
       for (guint i = 0; klass->secret_kinds != NULL && klass->secret_kinds[i] != NULL; i++)
         if (g_hash_table_lookup (add->secrets, klass->secret_kinds[i]) == NULL)
@@ -361,10 +592,22 @@ pb_connections_add_async (PbStore             *store,
   connection->state = PB_CONNECTION_ESTABLISHED;
   /* An OAuth2 connection has no credentials to check until it signs in
    * (pb_connections_authorize_async). */
-  if (verify && klass->auth_kind != PB_AUTH_OAUTH2)
-    pb_connections_verify_async (connection, add->secrets, cancellable, on_add_verified_cb, task);
-  else
-    save_and_store (task);
+  if ((flags & PB_CONNECTIONS_ADD_VERIFY) && klass->auth_kind != PB_AUTH_OAUTH2)
+    {
+      pb_connections_verify_async (connection, add->secrets, cancellable, on_add_verified_cb, task);
+      return;
+    }
+
+  /* Not verified: the payroll company is not known. */
+  if ((flags & PB_CONNECTIONS_ADD_DEFAULT_SCOPE) &&
+      !pb_connections_default_scope (store, connection, NULL, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  save_and_store (task);
 }
 
 gboolean

@@ -19,10 +19,52 @@ G_BEGIN_DECLS
 /* What the app and the CLI do with connections, written once: set-up with
  * verification, the keyring, settings, removal (SPEC C1-C6). */
 
+/* The data types the sync engine sends today. A connector may support more
+ * (its `data_types`), but a type is offered, and claimed anywhere in the UI
+ * or the CLI, only when the engine sends it too: absence waits for the
+ * absence-type mapping (SPEC A2), which a later issue brings. Widen this
+ * when the engine learns a type. */
+#define PB_ENGINE_SENDS (PB_DATA_USERS | PB_DATA_POSITIONS | PB_DATA_SALARY)
+
+#define PB_CONNECTIONS_ERROR (pb_connections_error_quark ())
+
+typedef enum
+{
+  /* No scope was given, the payroll company matches no company of the
+   * register, and the register has more than one: sending everyone would
+   * send other companies' staff (SPEC C1). */
+  PB_CONNECTIONS_ERROR_SCOPE_UNCLEAR,
+} PbConnectionsError;
+
+typedef enum
+{
+  PB_CONNECTIONS_ADD_NONE          = 0,
+  /* Check the credentials with the payroll system before saving. */
+  PB_CONNECTIONS_ADD_VERIFY        = 1 << 0,
+  /* The connection has no scope chosen: take the register's company that
+   * matches the payroll company (pb_connections_default_scope()). */
+  PB_CONNECTIONS_ADD_DEFAULT_SCOPE = 1 << 1,
+} PbConnectionsAddFlags;
+
+GQuark           pb_connections_error_quark      (void);
+
 PbProviderClass *pb_connections_ref_class        (const char           *system);
 GPtrArray       *pb_connections_list_classes     (void);
 gboolean         pb_connections_check_sync       (PbProviderClass      *klass,
                                                   PbDataTypes           types,
+                                                  GError              **error);
+PbDataTypes      pb_connections_offered_types    (PbProviderClass      *klass);
+gboolean         pb_connections_check_offered    (PbProviderClass      *klass,
+                                                  PbDataTypes           types,
+                                                  GError              **error);
+
+PbRecord        *pb_connections_match_company    (PbStore              *store,
+                                                  const char           *name,
+                                                  const char           *org_number,
+                                                  GError              **error);
+gboolean         pb_connections_default_scope    (PbStore              *store,
+                                                  PbConnection         *connection,
+                                                  const PbRemoteCompany *company,
                                                   GError              **error);
 
 void             pb_connections_verify_async     (PbConnection         *connection,
@@ -36,7 +78,7 @@ PbRemoteCompany *pb_connections_verify_finish    (GAsyncResult         *result,
 void             pb_connections_add_async        (PbStore              *store,
                                                   PbConnection         *connection,
                                                   GHashTable           *secrets,
-                                                  gboolean              verify,
+                                                  PbConnectionsAddFlags flags,
                                                   GCancellable         *cancellable,
                                                   GAsyncReadyCallback   callback,
                                                   gpointer              user_data);

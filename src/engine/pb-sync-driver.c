@@ -167,7 +167,7 @@ static gboolean
 wants_sync (Conn *conn)
 {
   return conn->connection->state == PB_CONNECTION_ACTIVE &&
-         (conn->connection->sync_types & PB_SYNC_ENGINE_SENDS) != 0;
+         (conn->connection->sync_types & PB_ENGINE_SENDS) != 0;
 }
 
 /* Open entries only: a resolved or dismissed one needs nothing more. */

@@ -159,7 +159,7 @@ pb_sync_engine_enqueue (PbStore       *store,
     {
       PbDataTypes type = 1 << bit;
 
-      active[bit] = (type & PB_SYNC_ENGINE_SENDS & klass->data_types) != 0 &&
+      active[bit] = (type & PB_ENGINE_SENDS & klass->data_types) != 0 &&
                     pb_store_get_type_activation (store, connection->id, type, &since[bit], NULL);
       any |= active[bit];
     }

@@ -19,10 +19,6 @@ G_BEGIN_DECLS
  * after each data type's activation go through the connection's durable
  * outbox to the payroll system. */
 
-/* What the engine can send today; a connector's other types are neither
- * offered nor claimed (absence comes with absence-type mapping). */
-#define PB_SYNC_ENGINE_SENDS (PB_DATA_USERS | PB_DATA_POSITIONS | PB_DATA_SALARY)
-
 typedef struct
 {
   guint     sent;        /* payroll took them */

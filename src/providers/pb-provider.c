@@ -1072,5 +1072,6 @@ pb_remote_company_free (PbRemoteCompany *company)
   g_free (company->id);
   g_free (company->name);
   g_free (company->currency);
+  g_free (company->org_number);
   g_free (company);
 }

@@ -64,6 +64,9 @@ typedef struct
   char *id;
   char *name;
   char *currency;        /* ISO 4217 */
+  char *org_number;      /* (nullable) the organisation number, as the
+                          * payroll system gives it; the register's
+                          * company is matched by it (SPEC C1) */
 } PbRemoteCompany;
 
 /* What an operation works on; fields irrelevant to it are NULL. */

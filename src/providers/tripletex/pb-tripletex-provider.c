@@ -465,6 +465,7 @@ on_who_am_i_cb (GObject      *source,
   info->id = member_id (company);
   info->name = g_strdup (member_string (company, "name"));
   info->currency = g_strdup (member_string (member_object (company, "currency"), "code"));
+  info->org_number = g_strdup (member_string (company, "organizationNumber"));
   g_task_return_pointer (task, info, (GDestroyNotify) pb_remote_company_free);
   g_object_unref (task);
 }
@@ -476,7 +477,7 @@ tripletex_verify_credentials (PbProvider           *provider,
 {
   g_autoptr(PbHttpRequest) request = pb_http_request_new ("GET", "/token/session/>whoAmI");
 
-  pb_http_request_add_query (request, "fields", "companyId,company(id,name,currency(code))");
+  pb_http_request_add_query (request, "fields", "companyId,company(id,name,organizationNumber,currency(code))");
   pb_provider_send_async (provider, request, g_task_get_cancellable (task), on_who_am_i_cb, task);
 }
 

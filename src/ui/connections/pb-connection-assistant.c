@@ -21,8 +21,12 @@
 
 /* Setting up a connection, as the seed article's "Step 1" and "Step 2" do:
  *
- *   system -> name and scope (SPEC C1) -> authorization (C2) -> what to
+ *   system -> authorization (C2) -> name and scope (C1) -> what to
  *   sync (C4) -> done: established, not active (C3)
+ *
+ * Authorization comes before the scope so that the scope page knows the
+ * payroll company: it preselects the register's company that matches it
+ * and never defaults to everyone of several companies (SPEC C1).
  *
  * A modal window whose pages sit in an AdwLeaflet that never unfolds, with
  * Cancel, Back and Next (Connect on the last page) in the header bar. The
@@ -45,6 +49,8 @@ struct _PbConnectionAssistant
   gboolean                 provisional;    /* @connection is saved only to sign in (OAuth2) */
   GCancellable            *cancellable;    /* (owned) (nullable): while adding */
   gboolean                 next_after_check;
+  char                    *preselected_for;  /* (owned) (nullable): the payroll company
+                                              * the scope was last preselected for */
   gboolean                 disposed;
 
   GtkButton               *cancel_button;
@@ -74,7 +80,7 @@ enum {
 static guint signals [N_SIGNALS];
 
 /* The pages in order; "done" is not a step. */
-static const char * const pages[] = { "system", "scope", "auth", "sync", "done" };
+static const char * const pages[] = { "system", "auth", "scope", "sync", "done" };
 #define N_STEPS 4
 
 /* What Connect's callback holds on to. */
@@ -216,10 +222,31 @@ on_auth_state_cb (PbConnectionAssistant  *self,
   if (self->disposed)
     return;
 
+  /* SPEC C1: the scope follows the payroll company, once per company (a
+   * check again of the same one keeps what the user chose meanwhile). */
+  if (state == PB_AUTH_EDITOR_VERIFIED)
+    {
+      const char *company = pb_connection_auth_editor_get_company (editor);
+
+      if (company != NULL && g_strcmp0 (company, self->preselected_for) != 0)
+        {
+          g_free (self->preselected_for);
+          self->preselected_for = g_strdup (company);
+          g_autofree char *name = pb_connection_scope_editor_dup_name (self->scope_editor);
+
+          pb_connection_scope_editor_preselect (self->scope_editor, company,
+                                                pb_connection_auth_editor_get_org_number (editor));
+          /* The name the user did not choose follows the payroll company,
+           * as the name field's description suggests. */
+          if (self->klass != NULL && (*name == '\0' || g_str_equal (name, self->klass->display_name)))
+            pb_connection_scope_editor_set_name (self->scope_editor, company);
+        }
+    }
+
   if (state == PB_AUTH_EDITOR_VERIFIED && self->next_after_check && on_page (self, "auth"))
     {
       self->next_after_check = FALSE;
-      go_to (self, "sync");
+      go_to (self, "scope");
       return;
     }
 
@@ -263,8 +290,13 @@ select_system (PbConnectionAssistant *self,
   gtk_label_set_label (self->auth_heading, heading);
   pb_connection_auth_editor_set_class (self->auth_editor, klass);
   pb_connection_sync_editor_set_class (self->sync_editor, klass);
-  /* Users first: every other type follows the people the user sync links. */
-  pb_connection_sync_editor_set_types (self->sync_editor, klass->data_types & (PB_DATA_USERS | PB_DATA_POSITIONS));
+  /* Users first: every other type follows the people the user sync links.
+   * Positions too, where offered; salary is the administrator's choice
+   * (it needs positions, SPEC S6, and is the most sensitive). A type the
+   * engine does not send is never on (SPEC C4). */
+  pb_connection_sync_editor_set_types (self->sync_editor,
+                                       pb_connections_offered_types (klass) & (PB_DATA_USERS | PB_DATA_POSITIONS));
+  g_clear_pointer (&self->preselected_for, g_free);
 
   update_actions (self);
 }
@@ -456,7 +488,7 @@ on_prepare_sign_in_cb (PbConnectionAssistant  *self,
   add = g_new0 (Add, 1);
   add->self = g_object_ref (self);
   add->cancellable = g_object_ref (self->cancellable);
-  pb_connections_add_async (self->store, self->connection, secrets, TRUE, self->cancellable,
+  pb_connections_add_async (self->store, self->connection, secrets, PB_CONNECTIONS_ADD_VERIFY, self->cancellable,
                             on_provisional_added_cb, add);
 }
 
@@ -468,13 +500,13 @@ next_action (GtkWidget  *widget,
   PbConnectionAssistant *self = PB_CONNECTION_ASSISTANT (widget);
 
   if (on_page (self, "system") && self->klass != NULL)
-    go_to (self, "scope");
-  else if (on_page (self, "scope") && pb_connection_scope_editor_get_valid (self->scope_editor))
     go_to (self, "auth");
+  else if (on_page (self, "scope") && pb_connection_scope_editor_get_valid (self->scope_editor))
+    go_to (self, "sync");
   else if (on_page (self, "auth"))
     {
       if (pb_connection_auth_editor_get_state (self->auth_editor) == PB_AUTH_EDITOR_VERIFIED)
-        go_to (self, "sync");
+        go_to (self, "scope");
       else if (pb_connection_auth_editor_get_complete (self->auth_editor))
         {
           self->next_after_check = TRUE;
@@ -572,7 +604,7 @@ finish_action (GtkWidget  *widget,
   add = g_new0 (Add, 1);
   add->self = g_object_ref (self);
   add->cancellable = g_object_ref (self->cancellable);
-  pb_connections_add_async (self->store, self->connection, secrets, TRUE, self->cancellable,
+  pb_connections_add_async (self->store, self->connection, secrets, PB_CONNECTIONS_ADD_VERIFY, self->cancellable,
                             on_added_cb, add);
 }
 
@@ -633,6 +665,7 @@ pb_connection_assistant_dispose (GObject *object)
   self->klass = NULL;
   g_clear_pointer (&self->system_checks, g_ptr_array_unref);
   g_clear_pointer (&self->classes, g_ptr_array_unref);
+  g_clear_pointer (&self->preselected_for, g_free);
 
   G_OBJECT_CLASS (pb_connection_assistant_parent_class)->dispose (object);
 }

@@ -54,6 +54,7 @@ struct _PbConnectionAuthEditor
   gboolean             disposed;
   char                *company;             /* (owned) (nullable): verified */
   char                *currency;            /* (owned) (nullable) */
+  char                *org_number;          /* (owned) (nullable) */
   char                *result;              /* (owned) (nullable): the result row's title */
   GCancellable        *check_cancellable;   /* (owned) (nullable): while checking */
   GCancellable        *sign_in_cancellable; /* (owned) (nullable): while signing in */
@@ -301,6 +302,7 @@ forget_check (PbConnectionAuthEditor *self)
 
   g_clear_pointer (&self->company, g_free);
   g_clear_pointer (&self->currency, g_free);
+  g_clear_pointer (&self->org_number, g_free);
   show_result (self, NULL, NULL, NULL, NULL);
 }
 
@@ -404,8 +406,12 @@ on_verified_cb (GObject      *source,
       return;
     }
 
+  g_free (self->company);
   self->company = g_strdup (company->name);
+  g_free (self->currency);
   self->currency = g_strdup (company->currency);
+  g_free (self->org_number);
+  self->org_number = g_strdup (company->org_number);
   title = pb_connection_format_company (company->name, company->currency);
 
   if (is_oauth2 (self))
@@ -635,6 +641,7 @@ pb_connection_auth_editor_finalize (GObject *object)
   g_clear_pointer (&self->secret_rows, g_ptr_array_unref);
   g_free (self->company);
   g_free (self->currency);
+  g_free (self->org_number);
   g_free (self->result);
   g_free (self->sign_in_uri);
 
@@ -1089,6 +1096,15 @@ pb_connection_auth_editor_get_currency (PbConnectionAuthEditor *self)
   return self->currency;
 }
 
+/* The verified company's organisation number, if the system gave one. */
+const char *
+pb_connection_auth_editor_get_org_number (PbConnectionAuthEditor *self)
+{
+  g_return_val_if_fail (PB_IS_CONNECTION_AUTH_EDITOR (self), NULL);
+
+  return self->org_number;
+}
+
 /**
  * pb_connection_auth_editor_get_result:
  *
@@ -1123,6 +1139,7 @@ pb_connection_auth_editor_show_error (PbConnectionAuthEditor *self,
   keyring = error->domain == PB_SECRETS_ERROR && error->code != PB_SECRETS_ERROR_UNAVAILABLE;
   g_clear_pointer (&self->company, g_free);
   g_clear_pointer (&self->currency, g_free);
+  g_clear_pointer (&self->org_number, g_free);
   show_result (self, keyring ? "dialog-warning-symbolic" : "dialog-error-symbolic",
                keyring ? "warning" : "error", heading, error->message);
   set_state (self, PB_AUTH_EDITOR_FAILED);

@@ -43,6 +43,7 @@ void               pb_connection_auth_editor_check          (PbConnectionAuthEdi
 void               pb_connection_auth_editor_cancel         (PbConnectionAuthEditor  *self);
 const char        *pb_connection_auth_editor_get_company    (PbConnectionAuthEditor  *self);
 const char        *pb_connection_auth_editor_get_currency   (PbConnectionAuthEditor  *self);
+const char        *pb_connection_auth_editor_get_org_number (PbConnectionAuthEditor  *self);
 const char        *pb_connection_auth_editor_get_result     (PbConnectionAuthEditor  *self);
 void               pb_connection_auth_editor_show_error     (PbConnectionAuthEditor  *self,
                                                              const GError            *error);

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "pb-connection-format.h"
+#include "pb-connections.h"
 
 /* Words for connections, shared by the list, the set-up assistant and the
  * settings window, so that a state or a scope reads the same everywhere. */
@@ -180,14 +181,15 @@ pb_connection_format_data_types_in_sentence (PbDataTypes types)
  * pb_connection_format_capabilities:
  *
  * The one-line summary of a connector in the set-up assistant, read from its
- * capability flags (SPEC C4): what it can sync and how it signs in.
+ * capability flags (SPEC C4): what Paybridge syncs with it (what the
+ * connector supports and the engine sends) and how it signs in.
  *
- * Returns: (transfer full): "Users, positions, absence and salary · API tokens"
+ * Returns: (transfer full): "Users, positions and salary · API tokens"
  */
 char *
 pb_connection_format_capabilities (PbProviderClass *klass)
 {
-  g_autofree char *types = pb_connection_format_data_types (klass->data_types);
+  g_autofree char *types = pb_connection_format_data_types (pb_connections_offered_types (klass));
   const char *auth = klass->auth_kind == PB_AUTH_OAUTH2 ? _("sign in with OAuth2") : _("API tokens");
 
   if (pb_connection_class_wants_tenant_id (klass))

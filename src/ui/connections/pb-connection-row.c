@@ -83,7 +83,12 @@ update (PbConnectionRow *self)
 {
   PbConnection *connection = self->connection;
   gboolean oauth2 = self->klass != NULL && self->klass->auth_kind == PB_AUTH_OAUTH2;
-  g_autofree char *types = pb_connection_format_data_types_in_sentence (connection->sync_types);
+  /* SPEC C4: only what is chosen and sent counts as synced; a type chosen
+   * but not sent by this Paybridge (absence, set before it was held back)
+   * is named as such. */
+  PbDataTypes sent = self->klass != NULL ? connection->sync_types & pb_connections_offered_types (self->klass) : 0;
+  PbDataTypes held = connection->sync_types & ~sent;
+  g_autofree char *types = pb_connection_format_data_types_in_sentence (sent);
   g_autofree char *syncs = NULL;
   g_autofree char *errors = NULL;
   g_autofree char *synced = NULL;
@@ -94,11 +99,22 @@ update (PbConnectionRow *self)
   const char *fix = NULL;
   const char *fix_action = "connections.reenter";
 
-  if (connection->sync_types != 0)
+  if (sent != 0)
     /* Translators: "Syncs users, positions and salary" */
     syncs = g_strdup_printf (_("Syncs %s"), types);
   else
     syncs = g_strdup (_("Syncs nothing"));
+
+  if (held != 0)
+    {
+      g_autofree char *held_types = pb_connection_format_data_types_in_sentence (held);
+      char *longer;
+
+      /* Translators: "Syncs users · absence: not sent yet" */
+      longer = g_strdup_printf (_("%s · %s: not sent yet"), syncs, held_types);
+      g_free (syncs);
+      syncs = longer;
+    }
 
   /* The app's sync driver knows when the connection was last in step and
    * counts its error log (SPEC C7); without one (a view on its own, in a

@@ -12,11 +12,18 @@
 #include <glib/gi18n.h>
 
 #include "pb-connection-scope-editor.h"
+#include "pb-connections.h"
 
 /* The connection's name and scope (SPEC C1): all employees, or one team,
  * location or company of the HR register. The set-up assistant and the
  * settings window show the same editor. Only the kinds the register has
- * records of are offered. */
+ * records of are offered.
+ *
+ * Once the payroll company is known, the assistant preselects the
+ * register's company that matches it (pb_connections_match_company()), and
+ * says so. "All employees" stays a choice, but with several companies in
+ * the register a note under it says that everyone in all of them goes to
+ * the payroll company. */
 
 typedef struct
 {
@@ -42,11 +49,17 @@ struct _PbConnectionScopeEditor
   GArray        *kinds;        /* (owned) of guint: index into scope_kinds, per kind_row item */
   GPtrArray     *target_keys;  /* (owned) of char*: key per target_row item */
   gboolean       valid;
+  char          *payroll_company;  /* (owned) (nullable): for the notes */
+  char          *matched_key;      /* (owned) (nullable): the company that matches it */
+  gboolean       no_match;         /* preselected without a match among several,
+                                    * until the user chooses */
+  gboolean       preselecting;
 
   AdwEntryRow   *name_row;
   GtkLabel      *name_error_label;
   AdwComboRow   *kind_row;
   AdwComboRow   *target_row;
+  GtkLabel      *scope_note_label;
 };
 
 G_DEFINE_FINAL_TYPE (PbConnectionScopeEditor, pb_connection_scope_editor, GTK_TYPE_WIDGET)
@@ -81,6 +94,52 @@ get_selected_key (PbConnectionScopeEditor *self)
   return g_ptr_array_index (self->target_keys, selected);
 }
 
+/* The note under the scope: the warning on everyone of several
+ * companies, why a company was preselected, or that none matched. */
+static void
+update_note (PbConnectionScopeEditor *self)
+{
+  const ScopeKindInfo *info = get_selected_kind (self);
+  gint64 n_companies = self->store != NULL ? pb_store_count (self->store, PB_ENTITY_COMPANY, NULL) : 0;
+  g_autofree char *note = NULL;
+  gboolean warning = FALSE;
+
+  if (info->kind == PB_SCOPE_ALL && n_companies > 1)
+    {
+      /* Translators: the warning under "All employees": "2 companies in the
+       * register: everyone in all of them is sent to Nordlys Data AS" */
+      note = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "%" G_GINT64_FORMAT " company in the register: everyone in it is sent to %s",
+                                           "%" G_GINT64_FORMAT " companies in the register: everyone in all of them "
+                                           "is sent to %s",
+                                           n_companies),
+                              n_companies, self->payroll_company != NULL ? self->payroll_company : _("payroll"));
+      warning = TRUE;
+    }
+  else if (info->kind == PB_SCOPE_COMPANY && self->matched_key != NULL &&
+           g_strcmp0 (get_selected_key (self), self->matched_key) == 0)
+    note = g_strdup_printf (_("This company matches %s, the company in payroll"), self->payroll_company);
+  else if (info->kind == PB_SCOPE_COMPANY && self->no_match)
+    {
+      note = g_strdup_printf (_("No company of the register matches %s, the company in payroll: choose the one "
+                                "whose people belong there"), self->payroll_company);
+      warning = TRUE;
+    }
+
+  gtk_label_set_label (self->scope_note_label, note);
+  gtk_widget_set_visible (GTK_WIDGET (self->scope_note_label), note != NULL);
+  if (warning)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->scope_note_label), "warning");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->scope_note_label), "dim-label");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->scope_note_label), "warning");
+      gtk_widget_add_css_class (GTK_WIDGET (self->scope_note_label), "dim-label");
+    }
+}
+
 static void
 update_valid (PbConnectionScopeEditor *self)
 {
@@ -99,6 +158,7 @@ update_valid (PbConnectionScopeEditor *self)
   valid = *name != '\0' && problem == NULL &&
           (get_selected_kind (self)->kind == PB_SCOPE_ALL || get_selected_key (self) != NULL);
 
+  update_note (self);
   gtk_label_set_label (self->name_error_label, problem);
   gtk_widget_set_visible (GTK_WIDGET (self->name_error_label), problem != NULL);
   if (problem != NULL)
@@ -180,6 +240,8 @@ on_kind_selected_cb (PbConnectionScopeEditor *self,
                      GParamSpec              *pspec,
                      AdwComboRow             *row)
 {
+  if (!self->preselecting)
+    self->no_match = FALSE;
   load_targets (self);
   update_valid (self);
 }
@@ -189,6 +251,8 @@ on_target_selected_cb (PbConnectionScopeEditor *self,
                        GParamSpec              *pspec,
                        AdwComboRow             *row)
 {
+  if (!self->preselecting)
+    self->no_match = FALSE;
   update_valid (self);
 }
 
@@ -214,6 +278,8 @@ pb_connection_scope_editor_finalize (GObject *object)
 
   g_clear_pointer (&self->kinds, g_array_unref);
   g_clear_pointer (&self->target_keys, g_ptr_array_unref);
+  g_clear_pointer (&self->payroll_company, g_free);
+  g_clear_pointer (&self->matched_key, g_free);
 
   G_OBJECT_CLASS (pb_connection_scope_editor_parent_class)->finalize (object);
 }
@@ -261,6 +327,7 @@ pb_connection_scope_editor_class_init (PbConnectionScopeEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PbConnectionScopeEditor, name_error_label);
   gtk_widget_class_bind_template_child (widget_class, PbConnectionScopeEditor, kind_row);
   gtk_widget_class_bind_template_child (widget_class, PbConnectionScopeEditor, target_row);
+  gtk_widget_class_bind_template_child (widget_class, PbConnectionScopeEditor, scope_note_label);
   gtk_widget_class_bind_template_callback (widget_class, on_name_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_kind_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_target_selected_cb);
@@ -403,6 +470,72 @@ pb_connection_scope_editor_apply (PbConnectionScopeEditor *self,
   connection->scope_kind = info->kind;
   g_free (connection->scope_key);
   connection->scope_key = info->kind == PB_SCOPE_ALL ? NULL : g_strdup (get_selected_key (self));
+}
+
+/**
+ * pb_connection_scope_editor_set_payroll_company:
+ * @name: (nullable): the payroll company's name, for the notes
+ */
+void
+pb_connection_scope_editor_set_payroll_company (PbConnectionScopeEditor *self,
+                                                const char              *name)
+{
+  g_return_if_fail (PB_IS_CONNECTION_SCOPE_EDITOR (self));
+
+  g_free (self->payroll_company);
+  self->payroll_company = g_strdup (name);
+  update_note (self);
+}
+
+/**
+ * pb_connection_scope_editor_preselect:
+ * @name: the payroll company the credentials opened
+ * @org_number: (nullable): its organisation number
+ *
+ * SPEC C1: chooses the register's company that matches the payroll company.
+ * With no match, one company is chosen all the same when the register has
+ * several (never everyone by default), with a note asking to choose; with
+ * one company or none, all employees.
+ *
+ * Returns: whether a company matched
+ */
+gboolean
+pb_connection_scope_editor_preselect (PbConnectionScopeEditor *self,
+                                      const char              *name,
+                                      const char              *org_number)
+{
+  g_autoptr(PbRecord) match = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (PB_IS_CONNECTION_SCOPE_EDITOR (self), FALSE);
+
+  g_free (self->payroll_company);
+  self->payroll_company = g_strdup (name);
+  g_clear_pointer (&self->matched_key, g_free);
+  self->no_match = FALSE;
+
+  if (self->store != NULL)
+    match = pb_connections_match_company (self->store, name, org_number, &error);
+  if (error != NULL)
+    g_warning ("Could not read the register's companies: %s", error->message);
+
+  self->preselecting = TRUE;
+  if (match != NULL)
+    {
+      self->matched_key = g_strdup (pb_record_get (match, PB_COMPANY_KEY));
+      pb_connection_scope_editor_select_scope (self, PB_SCOPE_COMPANY, self->matched_key);
+    }
+  else if (self->store != NULL && pb_store_count (self->store, PB_ENTITY_COMPANY, NULL) > 1)
+    {
+      self->no_match = TRUE;
+      pb_connection_scope_editor_select_scope (self, PB_SCOPE_COMPANY, NULL);
+    }
+  else
+    pb_connection_scope_editor_select_scope (self, PB_SCOPE_ALL, NULL);
+  self->preselecting = FALSE;
+
+  update_valid (self);
+  return match != NULL;
 }
 
 void

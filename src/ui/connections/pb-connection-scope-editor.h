@@ -31,6 +31,11 @@ gboolean    pb_connection_scope_editor_select_scope   (PbConnectionScopeEditor *
 gboolean    pb_connection_scope_editor_get_valid      (PbConnectionScopeEditor *self);
 void        pb_connection_scope_editor_apply          (PbConnectionScopeEditor *self,
                                                        PbConnection            *connection);
+void        pb_connection_scope_editor_set_payroll_company (PbConnectionScopeEditor *self,
+                                                            const char              *name);
+gboolean    pb_connection_scope_editor_preselect      (PbConnectionScopeEditor *self,
+                                                       const char              *name,
+                                                       const char              *org_number);
 void        pb_connection_scope_editor_focus          (PbConnectionScopeEditor *self);
 
 G_END_DECLS

@@ -122,7 +122,9 @@ static char *
 describe_saved (PbConnectionSettings *self,
                 PbConnection         *saved)
 {
-  PbDataTypes turned_off = self->connection->sync_types & ~saved->sync_types;
+  /* A held type (chosen, never sent: SPEC C4) that goes is no C6 news. */
+  PbDataTypes offered = self->klass != NULL ? pb_connections_offered_types (self->klass) : 0;
+  PbDataTypes turned_off = self->connection->sync_types & offered & ~saved->sync_types;
 
   if (turned_off != 0)
     {
@@ -509,6 +511,10 @@ pb_connection_settings_new (GtkWindow    *parent,
 
   pb_connection_scope_editor_set_store (self->scope_editor, store);
   pb_connection_scope_editor_set_connection (self->scope_editor, self->connection);
+  pb_connection_scope_editor_set_payroll_company (self->scope_editor,
+                                                  self->connection->remote_company != NULL
+                                                  ? self->connection->remote_company
+                                                  : self->klass != NULL ? self->klass->display_name : NULL);
 
   pb_connection_auth_editor_set_store (self->auth_editor, store);
   pb_connection_auth_editor_set_connection (self->auth_editor, self->connection);

@@ -16,8 +16,9 @@
 #include "pb-connections.h"
 
 /* What a connection syncs (SPEC C4): one switch per data type. Types the
- * connector cannot sync stay visible, switched off and insensitive, with the
- * reason. In the settings window, turning off a type that was on says what
+ * connector cannot sync, or that Paybridge does not send yet (absence, until
+ * absence-type mapping), stay visible, switched off and insensitive, with
+ * the reason. In the settings window, turning off a type that was on says what
  * that means (SPEC C6): nothing new is sent, and what was sent stays in
  * payroll. */
 
@@ -95,7 +96,9 @@ describe (PbDataTypes  type,
 static void
 update_note (PbConnectionSyncEditor *self)
 {
-  PbDataTypes turned_off = self->saved_types & ~pb_connection_sync_editor_get_types (self);
+  /* A type that was held, never sent, is not "turned off". */
+  PbDataTypes offered = self->klass != NULL ? pb_connections_offered_types (self->klass) : PB_ENGINE_SENDS;
+  PbDataTypes turned_off = self->saved_types & offered & ~pb_connection_sync_editor_get_types (self);
 
   g_clear_pointer (&self->note, g_free);
 
@@ -240,7 +243,7 @@ pb_connection_sync_editor_set_class (PbConnectionSyncEditor *self,
       g_autofree char *subtitle = NULL;
 
       /* The reason comes from the same check that refuses to save it. */
-      if (pb_connections_check_sync (klass, type, &error))
+      if (pb_connections_check_offered (klass, type, &error))
         subtitle = describe (type, klass->display_name);
       else
         {
@@ -279,7 +282,8 @@ pb_connection_sync_editor_get_types (PbConnectionSyncEditor *self)
 /**
  * pb_connection_sync_editor_set_types:
  *
- * Switches on @types (those the connector supports) and off the others.
+ * Switches on @types (those offered: the connector supports them and the
+ * engine sends them) and off the others.
  */
 void
 pb_connection_sync_editor_set_types (PbConnectionSyncEditor *self,
@@ -291,7 +295,7 @@ pb_connection_sync_editor_set_types (PbConnectionSyncEditor *self,
   for (guint i = 0; i < PB_N_DATA_TYPES; i++)
     {
       PbDataTypes type = pb_connection_data_types[i];
-      gboolean supported = self->klass == NULL || (self->klass->data_types & type) != 0;
+      gboolean supported = (self->klass != NULL ? pb_connections_offered_types (self->klass) : PB_ENGINE_SENDS) & type;
 
       gtk_switch_set_active (pb_connection_sync_editor_get_switch (self, type), supported && (types & type));
     }

@@ -1,0 +1,213 @@
+/* shoot-assistant.c: screenshots of the set-up assistant for docs/screenshots
+ *
+ * shoot-assistant PAGE OUT.png [WIDTHxHEIGHT] [--narrow]
+ *
+ * PAGE: system, auth, scope, scope-all, sync or done. Sets up the demo (the
+ * demo register, an in-process sandbox seeded as the demo's), drives the
+ * assistant through its actions to PAGE as a user would, and saves the
+ * assistant window (--narrow: at WIDTHxHEIGHT, else at its own size). Run it under build-aux/run-headless; dark style:
+ * ADW_DEBUG_COLOR_SCHEME=prefer-dark. Not a test: a tool for the docs.
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <gdk/x11/gdkx.h>
+#include <string.h>
+
+#include "pb-application.h"
+#include "pb-connection-assistant.h"
+#include "pb-connection-auth-editor-private.h"
+#include "pb-connection-scope-editor.h"
+#include "pb-import.h"
+#include "pb-sandbox.h"
+#include "pb-window.h"
+
+static gpointer
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (window))
+        return window;
+    }
+
+  return NULL;
+}
+
+static void
+iterate_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE), g_usleep (1000);
+}
+
+static gboolean
+wait_until (gboolean (*done) (gpointer), gpointer data)
+{
+  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (!done (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+static gboolean
+checked (gpointer data)
+{
+  PbAuthEditorState state = pb_connection_auth_editor_get_state (data);
+
+  return state == PB_AUTH_EDITOR_VERIFIED || state == PB_AUTH_EDITOR_FAILED;
+}
+
+static gboolean
+on_done (gpointer data)
+{
+  return g_strcmp0 (pb_connection_assistant_get_page (data), "done") == 0;
+}
+
+static GtkWidget *
+find_named (GtkWidget  *root,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_named (c, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gpointer
+child (gpointer widget, GType type, const char *name)
+{
+  return gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *page = argc > 2 ? argv[1] : NULL;
+  const char *out = argc > 2 ? argv[2] : NULL;
+  int width = 1280, height = 800;
+  gboolean narrow = FALSE;
+  const char *root = g_getenv ("PB_SOURCE_ROOT");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbSandbox) sandbox = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *seed = NULL;
+  g_autofree char *demo = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *command = NULL;
+  PbApplication *app;
+  PbWindow *window;
+  PbConnectionAssistant *assistant;
+  PbConnectionAuthEditor *auth;
+  GType type = PB_TYPE_CONNECTION_ASSISTANT;
+
+  if (page == NULL || root == NULL)
+    {
+      g_printerr ("usage: PB_SOURCE_ROOT=… shoot-assistant PAGE OUT.png [WxH] [--narrow]\n");
+      return 2;
+    }
+  for (int i = 3; i < argc; i++)
+    if (g_str_equal (argv[i], "--narrow"))
+      narrow = TRUE;
+    else
+      sscanf (argv[i], "%dx%d", &width, &height);
+
+  gtk_init ();
+  adw_init ();
+
+  sandbox = pb_sandbox_new ("tripletex", &error);
+  seed = g_build_filename (root, "tests", "sandbox", "seed-tripletex-demo.json", NULL);
+  if (sandbox == NULL || !pb_sandbox_load_seed_file (sandbox, seed, &error) ||
+      !pb_sandbox_listen (sandbox, 0, &error))
+    g_error ("sandbox: %s", error->message);
+
+  dir = g_dir_make_tmp ("pb-shoot-XXXXXX", &error);
+  demo = g_build_filename (root, "data", "demo", "hr-demo.json", NULL);
+  {
+    g_autoptr(PbStore) store = pb_store_open (dir, &error);
+    g_autoptr(PbImportResult) result = NULL;
+
+    if (store == NULL || !pb_import_file (store, demo, PB_IMPORT_FLAGS_NONE, &result, &error))
+      g_error ("register: %s", error->message);
+  }
+
+  g_setenv ("PAYBRIDGE_DATA_DIR", dir, TRUE);
+  app = pb_application_new ("io.github.paybridge.Paybridge.Shoot", G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_application_activate (G_APPLICATION (app));
+  window = PB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  pb_window_set_view (window, "connections");
+  iterate_for (500);
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "add-connection", NULL);
+  iterate_for (300);
+  assistant = find_toplevel (PB_TYPE_CONNECTION_ASSISTANT);
+  if (narrow)
+    gtk_window_set_default_size (GTK_WINDOW (assistant), width, height);
+
+  gtk_widget_activate_action (GTK_WIDGET (assistant), "assistant.select-system", "s", "tripletex");
+  if (!g_str_equal (page, "system"))
+    {
+      gtk_widget_activate_action (GTK_WIDGET (assistant), "assistant.next", NULL);
+      auth = child (assistant, type, "auth_editor");
+      gtk_editable_set_text (child (auth, PB_TYPE_CONNECTION_AUTH_EDITOR, "api_row"),
+                             pb_sandbox_get_api_url (sandbox));
+      gtk_editable_set_text (GTK_EDITABLE (find_named (GTK_WIDGET (auth), "consumer-token")), "sandbox-consumer");
+      gtk_editable_set_text (GTK_EDITABLE (find_named (GTK_WIDGET (auth), "employee-token")), "sandbox-employee");
+      if (!g_str_equal (page, "auth"))
+        {
+          gtk_widget_activate_action (GTK_WIDGET (assistant), "assistant.next", NULL);
+          if (!wait_until (checked, auth))
+            g_error ("the check did not end");
+          if (g_str_equal (page, "scope-all"))
+            adw_combo_row_set_selected (child (child (assistant, type, "scope_editor"),
+                                               PB_TYPE_CONNECTION_SCOPE_EDITOR, "kind_row"), 0);
+          if (g_str_equal (page, "sync") || g_str_equal (page, "done"))
+            gtk_widget_activate_action (GTK_WIDGET (assistant), "assistant.next", NULL);
+          if (g_str_equal (page, "done"))
+            {
+              gtk_widget_activate_action (GTK_WIDGET (assistant), "assistant.finish", NULL);
+              if (!wait_until (on_done, assistant))
+                g_error ("Connect did not end");
+            }
+        }
+    }
+  iterate_for (1500);
+
+  /* Without a window manager the assistant sits at the screen's corner,
+   * over the main window: the assistant alone is the clearer picture. */
+  id = g_strdup_printf ("0x%lx", (unsigned long) gdk_x11_surface_get_xid (
+                          gtk_native_get_surface (GTK_NATIVE (assistant))));
+  command = g_strdup_printf ("import -window %s %s", id, out);
+  if (system (command) != 0)
+    g_error ("%s failed", command);
+
+  gtk_window_destroy (GTK_WINDOW (assistant));
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate_for (200);
+  return 0;
+}
