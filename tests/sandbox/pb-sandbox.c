@@ -416,6 +416,52 @@ malform (PbSandboxExchange *ex)
     ex->status = 200;
 }
 
+/* Leaves the "id" member out of every object whose id is @id. */
+static void
+strip_id (JsonNode *node,
+          gint64    id)
+{
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        strip_id (json_array_get_element (array, i), id);
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      JsonNode *member = json_object_get_member (object, "id");
+      g_autoptr(GList) members = NULL;
+
+      if (member != NULL && JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_INT64
+          && json_node_get_int (member) == id)
+        json_object_remove_member (object, "id");
+      members = json_object_get_values (object);
+      for (GList *l = members; l != NULL; l = l->next)
+        strip_id (l->data, id);
+    }
+}
+
+/* The omit_id fault: a record that comes without its id, as from an API
+ * that leaves a member out (a connector must say so, not crash). */
+static void
+omit_id (PbSandboxExchange *ex,
+         gint64             id)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gsize size = 0;
+  const char *data = ex->body != NULL ? g_bytes_get_data (ex->body, &size) : NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  if (data == NULL || ex->status < 200 || ex->status >= 300
+      || !json_parser_load_from_data (parser, data, size, NULL) || json_parser_get_root (parser) == NULL)
+    return;
+  root = json_node_copy (json_parser_get_root (parser));
+  strip_id (root, id);
+  pb_sandbox_exchange_set_json (ex, ex->status, root);
+}
+
 gboolean
 pb_sandbox_roll_lock (PbSandbox *self)
 {
@@ -454,6 +500,8 @@ handle_api (PbSandbox *self,
     }
 
   self->system->handle (self->backend, ex);
+  if (self->faults.omit_id != 0)
+    omit_id (ex, self->faults.omit_id);
 
   if (drop < self->faults.drop_rate)
     call->drop = TRUE;
@@ -491,6 +539,8 @@ faults_to_json (const PbSandboxFaults *faults)
   json_builder_add_double_value (builder, faults->lock_rate);
   json_builder_set_member_name (builder, "seed");
   json_builder_add_int_value (builder, (gint64) faults->seed);
+  json_builder_set_member_name (builder, "omit_id");
+  json_builder_add_int_value (builder, faults->omit_id);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -579,6 +629,8 @@ faults_merge_json (PbSandboxFaults  *faults,
         faults->lock_rate = number;
       else if (g_str_equal (name, "seed"))
         faults->seed = (guint64) number;
+      else if (g_str_equal (name, "omit_id"))
+        faults->omit_id = (gint64) number;
       else
         {
           g_set_error (error, PB_SANDBOX_ERROR, PB_SANDBOX_ERROR_INVALID_FAULTS,

@@ -1267,6 +1267,41 @@ test_fault_drop_before_read_rate (Fixture       *f,
   g_assert_cmpuint (json_array_get_length (values_of (search)), ==, answered);
 }
 
+/* Test only: an answer that leaves one record's id out. */
+static void
+test_fault_omit_id (Fixture       *f,
+                    gconstpointer  data)
+{
+  gint64 id = post_employee (f, "{\"firstName\":\"No\",\"lastName\":\"Id\",\"email\":\"noid@acme.no\"}");
+  g_autofree char *body = g_strdup_printf ("{\"omit_id\":%" G_GINT64_FORMAT "}", id);
+  g_autofree char *target = g_strdup_printf ("/v2/employee/%" G_GINT64_FORMAT, id);
+  g_autoptr(Reply) set = send_full (f, "POST", "/_sandbox/faults", body, NULL);
+  g_autoptr(Reply) list = NULL;
+  g_autoptr(Reply) one = NULL;
+  JsonArray *values;
+  guint without = 0;
+
+  g_assert_cmpuint (set->status, ==, 200);
+  g_assert_cmpint (json_object_get_int_member (root_object (set), "omit_id"), ==, id);
+  list = send (f, "GET", "/v2/employee?fields=id,email", NULL);
+  values = values_of (list);
+  g_assert_cmpuint (json_array_get_length (values), ==, 2);
+  for (guint i = 0; i < json_array_get_length (values); i++)
+    {
+      JsonObject *employee = json_array_get_object_element (values, i);
+
+      if (!json_object_has_member (employee, "id"))
+        {
+          without++;
+          g_assert_cmpstr (json_object_get_string_member (employee, "email"), ==, "noid@acme.no");
+        }
+    }
+  g_assert_cmpuint (without, ==, 1);
+  one = send (f, "GET", target, NULL);
+  g_assert_cmpuint (one->status, ==, 200);
+  g_assert_false (json_object_has_member (json_object_get_object_member (root_object (one), "value"), "id"));
+}
+
 static void
 test_fault_fail (Fixture       *f,
                  gconstpointer  data)
@@ -1657,6 +1692,7 @@ main (int   argc,
   TEST ("faults/drop", test_fault_drop);
   TEST ("faults/drop-before-read", test_fault_drop_before_read);
   TEST ("faults/drop-before-read-rate", test_fault_drop_before_read_rate);
+  TEST ("faults/omit-id", test_fault_omit_id);
   TEST ("faults/fail", test_fault_fail);
   TEST ("faults/latency", test_fault_latency);
   TEST ("faults/repeatable", test_fault_repeatable);
