@@ -23,6 +23,13 @@ typedef struct
   GPtrArray   *paused;        /* SoupServerMessage* */
   char        *last_authorization;
   char        *last_query;
+  /* The wire: PUTs under /wire/ and /suspect */
+  guint        drop_every;    /* drop every Nth PUT that comes on a reused connection; 0: never */
+  gboolean     drop_first;    /* drop the first PUT to /suspect..., fresh connection or not */
+  guint        reused_arrivals;
+  guint        drops;
+  guint        bad_bodies;    /* PUTs whose body was empty, short or not JSON */
+  GHashTable  *applied;       /* path -> times applied */
 } Fixture;
 
 static guint
@@ -56,6 +63,86 @@ unpause_all_cb (gpointer data)
   g_ptr_array_set_size (f->paused, 0);
   f->in_handler = 0;
   return G_SOURCE_REMOVE;
+}
+
+/* --- the wire: connections closed before the request is read ----------- */
+
+/* Runs once the request's headers are in, before its body is read. A
+ * connection that already carried a request is what libsoup reuses; when
+ * the server closes one of those before answering, libsoup sends an
+ * idempotent request again by itself (its "restarted"), and PbHttp never
+ * sees the failure. That resend is what lost the body (issue 9). */
+static gboolean
+drop_connection_cb (gpointer data)
+{
+  SoupServerMessage *msg = data;
+  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (msg);
+
+  if (stream != NULL)
+    g_io_stream_close (stream, NULL, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+early_handler (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           data)
+{
+  Fixture *f = data;
+  GSocket *socket = soup_server_message_get_socket (msg);
+  guint served = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (socket), "pb-test-served"));
+  gboolean drop = FALSE;
+
+  g_object_set_data (G_OBJECT (socket), "pb-test-served", GUINT_TO_POINTER (served + 1));
+  if (!g_str_equal (soup_server_message_get_method (msg), "PUT"))
+    return;
+
+  if (g_str_has_prefix (path, "/wire/") && served > 0 && f->drop_every > 0)
+    drop = ++f->reused_arrivals % f->drop_every == 0;
+  else if (g_str_has_prefix (path, "/suspect") && f->drop_first && hits (f, path) == 0 && f->drops == 0)
+    drop = TRUE;
+
+  if (drop)
+    {
+      f->drops++;
+      soup_server_message_pause (msg);
+      g_idle_add_full (G_PRIORITY_DEFAULT, drop_connection_cb, g_object_ref (msg), g_object_unref);
+    }
+}
+
+/* PUT /wire/N with {"n": N}: applied once per good body, 422 "Ugyldig
+ * JSON" (Tripletex's code 22000) for an empty or broken one, as payroll
+ * answered the resend. */
+static void
+wire_handler (Fixture           *f,
+              SoupServerMessage *msg,
+              const char        *path)
+{
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  goffset declared = soup_message_headers_get_content_length (soup_server_message_get_request_headers (msg));
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *expected = NULL;
+  JsonNode *root;
+
+  if (g_bytes_get_size (bytes) == 0 || declared != (goffset) g_bytes_get_size (bytes)
+      || !json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL)
+      || (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_test_message ("%s arrived with content-length %" G_GOFFSET_FORMAT " and %" G_GSIZE_FORMAT " bytes",
+                      path, declared, g_bytes_get_size (bytes));
+      f->bad_bodies++;
+      respond_json (msg, 422, "{\"status\":422,\"code\":22000,\"message\":\"Ugyldig JSON\"}");
+      return;
+    }
+
+  expected = g_strdup_printf ("/wire/%" G_GINT64_FORMAT,
+                              json_object_get_int_member_with_default (json_node_get_object (root), "n", -1));
+  g_assert_cmpstr (expected, ==, path);
+  g_hash_table_insert (f->applied, g_strdup (path),
+                       GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (f->applied, path)) + 1));
+  respond_json (msg, 200, "{\"value\":{\"version\":1}}");
 }
 
 static void
@@ -109,6 +196,13 @@ handler (SoupServer        *server,
     }
   else if (g_str_equal (path, "/always-401"))
     respond_json (msg, 401, "{\"status\":401,\"code\":3000,\"message\":\"Ugyldig token\"}");
+  else if (g_str_has_prefix (path, "/wire/"))
+    wire_handler (f, msg, path);
+  else if (g_str_equal (path, "/suspect"))
+    respond_json (msg, n == 1 ? 422 : 200,
+                  n == 1 ? "{\"status\":422,\"code\":22000,\"message\":\"Ugyldig JSON\"}" : "{\"value\":3}");
+  else if (g_str_equal (path, "/suspect-always"))
+    respond_json (msg, 422, "{\"status\":422,\"code\":22000,\"message\":\"Ugyldig JSON\"}");
   else if (g_str_equal (path, "/slow"))
     {
       f->in_handler++;
@@ -128,9 +222,11 @@ fixture_set_up (Fixture       *f,
   GSList *uris;
 
   f->hits = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  f->applied = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   f->paused = g_ptr_array_new ();
   f->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (f->server, NULL, handler, f, NULL);
+  soup_server_add_early_handler (f->server, NULL, early_handler, f, NULL);
   soup_server_listen_local (f->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
   g_assert_no_error (error);
   uris = soup_server_get_uris (f->server);
@@ -147,6 +243,7 @@ fixture_tear_down (Fixture       *f,
   unpause_all_cb (f);
   g_clear_object (&f->server);
   g_hash_table_unref (f->hits);
+  g_hash_table_unref (f->applied);
   g_ptr_array_unref (f->paused);
   g_free (f->base_url);
   g_free (f->last_authorization);
@@ -390,6 +487,173 @@ test_invalid_json (Fixture       *f,
   send (http, "GET", "/bad-json", &r);
   g_assert_error (r.error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE);
   g_assert_cmpuint (hits (f, "/bad-json"), ==, 2);
+  result_clear (&r);
+}
+
+/* --- the wire ---------------------------------------------------------------- */
+
+static void
+send_put (PbHttp     *http,
+          const char *path,
+          gint64      n,
+          Result     *r)
+{
+  g_autoptr(PbHttpRequest) request = pb_http_request_new ("PUT", path);
+  g_autoptr(JsonNode) body = json_node_init_object (json_node_alloc (), json_object_new ());
+
+  json_object_set_int_member (json_node_get_object (body), "n", n);
+  json_object_set_string_member (json_node_get_object (body), "comment", "a body long enough to notice when it is cut");
+  pb_http_request_set_body (request, body);
+  result_clear (r);
+  pb_http_send_async (http, request, NULL, on_done, r);
+  wait_for (r);
+}
+
+/* SPEC R2, issue 9: every third PUT that comes on a kept-alive connection
+ * finds it closed before the server reads it. libsoup sends such a PUT
+ * again by itself; the body must go with it, every time, and each change
+ * is applied exactly once. */
+static void
+test_wire_body_survives_resend (Fixture       *f,
+                                gconstpointer  data)
+{
+  PbHttpLimits limits = { 1, 0, 1, 0, 2000, 20, 1000 };   /* no retries of PbHttp's own */
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbHttp) http = pb_http_new (f->base_url, &limits, &error);
+  Retries retries = { 0 };
+  Result r = { 0 };
+  const guint n_changes = 20;
+
+  g_assert_no_error (error);
+  g_signal_connect (http, "retry-scheduled", G_CALLBACK (on_retry), &retries);
+  f->drop_every = 3;
+
+  for (guint i = 1; i <= n_changes; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/wire/%u", i);
+
+      send_put (http, path, i, &r);
+      g_assert_no_error (r.error);
+    }
+  result_clear (&r);
+
+  /* The faults happened, on reused connections only: libsoup's resends. */
+  g_assert_cmpuint (f->drops, >=, 4);
+  g_assert_cmpuint (retries.n, ==, 0);
+  g_assert_cmpuint (f->bad_bodies, ==, 0);
+  g_assert_cmpuint (g_hash_table_size (f->applied), ==, n_changes);
+  for (guint i = 1; i <= n_changes; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/wire/%u", i);
+
+      g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (f->applied, path)), ==, 1);
+    }
+}
+
+/* The same with requests side by side on several connections. */
+static void
+test_wire_body_survives_resend_parallel (Fixture       *f,
+                                         gconstpointer  data)
+{
+  g_autoptr(PbHttp) http = make_http (f, 0);
+  Result results[30] = { 0 };
+
+  f->drop_every = 4;
+  for (guint round = 0; round < 3; round++)
+    {
+      for (guint i = 0; i < 10; i++)
+        {
+          guint n = round * 10 + i + 1;
+          g_autofree char *path = g_strdup_printf ("/wire/%u", n);
+          g_autoptr(PbHttpRequest) request = pb_http_request_new ("PUT", path);
+          g_autoptr(JsonNode) body = json_node_init_object (json_node_alloc (), json_object_new ());
+
+          json_object_set_int_member (json_node_get_object (body), "n", n);
+          pb_http_request_set_body (request, body);
+          pb_http_send_async (http, request, NULL, on_done, &results[n - 1]);
+        }
+      for (guint i = 0; i < 10; i++)
+        wait_for (&results[round * 10 + i]);
+    }
+
+  g_assert_cmpuint (f->drops, >=, 3);
+  g_assert_cmpuint (f->bad_bodies, ==, 0);
+  for (guint n = 1; n <= G_N_ELEMENTS (results); n++)
+    {
+      g_autofree char *path = g_strdup_printf ("/wire/%u", n);
+
+      g_assert_no_error (results[n - 1].error);
+      g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (f->applied, path)), ==, 1);
+      result_clear (&results[n - 1]);
+    }
+}
+
+/* A 422 about the body, on the attempt right after the connection dropped
+ * (libsoup's resend on a reused connection, or PbHttp's own retry on a
+ * fresh one), may be about a body lost on the wire: it is tried again, not
+ * taken as the payroll system refusing the change. */
+static void
+test_wire_422_after_drop_retried (Fixture       *f,
+                                  gconstpointer  data)
+{
+  gboolean reused = GPOINTER_TO_INT (data);
+  g_autoptr(PbHttp) http = make_http (f, 3);
+  Retries retries = { 0 };
+  Result r = { 0 };
+
+  g_signal_connect (http, "retry-scheduled", G_CALLBACK (on_retry), &retries);
+  if (reused)
+    {
+      send (http, "GET", "/ok", &r);   /* the PUT then goes on a kept-alive connection */
+      g_assert_no_error (r.error);
+    }
+  f->drop_first = TRUE;
+  send_put (http, "/suspect", 1, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (f->drops, ==, 1);
+  g_assert_cmpuint (hits (f, "/suspect"), ==, 2);
+  /* Reused: libsoup resent after the drop, PbHttp retried after the 422.
+   * Fresh: PbHttp retried after the drop and again after the 422. */
+  g_assert_cmpuint (retries.n, ==, reused ? 1 : 2);
+  g_assert_cmpuint (retries.statuses[retries.n - 1], ==, 422);
+  result_clear (&r);
+}
+
+/* ...but only once: the same 422 again, with no drop before it, is the
+ * payroll system's answer. */
+static void
+test_wire_422_twice_is_validation (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(PbHttp) http = make_http (f, 3);
+  Result r = { 0 };
+
+  send (http, "GET", "/ok", &r);
+  f->drop_first = TRUE;
+  send_put (http, "/suspect-always", 1, &r);
+  g_assert_error (r.error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_VALIDATION);
+  g_assert_cmpuint (pb_provider_error_get_details (r.error)->status, ==, 422);
+  g_assert_cmpuint (f->drops, ==, 1);
+  g_assert_cmpuint (hits (f, "/suspect-always"), ==, 2);
+  result_clear (&r);
+}
+
+/* A 422 that follows a drop and cannot be retried any more stays a
+ * transient failure for the engine (pb_provider_error_is_transient). */
+static void
+test_wire_422_after_drop_transient (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(PbHttp) http = make_http (f, 0);
+  Result r = { 0 };
+
+  send (http, "GET", "/ok", &r);
+  f->drop_first = TRUE;
+  send_put (http, "/suspect-always", 1, &r);
+  g_assert_nonnull (r.error);
+  g_assert_true (pb_provider_error_is_transient (r.error));
+  g_assert_cmpuint (pb_provider_error_get_details (r.error)->status, ==, 422);
+  g_assert_cmpuint (hits (f, "/suspect-always"), ==, 1);
   result_clear (&r);
 }
 
@@ -678,7 +942,15 @@ main (int   argc,
   ADD ("timeout", test_timeout);
   ADD ("concurrency-bound", test_concurrency_bound);
   ADD ("redaction/debug-log", test_redaction_in_debug_log);
+  ADD ("wire/body-survives-libsoup-resend", test_wire_body_survives_resend);
+  ADD ("wire/body-survives-libsoup-resend-parallel", test_wire_body_survives_resend_parallel);
+  ADD ("wire/422-after-drop-is-not-validation", test_wire_422_twice_is_validation);
+  ADD ("wire/422-after-drop-stays-transient", test_wire_422_after_drop_transient);
 #undef ADD
+  g_test_add ("/http/wire/422-after-libsoup-resend-retried", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_set_up, test_wire_422_after_drop_retried, fixture_tear_down);
+  g_test_add ("/http/wire/422-after-dropped-attempt-retried", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_set_up, test_wire_422_after_drop_retried, fixture_tear_down);
   g_test_add_func ("/http/backoff-function", test_backoff_function);
   g_test_add_func ("/http/redaction/function", test_redact_function);
   g_test_add_func ("/http/insecure-refused", test_insecure_refused);

@@ -288,6 +288,94 @@ test_version_conflict_refetch (Fixture       *f,
   pb_remote_free (rb.result);
 }
 
+static void
+omit_id (Fixture    *f,
+         const char *id)
+{
+  PbSandboxFaults faults = { .omit_id = g_ascii_strtoll (id, NULL, 10) };
+  g_autoptr(GError) error = NULL;
+
+  pb_sandbox_set_faults (f->sandbox, &faults, &error);
+  g_assert_no_error (error);
+}
+
+/* SPEC R1: an answer without the id the connector needs is an error that
+ * names the record and the field, never a NULL id or "/employee/(null)". */
+static void
+test_employee_without_id (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(PbRecord) kari = make_employee ("Kari", "Nordmann", "kari@acme.no");
+  g_autoptr(PbRecord) ola = make_employee ("Ola", "Hansen", "ola@acme.no");
+  g_autoptr(PbRemote) k = create_employee (f, kari);
+  g_autoptr(PbRemote) o = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(PbRemote) found = NULL;
+  g_autoptr(PbRemote) updated = NULL;
+  g_autoptr(GError) error = NULL;
+  PbProviderArgs args = { .record = ola };
+
+  pb_record_set (ola, PB_EMPLOYEE_EMPLOYEE_NUMBER, "1002");
+  o = create_employee (f, ola);
+  omit_id (f, o->id);
+
+  /* The listing names the person and the field. */
+  all = pb_test_call (f->provider, PB_OP_LIST_EMPLOYEES, NULL, &error);
+  g_assert_null (all);
+  g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "Ola Hansen"));
+  g_assert_nonnull (strstr (error->message, "ola@acme.no"));
+  g_assert_nonnull (strstr (error->message, "“id”"));
+  g_clear_error (&error);
+
+  /* Found by email: the same. */
+  found = pb_test_call (f->provider, PB_OP_FIND_EMPLOYEE, &args, &error);
+  g_assert_null (found);
+  g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE);
+  g_clear_error (&error);
+
+  /* The update is sent; its read-back has no id: an error, not a remote
+   * without one. */
+  args.remote_id = o->id;
+  pb_record_set (ola, PB_EMPLOYEE_CITY, "Bergen");
+  updated = pb_test_call (f->provider, PB_OP_UPDATE_EMPLOYEE, &args, &error);
+  g_assert_null (updated);
+  g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE);
+  g_assert_nonnull (strstr (error->message, "Ola Hansen"));
+  g_clear_error (&error);
+
+  /* Never a request to a "(null)" path. */
+  g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, NULL, "/v2/employee/(null)"), ==, 0);
+  g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, NULL, "/v2/employee/0"), ==, 0);
+
+  /* Kari, whose id comes, is listed as ever once the fault is off. */
+  omit_id (f, "0");
+  all = pb_test_call (f->provider, PB_OP_LIST_EMPLOYEES, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (k->id);
+}
+
+/* A create whose answer carries no id cannot be read back or linked. */
+static void
+test_create_without_id (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(PbRecord) kari = make_employee ("Kari", "Nordmann", "kari@acme.no");
+  PbProviderArgs args = { .record = kari };
+  g_autoptr(GError) error = NULL;
+  PbRemote *remote;
+
+  /* Employees get ids from 20001; the API user is the first. */
+  omit_id (f, "20002");
+  remote = pb_test_call (f->provider, PB_OP_CREATE_EMPLOYEE, &args, &error);
+  g_assert_null (remote);
+  g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "“id”"));
+  g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, "GET", "/v2/employee/"), ==, 0);
+}
+
 static char *
 many_employees_seed (guint n)
 {
@@ -566,6 +654,79 @@ test_faults_retried (Fixture       *f,
     }
 }
 
+static void
+count_http_message (const char     *domain,
+                    GLogLevelFlags  level,
+                    const char     *message,
+                    gpointer        user_data)
+{
+  guint *count = user_data;
+
+  g_test_message ("%s: %s", domain, message);
+  (*count)++;
+}
+
+/* SPEC R2, issue 9: with the connection closed before the request is read
+ * on one request in eight, every update still reaches payroll, whole, and
+ * once: libsoup's own resends of a PUT carry the body. */
+static void
+test_updates_dropped_before_read (Fixture       *f,
+                                  gconstpointer  data)
+{
+  PbSandboxFaults faults = { .drop_before_read_rate = 0.125, .seed = 9 };
+  g_autoptr(GPtrArray) created = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
+  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint n = 24;
+  guint bergen = 0;
+  guint refused = 0;
+  guint handler;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *email = g_strdup_printf ("wire%02u@acme.no", i);
+      PbRecord *record = make_employee ("Wire", "Person", email);
+
+      pb_record_set (record, PB_EMPLOYEE_EMPLOYEE_NUMBER, NULL);
+      g_ptr_array_add (records, record);
+      g_ptr_array_add (created, create_employee (f, record));
+    }
+
+  /* PbHttp says so when payroll refuses a request sent again after a drop:
+   * that must not happen, the body goes with every resend. */
+  handler = g_log_set_handler ("PbHttp", G_LOG_LEVEL_MESSAGE, count_http_message, &refused);
+  pb_sandbox_set_faults (f->sandbox, &faults, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < n; i++)
+    {
+      PbRecord *record = g_ptr_array_index (records, i);
+      PbRemote *before = g_ptr_array_index (created, i);
+      PbProviderArgs args = { .record = record, .remote_id = before->id };
+      g_autoptr(PbRemote) updated = NULL;
+
+      pb_record_set (record, PB_EMPLOYEE_CITY, "Bergen");
+      updated = pb_test_call (f->provider, PB_OP_UPDATE_EMPLOYEE, &args, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (pb_record_get (updated->record, PB_EMPLOYEE_CITY), ==, "Bergen");
+      /* Applied once: one version up. */
+      g_assert_cmpint (updated->version, ==, before->version + 1);
+    }
+  g_log_remove_handler ("PbHttp", handler);
+  g_test_message ("%u requests dropped before read", pb_sandbox_get_dropped_before_read_count (f->sandbox));
+  g_assert_cmpuint (pb_sandbox_get_dropped_before_read_count (f->sandbox), >=, 3);
+  g_assert_cmpuint (refused, ==, 0);
+
+  faults.drop_before_read_rate = 0;
+  pb_sandbox_set_faults (f->sandbox, &faults, &error);
+  all = pb_test_call (f->provider, PB_OP_LIST_EMPLOYEES, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < all->len; i++)
+    bergen += g_strcmp0 (pb_record_get (((PbRemote *) g_ptr_array_index (all, i))->record, PB_EMPLOYEE_CITY),
+                         "Bergen") == 0;
+  g_assert_cmpuint (bergen, ==, n);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -585,9 +746,12 @@ main (int   argc,
   ADD ("employee/422-field-messages", NULL, test_validation_messages);
   ADD ("employee/409-refetch-and-retry", NULL, test_version_conflict_refetch);
   ADD ("employee/paging-2500", paging_seed, test_paging);
+  ADD ("employee/R1-answer-without-id", NULL, test_employee_without_id);
+  ADD ("employee/R1-create-answer-without-id", NULL, test_create_without_id);
   ADD ("employment-and-salary", NULL, test_employments_and_salary);
   ADD ("absence/timesheet-entries-and-locks", NULL, test_absence);
   ADD ("faults-retried", NULL, test_faults_retried);
+  ADD ("wire/updates-dropped-before-read", NULL, test_updates_dropped_before_read);
 #undef ADD
 
   return g_test_run ();

@@ -475,6 +475,73 @@ test_stale_decision (Fixture       *f,
   g_assert_cmpstr (kari->outcome, ==, "payroll updated");
 }
 
+/* SPEC R1: payroll lists someone without an `id`. Applying re-reads payroll
+ * and stops with an error naming that person and the field, before sending
+ * anything; planning does the same and keeps the last plan. Never a crash
+ * (issue 9: a NULL id went into a hash table) nor a request to
+ * "/employee/(null)". */
+static void
+test_payroll_employee_without_id (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(PbUserPlan) p = plan (f);
+  g_autoptr(PbUserPlan) last = NULL;
+  g_autoptr(PbUserPlan) again = NULL;
+  g_autoptr(GError) error = NULL;
+  PbSandboxFaults faults = { 0 };
+  Result r = { 0 };
+  Result planned = { 0 };
+
+  pb_user_sync_decide_defaults (p, PB_DECISION_PREFER_HR, TRUE, FALSE);
+  for (guint i = 0; i < p->items->len; i++)
+    pb_store_update_plan_item (f->store, p, g_ptr_array_index (p->items, i), NULL);
+  faults.omit_id = g_ascii_strtoll (item_for (f, p, "trond@acme.no")->remote_id, NULL, 10);
+  g_assert_cmpint (faults.omit_id, >, 0);
+  pb_sandbox_set_faults (f->sandbox, &faults, &error);
+  g_assert_no_error (error);
+
+  pb_user_sync_apply_async (f->store, f->connection, f->provider, p, NULL, NULL, NULL, on_done, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (r.ok);
+  g_assert_error (r.error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE);
+  g_test_message ("%s", r.error->message);
+  g_assert_nonnull (strstr (r.error->message, "Trond Viken"));
+  g_assert_nonnull (strstr (r.error->message, "trond@acme.no"));
+  g_assert_nonnull (strstr (r.error->message, "“id”"));
+  g_clear_error (&r.error);
+
+  /* Nothing was applied. */
+  g_assert_cmpuint (payroll_people_with_email (f, "per@acme.no"), ==, 0);
+  for (guint i = 0; i < p->items->len; i++)
+    g_assert_null (((PbPlanItem *) g_ptr_array_index (p->items, i))->outcome);
+  g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, NULL, "/v2/employee/(null)"), ==, 0);
+  g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, "POST", NULL), ==, 0);
+  g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, "PUT", "/v2/employee"), ==, 0);
+
+  /* Planning: the same error, and the stored plan stays the last one. */
+  pb_user_sync_plan_async (f->store, f->connection, f->provider, NULL, on_done, &planned);
+  while (!planned.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (planned.result);
+  g_assert_error (planned.error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE);
+  g_assert_nonnull (strstr (planned.error->message, "Trond Viken"));
+  g_clear_error (&planned.error);
+  last = pb_store_load_last_plan (f->store, f->connection->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (last->id, ==, p->id);
+
+  /* Once payroll sends the id again, both work. */
+  faults.omit_id = 0;
+  pb_sandbox_set_faults (f->sandbox, &faults, &error);
+  g_assert_no_error (error);
+  again = plan (f);
+  g_assert_cmpint (item_for (f, again, "trond@acme.no")->kind, ==, PB_MATCH_PAYROLL_ONLY);
+  item_for (f, again, "per@acme.no")->decision = PB_DECISION_CREATE_IN_PAYROLL;
+  apply (f, again);
+  g_assert_cmpuint (payroll_people_with_email (f, "per@acme.no"), ==, 1);
+}
+
 typedef struct
 {
   guint         calls;
@@ -678,6 +745,7 @@ main (int   argc,
   ADD ("apply/payroll-wins-create-in-hr", test_apply_payroll_wins);
   ADD ("apply/R3-rerun-no-duplicate", test_rerun_no_duplicate);
   ADD ("apply/stale-decision-refused-and-replanned", test_stale_decision);
+  ADD ("R1-payroll-employee-without-id", test_payroll_employee_without_id);
   ADD ("apply/parallel-with-progress", test_parallel_progress);
   ADD ("apply/one-request-at-a-time", test_one_request_at_a_time);
   ADD ("apply/cancel-leaves-consistent-state", test_cancel_consistent);

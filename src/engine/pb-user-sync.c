@@ -151,6 +151,32 @@ carry_over (PbUserPlan  *plan,
     }
 }
 
+/* SPEC R1: the plan links and the apply re-reads by the payroll id. The
+ * connectors refuse an answer without one (naming the person); this is
+ * the engine's own check, so that a connector that does not can never put
+ * a NULL id in a table or a path. */
+static gboolean
+remotes_have_ids (PbProvider  *provider,
+                  GPtrArray   *remotes,
+                  GError     **error)
+{
+  for (guint i = 0; i < remotes->len; i++)
+    {
+      PbRemote *remote = g_ptr_array_index (remotes, i);
+
+      if (remote->id == NULL)
+        {
+          g_autofree char *name = remote->record != NULL ? pb_record_dup_display_name (remote->record) : NULL;
+
+          g_set_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE,
+                       _("%s listed “%s” without an “id”: nobody can be matched or changed until it sends one"),
+                       pb_provider_get_display_name (provider), name != NULL ? name : "?");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static void
 on_payroll_listed_cb (GObject      *source,
                       GAsyncResult *result,
@@ -169,7 +195,7 @@ on_payroll_listed_cb (GObject      *source,
   g_autoptr(PbUserPlan) plan = NULL;
   g_autoptr(PbUserPlan) previous = NULL;
 
-  if (remotes == NULL)
+  if (remotes == NULL || !remotes_have_ids (PB_PROVIDER (source), remotes, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -844,7 +870,7 @@ on_payroll_reread_cb (GObject      *source,
   g_autoptr(GString) names = NULL;
   guint n_stale = 0;
 
-  if (remotes == NULL)
+  if (remotes == NULL || !remotes_have_ids (PB_PROVIDER (source), remotes, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);

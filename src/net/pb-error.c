@@ -151,6 +151,14 @@ pb_provider_error_new_with_details (PbProviderError         code,
 /**
  * pb_provider_error_is_transient:
  *
+ * The rule is the code's, nothing else: PbHttp chooses the code with what
+ * it knows of the exchange. A 400 or 422 that came right after the
+ * connection dropped (libsoup's own resend, or a retry after a network
+ * error) may be about a body lost on the wire, not about the change, so
+ * PbHttp gives it PB_PROVIDER_ERROR_NETWORK (the payroll system's answer
+ * stays in the details) and it is transient here; the same answer on an
+ * attempt that followed no drop is PB_PROVIDER_ERROR_VALIDATION, permanent.
+ *
  * Returns: %TRUE for failures that may pass when tried again later
  *   (network, timeout, rate limit, server errors)
  */

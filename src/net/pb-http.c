@@ -26,7 +26,12 @@
  * retried on network errors, timeouts, 429 and 5xx. A POST creates
  * something, so it is only retried when the server said it did nothing
  * (429, 503) or the connection was never made; any other failure of a POST
- * is returned, and the engine looks the record up before creating it again. */
+ * is returned, and the engine looks the record up before creating it again.
+ *
+ * The wire (issue 9): a request's body is encoded once and set again when
+ * libsoup resends the request by itself on a new connection, and a 400/422
+ * right after a dropped connection is retried once as a network failure
+ * (answer_may_be_about_a_lost_body()). */
 
 struct _PbHttpRequest
 {
@@ -89,6 +94,10 @@ typedef struct
   gboolean       auth_retried;
   gboolean       force_auth;
   gint64         started;             /* monotonic µs of the current attempt */
+  GBytes        *body;                /* (owned) (nullable) the encoded request body */
+  const char    *content_type;        /* (nullable) of @body */
+  gboolean       resent;              /* libsoup sent this attempt again by itself */
+  gboolean       after_drop;          /* the attempt before this one lost its connection */
 } Call;
 
 static void pump           (PbHttp *self);
@@ -499,6 +508,14 @@ enqueue (PbHttp *self,
 /* --- a call ----------------------------------------------------------------- */
 
 static void
+clear_message (Call *call)
+{
+  if (call->message != NULL)
+    g_signal_handlers_disconnect_by_data (call->message, call);
+  g_clear_object (&call->message);
+}
+
+static void
 call_free (Call *call)
 {
   if (call->cancel_id != 0)
@@ -508,7 +525,8 @@ call_free (Call *call)
   g_clear_handle_id (&call->timeout_source, g_source_remove);
   g_clear_handle_id (&call->wait_source, g_source_remove);
   g_clear_object (&call->attempt_cancellable);
-  g_clear_object (&call->message);
+  clear_message (call);
+  g_clear_pointer (&call->body, g_bytes_unref);
   g_clear_pointer (&call->authorization, g_free);
   g_clear_pointer (&call->request, pb_http_request_unref);
   g_clear_object (&call->http);
@@ -724,13 +742,33 @@ code_for_status (guint status)
     }
 }
 
+/* Whether a 400 or 422 may be about a body that never arrived whole rather
+ * than about what we sent. libsoup sends an idempotent request again by
+ * itself when a kept-alive connection turns out closed (its "restarted");
+ * PbHttp resets the body for that resend (on_message_restarted_cb), but a
+ * body lost on the wire is not something the payroll system can tell from
+ * a body it refuses: both come back "422 Ugyldig JSON". So such an answer
+ * on the attempt right after a lost connection (libsoup's resend, or our
+ * own retry after a network error) is taken as part of the network
+ * failure: retried, and if it cannot be, a transient
+ * PB_PROVIDER_ERROR_NETWORK with the answer in its details. Only once: the
+ * attempt after it no longer follows a drop, so a real refusal comes back
+ * as PB_PROVIDER_ERROR_VALIDATION one request later. */
+static gboolean
+answer_may_be_about_a_lost_body (Call  *call,
+                                 guint  status)
+{
+  return (status == 400 || status == 422) && call->body != NULL && (call->resent || call->after_drop);
+}
+
 static GError *
 error_from_response (PbHttp      *self,
                      Call        *call,
                      guint        status,
                      const char  *request_id,
                      JsonNode    *body,
-                     guint        retry_after)
+                     guint        retry_after,
+                     gboolean     body_suspect)
 {
   PbProviderErrorDetails *details = pb_provider_error_details_new ();
   PbProviderError code = code_for_status (status);
@@ -741,6 +779,12 @@ error_from_response (PbHttp      *self,
   details->retry_after = retry_after;
   (self->decode_error != NULL ? self->decode_error : pb_http_decode_error_default) (status, body, details, &code);
 
+  if (body_suspect)
+    {
+      code = PB_PROVIDER_ERROR_NETWORK;
+      g_string_append (message, _("The connection to the payroll system dropped, and the request sent again "
+                                  "was refused as if it had arrived incomplete: "));
+    }
   g_string_append_printf (message, _("The payroll system answered %u %s"), status,
                           soup_status_get_phrase (status) ? soup_status_get_phrase (status) : "");
   if (details->message != NULL)
@@ -772,6 +816,7 @@ on_sent_cb (GObject      *source,
   SoupMessageHeaders *headers;
   const char *request_id;
   gint64 elapsed_ms = (now_us () - call->started) / 1000;
+  gboolean body_suspect;
   guint status;
   guint retry_after;
 
@@ -798,6 +843,7 @@ on_sent_cb (GObject      *source,
                    g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND);
       g_debug ("%s: %s after %" G_GINT64_FORMAT " ms", line,
                call->timed_out ? "timed out" : error->message, elapsed_ms);
+      call->after_drop = !call->timed_out;
 
       {
         PbProviderErrorDetails *details = pb_provider_error_details_new ();
@@ -821,6 +867,8 @@ on_sent_cb (GObject      *source,
 
   status = soup_message_get_status (call->message);
   headers = soup_message_get_response_headers (call->message);
+  body_suspect = answer_may_be_about_a_lost_body (call, status);
+  call->after_drop = FALSE;
   request_id = soup_message_headers_get_one (headers, "x-tlx-request-id");
   if (request_id == NULL)
     request_id = soup_message_headers_get_one (headers, "X-Request-Id");
@@ -879,9 +927,15 @@ on_sent_cb (GObject      *source,
     }
 
   {
-    GError *failure = error_from_response (self, call, status, request_id, body, retry_after);
+    GError *failure = error_from_response (self, call, status, request_id, body, retry_after, body_suspect);
 
-    if (status == 429)
+    if (body_suspect)
+      {
+        g_message ("%s: %u right after a dropped connection; the body may have been lost on the way, "
+                   "so it is sent again", line, status);
+        retry_or_fail (task, failure, status, 0);
+      }
+    else if (status == 429)
       {
         guint wait_ms = retry_after > 0 ? retry_after * 1000 : header_uint (headers, "X-Rate-Limit-Reset", NULL) * 1000;
 
@@ -913,6 +967,26 @@ on_attempt_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* libsoup sends an idempotent request (PUT, GET, DELETE) again by itself
+ * when the kept-alive connection it picked turns out closed before any
+ * answer came. It drops the message's body stream before it does (it has
+ * been read), so without this the resend goes out with Content-Length: 0:
+ * a PUT lost that way came back "422 Ugyldig JSON" (issue 9). The body is
+ * set again from the kept bytes, unless libsoup changed the method (a
+ * redirect of a POST to a GET drops the body on purpose). */
+static void
+on_message_restarted_cb (SoupMessage *message,
+                         gpointer     user_data)
+{
+  Call *call = user_data;
+  g_autofree char *line = pb_http_request_dup_log_line (call->request);
+
+  call->resent = TRUE;
+  if (call->body != NULL && g_strcmp0 (soup_message_get_method (message), call->request->method) == 0)
+    soup_message_set_request_body_from_bytes (message, call->content_type, call->body);
+  g_debug ("%s: sent again by libsoup on a new connection", line);
+}
+
 static void
 send_message (GTask *task)
 {
@@ -922,7 +996,7 @@ send_message (GTask *task)
   g_autofree char *url = build_url (self->base_url, request);
   SoupMessageHeaders *headers;
 
-  g_clear_object (&call->message);
+  clear_message (call);
   call->message = soup_message_new (request->method, url);
   if (call->message == NULL)
     {
@@ -947,25 +1021,32 @@ send_message (GTask *task)
         soup_message_headers_replace (headers, name, value);
     }
 
-  if (request->body != NULL)
+  /* The body is encoded once per call and kept: libsoup reads it as a
+   * stream, and a resend of its own needs it from the start again. */
+  if (call->body == NULL && request->body != NULL)
     {
       g_autoptr(JsonGenerator) generator = json_generator_new ();
-      g_autoptr(GBytes) bytes = NULL;
       gsize length;
       char *data;
 
       json_generator_set_root (generator, request->body);
       data = json_generator_to_data (generator, &length);
-      bytes = g_bytes_new_take (data, length);
-      soup_message_set_request_body_from_bytes (call->message, "application/json; charset=utf-8", bytes);
+      call->body = g_bytes_new_take (data, length);
+      call->content_type = "application/json; charset=utf-8";
     }
-  else if (request->form != NULL)
+  else if (call->body == NULL && request->form != NULL)
     {
       char *data = soup_form_encode_hash (request->form);
-      g_autoptr(GBytes) bytes = g_bytes_new_take (data, strlen (data));
 
-      soup_message_set_request_body_from_bytes (call->message, "application/x-www-form-urlencoded", bytes);
+      call->body = g_bytes_new_take (data, strlen (data));
+      call->content_type = "application/x-www-form-urlencoded";
     }
+  if (call->body != NULL)
+    {
+      soup_message_set_request_body_from_bytes (call->message, call->content_type, call->body);
+      g_signal_connect (call->message, "restarted", G_CALLBACK (on_message_restarted_cb), call);
+    }
+  call->resent = FALSE;
 
   call->attempt++;
   call->timed_out = FALSE;

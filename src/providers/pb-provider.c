@@ -983,11 +983,14 @@ on_created_cb (GObject      *source,
   Create *state = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) object = pb_provider_send_finish (self, result, &error);
+  g_autofree char *id = pb_provider_dup_json_id (object);
   g_autofree char *path = NULL;
 
-  if (error == NULL && (object == NULL || !json_object_has_member (object, "id")))
+  /* SPEC R1: without its id the new record can be neither read back nor
+   * linked (and a path would say "(null)"). */
+  if (error == NULL && id == NULL)
     error = g_error_new (PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE,
-                         _("%s did not say the id of what it created at %s"),
+                         _("%s did not send the “id” of what it created at %s"),
                          pb_provider_get_display_name (self), state->path);
 
   if (error != NULL)
@@ -1002,7 +1005,7 @@ on_created_cb (GObject      *source,
       return;
     }
 
-  path = g_strdup_printf ("%s/%" G_GINT64_FORMAT, state->path, json_object_get_int_member (object, "id"));
+  path = g_strdup_printf ("%s/%s", state->path, id);
   read_back (self, g_steal_pointer (&task), path, state->fields);
 }
 
@@ -1039,6 +1042,48 @@ pb_provider_create_async (PbProvider          *self,
 }
 
 /* --- results ------------------------------------------------------------------ */
+
+/**
+ * pb_provider_dup_json_id:
+ * @object: (nullable): a record as the payroll system sent it
+ *
+ * The record's "id" member as the text a path or a link carries: a
+ * positive integer, or a non-empty string of letters, digits, '-', '_' and
+ * '.'. Anything else (missing, null, 0, an object, "a/b") is no id: the
+ * connector turns that into PB_PROVIDER_ERROR_INVALID_RESPONSE naming the
+ * record (SPEC R1), never into a request to ".../(null)".
+ *
+ * Returns: (transfer full) (nullable): the id, or %NULL
+ */
+char *
+pb_provider_dup_json_id (JsonObject *object)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, "id") : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return NULL;
+
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_INT64:
+      if (json_node_get_int (node) <= 0)
+        return NULL;
+      return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+    case G_TYPE_STRING:
+      {
+        const char *text = json_node_get_string (node);
+
+        if (text == NULL || *text == '\0')
+          return NULL;
+        for (const char *c = text; *c != '\0'; c++)
+          if (!g_ascii_isalnum (*c) && *c != '-' && *c != '_' && *c != '.')
+            return NULL;
+        return g_strdup (text);
+      }
+    default:
+      return NULL;
+    }
+}
 
 PbRemote *
 pb_remote_new (const char *id,

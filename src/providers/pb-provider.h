@@ -292,6 +292,8 @@ void          pb_provider_put_versioned_async (PbProvider       *self,
                                            GAsyncReadyCallback   callback,
                                            gpointer              user_data);
 
+char            *pb_provider_dup_json_id  (JsonObject           *object);
+
 PbRemote        *pb_remote_new            (const char           *id,
                                            gint64                version);
 void             pb_remote_free           (PbRemote             *remote);

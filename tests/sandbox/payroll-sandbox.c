@@ -19,7 +19,8 @@
 
 /* payroll-sandbox --system tripletex [--port N] [--seed FILE]
  *                 [--latency-ms N] [--rate-limit N/SECONDS] [--fail-rate P]
- *                 [--drop-rate P] [--malformed-rate P] [--lock-rate P]
+ *                 [--drop-rate P] [--drop-before-read-rate P] [--malformed-rate P]
+ *                 [--lock-rate P]
  *
  * Prints "listening on http://127.0.0.1:PORT" as its first line once it
  * accepts requests, then serves until SIGINT or SIGTERM. Exit status: 0
@@ -63,6 +64,7 @@ main (int   argc,
   g_autofree char *rate_limit = NULL;
   g_autofree char *fail_rate = NULL;
   g_autofree char *drop_rate = NULL;
+  g_autofree char *drop_before_read_rate = NULL;
   g_autofree char *malformed_rate = NULL;
   g_autofree char *lock_rate = NULL;
   gint port = 0;
@@ -77,6 +79,8 @@ main (int   argc,
     { "rate-limit", 0, 0, G_OPTION_ARG_STRING, &rate_limit, "Requests allowed per token and window", "N/SECONDS" },
     { "fail-rate", 0, 0, G_OPTION_ARG_STRING, &fail_rate, "Share of requests answered 500 or 503", "P" },
     { "drop-rate", 0, 0, G_OPTION_ARG_STRING, &drop_rate, "Share of connections closed without an answer", "P" },
+    { "drop-before-read-rate", 0, 0, G_OPTION_ARG_STRING, &drop_before_read_rate,
+      "Share of connections closed before the request is read (nothing done)", "P" },
     { "malformed-rate", 0, 0, G_OPTION_ARG_STRING, &malformed_rate, "Share of answers cut short", "P" },
     { "lock-rate", 0, 0, G_OPTION_ARG_STRING, &lock_rate, "Share of created timesheet entries locked", "P" },
     { "fault-seed", 0, 0, G_OPTION_ARG_INT64, &fault_seed, "Seed of the faults' random numbers", "N" },
@@ -100,6 +104,7 @@ main (int   argc,
   if (!g_option_context_parse (context, &argc, &argv, &error)
       || !parse_rate ("fail-rate", fail_rate, &faults.fail_rate, &error)
       || !parse_rate ("drop-rate", drop_rate, &faults.drop_rate, &error)
+      || !parse_rate ("drop-before-read-rate", drop_before_read_rate, &faults.drop_before_read_rate, &error)
       || !parse_rate ("malformed-rate", malformed_rate, &faults.malformed_rate, &error)
       || !parse_rate ("lock-rate", lock_rate, &faults.lock_rate, &error)
       || (rate_limit != NULL

@@ -19,15 +19,17 @@
 /* PbSandbox serves one payroll system's API on 127.0.0.1 with a SoupServer
  * on the caller's GMainContext. This file is the part every system shares:
  * listening, the /_sandbox/ control endpoints, request counting, and the
- * faults (latency, rate limit, failures, dropped connections, malformed
- * bodies). Everything a system answers is in its own file, behind a
+ * faults (latency, rate limit, failures, dropped connections before or
+ * after the work, malformed bodies). Everything a system answers is in its own file, behind a
  * PbSandboxSystem table; a second system is a second file and one line in
  * @systems below.
  *
  * Faults are deterministic: two PRNG streams (splitmix64) seeded from
  * PbSandboxFaults.seed. Every API request draws three numbers from the
  * first stream whether or not a fault is configured, so changing one rate
- * does not shift the pattern of another. */
+ * does not shift the pattern of another; the drop before read draws from a
+ * third stream of its own (it is decided before the request is read), so
+ * adding it left the patterns of the others as they were. */
 
 typedef struct
 {
@@ -63,6 +65,8 @@ struct _PbSandbox
   PbSandboxFaults        faults;
   guint64                rng;           /* request stream */
   guint64                lock_rng;      /* record stream */
+  guint64                read_rng;      /* drop-before-read stream */
+  guint                  dropped_before_read;
   GHashTable            *windows;       /* rate key -> RateWindow* */
 
   GHashTable            *counts;        /* "METHOD path" -> count */
@@ -75,6 +79,8 @@ struct _PbSandbox
 G_DEFINE_FINAL_TYPE (PbSandbox, pb_sandbox, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (pb-sandbox-error-quark, pb_sandbox_error)
+
+#define READ_RNG_SALT G_GUINT64_CONSTANT (0x2545F4914F6CDD1D)
 
 static const PbSandboxSystem *systems[] = {
   &pb_sandbox_tripletex_system,
@@ -410,6 +416,52 @@ malform (PbSandboxExchange *ex)
     ex->status = 200;
 }
 
+/* Leaves the "id" member out of every object whose id is @id. */
+static void
+strip_id (JsonNode *node,
+          gint64    id)
+{
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        strip_id (json_array_get_element (array, i), id);
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      JsonNode *member = json_object_get_member (object, "id");
+      g_autoptr(GList) members = NULL;
+
+      if (member != NULL && JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_INT64
+          && json_node_get_int (member) == id)
+        json_object_remove_member (object, "id");
+      members = json_object_get_values (object);
+      for (GList *l = members; l != NULL; l = l->next)
+        strip_id (l->data, id);
+    }
+}
+
+/* The omit_id fault: a record that comes without its id, as from an API
+ * that leaves a member out (a connector must say so, not crash). */
+static void
+omit_id (PbSandboxExchange *ex,
+         gint64             id)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gsize size = 0;
+  const char *data = ex->body != NULL ? g_bytes_get_data (ex->body, &size) : NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  if (data == NULL || ex->status < 200 || ex->status >= 300
+      || !json_parser_load_from_data (parser, data, size, NULL) || json_parser_get_root (parser) == NULL)
+    return;
+  root = json_node_copy (json_parser_get_root (parser));
+  strip_id (root, id);
+  pb_sandbox_exchange_set_json (ex, ex->status, root);
+}
+
 gboolean
 pb_sandbox_roll_lock (PbSandbox *self)
 {
@@ -448,6 +500,8 @@ handle_api (PbSandbox *self,
     }
 
   self->system->handle (self->backend, ex);
+  if (self->faults.omit_id != 0)
+    omit_id (ex, self->faults.omit_id);
 
   if (drop < self->faults.drop_rate)
     call->drop = TRUE;
@@ -477,12 +531,16 @@ faults_to_json (const PbSandboxFaults *faults)
   json_builder_add_double_value (builder, faults->fail_rate);
   json_builder_set_member_name (builder, "drop_rate");
   json_builder_add_double_value (builder, faults->drop_rate);
+  json_builder_set_member_name (builder, "drop_before_read_rate");
+  json_builder_add_double_value (builder, faults->drop_before_read_rate);
   json_builder_set_member_name (builder, "malformed_rate");
   json_builder_add_double_value (builder, faults->malformed_rate);
   json_builder_set_member_name (builder, "lock_rate");
   json_builder_add_double_value (builder, faults->lock_rate);
   json_builder_set_member_name (builder, "seed");
   json_builder_add_int_value (builder, (gint64) faults->seed);
+  json_builder_set_member_name (builder, "omit_id");
+  json_builder_add_int_value (builder, faults->omit_id);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -563,12 +621,16 @@ faults_merge_json (PbSandboxFaults  *faults,
         faults->fail_rate = number;
       else if (g_str_equal (name, "drop_rate"))
         faults->drop_rate = number;
+      else if (g_str_equal (name, "drop_before_read_rate"))
+        faults->drop_before_read_rate = number;
       else if (g_str_equal (name, "malformed_rate"))
         faults->malformed_rate = number;
       else if (g_str_equal (name, "lock_rate"))
         faults->lock_rate = number;
       else if (g_str_equal (name, "seed"))
         faults->seed = (guint64) number;
+      else if (g_str_equal (name, "omit_id"))
+        faults->omit_id = (gint64) number;
       else
         {
           g_set_error (error, PB_SANDBOX_ERROR, PB_SANDBOX_ERROR_INVALID_FAULTS,
@@ -615,6 +677,8 @@ dup_request_counts (PbSandbox *self)
   json_builder_add_int_value (builder, self->total);
   json_builder_set_member_name (builder, "sessionsCreated");
   json_builder_add_int_value (builder, pb_sandbox_get_session_count (self));
+  json_builder_set_member_name (builder, "droppedBeforeRead");
+  json_builder_add_int_value (builder, self->dropped_before_read);
   json_builder_set_member_name (builder, "requests");
   json_builder_begin_object (builder);
   for (GList *l = keys; l != NULL; l = l->next)
@@ -786,6 +850,51 @@ count_request (PbSandbox  *self,
   g_hash_table_replace (self->counts, g_steal_pointer (&key), GUINT_TO_POINTER (n + 1));
 }
 
+static gboolean
+drop_before_read_cb (gpointer user_data)
+{
+  SoupServerMessage *msg = user_data;
+  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (msg);
+
+  if (stream != NULL)
+    g_io_stream_close (stream, NULL, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs when a request's headers are in and its body is not read yet: the
+ * drop before read. The connection closes and nothing is done, as when a
+ * server (or a proxy in front of it) closes a kept-alive connection just
+ * as the client sends on it. An HTTP client may send such a request again
+ * by itself (libsoup does for PUT, GET and DELETE on a reused connection):
+ * that resend must carry the whole body. */
+static void
+on_request_headers_cb (SoupServer        *server,
+                       SoupServerMessage *msg,
+                       const char        *path,
+                       GHashTable        *query,
+                       gpointer           user_data)
+{
+  PbSandbox *self = user_data;
+  const char *prefix = self->system->api_prefix;
+  gsize prefix_length = strlen (prefix);
+  g_autofree char *decoded = g_uri_unescape_string (path, "/");
+  g_autofree char *log_path = NULL;
+  const char *method = soup_server_message_get_method (msg);
+
+  if (decoded == NULL || !g_str_has_prefix (decoded, prefix)
+      || (decoded[prefix_length] != '/' && decoded[prefix_length] != '\0'))
+    return;
+  if (!(draw (&self->read_rng) < self->faults.drop_before_read_rate))
+    return;
+
+  count_request (self, method, decoded);
+  self->dropped_before_read++;
+  log_path = dup_log_path (decoded);
+  g_debug ("%s %s -> connection dropped before the request was read", method, log_path);
+  soup_server_message_pause (msg);
+  g_idle_add_full (G_PRIORITY_DEFAULT, drop_before_read_cb, g_object_ref (msg), g_object_unref);
+}
+
 static void
 on_request_cb (SoupServer        *server,
                SoupServerMessage *msg,
@@ -886,6 +995,7 @@ pb_sandbox_init (PbSandbox *self)
   self->host = g_strdup ("127.0.0.1:0");
   self->rng = 0;
   self->lock_rng = G_GUINT64_CONSTANT (0x5DEECE66D);
+  self->read_rng = READ_RNG_SALT;
 }
 
 /* --- public API ----------------------------------------------------------- */
@@ -942,6 +1052,7 @@ pb_sandbox_new (const char  *system,
 
   self->server = soup_server_new ("server-header", "payroll-sandbox ", NULL);
   soup_server_add_handler (self->server, NULL, on_request_cb, self, NULL);
+  soup_server_add_early_handler (self->server, NULL, on_request_headers_cb, self, NULL);
 
   return g_steal_pointer (&self);
 }
@@ -1161,7 +1272,8 @@ pb_sandbox_set_faults (PbSandbox              *self,
                        const PbSandboxFaults  *faults,
                        GError                **error)
 {
-  const double rates[] = { faults->fail_rate, faults->drop_rate, faults->malformed_rate, faults->lock_rate };
+  const double rates[] = { faults->fail_rate, faults->drop_rate, faults->drop_before_read_rate,
+                           faults->malformed_rate, faults->lock_rate };
 
   g_return_val_if_fail (PB_IS_SANDBOX (self), FALSE);
   g_return_val_if_fail (faults != NULL, FALSE);
@@ -1185,6 +1297,7 @@ pb_sandbox_set_faults (PbSandbox              *self,
   self->faults = *faults;
   self->rng = faults->seed;
   self->lock_rng = faults->seed ^ G_GUINT64_CONSTANT (0x5DEECE66D);
+  self->read_rng = faults->seed ^ READ_RNG_SALT;
   g_hash_table_remove_all (self->windows);
   return TRUE;
 }
@@ -1271,6 +1384,20 @@ pb_sandbox_expire_sessions (PbSandbox *self)
 
   if (self->system->expire_sessions != NULL)
     self->system->expire_sessions (self->backend);
+}
+
+/**
+ * pb_sandbox_get_dropped_before_read_count:
+ *
+ * Returns: how many API requests the drop before read has closed the
+ *   connection on (they are counted as requests too)
+ */
+guint
+pb_sandbox_get_dropped_before_read_count (PbSandbox *self)
+{
+  g_return_val_if_fail (PB_IS_SANDBOX (self), 0);
+
+  return self->dropped_before_read;
 }
 
 /**

@@ -29,8 +29,9 @@ GQuark pb_sandbox_error_quark (void);
  * /_sandbox/ control endpoints). Rates are probabilities 0..1 drawn from the
  * sandbox's own PRNG, seeded with @seed, so a run is repeatable: every API
  * request draws the same three numbers (fail, drop, malformed) whatever the
- * settings, and every created record that can be locked draws one more from
- * a second stream. */
+ * settings, every created record that can be locked draws one more from
+ * a second stream, and every API request draws one from a third when its
+ * headers are in (drop before read). */
 typedef struct
 {
   guint   latency_ms;          /* every API answer is delayed this long */
@@ -38,9 +39,11 @@ typedef struct
   guint   rate_limit_seconds;  /* length of the window */
   double  fail_rate;           /* 500 or 503, nothing done */
   double  drop_rate;           /* request done, connection closed without an answer */
+  double  drop_before_read_rate; /* connection closed once the headers are in: nothing done */
   double  malformed_rate;      /* request done, answer's body cut short */
   double  lock_rate;           /* created timesheet entries come back locked */
   guint64 seed;                /* seed of the PRNG */
+  gint64  omit_id;             /* answers leave out the "id" of the record with this id; 0: off */
 } PbSandboxFaults;
 
 #define PB_TYPE_SANDBOX (pb_sandbox_get_type ())
@@ -83,6 +86,7 @@ JsonNode    *pb_sandbox_dup_state             (PbSandbox              *self);
 guint        pb_sandbox_get_request_count     (PbSandbox              *self,
                                                const char             *method,
                                                const char             *path_prefix);
+guint        pb_sandbox_get_dropped_before_read_count (PbSandbox      *self);
 guint        pb_sandbox_get_session_count     (PbSandbox              *self);
 void         pb_sandbox_expire_sessions       (PbSandbox              *self);
 gboolean     pb_sandbox_set_locked            (PbSandbox              *self,

@@ -1172,6 +1172,136 @@ test_fault_drop (Fixture       *f,
   g_assert_cmpuint (json_array_get_length (values_of (search)), >=, 1);
 }
 
+/* Issue 9: the drop before read closes the connection once the headers are
+ * in, before the body is read: nothing is done (unlike the drop above), the
+ * request is counted, and the control endpoints are never dropped. */
+static void
+test_fault_drop_before_read (Fixture       *f,
+                             gconstpointer  data)
+{
+  PbSandboxFaults faults = { .drop_before_read_rate = 1.0 };
+  gint64 id = post_employee (f, "{\"firstName\":\"Kept\",\"lastName\":\"Asis\"}");
+  g_autofree char *target = g_strdup_printf ("/v2/employee/%" G_GINT64_FORMAT, id);
+  g_autoptr(Reply) post = NULL;
+  g_autoptr(Reply) put = NULL;
+  g_autoptr(Reply) state = NULL;
+  g_autoptr(Reply) requests = NULL;
+  g_autoptr(Reply) search = NULL;
+  g_autoptr(Reply) employee = NULL;
+  JsonObject *value;
+
+  set_faults (f, &faults);
+  post = send (f, "POST", "/v2/employee", "{\"firstName\":\"Never\",\"lastName\":\"Read\"}");
+  g_assert_nonnull (post->error);
+  g_test_message ("POST dropped before read: %s", post->error->message);
+  g_assert_cmpuint (pb_sandbox_get_dropped_before_read_count (f->sandbox), ==, 1);
+  g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, "POST", "/v2/employee"), ==, 2);
+
+  /* A PUT on a kept-alive connection: libsoup sends it again by itself on
+   * a new one, which is dropped too. */
+  put = send (f, "PUT", target, "{\"lastName\":\"Changed\"}");
+  g_assert_nonnull (put->error);
+  g_assert_cmpuint (pb_sandbox_get_dropped_before_read_count (f->sandbox), >=, 2);
+
+  state = send_full (f, "GET", "/_sandbox/state", NULL, NULL);
+  g_assert_cmpuint (state->status, ==, 200);
+  requests = send_full (f, "GET", "/_sandbox/requests", NULL, NULL);
+  g_assert_cmpint (json_object_get_int_member (root_object (requests), "droppedBeforeRead"), ==,
+                   pb_sandbox_get_dropped_before_read_count (f->sandbox));
+
+  /* Nothing was done. */
+  faults.drop_before_read_rate = 0;
+  set_faults (f, &faults);
+  search = send (f, "GET", "/v2/employee?lastName=Read", NULL);
+  g_assert_cmpuint (json_array_get_length (values_of (search)), ==, 0);
+  employee = send (f, "GET", target, NULL);
+  value = json_object_get_object_member (root_object (employee), "value");
+  g_assert_cmpstr (json_object_get_string_member (value, "lastName"), ==, "Asis");
+  g_assert_cmpint (json_object_get_int_member (value, "version"), ==, 1);
+}
+
+/* The knob over the control endpoint, and a share of it: the requests that
+ * get through are done once each. */
+static void
+test_fault_drop_before_read_rate (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(Reply) set = NULL;
+  g_autoptr(Reply) got = NULL;
+  g_autoptr(Reply) bad = NULL;
+  g_autoptr(Reply) search = NULL;
+  PbSandboxFaults now;
+  guint answered = 0;
+
+  set = send_full (f, "POST", "/_sandbox/faults", "{\"drop_before_read_rate\":0.5,\"seed\":7}", NULL);
+  g_assert_cmpuint (set->status, ==, 200);
+  got = send_full (f, "GET", "/_sandbox/faults", NULL, NULL);
+  g_assert_cmpfloat (json_object_get_double_member (root_object (got), "drop_before_read_rate"), ==, 0.5);
+  g_assert_cmpfloat (json_object_get_double_member (root_object (got), "drop_rate"), ==, 0);
+  pb_sandbox_get_faults (f->sandbox, &now);
+  g_assert_cmpfloat (now.drop_before_read_rate, ==, 0.5);
+  bad = send_full (f, "POST", "/_sandbox/faults", "{\"drop-before-read-rate\":1.5}", NULL);
+  g_assert_cmpuint (bad->status, ==, 400);
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("{\"firstName\":\"Try\",\"lastName\":\"Number%u\"}", i);
+      g_autoptr(Reply) reply = send (f, "POST", "/v2/employee", body);
+
+      if (reply->error == NULL)
+        {
+          g_assert_cmpuint (reply->status, ==, 201);
+          answered++;
+        }
+    }
+  g_test_message ("%u of 20 POSTs answered, %u dropped before read", answered,
+                  pb_sandbox_get_dropped_before_read_count (f->sandbox));
+  g_assert_cmpuint (answered, >, 0);
+  g_assert_cmpuint (answered, <, 20);
+  g_assert_cmpuint (pb_sandbox_get_dropped_before_read_count (f->sandbox), ==, 20 - answered);
+
+  pb_sandbox_get_faults (f->sandbox, &now);
+  now.drop_before_read_rate = 0;
+  set_faults (f, &now);
+  search = send (f, "GET", "/v2/employee?firstName=Try", NULL);
+  g_assert_cmpuint (json_array_get_length (values_of (search)), ==, answered);
+}
+
+/* Test only: an answer that leaves one record's id out. */
+static void
+test_fault_omit_id (Fixture       *f,
+                    gconstpointer  data)
+{
+  gint64 id = post_employee (f, "{\"firstName\":\"No\",\"lastName\":\"Id\",\"email\":\"noid@acme.no\"}");
+  g_autofree char *body = g_strdup_printf ("{\"omit_id\":%" G_GINT64_FORMAT "}", id);
+  g_autofree char *target = g_strdup_printf ("/v2/employee/%" G_GINT64_FORMAT, id);
+  g_autoptr(Reply) set = send_full (f, "POST", "/_sandbox/faults", body, NULL);
+  g_autoptr(Reply) list = NULL;
+  g_autoptr(Reply) one = NULL;
+  JsonArray *values;
+  guint without = 0;
+
+  g_assert_cmpuint (set->status, ==, 200);
+  g_assert_cmpint (json_object_get_int_member (root_object (set), "omit_id"), ==, id);
+  list = send (f, "GET", "/v2/employee?fields=id,email", NULL);
+  values = values_of (list);
+  g_assert_cmpuint (json_array_get_length (values), ==, 2);
+  for (guint i = 0; i < json_array_get_length (values); i++)
+    {
+      JsonObject *employee = json_array_get_object_element (values, i);
+
+      if (!json_object_has_member (employee, "id"))
+        {
+          without++;
+          g_assert_cmpstr (json_object_get_string_member (employee, "email"), ==, "noid@acme.no");
+        }
+    }
+  g_assert_cmpuint (without, ==, 1);
+  one = send (f, "GET", target, NULL);
+  g_assert_cmpuint (one->status, ==, 200);
+  g_assert_false (json_object_has_member (json_object_get_object_member (root_object (one), "value"), "id"));
+}
+
 static void
 test_fault_fail (Fixture       *f,
                  gconstpointer  data)
@@ -1510,6 +1640,7 @@ test_program_usage (void)
     { "--system", "paycheck-9000", NULL },
     { "--port", "0", NULL },
     { "--system", "tripletex", "--fail-rate=2" },
+    { "--system", "tripletex", "--drop-before-read-rate=-0.1" },
     { "--system", "tripletex", "--rate-limit=ten" },
   };
 
@@ -1559,6 +1690,9 @@ main (int   argc,
   TEST ("faults/rate-limit", test_fault_rate_limit);
   TEST ("faults/malformed", test_fault_malformed);
   TEST ("faults/drop", test_fault_drop);
+  TEST ("faults/drop-before-read", test_fault_drop_before_read);
+  TEST ("faults/drop-before-read-rate", test_fault_drop_before_read_rate);
+  TEST ("faults/omit-id", test_fault_omit_id);
   TEST ("faults/fail", test_fault_fail);
   TEST ("faults/latency", test_fault_latency);
   TEST ("faults/repeatable", test_fault_repeatable);

@@ -100,11 +100,7 @@ member_double (JsonObject *object,
 static char *
 member_id (JsonObject *object)
 {
-  JsonNode *node = object != NULL ? json_object_get_member (object, "id") : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return NULL;
-  return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+  return pb_provider_dup_json_id (object);
 }
 
 static void
@@ -618,12 +614,59 @@ employee_from_json (PbTripletexProvider *self,
   return record;
 }
 
+/* SPEC R1: a record the connector is to hand on needs its id (the engine
+ * links by it and builds paths with it). @what names the record for the
+ * error, e.g. the employee “Ola Hansen” (ola@acme.no). */
 static PbRemote *
-remote_from_json (JsonObject *json)
+remote_from_json (JsonObject  *json,
+                  const char  *what,
+                  GError     **error)
 {
   g_autofree char *id = member_id (json);
 
+  if (id == NULL)
+    {
+      g_set_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE,
+                   _("Tripletex sent %s without its “id”: it cannot be linked or changed. "
+                     "Read it again later, or report it to Tripletex"), what);
+      return NULL;
+    }
   return pb_remote_new (id, json_object_get_int_member_with_default (json, "version", 0));
+}
+
+/* The employee “Ola Hansen” (ola@acme.no), from what Tripletex sent. */
+static char *
+describe_employee (JsonObject *json)
+{
+  const char *first = member_string (json, "firstName");
+  const char *last = member_string (json, "lastName");
+  const char *email = member_string (json, "email");
+  const char *number = member_string (json, "employeeNumber");
+  g_autofree char *name = g_strstrip (g_strdup_printf ("%s %s", first != NULL ? first : "", last != NULL ? last : ""));
+
+  if (*name == '\0')
+    {
+      g_free (name);
+      name = g_strdup (member_string (json, "displayName"));
+    }
+  if (email != NULL && *email != '\0')
+    return g_strdup_printf (_("the employee “%s” (%s)"), name != NULL ? name : "", email);
+  if (number != NULL && *number != '\0')
+    return g_strdup_printf (_("the employee “%s” (number %s)"), name != NULL ? name : "", number);
+  return g_strdup_printf (_("the employee “%s”"), name != NULL ? name : "");
+}
+
+static PbRemote *
+employee_remote_from_json (PbTripletexProvider  *self,
+                           JsonObject           *json,
+                           GError              **error)
+{
+  g_autofree char *what = describe_employee (json);
+  PbRemote *remote = remote_from_json (json, what, error);
+
+  if (remote != NULL)
+    remote->record = employee_from_json (self, json);
+  return remote;
 }
 
 /* @rules: the class's field rules for this record (see PbProviderArgs):
@@ -718,13 +761,16 @@ on_employees_listed_cb (GObject      *source,
   if (return_if_error (task, error))
     return;
 
+  /* One employee without an id fails the listing, naming them: a plan
+   * without that person would be wrong (they would look missing), and one
+   * with them could not be applied. */
   remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
   for (guint i = 0; i < json_array_get_length (values); i++)
     {
-      JsonObject *json = json_array_get_object_element (values, i);
-      PbRemote *remote = remote_from_json (json);
+      PbRemote *remote = employee_remote_from_json (self, json_array_get_object_element (values, i), &error);
 
-      remote->record = employee_from_json (self, json);
+      if (return_if_error (task, error))
+        return;
       g_ptr_array_add (remotes, remote);
     }
 
@@ -805,8 +851,9 @@ on_employee_saved_cb (GObject      *source,
   if (return_if_error (task, error))
     return;
 
-  remote = remote_from_json (json);
-  remote->record = employee_from_json (self, json);
+  remote = employee_remote_from_json (self, json, &error);
+  if (return_if_error (task, error))
+    return;
   g_task_return_pointer (task, remote, (GDestroyNotify) pb_remote_free);
   g_object_unref (task);
 }
@@ -956,12 +1003,17 @@ first_details (JsonObject *employment)
 }
 
 static PbRemote *
-employment_from_json (JsonObject *json)
+employment_from_json (JsonObject  *json,
+                      GError     **error)
 {
-  PbRemote *remote = remote_from_json (json);
+  g_autofree char *what = g_strdup_printf (_("the employment from %s"),
+                                           member_string (json, "startDate") ? member_string (json, "startDate") : "?");
+  PbRemote *remote = remote_from_json (json, what, error);
   JsonObject *details = first_details (json);
   g_autofree char *percentage = NULL;
 
+  if (remote == NULL)
+    return NULL;
   remote->record = pb_record_new (PB_ENTITY_POSITION);
   pb_record_set (remote->record, PB_POSITION_START_DATE, member_string (json, "startDate"));
   pb_record_set (remote->record, PB_POSITION_END_DATE, member_string (json, "endDate"));
@@ -992,7 +1044,17 @@ on_employments_listed_cb (GObject      *source,
 
   remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
   for (guint i = 0; i < json_array_get_length (values); i++)
-    g_ptr_array_add (remotes, employment_from_json (json_array_get_object_element (values, i)));
+    {
+      PbRemote *remote = employment_from_json (json_array_get_object_element (values, i), &error);
+
+      if (remote == NULL)
+        {
+          g_ptr_array_unref (remotes);
+          return_if_error (task, error);
+          return;
+        }
+      g_ptr_array_add (remotes, remote);
+    }
 
   g_task_return_pointer (task, remotes, (GDestroyNotify) g_ptr_array_unref);
   g_object_unref (task);
@@ -1018,11 +1080,15 @@ on_employment_saved_cb (GObject      *source,
   GTask *task = user_data;
   GError *error = NULL;
   g_autoptr(JsonObject) json = pb_provider_send_finish (PB_PROVIDER (source), result, &error);
+  PbRemote *remote;
 
   if (return_if_error (task, error))
     return;
 
-  g_task_return_pointer (task, employment_from_json (json), (GDestroyNotify) pb_remote_free);
+  remote = employment_from_json (json, &error);
+  if (return_if_error (task, error))
+    return;
+  g_task_return_pointer (task, remote, (GDestroyNotify) pb_remote_free);
   g_object_unref (task);
 }
 
@@ -1116,7 +1182,19 @@ on_employment_updated_cb (GObject      *source,
   if (details != NULL)
     {
       g_autofree char *id = member_id (details);
-      g_autofree char *path = g_strdup_printf ("/employee/employment/details/%s", id);
+      g_autofree char *path = NULL;
+
+      if (id == NULL)
+        {
+          g_autofree char *what = g_strdup_printf (_("the employment details from %s"),
+                                                   member_string (details, "date") ? member_string (details, "date") : "?");
+          GError *missing = NULL;
+
+          remote_from_json (details, what, &missing);
+          return_if_error (task, missing);
+          return;
+        }
+      path = g_strdup_printf ("/employee/employment/details/%s", id);
 
       pb_provider_put_versioned_async (provider, path, body, NULL, g_task_get_cancellable (task),
                                        on_employment_details_updated_cb, task);
@@ -1177,13 +1255,18 @@ salary_values (JsonObject *body,
 }
 
 static PbRemote *
-salary_from_json (JsonObject *json)
+salary_from_json (JsonObject  *json,
+                  GError     **error)
 {
-  PbRemote *remote = remote_from_json (json);
+  g_autofree char *what = g_strdup_printf (_("the salary from %s"),
+                                           member_string (json, "date") ? member_string (json, "date") : "?");
+  PbRemote *remote = remote_from_json (json, what, error);
   double annual = member_double (json, "annualSalary");
   double hourly = member_double (json, "hourlyWage");
   g_autofree char *amount = format_amount (hourly > 0 ? hourly : annual);
 
+  if (remote == NULL)
+    return NULL;
   remote->record = pb_record_new (PB_ENTITY_SALARY);
   pb_record_set (remote->record, PB_SALARY_START_DATE, member_string (json, "date"));
   pb_record_set (remote->record, PB_SALARY_AMOUNT, amount);
@@ -1209,7 +1292,13 @@ on_salary_saved_cb (GObject      *source,
   if (op != NULL && op->record == NULL)   /* a delete: nothing to give back */
     g_task_return_pointer (task, NULL, NULL);
   else
-    g_task_return_pointer (task, salary_from_json (json), (GDestroyNotify) pb_remote_free);
+    {
+      PbRemote *remote = salary_from_json (json, &error);
+
+      if (return_if_error (task, error))
+        return;
+      g_task_return_pointer (task, remote, (GDestroyNotify) pb_remote_free);
+    }
   g_object_unref (task);
 }
 
@@ -1293,8 +1382,16 @@ on_activities_cb (GObject      *source,
   for (guint i = 0; i < json_array_get_length (values); i++)
     {
       JsonObject *activity = json_array_get_object_element (values, i);
-      PbRemote *remote = remote_from_json (activity);
+      g_autofree char *what = g_strdup_printf (_("the activity “%s”"),
+                                               member_string (activity, "name") ? member_string (activity, "name") : "");
+      PbRemote *remote = remote_from_json (activity, what, &error);
 
+      if (remote == NULL)
+        {
+          g_ptr_array_unref (types);
+          return_if_error (task, error);
+          return;
+        }
       remote->name = g_strdup (member_string (activity, "name"));
       g_ptr_array_add (types, remote);
     }
@@ -1355,6 +1452,31 @@ absence_hours (PbTripletexProvider *self,
 
   /* Hours are sent with two decimals, as the timesheet shows them. */
   return ((gint64) (priv->hours_per_day * share * 100 + 0.5)) / 100.0;
+}
+
+/* Every entry the connector keeps is changed or deleted by its id later:
+ * one without is an error naming its date (SPEC R1). Takes @task on
+ * failure. */
+static gboolean
+entries_have_ids (GTask     *task,
+                  JsonArray *entries)
+{
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (entries, i);
+      g_autofree char *id = member_id (entry);
+
+      if (id == NULL)
+        {
+          g_autofree char *what = g_strdup_printf (_("the timesheet entry on %s"),
+                                                   member_string (entry, "date") ? member_string (entry, "date") : "?");
+          GError *error = NULL;
+
+          remote_from_json (entry, what, &error);
+          return !return_if_error (task, error);
+        }
+    }
+  return TRUE;
 }
 
 static char *
@@ -1437,6 +1559,8 @@ on_entries_created_cb (GObject      *source,
       g_object_unref (task);
       return;
     }
+  if (!entries_have_ids (task, values))
+    return;
 
   for (guint i = 0; i < json_array_get_length (values); i++)
     g_ptr_array_add (op->entries, json_object_ref (json_array_get_object_element (values, i)));
@@ -1536,7 +1660,7 @@ on_entries_read_cb (GObject      *source,
   GError *error = NULL;
   g_autoptr(JsonArray) values = pb_provider_list_all_finish (PB_PROVIDER (source), result, &error);
 
-  if (return_if_error (task, error))
+  if (return_if_error (task, error) || !entries_have_ids (task, values))
     return;
 
   op->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
