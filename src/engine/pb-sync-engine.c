@@ -961,6 +961,52 @@ on_salary_deleted_cb (GObject      *source,
 }
 
 static void
+on_salaries_listed_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  Lane *lane = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) salaries = pb_provider_call_finish (PB_PROVIDER (source), result, &error);
+  const char *start = pb_record_get (lane->record, PB_SALARY_START_DATE);
+  PbProviderArgs args = {
+    .employee_id = lane->employee_remote,
+    .parent_id = lane->position_remote,
+    .record = lane->record,
+    .employee = lane->employee,
+    .related = lane->position,
+  };
+
+  if (error != NULL)
+    {
+      after_async (lane, error);
+      return;
+    }
+
+  for (guint i = 0; i < salaries->len; i++)
+    {
+      PbRemote *remote = g_ptr_array_index (salaries, i);
+
+      if (remote->id == NULL || remote->record == NULL ||
+          g_strcmp0 (pb_record_get (remote->record, PB_SALARY_START_DATE), start) != 0)
+        continue;
+      if (!link_remote (lane, PB_ENTITY_SALARY, lane->entry.record_id, remote, NULL, &error))
+        {
+          after_async (lane, error);
+          return;
+        }
+      args.remote_id = remote->id;
+      lane->what = _("Update the salary in payroll");
+      pb_provider_call_async (lane->push->provider, PB_OP_UPDATE_SALARY, &args, lane_cancellable (lane),
+                              on_salary_written_cb, lane);
+      return;
+    }
+
+  pb_provider_call_async (lane->push->provider, PB_OP_CREATE_SALARY, &args, lane_cancellable (lane),
+                          on_salary_written_cb, lane);
+}
+
+static void
 send_salary_with_position (Lane *lane)
 {
   Push *push = lane->push;
@@ -978,6 +1024,15 @@ send_salary_with_position (Lane *lane)
       lane->what = _("Update the salary in payroll");
       pb_provider_call_async (push->provider, PB_OP_UPDATE_SALARY, &args, lane_cancellable (lane),
                               on_salary_written_cb, lane);
+    }
+  else if (pb_provider_supports (push->provider, PB_OP_LIST_SALARIES))
+    {
+      /* Look first (R3): a create cut off after payroll made it, or a
+       * record payroll keeps for that date (Tripletex: the employment's
+       * own details from its start), is updated, not made again. */
+      lane->what = _("Create the salary in payroll");
+      pb_provider_call_async (push->provider, PB_OP_LIST_SALARIES, &args, lane_cancellable (lane),
+                              on_salaries_listed_cb, lane);
     }
   else
     {

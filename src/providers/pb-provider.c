@@ -47,6 +47,7 @@ static const char * const op_names[PB_N_OPS] = {
   [PB_OP_CREATE_SALARY]      = "create a salary",
   [PB_OP_UPDATE_SALARY]      = "update a salary",
   [PB_OP_DELETE_SALARY]      = "delete a salary",
+  [PB_OP_LIST_SALARIES]      = "list salaries",
 };
 
 /* What an operation does with args->record: only creates and updates send
@@ -76,6 +77,7 @@ static const OpKind op_kinds[PB_N_OPS] = {
   [PB_OP_CREATE_SALARY]      = OP_CREATES,
   [PB_OP_UPDATE_SALARY]      = OP_UPDATES,
   [PB_OP_DELETE_SALARY]      = OP_DELETES,
+  [PB_OP_LIST_SALARIES]      = OP_READS,
 };
 
 /* PbProviderArgs.omit has one bit per field of a record. */

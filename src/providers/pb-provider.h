@@ -44,6 +44,8 @@ typedef enum
   PB_OP_CREATE_SALARY,        /* employee_id, parent_id (employment), record -> PbRemote */
   PB_OP_UPDATE_SALARY,        /* employee_id, parent_id, remote_id, record -> PbRemote */
   PB_OP_DELETE_SALARY,        /* parent_id, remote_id -> NULL */
+  PB_OP_LIST_SALARIES,        /* employee_id, parent_id (employment) -> GPtrArray of PbRemote
+                               * (record: salary fields) */
   PB_N_OPS
 } PbProviderOp;
 

@@ -1303,6 +1303,49 @@ on_salary_saved_cb (GObject      *source,
 }
 
 static void
+on_salaries_listed_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+  g_autoptr(JsonArray) values = pb_provider_list_all_finish (PB_PROVIDER (source), result, &error);
+  g_autoptr(GPtrArray) remotes = NULL;
+
+  if (return_if_error (task, error))
+    return;
+
+  remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
+  for (guint i = 0; i < json_array_get_length (values); i++)
+    {
+      PbRemote *remote = salary_from_json (json_array_get_object_element (values, i), &error);
+
+      if (remote == NULL)
+        {
+          return_if_error (task, error);
+          return;
+        }
+      g_ptr_array_add (remotes, remote);
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&remotes), (GDestroyNotify) g_ptr_array_unref);
+  g_object_unref (task);
+}
+
+/* The employment's details records: each is the salary from its date. */
+static void
+tripletex_list_salaries (PbProvider           *provider,
+                         const PbProviderArgs *args,
+                         GTask                *task)
+{
+  g_autoptr(PbHttpRequest) request = pb_http_request_new ("GET", "/employee/employment/details");
+
+  pb_http_request_add_query (request, "employmentId", args->parent_id);
+  pb_http_request_add_query (request, "fields", DETAILS_FIELDS);
+  pb_provider_list_all_async (provider, request, g_task_get_cancellable (task), on_salaries_listed_cb, task);
+}
+
+static void
 tripletex_create_salary (PbProvider           *provider,
                          const PbProviderArgs *args,
                          GTask                *task)
@@ -1901,6 +1944,7 @@ pb_tripletex_provider_class_init (PbTripletexProviderClass *klass)
   provider_class->ops[PB_OP_CREATE_SALARY] = tripletex_create_salary;
   provider_class->ops[PB_OP_UPDATE_SALARY] = tripletex_update_salary;
   provider_class->ops[PB_OP_DELETE_SALARY] = tripletex_delete_salary;
+  provider_class->ops[PB_OP_LIST_SALARIES] = tripletex_list_salaries;
 }
 
 static void
