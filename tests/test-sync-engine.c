@@ -801,6 +801,85 @@ test_salary (Fixture       *f,
   g_assert_cmpuint (salaries->len, ==, 0);
 }
 
+/* SPEC S3: amount, period unit and start date reach payroll as
+ * Tripletex holds them: a monthly salary as its annual sum, an hourly
+ * wage as the hourly wage with the remuneration type that says so. */
+static void
+test_salary_fields (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(JsonNode) state = NULL;
+  g_autoptr(GPtrArray) salaries = NULL;
+  JsonObject *first, *second;
+  PbPushResult r;
+
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
+             "\"positions\": [ { \"start_date\": \"2024-01-01\", \"title\": \"Developer\" } ],"
+             "\"salaries\": [ { \"start_date\": \"2024-01-01\", \"end_date\": \"2024-06-30\", \"amount\": \"40000\", "
+             "\"currency\": \"NOK\", \"period_unit\": \"monthly\" },"
+             "              { \"start_date\": \"2024-07-01\", \"amount\": \"310.50\", \"currency\": \"NOK\", "
+             "\"period_unit\": \"hourly\" } ] } ] }");
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 3);
+  state = pb_sandbox_dup_state (f->sandbox);
+  salaries = salary_details (state, "kari@acme.no");
+  g_assert_cmpuint (salaries->len, ==, 2);
+  first = g_ptr_array_index (salaries, 0);
+  second = g_ptr_array_index (salaries, 1);
+  if (g_strcmp0 (json_object_get_string_member (first, "date"), "2024-07-01") == 0)
+    {
+      JsonObject *swap = first;
+      first = second;
+      second = swap;
+    }
+  g_assert_cmpstr (json_object_get_string_member (first, "date"), ==, "2024-01-01");
+  g_assert_cmpfloat (json_object_get_double_member (first, "annualSalary"), ==, 480000.0);
+  g_assert_cmpstr (json_object_get_string_member (first, "remunerationType"), ==, "MONTHLY_WAGE");
+  g_assert_cmpstr (json_object_get_string_member (second, "date"), ==, "2024-07-01");
+  g_assert_cmpfloat (json_object_get_double_member (second, "hourlyWage"), ==, 310.5);
+  g_assert_cmpstr (json_object_get_string_member (second, "remunerationType"), ==, "HOURLY_WAGE");
+}
+
+/* SPEC R1, R3: entries version 6 gave up on ("failed") come back as
+ * pending when the register is upgraded, the newest of each record; an
+ * older one of the same record is superseded, not sent twice. */
+static void
+test_failed_entries_migrated (void)
+{
+  g_autofree char *dir = pb_test_make_dir ("migrate-outbox");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbStore) old = pb_store_open_at_version (dir, 6, &error);
+  g_autoptr(PbStore) store = NULL;
+  g_autoptr(GArray) pending = NULL;
+  g_autoptr(GArray) open = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_exec (pb_store_get_db (old),
+                                 "INSERT INTO connections (id, name, system, created_at, state, sync_types, activated_at) "
+                                 "VALUES (1, 'Acme', 'tripletex', '2026-01-01', 'active', 1, '2026-01-01');"
+                                 "INSERT INTO outbox (id, connection_id, entity, record_id, employee_id, change_id, "
+                                 "created_at, attempts, state) VALUES "
+                                 "(1, 1, 'employee', 7, 7, 10, '2026-01-02', 5, 'failed'),"
+                                 "(2, 1, 'employee', 7, 7, 11, '2026-01-03', 5, 'failed'),"
+                                 "(3, 1, 'employee', 8, 8, 12, '2026-01-03', 1, 'failed'),"
+                                 "(4, 1, 'employee', 9, 9, 13, '2026-01-03', 0, 'done');",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_clear_object (&old);
+
+  store = pb_store_open (dir, &error);
+  g_assert_no_error (error);
+  pending = pb_store_list_outbox (store, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pending->len, ==, 2);
+  g_assert_cmpint (g_array_index (pending, PbOutboxEntry, 0).id, ==, 2);
+  g_assert_cmpint (g_array_index (pending, PbOutboxEntry, 0).attempts, ==, 0);
+  g_assert_cmpint (g_array_index (pending, PbOutboxEntry, 1).id, ==, 3);
+  open = pb_store_list_outbox_open (store, 1, &error);
+  g_assert_cmpuint (open->len, ==, 2);
+  g_assert_true (pb_store_get_type_activation (store, 1, PB_DATA_USERS, NULL, NULL));
+  g_assert_false (pb_store_get_type_activation (store, 1, PB_DATA_POSITIONS, NULL, NULL));
+}
+
 /* SPEC S6: without position sync, a salary is refused with what to do. */
 static void
 test_salary_needs_positions (Fixture       *f,
@@ -867,8 +946,10 @@ main (int   argc,
   ADD ("P1-P2-positions", test_positions);
   ADD ("S1-S2-S4-S5-S6-salary", test_salary);
   ADD ("S6-salary-needs-position-sync", test_salary_needs_positions);
+  ADD ("S3-salary-fields", test_salary_fields);
   ADD ("R1-person-before-their-records", test_person_first);
 #undef ADD
+  g_test_add_func ("/sync-engine/R1-R3-failed-entries-come-back", test_failed_entries_migrated);
 
   return g_test_run ();
 }
