@@ -1,5 +1,7 @@
 /* test-cli-connection.c: paybridge-cli connection … against a payroll-sandbox
- * process, with the secrets in the (throw-away) keyring (SPEC C1-C4)
+ * process, with the secrets in the (throw-away) keyring (SPEC C1-C4), and
+ * push end to end: positions and salary reach the sandbox, through the
+ * validating proxy too (SPEC P1, S1, S4)
  *
  * Copyright 2026 The Paybridge authors
  *
@@ -12,6 +14,7 @@
 #include <libsecret/secret.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
+#include <signal.h>
 #include <string.h>
 
 #include "pb-connection.h"
@@ -780,6 +783,391 @@ test_kill_mid_sync (Fixture       *f,
       g_assert_nonnull (strstr (run.out, row));
     }
   g_assert_null (strstr (run.out, "sandbox-employee"));    /* SPEC C2 */
+  remove_connection (f, "Acme");
+  run_clear (&run);
+}
+
+/* --- positions and salary end to end (SPEC P1, S1, S4) ------------------------------- */
+
+/* GETs @url and parses the answer (JSON). */
+static JsonNode *
+get_json (const char *url)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, on_sent_cb, &bytes);
+  while (bytes == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_OK);
+  json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
+  g_assert_no_error (error);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+/* The sandbox's GET /_sandbox/state, read from the sandbox itself (never
+ * through the proxy: it is no Tripletex path). */
+static JsonNode *
+sandbox_state_node (Fixture *f)
+{
+  g_autofree char *base = g_strndup (f->api_url, strlen (f->api_url) - strlen ("/v2"));
+  g_autofree char *url = g_strdup_printf ("%s/_sandbox/state", base);
+
+  return get_json (url);
+}
+
+static gint64
+ref_id (JsonObject *object,
+        const char *member)
+{
+  JsonObject *ref = json_object_get_object_member (object, member);
+
+  return ref != NULL ? json_object_get_int_member (ref, "id") : 0;
+}
+
+/* The records of @state's list @list whose reference @member is @id
+ * (owned by @state). */
+static GPtrArray *
+state_records (JsonNode   *state,
+               const char *list,
+               const char *member,
+               gint64      id)
+{
+  JsonArray *all = json_object_get_array_member (json_node_get_object (state), list);
+  GPtrArray *mine = g_ptr_array_new ();
+
+  for (guint i = 0; i < json_array_get_length (all); i++)
+    {
+      JsonObject *o = json_array_get_object_element (all, i);
+
+      if (ref_id (o, member) == id)
+        g_ptr_array_add (mine, o);
+    }
+  return mine;
+}
+
+/* The one employment details of @employment in @state that carry a
+ * salary (Tripletex keeps cleared ones, S2), or NULL. */
+static JsonObject *
+salary_of (JsonNode *state,
+           gint64    employment)
+{
+  g_autoptr(GPtrArray) details = state_records (state, "employmentDetails", "employment", employment);
+  JsonObject *found = NULL;
+
+  for (guint i = 0; i < details->len; i++)
+    {
+      JsonObject *d = g_ptr_array_index (details, i);
+
+      if (json_object_get_double_member_with_default (d, "annualSalary", 0) > 0 ||
+          json_object_get_double_member_with_default (d, "hourlyWage", 0) > 0)
+        {
+          g_assert_null (found);
+          found = d;
+        }
+    }
+  return found;
+}
+
+static gint64
+payroll_id_of (JsonNode   *state,
+               const char *email)
+{
+  JsonArray *employees = json_object_get_array_member (json_node_get_object (state), "employees");
+
+  for (guint i = 0; i < json_array_get_length (employees); i++)
+    {
+      JsonObject *e = json_array_get_object_element (employees, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (e, "email", ""), email) == 0)
+        return json_object_get_int_member (e, "id");
+    }
+  return 0;
+}
+
+/* The validating proxy (tests/contract) in front of the fixture's
+ * sandbox. Returns FALSE, the test skipped (or failed, PB_REQUIRE_ALL),
+ * when it cannot run here. */
+static gboolean
+start_proxy (Fixture      *f,
+             GSubprocess **proxy,
+             char        **proxy_url)
+{
+  g_autofree char *runner = pb_test_source_path ("tests/contract/run-contract");
+  g_autofree char *upstream = g_strndup (f->api_url, strlen (f->api_url) - strlen ("/v2"));
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+
+  *proxy = pb_test_spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                          "sh", runner, "proxy", "--upstream", upstream, "--quiet", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (*proxy));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  if (line == NULL || !g_str_has_prefix (line, "listening on "))
+    {
+      g_autofree char *why = g_strdup_printf ("the validating proxy did not start: %s",
+                                              line != NULL ? line : "(no output)");
+
+      g_subprocess_force_exit (*proxy);
+      g_subprocess_wait (*proxy, NULL, NULL);
+      g_clear_object (proxy);
+      pb_test_skip_or_fail (why);
+      return FALSE;
+    }
+  *proxy_url = g_strdup (line + strlen ("listening on "));
+  return TRUE;
+}
+
+static void
+log_operation (JsonObject  *object,
+               const char  *name,
+               JsonNode    *node,
+               gpointer     user_data)
+{
+  g_test_message ("operation %s: %" G_GINT64_FORMAT, name, json_node_get_int (node));
+}
+
+/* SPEC P1, S1, S4 from the CLI: a connection syncing users, positions and
+ * salary is activated by its first user sync; a new position and a salary
+ * imported for a linked person reach payroll with `push --wait` (the
+ * sandbox's state is the judge); a salary in EUR for a company paying in
+ * NOK is refused, with one open error entry saying so. With @data set,
+ * every request goes through the validating proxy, which must find the
+ * connector's requests and the sandbox's answers true to Tripletex's
+ * published OpenAPI document. */
+static void
+test_push_positions_salary (Fixture       *f,
+                            gconstpointer  data)
+{
+  gboolean through_proxy = GPOINTER_TO_INT (data);
+  g_autoptr(GSubprocess) proxy = NULL;
+  g_autofree char *proxy_url = NULL;
+  g_autofree char *base_url = NULL;
+  g_autofree char *hr = NULL;
+  g_autofree char *change = NULL;
+  g_autofree char *eur = NULL;
+  g_autofree char *update = NULL;
+  g_autofree char *gone = NULL;
+  g_autofree char *state_name = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  g_autoptr(JsonNode) errors = NULL;
+  g_autoptr(GPtrArray) employments = NULL;
+  JsonObject *employment = NULL;
+  JsonObject *salary = NULL;
+  JsonArray *entries;
+  JsonObject *open_entry = NULL;
+  guint n_open = 0;
+  gint64 employment_id;
+  gint64 kari;
+  Run run = { 0 };
+
+  if (!have_keyring ())
+    return;
+  if (through_proxy)
+    {
+      if (!start_proxy (f, &proxy, &proxy_url))
+        return;
+      base_url = g_strdup_printf ("%s/v2", proxy_url);
+    }
+  else
+    base_url = g_strdup (f->api_url);
+
+  hr = pb_test_write_file (f->data_dir, "hr.json",
+                           "{ \"format\": \"paybridge-hr/1\", \"employees\": ["
+                           "  { \"given_name\": \"Kari\", \"family_name\": \"Nordmann\", \"email\": \"kari@acme.no\","
+                           "    \"employee_number\": \"1001\", \"date_of_birth\": \"1985-05-15\" } ] }");
+  run_cli (f, &run, NULL, "import", hr, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  run_cli (f, &run, sandbox_tokens, "connection", "add", "--system", "tripletex", "--name", "Acme",
+           "--base-url", base_url, "--sync", "users,positions,salary", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Sandbox AS (NOK)"));
+
+  /* Nothing is sent before the first user sync (C3). */
+  run_cli (f, &run, NULL, "push", "Acme", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "not active yet"));
+
+  /* The first user sync creates Kari in payroll and activates (U6). */
+  run_cli (f, &run, NULL, "users", "sync", "Acme", "--prefer", "hr", "--create-in", "payroll", "--yes", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  state_name = show_member (f, "Acme", "state");
+  g_assert_cmpstr (state_name, ==, "active");
+  state = sandbox_state_node (f);
+  kari = payroll_id_of (state, "kari@acme.no");
+  g_assert_cmpint (kari, >, 0);
+  employments = state_records (state, "employments", "employee", kari);
+  g_assert_cmpuint (employments->len, ==, 0);
+  g_clear_pointer (&employments, g_ptr_array_unref);
+  g_clear_pointer (&state, json_node_unref);
+
+  /* P1, S1: a new position and its salary, imported after activation. */
+  change = pb_test_write_file (f->data_dir, "change.json",
+                               "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\","
+                               "  \"positions\": [ { \"start_date\": \"2025-03-01\", \"title\": \"Developer\","
+                               "                     \"percentage\": \"80\" } ],"
+                               "  \"salaries\": [ { \"start_date\": \"2025-03-01\", \"amount\": \"650000\","
+                               "                    \"currency\": \"NOK\", \"period_unit\": \"yearly\" } ] } ] }");
+  run_cli (f, &run, NULL, "import", change, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  run_cli (f, &run, NULL, "push", "Acme", "--wait", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Sent 2, "));
+  g_assert_nonnull (strstr (run.out, "need attention 0, still waiting 0"));
+
+  state = sandbox_state_node (f);
+  employments = state_records (state, "employments", "employee", kari);
+  g_assert_cmpuint (employments->len, ==, 1);
+  employment = g_ptr_array_index (employments, 0);
+  g_assert_cmpstr (json_object_get_string_member (employment, "startDate"), ==, "2025-03-01");
+  salary = salary_of (state, json_object_get_int_member (employment, "id"));
+  g_assert_nonnull (salary);
+  g_assert_cmpfloat (json_object_get_double_member (salary, "annualSalary"), ==, 650000.0);
+  g_assert_cmpfloat (json_object_get_double_member (salary, "percentageOfFullTimeEquivalent"), ==, 80.0);
+
+  /* Pushing again sends nothing more. */
+  run_cli (f, &run, NULL, "push", "Acme", "--wait", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Sent 0, "));
+
+  /* P1, S1: updates change the same employment and salary. */
+  update = pb_test_write_file (f->data_dir, "update.json",
+                               "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\","
+                               "  \"positions\": [ { \"start_date\": \"2025-03-01\", \"title\": \"Lead developer\","
+                               "                     \"percentage\": \"100\" } ],"
+                               "  \"salaries\": [ { \"start_date\": \"2025-03-01\", \"amount\": \"720000\","
+                               "                    \"currency\": \"NOK\", \"period_unit\": \"yearly\" } ] } ] }");
+  run_cli (f, &run, NULL, "import", update, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  run_cli (f, &run, NULL, "push", "Acme", "--wait", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Sent 2, "));
+  employment_id = json_object_get_int_member (employment, "id");
+  g_clear_pointer (&employments, g_ptr_array_unref);
+  g_clear_pointer (&state, json_node_unref);
+  state = sandbox_state_node (f);
+  employments = state_records (state, "employments", "employee", kari);
+  g_assert_cmpuint (employments->len, ==, 1);
+  g_assert_cmpint (json_object_get_int_member (g_ptr_array_index (employments, 0), "id"), ==, employment_id);
+  salary = salary_of (state, employment_id);
+  g_assert_nonnull (salary);
+  g_assert_cmpfloat (json_object_get_double_member (salary, "annualSalary"), ==, 720000.0);
+
+  /* S4: the company pays in NOK; a salary in EUR is refused, not sent. */
+  eur = pb_test_write_file (f->data_dir, "eur.json",
+                            "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\","
+                            "  \"salaries\": [ { \"start_date\": \"2025-03-01\", \"amount\": \"60000\","
+                            "                    \"currency\": \"EUR\", \"period_unit\": \"yearly\" } ] } ] }");
+  run_cli (f, &run, NULL, "import", eur, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  run_cli (f, &run, NULL, "push", "Acme", "--wait", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.out, "Sent 0, "));
+  g_assert_nonnull (strstr (run.out, "need attention 1"));
+  g_assert_nonnull (strstr (run.out, "paybridge-cli errors"));
+
+  run_cli (f, &run, NULL, "errors", "Acme", "--json", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    g_autoptr(GError) error = NULL;
+
+    json_parser_load_from_data (parser, run.out, -1, &error);
+    g_assert_no_error (error);
+    errors = json_node_copy (json_parser_get_root (parser));
+  }
+  entries = json_object_get_array_member (json_node_get_object (errors), "errors");
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonObject *e = json_array_get_object_element (entries, i);
+
+      if (g_strcmp0 (json_object_get_string_member (e, "state"), "open") == 0)
+        {
+          n_open++;
+          open_entry = e;
+        }
+    }
+  g_assert_cmpuint (n_open, ==, 1);
+  g_assert_nonnull (strstr (json_object_get_string_member (open_entry, "message"), "EUR"));
+  g_assert_nonnull (strstr (json_object_get_string_member (open_entry, "message"), "NOK"));
+  g_assert_nonnull (strstr (json_object_get_string_member (open_entry, "who"), "Kari Nordmann"));
+
+  /* Payroll kept the NOK salary. */
+  g_clear_pointer (&employments, g_ptr_array_unref);
+  g_clear_pointer (&state, json_node_unref);
+  state = sandbox_state_node (f);
+  employments = state_records (state, "employments", "employee", kari);
+  g_assert_cmpuint (employments->len, ==, 1);
+  salary = salary_of (state, employment_id);
+  g_assert_nonnull (salary);
+  g_assert_cmpfloat (json_object_get_double_member (salary, "annualSalary"), ==, 720000.0);
+
+  /* The connection is still there and shows. */
+  run_cli (f, &run, NULL, "connection", "show", "Acme", "--json", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "\"state\" : \"active\""));
+  g_assert_nonnull (strstr (run.out, "\"sends\" : \"users,positions,salary\""));
+
+  /* S1, S2: deleted in HR, Tripletex's salary values are cleared (the
+   * employment details stay); that resolves the EUR entry too. */
+  gone = pb_test_write_file (f->data_dir, "gone.json",
+                             "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\","
+                             "  \"salaries\": [] } ] }");
+  run_cli (f, &run, NULL, "import", gone, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  run_cli (f, &run, NULL, "push", "Acme", "--wait", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Sent 1, "));
+  g_clear_pointer (&employments, g_ptr_array_unref);
+  g_clear_pointer (&state, json_node_unref);
+  state = sandbox_state_node (f);
+  employments = state_records (state, "employments", "employee", kari);
+  g_assert_cmpuint (employments->len, ==, 1);
+  g_assert_null (salary_of (state, employment_id));
+  run_cli (f, &run, NULL, "errors", "Acme", "--open", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "");
+
+  if (through_proxy)
+    {
+      g_autofree char *report_url = g_strdup_printf ("%s/_contract/report", proxy_url);
+      g_autoptr(JsonNode) report = get_json (report_url);
+      JsonObject *r = json_node_get_object (report);
+      JsonArray *violations = json_object_get_array_member (r, "violations");
+      JsonObject *ops = json_object_get_object_member (r, "operations");
+      /* What the engine did for the position and the salary. */
+      static const char * const expected[] = {
+        "PUT /token/session/:create", "POST /employee", "GET /employee/employment",
+        "POST /employee/employment", "PUT /employee/employment/{id}", "POST /employee/employment/details",
+        "PUT /employee/employment/details/{id}",
+      };
+
+      for (guint i = 0; i < json_array_get_length (violations); i++)
+        {
+          JsonObject *v = json_array_get_object_element (violations, i);
+
+          g_test_message ("violation: %s %s %s %s: %s",
+                          json_object_get_string_member_with_default (v, "direction", ""),
+                          json_object_get_string_member_with_default (v, "method", ""),
+                          json_object_get_string_member_with_default (v, "path", ""),
+                          json_object_get_string_member_with_default (v, "where", ""),
+                          json_object_get_string_member_with_default (v, "message", ""));
+        }
+      json_object_foreach_member (ops, log_operation, NULL);
+      for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+        g_assert_cmpint (json_object_get_int_member_with_default (ops, expected[i], 0), >, 0);
+      g_assert_cmpuint (json_array_get_length (violations), ==, 0);
+
+      g_subprocess_send_signal (proxy, SIGTERM);
+      g_subprocess_wait (proxy, NULL, NULL);
+    }
+
+  remove_connection (f, "Acme");
   run_clear (&run);
 }
 
@@ -805,6 +1193,10 @@ main (int   argc,
               test_two_data_dirs, fixture_tear_down);
   g_test_add ("/cli/users/R3-kill-mid-sync-no-duplicates", Fixture, NULL, fixture_set_up, test_kill_mid_sync,
               fixture_tear_down);
+  g_test_add ("/cli/push/P1-S1-S4-positions-salary", Fixture, GINT_TO_POINTER (FALSE), fixture_set_up,
+              test_push_positions_salary, fixture_tear_down);
+  g_test_add ("/cli/push/contract-zero-violations", Fixture, GINT_TO_POINTER (TRUE), fixture_set_up,
+              test_push_positions_salary, fixture_tear_down);
 
   return g_test_run ();
 }
