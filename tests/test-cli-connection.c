@@ -1143,7 +1143,7 @@ test_push_positions_salary (Fixture       *f,
       /* What the engine did for the position and the salary. */
       static const char * const expected[] = {
         "PUT /token/session/:create", "POST /employee", "GET /employee/employment",
-        "POST /employee/employment", "PUT /employee/employment/{id}", "POST /employee/employment/details",
+        "POST /employee/employment", "PUT /employee/employment/{id}", "GET /employee/employment/details",
         "PUT /employee/employment/details/{id}",
       };
 
