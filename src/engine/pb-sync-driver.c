@@ -329,7 +329,9 @@ on_pushed_cb (GObject      *source,
   /* Busy: another process holds the outbox; try again later. The open
    * error count may have moved either way. */
   update_status (conn, FALSE);
-  end_run (conn, pushed.waiting > 0 || pushed.busy ? RUN_WAITING : RUN_DONE);
+  /* What waits only for another entry (a position for its person, who
+   * needs attention) waits for the next change, not for a timer. */
+  end_run (conn, pushed.busy || (pushed.waiting > 0 && (pushed.retry || pushed.sent > 0)) ? RUN_WAITING : RUN_DONE);
 }
 
 static void

@@ -528,6 +528,7 @@ entry_failed (Lane         *lane,
    * send landed after it); each try of it counts there. */
   if (sign_in || is_outage (failure))
     {
+      push->result.retry = TRUE;
       g_clear_error (&push->outage);
       push->outage = g_error_copy (failure);
       if (sign_in || ++push->outage_failures >= MAX_OUTAGE_FAILURES)
@@ -540,7 +541,10 @@ entry_failed (Lane         *lane,
 
   if (g_error_matches (failure, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE) &&
       lane->entry.attempts + 1 < MAX_RECORD_TRIES)
-    return;
+    {
+      push->result.retry = TRUE;
+      return;
+    }
 
   entry_refused (lane, failure);
 }
@@ -1272,6 +1276,9 @@ push_return (Push *push)
       pb_store_release_lease (push->store, push->connection->id, push->holder);
       push->leased = FALSE;
     }
+  /* Entries of a push cut short (lost lease, cancelled) were not tried. */
+  if (push->stopped && push->result.waiting > 0)
+    push->result.retry = TRUE;
 
   if (!g_task_return_error_if_cancelled (task))
     g_task_return_boolean (task, TRUE);

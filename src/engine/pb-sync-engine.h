@@ -30,6 +30,9 @@ typedef struct
   guint     held;        /* held: their data type is off (C6) */
   gboolean  busy;        /* another process is sending this outbox: nothing sent */
   gboolean  stopped;     /* payroll out of reach or refusing the credentials */
+  gboolean  retry;       /* something met a failure that may pass: push again
+                          * later (what waits only for another entry does not
+                          * need that) */
 } PbPushResult;
 
 gboolean pb_sync_engine_activate     (PbStore             *store,
