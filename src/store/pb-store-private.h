@@ -35,4 +35,7 @@ gboolean      pb_store_update_type_activation (PbStore     *self,
                                                PbDataTypes  types,
                                                GError     **error);
 
+void          pb_store_note_change (PbStore             *self,
+                                    PbStoreChangedFlags  what);
+
 G_END_DECLS

@@ -299,6 +299,26 @@ static const char * const migrations[] = {
   "CREATE TABLE register ("
   "  id INTEGER PRIMARY KEY CHECK (id = 1),"
   "  uuid TEXT NOT NULL);",
+
+  /* 9: absence-type mappings per connection (SPEC A2, A5): an HR type maps
+   * to one payroll type, or is excluded (remote_type NULL); no row is
+   * unmapped. The payroll system's types are kept as last read, with when,
+   * so mappings can be reviewed with no network. */
+  "CREATE TABLE absence_mappings ("
+  "  connection_id INTEGER NOT NULL REFERENCES connections (id) ON DELETE CASCADE,"
+  "  absence_type_id INTEGER NOT NULL REFERENCES absence_types (id) ON DELETE CASCADE,"
+  "  remote_type TEXT,"
+  "  changed_at TEXT NOT NULL,"
+  "  PRIMARY KEY (connection_id, absence_type_id));"
+  "CREATE TABLE remote_absence_types ("
+  "  connection_id INTEGER NOT NULL REFERENCES connections (id) ON DELETE CASCADE,"
+  "  remote_id TEXT NOT NULL,"
+  "  name TEXT NOT NULL,"
+  "  position INTEGER NOT NULL,"
+  "  PRIMARY KEY (connection_id, remote_id));"
+  "CREATE TABLE remote_absence_type_reads ("
+  "  connection_id INTEGER PRIMARY KEY REFERENCES connections (id) ON DELETE CASCADE,"
+  "  read_at TEXT NOT NULL);",
 };
 
 gboolean
@@ -339,8 +359,8 @@ emit_changed (PbStore *self)
     g_signal_emit (self, signals [CHANGED], 0, (guint) what);
 }
 
-static void
-note_change (PbStore             *self,
+void
+pb_store_note_change (PbStore             *self,
              PbStoreChangedFlags  what)
 {
   self->uncommitted |= what;
@@ -1113,7 +1133,7 @@ log_change (PbStore     *self,
       return pb_store_set_error (self, error, _("Could not record the change"));
     }
   sqlite3_reset (stmt);
-  note_change (self, PB_STORE_CHANGED_REGISTER);
+  pb_store_note_change (self, PB_STORE_CHANGED_REGISTER);
 
   return TRUE;
 }
@@ -1634,7 +1654,7 @@ save_connection (PbStore       *self,
     connection->id = sqlite3_last_insert_rowid (self->db);
   if (connection->register_id == NULL)
     connection->register_id = g_strdup (self->register_id);
-  note_change (self, PB_STORE_CHANGED_CONNECTIONS);
+  pb_store_note_change (self, PB_STORE_CHANGED_CONNECTIONS);
 
   return TRUE;
 }
@@ -1656,7 +1676,7 @@ pb_store_delete_connection (PbStore       *self,
       return pb_store_set_error (self, error, connection->name);
     }
   sqlite3_reset (stmt);
-  note_change (self, PB_STORE_CHANGED_CONNECTIONS);
+  pb_store_note_change (self, PB_STORE_CHANGED_CONNECTIONS);
 
   return TRUE;
 }

@@ -53,6 +53,7 @@ typedef enum
 {
   PB_STORE_CHANGED_REGISTER    = 1 << 0,  /* HR records: new rows in the change log */
   PB_STORE_CHANGED_CONNECTIONS = 1 << 1,  /* connections added, edited or removed */
+  PB_STORE_CHANGED_MAPPINGS    = 1 << 2,  /* absence-type mappings or the payroll types read */
 } PbStoreChangedFlags;
 
 void        pb_change_free        (PbChange *change);
