@@ -480,16 +480,15 @@ test_default_scope_no_match_refused (Fixture       *f,
   run_clear (&run);
 }
 
-/* SPEC C4: absence is not sent yet, so it is not offered: refused with the
- * reason by add and set; a connection that holds it from before says that
- * it is not sent (show, list, --json "sends" and "held"). */
+/* SPEC C4: what the connector supports and the engine sends is offered:
+ * absence too, now that it is sent through its mappings; show and --json
+ * say what is sent. */
 static void
-test_absence_not_offered (Fixture       *f,
-                          gconstpointer  data)
+test_absence_offered (Fixture       *f,
+                      gconstpointer  data)
 {
   g_autofree char *sends = NULL;
   g_autofree char *held = NULL;
-  g_autofree char *sync = NULL;
   Run run = { 0 };
 
   if (!have_keyring ())
@@ -497,58 +496,20 @@ test_absence_not_offered (Fixture       *f,
 
   run_cli (f, &run, sandbox_tokens, "connection", "add", "--system", "tripletex", "--name", "Acme",
            "--base-url", f->api_url, "--sync", "users,absence", NULL);
-  g_assert_cmpint (run.status, ==, 2);
-  g_assert_nonnull (strstr (run.err, "absence sync comes with absence-type mapping"));
-
-  run_cli (f, &run, sandbox_tokens, "connection", "add", "--system", "tripletex", "--name", "Acme",
-           "--base-url", f->api_url, "--sync", "users,positions,salary", NULL);
   g_assert_cmpint (run.status, ==, 0);
   sends = show_member (f, "Acme", "sends");
   held = show_member (f, "Acme", "held");
-  g_assert_cmpstr (sends, ==, "users,positions,salary");
+  g_assert_cmpstr (sends, ==, "users,absence");
   g_assert_cmpstr (held, ==, "none");
 
-  run_cli (f, &run, NULL, "connection", "set", "Acme", "--sync", "users,absence", NULL);
-  g_assert_cmpint (run.status, ==, 1);
-  g_assert_nonnull (strstr (run.err, "Paybridge does not send absence yet: absence sync comes with "
-                                     "absence-type mapping"));
-  g_clear_pointer (&sync, g_free);
-  sync = show_member (f, "Acme", "sync");
-  g_assert_cmpstr (sync, ==, "users,positions,salary");
-
-  /* Set up before absence was held back: the store still says absence. */
-  {
-    g_autoptr(GError) error = NULL;
-    g_autoptr(PbStore) store = pb_store_open (f->data_dir, &error);
-    g_autoptr(PbConnection) connection = NULL;
-
-    g_assert_no_error (error);
-    connection = pb_store_find_connection (store, "Acme", &error);
-    g_assert_no_error (error);
-    connection->sync_types = PB_DATA_USERS | PB_DATA_ABSENCE;
-    pb_store_save_connection (store, connection, &error);
-    g_assert_no_error (error);
-  }
+  run_cli (f, &run, NULL, "connection", "set", "Acme", "--sync", "users,positions,absence,salary", NULL);
+  g_assert_cmpint (run.status, ==, 0);
   g_clear_pointer (&sends, g_free);
-  g_clear_pointer (&held, g_free);
-  g_clear_pointer (&sync, g_free);
   sends = show_member (f, "Acme", "sends");
-  held = show_member (f, "Acme", "held");
-  sync = show_member (f, "Acme", "sync");
-  g_assert_cmpstr (sends, ==, "users");
-  g_assert_cmpstr (held, ==, "absence");
-  g_assert_cmpstr (sync, ==, "users,absence");   /* the old key keeps its meaning */
+  g_assert_cmpstr (sends, ==, "users,positions,absence,salary");
   run_cli (f, &run, NULL, "connection", "show", "Acme", NULL);
   g_assert_cmpint (run.status, ==, 0);
-  g_assert_nonnull (strstr (run.out, "Sync: users (absence held: not sent yet)\n"));
-  run_cli (f, &run, NULL, "connection", "list", NULL);
-  g_assert_cmpint (run.status, ==, 0);
-  g_assert_nonnull (strstr (run.out, "users (absence held: not sent yet)"));
-
-  /* Turning a held type off is no C6 "stays in payroll": nothing was sent. */
-  run_cli (f, &run, NULL, "connection", "set", "Acme", "--sync", "users", NULL);
-  g_assert_cmpint (run.status, ==, 0);
-  g_assert_null (strstr (run.out, "What was already sent"));
+  g_assert_null (strstr (run.out, "not sent yet"));
   remove_connection (f, "Acme");
   run_clear (&run);
 }
@@ -1185,8 +1146,8 @@ main (int   argc,
               test_default_scope_by_name, fixture_tear_down);
   g_test_add ("/cli/connection/C1-default-scope/no-match-refused", Fixture, NULL, fixture_set_up,
               test_default_scope_no_match_refused, fixture_tear_down);
-  g_test_add ("/cli/connection/C4-absence-not-offered", Fixture, NULL, fixture_set_up,
-              test_absence_not_offered, fixture_tear_down);
+  g_test_add ("/cli/connection/C4-absence-offered", Fixture, NULL, fixture_set_up,
+              test_absence_offered, fixture_tear_down);
   g_test_add ("/cli/connection/authorize-oauth2", Fixture, NULL, fixture_set_up, test_authorize,
               fixture_tear_down);
   g_test_add ("/cli/connection/C2-two-data-dirs-keep-their-own-tokens", Fixture, NULL, fixture_set_up,

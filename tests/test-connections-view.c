@@ -403,12 +403,12 @@ fill_in_up_to_tokens (Fixture               *f,
   GtkWidget *system_row;
 
   /* Step 1 (SPEC C4): the system, with what Paybridge syncs with it: what
-   * the connector supports and the engine sends (not absence, yet) */
+   * the connector supports and the engine sends */
   system_row = find_named (GTK_WIDGET (child (assistant, type, "systems_group")), "tripletex");
   g_assert_true (ADW_IS_ACTION_ROW (system_row));
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (system_row)), ==, "Tripletex");
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (system_row)), ==,
-                   "Users, positions and salary · API tokens");
+                   "Users, positions, absence and salary · API tokens");
   activate (assistant, "assistant.select-system", "s", "tripletex");
   g_assert_true (is_sensitive (assistant, type, "next_button"));
   activate (assistant, "assistant.next", NULL);
@@ -547,10 +547,10 @@ test_assistant_sets_up_tripletex (Fixture       *f,
   activate (assistant, "assistant.next", NULL);
   choose_name_and_team (assistant, "Acme payroll");
 
-  /* Step 4 (SPEC C4): only what the connector supports and Paybridge
-   * sends: Tripletex has all four, but absence is not sent yet, so it is
-   * shown off and insensitive with the reason. Users and positions are on
-   * by default, salary is the administrator's choice. */
+  /* Step 4 (SPEC C4): what the connector supports and Paybridge sends:
+   * Tripletex has all four. Users and positions are on by default; absence
+   * (which waits for its mappings) and salary are the administrator's
+   * choice. */
   sync = child (assistant, type, "sync_editor");
   g_assert_cmpuint (pb_connection_sync_editor_get_types (sync), ==, PB_DATA_USERS | PB_DATA_POSITIONS);
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (child (sync, PB_TYPE_CONNECTION_SYNC_EDITOR, "users_row"))));
@@ -560,13 +560,12 @@ test_assistant_sets_up_tripletex (Fixture       *f,
   {
     AdwActionRow *absence = child (sync, PB_TYPE_CONNECTION_SYNC_EDITOR, "absence_row");
 
-    g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (absence)));
+    g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (absence)));
     g_assert_false (gtk_switch_get_active (pb_connection_sync_editor_get_switch (sync, PB_DATA_ABSENCE)));
-    g_assert_cmpstr (adw_action_row_get_subtitle (absence), ==,
-                     "Paybridge does not send absence yet: absence sync comes with absence-type mapping");
-    /* Even switched on from outside, it is not taken */
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (absence), "as the type it is mapped to"));
     gtk_switch_set_active (pb_connection_sync_editor_get_switch (sync, PB_DATA_ABSENCE), TRUE);
-    g_assert_cmpuint (pb_connection_sync_editor_get_types (sync), ==, PB_DATA_USERS | PB_DATA_POSITIONS);
+    g_assert_cmpuint (pb_connection_sync_editor_get_types (sync), ==,
+                      PB_DATA_USERS | PB_DATA_POSITIONS | PB_DATA_ABSENCE);
   }
   gtk_switch_set_active (pb_connection_sync_editor_get_switch (sync, PB_DATA_USERS), TRUE);
   gtk_switch_set_active (pb_connection_sync_editor_get_switch (sync, PB_DATA_POSITIONS), TRUE);
@@ -832,18 +831,14 @@ test_settings_turn_off_positions (Fixture       *f,
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Syncs users\n"));
 }
 
-/* SPEC C4: a connection set up before absence was held back still has it
- * among its types. The row claims only what is sent and names absence as
- * not sent; the settings show it off, insensitive, with the reason; saving
- * says nothing of "no longer sent": it never was. */
+/* SPEC C4: absence, turned on in the settings, is what the row claims. */
 static void
-test_settings_held_absence_not_sent (Fixture       *f,
-                                     gconstpointer  data)
+test_settings_absence_sent (Fixture       *f,
+                            gconstpointer  data)
 {
   PbConnectionSettings *settings;
   PbConnectionSyncEditor *sync;
   g_autoptr(PbConnection) connection = NULL;
-  g_autoptr(GError) error = NULL;
   PbConnectionRow *row;
   const char *subtitle;
 
@@ -851,35 +846,21 @@ test_settings_held_absence_not_sent (Fixture       *f,
     return;
 
   add_connection (f, "Acme payroll", PB_DATA_USERS | PB_DATA_POSITIONS);
-  connection = pb_store_find_connection (f->store, "Acme payroll", &error);
-  g_assert_no_error (error);
-  connection->sync_types |= PB_DATA_ABSENCE;
-  pb_store_save_connection (f->store, connection, &error);
-  g_assert_no_error (error);
-  activate (f->page, "connections.refresh", NULL);
-  g_assert_true (pb_test_iterate_until (keyring_answered, f->page, 20));
-
-  row = pb_connections_page_find_row (f->page, "Acme payroll");
-  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
-  g_assert_nonnull (strstr (subtitle, "\nSyncs users and positions · absence: not sent yet\n"));
-
   settings = open_settings_from_row (f, "Acme payroll");
   pb_connection_settings_set_page (settings, "sync");
   sync = child (settings, PB_TYPE_CONNECTION_SETTINGS, "sync_editor");
-  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (child (sync, PB_TYPE_CONNECTION_SYNC_EDITOR,
-                                                                "absence_row"))));
-  g_assert_false (gtk_switch_get_active (pb_connection_sync_editor_get_switch (sync, PB_DATA_ABSENCE)));
-  g_assert_cmpuint (pb_connection_sync_editor_get_types (sync), ==, PB_DATA_USERS | PB_DATA_POSITIONS);
-  g_assert_null (pb_connection_sync_editor_get_note (sync));
-
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (child (sync, PB_TYPE_CONNECTION_SYNC_EDITOR,
+                                                               "absence_row"))));
+  gtk_switch_set_active (pb_connection_sync_editor_get_switch (sync, PB_DATA_ABSENCE), TRUE);
   activate (settings, "settings.save", NULL);
   g_assert_true (pb_test_iterate_until (has_no_settings, NULL, 20));
-  g_assert_cmpstr (pb_connections_page_get_last_toast (f->page), ==, "Saved “Acme payroll”");
-  g_clear_object (&connection);
   connection = pb_store_find_connection (f->store, "Acme payroll", NULL);
-  g_assert_cmpuint (connection->sync_types, ==, PB_DATA_USERS | PB_DATA_POSITIONS);
+  g_assert_cmpuint (connection->sync_types, ==, PB_DATA_USERS | PB_DATA_POSITIONS | PB_DATA_ABSENCE);
+  activate (f->page, "connections.refresh", NULL);
+  g_assert_true (pb_test_iterate_until (keyring_answered, f->page, 20));
   row = pb_connections_page_find_row (f->page, "Acme payroll");
-  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "\nSyncs users and positions\n"));
+  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+  g_assert_nonnull (strstr (subtitle, "\nSyncs users, positions and absence\n"));
 }
 
 /* "Remove Connection" names what is deleted and what is not, and deletes
@@ -1183,12 +1164,9 @@ test_oauth2_pages (void)
   /* SPEC C4: what the connector cannot sync is shown, off, with the reason */
   pb_connection_sync_editor_set_class (sync, klass);
   pb_connection_sync_editor_set_types (sync, PB_DATA_ALL);
-  g_assert_cmpuint (pb_connection_sync_editor_get_types (sync), ==, PB_DATA_USERS);
-  /* ...and what it supports but Paybridge does not send yet, likewise */
-  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (child (sync, PB_TYPE_CONNECTION_SYNC_EDITOR,
-                                                                "absence_row"))));
-  g_assert_cmpstr (adw_action_row_get_subtitle (child (sync, PB_TYPE_CONNECTION_SYNC_EDITOR, "absence_row")), ==,
-                   "Paybridge does not send absence yet: absence sync comes with absence-type mapping");
+  g_assert_cmpuint (pb_connection_sync_editor_get_types (sync), ==, PB_DATA_USERS | PB_DATA_ABSENCE);
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (child (sync, PB_TYPE_CONNECTION_SYNC_EDITOR,
+                                                               "absence_row"))));
   positions = child (sync, PB_TYPE_CONNECTION_SYNC_EDITOR, "positions_row");
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (positions)));
   g_assert_cmpstr (adw_action_row_get_subtitle (positions), ==,
@@ -1468,7 +1446,7 @@ main (int   argc,
   ADD ("/connections-view/assistant/finish-failure-saves-nothing", test_assistant_finish_failure_saves_nothing);
   ADD ("/connections-view/settings/turn-off-positions", test_settings_turn_off_positions);
   ADD ("/connections-view/settings/refused-tokens-not-saved", test_settings_refused_tokens_not_saved);
-  ADD ("/connections-view/settings/C4-held-absence-not-sent", test_settings_held_absence_not_sent);
+  ADD ("/connections-view/settings/C4-absence-sent", test_settings_absence_sent);
   ADD ("/connections-view/settings/remove", test_settings_remove);
   ADD ("/connections-view/keyring/missing-item", test_missing_keyring_item);
   ADD ("/connections-view/oauth2/assistant-sign-in", test_assistant_oauth2_sign_in);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "pb-import.h"
+#include "pb-mapping.h"
 #include "pb-providers.h"
 #include "pb-sandbox.h"
 #include "pb-store-private.h"
@@ -929,6 +930,305 @@ test_person_first (Fixture       *f,
   g_assert_cmpuint (kari->len, ==, 1);
 }
 
+/* --- absence (SPEC A1-A7) ---------------------------------------------------------- */
+
+static const char absence_types_json[] =
+  "{ \"format\": \"paybridge-hr/1\", \"absence_types\": ["
+  "  { \"key\": \"sick\", \"name\": \"Sick leave\" }, { \"key\": \"vac\", \"name\": \"Vacation\" },"
+  "  { \"key\": \"course\", \"name\": \"Course\" }, { \"key\": \"other\", \"name\": \"Other\" } ] }";
+
+/* Reads payroll's types into the cache and maps sick and vac; course is
+ * "Do not sync", other is left unmapped. Returns the sick type's payroll id. */
+static char *
+map_absence_types (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) remotes = pb_test_call (f->provider, PB_OP_LIST_ABSENCE_TYPES, &(PbProviderArgs) { 0 }, &error);
+  g_autoptr(GPtrArray) types = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_type_free);
+  const char *sick = NULL, *vac = NULL;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < remotes->len; i++)
+    {
+      PbRemote *remote = g_ptr_array_index (remotes, i);
+      PbRemoteType *type = g_new0 (PbRemoteType, 1);
+
+      type->id = g_strdup (remote->id);
+      type->name = g_strdup (remote->name);
+      g_ptr_array_add (types, type);
+      if (g_strcmp0 (remote->name, "Sykdom med lønn") == 0)
+        sick = type->id;
+      else if (g_strcmp0 (remote->name, "Ferie") == 0)
+        vac = type->id;
+    }
+  g_assert_nonnull (sick);
+  g_assert_nonnull (vac);
+  pb_store_save_remote_types (f->store, f->connection->id, types, &error);
+  g_assert_no_error (error);
+
+  import (f, absence_types_json);
+  {
+    g_autoptr(PbRecord) t_sick = pb_store_find_by_key (f->store, PB_ENTITY_ABSENCE_TYPE, "sick", NULL);
+    g_autoptr(PbRecord) t_vac = pb_store_find_by_key (f->store, PB_ENTITY_ABSENCE_TYPE, "vac", NULL);
+    g_autoptr(PbRecord) t_course = pb_store_find_by_key (f->store, PB_ENTITY_ABSENCE_TYPE, "course", NULL);
+
+    pb_store_set_mapping (f->store, f->connection->id, pb_record_get_id (t_sick), PB_MAPPING_MAPPED, sick, &error);
+    pb_store_set_mapping (f->store, f->connection->id, pb_record_get_id (t_vac), PB_MAPPING_MAPPED, vac, &error);
+    pb_store_set_mapping (f->store, f->connection->id, pb_record_get_id (t_course), PB_MAPPING_EXCLUDED, NULL,
+                          &error);
+    g_assert_no_error (error);
+  }
+  return g_strdup (sick);
+}
+
+/* Kari's timesheet entries in payroll (owned by @state). */
+static GPtrArray *
+entries_of (JsonNode   *state,
+            const char *email)
+{
+  gint64 employee = payroll_employee_id (state, email);
+  JsonArray *entries = state_array (state, "timesheetEntries");
+  GPtrArray *mine = g_ptr_array_new ();
+
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonObject *e = json_array_get_object_element (entries, i);
+
+      if (ref_id (e, "employee") == employee)
+        g_ptr_array_add (mine, e);
+    }
+  return mine;
+}
+
+static guint
+count_entries (Fixture    *f,
+               const char *email)
+{
+  g_autoptr(JsonNode) state = pb_sandbox_dup_state (f->sandbox);
+  g_autoptr(GPtrArray) entries = entries_of (state, email);
+
+  return entries->len;
+}
+
+static char *
+absence_state (Fixture    *f,
+               const char *email,
+               const char *start)
+{
+  g_autoptr(PbRecord) employee = pb_store_find_employee (f->store, NULL, email, NULL);
+  g_autoptr(GPtrArray) absences = pb_store_list (f->store, PB_ENTITY_ABSENCE, pb_record_get_id (employee), NULL);
+
+  for (guint i = 0; i < absences->len; i++)
+    if (g_strcmp0 (pb_record_get (g_ptr_array_index (absences, i), PB_ABSENCE_START_DATE), start) == 0)
+      return g_strdup (pb_record_get (g_ptr_array_index (absences, i), PB_ABSENCE_STATE));
+  return NULL;
+}
+
+#define KARI_ABSENCES(list) \
+  "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", \"absences\": [" list "] } ] }"
+
+/* SPEC A1, A3, A4: approved absences with an end date of a mapped type go
+ * to Tripletex as timesheet hours on the mapped activity, one entry a
+ * weekday; others do not; a change updates them; unapproving deletes. */
+static void
+test_absence (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *sick = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  PbPushResult r;
+
+  set_types (f, PB_DATA_USERS | PB_DATA_ABSENCE);
+  sick = map_absence_types (f);
+
+  /* A1: 2025-03-17 (Monday) to 2025-03-19: three days. Pending, open-ended
+   * and excluded ones are not sent. */
+  import (f, KARI_ABSENCES ("{ \"type\": \"sick\", \"start_date\": \"2025-03-17\", \"end_date\": \"2025-03-19\", "
+                            "  \"state\": \"approved\", \"note\": \"Flu\" },"
+                            "{ \"type\": \"vac\", \"start_date\": \"2025-07-01\", \"end_date\": \"2025-07-04\" },"
+                            "{ \"type\": \"sick\", \"start_date\": \"2025-04-01\", \"state\": \"approved\" },"
+                            "{ \"type\": \"course\", \"start_date\": \"2025-05-05\", \"end_date\": \"2025-05-06\", "
+                            "  \"state\": \"approved\" }"));
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 1);
+  g_assert_cmpuint (r.attention, ==, 0);
+  state = pb_sandbox_dup_state (f->sandbox);
+  entries = entries_of (state, "kari@acme.no");
+  g_assert_cmpuint (entries->len, ==, 3);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      JsonObject *e = g_ptr_array_index (entries, i);
+      g_autofree char *activity = g_strdup_printf ("%" G_GINT64_FORMAT, ref_id (e, "activity"));
+
+      g_assert_cmpstr (activity, ==, sick);
+      g_assert_cmpstr (json_object_get_string_member (e, "comment"), ==, "Flu");
+    }
+
+  /* A3: a longer period and a new note update the same absence. */
+  import (f, KARI_ABSENCES ("{ \"type\": \"sick\", \"start_date\": \"2025-03-17\", \"end_date\": \"2025-03-20\", "
+                            "  \"state\": \"approved\", \"note\": \"Flu, day four\" },"
+                            "{ \"type\": \"vac\", \"start_date\": \"2025-07-01\", \"end_date\": \"2025-07-04\" },"
+                            "{ \"type\": \"sick\", \"start_date\": \"2025-04-01\", \"state\": \"approved\" },"
+                            "{ \"type\": \"course\", \"start_date\": \"2025-05-05\", \"end_date\": \"2025-05-06\", "
+                            "  \"state\": \"approved\" }"));
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 1);
+  g_assert_cmpuint (count_entries (f, "kari@acme.no"), ==, 4);
+
+  /* A4: unapproved after approval: deleted in payroll. */
+  import (f, KARI_ABSENCES ("{ \"type\": \"sick\", \"start_date\": \"2025-03-17\", \"state\": \"unapproved\" }"));
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 1);
+  g_assert_cmpuint (count_entries (f, "kari@acme.no"), ==, 0);
+
+  /* A4: approved again, then its end date removed: deleted again. */
+  import (f, KARI_ABSENCES ("{ \"type\": \"sick\", \"start_date\": \"2025-03-17\", \"end_date\": \"2025-03-18\", "
+                            "\"state\": \"approved\" }"));
+  g_assert_cmpuint (push (f).sent, ==, 1);
+  g_assert_cmpuint (count_entries (f, "kari@acme.no"), ==, 2);
+  import (f, KARI_ABSENCES ("{ \"type\": \"sick\", \"start_date\": \"2025-03-17\", \"end_date\": null, "
+                            "\"state\": \"approved\" }"));
+  g_assert_cmpuint (push (f).sent, ==, 1);
+  g_assert_cmpuint (count_entries (f, "kari@acme.no"), ==, 0);
+
+  /* A4: deleted in HR. */
+  import (f, KARI_ABSENCES ("{ \"type\": \"vac\", \"start_date\": \"2025-07-01\", \"end_date\": \"2025-07-04\", "
+                            "\"state\": \"approved\" }"));
+  g_assert_cmpuint (push (f).sent, ==, 1);
+  g_assert_cmpuint (count_entries (f, "kari@acme.no"), ==, 4);
+  import (f, KARI_ABSENCES (""));
+  g_assert_cmpuint (push (f).sent, ==, 1);
+  g_assert_cmpuint (count_entries (f, "kari@acme.no"), ==, 0);
+}
+
+/* SPEC A2, A7: an approved absence of an unmapped type, or of a person
+ * payroll does not know, is rejected in HR, with an error entry that names
+ * who is notified; an excluded type is simply not sent. */
+static void
+test_absence_rejected (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *sick = NULL;
+  g_autofree char *kari_state = NULL;
+  g_autofree char *course_state = NULL;
+  g_autofree char *nils_state = NULL;
+  g_autoptr(PbErrorEntry) e = NULL;
+  PbPushResult r;
+  guint n_open;
+
+  set_types (f, PB_DATA_ABSENCE);
+  sick = map_absence_types (f);
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": ["
+             "  { \"email\": \"per@acme.no\", \"absence_manager_email\": \"kari@acme.no\" },"
+             "  { \"email\": \"kari@acme.no\", \"absence_manager_email\": \"per@acme.no\", \"absences\": ["
+             "    { \"type\": \"other\", \"start_date\": \"2025-03-17\", \"end_date\": \"2025-03-18\", \"state\": \"approved\" },"
+             "    { \"type\": \"course\", \"start_date\": \"2025-05-05\", \"end_date\": \"2025-05-06\", \"state\": \"approved\" } ] } ] }");
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 0);
+  g_assert_cmpuint (r.attention, ==, 1);
+  kari_state = absence_state (f, "kari@acme.no", "2025-03-17");
+  course_state = absence_state (f, "kari@acme.no", "2025-05-05");
+  g_assert_cmpstr (kari_state, ==, "rejected");
+  g_assert_cmpstr (course_state, ==, "approved");
+  e = open_error (f, &n_open);
+  g_assert_cmpuint (n_open, ==, 1);
+  g_assert_nonnull (strstr (e->message, "not mapped"));
+  g_assert_nonnull (strstr (e->advice, "Kari Nordmann (the employee)"));
+  g_assert_nonnull (strstr (e->advice, "Per Berg (absence manager)"));
+
+  /* The rejection is a change too: it is not sent, and its entry stays open. */
+  r = push (f);
+  g_assert_cmpuint (r.sent + r.attention, ==, 0);
+  g_clear_pointer (&e, pb_error_entry_free);
+  e = open_error (f, &n_open);
+  g_assert_cmpuint (n_open, ==, 1);
+
+  /* A7: a person payroll does not know (users are not synced). */
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": ["
+             "  { \"given_name\": \"Nils\", \"family_name\": \"Ny\", \"email\": \"nils@acme.no\", \"absences\": ["
+             "    { \"type\": \"sick\", \"start_date\": \"2025-03-17\", \"end_date\": \"2025-03-18\", \"state\": \"approved\" } ] } ] }");
+  r = push (f);
+  g_assert_cmpuint (r.attention, ==, 1);
+  nils_state = absence_state (f, "nils@acme.no", "2025-03-17");
+  g_assert_cmpstr (nils_state, ==, "rejected");
+}
+
+/* SPEC A5: once an absence was sent, a change of its type's mapping stops
+ * its updates; A6: hours locked in payroll are refused with what to do,
+ * and the absence is rejected (A7). */
+static void
+test_absence_remapped_and_locked (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autofree char *sick = NULL;
+  g_autofree char *state_text = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(PbRecord) t_sick = NULL;
+  g_autoptr(PbErrorEntry) e = NULL;
+  g_autoptr(GError) error = NULL;
+  PbPushResult r;
+  guint n_open;
+
+  set_types (f, PB_DATA_USERS | PB_DATA_ABSENCE);
+  sick = map_absence_types (f);
+  import (f, KARI_ABSENCES ("{ \"type\": \"sick\", \"start_date\": \"2025-03-17\", \"end_date\": \"2025-03-18\", "
+                            "\"state\": \"approved\" },"
+                            "{ \"type\": \"vac\", \"start_date\": \"2025-07-01\", \"end_date\": \"2025-07-02\", "
+                            "\"state\": \"approved\" }"));
+  g_assert_cmpuint (push (f).sent, ==, 2);
+
+  /* A5: sick now maps to another activity; the sent absence is left. */
+  t_sick = pb_store_find_by_key (f->store, PB_ENTITY_ABSENCE_TYPE, "sick", NULL);
+  {
+    g_autoptr(GPtrArray) types = pb_store_list_remote_types (f->store, f->connection->id, NULL, NULL);
+    const char *other = NULL;
+
+    for (guint i = 0; i < types->len && other == NULL; i++)
+      if (g_strcmp0 (((PbRemoteType *) g_ptr_array_index (types, i))->name, "Sykdom uten lønn") == 0)
+        other = ((PbRemoteType *) g_ptr_array_index (types, i))->id;
+    pb_store_set_mapping (f->store, f->connection->id, pb_record_get_id (t_sick), PB_MAPPING_MAPPED, other, &error);
+    g_assert_no_error (error);
+  }
+  import (f, KARI_ABSENCES ("{ \"type\": \"sick\", \"start_date\": \"2025-03-17\", \"end_date\": \"2025-03-19\", "
+                            "\"state\": \"approved\" },"
+                            "{ \"type\": \"vac\", \"start_date\": \"2025-07-01\", \"end_date\": \"2025-07-02\", "
+                            "\"state\": \"approved\" }"));
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 0);
+  g_assert_cmpuint (r.unchanged, ==, 1);
+  g_assert_cmpuint (count_entries (f, "kari@acme.no"), ==, 4);
+
+  /* A6: the vacation's hours are locked in payroll. */
+  state = pb_sandbox_dup_state (f->sandbox);
+  entries = entries_of (state, "kari@acme.no");
+  for (guint i = 0; i < entries->len; i++)
+    {
+      JsonObject *entry = g_ptr_array_index (entries, i);
+
+      if (g_str_has_prefix (json_object_get_string_member (entry, "date"), "2025-07"))
+        {
+          pb_sandbox_set_locked (f->sandbox, "timesheetEntry", json_object_get_int_member (entry, "id"), TRUE, &error);
+          g_assert_no_error (error);
+        }
+    }
+  import (f, KARI_ABSENCES ("{ \"type\": \"sick\", \"start_date\": \"2025-03-17\", \"end_date\": \"2025-03-19\", "
+                            "\"state\": \"approved\" },"
+                            "{ \"type\": \"vac\", \"start_date\": \"2025-07-01\", \"end_date\": \"2025-07-03\", "
+                            "\"state\": \"approved\" }"));
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 0);
+  g_assert_cmpuint (r.attention, ==, 1);
+  e = open_error (f, &n_open);
+  g_assert_cmpuint (n_open, ==, 1);
+  g_assert_nonnull (strstr (e->message, "locked"));
+  g_assert_nonnull (strstr (e->advice, "approve the absence again"));
+  state_text = absence_state (f, "kari@acme.no", "2025-07-01");
+  g_assert_cmpstr (state_text, ==, "rejected");
+  g_assert_cmpuint (count_entries (f, "kari@acme.no"), ==, 4);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -948,6 +1248,9 @@ main (int   argc,
   ADD ("S6-salary-needs-position-sync", test_salary_needs_positions);
   ADD ("S3-salary-fields", test_salary_fields);
   ADD ("R1-person-before-their-records", test_person_first);
+  ADD ("A1-A3-A4-absence", test_absence);
+  ADD ("A2-A7-absence-rejected", test_absence_rejected);
+  ADD ("A5-A6-A7-absence-remapped-and-locked", test_absence_remapped_and_locked);
 #undef ADD
   g_test_add_func ("/sync-engine/R1-R3-failed-entries-come-back", test_failed_entries_migrated);
 

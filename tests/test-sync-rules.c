@@ -571,6 +571,76 @@ test_decision_clear (void)
   g_assert_cmpstr (pb_sync_action_to_string (PB_SYNC_REFUSE), ==, "refuse");
 }
 
+/* --- absence (SPEC A1-A5) --------------------------------------------------------- */
+
+typedef struct
+{
+  const char   *name;
+  gboolean      deleted;
+  const char   *state;        /* HR state */
+  const char   *end;          /* NULL: open-ended */
+  const char   *mapped;       /* the payroll type its HR type maps to now */
+  gboolean      excluded;
+  gboolean      linked;
+  const char   *linked_type;  /* the payroll type it was sent with */
+  PbSyncAction  action;
+  const char   *reason;       /* a substring of the reason, or NULL for none */
+} AbsenceCase;
+
+static const AbsenceCase absence_cases[] = {
+  /* A1: approved, with an end date, mapped: sent */
+  { "A1-approved-ended-mapped-created", FALSE, "approved", "2025-03-20", "SICK", FALSE, FALSE, NULL, PB_SYNC_CREATE, NULL },
+  { "A1-pending-not-sent", FALSE, "pending", "2025-03-20", "SICK", FALSE, FALSE, NULL, PB_SYNC_NOTHING, NULL },
+  { "A1-open-ended-not-sent", FALSE, "approved", NULL, "SICK", FALSE, FALSE, NULL, PB_SYNC_NOTHING, NULL },
+  { "A1-rejected-not-sent", FALSE, "rejected", "2025-03-20", "SICK", FALSE, FALSE, NULL, PB_SYNC_NOTHING, NULL },
+  /* A2: excluded is never sent; unmapped is refused (and rejected, A7) */
+  { "A2-excluded-not-sent", FALSE, "approved", "2025-03-20", NULL, TRUE, FALSE, NULL, PB_SYNC_NOTHING, "Do not sync" },
+  { "A2-unmapped-refused", FALSE, "approved", "2025-03-20", NULL, FALSE, FALSE, NULL, PB_SYNC_REFUSE, "not mapped" },
+  { "A2-unmapped-pending-nothing", FALSE, "pending", "2025-03-20", NULL, FALSE, FALSE, NULL, PB_SYNC_NOTHING, NULL },
+  /* A3: a sent one is updated */
+  { "A3-linked-updated", FALSE, "approved", "2025-03-21", "SICK", FALSE, TRUE, "SICK", PB_SYNC_UPDATE, NULL },
+  { "A3-linked-type-unknown-updated", FALSE, "approved", "2025-03-21", "SICK", FALSE, TRUE, NULL, PB_SYNC_UPDATE, NULL },
+  /* A4: deleted, unapproved, end date removed */
+  { "A4-deleted", TRUE, NULL, NULL, "SICK", FALSE, TRUE, "SICK", PB_SYNC_DELETE, NULL },
+  { "A4-deleted-never-sent", TRUE, NULL, NULL, "SICK", FALSE, FALSE, NULL, PB_SYNC_NOTHING, NULL },
+  { "A4-unapproved", FALSE, "unapproved", "2025-03-20", "SICK", FALSE, TRUE, "SICK", PB_SYNC_DELETE, NULL },
+  { "A4-rejected-after-sent", FALSE, "rejected", "2025-03-20", "SICK", FALSE, TRUE, "SICK", PB_SYNC_DELETE, NULL },
+  { "A4-end-date-removed", FALSE, "approved", NULL, "SICK", FALSE, TRUE, "SICK", PB_SYNC_DELETE, NULL },
+  /* A5: the mapping changed after it was sent: no more updates, nor deletes */
+  { "A5-remapped-no-update", FALSE, "approved", "2025-03-21", "VAC", FALSE, TRUE, "SICK", PB_SYNC_NOTHING, "correct it by hand" },
+  { "A5-remapped-no-delete", TRUE, NULL, NULL, "VAC", FALSE, TRUE, "SICK", PB_SYNC_NOTHING, "no more updates" },
+  { "A5-excluded-after-sent", FALSE, "approved", "2025-03-21", NULL, TRUE, TRUE, "SICK", PB_SYNC_NOTHING, "changed" },
+  { "A5-unmapped-after-sent", FALSE, "approved", "2025-03-21", NULL, FALSE, TRUE, "SICK", PB_SYNC_NOTHING, "changed" },
+};
+
+static void
+test_absence_case (gconstpointer data)
+{
+  const AbsenceCase *c = data;
+  PbSyncContext ctx = { .today = TODAY, .system_name = SYSTEM };
+  g_autoptr(PbRecord) absence = NULL;
+  g_auto(PbSyncDecision) decision = { 0 };
+
+  if (!c->deleted)
+    {
+      absence = pb_record_new (PB_ENTITY_ABSENCE);
+      pb_record_set_id (absence, 3);
+      pb_record_set (absence, PB_ABSENCE_START_DATE, "2025-03-17");
+      pb_record_set (absence, PB_ABSENCE_END_DATE, c->end);
+      pb_record_set (absence, PB_ABSENCE_STATE, c->state);
+    }
+
+  pb_sync_decide_absence (&ctx, absence, "Sick leave", c->mapped, c->excluded, c->linked, c->linked_type, &decision);
+  g_assert_cmpstr (pb_sync_action_to_string (decision.action), ==, pb_sync_action_to_string (c->action));
+  if (c->reason != NULL)
+    {
+      g_assert_nonnull (decision.reason);
+      g_assert_nonnull (strstr (decision.reason, c->reason));
+    }
+  else
+    g_assert_null (decision.reason);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -588,6 +658,12 @@ main (int   argc,
       g_autofree char *path = g_strdup_printf ("/sync-rules/salary/%s", salary_cases[i].name);
 
       g_test_add_data_func (path, &salary_cases[i], test_salary_case);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (absence_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/sync-rules/absence/%s", absence_cases[i].name);
+
+      g_test_add_data_func (path, &absence_cases[i], test_absence_case);
     }
   g_test_add_func ("/sync-rules/periods-overlap", test_periods_overlap);
   g_test_add_func ("/sync-rules/select-position", test_select_position);

@@ -100,8 +100,8 @@ add_member (JsonBuilder *builder,
 }
 
 /* SPEC C4: of what a connection is set to sync, what is sent and what is
- * held (chosen, but not sent by this Paybridge: absence until its mapping
- * comes, or a type of an unknown system). */
+ * held (chosen, but not sent by this Paybridge: a type PB_ENGINE_SENDS lacks;
+ * or a type of an unknown system). */
 static PbDataTypes
 sent_types (PbConnection *connection)
 {

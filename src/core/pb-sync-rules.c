@@ -554,3 +554,85 @@ pb_sync_decide_salary (const PbSyncContext *ctx,
   out->position_id = pb_record_get_id (position);
   out->action = linked ? PB_SYNC_UPDATE : PB_SYNC_CREATE;
 }
+
+/**
+ * pb_sync_decide_absence:
+ * @absence: (nullable): the HR absence now; %NULL when it was deleted
+ * @type_name: the HR absence type's name, for messages
+ * @mapped_type: (nullable): the payroll type its HR type maps to now;
+ *   %NULL when unmapped or excluded
+ * @excluded: the HR type is mapped to "Do not sync"
+ * @linked: it has a payroll record
+ * @linked_type: (nullable): the payroll type it was sent with
+ *
+ * SPEC A1-A5. An absence is sent when it is approved, has an end date and
+ * its type is mapped (A1, A2; an unmapped type is refused, so that the
+ * absence is rejected in HR and someone maps it: the seed counts it as a
+ * sync error; an excluded one is simply not sent); a sent one is updated
+ * (A3) and deleted when deleted, no longer approved or without an end
+ * date (A4) — unless its type's mapping changed since it was sent: then
+ * payroll's record gets no more updates at all (A5).
+ */
+void
+pb_sync_decide_absence (const PbSyncContext *ctx,
+                        PbRecord            *absence,
+                        const char          *type_name,
+                        const char          *mapped_type,
+                        gboolean             excluded,
+                        gboolean             linked,
+                        const char          *linked_type,
+                        PbSyncDecision      *out)
+{
+  const char *start;
+  gboolean sendable;
+
+  g_return_if_fail (ctx != NULL && ctx->system_name != NULL);
+  g_return_if_fail (out != NULL);
+
+  memset (out, 0, sizeof *out);
+
+  /* SPEC A5 */
+  if (linked && linked_type != NULL && g_strcmp0 (linked_type, mapped_type) != 0)
+    {
+      out->action = PB_SYNC_NOTHING;
+      out->reason = g_strdup_printf (_("The mapping of “%s” changed after this absence was sent: %s’s record "
+                                       "gets no more updates from Paybridge; correct it by hand in %s"),
+                                     type_name, ctx->system_name, ctx->system_name);
+      return;
+    }
+
+  if (absence == NULL)
+    {
+      out->action = linked ? PB_SYNC_DELETE : PB_SYNC_NOTHING;   /* A4 */
+      return;
+    }
+
+  start = pb_record_get (absence, PB_ABSENCE_START_DATE);
+  sendable = g_strcmp0 (pb_record_get (absence, PB_ABSENCE_STATE), "approved") == 0 &&
+             pb_record_get (absence, PB_ABSENCE_END_DATE) != NULL;
+  if (!sendable)
+    {
+      out->action = linked ? PB_SYNC_DELETE : PB_SYNC_NOTHING;   /* A1, A4 */
+      return;
+    }
+
+  if (excluded)
+    {
+      out->action = linked ? PB_SYNC_DELETE : PB_SYNC_NOTHING;   /* A2 */
+      if (!linked)
+        out->reason = g_strdup_printf (_("“%s” is set to “Do not sync” for %s"), type_name, ctx->system_name);
+      return;
+    }
+
+  if (mapped_type == NULL)
+    {
+      out->action = PB_SYNC_REFUSE;   /* A2, A7 */
+      out->reason = g_strdup_printf (_("The absence type “%s” is not mapped to a type in %s, so the absence from "
+                                       "%s cannot be sent: map it (Mappings, or paybridge-cli mapping set), "
+                                       "then resend the absence"),
+                                     type_name, ctx->system_name, start != NULL ? start : "?");
+      return;
+    }
+
+  out->action = linked ? PB_SYNC_UPDATE : PB_SYNC_CREATE;   /* A3, A1 */
+}

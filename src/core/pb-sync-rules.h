@@ -102,4 +102,13 @@ void        pb_sync_decide_salary     (const PbSyncContext *ctx,
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PbSyncDecision, pb_sync_decision_clear)
 
+void        pb_sync_decide_absence    (const PbSyncContext *ctx,
+                                       PbRecord            *absence,
+                                       const char          *type_name,
+                                       const char          *mapped_type,
+                                       gboolean             excluded,
+                                       gboolean             linked,
+                                       const char          *linked_type,
+                                       PbSyncDecision      *out);
+
 G_END_DECLS

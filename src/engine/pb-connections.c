@@ -100,12 +100,6 @@ pb_connections_check_offered (PbProviderClass  *klass,
     return FALSE;
 
   held = types & ~PB_ENGINE_SENDS;
-  if (held & PB_DATA_ABSENCE)
-    {
-      g_set_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_NOT_SUPPORTED,
-                   _("Paybridge does not send absence yet: absence sync comes with absence-type mapping"));
-      return FALSE;
-    }
   for (guint i = 0; i < 4; i++)
     if (held & (1 << i))
       {

@@ -19,12 +19,11 @@ G_BEGIN_DECLS
 /* What the app and the CLI do with connections, written once: set-up with
  * verification, the keyring, settings, removal (SPEC C1-C6). */
 
-/* The data types the sync engine sends today. A connector may support more
- * (its `data_types`), but a type is offered, and claimed anywhere in the UI
- * or the CLI, only when the engine sends it too: absence waits for the
- * absence-type mapping (SPEC A2), which a later issue brings. Widen this
- * when the engine learns a type. */
-#define PB_ENGINE_SENDS (PB_DATA_USERS | PB_DATA_POSITIONS | PB_DATA_SALARY)
+/* The data types the sync engine sends. A connector may support more (its
+ * `data_types`), but a type is offered, and claimed anywhere in the UI or
+ * the CLI, only when the engine sends it too. Widen this when the engine
+ * learns a type. */
+#define PB_ENGINE_SENDS (PB_DATA_USERS | PB_DATA_POSITIONS | PB_DATA_ABSENCE | PB_DATA_SALARY)
 
 #define PB_CONNECTIONS_ERROR (pb_connections_error_quark ())
 

@@ -11,8 +11,10 @@
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 #include "pb-connections.h"
+#include "pb-mapping.h"
 #include "pb-sync-engine.h"
 #include "pb-sync-rules.h"
 #include "pb-user-plan.h"
@@ -54,7 +56,8 @@ sent_type (PbEntity entity)
       return PB_DATA_POSITIONS;
     case PB_ENTITY_SALARY:
       return PB_DATA_SALARY;
-    case PB_ENTITY_ABSENCE:   /* not yet: absence-type mapping comes first */
+    case PB_ENTITY_ABSENCE:
+      return PB_DATA_ABSENCE;
     case PB_ENTITY_COMPANY:
     case PB_ENTITY_LOCATION:
     case PB_ENTITY_TEAM:
@@ -344,6 +347,7 @@ typedef struct
   char            *position_remote;   /* that position's employment in payroll */
   char            *remote_id;         /* the record's own link */
   const char      *what;
+  char            *what_text;         /* (owned) when `what` is made for the record */
 } Lane;
 
 struct _Push
@@ -365,6 +369,7 @@ struct _Push
                                        * is out of reach, unless a send landed since */
   char            *holder;
   gboolean         leased;
+  GArray          *rejections;        /* gint64: error entries of absences rejected (A7) */
   PbPushResult     result;
 };
 
@@ -379,6 +384,7 @@ lane_clear_entry (Lane *lane)
   g_clear_object (&lane->position);
   g_clear_pointer (&lane->position_remote, g_free);
   g_clear_pointer (&lane->remote_id, g_free);
+  g_clear_pointer (&lane->what_text, g_free);
   lane->what = NULL;
 }
 
@@ -402,6 +408,7 @@ push_free (Push *push)
   g_clear_pointer (&push->klass, g_type_class_unref);
   g_clear_pointer (&push->lanes, g_ptr_array_unref);
   g_clear_error (&push->outage);
+  g_clear_pointer (&push->rejections, g_array_unref);
   g_free (push->holder);
   g_free (push);
 }
@@ -453,7 +460,7 @@ entry_done (Lane     *lane,
   g_autoptr(GError) error = NULL;
   gboolean still_pending = FALSE;
 
-  if (!pb_store_outbox_done (push->store, &lane->entry, &still_pending, &error))
+  if (!pb_store_outbox_done (push->store, &lane->entry, sent || lane->record == NULL, &still_pending, &error))
     warn_store ("a sent entry", error);
   if (sent)
     {
@@ -473,20 +480,65 @@ entry_wait (Lane *lane)
 }
 
 /* Parks the entry as needing attention, with its error entry (C7). */
+static gboolean reject_absence (Lane *lane, GError **error);
+
 static void
 entry_refused (Lane         *lane,
                const GError *failure)
 {
   Push *push = lane->push;
   g_autoptr(GError) error = NULL;
+  g_autoptr(PbErrorEntry) log = NULL;
+
+  if (lane->entry.entity == PB_ENTITY_EMPLOYEE)
+    lane->person_waits = TRUE;
+  push->result.attention++;
+
+  if (lane->entry.entity == PB_ENTITY_ABSENCE && lane->record != NULL)
+    {
+      /* SPEC A7: the absence is rejected in HR, and the error entry names
+       * who is told. */
+      g_auto(GStrv) notified = pb_store_list_absence_notified (push->store, lane->entry.employee_id);
+      g_autofree char *names = g_strjoinv (", ", notified);
+      const char *advice = g_error_matches (failure, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_LOCKED)
+        ? _("Unlock the hours in payroll (or reject them there), then approve the absence again in HR")   /* A6 */
+        : pb_sync_engine_advice (failure);
+
+      log = g_new0 (PbErrorEntry, 1);
+      log->entity = PB_ENTITY_ABSENCE;
+      log->record_id = lane->entry.record_id;
+      if (lane->employee != NULL)
+        {
+          g_autofree char *name = pb_record_dup_display_name (lane->employee);
+
+          log->who = g_strdup_printf ("%s <%s>", name, pb_record_get (lane->employee, PB_EMPLOYEE_EMAIL));
+          log->employee_id = pb_record_get_id (lane->employee);
+        }
+      log->what = g_strdup (lane->what);
+      log->message = g_strdup (failure->message);
+      if (pb_provider_error_get_details (failure) != NULL)
+        {
+          log->system_message = g_strdup (pb_provider_error_get_details (failure)->message);
+          log->request_id = g_strdup (pb_provider_error_get_details (failure)->request_id);
+        }
+      log->advice = g_strdup_printf (_("%s%sThe absence is marked rejected in HR; notified: %s"),
+                                     advice != NULL ? advice : "", advice != NULL ? ". " : "", names);
+      if (!pb_store_add_error (push->store, push->connection->id, log, &error) ||
+          !pb_store_outbox_park (push->store, &lane->entry, &error) ||
+          !reject_absence (lane, &error))
+        warn_store ("a rejected absence", error);
+      else
+        {
+          g_array_append_val (push->rejections, log->id);
+          push->result.rejected++;
+        }
+      return;
+    }
 
   if (!record_problem (push->store, push->connection, lane->entry.entity, lane->entry.record_id, lane->employee,
                        lane->what, failure, &error) ||
       !pb_store_outbox_park (push->store, &lane->entry, &error))
     warn_store ("a refused entry", error);
-  push->result.attention++;
-  if (lane->entry.entity == PB_ENTITY_EMPLOYEE)
-    lane->person_waits = TRUE;
 }
 
 static void
@@ -539,7 +591,11 @@ entry_failed (Lane         *lane,
       return;
     }
 
-  if (g_error_matches (failure, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE) &&
+  /* An unreadable answer, or a version conflict (a resend after a lost
+   * answer meets the version its first try made; the next try reads the
+   * record again): tried again, a few times. */
+  if ((g_error_matches (failure, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE) ||
+       g_error_matches (failure, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_CONFLICT)) &&
       lane->entry.attempts + 1 < MAX_RECORD_TRIES)
     {
       push->result.retry = TRUE;
@@ -1120,6 +1176,163 @@ send_salary (Lane *lane)
   return TRUE;
 }
 
+/* --- absence (SPEC A1-A7) ----------------------------------------------------------- */
+
+/* SPEC A7: marks the HR absence rejected, in its own transaction. The
+ * change this writes is sent like any other: a rejected absence is not
+ * approved, so payroll's record (if any) is deleted (A4). */
+static gboolean
+reject_absence (Lane    *lane,
+                GError **error)
+{
+  PbStore *store = lane->push->store;
+  g_autoptr(PbRecord) absence = pb_store_get (store, PB_ENTITY_ABSENCE, lane->entry.record_id, NULL);
+
+  if (absence == NULL || g_strcmp0 (pb_record_get (absence, PB_ABSENCE_STATE), "rejected") == 0)
+    return TRUE;
+
+  pb_record_set (absence, PB_ABSENCE_STATE, "rejected");
+  if (!pb_store_begin (store, error))
+    return FALSE;
+  if (!pb_store_save (store, absence, NULL, error) || !pb_store_commit (store, error))
+    {
+      pb_store_rollback (store);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The link of a sent absence keeps "HR type id:payroll type" as its key:
+ * the mapping it was sent with (A5), and its HR type once it is deleted. */
+static char *
+absence_key (gint64      type_id,
+             const char *remote_type)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT ":%s", type_id, remote_type);
+}
+
+static void
+on_absence_written_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  Lane *lane = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbRemote) remote = pb_provider_call_finish (PB_PROVIDER (source), result, &error);
+
+  if (remote != NULL &&
+      link_remote (lane, PB_ENTITY_ABSENCE, lane->entry.record_id, remote, lane->position_remote, &error))
+    entry_done (lane, TRUE);
+
+  after_async (lane, error);
+}
+
+static void
+on_absence_deleted_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  Lane *lane = user_data;
+  g_autoptr(GError) error = NULL;
+
+  pb_provider_call_finish (PB_PROVIDER (source), result, &error);
+  if (error == NULL &&
+      pb_store_unlink (lane->push->store, lane->push->connection->id, PB_ENTITY_ABSENCE, lane->entry.record_id,
+                       &error))
+    entry_done (lane, TRUE);
+
+  after_async (lane, error);
+}
+
+static gboolean
+send_absence (Lane *lane)
+{
+  Push *push = lane->push;
+  PbSyncContext ctx = { 0 };
+  g_autofree char *today = NULL;
+  g_autofree char *linked_key = NULL;
+  g_autoptr(PbAbsenceMapping) mapping = NULL;
+  g_autoptr(PbRecord) type = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *linked_type = NULL;
+  gint64 type_id = 0;
+  PbProviderArgs args = { .employee_id = lane->employee_remote, .employee = lane->employee, .record = lane->record };
+
+  fill_context (lane, &ctx, &today);
+  lane->remote_id = pb_store_find_link_key (push->store, push->connection->id, PB_ENTITY_ABSENCE,
+                                            lane->entry.record_id, &linked_key);
+  if (linked_key != NULL)
+    {
+      char *colon = strchr (linked_key, ':');
+
+      if (colon != NULL)
+        {
+          *colon = '\0';
+          type_id = g_ascii_strtoll (linked_key, NULL, 10);
+          linked_type = colon + 1;
+        }
+    }
+  if (lane->record != NULL)
+    {
+      type = pb_store_find_by_key (push->store, PB_ENTITY_ABSENCE_TYPE,
+                                   pb_record_get (lane->record, PB_ABSENCE_TYPE), NULL);
+      if (type != NULL)
+        type_id = pb_record_get_id (type);
+      lane->what_text = g_strdup_printf (_("Send the absence from %s to %s (%s)"),
+                              pb_record_get (lane->record, PB_ABSENCE_START_DATE),
+                              pb_record_get (lane->record, PB_ABSENCE_END_DATE) != NULL
+                                ? pb_record_get (lane->record, PB_ABSENCE_END_DATE) : _("no end date"),
+                              type != NULL ? pb_record_get (type, PB_ABSENCE_TYPE_NAME)
+                                           : pb_record_get (lane->record, PB_ABSENCE_TYPE));
+      lane->what = lane->what_text;
+    }
+  else
+    lane->what = _("Delete the absence in payroll");
+
+  mapping = type_id != 0 ? pb_store_get_mapping (push->store, push->connection->id, type_id, NULL) : NULL;
+  pb_sync_decide_absence (&ctx, lane->record, mapping != NULL ? mapping->name : "?",
+                          mapping != NULL && mapping->state == PB_MAPPING_MAPPED ? mapping->remote_type : NULL,
+                          mapping != NULL && mapping->state == PB_MAPPING_EXCLUDED,
+                          lane->remote_id != NULL, linked_type, &lane->decision);
+
+  switch (lane->decision.action)
+    {
+    case PB_SYNC_REFUSE:
+      entry_refused_because (lane, lane->decision.reason);
+      return FALSE;
+
+    case PB_SYNC_NOTHING:
+    case PB_SYNC_CLEAR:
+      if (lane->decision.reason != NULL)
+        g_debug ("Absence %" G_GINT64_FORMAT ": %s", lane->entry.record_id, lane->decision.reason);
+      if (lane->record == NULL && lane->remote_id != NULL &&
+          !pb_store_unlink (push->store, push->connection->id, PB_ENTITY_ABSENCE, lane->entry.record_id, &error))
+        warn_store ("an unlink", error);
+      entry_done (lane, FALSE);
+      return FALSE;
+
+    case PB_SYNC_DELETE:
+      args.remote_id = lane->remote_id;
+      args.record = NULL;
+      lane->what = _("Delete the absence in payroll");
+      pb_provider_call_async (push->provider, PB_OP_DELETE_ABSENCE, &args, lane_cancellable (lane),
+                              on_absence_deleted_cb, lane);
+      return TRUE;
+
+    case PB_SYNC_UPDATE:
+    case PB_SYNC_CREATE:
+    default:
+      args.remote_type = mapping->remote_type;
+      args.remote_id = lane->remote_id;
+      /* The link's key: kept in position_remote until it is written. */
+      lane->position_remote = absence_key (type_id, mapping->remote_type);
+      pb_provider_call_async (push->provider,
+                              lane->decision.action == PB_SYNC_UPDATE ? PB_OP_UPDATE_ABSENCE : PB_OP_CREATE_ABSENCE,
+                              &args, lane_cancellable (lane), on_absence_written_cb, lane);
+      return TRUE;
+    }
+}
+
 /* --- the lanes ---------------------------------------------------------------------- */
 
 static gboolean
@@ -1204,12 +1417,13 @@ send_entry (Lane *lane)
       return send_position (lane);
     case PB_ENTITY_SALARY:
       return send_salary (lane);
+    case PB_ENTITY_ABSENCE:
+      return send_absence (lane);
     case PB_ENTITY_COMPANY:
     case PB_ENTITY_LOCATION:
     case PB_ENTITY_TEAM:
     case PB_ENTITY_ABSENCE_TYPE:
     case PB_ENTITY_EMPLOYEE:
-    case PB_ENTITY_ABSENCE:
     case PB_N_ENTITIES:
     default:
       entry_wait (lane);
@@ -1319,14 +1533,15 @@ entity_rank (PbEntity entity)
       return 1;
     case PB_ENTITY_SALARY:
       return 2;
+    case PB_ENTITY_ABSENCE:
+      return 3;
     case PB_ENTITY_COMPANY:
     case PB_ENTITY_LOCATION:
     case PB_ENTITY_TEAM:
     case PB_ENTITY_ABSENCE_TYPE:
-    case PB_ENTITY_ABSENCE:
     case PB_N_ENTITIES:
     default:
-      return 3;
+      return 4;
     }
 }
 
@@ -1405,6 +1620,7 @@ pb_sync_engine_push_async (PbStore             *store,
   push->provider = g_object_ref (provider);
   push->klass = g_type_class_ref (G_OBJECT_TYPE (provider));
   push->holder = g_uuid_string_random ();
+  push->rejections = g_array_new (FALSE, FALSE, sizeof (gint64));
   push->width = MAX (1, pb_http_get_max_in_flight (pb_provider_get_http (provider)));
   g_task_set_task_data (task, push, (GDestroyNotify) push_free);
 
@@ -1449,4 +1665,26 @@ pb_sync_engine_push_finish (GAsyncResult  *result,
     *out = push->result;
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * pb_sync_engine_push_dup_rejections:
+ *
+ * SPEC A7: the error-log entries of the absences this push rejected, for
+ * the notification that names who is told.
+ *
+ * Returns: (transfer full) (element-type gint64): error entry ids
+ */
+GArray *
+pb_sync_engine_push_dup_rejections (GAsyncResult *result)
+{
+  Push *push;
+  GArray *copy = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pb_sync_engine_push_async, copy);
+
+  push = g_task_get_task_data (G_TASK (result));
+  if (push->rejections != NULL)
+    g_array_append_vals (copy, push->rejections->data, push->rejections->len);
+  return copy;
 }

@@ -28,6 +28,8 @@ typedef struct
                           * when the record changes or on retry */
   guint     waiting;     /* still pending after the push: sent at the next */
   guint     held;        /* held: their data type is off (C6) */
+  guint     rejected;    /* absences rejected in HR in this push (A7); their
+                          * error entries: pb_sync_engine_push_dup_rejections() */
   gboolean  busy;        /* another process is sending this outbox: nothing sent */
   gboolean  stopped;     /* payroll out of reach or refusing the credentials */
   gboolean  retry;       /* something met a failure that may pass: push again
@@ -50,6 +52,7 @@ void     pb_sync_engine_push_async   (PbStore             *store,
 gboolean pb_sync_engine_push_finish  (GAsyncResult        *result,
                                       PbPushResult        *out,
                                       GError             **error);
+GArray  *pb_sync_engine_push_dup_rejections (GAsyncResult *result);
 gboolean pb_sync_engine_record_error (PbStore             *store,
                                       PbConnection        *connection,
                                       PbRecord            *person,

@@ -339,3 +339,54 @@ pb_store_list_remote_types (PbStore  *store,
     }
   return g_steal_pointer (&types);
 }
+
+/**
+ * pb_store_list_absence_notified:
+ *
+ * SPEC A7: who is told when an absence of @employee_id is rejected: the
+ * employee, their absence manager, and the company's absence managers
+ * (the register has no such role of its own: everyone who is the absence
+ * manager of someone in the employee's company).
+ *
+ * Returns: (transfer full): "Name (the employee)", "Name (absence
+ *   manager)"..., each person once
+ */
+GStrv
+pb_store_list_absence_notified (PbStore *store,
+                                gint64   employee_id)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  sqlite3_stmt *stmt = pb_store_prepare (store,
+                                         "SELECT id, given_name || ' ' || family_name, 0 FROM employees WHERE id = ?1 "
+                                         "UNION ALL "
+                                         "SELECT m.id, m.given_name || ' ' || m.family_name, 1 FROM employees e "
+                                         "JOIN employees m ON m.id = e.absence_manager_id WHERE e.id = ?1 "
+                                         "UNION ALL "
+                                         "SELECT * FROM (SELECT DISTINCT m.id, m.given_name || ' ' || m.family_name, 2 "
+                                         "FROM employees me JOIN employees e ON e.company_id = me.company_id "
+                                         "JOIN employees m ON m.id = e.absence_manager_id "
+                                         "WHERE me.id = ?1 AND m.status = 'active' ORDER BY 2)", NULL);
+
+  if (stmt == NULL)
+    return g_strv_builder_end (builder);
+  sqlite3_bind_int64 (stmt, 1, employee_id);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      int role = sqlite3_column_int (stmt, 2);
+      const char *name = (const char *) sqlite3_column_text (stmt, 1);
+
+      if (g_hash_table_contains (seen, &id))
+        continue;
+      g_hash_table_add (seen, g_memdup2 (&id, sizeof id));
+      g_autofree char *who = role == 0 ? g_strdup_printf (_("%s (the employee)"), name)
+                           : role == 1 ? g_strdup_printf (_("%s (absence manager)"), name)
+                           : g_strdup_printf (_("%s (company absence manager)"), name);
+
+      g_strv_builder_add (builder, who);
+    }
+  sqlite3_reset (stmt);
+
+  return g_strv_builder_end (builder);
+}

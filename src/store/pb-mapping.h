@@ -70,6 +70,9 @@ GPtrArray  *pb_store_list_remote_types   (PbStore       *store,
                                           char         **read_at,
                                           GError       **error);
 
+GStrv       pb_store_list_absence_notified (PbStore     *store,
+                                            gint64       employee_id);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PbRemoteType, pb_remote_type_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PbAbsenceMapping, pb_absence_mapping_free)
 

@@ -434,15 +434,19 @@ pb_store_count_outbox (PbStore       *store,
 /**
  * pb_store_outbox_done:
  * @entry: as it was listed when its send began
+ * @resolve: the change went through: resolve the open errors of the
+ *   record (and those about the connection itself). Not when a rule said
+ *   there is nothing to send: an absence rejected in HR (A7) keeps its
+ *   error entry open until it is sent after all.
  * @still_pending: (out) (optional): %TRUE when the record changed while it
  *   was being sent: the entry stays pending, for the newer values
  *
- * Payroll took the entry: it leaves the outbox, and the open errors of its
- * record (and those about the connection itself) are resolved.
+ * The entry is through: it leaves the outbox.
  */
 gboolean
 pb_store_outbox_done (PbStore              *store,
                       const PbOutboxEntry  *entry,
+                      gboolean              resolve,
                       gboolean             *still_pending,
                       GError              **error)
 {
@@ -461,6 +465,9 @@ pb_store_outbox_done (PbStore              *store,
     return FALSE;
   if (still_pending != NULL)
     *still_pending = sqlite3_changes (pb_store_get_db (store)) == 0;
+
+  if (!resolve)
+    return TRUE;
 
   stmt = pb_store_prepare (store, "SELECT connection_id FROM outbox WHERE id = ?", error);
   if (stmt == NULL)

@@ -110,6 +110,7 @@ gint64      pb_store_count_outbox       (PbStore      *store,
                                          PbOutboxState state);
 gboolean    pb_store_outbox_done        (PbStore      *store,
                                          const PbOutboxEntry *entry,
+                                         gboolean      resolve,
                                          gboolean     *still_pending,
                                          GError      **error);
 gboolean    pb_store_outbox_tried       (PbStore      *store,

@@ -16,9 +16,9 @@
 #include "pb-connections.h"
 
 /* What a connection syncs (SPEC C4): one switch per data type. Types the
- * connector cannot sync, or that Paybridge does not send yet (absence, until
- * absence-type mapping), stay visible, switched off and insensitive, with
- * the reason. In the settings window, turning off a type that was on says what
+ * connector cannot sync, or that Paybridge does not send yet
+ * (PB_ENGINE_SENDS), stay visible, switched off and insensitive, with the
+ * reason. In the settings window, turning off a type that was on says what
  * that means (SPEC C6): nothing new is sent, and what was sent stays in
  * payroll. */
 
@@ -85,7 +85,8 @@ describe (PbDataTypes  type,
     case PB_DATA_POSITIONS:
       return g_strdup_printf (_("Position changes are sent to %s automatically"), system);
     case PB_DATA_ABSENCE:
-      return g_strdup_printf (_("Approved absence is sent to %s; changes and deletions follow"), system);
+      return g_strdup_printf (_("Approved absence with an end date is sent to %s as the type it is mapped to "
+                                "(Mappings); changes and deletions follow"), system);
     case PB_DATA_SALARY:
       return g_strdup_printf (_("Salary is sent to %s when it is created or updated"), system);
     default:
