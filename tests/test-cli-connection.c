@@ -18,8 +18,9 @@
 #include <string.h>
 
 #include "pb-connection.h"
-#include "pb-store.h"
+#include "pb-store-private.h"
 #include "pb-test-utils.h"
+#include "pb-user-plan.h"
 
 static const SecretSchema schema = {
   .name = "io.github.paybridge.Paybridge.Secret",
@@ -1132,6 +1133,221 @@ test_push_positions_salary (Fixture       *f,
   run_clear (&run);
 }
 
+/* --- mapping ------------------------------------------------------------------------ */
+
+static const char mapping_register[] =
+  "{ \"format\": \"paybridge-hr/1\","
+  "  \"absence_types\": ["
+  "    { \"key\": \"vacation\", \"name\": \"Vacation\" },"
+  "    { \"key\": \"sick\", \"name\": \"Sick leave\" },"
+  "    { \"key\": \"child-sick\", \"name\": \"Child sick\" } ],"
+  "  \"employees\": [ { \"given_name\": \"Kari\", \"family_name\": \"Nordmann\", \"email\": \"kari@sandbox.example\","
+  "    \"absences\": ["
+  "      { \"type\": \"sick\", \"start_date\": \"2026-03-02\", \"end_date\": \"2026-03-03\", \"state\": \"approved\" } ] } ] }";
+
+/* `mapping list NAME --json`, parsed. */
+static JsonObject *
+mapping_json (Fixture *f)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  Run run = { 0 };
+
+  run_cli (f, &run, NULL, "mapping", "list", "Acme", "--json", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  json_parser_load_from_data (parser, run.out, -1, &error);
+  g_assert_no_error (error);
+  run_clear (&run);
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+/* The "mappings" member of @hr_type in the JSON list. */
+static JsonObject *
+mapping_member (JsonObject *list,
+                const char *hr_type)
+{
+  JsonArray *mappings = json_object_get_array_member (list, "mappings");
+
+  for (guint i = 0; i < json_array_get_length (mappings); i++)
+    {
+      JsonObject *mapping = json_array_get_object_element (mappings, i);
+
+      if (g_str_equal (json_object_get_string_member (mapping, "hr_type"), hr_type))
+        return mapping;
+    }
+  g_assert_not_reached ();
+}
+
+static void
+store_exec (Fixture    *f,
+            const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbStore) store = pb_store_open (f->data_dir, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_exec (pb_store_get_db (store), sql, NULL, NULL, NULL), ==, SQLITE_OK);
+}
+
+/* SPEC A2: the payroll types are read once (mapping refresh, from the
+ * sandbox's activities); then, with the sandbox stopped, the review works
+ * from the cache: list says when they were read, set takes a cached type
+ * by id or name and refuses an unknown one with the list, exclude, unset.
+ * SPEC A5: a type whose absences were sent is not changed without --yes,
+ * and either way the CLI says those absences are no longer updated. */
+static void
+test_mapping (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *file = pb_test_write_file (f->data_dir, "register.json", mapping_register);
+  g_autoptr(JsonObject) unread = NULL;
+  g_autoptr(JsonObject) offline = NULL;
+  g_autoptr(JsonObject) refused = NULL;
+  g_autoptr(JsonObject) changed = NULL;
+  JsonObject *m;
+  Run run = { 0 };
+
+  if (!have_keyring ())
+    return;
+
+  run_cli (f, &run, NULL, "import", file, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  run_cli (f, &run, sandbox_tokens, "connection", "add", "--system", "tripletex", "--name", "Acme",
+           "--base-url", f->api_url, "--sync", "users", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+
+  /* Nothing read yet: every type unmapped, and set has nothing to check
+   * against. */
+  run_cli (f, &run, NULL, "mapping", "list", "Acme", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "never read: run paybridge-cli mapping refresh Acme\n"));
+  g_assert_nonnull (strstr (run.out, "sick (Sick leave)              → NOT MAPPED (never sent)"));
+  g_assert_nonnull (strstr (run.out, "3 HR absence types are not mapped"));
+  unread = mapping_json (f);
+  g_assert_true (json_object_get_null_member (unread, "types_read_at"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (unread, "payroll_types")), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (mapping_member (unread, "sick"), "state"), ==, "unmapped");
+  g_assert_cmpint (json_object_get_int_member (unread, "unmapped"), ==, 3);
+  run_cli (f, &run, NULL, "mapping", "set", "Acme", "sick", "Ferie", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "never read: run paybridge-cli mapping refresh Acme first"));
+
+  run_cli (f, &run, NULL, "mapping", "refresh", "Acme", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Read 9 absence types from Tripletex:\n"));
+  g_assert_nonnull (strstr (run.out, "  5002       Sykdom med lønn\n"));
+
+  /* The sandbox is gone: what follows is offline. */
+  g_subprocess_force_exit (f->sandbox);
+  g_subprocess_wait (f->sandbox, NULL, NULL);
+  run_cli (f, &run, NULL, "mapping", "refresh", "Acme", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "those read before are kept"));
+
+  run_cli (f, &run, NULL, "mapping", "set", "Acme", "SICK", "sykdom med lønn", NULL);   /* key and name, any case */
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "sick (Sick leave) → Sykdom med lønn (5002)\n");
+  run_cli (f, &run, NULL, "mapping", "set", "Acme", "Vacation", "5001", NULL);          /* HR name, payroll id */
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "vacation (Vacation) → Ferie (5001)\n");
+  run_cli (f, &run, NULL, "mapping", "exclude", "Acme", "child-sick", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "child-sick (Child sick) → Do not sync\n");
+
+  run_cli (f, &run, NULL, "mapping", "set", "Acme", "vacation", "Holiday", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "Payroll has no absence type “Holiday”"));
+  g_assert_nonnull (strstr (run.err, "  5001       Ferie\n"));
+  g_assert_nonnull (strstr (run.err, "  5009       Administrasjon\n"));
+  run_cli (f, &run, NULL, "mapping", "set", "Acme", "parental", "5001", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "no absence type “parental”"));
+  g_assert_nonnull (strstr (run.err, "  child-sick       Child sick\n"));
+  run_cli (f, &run, NULL, "mapping", "set", "Acme", "vacation", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  run_cli (f, &run, NULL, "mapping", "frobnicate", "Acme", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+
+  /* Read three days ago, as the list says. */
+  store_exec (f, "UPDATE remote_absence_type_reads SET read_at = strftime ('%Y-%m-%dT%H:%M:%SZ', 'now', '-3 days', "
+                 "'-1 hour')");
+  run_cli (f, &run, NULL, "mapping", "list", "Acme", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (g_str_has_prefix (run.out, "Payroll’s absence types: 9, read 3 days ago ("));
+  g_assert_nonnull (strstr (run.out, "sick (Sick leave)              → Sykdom med lønn (5002)"));
+  g_assert_nonnull (strstr (run.out, "child-sick (Child sick)        → Do not sync"));
+  g_assert_nonnull (strstr (run.out, "0 absences sent"));
+  g_assert_null (strstr (run.out, "not mapped"));
+  offline = mapping_json (f);
+  g_assert_false (json_object_get_null_member (offline, "types_read_at"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (offline, "payroll_types")), ==, 9);
+  m = mapping_member (offline, "sick");
+  g_assert_cmpstr (json_object_get_string_member (m, "hr_name"), ==, "Sick leave");
+  g_assert_cmpstr (json_object_get_string_member (m, "state"), ==, "mapped");
+  g_assert_cmpstr (json_object_get_string_member (m, "remote_type"), ==, "5002");
+  g_assert_cmpstr (json_object_get_string_member (m, "remote_name"), ==, "Sykdom med lønn");
+  g_assert_cmpint (json_object_get_int_member (m, "sent"), ==, 0);
+  m = mapping_member (offline, "child-sick");
+  g_assert_cmpstr (json_object_get_string_member (m, "state"), ==, "excluded");
+  g_assert_true (json_object_get_null_member (m, "remote_type"));
+  g_assert_cmpint (json_object_get_int_member (offline, "unmapped"), ==, 0);
+
+  /* SPEC A5: the sick absence was sent (a link, as absence sync makes). */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PbStore) store = pb_store_open (f->data_dir, &error);
+    g_autoptr(PbConnection) connection = NULL;
+    g_autoptr(GPtrArray) absences = NULL;
+
+    g_assert_no_error (error);
+    connection = pb_store_find_connection (store, "Acme", &error);
+    g_assert_no_error (error);
+    absences = pb_store_list (store, PB_ENTITY_ABSENCE, 0, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (absences->len, ==, 1);
+    g_assert_true (pb_store_link (store, connection->id, PB_ENTITY_ABSENCE,
+                                  pb_record_get_id (g_ptr_array_index (absences, 0)), "60001", 0, &error));
+    g_assert_no_error (error);
+  }
+  run_cli (f, &run, NULL, "mapping", "list", "Acme", NULL);
+  g_assert_nonnull (strstr (run.out, "→ Sykdom med lønn (5002)                   1 absence sent\n"));
+
+  run_cli (f, &run, NULL, "mapping", "set", "Acme", "sick", "Egenmelding", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "1 absence of type “sick” was already sent to payroll: it will no longer be "
+                                     "updated in payroll and must be corrected by hand there"));
+  g_assert_nonnull (strstr (run.err, "Nothing was changed: add --yes"));
+  run_cli (f, &run, NULL, "mapping", "exclude", "Acme", "sick", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  run_cli (f, &run, NULL, "mapping", "unset", "Acme", "sick", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  refused = mapping_json (f);
+  m = mapping_member (refused, "sick");
+  g_assert_cmpstr (json_object_get_string_member (m, "remote_type"), ==, "5002");
+  g_assert_cmpint (json_object_get_int_member (m, "sent"), ==, 1);
+
+  /* The same mapping again changes nothing, so there is nothing to refuse. */
+  run_cli (f, &run, NULL, "mapping", "set", "Acme", "sick", "5002", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "nothing changed"));
+
+  run_cli (f, &run, NULL, "mapping", "set", "Acme", "sick", "Egenmelding", "--yes", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "1 absence of type “sick” was already sent to payroll: it will no longer be "
+                                     "updated in payroll and must be corrected by hand there"));
+  g_assert_nonnull (strstr (run.out, "sick (Sick leave) → Egenmelding (5004)\n"));
+  changed = mapping_json (f);
+  g_assert_cmpstr (json_object_get_string_member (mapping_member (changed, "sick"), "remote_type"), ==, "5004");
+
+  /* Vacation had nothing sent: unset needs no --yes. */
+  run_cli (f, &run, NULL, "mapping", "unset", "Acme", "vacation", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "vacation (Vacation) → NOT MAPPED (never sent)\n");
+
+  remove_connection (f, "Acme");
+  run_clear (&run);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1156,6 +1372,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/cli/push/P1-S1-S4-positions-salary", Fixture, GINT_TO_POINTER (FALSE), fixture_set_up,
               test_push_positions_salary, fixture_tear_down);
+  g_test_add ("/cli/mapping/A2-A5-refresh-then-offline-review", Fixture, NULL, fixture_set_up, test_mapping,
+              fixture_tear_down);
   g_test_add ("/cli/push/contract-zero-violations", Fixture, GINT_TO_POINTER (TRUE), fixture_set_up,
               test_push_positions_salary, fixture_tear_down);
 

@@ -568,6 +568,40 @@ count_entries (Fixture    *f,
   return n;
 }
 
+/* What can be an absence type: the general (internal) activities that take
+ * hours and are not invoiced. Project activities, tasks, disabled and
+ * chargeable activities are not offered for mapping (SPEC A2). */
+static const char activities_seed[] =
+  "{\"activities\": ["
+  "  {\"id\": 5001, \"name\": \"Ferie\", \"number\": \"FERIE\", \"activityType\": \"GENERAL_ACTIVITY\"},"
+  "  {\"id\": 5002, \"name\": \"Gammel ferie\", \"number\": \"FERIE-GML\", \"activityType\": \"GENERAL_ACTIVITY\","
+  "   \"isDisabled\": true},"
+  "  {\"id\": 5003, \"name\": \"Rådgivning\", \"number\": \"RAAD\", \"activityType\": \"GENERAL_ACTIVITY\","
+  "   \"isChargeable\": true},"
+  "  {\"id\": 5004, \"name\": \"Prosjektmøte\", \"number\": \"PMOTE\", \"activityType\": \"PROJECT_GENERAL_ACTIVITY\"},"
+  "  {\"id\": 5005, \"name\": \"Oppgave\", \"number\": \"OPPG\", \"activityType\": \"TASK\"},"
+  "  {\"id\": 5006, \"name\": \"Sykdom med lønn\", \"number\": \"SYK-MED\", \"activityType\": \"GENERAL_ACTIVITY\","
+  "   \"isChargeable\": false}"
+  "]}";
+
+static void
+test_absence_types (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) types = pb_test_call (f->provider, PB_OP_LIST_ABSENCE_TYPES, NULL, &error);
+  PbRemote *type;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (types->len, ==, 2);
+  type = g_ptr_array_index (types, 0);
+  g_assert_cmpstr (type->id, ==, "5001");
+  g_assert_cmpstr (type->name, ==, "Ferie");
+  type = g_ptr_array_index (types, 1);
+  g_assert_cmpstr (type->id, ==, "5006");
+  g_assert_cmpstr (type->name, ==, "Sykdom med lønn");
+}
+
 static void
 test_absence (Fixture       *f,
               gconstpointer  data)
@@ -750,6 +784,7 @@ main (int   argc,
   ADD ("employee/R1-create-answer-without-id", NULL, test_create_without_id);
   ADD ("employment-and-salary", NULL, test_employments_and_salary);
   ADD ("absence/timesheet-entries-and-locks", NULL, test_absence);
+  ADD ("absence/A2-types-are-general-activities-that-take-hours", activities_seed, test_absence_types);
   ADD ("faults-retried", NULL, test_faults_retried);
   ADD ("wire/updates-dropped-before-read", NULL, test_updates_dropped_before_read);
 #undef ADD

@@ -1444,7 +1444,12 @@ on_activities_cb (GObject      *source,
 }
 
 /* Absence types in Tripletex are the company's general (internal)
- * activities: Ferie, Sykdom med lønn, Egenmelding... (notes §6.1). */
+ * activities: Ferie, Sykdom med lønn, Egenmelding... (notes §6.1). The API
+ * has no flag for "absence" (the administrator maps by name), but it does
+ * tell which activities can take absence hours at all: not project
+ * activities or tasks (isGeneral: activityType GENERAL_ACTIVITY), not
+ * disabled ones (Tripletex refuses hours on those: isInactive), and not
+ * chargeable ones (hours invoiced to a customer are work, not absence). */
 static void
 tripletex_list_absence_types (PbProvider           *provider,
                               const PbProviderArgs *args,
@@ -1453,6 +1458,8 @@ tripletex_list_absence_types (PbProvider           *provider,
   g_autoptr(PbHttpRequest) request = pb_http_request_new ("GET", "/activity");
 
   pb_http_request_add_query (request, "isGeneral", "true");
+  pb_http_request_add_query (request, "isInactive", "false");
+  pb_http_request_add_query (request, "isChargeable", "false");
   pb_http_request_add_query (request, "fields", "id,name,number");
   pb_provider_list_all_async (provider, request, g_task_get_cancellable (task), on_activities_cb, task);
 }
