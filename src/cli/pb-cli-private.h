@@ -80,5 +80,8 @@ int       pb_cli_push          (CliContext     *ctx,
 int       pb_cli_errors        (CliContext     *ctx,
                                 int             argc,
                                 char          **argv);
+int       pb_cli_outbox        (CliContext     *ctx,
+                                int             argc,
+                                char          **argv);
 
 G_END_DECLS

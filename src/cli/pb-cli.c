@@ -31,6 +31,7 @@ static const CliCommand commands[] = {
   { "users", "plan|sync NAME", N_("Match people between HR and payroll, and sync them"), pb_cli_users },
   { "push", "NAME [--wait]", N_("Send the connection’s waiting HR changes now"), pb_cli_push },
   { "errors", "NAME [--json|--csv]", N_("The connection’s error log"), pb_cli_errors },
+  { "outbox", "NAME [--json]", N_("What waits to go to payroll; --retry, --discard"), pb_cli_outbox },
 };
 
 static void
