@@ -47,8 +47,9 @@
  *   and its run is cancelled; the cancelled entry stays pending, and all of
  *   it goes out once the connection is active again.
  *
- * It keeps, per connection, when it was last in step and the number of open
- * errors, and emits ::status-changed when either changes. */
+ * It keeps, per connection, when it was last in step, the number of open
+ * errors and of outbox entries that need attention or are held, and emits
+ * ::status-changed when one of them changes. */
 
 typedef struct
 {
@@ -66,6 +67,8 @@ typedef struct
   guint         failures;     /* runs in a row that left work waiting */
   GDateTime    *last_synced;  /* (owned) (nullable) */
   guint         open_errors;
+  guint         attention;    /* outbox entries payroll refused (SPEC C7) */
+  guint         held;         /* outbox entries of a type turned off (SPEC C6) */
 } Conn;
 
 struct _PbSyncDriver
@@ -178,19 +181,30 @@ count_errors (PbSyncDriver *self,
   return (guint) pb_store_count_open_errors (self->store, id);
 }
 
-/* Reads the error count again and tells listeners if it or @changed moved. */
+/* Reads the counts again; TRUE if one moved. */
+static gboolean
+read_counts (PbSyncDriver *self,
+             Conn         *conn)
+{
+  guint open_errors = count_errors (self, conn->id);
+  guint attention = (guint) pb_store_count_outbox (self->store, conn->id, PB_OUTBOX_ATTENTION);
+  guint held = (guint) pb_store_count_outbox (self->store, conn->id, PB_OUTBOX_HELD);
+  gboolean changed = open_errors != conn->open_errors || attention != conn->attention || held != conn->held;
+
+  conn->open_errors = open_errors;
+  conn->attention = attention;
+  conn->held = held;
+  return changed;
+}
+
+/* Reads the counts again and tells listeners if one or @changed moved. */
 static void
 update_status (Conn     *conn,
                gboolean  changed)
 {
   PbSyncDriver *self = conn->driver;
-  guint open_errors = count_errors (self, conn->id);
 
-  if (open_errors != conn->open_errors)
-    {
-      conn->open_errors = open_errors;
-      changed = TRUE;
-    }
+  changed |= read_counts (self, conn);
 
   if (changed)
     g_signal_emit (self, signals [STATUS_CHANGED], 0, conn->id);
@@ -568,7 +582,7 @@ conn_new (PbSyncDriver *self,
   conn->connection = g_object_ref (connection);
   conn->cancellable = g_cancellable_new ();
   seed_last_synced (conn);
-  conn->open_errors = count_errors (self, conn->id);
+  read_counts (self, conn);
 
   return conn;
 }
@@ -613,8 +627,9 @@ reload (PbSyncDriver *self)
         }
 
       g_hash_table_add (seen, &conn->id);
-      if (changed)
-        g_signal_emit (self, signals [STATUS_CHANGED], 0, conn->id);
+      /* A type turned off holds its pending entries (SPEC C6), one turned
+       * on sends them again. */
+      update_status (conn, changed);
       poke (conn);
     }
 
@@ -827,8 +842,9 @@ pb_sync_driver_class_init (PbSyncDriverClass *klass)
    * PbSyncDriver::status-changed:
    * @connection_id: the connection
    *
-   * The connection's last sync, its number of open errors or its state
-   * changed (or the driver saw it for the first time).
+   * The connection's last sync, its number of open errors, of outbox
+   * entries that need attention or are held, or its state changed (or the
+   * driver saw it for the first time).
    */
   signals [STATUS_CHANGED] =
     g_signal_new ("status-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -981,4 +997,40 @@ pb_sync_driver_get_open_errors (PbSyncDriver *self,
 
   conn = g_hash_table_lookup (self->conns, &connection_id);
   return conn != NULL ? conn->open_errors : 0;
+}
+
+/**
+ * pb_sync_driver_get_attention:
+ *
+ * Returns: the number of the connection's outbox entries that need
+ *   attention: payroll refused them (SPEC C7)
+ */
+guint
+pb_sync_driver_get_attention (PbSyncDriver *self,
+                              gint64        connection_id)
+{
+  Conn *conn;
+
+  g_return_val_if_fail (PB_IS_SYNC_DRIVER (self), 0);
+
+  conn = g_hash_table_lookup (self->conns, &connection_id);
+  return conn != NULL ? conn->attention : 0;
+}
+
+/**
+ * pb_sync_driver_get_held:
+ *
+ * Returns: the number of the connection's outbox entries held because
+ *   their data type is off (SPEC C6)
+ */
+guint
+pb_sync_driver_get_held (PbSyncDriver *self,
+                         gint64        connection_id)
+{
+  Conn *conn;
+
+  g_return_val_if_fail (PB_IS_SYNC_DRIVER (self), 0);
+
+  conn = g_hash_table_lookup (self->conns, &connection_id);
+  return conn != NULL ? conn->held : 0;
 }
