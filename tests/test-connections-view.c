@@ -945,7 +945,7 @@ test_row_outbox (Fixture       *f,
   PbSandboxFaults down = { .fail_rate = 1.0, .seed = 1 };
   PbSandboxFaults up = { .seed = 1 };
   SubtitleWait attention = { f, "Acme payroll", "\n1 change needs attention", TRUE };
-  SubtitleWait both = { f, "Acme payroll", "\n1 change needs attention · 1 change held (type turned off)", TRUE };
+  SubtitleWait both = { f, "Acme payroll", "\n1 change needs attention · 1 change held (positions off)", TRUE };
   SubtitleWait held_gone = { f, "Acme payroll", "held", FALSE };
   g_autoptr(PbConnection) connection = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();

@@ -69,6 +69,7 @@ typedef struct
   guint         open_errors;
   guint         attention;    /* outbox entries payroll refused (SPEC C7) */
   guint         held;         /* outbox entries of a type turned off (SPEC C6) */
+  PbDataTypes   held_types;   /* the types of those */
 } Conn;
 
 struct _PbSyncDriver
@@ -181,6 +182,48 @@ count_errors (PbSyncDriver *self,
   return (guint) pb_store_count_open_errors (self->store, id);
 }
 
+static PbDataTypes
+type_of_entity (PbEntity entity)
+{
+  switch (entity)
+    {
+    case PB_ENTITY_EMPLOYEE:
+      return PB_DATA_USERS;
+    case PB_ENTITY_POSITION:
+      return PB_DATA_POSITIONS;
+    case PB_ENTITY_ABSENCE:
+      return PB_DATA_ABSENCE;
+    case PB_ENTITY_SALARY:
+      return PB_DATA_SALARY;
+    case PB_ENTITY_COMPANY:
+    case PB_ENTITY_LOCATION:
+    case PB_ENTITY_TEAM:
+    case PB_ENTITY_ABSENCE_TYPE:
+    case PB_N_ENTITIES:
+    default:
+      return 0;
+    }
+}
+
+/* The data types of the held entries; only read when there are some. */
+static PbDataTypes
+read_held_types (PbSyncDriver *self,
+                 Conn         *conn)
+{
+  g_autoptr(GArray) open = pb_store_list_outbox_open (self->store, conn->id, NULL);
+  PbDataTypes types = 0;
+
+  for (guint i = 0; open != NULL && i < open->len; i++)
+    {
+      const PbOutboxEntry *entry = &g_array_index (open, PbOutboxEntry, i);
+
+      if (entry->state == PB_OUTBOX_HELD)
+        types |= type_of_entity (entry->entity);
+    }
+
+  return types;
+}
+
 /* Reads the counts again; TRUE if one moved. */
 static gboolean
 read_counts (PbSyncDriver *self,
@@ -189,11 +232,14 @@ read_counts (PbSyncDriver *self,
   guint open_errors = count_errors (self, conn->id);
   guint attention = (guint) pb_store_count_outbox (self->store, conn->id, PB_OUTBOX_ATTENTION);
   guint held = (guint) pb_store_count_outbox (self->store, conn->id, PB_OUTBOX_HELD);
-  gboolean changed = open_errors != conn->open_errors || attention != conn->attention || held != conn->held;
+  PbDataTypes held_types = held > 0 ? read_held_types (self, conn) : 0;
+  gboolean changed = open_errors != conn->open_errors || attention != conn->attention || held != conn->held ||
+                     held_types != conn->held_types;
 
   conn->open_errors = open_errors;
   conn->attention = attention;
   conn->held = held;
+  conn->held_types = held_types;
   return changed;
 }
 
@@ -1019,18 +1065,22 @@ pb_sync_driver_get_attention (PbSyncDriver *self,
 
 /**
  * pb_sync_driver_get_held:
+ * @types: (out) (optional): the data types of the held entries
  *
  * Returns: the number of the connection's outbox entries held because
  *   their data type is off (SPEC C6)
  */
 guint
 pb_sync_driver_get_held (PbSyncDriver *self,
-                         gint64        connection_id)
+                         gint64        connection_id,
+                         PbDataTypes  *types)
 {
   Conn *conn;
 
   g_return_val_if_fail (PB_IS_SYNC_DRIVER (self), 0);
 
   conn = g_hash_table_lookup (self->conns, &connection_id);
+  if (types != NULL)
+    *types = conn != NULL ? conn->held_types : 0;
   return conn != NULL ? conn->held : 0;
 }

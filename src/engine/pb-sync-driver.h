@@ -36,6 +36,7 @@ guint         pb_sync_driver_get_open_errors (PbSyncDriver *self,
 guint         pb_sync_driver_get_attention   (PbSyncDriver *self,
                                               gint64        connection_id);
 guint         pb_sync_driver_get_held        (PbSyncDriver *self,
-                                              gint64        connection_id);
+                                              gint64        connection_id,
+                                              PbDataTypes  *types);
 
 G_END_DECLS

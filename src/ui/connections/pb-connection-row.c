@@ -55,12 +55,14 @@ set_style (GtkWidget  *widget,
   gtk_widget_add_css_class (widget, style);
 }
 
-/* SPEC C6, C7: "2 changes need attention · 3 held (type turned off)", or
- * NULL when the outbox has neither. A change that merely waits for the
- * next send is not worth a line. */
+/* SPEC C6, C7: "1 change needs attention · 3 changes held (positions
+ * off)", or NULL when the outbox has neither. A change that merely
+ * waits for the next send is not worth a line. @held_types: the types of
+ * the held changes, all of them turned off. */
 static char *
-format_outbox (guint attention,
-               guint held)
+format_outbox (guint       attention,
+               guint       held,
+               PbDataTypes held_types)
 {
   g_autofree char *attention_text = NULL;
   g_autofree char *held_text = NULL;
@@ -68,14 +70,21 @@ format_outbox (guint attention,
   if (attention > 0)
     attention_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u change needs attention",
                                                    "%u changes need attention", attention), attention);
-  if (held > 0)
-    /* Translators: changes not sent because their kind of data (positions,
-     * salary…) is turned off for the connection */
-    held_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u change held (type turned off)",
-                                              "%u changes held (type turned off)", held), held);
+  if (held > 0 && held_types != 0)
+    {
+      g_autofree char *types = pb_connection_format_data_types_in_sentence (held_types);
+
+      /* Translators: changes not sent because their kind of data is turned
+       * off for the connection: "3 changes held (positions off)" */
+      held_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u change held (%s off)",
+                                                "%u changes held (%s off)", held), held, types);
+    }
+  else if (held > 0)
+    held_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u change held (type off)",
+                                              "%u changes held (type off)", held), held);
 
   if (attention_text != NULL && held_text != NULL)
-    /* Translators: "2 changes need attention · 1 change held (type turned off)" */
+    /* Translators: "2 changes need attention · 1 change held (positions off)" */
     return g_strdup_printf (_("%s · %s"), attention_text, held_text);
 
   if (attention_text != NULL)
@@ -152,8 +161,10 @@ update (PbConnectionRow *self)
   if (self->driver != NULL)
     {
       n_errors = pb_sync_driver_get_open_errors (self->driver, connection->id);
-      outbox = format_outbox (pb_sync_driver_get_attention (self->driver, connection->id),
-                              pb_sync_driver_get_held (self->driver, connection->id));
+      PbDataTypes held_types = 0;
+      guint n_held = pb_sync_driver_get_held (self->driver, connection->id, &held_types);
+
+      outbox = format_outbox (pb_sync_driver_get_attention (self->driver, connection->id), n_held, held_types);
     }
   synced = format_last_synced (self->driver != NULL ? pb_sync_driver_get_last_synced (self->driver, connection->id)
                                                     : NULL);
