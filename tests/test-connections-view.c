@@ -24,7 +24,9 @@
 #include "pb-connections.h"
 #include "pb-import.h"
 #include "pb-sandbox.h"
+#include "pb-outbox.h"
 #include "pb-secrets.h"
+#include "pb-sync-engine.h"
 #include "pb-test-utils.h"
 #include "pb-window.h"
 
@@ -863,6 +865,147 @@ test_settings_absence_sent (Fixture       *f,
   g_assert_nonnull (strstr (subtitle, "\nSyncs users, positions and absence\n"));
 }
 
+typedef struct
+{
+  Fixture    *f;
+  const char *name;
+  const char *needle;
+  gboolean    present;
+} SubtitleWait;
+
+/* The row of @name (a new one after each reload) says @needle, or no
+ * longer does. */
+static gboolean
+subtitle_says (gpointer data)
+{
+  SubtitleWait *wait = data;
+  PbConnectionRow *row = pb_connections_page_find_row (wait->f->page, wait->name);
+  const char *subtitle = row != NULL ? adw_action_row_get_subtitle (ADW_ACTION_ROW (row)) : NULL;
+
+  return subtitle != NULL && (strstr (subtitle, wait->needle) != NULL) == wait->present;
+}
+
+typedef struct
+{
+  PbStore       *store;
+  gint64         connection_id;
+  PbOutboxState  state;
+  gint64         n;
+} OutboxWait;
+
+static gboolean
+outbox_has (gpointer data)
+{
+  OutboxWait *wait = data;
+
+  return pb_store_count_outbox (wait->store, wait->connection_id, wait->state) == wait->n;
+}
+
+static void
+import_json (Fixture    *f,
+             const char *json)
+{
+  g_autoptr(GError) error = NULL;
+
+  pb_import_data (f->store, "change.json", json, strlen (json), FALSE, PB_IMPORT_FLAGS_NONE, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* SPEC C6, C7: the row says, in words, how many changes payroll refused
+ * (they need attention) and how many are held because their type was
+ * turned off, as the app's sync driver meets them; the held line goes
+ * once the type is on again and they are sent. */
+static void
+test_row_outbox (Fixture       *f,
+                 gconstpointer  data)
+{
+  /* Payroll already has employee number 77, someone else's. */
+  static const char seed[] =
+    "{ \"employees\": [ { \"firstName\": \"Other\", \"lastName\": \"Person\", "
+    "\"email\": \"other@acme.no\", \"employeeNumber\": \"77\" } ] }";
+  PbSandboxFaults down = { .fail_rate = 1.0, .seed = 1 };
+  PbSandboxFaults up = { .seed = 1 };
+  SubtitleWait attention = { f, "Acme payroll", "\n1 change needs attention", TRUE };
+  SubtitleWait both = { f, "Acme payroll", "\n1 change needs attention · 1 change held (positions off)", TRUE };
+  SubtitleWait held_gone = { f, "Acme payroll", "held", FALSE };
+  g_autoptr(PbConnection) connection = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GError) error = NULL;
+  PbConnectionSettings *settings;
+  PbConnectionSyncEditor *sync;
+  PbConnectionRow *row;
+  const char *subtitle;
+  OutboxWait done = { f->store, 0, PB_OUTBOX_DONE, 1 };
+  OutboxWait pending = { f->store, 0, PB_OUTBOX_PENDING, 1 };
+
+  if (!available ())
+    return;
+
+  pb_sandbox_load_seed_data (f->sandbox, seed, -1, &error);
+  g_assert_no_error (error);
+  add_connection (f, "Acme payroll", PB_DATA_USERS | PB_DATA_POSITIONS);
+  row = pb_connections_page_find_row (f->page, "Acme payroll");
+  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+  g_assert_null (strstr (subtitle, "attention"));
+  g_assert_null (strstr (subtitle, "held"));
+
+  /* What the first user sync does at its end (SPEC U6), done directly. */
+  connection = pb_store_find_connection (f->store, "Acme payroll", &error);
+  g_assert_no_error (error);
+  connection->state = PB_CONNECTION_ACTIVE;
+  connection->activated_at = g_date_time_format_iso8601 (now);
+  pb_store_save_connection (f->store, connection, &error);
+  g_assert_no_error (error);
+  pb_sync_engine_activate (f->store, connection, &error);
+  g_assert_no_error (error);
+  done.connection_id = pending.connection_id = connection->id;
+
+  /* SPEC C7: payroll refuses a new person with that number. */
+  import_json (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"given_name\": \"Dup\", "
+                  "\"family_name\": \"Number\", \"email\": \"dup@acme.no\", \"employee_number\": \"77\" } ] }");
+  g_assert_true (pb_test_iterate_until (subtitle_says, &attention, 30));
+  row = pb_connections_page_find_row (f->page, "Acme payroll");
+  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+  g_assert_nonnull (strstr (subtitle, "1 open error\n1 change needs attention"));
+  g_assert_true (g_str_has_suffix (subtitle, "\n1 change needs attention"));
+
+  /* Ada changes: she is created in payroll. */
+  import_json (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"ada@acme.no\", "
+                  "\"phone\": \"+47 911 11 111\" } ] }");
+  g_assert_true (pb_test_iterate_until (outbox_has, &done, 30));
+
+  /* SPEC C6: payroll is out of reach, so her new position waits; then
+   * positions are turned off in the settings: it is held, not sent. */
+  pb_sandbox_set_faults (f->sandbox, &down, &error);
+  g_assert_no_error (error);
+  import_json (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"ada@acme.no\", "
+                  "\"positions\": [ { \"start_date\": \"2025-01-01\", \"title\": \"Analyst\" } ] } ] }");
+  g_assert_true (pb_test_iterate_until (outbox_has, &pending, 30));
+
+  settings = open_settings_from_row (f, "Acme payroll");
+  pb_connection_settings_set_page (settings, "sync");
+  sync = child (settings, PB_TYPE_CONNECTION_SETTINGS, "sync_editor");
+  gtk_switch_set_active (pb_connection_sync_editor_get_switch (sync, PB_DATA_POSITIONS), FALSE);
+  activate (settings, "settings.save", NULL);
+  g_assert_true (pb_test_iterate_until (has_no_settings, NULL, 20));
+  g_assert_true (pb_test_iterate_until (subtitle_says, &both, 30));
+  g_assert_cmpint (pb_store_count_outbox (f->store, connection->id, PB_OUTBOX_HELD), ==, 1);
+
+  /* On again, with payroll back: the held change goes, and so does the line. */
+  pb_sandbox_set_faults (f->sandbox, &up, &error);
+  g_assert_no_error (error);
+  g_clear_object (&connection);
+  connection = pb_store_find_connection (f->store, "Acme payroll", &error);
+  g_assert_no_error (error);
+  connection->sync_types |= PB_DATA_POSITIONS;
+  pb_store_save_connection (f->store, connection, &error);
+  g_assert_no_error (error);
+  g_assert_true (pb_test_iterate_until (subtitle_says, &held_gone, 60));
+  done.n = 2;
+  g_assert_true (pb_test_iterate_until (outbox_has, &done, 60));
+  g_assert_true (pb_test_iterate_until (subtitle_says, &attention, 30));
+}
+
 /* "Remove Connection" names what is deleted and what is not, and deletes
  * the connection and its keyring items. */
 static void
@@ -1448,6 +1591,7 @@ main (int   argc,
   ADD ("/connections-view/settings/refused-tokens-not-saved", test_settings_refused_tokens_not_saved);
   ADD ("/connections-view/settings/C4-absence-sent", test_settings_absence_sent);
   ADD ("/connections-view/settings/remove", test_settings_remove);
+  ADD ("/connections-view/row/C6-C7-outbox-attention-and-held", test_row_outbox);
   ADD ("/connections-view/keyring/missing-item", test_missing_keyring_item);
   ADD ("/connections-view/oauth2/assistant-sign-in", test_assistant_oauth2_sign_in);
   ADD ("/connections-view/oauth2/assistant-cancel-leaves-nothing", test_assistant_oauth2_cancel_leaves_nothing);

@@ -626,6 +626,9 @@ test_failure_logged_and_counted (Fixture       *f,
 
   g_assert_cmpuint (pb_sync_driver_get_open_errors (f->driver, f->connection->id), ==, 1);
   g_assert_cmpuint (watch.last_open_errors, ==, 1);
+  /* SPEC C7: and its entry needs attention; nothing is held (C6). */
+  g_assert_cmpuint (pb_sync_driver_get_attention (f->driver, f->connection->id), ==, 1);
+  g_assert_cmpuint (pb_sync_driver_get_held (f->driver, f->connection->id, NULL), ==, 0);
   log = pb_store_list_errors (f->store, f->connection->id, NULL);
   g_assert_cmpuint (log->len, ==, 1);
   entry = g_ptr_array_index (log, 0);

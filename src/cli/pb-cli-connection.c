@@ -16,6 +16,7 @@
 #include "pb-cli-private.h"
 #include "pb-connection.h"
 #include "pb-connections.h"
+#include "pb-outbox.h"
 
 typedef struct
 {
@@ -110,9 +111,30 @@ sent_types (PbConnection *connection)
   return klass != NULL ? connection->sync_types & pb_connections_offered_types (klass) : 0;
 }
 
+/* SPEC C6, C7: what still waits to go to payroll, and the open errors. */
+static void
+outbox_to_json (JsonBuilder  *builder,
+                PbStore      *store,
+                PbConnection *connection)
+{
+  json_builder_set_member_name (builder, "outbox");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "pending");
+  json_builder_add_int_value (builder, pb_store_count_outbox (store, connection->id, PB_OUTBOX_PENDING));
+  json_builder_set_member_name (builder, "attention");
+  json_builder_add_int_value (builder, pb_store_count_outbox (store, connection->id, PB_OUTBOX_ATTENTION));
+  json_builder_set_member_name (builder, "held");
+  json_builder_add_int_value (builder, pb_store_count_outbox (store, connection->id, PB_OUTBOX_HELD));
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "open_errors");
+  json_builder_add_int_value (builder, pb_store_count_open_errors (store, connection->id));
+}
+
+/* @store: (nullable): with it, the outbox counts and open errors too */
 static void
 connection_to_json (JsonBuilder  *builder,
-                    PbConnection *connection)
+                    PbConnection *connection,
+                    PbStore      *store)
 {
   g_autofree char *scope = pb_connection_dup_scope (connection);
   g_autofree char *sync = pb_data_types_to_string (connection->sync_types);
@@ -139,6 +161,8 @@ connection_to_json (JsonBuilder  *builder,
   add_member (builder, "payroll_currency", connection->remote_currency);
   add_member (builder, "created_at", connection->created_at);
   add_member (builder, "activated_at", connection->activated_at);
+  if (store != NULL)
+    outbox_to_json (builder, store, connection);
   json_builder_end_object (builder);
 }
 
@@ -303,6 +327,28 @@ describe_sync (PbConnection *connection)
   return g_strdup_printf (_("%s (%s held: not sent yet)"), sends, held);
 }
 
+/* "2 waiting, 1 needs attention, 3 held (data type off)", or "empty" */
+static char *
+describe_outbox (PbStore      *store,
+                 PbConnection *connection)
+{
+  gint64 pending = pb_store_count_outbox (store, connection->id, PB_OUTBOX_PENDING);
+  gint64 attention = pb_store_count_outbox (store, connection->id, PB_OUTBOX_ATTENTION);
+  gint64 held = pb_store_count_outbox (store, connection->id, PB_OUTBOX_HELD);
+  g_autofree char *waiting_text = NULL;
+  g_autofree char *attention_text = NULL;
+  g_autofree char *held_text = NULL;
+
+  if (pending + attention + held == 0)
+    return g_strdup (_("empty"));
+
+  waiting_text = g_strdup_printf (_("%" G_GINT64_FORMAT " waiting"), pending);
+  attention_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " needs attention",
+                                                 "%" G_GINT64_FORMAT " need attention", attention), attention);
+  held_text = g_strdup_printf (_("%" G_GINT64_FORMAT " held (data type off)"), held);
+  return g_strdup_printf ("%s, %s, %s", waiting_text, attention_text, held_text);
+}
+
 static int
 cmd_list (CliContext  *ctx,
           int          argc,
@@ -337,7 +383,7 @@ cmd_list (CliContext  *ctx,
       json_builder_set_member_name (builder, "connections");
       json_builder_begin_array (builder);
       for (guint i = 0; i < connections->len; i++)
-        connection_to_json (builder, g_ptr_array_index (connections, i));
+        connection_to_json (builder, g_ptr_array_index (connections, i), NULL);
       json_builder_end_array (builder);
       json_builder_end_object (builder);
       pb_cli_print_builder (builder);
@@ -372,6 +418,7 @@ cmd_show (CliContext  *ctx,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autofree char *scope = NULL;
   g_autofree char *sync = NULL;
+  g_autofree char *outbox = NULL;
 
   status = pb_cli_open_connection (ctx, "connection show", entries, &argc, &argv, &store, &connection);
   if (status != EXIT_OK)
@@ -379,13 +426,14 @@ cmd_show (CliContext  *ctx,
 
   if (json)
     {
-      connection_to_json (builder, connection);
+      connection_to_json (builder, connection, store);
       pb_cli_print_builder (builder);
       return EXIT_OK;
     }
 
   scope = pb_connection_dup_scope (connection);
   sync = describe_sync (connection);
+  outbox = describe_outbox (store, connection);
   printf ("%s: %s\n", _("Name"), connection->name);
   printf ("%s: %s\n", _("System"), connection->system);
   printf ("%s: %s\n", _("State"), pb_connection_state_to_string (connection->state));
@@ -396,6 +444,9 @@ cmd_show (CliContext  *ctx,
   if (connection->remote_company != NULL)
     printf ("%s: %s (%s)\n", _("Payroll company"), connection->remote_company,
             connection->remote_currency ? connection->remote_currency : "?");
+  /* Translators: "Outbox: 2 waiting, 1 needs attention, 3 held (data type off)" */
+  printf ("%s: %s\n", _("Outbox"), outbox);
+  printf ("%s: %" G_GINT64_FORMAT "\n", _("Open errors"), pb_store_count_open_errors (store, connection->id));
 
   return EXIT_OK;
 }

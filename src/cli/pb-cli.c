@@ -33,6 +33,7 @@ static const CliCommand commands[] = {
   { "errors", "NAME [--json|--csv]", N_("The connection’s error log"), pb_cli_errors },
   { "mapping", "list|set|exclude|unset|refresh", N_("Map HR absence types to payroll’s (SPEC A2)"),
     pb_cli_mapping },
+  { "outbox", "NAME [--json]", N_("What waits to go to payroll; --retry, --discard"), pb_cli_outbox },
 };
 
 static void

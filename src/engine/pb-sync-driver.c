@@ -47,8 +47,9 @@
  *   and its run is cancelled; the cancelled entry stays pending, and all of
  *   it goes out once the connection is active again.
  *
- * It keeps, per connection, when it was last in step and the number of open
- * errors, and emits ::status-changed when either changes. */
+ * It keeps, per connection, when it was last in step, the number of open
+ * errors and of outbox entries that need attention or are held, and emits
+ * ::status-changed when one of them changes. */
 
 typedef struct
 {
@@ -66,6 +67,9 @@ typedef struct
   guint         failures;     /* runs in a row that left work waiting */
   GDateTime    *last_synced;  /* (owned) (nullable) */
   guint         open_errors;
+  guint         attention;    /* outbox entries payroll refused (SPEC C7) */
+  guint         held;         /* outbox entries of a type turned off (SPEC C6) */
+  PbDataTypes   held_types;   /* the types of those */
 } Conn;
 
 struct _PbSyncDriver
@@ -178,19 +182,75 @@ count_errors (PbSyncDriver *self,
   return (guint) pb_store_count_open_errors (self->store, id);
 }
 
-/* Reads the error count again and tells listeners if it or @changed moved. */
+static PbDataTypes
+type_of_entity (PbEntity entity)
+{
+  switch (entity)
+    {
+    case PB_ENTITY_EMPLOYEE:
+      return PB_DATA_USERS;
+    case PB_ENTITY_POSITION:
+      return PB_DATA_POSITIONS;
+    case PB_ENTITY_ABSENCE:
+      return PB_DATA_ABSENCE;
+    case PB_ENTITY_SALARY:
+      return PB_DATA_SALARY;
+    case PB_ENTITY_COMPANY:
+    case PB_ENTITY_LOCATION:
+    case PB_ENTITY_TEAM:
+    case PB_ENTITY_ABSENCE_TYPE:
+    case PB_N_ENTITIES:
+    default:
+      return 0;
+    }
+}
+
+/* The data types of the held entries; only read when there are some. */
+static PbDataTypes
+read_held_types (PbSyncDriver *self,
+                 Conn         *conn)
+{
+  g_autoptr(GArray) open = pb_store_list_outbox_open (self->store, conn->id, NULL);
+  PbDataTypes types = 0;
+
+  for (guint i = 0; open != NULL && i < open->len; i++)
+    {
+      const PbOutboxEntry *entry = &g_array_index (open, PbOutboxEntry, i);
+
+      if (entry->state == PB_OUTBOX_HELD)
+        types |= type_of_entity (entry->entity);
+    }
+
+  return types;
+}
+
+/* Reads the counts again; TRUE if one moved. */
+static gboolean
+read_counts (PbSyncDriver *self,
+             Conn         *conn)
+{
+  guint open_errors = count_errors (self, conn->id);
+  guint attention = (guint) pb_store_count_outbox (self->store, conn->id, PB_OUTBOX_ATTENTION);
+  guint held = (guint) pb_store_count_outbox (self->store, conn->id, PB_OUTBOX_HELD);
+  PbDataTypes held_types = held > 0 ? read_held_types (self, conn) : 0;
+  gboolean changed = open_errors != conn->open_errors || attention != conn->attention || held != conn->held ||
+                     held_types != conn->held_types;
+
+  conn->open_errors = open_errors;
+  conn->attention = attention;
+  conn->held = held;
+  conn->held_types = held_types;
+  return changed;
+}
+
+/* Reads the counts again and tells listeners if one or @changed moved. */
 static void
 update_status (Conn     *conn,
                gboolean  changed)
 {
   PbSyncDriver *self = conn->driver;
-  guint open_errors = count_errors (self, conn->id);
 
-  if (open_errors != conn->open_errors)
-    {
-      conn->open_errors = open_errors;
-      changed = TRUE;
-    }
+  changed |= read_counts (self, conn);
 
   if (changed)
     g_signal_emit (self, signals [STATUS_CHANGED], 0, conn->id);
@@ -570,7 +630,7 @@ conn_new (PbSyncDriver *self,
   conn->connection = g_object_ref (connection);
   conn->cancellable = g_cancellable_new ();
   seed_last_synced (conn);
-  conn->open_errors = count_errors (self, conn->id);
+  read_counts (self, conn);
 
   return conn;
 }
@@ -615,8 +675,9 @@ reload (PbSyncDriver *self)
         }
 
       g_hash_table_add (seen, &conn->id);
-      if (changed)
-        g_signal_emit (self, signals [STATUS_CHANGED], 0, conn->id);
+      /* A type turned off holds its pending entries (SPEC C6), one turned
+       * on sends them again. */
+      update_status (conn, changed);
       poke (conn);
     }
 
@@ -829,8 +890,9 @@ pb_sync_driver_class_init (PbSyncDriverClass *klass)
    * PbSyncDriver::status-changed:
    * @connection_id: the connection
    *
-   * The connection's last sync, its number of open errors or its state
-   * changed (or the driver saw it for the first time).
+   * The connection's last sync, its number of open errors, of outbox
+   * entries that need attention or are held, or its state changed (or the
+   * driver saw it for the first time).
    */
   signals [STATUS_CHANGED] =
     g_signal_new ("status-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -983,4 +1045,44 @@ pb_sync_driver_get_open_errors (PbSyncDriver *self,
 
   conn = g_hash_table_lookup (self->conns, &connection_id);
   return conn != NULL ? conn->open_errors : 0;
+}
+
+/**
+ * pb_sync_driver_get_attention:
+ *
+ * Returns: the number of the connection's outbox entries that need
+ *   attention: payroll refused them (SPEC C7)
+ */
+guint
+pb_sync_driver_get_attention (PbSyncDriver *self,
+                              gint64        connection_id)
+{
+  Conn *conn;
+
+  g_return_val_if_fail (PB_IS_SYNC_DRIVER (self), 0);
+
+  conn = g_hash_table_lookup (self->conns, &connection_id);
+  return conn != NULL ? conn->attention : 0;
+}
+
+/**
+ * pb_sync_driver_get_held:
+ * @types: (out) (optional): the data types of the held entries
+ *
+ * Returns: the number of the connection's outbox entries held because
+ *   their data type is off (SPEC C6)
+ */
+guint
+pb_sync_driver_get_held (PbSyncDriver *self,
+                         gint64        connection_id,
+                         PbDataTypes  *types)
+{
+  Conn *conn;
+
+  g_return_val_if_fail (PB_IS_SYNC_DRIVER (self), 0);
+
+  conn = g_hash_table_lookup (self->conns, &connection_id);
+  if (types != NULL)
+    *types = conn != NULL ? conn->held_types : 0;
+  return conn != NULL ? conn->held : 0;
 }

@@ -33,5 +33,10 @@ GDateTime    *pb_sync_driver_get_last_synced (PbSyncDriver *self,
                                               gint64        connection_id);
 guint         pb_sync_driver_get_open_errors (PbSyncDriver *self,
                                               gint64        connection_id);
+guint         pb_sync_driver_get_attention   (PbSyncDriver *self,
+                                              gint64        connection_id);
+guint         pb_sync_driver_get_held        (PbSyncDriver *self,
+                                              gint64        connection_id,
+                                              PbDataTypes  *types);
 
 G_END_DECLS

@@ -18,7 +18,8 @@
 
 /* One connection in the Connections view: the system's icon, the name, and
  * under it the system and scope, what it syncs, the last sync and the open
- * errors; at the end its state. When the keyring cannot give its secrets
+ * errors, and (when there are any) the changes that need attention or are
+ * held; at the end its state. When the keyring cannot give its secrets
  * (a missing item, a locked or absent keyring) the state says so instead,
  * with the button that fixes it. Activating the row opens its settings. */
 
@@ -52,6 +53,43 @@ set_style (GtkWidget  *widget,
   for (guint i = 0; i < G_N_ELEMENTS (styles); i++)
     gtk_widget_remove_css_class (widget, styles[i]);
   gtk_widget_add_css_class (widget, style);
+}
+
+/* SPEC C6, C7: "1 change needs attention · 3 changes held (positions
+ * off)", or NULL when the outbox has neither. A change that merely
+ * waits for the next send is not worth a line. @held_types: the types of
+ * the held changes, all of them turned off. */
+static char *
+format_outbox (guint       attention,
+               guint       held,
+               PbDataTypes held_types)
+{
+  g_autofree char *attention_text = NULL;
+  g_autofree char *held_text = NULL;
+
+  if (attention > 0)
+    attention_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u change needs attention",
+                                                   "%u changes need attention", attention), attention);
+  if (held > 0 && held_types != 0)
+    {
+      g_autofree char *types = pb_connection_format_data_types_in_sentence (held_types);
+
+      /* Translators: changes not sent because their kind of data is turned
+       * off for the connection: "3 changes held (positions off)" */
+      held_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u change held (%s off)",
+                                                "%u changes held (%s off)", held), held, types);
+    }
+  else if (held > 0)
+    held_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u change held (type off)",
+                                              "%u changes held (type off)", held), held);
+
+  if (attention_text != NULL && held_text != NULL)
+    /* Translators: "2 changes need attention · 1 change held (positions off)" */
+    return g_strdup_printf (_("%s · %s"), attention_text, held_text);
+
+  if (attention_text != NULL)
+    return g_steal_pointer (&attention_text);
+  return g_steal_pointer (&held_text);
 }
 
 /* "Last synced 14:02" today, with the date on another day. */
@@ -92,6 +130,7 @@ update (PbConnectionRow *self)
   g_autofree char *syncs = NULL;
   g_autofree char *errors = NULL;
   g_autofree char *synced = NULL;
+  g_autofree char *outbox = NULL;
   guint n_errors = 0;
   g_autofree char *subtitle = NULL;
   const char *state = pb_connection_format_state (connection->state);
@@ -120,7 +159,13 @@ update (PbConnectionRow *self)
    * counts its error log (SPEC C7); without one (a view on its own, in a
    * test) nothing has synced and nothing has failed. */
   if (self->driver != NULL)
-    n_errors = pb_sync_driver_get_open_errors (self->driver, connection->id);
+    {
+      n_errors = pb_sync_driver_get_open_errors (self->driver, connection->id);
+      PbDataTypes held_types = 0;
+      guint n_held = pb_sync_driver_get_held (self->driver, connection->id, &held_types);
+
+      outbox = format_outbox (pb_sync_driver_get_attention (self->driver, connection->id), n_held, held_types);
+    }
   synced = format_last_synced (self->driver != NULL ? pb_sync_driver_get_last_synced (self->driver, connection->id)
                                                     : NULL);
   if (n_errors == 0)
@@ -129,9 +174,10 @@ update (PbConnectionRow *self)
     errors = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u open error", "%u open errors", n_errors),
                               n_errors);
 
-  subtitle = g_strdup_printf ("%s · %s\n%s\n%s · %s",
+  subtitle = g_strdup_printf ("%s · %s\n%s\n%s · %s%s%s",
                               self->klass != NULL ? self->klass->display_name : connection->system,
-                              self->scope, syncs, synced, errors);
+                              self->scope, syncs, synced, errors, outbox != NULL ? "\n" : "",
+                              outbox != NULL ? outbox : "");
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), connection->name);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle);
   gtk_image_set_from_icon_name (self->icon, self->klass != NULL ? self->klass->icon_name : "network-server-symbolic");
