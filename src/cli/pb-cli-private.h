@@ -81,6 +81,8 @@ int       pb_cli_errors        (CliContext     *ctx,
                                 int             argc,
                                 char          **argv);
 int       pb_cli_mapping       (CliContext     *ctx,
+                                int             argc,
+                                char          **argv);
 int       pb_cli_outbox        (CliContext     *ctx,
                                 int             argc,
                                 char          **argv);
