@@ -525,6 +525,8 @@ on_opened_cb (GObject      *source,
   PbMappingsPage *self = data->self;
   g_autoptr(PbProvider) provider = NULL;
   g_autoptr(GError) error = NULL;
+  PbConnection *connection;
+  GCancellable *cancellable;
 
   provider = pb_connections_open_finish (result, &error);
   if (self->disposed || g_cancellable_is_cancelled (data->cancellable))
@@ -540,7 +542,11 @@ on_opened_cb (GObject      *source,
       return;
     }
 
-  pb_mappings_refresh_async (self->store, data->connection, provider, data->cancellable, on_refreshed_cb,
+  /* The arguments before the data goes (their order of evaluation is not
+   * defined). */
+  connection = data->connection;
+  cancellable = data->cancellable;
+  pb_mappings_refresh_async (self->store, connection, provider, cancellable, on_refreshed_cb,
                              g_steal_pointer (&data));
 }
 
