@@ -1,4 +1,4 @@
-/* pb-mappings.h: STAND-IN until src/engine/pb-mappings.h lands on main
+/* pb-mappings-stub.h: STAND-IN until src/engine/pb-mappings.h lands on main
  *
  * Copyright 2026 The Paybridge authors
  *
