@@ -122,7 +122,7 @@ update_subtitle (PbMappingRow *self)
       else
         {
           subtitle = g_strdup (sent);
-          set_icon_style (self, NULL, NULL);
+          set_icon_style (self, "emblem-ok-symbolic", "dim-label");
           g_clear_pointer (&sent, g_free);
         }
       break;
