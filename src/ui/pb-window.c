@@ -13,10 +13,12 @@
 
 #include "pb-application.h"
 #include "pb-connections-page.h"
+#include "pb-mappings-page.h"
 #include "pb-people-page.h"
 #include "pb-window.h"
 
-/* The main window: a sidebar of views (People, Connections, Error log) and
+/* The main window: a sidebar of views (People, Connections, Mappings, with
+ * the count of absence types not mapped, and Error log) and
  * the chosen view, in an AdwLeaflet that folds into one column at narrow
  * widths. The content header's back button returns to the sidebar, or,
  * when the People view shows a person in place of its table, to the table.
@@ -37,6 +39,8 @@ struct _PbWindow
   AdwViewStack         *stack;
   PbPeoplePage         *people_page;
   PbConnectionsPage    *connections_page;
+  PbMappingsPage       *mappings_page;
+  GtkLabel             *mappings_count;
 };
 
 G_DEFINE_FINAL_TYPE (PbWindow, pb_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -68,6 +72,8 @@ update_subtitle (PbWindow *self)
     subtitle = pb_people_page_get_summary (self->people_page);
   else if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "connections") == 0)
     subtitle = pb_connections_page_get_summary (self->connections_page);
+  else if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "mappings") == 0)
+    subtitle = pb_mappings_page_get_summary (self->mappings_page);
 
   adw_window_title_set_subtitle (self->content_title, subtitle);
 }
@@ -149,6 +155,52 @@ on_connections_summary_cb (PbWindow          *self,
   update_subtitle (self);
 }
 
+static void
+on_mappings_summary_cb (PbWindow       *self,
+                        GParamSpec     *pspec,
+                        PbMappingsPage *page)
+{
+  update_subtitle (self);
+}
+
+/* The sidebar's count: absence types of any connection that are neither
+ * mapped nor excluded, and so never sent (SPEC A2). */
+static void
+on_mappings_n_unmapped_cb (PbWindow       *self,
+                           GParamSpec     *pspec,
+                           PbMappingsPage *page)
+{
+  guint n = pb_mappings_page_get_n_unmapped (page);
+  g_autofree char *count = g_strdup_printf ("%u", n);
+  g_autofree char *tooltip = NULL;
+
+  tooltip = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u absence type not mapped", "%u absence types not mapped", n),
+                             n);
+  gtk_label_set_label (self->mappings_count, count);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->mappings_count), tooltip);
+  gtk_widget_set_visible (GTK_WIDGET (self->mappings_count), n > 0);
+}
+
+/* win.map-absence-types (x): the Mappings view on that connection (SPEC
+ * A2), from the menu of a connection's row. */
+static void
+map_absence_types_action (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  PbWindow *self = user_data;
+  gint64 connection_id = g_variant_get_int64 (parameter);
+  gboolean found;
+
+  found = pb_mappings_page_show_connection (self->mappings_page, connection_id);
+  pb_window_set_view (self, "mappings");
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->content);
+
+  if (!found)
+    g_debug ("No connection %" G_GINT64_FORMAT " to map absence types of", connection_id);
+}
+
 /* win.add-connection: the Connections view, and its set-up assistant. */
 static void
 add_connection_action (GSimpleAction *action,
@@ -165,6 +217,7 @@ add_connection_action (GSimpleAction *action,
 
 static const GActionEntry win_actions[] = {
   { "add-connection", add_connection_action },
+  { "map-absence-types", map_absence_types_action, "x" },
 };
 
 static void
@@ -256,6 +309,7 @@ pb_window_constructed (GObject *object)
   pb_people_page_set_settings (self->people_page, self->settings);
   pb_people_page_set_store (self->people_page, self->store);
   pb_connections_page_set_store (self->connections_page, self->store);
+  pb_mappings_page_set_store (self->mappings_page, self->store);
   g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "add-connection")),
                                self->store != NULL);
   restore_window_state (self);
@@ -341,6 +395,7 @@ pb_window_class_init (PbWindowClass *klass)
 
   g_type_ensure (PB_TYPE_PEOPLE_PAGE);
   g_type_ensure (PB_TYPE_CONNECTIONS_PAGE);
+  g_type_ensure (PB_TYPE_MAPPINGS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, PB_RESOURCE_BASE "/ui/pb-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PbWindow, toast_overlay);
@@ -352,12 +407,16 @@ pb_window_class_init (PbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PbWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, PbWindow, people_page);
   gtk_widget_class_bind_template_child (widget_class, PbWindow, connections_page);
+  gtk_widget_class_bind_template_child (widget_class, PbWindow, mappings_page);
+  gtk_widget_class_bind_template_child (widget_class, PbWindow, mappings_count);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_stack_visible_child_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_leaflet_folded_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_people_can_navigate_back_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_people_summary_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_connections_summary_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_mappings_summary_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_mappings_n_unmapped_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked_cb);
 
   gtk_widget_class_add_binding (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, focus_search, NULL);
@@ -403,7 +462,7 @@ pb_window_get_store (PbWindow *self)
 
 /**
  * pb_window_set_view:
- * @name: "people", "connections" or "errorlog"
+ * @name: "people", "connections", "mappings" or "errorlog"
  *
  * Shows the view @name; an unknown name shows People.
  */
@@ -479,4 +538,5 @@ pb_window_reload (PbWindow *self)
 
   pb_people_page_reload (self->people_page);
   pb_connections_page_reload (self->connections_page);
+  pb_mappings_page_reload (self->mappings_page);
 }

@@ -21,7 +21,9 @@
  * errors, and (when there are any) the changes that need attention or are
  * held; at the end its state. When the keyring cannot give its secrets
  * (a missing item, a locked or absent keyring) the state says so instead,
- * with the button that fixes it. Activating the row opens its settings. */
+ * with the button that fixes it. Activating the row opens its settings;
+ * its menu (···) also maps the connection's absence types (the Mappings
+ * view, win.map-absence-types). */
 
 struct _PbConnectionRow
 {
@@ -40,6 +42,7 @@ struct _PbConnectionRow
   GtkLabel         *state_detail_label;
   GtkButton        *fix_button;
   GtkButton        *sync_button;
+  GtkMenuButton    *menu_button;
 };
 
 G_DEFINE_FINAL_TYPE (PbConnectionRow, pb_connection_row, ADW_TYPE_ACTION_ROW)
@@ -334,6 +337,29 @@ static void
 pb_connection_row_init (PbConnectionRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->menu_button = GTK_MENU_BUTTON (gtk_menu_button_new ());
+  gtk_menu_button_set_icon_name (self->menu_button, "view-more-symbolic");
+  gtk_widget_set_valign (GTK_WIDGET (self->menu_button), GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->menu_button), _("More"));
+  gtk_widget_add_css_class (GTK_WIDGET (self->menu_button), "flat");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (self), GTK_WIDGET (self->menu_button));
+}
+
+/* ···: the settings, and the absence types' mappings (SPEC A2). */
+static void
+set_menu (PbConnectionRow *self)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenuItem) edit = g_menu_item_new (_("_Edit Connection Settings…"), NULL);
+  g_autoptr(GMenuItem) map = g_menu_item_new (_("_Map Absence Types…"), NULL);
+
+  g_menu_item_set_action_and_target_value (edit, "connections.edit", g_variant_new_int64 (self->connection->id));
+  g_menu_item_set_action_and_target_value (map, "win.map-absence-types",
+                                           g_variant_new_int64 (self->connection->id));
+  g_menu_append_item (menu, edit);
+  g_menu_append_item (menu, map);
+  gtk_menu_button_set_menu_model (self->menu_button, G_MENU_MODEL (menu));
 }
 
 /**
@@ -360,6 +386,7 @@ pb_connection_row_new (PbConnection *connection,
                                self, G_CONNECT_SWAPPED);
     }
   gtk_widget_set_name (GTK_WIDGET (self), connection->name);
+  set_menu (self);
   update (self);
 
   return GTK_WIDGET (self);
