@@ -16,11 +16,7 @@
 #include "pb-mapping.h"
 #include "pb-mappings-page-private.h"
 /* The engine's refresh; a stand-in until it is in the tree. */
-#if __has_include ("pb-mappings.h")
-# include "pb-mappings.h"
-#else
-# include "pb-mappings-stub.h"
-#endif
+#include "pb-mappings.h"
 
 /* The Mappings view: for one connection (a chooser when there are
  * several), every HR absence type with the payroll type its absences are
