@@ -418,6 +418,41 @@ test_superseded (Fixture       *f,
   g_assert_cmpuint (n_open, ==, 0);
 }
 
+/* SPEC C7, R1: only the administrator takes an entry out unsent: a
+ * discarded entry is never sent, and its error entry is set aside with it. */
+static void
+test_discard (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GArray) open = NULL;
+  g_autoptr(GPtrArray) errors = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = NULL;
+  guint n_open;
+
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
+             "\"employee_number\": \"77\" } ] }");
+  g_assert_cmpuint (push (f).attention, ==, 1);
+  open = pb_store_list_outbox_open (f->store, f->connection->id, NULL);
+  g_assert_cmpuint (open->len, ==, 1);
+  g_assert_cmpint (g_array_index (open, PbOutboxEntry, 0).state, ==, PB_OUTBOX_ATTENTION);
+  g_assert_cmpuint (strlen (g_array_index (open, PbOutboxEntry, 0).created_at), >=, 20);
+
+  pb_store_outbox_discard (f->store, f->connection->id, g_array_index (open, PbOutboxEntry, 0).id, &error);
+  g_assert_no_error (error);
+  g_free (open_error (f, &n_open));
+  g_assert_cmpuint (n_open, ==, 0);
+  errors = pb_store_list_errors (f->store, f->connection->id, NULL);
+  g_assert_cmpuint (errors->len, ==, 1);
+  g_assert_cmpint (((PbErrorEntry *) g_ptr_array_index (errors, 0))->state, ==, PB_ERROR_DISMISSED);
+  /* Retry has nothing to send back, and a push sends nothing. Payroll
+   * kept its value: the refused update changed nothing there. */
+  g_assert_cmpint (pb_store_outbox_retry (f->store, f->connection->id, 0, NULL), ==, 0);
+  g_assert_cmpuint (push (f).sent, ==, 0);
+  number = payroll_value (f, "kari@acme.no", "employeeNumber");
+  g_assert_cmpstr (number, !=, "77");
+}
+
 /* SPEC R3: one drainer per connection. Two pushes started together (two
  * stores on one register, as the app and the CLI) send each entry once;
  * a lease left by a killed process expires. */
@@ -1239,6 +1274,7 @@ main (int   argc,
   ADD ("R1-R2-C7-revoked-token-then-lands", test_revoked_token);
   ADD ("R2-outage-then-lands", test_outage);
   ADD ("C7-R1-superseded-entry-not-sent", test_superseded);
+  ADD ("C7-R1-discard", test_discard);
   ADD ("R3-two-pushes-send-once", test_two_pushes);
   ADD ("R2-dropped-connections-exactly-once", test_dropped_connections);
   ADD ("C5-C6-type-activation", test_type_activation);

@@ -15,9 +15,6 @@
 
 #include "pb-cli-private.h"
 #include "pb-outbox.h"
-/* For the one column PbOutboxEntry does not carry yet, created_at; see
- * entry_created_at(). */
-#include "pb-store-private.h"
 
 /* An outbox entry as the administrator knows it: whose, and which record. */
 typedef struct
@@ -39,25 +36,6 @@ described_clear (Described *d)
   g_free (d->created_at);
 }
 
-/* When the entry came into the outbox. PbOutboxEntry has no such field
- * (the store's query leaves the column out), so it is read here; the
- * store may carry it in the entry one day, and then this goes. */
-static char *
-entry_created_at (PbStore *store,
-                  gint64   entry_id)
-{
-  sqlite3_stmt *stmt = pb_store_prepare (store, "SELECT created_at FROM outbox WHERE id = ?", NULL);
-  char *at = NULL;
-
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, entry_id);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    at = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_reset (stmt);
-
-  return at;
-}
 
 /* The store's records of the entry, through pb_store_get(). */
 static void
@@ -69,7 +47,7 @@ describe (PbStore             *store,
   g_autoptr(PbRecord) record = NULL;
 
   *d = (Described) { .entry = *entry };
-  d->created_at = entry_created_at (store, entry->id);
+  d->created_at = g_strdup (entry->created_at);
 
   person = pb_store_get (store, PB_ENTITY_EMPLOYEE, entry->employee_id, NULL);
   if (person != NULL)

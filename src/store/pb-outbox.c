@@ -341,7 +341,7 @@ pb_store_enqueue (PbStore   *store,
   return step_done (store, stmt, "outbox", error);
 }
 
-#define ENTRY_COLUMNS "id, entity, record_id, employee_id, change_id, attempts, state"
+#define ENTRY_COLUMNS "id, entity, record_id, employee_id, change_id, attempts, state, created_at"
 
 static GArray *
 query_entries (PbStore     *store,
@@ -367,6 +367,7 @@ query_entries (PbStore     *store,
       entry.change_id = sqlite3_column_int64 (stmt, 4);
       entry.attempts = sqlite3_column_int (stmt, 5);
       entry.state = outbox_state_from_string ((const char *) sqlite3_column_text (stmt, 6));
+      g_strlcpy (entry.created_at, (const char *) sqlite3_column_text (stmt, 7), sizeof entry.created_at);
       g_array_append_val (entries, entry);
     }
   sqlite3_reset (stmt);
@@ -549,7 +550,17 @@ pb_store_outbox_discard (PbStore  *store,
                    _("The outbox has no open entry %" G_GINT64_FORMAT), entry_id);
       return FALSE;
     }
-  return TRUE;
+
+  /* What was wrong with it is set aside with it. */
+  stmt = pb_store_prepare (store,
+                           "UPDATE error_log SET resolved = 2, resolved_at = ?1 WHERE resolved = 0 AND connection_id = ?2 "
+                           "AND (entity, record_id) = (SELECT entity, record_id FROM outbox WHERE id = ?3)", error);
+  if (stmt == NULL)
+    return FALSE;
+  pb_store_bind_text (stmt, 1, at);
+  sqlite3_bind_int64 (stmt, 2, connection_id);
+  sqlite3_bind_int64 (stmt, 3, entry_id);
+  return step_done (store, stmt, "error log", error);
 }
 
 /* --- the lease -------------------------------------------------------------------- */

@@ -38,6 +38,8 @@ typedef struct
   gint64         change_id;     /* the newest change it carries */
   guint          attempts;
   PbOutboxState  state;
+  char           created_at[40];  /* ISO 8601, UTC: when it came into the outbox
+                                   * (a value, so that entries copy as they are) */
 } PbOutboxEntry;
 
 typedef enum

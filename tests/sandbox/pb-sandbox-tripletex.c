@@ -527,12 +527,41 @@ member_bool (JsonObject *object,
 }
 
 static JsonObject *
+object_copy (JsonObject *object);
+
+/* json_node_copy() shares an object's or array's contents: a draft made
+ * from such a copy would change the stored record before it is validated,
+ * and a refused PUT would leave its values behind. */
+static JsonNode *
+node_copy (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_autoptr(JsonObject) object = object_copy (json_node_get_object (node));
+
+      return json_node_init_object (json_node_alloc (), object);
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      g_autoptr(JsonArray) copy = json_array_sized_new (json_array_get_length (array));
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        json_array_add_element (copy, node_copy (json_array_get_element (array, i)));
+      return json_node_init_array (json_node_alloc (), copy);
+    }
+  return json_node_copy (node);
+}
+
+static JsonObject *
 object_copy (JsonObject *object)
 {
-  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
-  g_autoptr(JsonNode) copy = json_node_copy (node);
+  JsonObject *copy = json_object_new ();
+  g_autoptr(GList) members = json_object_get_members (object);
 
-  return json_object_ref (json_node_get_object (copy));
+  for (GList *l = members; l != NULL; l = l->next)
+    json_object_set_member (copy, l->data, node_copy (json_object_get_member (object, l->data)));
+  return copy;
 }
 
 static JsonNode *

@@ -524,6 +524,28 @@ test_employee_version_conflict (Fixture       *f,
   assert_api_error (missing, 404, 6000);
 }
 
+/* SPEC R1: a refused update changes nothing: the stored record keeps its
+ * values (a draft once shared the record's members, and a 422 left the
+ * refused value in the state). */
+static void
+test_employee_refused_update_changes_nothing (Fixture       *f,
+                                              gconstpointer  data)
+{
+  gint64 id = post_employee (f, "{\"firstName\":\"Ola\",\"lastName\":\"Nordmann\",\"employeeNumber\":\"11\"}");
+  gint64 other = post_employee (f, "{\"firstName\":\"Per\",\"lastName\":\"Berg\",\"employeeNumber\":\"12\"}");
+  g_autofree char *target = g_strdup_printf ("/v2/employee/%" G_GINT64_FORMAT, other);
+  g_autoptr(Reply) put = send (f, "PUT", target, "{\"employeeNumber\":\"11\",\"lastName\":\"Changed\"}");
+  g_autoptr(Reply) get = send (f, "GET", target, NULL);
+  JsonObject *value;
+
+  g_assert_cmpint (id, !=, other);
+  g_assert_cmpuint (put->status, ==, 422);
+  value = value_of (get);
+  g_assert_cmpstr (json_object_get_string_member (value, "employeeNumber"), ==, "12");
+  g_assert_cmpstr (json_object_get_string_member (value, "lastName"), ==, "Berg");
+  g_assert_cmpint (json_object_get_int_member (value, "version"), ==, 1);
+}
+
 static void
 test_employee_validation (Fixture       *f,
                           gconstpointer  data)
@@ -1674,6 +1696,7 @@ main (int   argc,
   TEST ("company/get", test_company);
   TEST ("employee/create", test_employee_create);
   TEST ("employee/version-conflict", test_employee_version_conflict);
+  TEST ("employee/R1-refused-update-changes-nothing", test_employee_refused_update_changes_nothing);
   TEST ("employee/validation", test_employee_validation);
   TEST ("employee/nested-employments", test_employee_nested);
   TEST ("employee/search", test_employee_search);
