@@ -703,6 +703,87 @@ test_absence_sync (Fixture       *f,
   run_clear (&run);
 }
 
+/* SPEC A1, A7: Ola is in HR but linked to no one in payroll (the first
+ * user sync created no one: only Kari, already in payroll, was matched);
+ * his approved, mapped absence is not sent but rejected, and the error
+ * entry says he is not linked and who is notified. */
+static void
+test_not_linked (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *seed = pb_test_write_file (f->data_dir, "seed.json",
+                                              "{ \"employees\": [ { \"firstName\": \"Kari\", \"lastName\": \"Nordmann\","
+                                              "  \"email\": \"kari@acme.no\" } ] }");
+  g_autofree char *state_name = NULL;
+  g_autofree char *hr_state = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  g_autoptr(JsonNode) errors = NULL;
+  g_autoptr(GPtrArray) open = NULL;
+  JsonArray *all;
+  JsonObject *entry;
+  Run run = { 0 };
+
+  if (!have_keyring ())
+    return;
+
+  /* Payroll has Kari only. */
+  stop_sandbox (f);
+  start_sandbox (f, 0, seed);
+  g_free (f->base);
+  g_free (f->api_url);
+  f->base = g_strdup_printf ("http://127.0.0.1:%u", f->port);
+  f->api_url = g_strdup_printf ("%s/v2", f->base);
+
+  import_json (f, "register.json",
+               "{ \"format\": \"paybridge-hr/1\","
+               "  \"companies\": [ { \"key\": \"sbx\", \"name\": \"Sandbox Holding\", \"currency\": \"NOK\","
+               "                     \"org_number\": \"999999999\" } ],"
+               "  \"absence_types\": [ { \"key\": \"vacation\", \"name\": \"Vacation\" } ],"
+               "  \"employees\": ["
+               "    { \"given_name\": \"Kari\", \"family_name\": \"Nordmann\", \"email\": \"kari@acme.no\","
+               "      \"company\": \"sbx\" },"
+               "    { \"given_name\": \"Ola\", \"family_name\": \"Berg\", \"email\": \"ola@acme.no\", \"company\": \"sbx\","
+               "      \"absence_manager_email\": \"kari@acme.no\" } ] }");
+  run_cli (f, &run, sandbox_tokens, "connection", "add", "--system", "tripletex", "--name", "Acme",
+           "--base-url", f->api_url, "--sync", "users,absence", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  run_cli (f, &run, NULL, "users", "sync", "Acme", "--create-in", "none", "--yes", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  state_name = show_member (f, "state");
+  g_assert_cmpstr (state_name, ==, "active");
+  run_cli (f, &run, NULL, "mapping", "refresh", "Acme", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  run_cli (f, &run, NULL, "mapping", "set", "Acme", "vacation", "Ferie", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+
+  import_json (f, "ola.json",
+               "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"ola@acme.no\","
+               "  \"absences\": [ { \"type\": \"vacation\", \"start_date\": \"2026-06-01\","
+               "                    \"end_date\": \"2026-06-02\", \"state\": \"approved\" } ] } ] }");
+  run_cli (f, &run, NULL, "push", "Acme", "--wait", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.out, "Sent 0, "));
+  g_assert_nonnull (strstr (run.out, "need attention 1"));
+
+  hr_state = hr_absence_state (f, "2026-06-01");
+  g_assert_cmpstr (hr_state, ==, "rejected");
+  open = open_errors (f, &errors);
+  g_assert_cmpuint (open->len, ==, 1);
+  entry = g_ptr_array_index (open, 0);
+  g_assert_nonnull (strstr (json_object_get_string_member (entry, "who"), "Ola Berg"));
+  g_assert_nonnull (strstr (json_object_get_string_member (entry, "message"), "Ola Berg is not linked"));
+  g_assert_nonnull (strstr (json_object_get_string_member (entry, "advice"),
+                            "notified: Ola Berg (the employee), Kari Nordmann (absence manager)"));
+
+  state = sandbox_state (f);
+  g_assert_cmpint (payroll_id_of (state, "ola@acme.no"), ==, 0);
+  all = json_object_get_array_member (json_node_get_object (state), "timesheetEntries");
+  g_assert_cmpuint (json_array_get_length (all), ==, 0);
+
+  remove_connection (f);
+  run_clear (&run);
+}
+
 /* --- the offline review (A2, A5) ----------------------------------------------------- */
 
 /* A seed that gives a restarted sandbox the people @state has (with their
@@ -965,6 +1046,8 @@ main (int   argc,
 
   g_test_add ("/cli/absence/A1-A4-A7-timesheet-hours", Fixture, GINT_TO_POINTER (FALSE), fixture_set_up,
               test_absence_sync, fixture_tear_down);
+  g_test_add ("/cli/absence/A1-A7-not-linked-rejected", Fixture, NULL, fixture_set_up, test_not_linked,
+              fixture_tear_down);
   g_test_add ("/cli/absence/A2-A5-offline-review", Fixture, NULL, fixture_set_up, test_offline_review,
               fixture_tear_down);
   g_test_add ("/cli/absence/A6-locked", Fixture, GINT_TO_POINTER (FALSE), fixture_set_up, test_locked,
