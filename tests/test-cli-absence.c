@@ -553,7 +553,8 @@ check_proxy (GSubprocess        *proxy,
  * (A1). New dates, percentage and note replace the entries (A3);
  * unapproved, they are gone (A4). An absence of an unmapped type is not
  * sent: push exits 1, the HR absence is rejected and the one open error
- * entry names who is notified (A2, A7). With @data set, every request goes
+ * entry names who is notified (A2, A7); mapped and approved again, it
+ * arrives. With @data set, every request goes
  * through the validating proxy: 0 violations. */
 static void
 test_absence_sync (Fixture       *f,
@@ -688,6 +689,33 @@ test_absence_sync (Fixture       *f,
   state = sandbox_state (f);
   entries = entries_of (state, kari, 0);
   g_assert_cmpuint (entries->len, ==, 0);
+  g_clear_pointer (&entries, g_ptr_array_unref);
+  g_clear_pointer (&state, json_node_unref);
+
+  /* The cause fixed (child-sick mapped) and the absence approved again in
+   * HR, as the error says: it arrives. */
+  run_cli (f, &run, NULL, "mapping", "set", "Acme", "child-sick", "Syk barn", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  import_kari_absences (f,
+                        "{ \"type\": \"vacation\", \"start_date\": \"2026-03-05\", \"state\": \"unapproved\" },"
+                        "{ \"type\": \"sick\", \"start_date\": \"2026-03-16\", \"state\": \"approved\" },"
+                        "{ \"type\": \"sick\", \"start_date\": \"2026-03-23\", \"end_date\": \"2026-03-24\","
+                        "  \"state\": \"pending\" },"
+                        "{ \"type\": \"child-sick\", \"start_date\": \"2026-03-30\", \"end_date\": \"2026-03-31\","
+                        "  \"state\": \"approved\", \"note\": \"Kindergarten closed\" }");
+  run_cli (f, &run, NULL, "push", "Acme", "--wait", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Sent 1, "));
+  g_assert_nonnull (strstr (run.out, "need attention 0"));
+  g_clear_pointer (&hr_state, g_free);
+  hr_state = hr_absence_state (f, "2026-03-30");
+  g_assert_cmpstr (hr_state, ==, "approved");
+  state = sandbox_state (f);
+  entries = entries_of (state, kari, 5005);   /* Syk barn */
+  assert_entries (entries, "2026-03-30,2026-03-31", 7.5, "Kindergarten closed");
+  g_clear_pointer (&entries, g_ptr_array_unref);
+  entries = entries_of (state, kari, 0);
+  g_assert_cmpuint (entries->len, ==, 2);
 
   if (through_proxy)
     {
