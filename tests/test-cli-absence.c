@@ -710,6 +710,9 @@ test_absence_sync (Fixture       *f,
   g_clear_pointer (&hr_state, g_free);
   hr_state = hr_absence_state (f, "2026-03-30");
   g_assert_cmpstr (hr_state, ==, "approved");
+  run_cli (f, &run, NULL, "errors", "Acme", "--open", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "");
   state = sandbox_state (f);
   entries = entries_of (state, kari, 5005);   /* Syk barn */
   assert_entries (entries, "2026-03-30,2026-03-31", 7.5, "Kindergarten closed");
