@@ -1187,6 +1187,14 @@ test_absence_rejected (Fixture       *f,
   g_assert_cmpuint (r.attention, ==, 1);
   nils_state = absence_state (f, "nils@acme.no", "2025-03-17");
   g_assert_cmpstr (nils_state, ==, "rejected");
+  {
+    g_autoptr(GPtrArray) errors = pb_store_list_errors (f->store, f->connection->id, NULL);
+    PbErrorEntry *newest = g_ptr_array_index (errors, 0);
+
+    g_assert_cmpstr (newest->what, ==, "Send the absence from 2025-03-17 to 2025-03-18 (Sick leave)");
+    g_assert_nonnull (strstr (newest->message, "then approve the absence again"));
+    g_assert_nonnull (strstr (newest->advice, "Nils Ny (the employee)"));
+  }
 }
 
 /* SPEC A5: once an absence was sent, a change of its type's mapping stops

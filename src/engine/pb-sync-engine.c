@@ -1244,6 +1244,30 @@ on_absence_deleted_cb (GObject      *source,
   after_async (lane, error);
 }
 
+/* What the error log says was attempted: "Send the absence from … to … (Type)". */
+static void
+describe_absence (Lane *lane)
+{
+  g_autoptr(PbRecord) type = NULL;
+
+  if (lane->record == NULL)
+    {
+      lane->what = _("Delete the absence in payroll");
+      return;
+    }
+
+  type = pb_store_find_by_key (lane->push->store, PB_ENTITY_ABSENCE_TYPE,
+                               pb_record_get (lane->record, PB_ABSENCE_TYPE), NULL);
+  g_free (lane->what_text);
+  lane->what_text = g_strdup_printf (_("Send the absence from %s to %s (%s)"),
+                                     pb_record_get (lane->record, PB_ABSENCE_START_DATE),
+                                     pb_record_get (lane->record, PB_ABSENCE_END_DATE) != NULL
+                                       ? pb_record_get (lane->record, PB_ABSENCE_END_DATE) : _("no end date"),
+                                     type != NULL ? pb_record_get (type, PB_ABSENCE_TYPE_NAME)
+                                                  : pb_record_get (lane->record, PB_ABSENCE_TYPE));
+  lane->what = lane->what_text;
+}
+
 static gboolean
 send_absence (Lane *lane)
 {
@@ -1278,16 +1302,7 @@ send_absence (Lane *lane)
                                    pb_record_get (lane->record, PB_ABSENCE_TYPE), NULL);
       if (type != NULL)
         type_id = pb_record_get_id (type);
-      lane->what_text = g_strdup_printf (_("Send the absence from %s to %s (%s)"),
-                              pb_record_get (lane->record, PB_ABSENCE_START_DATE),
-                              pb_record_get (lane->record, PB_ABSENCE_END_DATE) != NULL
-                                ? pb_record_get (lane->record, PB_ABSENCE_END_DATE) : _("no end date"),
-                              type != NULL ? pb_record_get (type, PB_ABSENCE_TYPE_NAME)
-                                           : pb_record_get (lane->record, PB_ABSENCE_TYPE));
-      lane->what = lane->what_text;
     }
-  else
-    lane->what = _("Delete the absence in payroll");
 
   mapping = type_id != 0 ? pb_store_get_mapping (push->store, push->connection->id, type_id, NULL) : NULL;
   pb_sync_decide_absence (&ctx, lane->record, mapping != NULL ? mapping->name : "?",
@@ -1394,6 +1409,8 @@ send_entry (Lane *lane)
       entry_done (lane, FALSE);   /* the person is gone from HR (U10) */
       return FALSE;
     }
+  if (lane->entry.entity == PB_ENTITY_ABSENCE)
+    describe_absence (lane);
   if (lane->employee_remote == NULL)
     {
       g_autofree char *name = pb_record_dup_display_name (lane->employee);
@@ -1405,8 +1422,13 @@ send_entry (Lane *lane)
           entry_wait (lane);
           return FALSE;
         }
-      reason = g_strdup_printf (_("%s is not linked to anyone in %s: run “Sync users” to match or create them, "
-                                  "then retry"), name, push->klass->display_name);
+      /* A7: an absence is rejected in HR, so it goes again once approved
+       * again; the others need attention, and go again on retry. */
+      reason = lane->entry.entity == PB_ENTITY_ABSENCE
+        ? g_strdup_printf (_("%s is not linked to anyone in %s: run “Sync users” to match or create them, "
+                             "then approve the absence again"), name, push->klass->display_name)
+        : g_strdup_printf (_("%s is not linked to anyone in %s: run “Sync users” to match or create them, "
+                             "then retry"), name, push->klass->display_name);
       entry_refused_because (lane, reason);
       return FALSE;
     }
