@@ -589,6 +589,7 @@ run (Conn *conn)
   g_autoptr(GArray) pending = NULL;
   g_autoptr(GError) error = NULL;
   PbProvider *given;
+  int enqueued;
 
   if (self == NULL || conn->busy || !wants_sync (conn))
     return;
@@ -598,12 +599,22 @@ run (Conn *conn)
 
   /* The changes into the outbox first: a local transaction, and with
    * nothing waiting neither the keyring nor the payroll system is asked. */
-  if (pb_sync_engine_enqueue (self->store, conn->connection, &error) < 0 ||
+  if ((enqueued = pb_sync_engine_enqueue (self->store, conn->connection, &error)) < 0 ||
       (pending = pb_store_list_outbox (self->store, conn->id, &error)) == NULL)
     {
       g_debug ("Connection %" G_GINT64_FORMAT ": could not read the outbox: %s", conn->id, error->message);
       end_run (conn, RUN_WAITING);
       return;
+    }
+
+  /* What a view shows of a record may be "waiting to be sent" now. */
+  if (enqueued > 0)
+    {
+      g_autoptr(Conn) hold = conn_ref (conn);
+
+      g_signal_emit (self, signals [STATUS_CHANGED], 0, conn->id);
+      if (conn->driver == NULL)
+        return;
     }
 
   if (pending->len == 0)
@@ -907,7 +918,7 @@ pb_sync_driver_class_init (PbSyncDriverClass *klass)
    *
    * The connection's last sync, its number of open errors, of outbox
    * entries that need attention or are held, or its state changed (or the
-   * driver saw it for the first time).
+   * driver saw it for the first time), or new changes went into its outbox.
    */
   signals [STATUS_CHANGED] =
     g_signal_new ("status-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,

@@ -908,3 +908,44 @@ pb_store_outbox_has_open (PbStore   *store,
 
   return found;
 }
+
+/**
+ * pb_store_resend_absence:
+ * @absence_id: an absence of the HR register
+ *
+ * SPEC A7: once the cause of a rejection is fixed, the administrator sends
+ * the absence again: it is approved again in HR, in its own transaction.
+ * That is an HR change like any other: the outbox sends it, and when
+ * payroll takes it the rejection's error entry is resolved.
+ *
+ * Returns: %FALSE with %PB_STORE_ERROR_NOT_FOUND when there is no such
+ *   absence, %PB_STORE_ERROR_CONSTRAINT when it is not rejected
+ */
+gboolean
+pb_store_resend_absence (PbStore  *store,
+                         gint64    absence_id,
+                         GError  **error)
+{
+  g_autoptr(PbRecord) absence = pb_store_get (store, PB_ENTITY_ABSENCE, absence_id, error);
+
+  if (absence == NULL)
+    return FALSE;
+
+  if (g_strcmp0 (pb_record_get (absence, PB_ABSENCE_STATE), "rejected") != 0)
+    {
+      g_set_error (error, PB_STORE_ERROR, PB_STORE_ERROR_CONSTRAINT,
+                   _("The absence from %s is not rejected: there is nothing to resend"),
+                   pb_record_get (absence, PB_ABSENCE_START_DATE));
+      return FALSE;
+    }
+
+  pb_record_set (absence, PB_ABSENCE_STATE, "approved");
+  if (!pb_store_begin (store, error))
+    return FALSE;
+  if (!pb_store_save (store, absence, NULL, error) || !pb_store_commit (store, error))
+    {
+      pb_store_rollback (store);
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -165,6 +165,12 @@ PbErrorEntry *pb_store_get_error        (PbStore      *store,
                                          gint64        id,
                                          GError      **error);
 
+/* --- rejected absences (SPEC A7) ------------------------------------------------- */
+
+gboolean    pb_store_resend_absence     (PbStore      *store,
+                                         gint64        absence_id,
+                                         GError      **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PbErrorEntry, pb_error_entry_free)
 
 G_END_DECLS
