@@ -540,3 +540,22 @@ pb_window_reload (PbWindow *self)
   pb_connections_page_reload (self->connections_page);
   pb_mappings_page_reload (self->mappings_page);
 }
+
+/**
+ * pb_window_show_person:
+ * @employee_id: an employee of the register
+ *
+ * Shows the People view on the employee (a rejected absence's notification
+ * opens it, SPEC A7).
+ */
+void
+pb_window_show_person (PbWindow *self,
+                       gint64    employee_id)
+{
+  g_return_if_fail (PB_IS_WINDOW (self));
+
+  pb_window_set_view (self, "people");
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->content);
+  pb_people_page_show_person (self->people_page, employee_id);
+}
