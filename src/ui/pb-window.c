@@ -163,8 +163,8 @@ on_mappings_summary_cb (PbWindow       *self,
   update_subtitle (self);
 }
 
-/* The sidebar's count: absence types of any connection that are neither
- * mapped nor excluded, and so never sent (SPEC A2). */
+/* The sidebar's count: absence types of the connections that sync absence
+ * that are neither mapped nor excluded, and so never sent (SPEC A2). */
 static void
 on_mappings_n_unmapped_cb (PbWindow       *self,
                            GParamSpec     *pspec,
