@@ -694,6 +694,47 @@ test_absence_resend (Fixture       *fixture,
   g_assert_cmpuint (changes->len, ==, 1);
 }
 
+static gboolean
+scrolled_down (gpointer data)
+{
+  return gtk_adjustment_get_value (data) > 0;
+}
+
+/* SPEC A7: a rejection's notification opens the person, at their
+ * absences, even when a search hides them. */
+static void
+test_show_person_at_absences (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(PbConnection) connection = NULL;
+  g_autoptr(PbRecord) ada = NULL;
+  GtkWidget *detail;
+  GtkScrolledWindow *scroller;
+  GtkAdjustment *adjustment;
+
+  if (!have_display)
+    {
+      pb_test_skip_or_fail ("no display");
+      return;
+    }
+
+  connection = set_up_absence_sync (fixture);
+  pb_people_page_reload (fixture->page);
+  gtk_window_set_default_size (fixture->window, 1100, 400);
+  detail = GTK_WIDGET (page_child (fixture, "detail"));
+  scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_template_child (detail, PB_TYPE_PERSON_DETAIL, "scroller"));
+  adjustment = gtk_scrolled_window_get_vadjustment (scroller);
+
+  gtk_editable_set_text (GTK_EDITABLE (page_child (fixture, "search_entry")), "grace");
+  assert_shown_names (fixture, "Grace Hopper", NULL);
+
+  ada = pb_store_find_employee (fixture->store, NULL, "ada@acme.no", NULL);
+  g_assert_true (pb_people_page_show_person (fixture->page, pb_record_get_id (ada)));
+  g_assert_cmpstr (detail_label (detail, "name_label"), ==, "Ada Lovelace");
+  g_assert_true (pb_test_iterate_until (scrolled_down, adjustment, 10));
+  g_assert_false (pb_people_page_show_person (fixture->page, 999999));
+}
+
 static void
 test_reload_keeps_selection (Fixture       *fixture,
                              gconstpointer  data)
@@ -1033,6 +1074,7 @@ main (int   argc,
   ADD ("/people-view/reload-keeps-selection", test_reload_keeps_selection, 0);
   ADD ("/people-view/A1-A2-A7-absence-sync-state", test_absence_sync_state, 0);
   ADD ("/people-view/A7-absence-resend", test_absence_resend, 0);
+  ADD ("/people-view/A7-show-person-at-absences", test_show_person_at_absences, 0);
   ADD ("/people-view/empty-register", test_empty_register, FIXTURE_EMPTY);
   ADD ("/people-view/narrow-navigation", test_narrow_navigation, FIXTURE_NARROW);
   g_test_add_func ("/people-view/application-window", test_application_window);

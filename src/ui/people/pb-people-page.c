@@ -1200,8 +1200,8 @@ pb_people_page_focus_search (PbPeoplePage *self)
  * pb_people_page_show_person:
  * @employee_id: an employee of the register
  *
- * Selects the employee and shows their details; a search or filter that
- * hides them is cleared first.
+ * Selects the employee and shows their details, scrolled to their
+ * absences; a search or filter that hides them is cleared first.
  *
  * Returns: whether the register has the employee
  */
@@ -1227,5 +1227,6 @@ pb_people_page_show_person (PbPeoplePage *self,
     return FALSE;
 
   adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->detail));
+  pb_person_detail_show_absences (self->detail);
   return TRUE;
 }

@@ -72,6 +72,7 @@ struct _PbPersonDetail
   PbSyncDriver *driver;      /* (owned) (nullable): @store's */
   GPtrArray   *connections;  /* (owned) (nullable): active ones that sync absence */
   guint        refresh_id;   /* idle: read the absences again */
+  guint        scroll_frames; /* frames left to scroll to the absences in */
 };
 
 G_DEFINE_FINAL_TYPE (PbPersonDetail, pb_person_detail, GTK_TYPE_WIDGET)
@@ -340,6 +341,11 @@ dup_sync_state (PbPersonDetail *self,
     /* Translators: "Not sent: not linked to anyone in Tripletex" */
     return g_strdup_printf (_("Not sent: not linked to anyone in %s"), system);
 
+  /* Every change is in the outbox, and none of this one: it has not
+   * changed since before absence sync began (SPEC C5). */
+  if (pb_store_get_outbox_cursor (store, connection->id) >= pb_store_max_change_id (store))
+    return g_strdup (_("Not sent: from before absence sync was turned on"));
+
   return g_strdup (_("Not sent yet"));
 }
 
@@ -390,23 +396,14 @@ create_absence_row (gpointer item,
   g_autofree char *sync = dup_sync_lines (self, absence, type_name, &rejected);
   g_autofree char *full = sync != NULL ? g_strdup_printf ("%s\n%s", subtitle, sync) : NULL;
   GtkWidget *row = new_row (type_name, full != NULL ? full : subtitle);
-  GtkWidget *state_label = gtk_label_new (pb_format_absence_state (state));
-
   /* The reason is the point of the line: it wraps rather than ellipsize. */
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
   if (rejected)
     gtk_widget_add_css_class (row, "absence-rejected");
 
-  gtk_widget_set_valign (state_label, GTK_ALIGN_CENTER);
-  if (g_strcmp0 (state, "approved") == 0)
-    gtk_widget_add_css_class (state_label, "success");
-  else if (g_strcmp0 (state, "rejected") == 0 || g_strcmp0 (state, "unapproved") == 0)
-    gtk_widget_add_css_class (state_label, "error");
-  else
-    gtk_widget_add_css_class (state_label, "dim-label");
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), state_label);
-
-  /* SPEC A7: once the cause is fixed, approved again in HR and sent. */
+  /* SPEC A7: once the cause is fixed, approved again in HR and sent. A
+   * rejected one has Resend in place of its state, which the line under
+   * it says with the reason: the reason gets the width. */
   if (g_strcmp0 (state, "rejected") == 0)
     {
       GtkWidget *resend = gtk_button_new_with_mnemonic (_("_Resend"));
@@ -417,6 +414,20 @@ create_absence_row (gpointer item,
       gtk_actionable_set_action_name (GTK_ACTIONABLE (resend), "person.resend-absence");
       gtk_actionable_set_action_target (GTK_ACTIONABLE (resend), "x", pb_record_get_id (absence));
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), resend);
+    }
+  /* Without a line that says it (no connection sends absence), the state does. */
+  if (!rejected)
+    {
+      GtkWidget *state_label = gtk_label_new (pb_format_absence_state (state));
+
+      gtk_widget_set_valign (state_label, GTK_ALIGN_CENTER);
+      if (g_strcmp0 (state, "approved") == 0)
+        gtk_widget_add_css_class (state_label, "success");
+      else if (g_strcmp0 (state, "rejected") == 0 || g_strcmp0 (state, "unapproved") == 0)
+        gtk_widget_add_css_class (state_label, "error");
+      else
+        gtk_widget_add_css_class (state_label, "dim-label");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), state_label);
     }
 
   return row;
@@ -727,4 +738,44 @@ pb_person_detail_set_person (PbPersonDetail *self,
   /* A new person starts at the top, not where the last one was scrolled. */
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
   gtk_stack_set_visible_child_name (self->stack, "person");
+}
+
+/* Once the pane is laid out: its absences at the top. */
+static gboolean
+scroll_to_absences_cb (GtkWidget     *widget,
+                       GdkFrameClock *clock,
+                       gpointer       user_data)
+{
+  PbPersonDetail *self = PB_PERSON_DETAIL (widget);
+  GtkWidget *group = gtk_widget_get_parent (GTK_WIDGET (self->absences_list));
+  GtkWidget *content = gtk_scrolled_window_get_child (self->scroller);
+  graphene_point_t point = GRAPHENE_POINT_INIT (0, 0);
+  graphene_point_t top;
+
+  /* The group is in a box in a viewport: its place in the viewport's child. */
+  while (group != NULL && !ADW_IS_PREFERENCES_GROUP (group))
+    group = gtk_widget_get_parent (group);
+  if (GTK_IS_VIEWPORT (content))
+    content = gtk_viewport_get_child (GTK_VIEWPORT (content));
+  if (group != NULL && content != NULL && gtk_widget_compute_point (group, content, &point, &top))
+    gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), MAX (top.y - 12, 0));
+
+  /* The first frames may still lay out the person: again until it holds. */
+  return --self->scroll_frames > 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+/**
+ * pb_person_detail_show_absences:
+ *
+ * Scrolls the pane to the person's absences (a rejected absence's
+ * notification opens them, SPEC A7).
+ */
+void
+pb_person_detail_show_absences (PbPersonDetail *self)
+{
+  g_return_if_fail (PB_IS_PERSON_DETAIL (self));
+
+  if (self->scroll_frames == 0)
+    gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_to_absences_cb, NULL, NULL);
+  self->scroll_frames = 5;
 }
