@@ -574,8 +574,8 @@ find_menu_button (GtkWidget *root)
   return NULL;
 }
 
-/* SPEC A2: the sidebar counts the types of every connection that are
- * neither mapped nor excluded; a connection's menu opens the view on it,
+/* SPEC A2: the sidebar counts the types of every connection syncing
+ * absence that are neither mapped nor excluded; a connection's menu opens the view on it,
  * with the chooser when there are several. */
 static void
 test_sidebar_count_and_row_menu (Fixture       *f,
@@ -601,6 +601,32 @@ test_sidebar_count_and_row_menu (Fixture       *f,
   g_assert_true (gtk_widget_get_visible (count));
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (count)), ==, "6");
   g_assert_cmpstr (gtk_widget_get_tooltip_text (count), ==, "6 absence types not mapped");
+
+  /* SPEC A2: a connection that does not sync absence sends none: its
+   * types are not counted. */
+  {
+    g_autoptr(PbConnection) users_only = pb_connection_new ();
+    g_autoptr(GError) error = NULL;
+
+    users_only->name = g_strdup ("Acme users");
+    users_only->system = g_strdup ("tripletex");
+    users_only->sync_types = PB_DATA_USERS;
+    g_assert_true (pb_store_save_connection (f->store, users_only, &error));
+    g_assert_no_error (error);
+    iterate_idle ();
+    g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (count)), ==, "6");
+
+    users_only->sync_types |= PB_DATA_ABSENCE;
+    g_assert_true (pb_store_save_connection (f->store, users_only, &error));
+    g_assert_no_error (error);
+    iterate_idle ();
+    g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (count)), ==, "9");
+
+    g_assert_true (pb_store_delete_connection (f->store, users_only, &error));
+    g_assert_no_error (error);
+    iterate_idle ();
+    g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (count)), ==, "6");
+  }
 
   set_mapping (f, first, "vacation", PB_MAPPING_EXCLUDED, NULL);
   set_mapping (f, first, "sick-leave", PB_MAPPING_MAPPED, "A1");

@@ -11,11 +11,15 @@
 #include <string.h>
 
 #include "pb-application.h"
+#include "pb-connection.h"
 #include "pb-import.h"
+#include "pb-mapping.h"
+#include "pb-outbox.h"
 #include "pb-people-page.h"
 #include "pb-person-detail.h"
 #include "pb-store.h"
 #include "pb-test-utils.h"
+#include "pb-user-plan.h"
 #include "pb-window.h"
 
 /* Three people in two teams. The store lists them by family name:
@@ -402,6 +406,335 @@ test_selection_fills_detail (Fixture       *fixture,
   g_assert_cmpuint (count_rows (detail_list (detail, "salaries_list")), ==, 0);
 }
 
+/* --- absences and payroll (SPEC A1, A2, A7) ---------------------------------------- */
+
+/* Ada's absences besides her vacation, one for each thing payroll may
+ * know of them. */
+static const char absences_json[] =
+  "{ \"format\": \"paybridge-hr/1\","
+  "  \"absence_types\": [ { \"key\": \"sick\", \"name\": \"Sick leave\" }, { \"key\": \"course\", \"name\": \"Course\" },"
+  "                       { \"key\": \"other\", \"name\": \"Other\" } ],"
+  "  \"employees\": [ { \"email\": \"ada@acme.no\", \"absences\": ["
+  "    { \"type\": \"vacation\", \"start_date\": \"2024-07-01\", \"end_date\": \"2024-07-19\", \"state\": \"approved\" },"
+  "    { \"type\": \"sick\", \"start_date\": \"2024-09-02\", \"end_date\": \"2024-09-03\", \"state\": \"approved\" },"
+  "    { \"type\": \"other\", \"start_date\": \"2024-10-07\", \"end_date\": \"2024-10-08\", \"state\": \"rejected\" },"
+  "    { \"type\": \"course\", \"start_date\": \"2024-11-04\", \"end_date\": \"2024-11-05\", \"state\": \"approved\" },"
+  "    { \"type\": \"sick\", \"start_date\": \"2024-12-02\", \"state\": \"approved\" },"
+  "    { \"type\": \"other\", \"start_date\": \"2025-01-06\", \"end_date\": \"2025-01-07\", \"state\": \"unapproved\" },"
+  "    { \"type\": \"other\", \"start_date\": \"2025-02-03\", \"end_date\": \"2025-02-04\", \"state\": \"approved\" }"
+  "  ] } ] }";
+
+static gint64
+ada_absence (PbStore    *store,
+             const char *start)
+{
+  g_autoptr(PbRecord) ada = pb_store_find_employee (store, NULL, "ada@acme.no", NULL);
+  g_autoptr(GPtrArray) absences = pb_store_list (store, PB_ENTITY_ABSENCE, pb_record_get_id (ada), NULL);
+
+  for (guint i = 0; i < absences->len; i++)
+    if (g_strcmp0 (pb_record_get (g_ptr_array_index (absences, i), PB_ABSENCE_START_DATE), start) == 0)
+      return pb_record_get_id (g_ptr_array_index (absences, i));
+  g_assert_not_reached ();
+}
+
+static gint64
+type_id (PbStore    *store,
+         const char *key)
+{
+  g_autoptr(PbRecord) type = pb_store_find_by_key (store, PB_ENTITY_ABSENCE_TYPE, key, NULL);
+
+  g_assert_nonnull (type);
+  return pb_record_get_id (type);
+}
+
+static PbConnection *
+save_connection (PbStore           *store,
+                 const char        *name,
+                 PbDataTypes        types,
+                 PbConnectionState  state)
+{
+  PbConnection *connection = pb_connection_new ();
+  g_autoptr(GError) error = NULL;
+
+  connection->name = g_strdup (name);
+  connection->system = g_strdup ("tripletex");
+  connection->sync_types = types;
+  connection->state = state;
+  pb_store_save_connection (store, connection, &error);
+  g_assert_no_error (error);
+  return connection;
+}
+
+/* An active Tripletex connection that syncs absence, with Ada's absences
+ * in each state; another that does not sync absence is not shown. */
+static PbConnection *
+set_up_absence_sync (Fixture *fixture)
+{
+  PbStore *store = fixture->store;
+  PbConnection *connection;
+  g_autoptr(PbConnection) other = NULL;
+  g_autoptr(PbRecord) ada = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbErrorEntry) entry = g_new0 (PbErrorEntry, 1);
+
+  import_json (store, fixture->dir, "absences.json", absences_json);
+  connection = save_connection (store, "Acme payroll", PB_DATA_USERS | PB_DATA_ABSENCE, PB_CONNECTION_ACTIVE);
+  other = save_connection (store, "Acme bonus", PB_DATA_USERS, PB_CONNECTION_ACTIVE);
+
+  pb_store_set_mapping (store, connection->id, type_id (store, "vacation"), PB_MAPPING_MAPPED, "A1", &error);
+  g_assert_no_error (error);
+  pb_store_set_mapping (store, connection->id, type_id (store, "sick"), PB_MAPPING_MAPPED, "A2", &error);
+  g_assert_no_error (error);
+  pb_store_set_mapping (store, connection->id, type_id (store, "course"), PB_MAPPING_EXCLUDED, NULL, &error);
+  g_assert_no_error (error);
+
+  ada = pb_store_find_employee (store, NULL, "ada@acme.no", NULL);
+  pb_store_link (store, connection->id, PB_ENTITY_EMPLOYEE, pb_record_get_id (ada), "7", 0, &error);
+  g_assert_no_error (error);
+  pb_store_link (store, connection->id, PB_ENTITY_ABSENCE, ada_absence (store, "2024-07-01"), "900", 0, &error);
+  g_assert_no_error (error);
+  pb_store_enqueue (store, connection->id, PB_ENTITY_ABSENCE, ada_absence (store, "2024-09-02"),
+                    pb_record_get_id (ada), pb_store_max_change_id (store), &error);
+  g_assert_no_error (error);
+
+  /* What the engine writes when it rejects an absence (A7). */
+  entry->entity = PB_ENTITY_ABSENCE;
+  entry->record_id = ada_absence (store, "2024-10-07");
+  entry->employee_id = pb_record_get_id (ada);
+  entry->who = g_strdup ("Ada Lovelace <ada@acme.no>");
+  entry->what = g_strdup ("Send the absence from 2024-10-07 to 2024-10-08 (Other)");
+  entry->message = g_strdup ("The absence type “Other” is not mapped to a type in Tripletex");
+  entry->advice = g_strdup ("The absence is marked rejected in HR; notified: Ada Lovelace (the employee)");
+  pb_store_add_error (store, connection->id, entry, &error);
+  g_assert_no_error (error);
+
+  return connection;
+}
+
+/* The row of Ada's absence from @start (the subtitle starts with its period). */
+static AdwActionRow *
+absence_row (GtkWidget  *detail,
+             const char *start)
+{
+  GtkListBox *list = detail_list (detail, "absences_list");
+
+  for (int i = 0; gtk_list_box_get_row_at_index (list, i) != NULL; i++)
+    {
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (list, i);
+
+      if (ADW_IS_ACTION_ROW (row) && g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), start))
+        return ADW_ACTION_ROW (row);
+    }
+  g_assert_not_reached ();
+}
+
+/* The row's last subtitle line: what payroll knows. */
+static const char *
+sync_line (GtkWidget  *detail,
+           const char *start)
+{
+  const char *subtitle = adw_action_row_get_subtitle (absence_row (detail, start));
+  const char *newline = strrchr (subtitle, '\n');
+
+  g_assert_nonnull (newline);
+  return newline + 1;
+}
+
+static GtkWidget *
+find_named (GtkWidget  *widget,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static char *
+absence_state (PbStore    *store,
+               const char *start)
+{
+  g_autoptr(PbRecord) absence = pb_store_get (store, PB_ENTITY_ABSENCE, ada_absence (store, start), NULL);
+
+  return g_strdup (pb_record_get (absence, PB_ABSENCE_STATE));
+}
+
+typedef struct
+{
+  GtkWidget  *detail;
+  const char *start;
+  const char *line;
+} LineWait;
+
+static gboolean
+has_line (gpointer data)
+{
+  LineWait *wait = data;
+
+  return g_strcmp0 (sync_line (wait->detail, wait->start), wait->line) == 0;
+}
+
+/* SPEC A1, A2, A7: each absence says what payroll knows of it: sent,
+ * waiting, rejected with the reason (and Resend), or why it is not sent. */
+static void
+test_absence_sync_state (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(PbConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkSelectionModel *selection;
+  GtkWidget *detail;
+  LineWait wait;
+
+  if (!have_display)
+    {
+      pb_test_skip_or_fail ("no display");
+      return;
+    }
+
+  connection = set_up_absence_sync (fixture);
+  pb_people_page_reload (fixture->page);
+  selection = GTK_SELECTION_MODEL (shown_people (fixture));
+  detail = GTK_WIDGET (page_child (fixture, "detail"));
+  g_assert_true (gtk_selection_model_select_item (selection, 1, TRUE));   /* Ada Lovelace */
+  g_assert_cmpuint (count_rows (detail_list (detail, "absences_list")), ==, 7);
+
+  g_assert_cmpstr (sync_line (detail, "2024-07-01"), ==, "Sent to Tripletex");
+  g_assert_cmpstr (sync_line (detail, "2024-09-02"), ==, "Waiting to be sent");
+  g_assert_cmpstr (sync_line (detail, "2024-10-07"), ==,
+                   "Rejected: The absence type “Other” is not mapped to a type in Tripletex");
+  g_assert_cmpstr (sync_line (detail, "2024-11-04"), ==, "Not sent: Course is set to Do not sync");
+  g_assert_cmpstr (sync_line (detail, "2024-12-02"), ==, "Not sent: no end date");
+  g_assert_cmpstr (sync_line (detail, "2025-01-06"), ==, "Not sent: not approved");
+  g_assert_cmpstr (sync_line (detail, "2025-02-03"), ==, "Not sent: Other is not mapped");
+  /* One line each: the other connection does not sync absence. */
+  g_assert_null (strchr (strchr (adw_action_row_get_subtitle (absence_row (detail, "2024-07-01")), '\n') + 1, '\n'));
+
+  /* Only the rejected one has Resend. */
+  g_assert_nonnull (find_named (GTK_WIDGET (absence_row (detail, "2024-10-07")), "resend-button"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (absence_row (detail, "2024-10-07")), "absence-rejected"));
+  g_assert_null (find_named (GTK_WIDGET (absence_row (detail, "2025-02-03")), "resend-button"));
+  g_assert_null (find_named (GTK_WIDGET (absence_row (detail, "2024-07-01")), "resend-button"));
+
+  /* The lines follow the register: "Other" mapped now. */
+  pb_store_set_mapping (fixture->store, connection->id, type_id (fixture->store, "other"), PB_MAPPING_MAPPED, "A3",
+                        &error);
+  g_assert_no_error (error);
+  wait = (LineWait) { detail, "2025-02-03", "Not sent yet" };
+  g_assert_true (pb_test_iterate_until (has_line, &wait, 10));
+
+  /* A connection that stops being active is no longer asked. */
+  connection->state = PB_CONNECTION_NEEDS_SIGN_IN;
+  pb_store_save_connection (fixture->store, connection, &error);
+  g_assert_no_error (error);
+  pb_people_page_reload (fixture->page);
+  g_assert_null (strchr (adw_action_row_get_subtitle (absence_row (detail, "2024-07-01")), '\n'));
+}
+
+/* SPEC A7: Resend approves a rejected absence again in HR: a change the
+ * outbox sends; the row says approved, without Resend. */
+static void
+test_absence_resend (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(PbConnection) connection = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autofree char *state = NULL;
+  GtkSelectionModel *selection;
+  GtkWidget *detail;
+  GtkWidget *resend;
+  PbChange *change;
+  gint64 before;
+
+  if (!have_display)
+    {
+      pb_test_skip_or_fail ("no display");
+      return;
+    }
+
+  connection = set_up_absence_sync (fixture);
+  pb_people_page_reload (fixture->page);
+  selection = GTK_SELECTION_MODEL (shown_people (fixture));
+  detail = GTK_WIDGET (page_child (fixture, "detail"));
+  g_assert_true (gtk_selection_model_select_item (selection, 1, TRUE));   /* Ada Lovelace */
+
+  before = pb_store_max_change_id (fixture->store);
+  resend = find_named (GTK_WIDGET (absence_row (detail, "2024-10-07")), "resend-button");
+  g_assert_nonnull (resend);
+  g_signal_emit_by_name (resend, "clicked");
+
+  state = absence_state (fixture->store, "2024-10-07");
+  g_assert_cmpstr (state, ==, "approved");
+  changes = pb_store_list_changes (fixture->store, before, NULL);
+  g_assert_cmpuint (changes->len, ==, 1);
+  change = g_ptr_array_index (changes, 0);
+  g_assert_cmpint (change->entity, ==, PB_ENTITY_ABSENCE);
+  g_assert_cmpint (change->record_id, ==, ada_absence (fixture->store, "2024-10-07"));
+  g_assert_cmpint (change->op, ==, PB_CHANGE_UPDATE);
+  g_assert_nonnull (strstr (change->new_values, "\"approved\""));
+  g_assert_nonnull (strstr (change->old_values, "\"rejected\""));
+
+  /* The row now: approved, no Resend; the cause (not mapped) still shows. */
+  g_assert_null (find_named (GTK_WIDGET (absence_row (detail, "2024-10-07")), "resend-button"));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (absence_row (detail, "2024-10-07")), "absence-rejected"));
+  g_assert_cmpstr (sync_line (detail, "2024-10-07"), ==, "Not sent: Other is not mapped");
+
+  /* Resending one that is not rejected changes nothing. */
+  g_assert_false (pb_store_resend_absence (fixture->store, ada_absence (fixture->store, "2024-10-07"), NULL));
+  g_clear_pointer (&changes, g_ptr_array_unref);
+  changes = pb_store_list_changes (fixture->store, before, NULL);
+  g_assert_cmpuint (changes->len, ==, 1);
+}
+
+static gboolean
+scrolled_down (gpointer data)
+{
+  return gtk_adjustment_get_value (data) > 0;
+}
+
+/* SPEC A7: a rejection's notification opens the person, at their
+ * absences, even when a search hides them. */
+static void
+test_show_person_at_absences (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(PbConnection) connection = NULL;
+  g_autoptr(PbRecord) ada = NULL;
+  GtkWidget *detail;
+  GtkScrolledWindow *scroller;
+  GtkAdjustment *adjustment;
+
+  if (!have_display)
+    {
+      pb_test_skip_or_fail ("no display");
+      return;
+    }
+
+  connection = set_up_absence_sync (fixture);
+  pb_people_page_reload (fixture->page);
+  gtk_window_set_default_size (fixture->window, 1100, 400);
+  detail = GTK_WIDGET (page_child (fixture, "detail"));
+  scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_template_child (detail, PB_TYPE_PERSON_DETAIL, "scroller"));
+  adjustment = gtk_scrolled_window_get_vadjustment (scroller);
+
+  gtk_editable_set_text (GTK_EDITABLE (page_child (fixture, "search_entry")), "grace");
+  assert_shown_names (fixture, "Grace Hopper", NULL);
+
+  ada = pb_store_find_employee (fixture->store, NULL, "ada@acme.no", NULL);
+  g_assert_true (pb_people_page_show_person (fixture->page, pb_record_get_id (ada)));
+  g_assert_cmpstr (detail_label (detail, "name_label"), ==, "Ada Lovelace");
+  g_assert_true (pb_test_iterate_until (scrolled_down, adjustment, 10));
+  g_assert_false (pb_people_page_show_person (fixture->page, 999999));
+}
+
 static void
 test_reload_keeps_selection (Fixture       *fixture,
                              gconstpointer  data)
@@ -739,6 +1072,9 @@ main (int   argc,
   ADD ("/people-view/team-filter", test_team_filter, 0);
   ADD ("/people-view/selection-fills-detail", test_selection_fills_detail, 0);
   ADD ("/people-view/reload-keeps-selection", test_reload_keeps_selection, 0);
+  ADD ("/people-view/A1-A2-A7-absence-sync-state", test_absence_sync_state, 0);
+  ADD ("/people-view/A7-absence-resend", test_absence_resend, 0);
+  ADD ("/people-view/A7-show-person-at-absences", test_show_person_at_absences, 0);
   ADD ("/people-view/empty-register", test_empty_register, FIXTURE_EMPTY);
   ADD ("/people-view/narrow-navigation", test_narrow_navigation, FIXTURE_NARROW);
   g_test_add_func ("/people-view/application-window", test_application_window);

@@ -640,6 +640,130 @@ test_failure_logged_and_counted (Fixture       *f,
 
 typedef struct
 {
+  gint64  connection_id;
+  GArray *error_ids;   /* gint64 */
+  guint   pushes;      /* how many runs of the main loop the emissions came in */
+  gboolean in_run;
+} Rejections;
+
+static gboolean
+clear_in_run (gpointer data)
+{
+  ((Rejections *) data)->in_run = FALSE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_absence_rejected (PbSyncDriver *driver,
+                     gint64        connection_id,
+                     gint64        error_id,
+                     Rejections   *seen)
+{
+  g_assert_cmpint (connection_id, ==, seen->connection_id);
+  g_array_append_val (seen->error_ids, error_id);
+  /* Emissions of one push come together, before the loop runs again. */
+  if (!seen->in_run)
+    {
+      seen->pushes++;
+      seen->in_run = TRUE;
+      g_idle_add (clear_in_run, seen);
+    }
+}
+
+static gboolean
+rejected_at_least (gpointer data)
+{
+  Rejections *seen = data;
+
+  return seen->error_ids->len >= 2;
+}
+
+static gint64
+absence_id (PbStore    *store,
+            const char *email,
+            const char *start)
+{
+  g_autoptr(PbRecord) person = pb_store_find_employee (store, NULL, email, NULL);
+  g_autoptr(GPtrArray) absences = pb_store_list (store, PB_ENTITY_ABSENCE, pb_record_get_id (person), NULL);
+
+  for (guint i = 0; i < absences->len; i++)
+    if (g_strcmp0 (pb_record_get (g_ptr_array_index (absences, i), PB_ABSENCE_START_DATE), start) == 0)
+      return pb_record_get_id (g_ptr_array_index (absences, i));
+  g_assert_not_reached ();
+}
+
+/* SPEC A7: each absence a push rejects in HR (here: its type is not
+ * mapped) is announced with the connection and its error entry, which
+ * names the absence and who is notified; those of one push come
+ * together, so that the app can tell them in one notification. */
+static void
+test_absence_rejected_signal (Fixture       *f,
+                              gconstpointer  data)
+{
+  Rejections seen = { f->connection->id, g_array_new (FALSE, FALSE, sizeof (gint64)), 0, FALSE };
+  g_autoptr(GError) error = NULL;
+  gint64 first, second;
+
+  f->connection->sync_types |= PB_DATA_ABSENCE;
+  pb_store_save_connection (f->store, f->connection, &error);
+  g_assert_no_error (error);
+  import (f->store, "{ \"format\": \"paybridge-hr/1\", "
+                    "  \"absence_types\": [ { \"key\": \"other\", \"name\": \"Other\" } ] }");
+  link_person (f, "kari@acme.no");
+  start_driver (f);
+  g_signal_connect (f->driver, "absence-rejected", G_CALLBACK (on_absence_rejected), &seen);
+  g_assert_true (pb_test_iterate_until (driver_is_idle, f->driver, WAIT_CAP_SECONDS));
+  g_assert_cmpuint (seen.error_ids->len, ==, 0);
+
+  import (f->store, "{ \"format\": \"paybridge-hr/1\", \"employees\": ["
+                    "  { \"email\": \"per@acme.no\" },"
+                    "  { \"email\": \"kari@acme.no\", \"absence_manager_email\": \"per@acme.no\", \"absences\": ["
+                    "    { \"type\": \"other\", \"start_date\": \"2025-03-17\", \"end_date\": \"2025-03-18\", "
+                    "      \"state\": \"approved\" },"
+                    "    { \"type\": \"other\", \"start_date\": \"2025-04-07\", \"end_date\": \"2025-04-08\", "
+                    "      \"state\": \"approved\" } ] } ] }");
+  g_assert_true (pb_test_iterate_until (rejected_at_least, &seen, WAIT_CAP_SECONDS));
+  g_assert_true (pb_test_iterate_until (driver_is_idle, f->driver, WAIT_CAP_SECONDS));
+  g_assert_cmpuint (seen.error_ids->len, ==, 2);
+  g_assert_cmpuint (seen.pushes, ==, 1);
+
+  first = absence_id (f->store, "kari@acme.no", "2025-03-17");
+  second = absence_id (f->store, "kari@acme.no", "2025-04-07");
+  for (guint i = 0; i < seen.error_ids->len; i++)
+    {
+      g_autoptr(PbErrorEntry) entry = pb_store_get_error (f->store, f->connection->id,
+                                                          g_array_index (seen.error_ids, gint64, i), &error);
+      g_autoptr(PbRecord) absence = NULL;
+
+      g_assert_no_error (error);
+      g_assert_cmpint (entry->entity, ==, PB_ENTITY_ABSENCE);
+      g_assert_true (entry->record_id == first || entry->record_id == second);
+      g_assert_cmpint (entry->state, ==, PB_ERROR_OPEN);
+      g_assert_nonnull (strstr (entry->message, "not mapped"));
+      g_assert_nonnull (strstr (entry->advice, "notified: Kari Nordmann (the employee), Per Berg (absence manager)"));
+      absence = pb_store_get (f->store, PB_ENTITY_ABSENCE, entry->record_id, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (pb_record_get (absence, PB_ABSENCE_STATE), ==, "rejected");
+    }
+  g_assert_cmpint (g_array_index (seen.error_ids, gint64, 0), !=, g_array_index (seen.error_ids, gint64, 1));
+
+  /* Another connection's entry, or none: not found. */
+  g_assert_null (pb_store_get_error (f->store, f->connection->id + 1000, g_array_index (seen.error_ids, gint64, 0),
+                                     &error));
+  g_assert_error (error, PB_STORE_ERROR, PB_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* The rejection is itself an HR change, and rejects nothing more. */
+  import_phone (f->store, "kari@acme.no", "+47 933 33 333");
+  g_assert_true (pb_test_iterate_until (driver_is_idle, f->driver, WAIT_CAP_SECONDS));
+  g_assert_cmpuint (seen.error_ids->len, ==, 2);
+
+  g_signal_handlers_disconnect_by_data (f->driver, &seen);
+  g_array_unref (seen.error_ids);
+}
+
+typedef struct
+{
   gboolean  done;
   GError   *error;
 } Pushed;
@@ -766,6 +890,7 @@ main (int   argc,
   ADD ("R3-cancelled-push-keeps-its-entry", test_cancelled_push_keeps_entry);
   ADD ("U11-C7-failure-logged-and-counted", test_failure_logged_and_counted);
   ADD ("U7-C2-keyring-connector-opened-once", test_keyring_provider_kept);
+  ADD ("A7-absence-rejected-signal", test_absence_rejected_signal);
 #undef ADD
 
   return g_test_run ();

@@ -34,6 +34,7 @@ static const CliCommand commands[] = {
   { "mapping", "list|set|exclude|unset|refresh", N_("Map HR absence types to payroll’s (SPEC A2)"),
     pb_cli_mapping },
   { "outbox", "NAME [--json]", N_("What waits to go to payroll; --retry, --discard"), pb_cli_outbox },
+  { "absence", "resend EMAIL TYPE START_DATE", N_("Send a rejected absence again (SPEC A7)"), pb_cli_absence },
 };
 
 static void

@@ -49,7 +49,8 @@
  *
  * It keeps, per connection, when it was last in step, the number of open
  * errors and of outbox entries that need attention or are held, and emits
- * ::status-changed when one of them changes. */
+ * ::status-changed when one of them changes, and ::absence-rejected for
+ * each absence a push rejected in HR (SPEC A7). */
 
 typedef struct
 {
@@ -112,6 +113,7 @@ static GParamSpec *properties [N_PROPS];
 
 enum {
   STATUS_CHANGED,
+  ABSENCE_REJECTED,
   N_SIGNALS
 };
 
@@ -389,6 +391,19 @@ on_pushed_cb (GObject      *source,
   /* Busy: another process holds the outbox; try again later. The open
    * error count may have moved either way. */
   update_status (conn, FALSE);
+
+  /* SPEC A7: each absence this push rejected in HR is announced, with its
+   * error entry (the app words a notification from it). */
+  if (pushed.rejected > 0)
+    {
+      g_autoptr(PbSyncDriver) driver = g_object_ref (conn->driver);
+      g_autoptr(GArray) rejections = pb_sync_engine_push_dup_rejections (result);
+
+      for (guint i = 0; rejections != NULL && i < rejections->len; i++)
+        g_signal_emit (driver, signals [ABSENCE_REJECTED], 0, conn->id, g_array_index (rejections, gint64, i));
+      if (conn->driver == NULL)
+        return;
+    }
   /* What waits only for another entry (a position for its person, who
    * needs attention) waits for the next change, not for a timer. */
   end_run (conn, pushed.busy || (pushed.waiting > 0 && (pushed.retry || pushed.sent > 0)) ? RUN_WAITING : RUN_DONE);
@@ -574,6 +589,7 @@ run (Conn *conn)
   g_autoptr(GArray) pending = NULL;
   g_autoptr(GError) error = NULL;
   PbProvider *given;
+  int enqueued;
 
   if (self == NULL || conn->busy || !wants_sync (conn))
     return;
@@ -583,12 +599,22 @@ run (Conn *conn)
 
   /* The changes into the outbox first: a local transaction, and with
    * nothing waiting neither the keyring nor the payroll system is asked. */
-  if (pb_sync_engine_enqueue (self->store, conn->connection, &error) < 0 ||
+  if ((enqueued = pb_sync_engine_enqueue (self->store, conn->connection, &error)) < 0 ||
       (pending = pb_store_list_outbox (self->store, conn->id, &error)) == NULL)
     {
       g_debug ("Connection %" G_GINT64_FORMAT ": could not read the outbox: %s", conn->id, error->message);
       end_run (conn, RUN_WAITING);
       return;
+    }
+
+  /* What a view shows of a record may be "waiting to be sent" now. */
+  if (enqueued > 0)
+    {
+      g_autoptr(Conn) hold = conn_ref (conn);
+
+      g_signal_emit (self, signals [STATUS_CHANGED], 0, conn->id);
+      if (conn->driver == NULL)
+        return;
     }
 
   if (pending->len == 0)
@@ -892,11 +918,25 @@ pb_sync_driver_class_init (PbSyncDriverClass *klass)
    *
    * The connection's last sync, its number of open errors, of outbox
    * entries that need attention or are held, or its state changed (or the
-   * driver saw it for the first time).
+   * driver saw it for the first time), or new changes went into its outbox.
    */
   signals [STATUS_CHANGED] =
     g_signal_new ("status-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_INT64);
+
+  /**
+   * PbSyncDriver::absence-rejected:
+   * @connection_id: the connection
+   * @error_id: the entry of the connection's error log that says why, and
+   *   who is notified (pb_store_get_error())
+   *
+   * SPEC A7: a push could not send an absence, and marked it rejected in
+   * HR. Emitted once for each, when the push ends: the rejections of one
+   * push come one after another, with nothing run in between.
+   */
+  signals [ABSENCE_REJECTED] =
+    g_signal_new ("absence-rejected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_INT64);
 }
 
 static void

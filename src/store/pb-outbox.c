@@ -794,6 +794,36 @@ pb_store_count_open_errors (PbStore *store,
                      connection_id);
 }
 
+#define ERROR_COLUMNS \
+  "id, at, who, what, message, system_message, request_id, advice, employee_id, coalesce (last_at, at), count, " \
+  "resolved, resolved_at, entity, coalesce (record_id, 0)"
+
+/* The entry at @stmt's row, its columns as ERROR_COLUMNS lists them. */
+static PbErrorEntry *
+error_entry_from_row (sqlite3_stmt *stmt)
+{
+  PbErrorEntry *entry = g_new0 (PbErrorEntry, 1);
+  const char *entity = (const char *) sqlite3_column_text (stmt, 13);
+
+  entry->id = sqlite3_column_int64 (stmt, 0);
+  entry->at = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  entry->who = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  entry->what = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+  entry->message = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+  entry->system_message = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+  entry->request_id = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
+  entry->advice = g_strdup ((const char *) sqlite3_column_text (stmt, 7));
+  entry->employee_id = sqlite3_column_int64 (stmt, 8);
+  entry->last_at = g_strdup ((const char *) sqlite3_column_text (stmt, 9));
+  entry->count = sqlite3_column_int (stmt, 10);
+  entry->state = CLAMP (sqlite3_column_int (stmt, 11), PB_ERROR_OPEN, PB_ERROR_DISMISSED);
+  entry->resolved_at = g_strdup ((const char *) sqlite3_column_text (stmt, 12));
+  if (entity == NULL || !pb_entity_from_name (entity, &entry->entity))
+    entry->entity = PB_N_ENTITIES;
+  entry->record_id = sqlite3_column_int64 (stmt, 14);
+  return entry;
+}
+
 /**
  * pb_store_list_errors:
  *
@@ -807,9 +837,7 @@ pb_store_list_errors (PbStore  *store,
 {
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_error_entry_free);
   sqlite3_stmt *stmt = pb_store_prepare (store,
-                                         "SELECT id, at, who, what, message, system_message, request_id, advice, "
-                                         "employee_id, coalesce (last_at, at), count, resolved, resolved_at, entity, "
-                                         "coalesce (record_id, 0) FROM error_log WHERE connection_id = ? "
+                                         "SELECT " ERROR_COLUMNS " FROM error_log WHERE connection_id = ? "
                                          "ORDER BY coalesce (last_at, at) DESC, id DESC",
                                          error);
   int rc;
@@ -818,28 +846,7 @@ pb_store_list_errors (PbStore  *store,
     return NULL;
   sqlite3_bind_int64 (stmt, 1, connection_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      PbErrorEntry *entry = g_new0 (PbErrorEntry, 1);
-      const char *entity = (const char *) sqlite3_column_text (stmt, 13);
-
-      entry->id = sqlite3_column_int64 (stmt, 0);
-      entry->at = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      entry->who = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-      entry->what = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
-      entry->message = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
-      entry->system_message = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
-      entry->request_id = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
-      entry->advice = g_strdup ((const char *) sqlite3_column_text (stmt, 7));
-      entry->employee_id = sqlite3_column_int64 (stmt, 8);
-      entry->last_at = g_strdup ((const char *) sqlite3_column_text (stmt, 9));
-      entry->count = sqlite3_column_int (stmt, 10);
-      entry->state = CLAMP (sqlite3_column_int (stmt, 11), PB_ERROR_OPEN, PB_ERROR_DISMISSED);
-      entry->resolved_at = g_strdup ((const char *) sqlite3_column_text (stmt, 12));
-      if (entity == NULL || !pb_entity_from_name (entity, &entry->entity))
-        entry->entity = PB_N_ENTITIES;
-      entry->record_id = sqlite3_column_int64 (stmt, 14);
-      g_ptr_array_add (entries, entry);
-    }
+    g_ptr_array_add (entries, error_entry_from_row (stmt));
   sqlite3_reset (stmt);
 
   if (rc != SQLITE_DONE)
@@ -848,6 +855,45 @@ pb_store_list_errors (PbStore  *store,
       return NULL;
     }
   return g_steal_pointer (&entries);
+}
+
+/**
+ * pb_store_get_error:
+ * @id: the entry's id, as pb_store_add_error() set it
+ *
+ * One entry of the connection's error log (SPEC C7): what a notification
+ * of a rejected absence (A7) words itself from.
+ *
+ * Returns: (transfer full) (nullable): the entry; %NULL with
+ *   %PB_STORE_ERROR_NOT_FOUND when the connection has no such entry
+ */
+PbErrorEntry *
+pb_store_get_error (PbStore  *store,
+                    gint64    connection_id,
+                    gint64    id,
+                    GError  **error)
+{
+  sqlite3_stmt *stmt = pb_store_prepare (store,
+                                         "SELECT " ERROR_COLUMNS " FROM error_log WHERE connection_id = ? AND id = ?",
+                                         error);
+  PbErrorEntry *entry = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, connection_id);
+  sqlite3_bind_int64 (stmt, 2, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    entry = error_entry_from_row (stmt);
+  sqlite3_reset (stmt);
+
+  if (rc == SQLITE_DONE)
+    g_set_error (error, PB_STORE_ERROR, PB_STORE_ERROR_NOT_FOUND,
+                 "No error-log entry %" G_GINT64_FORMAT " for connection %" G_GINT64_FORMAT, id, connection_id);
+  else if (rc != SQLITE_ROW)
+    pb_store_set_error (store, error, "error log");
+  return entry;
 }
 
 /* Does the record have an entry still in the outbox (pending, needing
@@ -872,4 +918,45 @@ pb_store_outbox_has_open (PbStore   *store,
   sqlite3_reset (stmt);
 
   return found;
+}
+
+/**
+ * pb_store_resend_absence:
+ * @absence_id: an absence of the HR register
+ *
+ * SPEC A7: once the cause of a rejection is fixed, the administrator sends
+ * the absence again: it is approved again in HR, in its own transaction.
+ * That is an HR change like any other: the outbox sends it, and when
+ * payroll takes it the rejection's error entry is resolved.
+ *
+ * Returns: %FALSE with %PB_STORE_ERROR_NOT_FOUND when there is no such
+ *   absence, %PB_STORE_ERROR_CONSTRAINT when it is not rejected
+ */
+gboolean
+pb_store_resend_absence (PbStore  *store,
+                         gint64    absence_id,
+                         GError  **error)
+{
+  g_autoptr(PbRecord) absence = pb_store_get (store, PB_ENTITY_ABSENCE, absence_id, error);
+
+  if (absence == NULL)
+    return FALSE;
+
+  if (g_strcmp0 (pb_record_get (absence, PB_ABSENCE_STATE), "rejected") != 0)
+    {
+      g_set_error (error, PB_STORE_ERROR, PB_STORE_ERROR_CONSTRAINT,
+                   _("The absence from %s is not rejected: there is nothing to resend"),
+                   pb_record_get (absence, PB_ABSENCE_START_DATE));
+      return FALSE;
+    }
+
+  pb_record_set (absence, PB_ABSENCE_STATE, "approved");
+  if (!pb_store_begin (store, error))
+    return FALSE;
+  if (!pb_store_save (store, absence, NULL, error) || !pb_store_commit (store, error))
+    {
+      pb_store_rollback (store);
+      return FALSE;
+    }
+  return TRUE;
 }

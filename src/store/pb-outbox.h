@@ -162,6 +162,16 @@ gint64      pb_store_count_open_errors  (PbStore      *store,
 GPtrArray  *pb_store_list_errors        (PbStore      *store,
                                          gint64        connection_id,
                                          GError      **error);
+PbErrorEntry *pb_store_get_error        (PbStore      *store,
+                                         gint64        connection_id,
+                                         gint64        id,
+                                         GError      **error);
+
+/* --- rejected absences (SPEC A7) ------------------------------------------------- */
+
+gboolean    pb_store_resend_absence     (PbStore      *store,
+                                         gint64        absence_id,
+                                         GError      **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PbErrorEntry, pb_error_entry_free)
 

@@ -10,9 +10,14 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "pb-application.h"
+#include "pb-connection.h"
+#include "pb-format.h"
 #include "pb-import.h"
+#include "pb-outbox.h"
+#include "pb-provider.h"
 #include "pb-sync-driver.h"
 #include "pb-window.h"
 
@@ -33,7 +38,16 @@ struct _PbApplication
   PbSyncDriver         *sync_driver;   /* (owned) (nullable): with @store */
   GtkFileChooserNative *chooser;       /* (owned) (nullable): while it is open */
   GCancellable         *cancellable;   /* (owned) */
+  GArray               *rejections;    /* (owned) Rejection: told at the next idle */
+  guint                 rejections_id;
 };
+
+/* A rejected absence to tell of (SPEC A7). */
+typedef struct
+{
+  gint64 connection_id;
+  gint64 error_id;
+} Rejection;
 
 G_DEFINE_FINAL_TYPE (PbApplication, pb_application, ADW_TYPE_APPLICATION)
 
@@ -341,10 +355,220 @@ show_sync_action (GSimpleAction *action,
     pb_window_sync_users (window, connection_id, plan_id);
 }
 
+/* --- rejected absences (SPEC A7) ----------------------------------------------- */
+
+/* app.show-person(x): the People view on that employee; a rejected
+ * absence's notification opens it. */
+static void
+show_person_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  PbApplication *self = user_data;
+  PbWindow *window;
+
+  if (self->store == NULL)
+    return;
+
+  g_application_activate (G_APPLICATION (self));
+  window = get_main_window (self);
+  if (window != NULL)
+    pb_window_show_person (window, g_variant_get_int64 (parameter));
+}
+
+static void
+on_show_person_clicked_cb (PbApplication *self,
+                           AdwToast      *toast)
+{
+  gint64 *employee_id = g_object_get_data (G_OBJECT (toast), "pb-employee-id");
+  PbWindow *window = get_main_window (self);
+
+  if (window != NULL && employee_id != NULL)
+    pb_window_show_person (window, *employee_id);
+}
+
+static const char *
+connection_system_name (PbConnection *connection)
+{
+  GType type = pb_provider_type_for_id (connection->system);
+  PbProviderClass *klass;
+  const char *name;
+
+  if (type == G_TYPE_INVALID)
+    return connection->name;
+  klass = g_type_class_ref (type);
+  name = klass->display_name;   /* static */
+  g_type_class_unref (klass);
+  return name;
+}
+
+/* "Kari Nordmann, 2025-03-17 – 2025-03-18" */
+static char *
+describe_rejection (PbStore      *store,
+                    PbErrorEntry *entry)
+{
+  g_autoptr(PbRecord) person = pb_store_get (store, PB_ENTITY_EMPLOYEE, entry->employee_id, NULL);
+  g_autoptr(PbRecord) absence = pb_store_get (store, PB_ENTITY_ABSENCE, entry->record_id, NULL);
+  g_autofree char *name = person != NULL ? pb_record_dup_display_name (person) : g_strdup (entry->who);
+  g_autofree char *period = NULL;
+
+  if (absence == NULL)
+    return g_steal_pointer (&name);
+  period = pb_format_period (pb_record_get (absence, PB_ABSENCE_START_DATE),
+                             pb_record_get (absence, PB_ABSENCE_END_DATE));
+  /* Translators: an employee and the period of their absence */
+  return g_strdup_printf (_("%s, %s"), name != NULL ? name : "?", period);
+}
+
+/* Who the engine says is notified, from the entry's advice. */
+static const char *
+find_notified (PbErrorEntry *entry)
+{
+  const char *notified = entry->advice != NULL ? strstr (entry->advice, "notified: ") : NULL;
+
+  return notified != NULL ? notified + strlen ("notified: ") : NULL;
+}
+
+/* One connection's rejections of one push: one notification, or a toast
+ * when the window has the focus; several are summed up in one. */
+static void
+announce (PbApplication *self,
+          PbConnection  *connection,
+          GPtrArray     *entries)
+{
+  PbErrorEntry *first = g_ptr_array_index (entries, 0);
+  const char *system = connection_system_name (connection);
+  PbWindow *window = get_main_window (self);
+  g_autofree char *title = NULL;
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autofree char *id = g_strdup_printf ("absence-rejected-%" G_GINT64_FORMAT, connection->id);
+  g_autoptr(GNotification) notification = NULL;
+
+  if (entries->len == 1)
+    {
+      g_autofree char *what = describe_rejection (self->store, first);
+      const char *notified = find_notified (first);
+
+      title = g_strdup_printf (_("Absence rejected by %s"), system);
+      g_string_append_printf (body, "%s\n%s", what, first->message);
+      if (notified != NULL)
+        /* Translators: who is told of a rejected absence (SPEC A7) */
+        g_string_append_printf (body, "\n%s %s", _("Notified:"), notified);
+    }
+  else
+    {
+      title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u absence rejected by %s",
+                                            "%u absences rejected by %s", entries->len),
+                               entries->len, system);
+      for (guint i = 0; i < entries->len && i < 3; i++)
+        {
+          g_autofree char *what = describe_rejection (self->store, g_ptr_array_index (entries, i));
+
+          if (i > 0)
+            g_string_append_c (body, '\n');
+          g_string_append (body, what);
+        }
+      if (entries->len > 3)
+        g_string_append_printf (body, "\n%s", _("and more: see the error log"));
+      g_string_append_printf (body, "\n%s", _("The employees and their absence managers are notified."));
+    }
+
+  if (window != NULL && gtk_window_is_active (GTK_WINDOW (window)))
+    {
+      AdwToast *toast = adw_toast_new (title);
+
+      adw_toast_set_timeout (toast, 10);
+      adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+      adw_toast_set_button_label (toast, _("_Show"));
+      g_object_set_data_full (G_OBJECT (toast), "pb-employee-id",
+                              g_memdup2 (&first->employee_id, sizeof first->employee_id), g_free);
+      g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_show_person_clicked_cb),
+                               self, G_CONNECT_SWAPPED);
+      pb_window_add_toast (window, toast);
+      return;
+    }
+
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body->str);
+  g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+  g_notification_set_default_action_and_target (notification, "app.show-person", "x", first->employee_id);
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
+static gboolean
+announce_rejections_idle (gpointer user_data)
+{
+  PbApplication *self = user_data;
+  g_autoptr(GArray) rejections = g_steal_pointer (&self->rejections);
+  g_autoptr(GHashTable) done = g_hash_table_new (g_int64_hash, g_int64_equal);
+
+  self->rejections_id = 0;
+  if (self->store == NULL || rejections == NULL)
+    return G_SOURCE_REMOVE;
+
+  for (guint i = 0; i < rejections->len; i++)
+    {
+      Rejection *r = &g_array_index (rejections, Rejection, i);
+      g_autoptr(GPtrArray) connections = NULL;
+      g_autoptr(GPtrArray) entries = NULL;
+      PbConnection *connection = NULL;
+
+      if (g_hash_table_contains (done, &r->connection_id))
+        continue;
+      g_hash_table_add (done, &r->connection_id);
+
+      connections = pb_store_list_connections (self->store, NULL);
+      for (guint c = 0; connections != NULL && c < connections->len; c++)
+        if (((PbConnection *) g_ptr_array_index (connections, c))->id == r->connection_id)
+          connection = g_ptr_array_index (connections, c);
+      if (connection == NULL)
+        continue;
+
+      entries = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_error_entry_free);
+      for (guint j = i; j < rejections->len; j++)
+        {
+          Rejection *other = &g_array_index (rejections, Rejection, j);
+          g_autoptr(GError) error = NULL;
+          PbErrorEntry *entry;
+
+          if (other->connection_id != r->connection_id)
+            continue;
+          entry = pb_store_get_error (self->store, other->connection_id, other->error_id, &error);
+          if (entry == NULL)
+            g_warning ("Could not read a rejected absence's entry: %s", error->message);
+          else
+            g_ptr_array_add (entries, entry);
+        }
+
+      if (entries->len > 0)
+        announce (self, connection, entries);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The driver tells each rejection of a push in a row: they are gathered
+ * and told once the push is over (SPEC A7). */
+static void
+on_absence_rejected_cb (PbApplication *self,
+                        gint64         connection_id,
+                        gint64         error_id,
+                        PbSyncDriver  *driver)
+{
+  Rejection r = { connection_id, error_id };
+
+  if (self->rejections == NULL)
+    self->rejections = g_array_new (FALSE, FALSE, sizeof (Rejection));
+  g_array_append_val (self->rejections, r);
+  if (self->rejections_id == 0)
+    self->rejections_id = g_idle_add (announce_rejections_idle, self);
+}
+
 static const GActionEntry app_actions[] = {
   { "import", import_action },
   { "show-sync-users", show_sync_action, "x" },
   { "show-sync-report", show_sync_action, "(xx)" },
+  { "show-person", show_person_action, "x" },
   { "about", about_action },
   { "quit", quit_action },
 };
@@ -427,6 +651,8 @@ pb_application_startup (GApplication *app)
       /* Starting drains what a previous run left in the outbox (SPEC R3);
        * it works from the main loop, so the window is not held up. */
       self->sync_driver = pb_sync_driver_new (self->store);
+      g_signal_connect_object (self->sync_driver, "absence-rejected", G_CALLBACK (on_absence_rejected_cb),
+                               self, G_CONNECT_SWAPPED);
       pb_sync_driver_start (self->sync_driver);
     }
 
@@ -459,6 +685,8 @@ pb_application_shutdown (GApplication *app)
   PbApplication *self = PB_APPLICATION (app);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->rejections_id, g_source_remove);
+  g_clear_pointer (&self->rejections, g_array_unref);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);

@@ -163,8 +163,8 @@ on_mappings_summary_cb (PbWindow       *self,
   update_subtitle (self);
 }
 
-/* The sidebar's count: absence types of any connection that are neither
- * mapped nor excluded, and so never sent (SPEC A2). */
+/* The sidebar's count: absence types of the connections that sync absence
+ * that are neither mapped nor excluded, and so never sent (SPEC A2). */
 static void
 on_mappings_n_unmapped_cb (PbWindow       *self,
                            GParamSpec     *pspec,
@@ -539,4 +539,23 @@ pb_window_reload (PbWindow *self)
   pb_people_page_reload (self->people_page);
   pb_connections_page_reload (self->connections_page);
   pb_mappings_page_reload (self->mappings_page);
+}
+
+/**
+ * pb_window_show_person:
+ * @employee_id: an employee of the register
+ *
+ * Shows the People view on the employee (a rejected absence's notification
+ * opens it, SPEC A7).
+ */
+void
+pb_window_show_person (PbWindow *self,
+                       gint64    employee_id)
+{
+  g_return_if_fail (PB_IS_WINDOW (self));
+
+  pb_window_set_view (self, "people");
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->content);
+  pb_people_page_show_person (self->people_page, employee_id);
 }

@@ -678,7 +678,7 @@ pb_mappings_page_class_init (PbMappingsPageClass *klass)
                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   /* HR absence types not mapped nor excluded, summed over the
-   * connections: the sidebar's count. */
+   * connections that sync absence: the sidebar’s count. */
   properties [PROP_N_UNMAPPED] =
     g_param_spec_uint ("n-unmapped", NULL, NULL,
                        0, G_MAXUINT, 0,
@@ -791,7 +791,9 @@ pb_mappings_page_reload (PbMappingsPage *self)
       PbConnection *c = g_ptr_array_index (connections, i);
 
       g_ptr_array_add (self->connections, g_object_ref (c));
-      n_unmapped += pb_store_count_unmapped (self->store, c->id);
+      /* The sidebar's count: only a connection that syncs absence sends it (A2). */
+      if (c->sync_types & PB_DATA_ABSENCE)
+        n_unmapped += pb_store_count_unmapped (self->store, c->id);
     }
   set_n_unmapped (self, n_unmapped);
 

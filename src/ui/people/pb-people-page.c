@@ -1195,3 +1195,38 @@ pb_people_page_focus_search (PbPeoplePage *self)
     adw_leaflet_set_visible_child (self->leaflet, self->list_pane);
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
+
+/**
+ * pb_people_page_show_person:
+ * @employee_id: an employee of the register
+ *
+ * Selects the employee and shows their details, scrolled to their
+ * absences; a search or filter that hides them is cleared first.
+ *
+ * Returns: whether the register has the employee
+ */
+gboolean
+pb_people_page_show_person (PbPeoplePage *self,
+                            gint64        employee_id)
+{
+  g_return_val_if_fail (PB_IS_PEOPLE_PAGE (self), FALSE);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "people") != 0)
+    return FALSE;
+
+  select_person_id (self, employee_id);
+  if (gtk_single_selection_get_selected_item (self->selection) == NULL)
+    {
+      on_clear_filters_clicked_cb (self, NULL);
+      /* The entry tells its change only after a delay. */
+      g_clear_pointer (&self->search_terms, g_strfreev);
+      refilter (self);
+      select_person_id (self, employee_id);
+    }
+  if (gtk_single_selection_get_selected_item (self->selection) == NULL)
+    return FALSE;
+
+  adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->detail));
+  pb_person_detail_show_absences (self->detail);
+  return TRUE;
+}

@@ -22,5 +22,6 @@ PbRecord  *pb_person_detail_get_person (PbPersonDetail *self);
 void       pb_person_detail_set_person (PbPersonDetail *self,
                                         PbStore        *store,
                                         PbRecord       *employee);
+void       pb_person_detail_show_absences (PbPersonDetail *self);
 
 G_END_DECLS
