@@ -233,7 +233,11 @@ test_new_people_and_error_log (Fixture       *f,
   g_assert_cmpstr (e->what, ==, "Create the employee in payroll");
   g_assert_nonnull (e->system_message);
   g_assert_nonnull (e->request_id);
-  g_assert_nonnull (strstr (e->advice, "sent again when it changes"));
+  /* Issue 11: payroll has someone with this number: a person to pair,
+   * not a field to correct; its own words with English beside them. */
+  g_assert_nonnull (strstr (e->advice, "pair them in Sync Users"));
+  g_assert_nonnull (strstr (e->system_message, "Det finnes allerede en ansatt med dette ansattnummeret."));
+  g_assert_nonnull (strstr (e->system_message, "An employee with this employee number already exists."));
   g_assert_cmpuint (e->count, ==, 1);
   g_assert_cmpint (e->state, ==, PB_ERROR_OPEN);
 

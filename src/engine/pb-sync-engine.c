@@ -265,6 +265,50 @@ pb_sync_engine_advice (const GError *failure)
   return NULL;
 }
 
+/* What the payroll system said, in its own words and, when the connector
+ * knows the refusal, in English beside them; and what to do: the known
+ * refusal's advice, else @advice, else the advice for the error's kind. */
+static void
+describe_failure (PbConnection  *connection,
+                  const GError  *failure,
+                  PbErrorEntry  *log,
+                  const char    *advice)
+{
+  g_autoptr(PbProviderClass) klass = pb_connections_ref_class (connection->system);
+  const PbProviderErrorDetails *details = pb_provider_error_get_details (failure);
+  const PbRefusal *refusal = NULL;
+  const char *words = NULL;
+
+  if (klass != NULL)
+    refusal = pb_provider_class_find_refusal (klass, failure, &words);
+  if (details != NULL)
+    {
+      log->request_id = g_strdup (details->request_id);
+      if (refusal != NULL && refusal->translation != NULL)
+        log->system_message = g_strdup_printf ("%s (%s)", words, _(refusal->translation));
+      else if (details->field_messages != NULL && details->field_messages->len > 0)
+        {
+          g_autoptr(GString) text = g_string_new (details->message);
+
+          /* "Validering feilet." alone says nothing: the field messages do. */
+          for (guint i = 0; i < details->field_messages->len; i++)
+            {
+              PbFieldMessage *fm = g_ptr_array_index (details->field_messages, i);
+
+              g_string_append_printf (text, "%s%s%s%s", text->len > 0 ? " " : "", fm->field != NULL ? fm->field : "",
+                                      fm->field != NULL ? ": " : "", fm->message);
+            }
+          log->system_message = g_string_free (g_steal_pointer (&text), FALSE);
+        }
+      else
+        log->system_message = g_strdup (details->message);
+    }
+  if (refusal != NULL)
+    log->advice = g_strdup (_(refusal->advice));
+  else
+    log->advice = g_strdup (advice != NULL ? advice : pb_sync_engine_advice (failure));
+}
+
 static gboolean
 record_problem (PbStore       *store,
                 PbConnection  *connection,
@@ -275,7 +319,6 @@ record_problem (PbStore       *store,
                 const GError  *failure,
                 GError       **error)
 {
-  const PbProviderErrorDetails *details = pb_provider_error_get_details (failure);
   g_autoptr(PbErrorEntry) log = g_new0 (PbErrorEntry, 1);
 
   log->entity = entity;
@@ -288,12 +331,7 @@ record_problem (PbStore       *store,
     }
   log->what = g_strdup (what);
   log->message = g_strdup (failure->message);
-  if (details != NULL)
-    {
-      log->system_message = g_strdup (details->message);
-      log->request_id = g_strdup (details->request_id);
-    }
-  log->advice = g_strdup (pb_sync_engine_advice (failure));
+  describe_failure (connection, failure, log, NULL);
 
   return pb_store_add_error (store, connection->id, log, error);
 }
@@ -516,13 +554,17 @@ entry_refused (Lane         *lane,
         }
       log->what = g_strdup (lane->what);
       log->message = g_strdup (failure->message);
-      if (pb_provider_error_get_details (failure) != NULL)
+      describe_failure (push->connection, failure, log, advice);
+      if (log->advice != NULL)
         {
-          log->system_message = g_strdup (pb_provider_error_get_details (failure)->message);
-          log->request_id = g_strdup (pb_provider_error_get_details (failure)->request_id);
+          char *with_names = g_strdup_printf (_("%s. The absence is marked rejected in HR; notified: %s"),
+                                              log->advice, names);
+
+          g_free (log->advice);
+          log->advice = with_names;
         }
-      log->advice = g_strdup_printf (_("%s%sThe absence is marked rejected in HR; notified: %s"),
-                                     advice != NULL ? advice : "", advice != NULL ? ". " : "", names);
+      else
+        log->advice = g_strdup_printf (_("The absence is marked rejected in HR; notified: %s"), names);
       if (!pb_store_add_error (push->store, push->connection->id, log, &error) ||
           !pb_store_outbox_park (push->store, &lane->entry, &error) ||
           !reject_absence (lane, &error))

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "pb-provider.h"
 #include "pb-providers.h"
@@ -1121,4 +1122,82 @@ pb_remote_company_free (PbRemoteCompany *company)
   g_free (company->currency);
   g_free (company->org_number);
   g_free (company);
+}
+
+static gboolean
+contains_nocase (const char *haystack,
+                 const char *needle)
+{
+  g_autofree char *h = NULL;
+  g_autofree char *n = NULL;
+
+  if (haystack == NULL || needle == NULL)
+    return FALSE;
+  h = g_utf8_casefold (haystack, -1);
+  n = g_utf8_casefold (needle, -1);
+  return strstr (h, n) != NULL;
+}
+
+/* Tripletex names nested fields "employments.department.id", references
+ * "activity.id" and arguments "arg:consumerToken": a pattern matches whole
+ * parts of the name ("department.id", "activity", "consumerToken"). */
+static gboolean
+field_matches (const char *pattern,
+               const char *field)
+{
+  g_autofree char *f = NULL;
+  g_autofree char *p = NULL;
+
+  if (pattern == NULL)
+    return TRUE;
+  if (field == NULL)
+    return FALSE;
+
+  f = g_strdup_printf (".%s.", field);
+  g_strdelimit (f, ":", '.');
+  p = g_strdup_printf (".%s.", pattern);
+  return contains_nocase (f, p);
+}
+
+/**
+ * pb_provider_class_find_refusal:
+ * @system_words: (out) (optional): the system's own message that matched
+ *
+ * Returns: (nullable): the first of the connector's known refusals that
+ *   @error is (by a field message, else by the system's message)
+ */
+const PbRefusal *
+pb_provider_class_find_refusal (PbProviderClass  *klass,
+                                const GError     *error,
+                                const char      **system_words)
+{
+  const PbProviderErrorDetails *details = error != NULL ? pb_provider_error_get_details (error) : NULL;
+
+  if (system_words != NULL)
+    *system_words = NULL;
+  if (details == NULL || klass->refusals == NULL)
+    return NULL;
+
+  for (const PbRefusal *r = klass->refusals; r->message != NULL; r++)
+    {
+      for (guint i = 0; details->field_messages != NULL && i < details->field_messages->len; i++)
+        {
+          PbFieldMessage *fm = g_ptr_array_index (details->field_messages, i);
+
+          if (field_matches (r->field, fm->field) && contains_nocase (fm->message, r->message))
+            {
+              if (system_words != NULL)
+                *system_words = fm->message;
+              return r;
+            }
+        }
+      if (r->field == NULL && contains_nocase (details->message, r->message))
+        {
+          if (system_words != NULL)
+            *system_words = details->message;
+          return r;
+        }
+    }
+
+  return NULL;
 }

@@ -129,6 +129,20 @@ typedef struct
                                   * field, for messages: "Employment ID" */
 } PbFieldRule;
 
+/* A refusal the payroll system is known to give, with its real cause and
+ * fix (C7): matched on the field the system names (NULL: any) and a part
+ * of its message, case-insensitively. The system's own words may be in
+ * another language; `translation` says them in English beside them. A
+ * connector's table is data on its class (`refusals`), tested case by
+ * case. */
+typedef struct
+{
+  const char *field;        /* (nullable) the system's field: "employeeNumber" */
+  const char *message;      /* a part of the system's message */
+  const char *translation;  /* (nullable) the message in English */
+  const char *advice;       /* the cause and what to do */
+} PbRefusal;
+
 #define PB_TYPE_PROVIDER (pb_provider_get_type ())
 
 G_DECLARE_DERIVABLE_TYPE (PbProvider, pb_provider, PB, PROVIDER, GObject)
@@ -162,6 +176,7 @@ struct _PbProviderClass
   gboolean             records_can_lock;
   const PbFieldRef    *required_fields;    /* never synced without them (U2); terminated by { PB_N_ENTITIES } */
   const PbFieldRule   *field_rules;        /* limits and rules checked before sending; terminated likewise */
+  const PbRefusal     *refusals;           /* known refusals; terminated by { NULL, NULL } */
   const PbFieldRef    *readable_fields;    /* user sync compares these and may take payroll's value
                                             * (U3, V5); terminated likewise */
   /* SPEC V3: when set (ISO 3166 alpha-2, "NO"), the employee's bank account
@@ -252,6 +267,9 @@ PbRecord     *pb_provider_class_prepare_record      (PbProviderClass      *klass
                                                      guint64              *omit,
                                                      gboolean             *pay_by_cash,
                                                      GError              **error);
+const PbRefusal *pb_provider_class_find_refusal    (PbProviderClass      *klass,
+                                                     const GError         *error,
+                                                     const char          **system_words);
 gboolean      pb_provider_class_pays_by_cash        (PbProviderClass      *klass,
                                                      PbRecord             *employee);
 gboolean      pb_provider_class_clears_end_reason   (PbProviderClass      *klass,

@@ -1902,6 +1902,63 @@ pb_tripletex_provider_finalize (GObject *object)
   G_OBJECT_CLASS (pb_tripletex_provider_parent_class)->finalize (object);
 }
 
+/* Tripletex's refusals that Paybridge knows (its validation messages are
+ * Norwegian; the ones below are those its API answers for what Paybridge
+ * sends: see tests/contract/specs and the sandbox, which answers them). The
+ * advice is the real cause: a duplicate employee number is someone already
+ * in Tripletex under another email, not a field to correct. The first
+ * match wins: specific fields before "any field". */
+static const PbRefusal refusals[] = {
+  { "employeeNumber", "Det finnes allerede en ansatt med dette ansattnummeret",
+    N_("An employee with this employee number already exists."),
+    N_("This person probably exists in Tripletex under another email: pair them in Sync Users (or give them "
+       "another employee number in the HR register)") },
+  { "email", "Det finnes allerede en bruker med denne e-postadressen",
+    N_("A user with this email address already exists."),
+    N_("Someone in Tripletex already has this email: run Sync users to match them, or correct the email in the "
+       "HR register") },
+  { "email", "Ugyldig e-postadresse",
+    N_("Invalid email address."),
+    N_("Correct the email address in the HR register") },
+  { "department.id", "Feltet må fylles ut",
+    N_("This field must be filled in."),
+    N_("Tripletex requires a department for new employees: create one in Tripletex (or turn department "
+       "accounting off there), then retry") },
+  { "percentageOfFullTimeEquivalent", "Stillingsprosenten må være mellom 0 og 100",
+    N_("The percentage of full time must be between 0 and 100."),
+    N_("Correct the position’s percentage in the HR register") },
+  { NULL, "Sluttdato kan ikke være før startdato",
+    N_("The end date cannot be before the start date."),
+    N_("Correct the period’s dates in the HR register") },
+  { NULL, "Beløpet kan ikke være negativt",
+    N_("The amount cannot be negative."),
+    N_("Correct the salary’s amount in the HR register") },
+  { "hours", "Antall timer må være mellom 0 og 24",
+    N_("The number of hours must be between 0 and 24."),
+    N_("Check the absence’s percentage in the HR register and the standard working day in Tripletex") },
+  { "activity", "Aktiviteten er deaktivert",
+    N_("The activity is deactivated."),
+    N_("The payroll type this absence type is mapped to is deactivated in Tripletex: map it to an active one "
+       "(Mappings), then approve the absence again") },
+  { "activity", "Aktiviteten krever et prosjekt",
+    N_("The activity requires a project."),
+    N_("Map this absence type to an activity that needs no project (Mappings), then approve the absence again") },
+  { NULL, "det finnes allerede en timeføring",
+    N_("There already are hours for this employee, date, activity and project."),
+    N_("Tripletex already has hours for these days on this activity: remove them in Tripletex, then approve the "
+       "absence again") },
+  { NULL, "Skattetrekkskoden kan ikke være tom",
+    N_("The tax deduction code cannot be empty."),
+    N_("Fill in the employee’s tax deduction settings in Tripletex, then retry") },
+  { NULL, "Ugyldig dato",
+    N_("Invalid date (expected YYYY-MM-DD)."),
+    N_("Correct the date in the HR register") },
+  { NULL, "Feltet må fylles ut",
+    N_("This field must be filled in."),
+    N_("Fill in the field Tripletex names in the HR register (or in Tripletex, for its own fields), then retry") },
+  { NULL, NULL, NULL, NULL },
+};
+
 static void
 pb_tripletex_provider_class_init (PbTripletexProviderClass *klass)
 {
@@ -1924,6 +1981,7 @@ pb_tripletex_provider_class_init (PbTripletexProviderClass *klass)
   provider_class->records_can_lock = TRUE;
   provider_class->required_fields = required_fields;
   provider_class->field_rules = field_rules;
+  provider_class->refusals = refusals;
   provider_class->readable_fields = readable_fields;
   provider_class->default_base_url = "https://tripletex.no/v2";
   provider_class->test_base_url = "https://api-test.tripletex.tech/v2";
