@@ -386,6 +386,7 @@ typedef struct
   char            *remote_id;         /* the record's own link */
   const char      *what;
   char            *what_text;         /* (owned) when `what` is made for the record */
+  char            *link_key;          /* (owned) (nullable) the key its link gets */
 } Lane;
 
 struct _Push
@@ -423,6 +424,7 @@ lane_clear_entry (Lane *lane)
   g_clear_pointer (&lane->position_remote, g_free);
   g_clear_pointer (&lane->remote_id, g_free);
   g_clear_pointer (&lane->what_text, g_free);
+  g_clear_pointer (&lane->link_key, g_free);
   lane->what = NULL;
 }
 
@@ -779,6 +781,42 @@ send_employee (Lane *lane)
   return TRUE;
 }
 
+/* A salary or an absence payroll took: linked, with the key the lane
+ * chose for it (an absence's mapping, A5). */
+static void
+on_record_written_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  Lane *lane = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbRemote) remote = pb_provider_call_finish (PB_PROVIDER (source), result, &error);
+
+  if (remote != NULL &&
+      link_remote (lane, lane->entry.entity, lane->entry.record_id, remote, lane->link_key, &error))
+    entry_done (lane, TRUE);
+
+  after_async (lane, error);
+}
+
+/* A record deleted (or cleared, S2) in payroll: its link goes with it. */
+static void
+on_record_deleted_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  Lane *lane = user_data;
+  g_autoptr(GError) error = NULL;
+
+  pb_provider_call_finish (PB_PROVIDER (source), result, &error);
+  if (error == NULL &&
+      pb_store_unlink (lane->push->store, lane->push->connection->id, lane->entry.entity, lane->entry.record_id,
+                       &error))
+    entry_done (lane, TRUE);
+
+  after_async (lane, error);
+}
+
 /* --- positions (SPEC P1-P5) --------------------------------------------------------- */
 
 static void
@@ -826,23 +864,6 @@ on_position_written_cb (GObject      *source,
   if (remote != NULL &&
       link_remote (lane, PB_ENTITY_POSITION, pb_record_get_id (lane->position), remote,
                    pb_record_get (lane->position, PB_POSITION_START_DATE), &error))
-    entry_done (lane, TRUE);
-
-  after_async (lane, error);
-}
-
-static void
-on_position_deleted_cb (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
-{
-  Lane *lane = user_data;
-  g_autoptr(GError) error = NULL;
-
-  pb_provider_call_finish (PB_PROVIDER (source), result, &error);
-  if (error == NULL &&
-      pb_store_unlink (lane->push->store, lane->push->connection->id, PB_ENTITY_POSITION, lane->entry.record_id,
-                       &error))
     entry_done (lane, TRUE);
 
   after_async (lane, error);
@@ -1010,7 +1031,7 @@ send_position (Lane *lane)
 
         lane->what = _("Delete the employment in payroll");
         pb_provider_call_async (push->provider, PB_OP_DELETE_EMPLOYMENT, &args, lane_cancellable (lane),
-                                on_position_deleted_cb, lane);
+                                on_record_deleted_cb, lane);
         return TRUE;
       }
 
@@ -1029,38 +1050,6 @@ send_position (Lane *lane)
 }
 
 /* --- salary (SPEC S1-S6) ---------------------------------------------------------- */
-
-static void
-on_salary_written_cb (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  Lane *lane = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PbRemote) remote = pb_provider_call_finish (PB_PROVIDER (source), result, &error);
-
-  if (remote != NULL && link_remote (lane, PB_ENTITY_SALARY, lane->entry.record_id, remote, NULL, &error))
-    entry_done (lane, TRUE);
-
-  after_async (lane, error);
-}
-
-static void
-on_salary_deleted_cb (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  Lane *lane = user_data;
-  g_autoptr(GError) error = NULL;
-
-  pb_provider_call_finish (PB_PROVIDER (source), result, &error);
-  if (error == NULL &&
-      pb_store_unlink (lane->push->store, lane->push->connection->id, PB_ENTITY_SALARY, lane->entry.record_id,
-                       &error))
-    entry_done (lane, TRUE);
-
-  after_async (lane, error);
-}
 
 static void
 on_salaries_listed_cb (GObject      *source,
@@ -1100,12 +1089,12 @@ on_salaries_listed_cb (GObject      *source,
       args.remote_id = remote->id;
       lane->what = _("Update the salary in payroll");
       pb_provider_call_async (lane->push->provider, PB_OP_UPDATE_SALARY, &args, lane_cancellable (lane),
-                              on_salary_written_cb, lane);
+                              on_record_written_cb, lane);
       return;
     }
 
   pb_provider_call_async (lane->push->provider, PB_OP_CREATE_SALARY, &args, lane_cancellable (lane),
-                          on_salary_written_cb, lane);
+                          on_record_written_cb, lane);
 }
 
 static void
@@ -1125,7 +1114,7 @@ send_salary_with_position (Lane *lane)
     {
       lane->what = _("Update the salary in payroll");
       pb_provider_call_async (push->provider, PB_OP_UPDATE_SALARY, &args, lane_cancellable (lane),
-                              on_salary_written_cb, lane);
+                              on_record_written_cb, lane);
     }
   else if (pb_provider_supports (push->provider, PB_OP_LIST_SALARIES))
     {
@@ -1140,7 +1129,7 @@ send_salary_with_position (Lane *lane)
     {
       lane->what = _("Create the salary in payroll");
       pb_provider_call_async (push->provider, PB_OP_CREATE_SALARY, &args, lane_cancellable (lane),
-                              on_salary_written_cb, lane);
+                              on_record_written_cb, lane);
     }
 }
 
@@ -1180,7 +1169,7 @@ send_salary (Lane *lane)
         lane->what = lane->decision.action == PB_SYNC_CLEAR ? _("Clear the salary in payroll")
                                                             : _("Delete the salary in payroll");
         pb_provider_call_async (push->provider, PB_OP_DELETE_SALARY, &args, lane_cancellable (lane),
-                                on_salary_deleted_cb, lane);
+                                on_record_deleted_cb, lane);
         return TRUE;
       }
 
@@ -1251,39 +1240,6 @@ absence_key (gint64      type_id,
              const char *remote_type)
 {
   return g_strdup_printf ("%" G_GINT64_FORMAT ":%s", type_id, remote_type);
-}
-
-static void
-on_absence_written_cb (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  Lane *lane = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PbRemote) remote = pb_provider_call_finish (PB_PROVIDER (source), result, &error);
-
-  if (remote != NULL &&
-      link_remote (lane, PB_ENTITY_ABSENCE, lane->entry.record_id, remote, lane->position_remote, &error))
-    entry_done (lane, TRUE);
-
-  after_async (lane, error);
-}
-
-static void
-on_absence_deleted_cb (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  Lane *lane = user_data;
-  g_autoptr(GError) error = NULL;
-
-  pb_provider_call_finish (PB_PROVIDER (source), result, &error);
-  if (error == NULL &&
-      pb_store_unlink (lane->push->store, lane->push->connection->id, PB_ENTITY_ABSENCE, lane->entry.record_id,
-                       &error))
-    entry_done (lane, TRUE);
-
-  after_async (lane, error);
 }
 
 /* What the error log says was attempted: "Send the absence from … to … (Type)". */
@@ -1373,7 +1329,7 @@ send_absence (Lane *lane)
       args.record = NULL;
       lane->what = _("Delete the absence in payroll");
       pb_provider_call_async (push->provider, PB_OP_DELETE_ABSENCE, &args, lane_cancellable (lane),
-                              on_absence_deleted_cb, lane);
+                              on_record_deleted_cb, lane);
       return TRUE;
 
     case PB_SYNC_UPDATE:
@@ -1381,11 +1337,10 @@ send_absence (Lane *lane)
     default:
       args.remote_type = mapping->remote_type;
       args.remote_id = lane->remote_id;
-      /* The link's key: kept in position_remote until it is written. */
-      lane->position_remote = absence_key (type_id, mapping->remote_type);
+      lane->link_key = absence_key (type_id, mapping->remote_type);
       pb_provider_call_async (push->provider,
                               lane->decision.action == PB_SYNC_UPDATE ? PB_OP_UPDATE_ABSENCE : PB_OP_CREATE_ABSENCE,
-                              &args, lane_cancellable (lane), on_absence_written_cb, lane);
+                              &args, lane_cancellable (lane), on_record_written_cb, lane);
       return TRUE;
     }
 }
