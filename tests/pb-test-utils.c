@@ -8,10 +8,13 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 #include <signal.h>
 #include <sys/prctl.h>
 
+#include "pb-import.h"
 #include "pb-test-utils.h"
+#include "pb-user-sync.h"
 
 void
 pb_test_skip_or_fail (const char *why)
@@ -188,4 +191,79 @@ pb_test_call (PbProvider            *provider,
   if (r.error != NULL)
     g_propagate_error (error, r.error);
   return r.result;
+}
+
+void
+pb_test_import (PbStore    *store,
+                const char *json)
+{
+  g_autoptr(GError) error = NULL;
+
+  pb_import_data (store, "change.json", json, strlen (json), FALSE, PB_IMPORT_FLAGS_NONE, NULL, &error);
+  g_assert_no_error (error);
+}
+
+typedef struct
+{
+  gboolean          done;
+  GError           *error;
+  PbUserPlan       *plan;
+  PbUserSyncReport  report;
+  PbPushResult      pushed;
+} Waited;
+
+static void
+on_waited_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Waited *w = user_data;
+  gpointer tag = g_task_get_source_tag (G_TASK (result));
+
+  if (tag == pb_user_sync_plan_async)
+    w->plan = pb_user_sync_plan_finish (result, &w->error);
+  else if (tag == pb_user_sync_apply_async)
+    pb_user_sync_apply_finish (result, &w->report, &w->error);
+  else
+    pb_sync_engine_push_finish (result, &w->pushed, &w->error);
+  w->done = TRUE;
+}
+
+static void
+wait_for (Waited *w)
+{
+  while (!w->done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (w->error);
+}
+
+PbPushResult
+pb_test_push (PbStore      *store,
+              PbConnection *connection,
+              PbProvider   *provider)
+{
+  Waited w = { 0 };
+
+  pb_sync_engine_push_async (store, connection, provider, NULL, on_waited_cb, &w);
+  wait_for (&w);
+  return w.pushed;
+}
+
+void
+pb_test_activate (PbStore      *store,
+                  PbConnection *connection,
+                  PbProvider   *provider,
+                  gboolean      create_in_payroll)
+{
+  g_autoptr(PbUserPlan) plan = NULL;
+  Waited w = { 0 };
+
+  pb_user_sync_plan_async (store, connection, provider, NULL, on_waited_cb, &w);
+  wait_for (&w);
+  plan = w.plan;
+  pb_user_sync_decide_defaults (plan, PB_DECISION_PREFER_HR, create_in_payroll, FALSE);
+  w = (Waited) { 0 };
+  pb_user_sync_apply_async (store, connection, provider, plan, NULL, NULL, NULL, on_waited_cb, &w);
+  wait_for (&w);
+  g_assert_true (w.report.activated);
 }

@@ -10,6 +10,8 @@
 #include <gio/gio.h>
 
 #include "pb-provider.h"
+#include "pb-store.h"
+#include "pb-sync-engine.h"
 
 G_BEGIN_DECLS
 
@@ -60,5 +62,24 @@ gpointer     pb_test_call          (PbProvider            *provider,
                                     PbProviderOp           op,
                                     const PbProviderArgs  *args,
                                     GError               **error);
+
+/* Imports @json (a paybridge-hr/1 document) into @store; asserts it
+ * succeeded. */
+void         pb_test_import        (PbStore               *store,
+                                    const char            *json);
+
+/* One push of the connection's outbox, on the main context; asserts it
+ * did not fail as a whole. */
+PbPushResult pb_test_push          (PbStore               *store,
+                                    PbConnection          *connection,
+                                    PbProvider            *provider);
+
+/* The first user sync (HR wins; people only in HR created in payroll when
+ * @create_in_payroll), which activates the connection (SPEC U6); asserts
+ * it did. */
+void         pb_test_activate      (PbStore               *store,
+                                    PbConnection          *connection,
+                                    PbProvider            *provider,
+                                    gboolean               create_in_payroll);
 
 G_END_DECLS

@@ -50,16 +50,6 @@ typedef struct
 
 typedef struct
 {
-  gpointer         plan;
-  gboolean         ok;
-  GError          *error;
-  gboolean         done;
-  PbUserSyncReport report;
-  PbPushResult     pushed;
-} Result;
-
-typedef struct
-{
   int   status;
   char *out;
   char *err;
@@ -68,48 +58,16 @@ typedef struct
 /* --- helpers ------------------------------------------------------------------------ */
 
 static void
-on_done (GObject      *source,
-         GAsyncResult *res,
-         gpointer      data)
-{
-  Result *r = data;
-  gpointer tag = g_task_get_source_tag (G_TASK (res));
-
-  if (tag == pb_user_sync_plan_async)
-    r->plan = pb_user_sync_plan_finish (res, &r->error);
-  else if (tag == pb_user_sync_apply_async)
-    r->ok = pb_user_sync_apply_finish (res, &r->report, &r->error);
-  else
-    r->ok = pb_sync_engine_push_finish (res, &r->pushed, &r->error);
-  r->done = TRUE;
-}
-
-static void
-wait_for (Result *r)
-{
-  while (!r->done)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_no_error (r->error);
-}
-
-static void
 import (Fixture    *f,
         const char *json)
 {
-  g_autoptr(GError) error = NULL;
-
-  pb_import_data (f->store, "change.json", json, strlen (json), FALSE, PB_IMPORT_FLAGS_NONE, NULL, &error);
-  g_assert_no_error (error);
+  pb_test_import (f->store, json);
 }
 
 static PbPushResult
 push (Fixture *f)
 {
-  Result r = { 0 };
-
-  pb_sync_engine_push_async (f->store, f->connection, f->provider, NULL, on_done, &r);
-  wait_for (&r);
-  return r.pushed;
+  return pb_test_push (f->store, f->connection, f->provider);
 }
 
 static void
@@ -228,8 +186,6 @@ fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PbUserPlan) plan = NULL;
-  Result r = { 0 };
   PbPushResult pushed;
 
   f->sandbox = pb_sandbox_new ("tripletex", &error);
@@ -254,14 +210,7 @@ fixture_set_up (Fixture       *f,
   f->provider = pb_test_new_provider ("tripletex", f->connection->base_url, NULL);
 
   /* The first user sync activates the connection (U6); Per is created. */
-  pb_user_sync_plan_async (f->store, f->connection, f->provider, NULL, on_done, &r);
-  wait_for (&r);
-  plan = r.plan;
-  pb_user_sync_decide_defaults (plan, PB_DECISION_PREFER_HR, TRUE, FALSE);
-  r = (Result) { 0 };
-  pb_user_sync_apply_async (f->store, f->connection, f->provider, plan, NULL, NULL, NULL, on_done, &r);
-  wait_for (&r);
-  g_assert_true (r.report.activated);
+  pb_test_activate (f->store, f->connection, f->provider, TRUE);
 
   /* SPEC C7: payroll refuses Kari's new employee number: needs attention. */
   import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "

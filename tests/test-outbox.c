@@ -40,59 +40,17 @@ typedef struct
   PbProvider   *provider;
 } Fixture;
 
-typedef struct
-{
-  gpointer         result;
-  gboolean         ok;
-  GError          *error;
-  gboolean         done;
-  PbUserSyncReport report;
-  PbPushResult     pushed;
-} Result;
-
-static void
-on_done (GObject      *source,
-         GAsyncResult *res,
-         gpointer      data)
-{
-  Result *r = data;
-  gpointer tag = g_task_get_source_tag (G_TASK (res));
-
-  if (tag == pb_user_sync_plan_async)
-    r->result = pb_user_sync_plan_finish (res, &r->error);
-  else if (tag == pb_user_sync_apply_async)
-    r->ok = pb_user_sync_apply_finish (res, &r->report, &r->error);
-  else
-    r->ok = pb_sync_engine_push_finish (res, &r->pushed, &r->error);
-  r->done = TRUE;
-}
-
-static void
-wait_for (Result *r)
-{
-  while (!r->done)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_no_error (r->error);
-}
-
 static void
 import (Fixture    *f,
         const char *json)
 {
-  g_autoptr(GError) error = NULL;
-
-  pb_import_data (f->store, "change.json", json, strlen (json), FALSE, PB_IMPORT_FLAGS_NONE, NULL, &error);
-  g_assert_no_error (error);
+  pb_test_import (f->store, json);
 }
 
-static Result
+static PbPushResult
 push (Fixture *f)
 {
-  Result r = { 0 };
-
-  pb_sync_engine_push_async (f->store, f->connection, f->provider, NULL, on_done, &r);
-  wait_for (&r);
-  return r;
+  return pb_test_push (f->store, f->connection, f->provider);
 }
 
 static void
@@ -100,8 +58,6 @@ fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PbUserPlan) plan = NULL;
-  Result r = { 0 };
 
   f->sandbox = pb_sandbox_new ("tripletex", &error);
   pb_sandbox_load_seed_data (f->sandbox, payroll_seed, -1, &error);
@@ -124,14 +80,7 @@ fixture_set_up (Fixture       *f,
   f->provider = pb_test_new_provider ("tripletex", f->connection->base_url, NULL);
 
   /* The first user sync activates the connection (U6). */
-  pb_user_sync_plan_async (f->store, f->connection, f->provider, NULL, on_done, &r);
-  wait_for (&r);
-  plan = r.result;
-  pb_user_sync_decide_defaults (plan, PB_DECISION_PREFER_HR, TRUE, FALSE);
-  r = (Result) { 0 };
-  pb_user_sync_apply_async (f->store, f->connection, f->provider, plan, NULL, NULL, NULL, on_done, &r);
-  wait_for (&r);
-  g_assert_true (r.report.activated);
+  pb_test_activate (f->store, f->connection, f->provider, TRUE);
 }
 
 static void
@@ -169,22 +118,22 @@ static void
 test_changes_are_sent (Fixture       *f,
                        gconstpointer  data)
 {
-  Result r = push (f);
+  PbPushResult r = push (f);
   g_autofree char *phone = NULL;
 
-  g_assert_cmpuint (r.pushed.sent, ==, 0);
+  g_assert_cmpuint (r.sent, ==, 0);
 
   import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
              "\"phone\": \"+47 911 11 111\" } ] }");
   r = push (f);
-  g_assert_cmpuint (r.pushed.sent, ==, 1);
+  g_assert_cmpuint (r.sent, ==, 1);
   phone = payroll_value (f, "kari@acme.no", "phoneNumberMobile");
   g_assert_cmpstr (phone, ==, "+47 911 11 111");
 
   /* The team is not a payroll field: nothing to send. */
   import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", \"team\": \"b\" } ] }");
   r = push (f);
-  g_assert_cmpuint (r.pushed.sent, ==, 0);
+  g_assert_cmpuint (r.sent, ==, 0);
 }
 
 /* SPEC U9: a deactivated person is locked against syncing. */
@@ -192,7 +141,7 @@ static void
 test_deactivated_not_sent (Fixture       *f,
                            gconstpointer  data)
 {
-  Result r;
+  PbPushResult r;
   g_autofree char *phone = NULL;
 
   import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"per@acme.no\", "
@@ -200,7 +149,7 @@ test_deactivated_not_sent (Fixture       *f,
   import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"per@acme.no\", "
              "\"phone\": \"+47 922 22 222\" } ] }");
   r = push (f);
-  g_assert_cmpuint (r.pushed.sent, ==, 0);
+  g_assert_cmpuint (r.sent, ==, 0);
   phone = payroll_value (f, "per@acme.no", "phoneNumberMobile");
   g_assert_cmpstr (phone, !=, "+47 922 22 222");
 }
@@ -215,14 +164,14 @@ test_new_people_and_error_log (Fixture       *f,
   g_autoptr(GPtrArray) errors = NULL;
   g_autofree char *created = NULL;
   PbErrorEntry *e;
-  Result r;
+  PbPushResult r;
 
   import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": ["
              "  { \"given_name\": \"Nils\", \"family_name\": \"Ny\", \"email\": \"nils@acme.no\" },"
              "  { \"given_name\": \"Dup\", \"family_name\": \"Number\", \"email\": \"dup@acme.no\", \"employee_number\": \"77\" } ] }");
   r = push (f);
-  g_assert_cmpuint (r.pushed.sent, ==, 1);
-  g_assert_cmpuint (r.pushed.attention, ==, 1);
+  g_assert_cmpuint (r.sent, ==, 1);
+  g_assert_cmpuint (r.attention, ==, 1);
   created = payroll_value (f, "nils@acme.no", "firstName");
   g_assert_cmpstr (created, ==, "Nils");
 
@@ -244,7 +193,7 @@ test_new_people_and_error_log (Fixture       *f,
   /* An entry that needs attention is not tried again by itself (R1: it is
    * not lost either: it waits in the outbox). */
   r = push (f);
-  g_assert_cmpuint (r.pushed.sent + r.pushed.attention, ==, 0);
+  g_assert_cmpuint (r.sent + r.attention, ==, 0);
 }
 
 /* SPEC U7, R3: the outbox survives a restart; a network failure keeps
@@ -257,7 +206,7 @@ test_durable (Fixture       *f,
   PbSandboxFaults up = { 0 };
   g_autoptr(GArray) pending = NULL;
   g_autofree char *phone = NULL;
-  Result r;
+  PbPushResult r;
 
   import (f, "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"kari@acme.no\", "
              "\"phone\": \"+47 933 33 333\" } ] }");
@@ -271,12 +220,12 @@ test_durable (Fixture       *f,
 
   pb_sandbox_set_faults (f->sandbox, &down, NULL);
   r = push (f);
-  g_assert_cmpuint (r.pushed.sent, ==, 0);
-  g_assert_cmpuint (r.pushed.waiting, ==, 1);
+  g_assert_cmpuint (r.sent, ==, 0);
+  g_assert_cmpuint (r.waiting, ==, 1);
 
   pb_sandbox_set_faults (f->sandbox, &up, NULL);
   r = push (f);
-  g_assert_cmpuint (r.pushed.sent, ==, 1);
+  g_assert_cmpuint (r.sent, ==, 1);
   phone = payroll_value (f, "kari@acme.no", "phoneNumberMobile");
   g_assert_cmpstr (phone, ==, "+47 933 33 333");
 }

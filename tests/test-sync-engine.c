@@ -42,13 +42,11 @@ typedef struct
   PbProvider   *provider;
 } Fixture;
 
+/* For pushes started side by side (pb_test_push() waits for one). */
 typedef struct
 {
-  gpointer         result;
-  gboolean         ok;
-  GError          *error;
   gboolean         done;
-  PbUserSyncReport report;
+  GError          *error;
   PbPushResult     pushed;
 } Result;
 
@@ -58,14 +56,8 @@ on_done (GObject      *source,
          gpointer      data)
 {
   Result *r = data;
-  gpointer tag = g_task_get_source_tag (G_TASK (res));
 
-  if (tag == pb_user_sync_plan_async)
-    r->result = pb_user_sync_plan_finish (res, &r->error);
-  else if (tag == pb_user_sync_apply_async)
-    r->ok = pb_user_sync_apply_finish (res, &r->report, &r->error);
-  else
-    r->ok = pb_sync_engine_push_finish (res, &r->pushed, &r->error);
+  pb_sync_engine_push_finish (res, &r->pushed, &r->error);
   r->done = TRUE;
 }
 
@@ -81,10 +73,7 @@ static void
 import (Fixture    *f,
         const char *json)
 {
-  g_autoptr(GError) error = NULL;
-
-  pb_import_data (f->store, "change.json", json, strlen (json), FALSE, PB_IMPORT_FLAGS_NONE, NULL, &error);
-  g_assert_no_error (error);
+  pb_test_import (f->store, json);
 }
 
 static PbPushResult
@@ -92,17 +81,13 @@ push_with (Fixture    *f,
            PbStore    *store,
            PbProvider *provider)
 {
-  Result r = { 0 };
-
-  pb_sync_engine_push_async (store, f->connection, provider, NULL, on_done, &r);
-  wait_for (&r);
-  return r.pushed;
+  return pb_test_push (store, f->connection, provider);
 }
 
 static PbPushResult
 push (Fixture *f)
 {
-  return push_with (f, f->store, f->provider);
+  return pb_test_push (f->store, f->connection, f->provider);
 }
 
 static void
@@ -121,8 +106,6 @@ fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PbUserPlan) plan = NULL;
-  Result r = { 0 };
 
   f->sandbox = pb_sandbox_new ("tripletex", &error);
   pb_sandbox_load_seed_data (f->sandbox, payroll_seed, -1, &error);
@@ -145,14 +128,7 @@ fixture_set_up (Fixture       *f,
   f->provider = pb_test_new_provider ("tripletex", f->connection->base_url, NULL);
 
   /* The first user sync activates the connection (U6); Per is created. */
-  pb_user_sync_plan_async (f->store, f->connection, f->provider, NULL, on_done, &r);
-  wait_for (&r);
-  plan = r.result;
-  pb_user_sync_decide_defaults (plan, PB_DECISION_PREFER_HR, TRUE, FALSE);
-  r = (Result) { 0 };
-  pb_user_sync_apply_async (f->store, f->connection, f->provider, plan, NULL, NULL, NULL, on_done, &r);
-  wait_for (&r);
-  g_assert_true (r.report.activated);
+  pb_test_activate (f->store, f->connection, f->provider, TRUE);
 
   /* The sandbox's company pays in NOK (S4). */
   g_free (f->connection->remote_currency);
