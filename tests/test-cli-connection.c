@@ -1348,6 +1348,125 @@ test_mapping (Fixture       *f,
   run_clear (&run);
 }
 
+/* --- pairing by hand (SPEC U1, U3, U4) ---------------------------------------------- */
+
+static const char sindre_seed[] =
+  "{ \"employees\": ["
+  "  { \"firstName\": \"Sindre\", \"lastName\": \"Bakke\", \"email\": \"sindre.bakke@nordlys.no\","
+  "    \"employeeNumber\": \"1005\", \"dateOfBirth\": \"1988-07-19\" }"
+  "] }";
+
+static void
+fixture_set_up_sindre (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *program = pb_test_build_path ("tests/sandbox/payroll-sandbox");
+  g_autofree char *seed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+
+  f->data_dir = pb_test_make_dir ("cli-pair");
+  seed = pb_test_write_file (f->data_dir, "seed.json", sindre_seed);
+  f->sandbox = pb_test_spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                              program, "--system", "tripletex", "--port", "0", "--seed", seed, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->sandbox));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
+  f->api_url = g_strdup_printf ("%s/v2", line + strlen ("listening on "));
+}
+
+/* Sindre is in payroll under another email: `users plan` suggests his
+ * payroll person (same employee number), `users pair` pairs them on the
+ * stored plan, `users unpair` undoes it, and `users sync` then links him
+ * with HR winning: payroll takes HR's email, nothing fails. */
+static void
+test_users_pair (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *file = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *payroll_id = NULL;
+  g_autofree char *paired = NULL;
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autoptr(GRegex) maybe = g_regex_new ("    maybe: (\\S+) Sindre Bakke <sindre.bakke@nordlys.no> "
+                                         "\\(same employee number\\)", 0, 0, NULL);
+  Run run = { 0 };
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    {
+      pb_test_skip_or_fail ("no D-Bus session with a keyring (run under build-aux/run-headless)");
+      return;
+    }
+
+  file = pb_test_write_file (f->data_dir, "people.csv",
+                             "employee_number,given_name,family_name,email\n"
+                             "1005,Sindre,Bakke,sindre.bakke@nordlysdata.no\n");
+  run_cli (f, &run, NULL, "import", file, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  run_cli (f, &run, "consumer-token=sandbox-consumer\nemployee-token=sandbox-employee\n",
+           "connection", "add", "--system", "tripletex", "--name", "Acme", "--base-url", f->api_url, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+
+  /* Nothing to pair in before a plan is read. */
+  run_cli (f, &run, NULL, "users", "unpair", "Acme", "sindre.bakke@nordlysdata.no", NULL);
+  g_assert_cmpint (run.status, !=, 0);
+  g_assert_nonnull (strstr (run.err, "users plan Acme"));
+
+  run_cli (f, &run, NULL, "users", "plan", "Acme", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (g_regex_match (maybe, run.out, 0, &match));
+  payroll_id = g_match_info_fetch (match, 1);
+
+  run_cli (f, &run, NULL, "users", "pair", "Acme", "sindre.bakke@nordlysdata.no", "no-such-id", NULL);
+  g_assert_cmpint (run.status, !=, 0);
+  g_assert_nonnull (strstr (run.err, "no-such-id"));
+
+  run_cli (f, &run, NULL, "users", "pair", "Acme", "SINDRE.bakke@nordlysdata.no", payroll_id, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  paired = g_strdup_printf ("    paired with %s Sindre Bakke <sindre.bakke@nordlys.no>", payroll_id);
+  g_assert_nonnull (strstr (run.out, paired));
+  g_assert_nonnull (strstr (run.out, "    email differs: HR “sindre.bakke@nordlysdata.no”, "
+                                     "payroll “sindre.bakke@nordlys.no”"));
+  g_assert_nonnull (strstr (run.out, "Matched 1, HR only 0, payroll only 1,"));   /* the API user */
+
+  run_cli (f, &run, NULL, "users", "unpair", "Acme", "sindre.bakke@nordlysdata.no", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_null (strstr (run.out, paired));
+  g_assert_true (g_regex_match (maybe, run.out, 0, NULL));
+  g_assert_nonnull (strstr (run.out, "Matched 0, HR only 1, payroll only 2,"));
+
+  run_cli (f, &run, NULL, "users", "pair", "Acme", "sindre.bakke@nordlysdata.no", payroll_id, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  /* A re-read keeps the pair. */
+  run_cli (f, &run, NULL, "users", "plan", "Acme", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, paired));
+
+  run_cli (f, &run, NULL, "users", "sync", "Acme", "--prefer", "hr", "--yes", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "payroll updated"));
+  g_assert_nonnull (strstr (run.out, "failed 0."));
+
+  state = sandbox_state (f->api_url);
+  g_assert_cmpuint (count_in_state (state, "sindre.bakke@nordlysdata.no"), ==, 1);
+  g_assert_cmpuint (count_in_state (state, "sindre.bakke@nordlys.no"), ==, 0);
+
+  /* Applied: the pair is not undone any more. */
+  run_cli (f, &run, NULL, "users", "unpair", "Acme", "sindre.bakke@nordlysdata.no", NULL);
+  g_assert_cmpint (run.status, !=, 0);
+
+  /* U1: the next plan matches him by email. */
+  run_cli (f, &run, NULL, "users", "plan", "Acme", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "matched       Sindre Bakke <sindre.bakke@nordlysdata.no>"));
+  g_assert_null (strstr (run.out, "maybe:"));
+  remove_connection (f, "Acme");
+  run_clear (&run);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1369,6 +1488,8 @@ main (int   argc,
   g_test_add ("/cli/connection/C2-two-data-dirs-keep-their-own-tokens", Fixture, NULL, fixture_set_up,
               test_two_data_dirs, fixture_tear_down);
   g_test_add ("/cli/users/R3-kill-mid-sync-no-duplicates", Fixture, NULL, fixture_set_up, test_kill_mid_sync,
+              fixture_tear_down);
+  g_test_add ("/cli/users/U1-U3-U4-pair-unpair-sync", Fixture, NULL, fixture_set_up_sindre, test_users_pair,
               fixture_tear_down);
   g_test_add ("/cli/push/P1-S1-S4-positions-salary", Fixture, GINT_TO_POINTER (FALSE), fixture_set_up,
               test_push_positions_salary, fixture_tear_down);

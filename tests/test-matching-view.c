@@ -16,6 +16,7 @@
 #include "pb-import.h"
 #include "pb-matching-row.h"
 #include "pb-matching-window-private.h"
+#include "pb-outbox.h"
 #include "pb-providers.h"
 #include "pb-sandbox.h"
 #include "pb-test-utils.h"
@@ -365,6 +366,156 @@ test_offline_restart_then_apply (Fixture       *f,
   g_assert_cmpstr (pb_matching_window_get_report_title (f->window), ==, "Synchronized with 1 Failure");
 }
 
+static GtkWidget *
+find_type (GtkWidget *widget,
+           GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+has_label (GtkWidget  *widget,
+           const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_label (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+popover_shown (gpointer data)
+{
+  GtkPopover *popover = gtk_menu_button_get_popover (data);
+
+  return popover != NULL && gtk_widget_get_mapped (GTK_WIDGET (popover));
+}
+
+/* SPEC U1, U3, U4 (issue 11): Dup is in payroll as Other, under another
+ * email, with the same employee number. "Pair with…" on his Only in HR row
+ * suggests Other first; pairing moves him to Needs Attention (the email
+ * differs) and takes Other out of Only in Payroll; Unpair puts both back;
+ * paired again with HR winning, the sync links him with no failure. */
+static void
+test_pair_and_unpair (Fixture       *f,
+                      gconstpointer  data)
+{
+  RowWait wait = { f, "dup@acme.no" };
+  g_autofree char *attention = NULL;
+  g_autofree char *hr_only = NULL;
+  g_autofree char *payroll_only = NULL;
+  g_autofree char *link = NULL;
+  PbMatchingRow *row;
+  GtkMenuButton *pair;
+  GtkWidget *list;
+  GtkWidget *first;
+  PbPlanItem *dup;
+
+  if (!have_display)
+    return;
+
+  open_window (f, f->provider);
+  g_assert_true (pb_test_iterate_until (shows_plan, f->window, 20));
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (find_type (GTK_WIDGET (f->window), ADW_TYPE_VIEW_STACK)),
+                                         "hr_only");
+  g_assert_true (pb_test_iterate_until (row_shown, &wait, 20));
+  row = find_row (GTK_WIDGET (f->window), "dup@acme.no");
+  pair = pb_matching_row_get_pair_button (row);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (pair)));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (pb_matching_row_get_unpair_button (row))));
+
+  /* The search over the unmatched payroll people, the suggestion first. */
+  gtk_menu_button_popup (pair);
+  g_assert_true (pb_test_iterate_until (popover_shown, pair, 20));
+  list = find_type (GTK_WIDGET (gtk_menu_button_get_popover (pair)), GTK_TYPE_LIST_BOX);
+  g_assert_nonnull (list);
+  first = gtk_widget_get_first_child (list);
+  g_assert_true (ADW_IS_ACTION_ROW (first));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (first)), ==, "Other Person");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (first)), ==, "other@acme.no");
+  g_assert_true (has_label (first, "Same employee number"));
+  g_assert_false (has_label (gtk_widget_get_next_sibling (first), "Same employee number"));
+  {
+    GtkWidget *search = find_type (GTK_WIDGET (gtk_menu_button_get_popover (pair)), GTK_TYPE_SEARCH_ENTRY);
+    guint n = 0;
+
+    gtk_editable_set_text (GTK_EDITABLE (search), "trond");
+    g_signal_emit_by_name (search, "search-changed");
+    for (GtkWidget *c = gtk_widget_get_first_child (list); c != NULL; c = gtk_widget_get_next_sibling (c))
+      if (ADW_IS_ACTION_ROW (c))
+        n++;
+    g_assert_cmpuint (n, ==, 1);
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (gtk_widget_get_first_child (list))), ==,
+                     "Trond Viken");
+    gtk_editable_set_text (GTK_EDITABLE (search), "");
+    g_signal_emit_by_name (search, "search-changed");
+    first = gtk_widget_get_first_child (list);
+  }
+  g_signal_emit_by_name (list, "row-activated", first);
+
+  attention = section_emails (f, PB_MATCHING_SECTION_ATTENTION);
+  hr_only = section_emails (f, PB_MATCHING_SECTION_HR_ONLY);
+  payroll_only = section_emails (f, PB_MATCHING_SECTION_PAYROLL_ONLY);
+  g_assert_cmpstr (attention, ==, "dup@acme.no kari@acme.no");                  /* U3: the email differs */
+  g_assert_cmpstr (hr_only, ==, "liv@acme.no per@acme.no");
+  g_assert_cmpstr (payroll_only, ==, "admin@sandbox.example trond@acme.no");
+  dup = stored_item (f, "dup@acme.no");
+  g_assert_true (dup->paired);
+  g_assert_cmpint (dup->kind, ==, PB_MATCH_MATCHED);
+  g_assert_true (dup->differing & (1u << PB_EMPLOYEE_EMAIL));
+
+  /* The row under Needs Attention offers the U3 choice and Unpair. */
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (find_type (GTK_WIDGET (f->window), ADW_TYPE_VIEW_STACK)),
+                                         "attention");
+  g_assert_true (pb_test_iterate_until (row_shown, &wait, 20));
+  row = find_row (GTK_WIDGET (f->window), "dup@acme.no");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (pb_matching_row_get_unpair_button (row))));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (pb_matching_row_get_pair_button (row))));
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (pb_matching_row_get_choice (row))), ==, 3);
+
+  g_signal_emit_by_name (pb_matching_row_get_unpair_button (row), "clicked");
+  g_clear_pointer (&attention, g_free);
+  g_clear_pointer (&hr_only, g_free);
+  g_clear_pointer (&payroll_only, g_free);
+  attention = section_emails (f, PB_MATCHING_SECTION_ATTENTION);
+  hr_only = section_emails (f, PB_MATCHING_SECTION_HR_ONLY);
+  payroll_only = section_emails (f, PB_MATCHING_SECTION_PAYROLL_ONLY);
+  g_assert_cmpstr (attention, ==, "kari@acme.no");
+  g_assert_cmpstr (hr_only, ==, "dup@acme.no liv@acme.no per@acme.no");
+  g_assert_cmpstr (payroll_only, ==, "admin@sandbox.example other@acme.no trond@acme.no");
+  g_assert_false (stored_item (f, "dup@acme.no")->paired);
+
+  /* Paired again through the action, HR wins: linked, no failure. */
+  {
+    guint hr_position = stored_item (f, "dup@acme.no")->position;
+    guint payroll_position = stored_item (f, "other@acme.no")->position;
+
+    gtk_widget_activate_action (GTK_WIDGET (f->window), "matching.pair", "(uu)", hr_position, payroll_position);
+  }
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "matching.bulk", "s", "prefer-hr");
+  g_assert_nonnull (strstr (pb_matching_window_get_summary (f->window), "2 to update in payroll"));
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "matching.apply", NULL);
+  g_assert_true (pb_test_iterate_until (shows_report, f->window, 20));
+  g_assert_cmpstr (pb_matching_window_get_report_title (f->window), ==, "Users Synchronized");
+  dup = stored_item (f, "dup@acme.no");
+  link = pb_store_find_link (f->store, f->connection->id, PB_ENTITY_EMPLOYEE, dup->employee_id);
+  g_assert_cmpstr (link, ==, dup->remote_id);
+  g_assert_cmpint (pb_store_count_open_errors (f->store, f->connection->id), ==, 0);
+}
+
 /* Payroll changed under a decision: nothing is applied, the window reads
  * again and shows who changed, with their decision reset. */
 static void
@@ -505,6 +656,7 @@ main (int   argc,
   ADD ("offline-review-restart-then-apply-U5-U6-U11", test_offline_restart_then_apply);
   ADD ("stale-decision-reread", test_stale_decision);
   ADD ("connection-row-opens-it-C3-U6", test_row_opens_window);
+  ADD ("pair-and-unpair-U1-U3-U4", test_pair_and_unpair);
 #undef ADD
 
   return g_test_run ();

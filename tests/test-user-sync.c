@@ -41,6 +41,39 @@ static const char payroll_seed[] =
   "  { \"firstName\": \"Other\", \"lastName\": \"Person\", \"email\": \"other@acme.no\", \"employeeNumber\": \"77\" }"
   "] }";
 
+/* Sindre's case in the demo (issue 11): the same person on both sides,
+ * under another email in payroll, with the same employee number. Trond is
+ * in payroll only, and nobody's match. */
+static const char sindre_hr_json[] =
+  "{ \"format\": \"paybridge-hr/1\", \"employees\": ["
+  "  { \"given_name\": \"Kari\", \"family_name\": \"Nordmann\", \"email\": \"kari@acme.no\" },"
+  "  { \"given_name\": \"Sindre\", \"family_name\": \"Bakke\", \"email\": \"sindre.bakke@nordlysdata.no\","
+  "    \"employee_number\": \"1005\", \"phone\": \"+47 936 58 014\" }"
+  "] }";
+
+static const char sindre_seed[] =
+  "{ \"employees\": ["
+  "  { \"firstName\": \"Kari\", \"lastName\": \"Nordmann\", \"email\": \"kari@acme.no\" },"
+  "  { \"firstName\": \"Trond\", \"lastName\": \"Viken\", \"email\": \"trond@acme.no\", \"employeeNumber\": \"1099\" },"
+  "  { \"firstName\": \"Sindre\", \"lastName\": \"Bakke\", \"email\": \"sindre.bakke@nordlys.no\","
+  "    \"employeeNumber\": \"1005\" }"
+  "] }";
+
+/* What a fixture starts from, if not the default. */
+typedef struct
+{
+  const char *hr;
+  const char *seed;
+  const char *system;
+} Setup;
+
+static const Setup sindre_setup = { sindre_hr_json, sindre_seed, NULL };
+
+/* A connector like Visma.net Payroll that requires an employee number to
+ * create someone (tests/test-user-rules.c): Per lacks it (SPEC U2). */
+#define RULES_ID "sandbox-visma-rules"
+static const Setup rules_setup = { NULL, NULL, RULES_ID };
+
 typedef struct
 {
   PbSandbox    *sandbox;
@@ -55,27 +88,31 @@ fixture_set_up (Fixture       *f,
 {
   g_autofree char *dir = pb_test_make_dir ("user-sync");
   g_autoptr(GError) error = NULL;
+  const Setup *setup = data;
+  const char *hr = setup != NULL && setup->hr != NULL ? setup->hr : hr_json;
+  const char *seed = setup != NULL && setup->seed != NULL ? setup->seed : payroll_seed;
+  const char *system = setup != NULL && setup->system != NULL ? setup->system : "tripletex";
 
   f->sandbox = pb_sandbox_new ("tripletex", &error);
   g_assert_no_error (error);
-  pb_sandbox_load_seed_data (f->sandbox, payroll_seed, -1, &error);
+  pb_sandbox_load_seed_data (f->sandbox, seed, -1, &error);
   g_assert_no_error (error);
   pb_sandbox_listen (f->sandbox, 0, &error);
   g_assert_no_error (error);
 
   f->store = pb_store_open (dir, &error);
   g_assert_no_error (error);
-  pb_import_data (f->store, "hr.json", hr_json, strlen (hr_json), FALSE, PB_IMPORT_FLAGS_NONE, NULL, &error);
+  pb_import_data (f->store, "hr.json", hr, strlen (hr), FALSE, PB_IMPORT_FLAGS_NONE, NULL, &error);
   g_assert_no_error (error);
 
   f->connection = pb_connection_new ();
   f->connection->name = g_strdup ("Acme");
-  f->connection->system = g_strdup ("tripletex");
+  f->connection->system = g_strdup (system);
   f->connection->base_url = g_strdup (pb_sandbox_get_api_url (f->sandbox));
   pb_store_save_connection (f->store, f->connection, &error);
   g_assert_no_error (error);
 
-  f->provider = pb_test_new_provider ("tripletex", f->connection->base_url, NULL);
+  f->provider = pb_test_new_provider (system, f->connection->base_url, NULL);
 }
 
 static void
@@ -732,11 +769,318 @@ test_report (Fixture       *f,
   }
 }
 
+/* The payroll person of a pairing test: the one with @email in payroll. */
+static PbPlanItem *
+payroll_item_for (PbUserPlan *p,
+                  const char *email)
+{
+  for (guint i = 0; i < p->items->len; i++)
+    {
+      PbPlanItem *item = g_ptr_array_index (p->items, i);
+
+      if (item->kind == PB_MATCH_PAYROLL_ONLY && item->payroll != NULL &&
+          g_strcmp0 (pb_record_get (item->payroll, PB_EMPLOYEE_EMAIL), email) == 0)
+        return item;
+    }
+  return NULL;
+}
+
+static PbUserPlan *
+reopen_and_load (Fixture *f)
+{
+  g_autofree char *dir = g_path_get_dirname (pb_store_get_path (f->store));
+  g_autoptr(GError) error = NULL;
+  PbUserPlan *p;
+
+  g_clear_object (&f->store);
+  f->store = pb_store_open (dir, &error);
+  g_assert_no_error (error);
+  p = pb_store_load_last_plan (f->store, f->connection->id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (p);
+  return p;
+}
+
+/* SPEC U1, U4: Sindre is in HR and in payroll under another email; the
+ * plan suggests his payroll person first (same employee number), before
+ * anyone else unmatched. */
+static void
+test_pair_suggested (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(PbUserPlan) p = plan (f);
+  PbPlanItem *sindre = item_for (f, p, "sindre.bakke@nordlysdata.no");
+  g_autoptr(PbRecord) hr = pb_store_get (f->store, PB_ENTITY_EMPLOYEE, sindre->employee_id, NULL);
+  g_autoptr(GArray) candidates = NULL;
+  PbPairCandidate *first, *second;
+
+  g_assert_cmpint (sindre->kind, ==, PB_MATCH_HR_ONLY);
+  g_assert_nonnull (payroll_item_for (p, "sindre.bakke@nordlys.no"));
+
+  candidates = pb_user_plan_pair_candidates (p, hr);
+  g_assert_cmpuint (candidates->len, >=, 2);
+  first = &g_array_index (candidates, PbPairCandidate, 0);
+  second = &g_array_index (candidates, PbPairCandidate, 1);
+  g_assert_cmpstr (pb_record_get (first->item->payroll, PB_EMPLOYEE_EMAIL), ==, "sindre.bakke@nordlys.no");
+  g_assert_cmpuint (first->reasons, ==, PB_PAIR_SAME_EMPLOYEE_NUMBER | PB_PAIR_SAME_NAME);
+  g_assert_cmpstr (pb_match_pair_reason_to_string (first->reasons), ==, "same employee number");
+  g_assert_cmpuint (second->reasons, ==, 0);   /* Trond, or the API user: not suggested */
+}
+
+/* SPEC U3, U4: paired by hand, Sindre is one matched person with his
+ * differences shown (the email); HR wins, so applying updates payroll's
+ * email and links him with no failure (the create that failed with a
+ * duplicate employee number is not tried), and the next plan matches him
+ * by email. */
+static void
+test_pair_apply_hr_wins (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(PbUserPlan) p = plan (f);
+  g_autoptr(PbUserPlan) next = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *link = NULL;
+  PbPlanItem *sindre = item_for (f, p, "sindre.bakke@nordlysdata.no");
+  PbPlanItem *payroll = payroll_item_for (p, "sindre.bakke@nordlys.no");
+  g_autofree char *remote_id = g_strdup (payroll->remote_id);
+  PbUserSyncReport report;
+
+  g_assert_true (pb_user_sync_pair (f->store, f->connection, p, sindre, payroll, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sindre->kind, ==, PB_MATCH_MATCHED);
+  g_assert_true (sindre->paired);
+  g_assert_cmpstr (sindre->remote_id, ==, remote_id);
+  g_assert_true (sindre->differing & (1u << PB_EMPLOYEE_EMAIL));      /* U3: shown field by field */
+  g_assert_true (sindre->differing & (1u << PB_EMPLOYEE_PHONE));
+  g_assert_false (sindre->differing & (1u << PB_EMPLOYEE_EMPLOYEE_NUMBER));
+  g_assert_cmpint (sindre->decision, ==, PB_DECISION_NONE);           /* decided as for anyone matched */
+  g_assert_true (pb_plan_item_is_absorbed (payroll));
+  g_assert_true (pb_user_plan_find_partner (p, sindre) == payroll);
+
+  /* Neither half can be paired again. */
+  g_assert_false (pb_user_sync_pair (f->store, f->connection, p, sindre, payroll, &error));
+  g_assert_error (error, PB_USER_SYNC_ERROR, PB_USER_SYNC_ERROR_PAIR);
+  g_clear_error (&error);
+
+  /* The bulk choices: HR wins, one-sided people left; the absorbed payroll
+   * half is never created in HR. */
+  pb_user_sync_decide_defaults (p, PB_DECISION_PREFER_HR, FALSE, TRUE);
+  g_assert_cmpint (sindre->decision, ==, PB_DECISION_PREFER_HR);
+  g_assert_cmpint (payroll->decision, ==, PB_DECISION_NONE);
+  item_for (f, p, "trond@acme.no")->decision = PB_DECISION_LEAVE;
+  report = apply (f, p);
+
+  g_assert_cmpuint (report.failed, ==, 0);
+  g_assert_cmpuint (report.payroll_updated, ==, 1);   /* Sindre */
+  g_assert_cmpuint (report.created_in_hr, ==, 1);     /* the sandbox's API user, not Sindre again */
+  {
+    g_autoptr(PbRecord) twin = pb_store_find_employee (f->store, NULL, "sindre.bakke@nordlys.no", NULL);
+    g_assert_null (twin);
+  }
+  g_assert_cmpstr (sindre->outcome, ==, "payroll updated");
+  g_assert_null (payroll->outcome);
+  link = pb_store_find_link (f->store, f->connection->id, PB_ENTITY_EMPLOYEE, sindre->employee_id);
+  g_assert_cmpstr (link, ==, remote_id);
+  g_assert_cmpint (pb_store_count_open_errors (f->store, f->connection->id), ==, 0);
+  g_assert_cmpuint (payroll_people_with_email (f, "sindre.bakke@nordlysdata.no"), ==, 1);
+  g_assert_cmpuint (payroll_people_with_email (f, "sindre.bakke@nordlys.no"), ==, 0);
+
+  /* The report counts him once. */
+  {
+    guint counts[PB_N_OUTCOMES];
+    g_autofree char *csv = pb_user_plan_to_csv (f->store, p);
+
+    pb_user_plan_count_outcomes (p, counts);
+    g_assert_cmpuint (counts[PB_OUTCOME_NONE], ==, 0);
+    g_assert_null (strstr (csv, "sindre.bakke@nordlys.no"));
+  }
+
+  /* U1: the next plan matches him by email, the same on both sides. */
+  next = plan (f);
+  sindre = item_for (f, next, "sindre.bakke@nordlysdata.no");
+  g_assert_cmpint (sindre->kind, ==, PB_MATCH_MATCHED);
+  g_assert_false (sindre->paired);
+  g_assert_cmpstr (sindre->remote_id, ==, remote_id);
+  g_assert_cmpuint (sindre->differing, ==, 0);
+  g_assert_null (payroll_item_for (next, "sindre.bakke@nordlys.no"));
+}
+
+/* SPEC U3: payroll wins a pair: HR takes payroll's email and is linked. */
+static void
+test_pair_apply_payroll_wins (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(PbUserPlan) p = plan (f);
+  g_autoptr(PbRecord) hr = NULL;
+  g_autoptr(GError) error = NULL;
+  PbPlanItem *sindre = item_for (f, p, "sindre.bakke@nordlysdata.no");
+  PbPlanItem *payroll = payroll_item_for (p, "sindre.bakke@nordlys.no");
+  PbUserSyncReport report;
+
+  g_assert_true (pb_user_sync_pair (f->store, f->connection, p, sindre, payroll, &error));
+  sindre->decision = PB_DECISION_PREFER_PAYROLL;
+  report = apply (f, p);
+
+  g_assert_cmpuint (report.failed, ==, 0);
+  g_assert_cmpuint (report.hr_updated, ==, 1);
+  hr = pb_store_get (f->store, PB_ENTITY_EMPLOYEE, sindre->employee_id, NULL);
+  g_assert_cmpstr (pb_record_get (hr, PB_EMPLOYEE_EMAIL), ==, "sindre.bakke@nordlys.no");
+  g_assert_nonnull (pb_store_find_link (f->store, f->connection->id, PB_ENTITY_EMPLOYEE, sindre->employee_id));
+}
+
+/* Reviewable offline and undone before applying: a pair survives a
+ * restart of the store, and unpairing restores the two one-sided people,
+ * undecided, also after a restart. */
+static void
+test_pair_offline_unpair (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(PbUserPlan) p = plan (f);
+  g_autoptr(PbUserPlan) reread = NULL;
+  g_autoptr(PbUserPlan) after_unpair = NULL;
+  g_autoptr(GError) error = NULL;
+  PbPlanItem *sindre = item_for (f, p, "sindre.bakke@nordlysdata.no");
+  PbPlanItem *payroll = payroll_item_for (p, "sindre.bakke@nordlys.no");
+  g_autofree char *remote_id = g_strdup (payroll->remote_id);
+  guint32 differing;
+
+  g_assert_true (pb_user_sync_pair (f->store, f->connection, p, sindre, payroll, &error));
+  differing = sindre->differing;
+  g_clear_object (&f->sandbox);   /* the network is gone */
+
+  reread = reopen_and_load (f);
+  sindre = item_for (f, reread, "sindre.bakke@nordlysdata.no");
+  g_assert_cmpint (sindre->kind, ==, PB_MATCH_MATCHED);
+  g_assert_true (sindre->paired);
+  g_assert_cmpstr (sindre->remote_id, ==, remote_id);
+  g_assert_cmpuint (sindre->differing, ==, differing);
+  g_assert_cmpstr (pb_record_get (sindre->payroll, PB_EMPLOYEE_EMAIL), ==, "sindre.bakke@nordlys.no");
+  payroll = g_ptr_array_index (reread->items, payroll->position);
+  g_assert_true (pb_plan_item_is_absorbed (payroll));
+
+  sindre->decision = PB_DECISION_PREFER_HR;
+  g_assert_true (pb_store_update_plan_item (f->store, reread, sindre, &error));
+  g_assert_true (pb_user_sync_unpair (f->store, f->connection, reread, sindre, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sindre->kind, ==, PB_MATCH_HR_ONLY);
+  g_assert_null (sindre->remote_id);
+  g_assert_cmpint (payroll->kind, ==, PB_MATCH_PAYROLL_ONLY);
+  g_assert_false (payroll->paired);
+
+  after_unpair = reopen_and_load (f);
+  sindre = item_for (f, after_unpair, "sindre.bakke@nordlysdata.no");
+  g_assert_cmpint (sindre->kind, ==, PB_MATCH_HR_ONLY);
+  g_assert_false (sindre->paired);
+  g_assert_null (sindre->remote_id);
+  g_assert_null (sindre->payroll);
+  g_assert_cmpint (sindre->decision, ==, PB_DECISION_NONE);
+  payroll = payroll_item_for (after_unpair, "sindre.bakke@nordlys.no");
+  g_assert_nonnull (payroll);
+  g_assert_false (payroll->paired);
+  g_assert_cmpstr (payroll->remote_id, ==, remote_id);
+}
+
+/* A re-read of an unapplied plan (the stale check's, or Read Again) keeps
+ * the pairs whose two people are still unmatched, and its decision. */
+static void
+test_pair_kept_on_reread (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(PbUserPlan) p = plan (f);
+  g_autoptr(PbUserPlan) again = NULL;
+  g_autoptr(GError) error = NULL;
+  PbPlanItem *sindre = item_for (f, p, "sindre.bakke@nordlysdata.no");
+  PbPlanItem *payroll = payroll_item_for (p, "sindre.bakke@nordlys.no");
+  g_autofree char *remote_id = g_strdup (payroll->remote_id);
+
+  g_assert_true (pb_user_sync_pair (f->store, f->connection, p, sindre, payroll, &error));
+  sindre->decision = PB_DECISION_PREFER_HR;
+  g_assert_true (pb_store_update_plan_item (f->store, p, sindre, &error));
+
+  again = plan (f);
+  sindre = item_for (f, again, "sindre.bakke@nordlysdata.no");
+  g_assert_cmpint (sindre->kind, ==, PB_MATCH_MATCHED);
+  g_assert_true (sindre->paired);
+  g_assert_cmpstr (sindre->remote_id, ==, remote_id);
+  g_assert_cmpint (sindre->decision, ==, PB_DECISION_PREFER_HR);
+  g_assert_true (pb_plan_item_is_absorbed (g_ptr_array_index (again->items, payroll->position)));
+}
+
+static guint
+open_errors_of (Fixture *f,
+                gint64   employee_id,
+                char   **message)
+{
+  g_autoptr(GPtrArray) errors = pb_store_list_errors (f->store, f->connection->id, NULL);
+  guint n = 0;
+
+  for (guint i = 0; i < errors->len; i++)
+    {
+      PbErrorEntry *e = g_ptr_array_index (errors, i);
+
+      if (e->entity == PB_ENTITY_EMPLOYEE && e->record_id == employee_id && e->state == PB_ERROR_OPEN)
+        {
+          n++;
+          if (message != NULL)
+            {
+              g_free (*message);
+              *message = g_strdup (e->message);
+            }
+        }
+    }
+  return n;
+}
+
+/* SPEC U2: someone held back for a missing required field has one open
+ * entry in the error log naming the field, still one after another sync,
+ * and it is resolved once the field is filled in and the person synced. */
+static void
+test_missing_field_in_error_log (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(PbUserPlan) first = plan (f);
+  g_autoptr(PbUserPlan) second = NULL;
+  g_autoptr(PbUserPlan) third = NULL;
+  g_autoptr(PbRecord) per = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  PbPlanItem *item = item_for (f, first, "per@acme.no");
+  gint64 id = item->employee_id;
+
+  g_assert_cmpuint (item->missing, ==, 1u << PB_EMPLOYEE_EMPLOYEE_NUMBER);
+  pb_user_sync_decide_defaults (first, PB_DECISION_PREFER_HR, TRUE, FALSE);
+  apply (f, first);
+  g_assert_cmpstr (item->outcome, ==, "skipped: missing in HR: employee_number");
+  g_assert_cmpuint (open_errors_of (f, id, &message), ==, 1);
+  g_assert_nonnull (strstr (message, "employee_number"));
+
+  second = plan (f);
+  pb_user_sync_decide_defaults (second, PB_DECISION_PREFER_HR, TRUE, FALSE);
+  apply (f, second);
+  g_assert_cmpuint (open_errors_of (f, id, NULL), ==, 1);
+
+  per = pb_store_get (f->store, PB_ENTITY_EMPLOYEE, id, NULL);
+  pb_record_set (per, PB_EMPLOYEE_EMPLOYEE_NUMBER, "3003");
+  g_assert_true (pb_store_begin (f->store, NULL));
+  pb_store_save (f->store, per, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (pb_store_commit (f->store, NULL));
+
+  third = plan (f);
+  item = item_for (f, third, "per@acme.no");
+  g_assert_cmpuint (item->missing, ==, 0);
+  pb_user_sync_decide_defaults (third, PB_DECISION_PREFER_HR, TRUE, FALSE);
+  apply (f, third);
+  g_assert_cmpstr (item->outcome, ==, "created in payroll");
+  g_assert_cmpuint (open_errors_of (f, id, NULL), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_setenv ("PAYBRIDGE_TEST_PROVIDERS", "1", TRUE);   /* the rules connector */
 
 #define ADD(path, func) g_test_add ("/user-sync/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("plan/U1-U3-U4-U9-U10", test_plan);
@@ -752,6 +1096,15 @@ main (int   argc,
   ADD ("report/U5-saved-opened-exported", test_report);
   ADD ("U8-payroll-changes-pulled-only-by-sync", test_payroll_changes_pulled_only_by_sync);
 #undef ADD
+#define ADD_WITH(path, setup, func) \
+  g_test_add ("/user-sync/" path, Fixture, setup, fixture_set_up, func, fixture_tear_down)
+  ADD_WITH ("pair/U1-U4-suggested-same-employee-number", &sindre_setup, test_pair_suggested);
+  ADD_WITH ("pair/U3-hr-wins-links-updates-email-next-plan-matches", &sindre_setup, test_pair_apply_hr_wins);
+  ADD_WITH ("pair/U3-payroll-wins-takes-email", &sindre_setup, test_pair_apply_payroll_wins);
+  ADD_WITH ("pair/offline-review-and-unpair", &sindre_setup, test_pair_offline_unpair);
+  ADD_WITH ("pair/kept-on-reread", &sindre_setup, test_pair_kept_on_reread);
+  ADD_WITH ("U2/missing-field-one-open-error-resolved-when-filled", &rules_setup, test_missing_field_in_error_log);
+#undef ADD_WITH
 
   return g_test_run ();
 }

@@ -1,4 +1,4 @@
-/* pb-cli-users.c: paybridge-cli users plan|sync (SPEC U1-U6, U11)
+/* pb-cli-users.c: paybridge-cli users plan|pair|unpair|sync|report (SPEC U1-U6, U11)
  *
  * Copyright 2026 The Paybridge authors
  *
@@ -104,6 +104,8 @@ plan_to_json (JsonBuilder *builder,
         json_builder_add_null_value (builder);
       json_builder_set_member_name (builder, "payroll_id");
       json_builder_add_string_value (builder, item->remote_id);
+      json_builder_set_member_name (builder, "paired");
+      json_builder_add_boolean_value (builder, item->paired);
       json_builder_set_member_name (builder, "differing");
       json_builder_begin_object (builder);
       for (guint f = 0; f < def->n_fields; f++)
@@ -148,10 +150,39 @@ print_plan (PbStore    *store,
       g_autoptr(PbRecord) hr = item->employee_id != 0
         ? pb_store_get (store, PB_ENTITY_EMPLOYEE, item->employee_id, NULL) : NULL;
 
+      /* The payroll half of a pair shows as part of its HR half. */
+      if (pb_plan_item_is_absorbed (item))
+        continue;
+
       counts[item->kind]++;
       printf ("%-13s %s%s%s\n", pb_match_kind_to_string (item->kind), name,
               item->decision != PB_DECISION_NONE ? "  -> " : "",
               item->decision != PB_DECISION_NONE ? pb_decision_to_string (item->decision) : "");
+      if (item->paired && item->payroll != NULL)
+        {
+          g_autofree char *payroll_name = pb_record_dup_display_name (item->payroll);
+
+          printf (_("    paired with %s %s <%s>\n"), item->remote_id, payroll_name,
+                  pb_record_get (item->payroll, PB_EMPLOYEE_EMAIL) ?: "");
+        }
+      /* Someone in payroll under another email: the suggestions to pair. */
+      if (item->kind == PB_MATCH_HR_ONLY && hr != NULL && !pb_plan_item_is_done (item))
+        {
+          g_autoptr(GArray) candidates = pb_user_plan_pair_candidates (plan, hr);
+
+          for (guint c = 0; c < candidates->len; c++)
+            {
+              PbPairCandidate *candidate = &g_array_index (candidates, PbPairCandidate, c);
+              g_autofree char *payroll_name = NULL;
+
+              if (candidate->reasons == 0)
+                break;
+              payroll_name = pb_record_dup_display_name (candidate->item->payroll);
+              printf (_("    maybe: %s %s <%s> (%s)\n"), candidate->item->remote_id, payroll_name,
+                      pb_record_get (candidate->item->payroll, PB_EMPLOYEE_EMAIL) ?: "",
+                      pb_match_pair_reason_to_string (candidate->reasons));
+            }
+        }
       for (guint f = 0; f < def->n_fields; f++)
         {
           if (item->differing & (1u << f))
@@ -178,8 +209,11 @@ print_report (PbStore    *store,
   for (guint i = 0; i < plan->items->len; i++)
     {
       PbPlanItem *item = g_ptr_array_index (plan->items, i);
-      g_autofree char *name = person_name (store, item);
+      g_autofree char *name = NULL;
 
+      if (pb_plan_item_is_absorbed (item))
+        continue;
+      name = person_name (store, item);
       printf ("%-40s %s\n", name, item->outcome ? item->outcome : "");
     }
   pb_user_plan_count_outcomes (plan, counts);
@@ -381,8 +415,129 @@ cmd_report (CliContext  *ctx,
   return print_report (store, report) > 0 ? EXIT_FAILED : EXIT_OK;
 }
 
+/* The stored plan, unapplied, to pair people in (no network: SPEC
+ * "reviewable offline"). */
+static PbUserPlan *
+open_plan (PbStore      *store,
+           PbConnection *connection)
+{
+  g_autoptr(PbUserPlan) plan = pb_store_load_last_plan (store, connection->id, NULL);
+
+  if (plan == NULL || plan->applied_at != NULL)
+    {
+      pb_cli_fail (_("“%s” has no plan to change: run “users plan %s” first"), connection->name, connection->name);
+      return NULL;
+    }
+  return g_steal_pointer (&plan);
+}
+
+static PbPlanItem *
+find_hr_item (PbStore    *store,
+              PbUserPlan *plan,
+              const char *email)
+{
+  g_autofree char *key = pb_match_key (email);
+  g_autoptr(GHashTable) people = pb_store_index_by_id (store, PB_ENTITY_EMPLOYEE, NULL);
+
+  for (guint i = 0; key != NULL && people != NULL && i < plan->items->len; i++)
+    {
+      PbPlanItem *item = g_ptr_array_index (plan->items, i);
+      PbRecord *hr = g_hash_table_lookup (people, &item->employee_id);
+      g_autofree char *hr_key = hr != NULL ? pb_match_key (pb_record_get (hr, PB_EMPLOYEE_EMAIL)) : NULL;
+
+      if (hr_key != NULL && g_str_equal (hr_key, key))
+        return item;
+    }
+  return NULL;
+}
+
+/* SPEC U1, U3, U4: someone in payroll under another email is paired by
+ * hand with their HR person; they are matched from then on. */
+static int
+cmd_pair (CliContext  *ctx,
+          int          argc,
+          char       **argv)
+{
+  GOptionEntry entries[] = { { NULL } };
+  g_autoptr(PbStore) store = NULL;
+  g_autoptr(PbConnection) connection = NULL;
+  g_autoptr(PbUserPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+  PbPlanItem *hr_item;
+  PbPlanItem *payroll_item = NULL;
+  g_autofree char *name = NULL;
+
+  if (!pb_cli_parse_options ("users pair", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 4)
+    return pb_cli_usage_error (_("users pair takes a connection NAME, an HR_EMAIL and a PAYROLL_ID"));
+
+  store = pb_cli_open_store (ctx);
+  if (store == NULL || (connection = pb_cli_find_connection (store, argv[1])) == NULL ||
+      (plan = open_plan (store, connection)) == NULL)
+    return EXIT_FAILED;
+
+  hr_item = find_hr_item (store, plan, argv[2]);
+  if (hr_item == NULL)
+    return pb_cli_fail (_("Nobody in the plan has the HR email “%s”"), argv[2]);
+  for (guint i = 0; i < plan->items->len; i++)
+    {
+      PbPlanItem *item = g_ptr_array_index (plan->items, i);
+
+      if (item->kind == PB_MATCH_PAYROLL_ONLY && g_strcmp0 (item->remote_id, argv[3]) == 0)
+        payroll_item = item;
+    }
+  if (payroll_item == NULL)
+    return pb_cli_fail (_("Nobody only in payroll has the id “%s”"), argv[3]);
+
+  if (!pb_user_sync_pair (store, connection, plan, hr_item, payroll_item, &error))
+    return pb_cli_fail ("%s", error->message);
+
+  name = person_name (store, hr_item);
+  printf (_("Paired %s with %s in payroll.\n"), name, hr_item->remote_id);
+  print_plan (store, plan);
+  return EXIT_OK;
+}
+
+static int
+cmd_unpair (CliContext  *ctx,
+            int          argc,
+            char       **argv)
+{
+  GOptionEntry entries[] = { { NULL } };
+  g_autoptr(PbStore) store = NULL;
+  g_autoptr(PbConnection) connection = NULL;
+  g_autoptr(PbUserPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+  PbPlanItem *hr_item;
+  g_autofree char *name = NULL;
+
+  if (!pb_cli_parse_options ("users unpair", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 3)
+    return pb_cli_usage_error (_("users unpair takes a connection NAME and an HR_EMAIL"));
+
+  store = pb_cli_open_store (ctx);
+  if (store == NULL || (connection = pb_cli_find_connection (store, argv[1])) == NULL ||
+      (plan = open_plan (store, connection)) == NULL)
+    return EXIT_FAILED;
+
+  hr_item = find_hr_item (store, plan, argv[2]);
+  if (hr_item == NULL)
+    return pb_cli_fail (_("Nobody in the plan has the HR email “%s”"), argv[2]);
+  if (!pb_user_sync_unpair (store, connection, plan, hr_item, &error))
+    return pb_cli_fail ("%s", error->message);
+
+  name = person_name (store, hr_item);
+  printf (_("Unpaired %s.\n"), name);
+  print_plan (store, plan);
+  return EXIT_OK;
+}
+
 static const CliCommand subcommands[] = {
   { "plan", "NAME [--json]", N_("Read both sides and show the matching plan"), cmd_plan },
+  { "pair", "NAME HR_EMAIL PAYROLL_ID", N_("Pair an HR-only person with a payroll-only one"), cmd_pair },
+  { "unpair", "NAME HR_EMAIL", N_("Undo a pair before applying"), cmd_unpair },
   { "sync", "NAME [--prefer hr|payroll] [--create-in …] [--yes]", N_("Apply the plan"), cmd_sync },
   { "report", "NAME [--csv] [--list] [--id ID]", N_("Show the last user-sync report"), cmd_report },
 };
@@ -394,7 +549,7 @@ pb_cli_users (CliContext  *ctx,
 {
   if (argc < 2)
     {
-      fprintf (stderr, "%s\n", _("Usage: paybridge-cli users plan|sync|report NAME"));
+      fprintf (stderr, "%s\n", _("Usage: paybridge-cli users plan|pair|unpair|sync|report NAME"));
       return EXIT_USAGE;
     }
 

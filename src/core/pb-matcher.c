@@ -130,6 +130,110 @@ pb_match_values_equal (guint       field,
   return g_strcmp0 (na, nb) == 0;
 }
 
+/**
+ * pb_match_name_key:
+ *
+ * A person's full name for comparing: accents, case and spacing do not
+ * count ("Åse  Berg" is "ase berg").
+ *
+ * Returns: (transfer full) (nullable): the key, %NULL for no name
+ */
+char *
+pb_match_name_key (PbRecord *person)
+{
+  g_autofree char *name = pb_record_dup_display_name (person);
+  g_autofree char *decomposed = NULL;
+  g_autofree char *folded = NULL;
+  GString *key;
+
+  if (!g_utf8_validate (name, -1, NULL))
+    return NULL;
+
+  decomposed = g_utf8_normalize (name, -1, G_NORMALIZE_NFKD);
+  folded = g_utf8_casefold (decomposed, -1);
+  key = g_string_new (NULL);
+  for (const char *p = folded; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_ismark (c))
+        continue;
+      if (g_unichar_isspace (c) || c == '-' || c == '.')
+        {
+          if (key->len > 0 && key->str[key->len - 1] != ' ')
+            g_string_append_c (key, ' ');
+          continue;
+        }
+      g_string_append_unichar (key, c);
+    }
+  if (key->len > 0 && key->str[key->len - 1] == ' ')
+    g_string_truncate (key, key->len - 1);
+
+  if (key->len == 0)
+    {
+      g_string_free (key, TRUE);
+      return NULL;
+    }
+  return g_string_free (key, FALSE);
+}
+
+static gboolean
+same_value (PbRecord *a,
+            PbRecord *b,
+            guint     field)
+{
+  const char *va = pb_record_get (a, field);
+  const char *vb = pb_record_get (b, field);
+
+  return !is_empty (va) && !is_empty (vb) && pb_match_values_equal (field, va, vb);
+}
+
+/**
+ * pb_match_pair_reasons:
+ *
+ * Why @hr (an HR-only person) may be @payroll (a payroll-only one) under
+ * another email: the same employee number, national identity number or
+ * name. Suggestions only: a pair is the administrator's choice.
+ */
+PbPairReason
+pb_match_pair_reasons (PbRecord *hr,
+                       PbRecord *payroll)
+{
+  PbPairReason reasons = 0;
+  g_autofree char *hr_name = NULL;
+  g_autofree char *payroll_name = NULL;
+
+  if (same_value (hr, payroll, PB_EMPLOYEE_EMPLOYEE_NUMBER))
+    reasons |= PB_PAIR_SAME_EMPLOYEE_NUMBER;
+  if (same_value (hr, payroll, PB_EMPLOYEE_NATIONAL_ID))
+    reasons |= PB_PAIR_SAME_NATIONAL_ID;
+
+  hr_name = pb_match_name_key (hr);
+  payroll_name = pb_match_name_key (payroll);
+  if (hr_name != NULL && g_strcmp0 (hr_name, payroll_name) == 0)
+    reasons |= PB_PAIR_SAME_NAME;
+
+  return reasons;
+}
+
+/**
+ * pb_match_pair_reason_to_string:
+ *
+ * Returns: (nullable): the strongest reason in words, e.g. "same employee
+ *   number", %NULL for none
+ */
+const char *
+pb_match_pair_reason_to_string (PbPairReason reasons)
+{
+  if (reasons & PB_PAIR_SAME_EMPLOYEE_NUMBER)
+    return "same employee number";
+  if (reasons & PB_PAIR_SAME_NATIONAL_ID)
+    return "same national identity number";
+  if (reasons & PB_PAIR_SAME_NAME)
+    return "same name";
+  return NULL;
+}
+
 /* The email key of every record, computed once (NULL for deleted people
  * and for no email). */
 static GPtrArray *

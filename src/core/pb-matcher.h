@@ -46,10 +46,23 @@ typedef struct
 
 G_STATIC_ASSERT (PB_EMPLOYEE_N_FIELDS <= 32);
 
+/* Why an HR-only person may be a payroll-only one under another email: the
+ * suggestions for a manual pair, strongest first. */
+typedef enum
+{
+  PB_PAIR_SAME_EMPLOYEE_NUMBER = 1 << 0,
+  PB_PAIR_SAME_NATIONAL_ID     = 1 << 1,
+  PB_PAIR_SAME_NAME            = 1 << 2,
+} PbPairReason;
+
 char     *pb_match_key            (const char   *email);
 gboolean  pb_match_values_equal   (guint         field,
                                    const char   *a,
                                    const char   *b);
+char     *pb_match_name_key       (PbRecord     *person);
+PbPairReason pb_match_pair_reasons (PbRecord    *hr,
+                                   PbRecord     *payroll);
+const char *pb_match_pair_reason_to_string (PbPairReason reasons);
 GArray   *pb_match_people         (GPtrArray    *hr,
                                    GPtrArray    *payroll,
                                    const guint  *compared,

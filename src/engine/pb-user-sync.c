@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pb-connections.h"
 #include "pb-matcher.h"
 #include "pb-sync-engine.h"
 #include "pb-user-sync.h"
@@ -71,6 +72,247 @@ employee_fields (const PbFieldRef *refs)
       g_array_append_val (fields, ref->field);
 
   return fields;
+}
+
+/* SPEC U2: the fields HR lacks for @kind: what payroll requires, and for
+ * someone to create there what the connector requires to create. */
+static guint32
+missing_for (PbProviderClass *klass,
+             PbRecord        *hr,
+             PbMatchKind      kind,
+             guint32          required_missing)
+{
+  guint32 missing = required_missing;
+
+  if (kind == PB_MATCH_HR_ONLY)
+    for (guint f = 0; f < PB_EMPLOYEE_N_FIELDS; f++)
+      if ((pb_provider_class_get_rule_flags (klass, PB_ENTITY_EMPLOYEE, f) & PB_FIELD_RULE_REQUIRED_TO_CREATE) &&
+          pb_record_get (hr, f) == NULL)
+        missing |= 1u << f;
+  return missing;
+}
+
+static guint32
+required_missing (PbProviderClass *klass,
+                  PbRecord        *hr)
+{
+  guint32 missing = 0;
+
+  for (const PbFieldRef *ref = klass->required_fields; ref != NULL && ref->entity != PB_N_ENTITIES; ref++)
+    if (ref->entity == PB_ENTITY_EMPLOYEE)
+      {
+        const char *value = pb_record_get (hr, ref->field);
+
+        if (value == NULL || value[0] == '\0')
+          missing |= 1u << ref->field;
+      }
+  return missing;
+}
+
+/* Makes @hr_item (HR only) and @payroll_item (payroll only) one matched
+ * person, in memory: the HR item holds the payroll side, its differences
+ * and what HR lacks for an update; the payroll item is absorbed. */
+static void
+pair_items (PbProviderClass *klass,
+            PbRecord        *hr,
+            PbPlanItem      *hr_item,
+            PbPlanItem      *payroll_item)
+{
+  hr_item->kind = PB_MATCH_MATCHED;
+  hr_item->paired = TRUE;
+  g_free (hr_item->remote_id);
+  hr_item->remote_id = g_strdup (payroll_item->remote_id);
+  hr_item->remote_version = payroll_item->remote_version;
+  g_set_object (&hr_item->payroll, payroll_item->payroll);
+  hr_item->differing = 0;
+  for (const PbFieldRef *ref = klass->readable_fields; ref != NULL && ref->entity != PB_N_ENTITIES; ref++)
+    if (ref->entity == PB_ENTITY_EMPLOYEE &&
+        !pb_match_values_equal (ref->field, pb_record_get (hr, ref->field),
+                                pb_record_get (payroll_item->payroll, ref->field)))
+      hr_item->differing |= 1u << ref->field;
+  hr_item->missing = required_missing (klass, hr);
+  hr_item->decision = hr_item->differing == 0 ? PB_DECISION_LINK : PB_DECISION_NONE;
+
+  payroll_item->paired = TRUE;
+  payroll_item->decision = PB_DECISION_NONE;
+}
+
+static void
+unpair_items (PbProviderClass *klass,
+              PbRecord        *hr,
+              PbPlanItem      *hr_item,
+              PbPlanItem      *payroll_item)
+{
+  hr_item->kind = PB_MATCH_HR_ONLY;
+  hr_item->paired = FALSE;
+  g_clear_pointer (&hr_item->remote_id, g_free);
+  hr_item->remote_version = 0;
+  g_clear_object (&hr_item->payroll);
+  hr_item->differing = 0;
+  hr_item->missing = hr != NULL ? missing_for (klass, hr, PB_MATCH_HR_ONLY, required_missing (klass, hr)) : 0;
+  hr_item->decision = PB_DECISION_NONE;
+
+  if (payroll_item != NULL)
+    {
+      payroll_item->paired = FALSE;
+      payroll_item->decision = PB_DECISION_NONE;
+    }
+}
+
+static gboolean
+pair_error (GError     **error,
+            const char  *message)
+{
+  g_set_error_literal (error, PB_USER_SYNC_ERROR, PB_USER_SYNC_ERROR_PAIR, message);
+  return FALSE;
+}
+
+static gboolean
+save_pair (PbStore     *store,
+           PbUserPlan  *plan,
+           PbPlanItem  *a,
+           PbPlanItem  *b,
+           GError     **error)
+{
+  if (!pb_store_begin (store, error))
+    return FALSE;
+  if (!pb_store_update_plan_pair (store, plan, a, error) ||
+      (b != NULL && !pb_store_update_plan_pair (store, plan, b, error)) ||
+      !pb_store_commit (store, error))
+    {
+      pb_store_rollback (store);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * pb_user_sync_pair:
+ * @hr_item: an HR-only person of @plan
+ * @payroll_item: a payroll-only person of @plan
+ *
+ * Pairs two people the email did not match (SPEC U1): from now on they
+ * are one matched person, their differences shown and decided as for any
+ * (U3); applying links them. Stored with the plan at once, so a pair is
+ * reviewable offline and survives a restart; undone with
+ * pb_user_sync_unpair() before applying.
+ */
+gboolean
+pb_user_sync_pair (PbStore       *store,
+                   PbConnection  *connection,
+                   PbUserPlan    *plan,
+                   PbPlanItem    *hr_item,
+                   PbPlanItem    *payroll_item,
+                   GError       **error)
+{
+  PbProviderClass *klass;
+  g_autoptr(PbRecord) hr = NULL;
+  gboolean ok;
+
+  if (plan->applied_at != NULL)
+    return pair_error (error, _("This plan is applied already: read both sides again to pair people"));
+  if (hr_item->kind != PB_MATCH_HR_ONLY || hr_item->paired || hr_item->employee_id == 0 ||
+      pb_plan_item_is_done (hr_item))
+    return pair_error (error, _("Only a person who is only in HR can be paired"));
+  if (payroll_item->kind != PB_MATCH_PAYROLL_ONLY || payroll_item->paired || payroll_item->payroll == NULL ||
+      pb_plan_item_is_done (payroll_item))
+    return pair_error (error, _("That payroll person is not one of the unmatched people in payroll"));
+  hr = pb_store_get (store, PB_ENTITY_EMPLOYEE, hr_item->employee_id, error);
+  if (hr == NULL)
+    return FALSE;
+  klass = pb_connections_ref_class (connection->system);
+  if (klass == NULL)
+    return pair_error (error, _("The connection’s payroll system is not known"));
+
+  pair_items (klass, hr, hr_item, payroll_item);
+  ok = save_pair (store, plan, hr_item, payroll_item, error);
+  if (!ok)
+    unpair_items (klass, hr, hr_item, payroll_item);
+  g_type_class_unref (klass);
+  return ok;
+}
+
+/**
+ * pb_user_sync_unpair:
+ * @item: either half of a manual pair
+ *
+ * Undoes pb_user_sync_pair() before applying: the two people are one-sided
+ * again, undecided.
+ */
+gboolean
+pb_user_sync_unpair (PbStore       *store,
+                     PbConnection  *connection,
+                     PbUserPlan    *plan,
+                     PbPlanItem    *item,
+                     GError       **error)
+{
+  PbProviderClass *klass;
+  g_autoptr(PbRecord) hr = NULL;
+  PbPlanItem *partner = pb_user_plan_find_partner (plan, item);
+  PbPlanItem *hr_item = pb_plan_item_is_absorbed (item) ? partner : item;
+  PbPlanItem *payroll_item = pb_plan_item_is_absorbed (item) ? item : partner;
+
+  if (!item->paired || hr_item == NULL)
+    return pair_error (error, _("This person is not paired"));
+  if (plan->applied_at != NULL || pb_plan_item_is_done (hr_item))
+    return pair_error (error, _("This pair is applied already"));
+  klass = pb_connections_ref_class (connection->system);
+  if (klass == NULL)
+    return pair_error (error, _("The connection’s payroll system is not known"));
+
+  hr = pb_store_get (store, PB_ENTITY_EMPLOYEE, hr_item->employee_id, NULL);
+  unpair_items (klass, hr, hr_item, payroll_item);
+  g_type_class_unref (klass);
+  return save_pair (store, plan, hr_item, payroll_item, error);
+}
+
+/* A plan read again keeps the pairs of the plan it replaces whose two
+ * people are still unmatched (one in HR only, one in payroll only). */
+static void
+keep_pairs (PbProviderClass *klass,
+            PbUserPlan      *plan,
+            PbUserPlan      *previous,
+            GPtrArray       *hr)
+{
+  g_autoptr(GHashTable) by_employee = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GHashTable) by_remote = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) people = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+
+  for (guint i = 0; i < hr->len; i++)
+    {
+      PbRecord *person = g_ptr_array_index (hr, i);
+      gint64 *id = g_new (gint64, 1);
+
+      *id = pb_record_get_id (person);
+      g_hash_table_insert (people, id, person);
+    }
+
+  for (guint i = 0; i < plan->items->len; i++)
+    {
+      PbPlanItem *item = g_ptr_array_index (plan->items, i);
+
+      if (item->kind == PB_MATCH_HR_ONLY && item->employee_id != 0)
+        g_hash_table_insert (by_employee, &item->employee_id, item);
+      else if (item->kind == PB_MATCH_PAYROLL_ONLY && item->remote_id != NULL)
+        g_hash_table_insert (by_remote, item->remote_id, item);
+    }
+
+  for (guint i = 0; i < previous->items->len; i++)
+    {
+      PbPlanItem *old = g_ptr_array_index (previous->items, i);
+      PbPlanItem *hr_item, *payroll_item;
+      PbRecord *person;
+
+      if (!old->paired || old->kind != PB_MATCH_MATCHED)
+        continue;
+      hr_item = g_hash_table_lookup (by_employee, &old->employee_id);
+      payroll_item = old->remote_id != NULL ? g_hash_table_lookup (by_remote, old->remote_id) : NULL;
+      person = g_hash_table_lookup (people, &old->employee_id);
+      if (hr_item == NULL || payroll_item == NULL || person == NULL || payroll_item->paired)
+        continue;
+
+      pair_items (klass, person, hr_item, payroll_item);
+    }
 }
 
 /* --- plan ---------------------------------------------------------------------- */
@@ -252,7 +494,10 @@ on_payroll_listed_cb (GObject      *source,
 
   previous = pb_store_load_last_plan (state->store, state->connection->id, NULL);
   if (previous != NULL && previous->applied_at == NULL)
-    carry_over (plan, previous, (const guint *) compared->data, compared->len);
+    {
+      keep_pairs (klass, plan, previous, hr);
+      carry_over (plan, previous, (const guint *) compared->data, compared->len);
+    }
 
   if (!pb_store_save_plan (state->store, plan, &error))
     {
@@ -324,7 +569,7 @@ pb_user_sync_decide_defaults (PbUserPlan *plan,
       PbPlanItem *item = g_ptr_array_index (plan->items, i);
       PbDecision decision = PB_DECISION_NONE;
 
-      if (item->decision != PB_DECISION_NONE || item->outcome != NULL)
+      if (item->decision != PB_DECISION_NONE || item->outcome != NULL || pb_plan_item_is_absorbed (item))
         continue;
 
       switch (item->kind)
@@ -430,6 +675,17 @@ finish_step (Step       *step,
   GTask *task = step->task;
   Apply *apply = step_apply (step);
   g_autoptr(GError) error = NULL;
+
+  /* Synced: what the error log held open about the person is over (U2,
+   * U11). */
+  if (outcome != PB_OUTCOME_NONE && outcome != PB_OUTCOME_SKIPPED && outcome != PB_OUTCOME_FAILED &&
+      outcome != PB_OUTCOME_LEFT && step->item->employee_id != 0 &&
+      !pb_store_resolve_errors (apply->store, apply->connection->id, PB_ENTITY_EMPLOYEE, step->item->employee_id,
+                                &error))
+    {
+      g_warning ("Could not resolve the errors of person %u: %s", step->item->position, error->message);
+      g_clear_error (&error);
+    }
 
   if (outcome != PB_OUTCOME_NONE)
     {
@@ -681,7 +937,22 @@ start_step (GTask      *task,
     {
       g_autofree char *names = missing_names (item->missing);
       g_autofree char *detail = g_strdup_printf ("missing in HR: %s", names);
+      PbProviderClass *klass = PB_PROVIDER_GET_CLASS (apply->provider);
+      g_autoptr(GError) missing = NULL;
+      g_autoptr(GError) store_error = NULL;
 
+      /* ...and in the error log, one open entry per person naming the
+       * fields, until they are filled in and the person synced. */
+      missing = g_error_new (PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_INPUT,
+                             g_dngettext (GETTEXT_PACKAGE, "%s is empty in the HR register and %s requires it",
+                                          "%s are empty in the HR register and %s requires them",
+                                          g_bit_nth_lsf (item->missing, -1) == g_bit_nth_msf (item->missing, -1)
+                                            ? 1 : 2),
+                             names, klass->display_name);
+      if (step->hr != NULL &&
+          !pb_sync_engine_record_error (apply->store, apply->connection, step->hr, _("Sync users"), missing,
+                                        &store_error))
+        g_warning ("Could not record a missing field: %s", store_error->message);
       finish_step (step, PB_OUTCOME_SKIPPED, detail);
       return;
     }
@@ -797,8 +1068,9 @@ pump (GTask *task)
     {
       PbPlanItem *item = g_ptr_array_index (items, apply->next++);
 
-      /* People done in an earlier, interrupted run keep their outcome. */
-      if (!pb_plan_item_is_done (item))
+      /* People done in an earlier, interrupted run keep their outcome; the
+       * payroll half of a pair is applied with its HR half. */
+      if (!pb_plan_item_is_done (item) && !pb_plan_item_is_absorbed (item))
         start_step (task, item);
     }
   apply->pumping = FALSE;
@@ -900,7 +1172,7 @@ on_payroll_reread_cb (GObject      *source,
       PbPlanItem *item = g_ptr_array_index (apply->plan->items, i);
       PbRecord *hr = g_hash_table_lookup (people, &item->employee_id);
 
-      if (pb_plan_item_is_done (item) || item->remote_id == NULL)
+      if (pb_plan_item_is_done (item) || item->remote_id == NULL || pb_plan_item_is_absorbed (item))
         continue;
       if (decision_still_holds (item, hr, g_hash_table_lookup (by_id, item->remote_id),
                                 (const guint *) compared->data, compared->len))
@@ -978,7 +1250,7 @@ pb_user_sync_apply_async (PbStore             *store,
     {
       PbPlanItem *item = g_ptr_array_index (plan->items, i);
 
-      if (pb_plan_item_is_done (item))
+      if (pb_plan_item_is_done (item) || pb_plan_item_is_absorbed (item))
         apply->done++;
       else if (item->remote_id != NULL && item->decision != PB_DECISION_NONE &&
                item->decision != PB_DECISION_LEAVE && item->decision != PB_DECISION_CREATE_IN_PAYROLL)

@@ -23,6 +23,7 @@ G_BEGIN_DECLS
 typedef enum
 {
   PB_USER_SYNC_ERROR_STALE,   /* payroll changed under a decision: plan again */
+  PB_USER_SYNC_ERROR_PAIR,    /* these two people cannot be paired (or unpaired) */
 } PbUserSyncError;
 
 /* Called after each person applied: @done of @total have an outcome. */
@@ -62,6 +63,18 @@ guint       pb_user_sync_decide_defaults (PbUserPlan          *plan,
                                           PbDecision           prefer,
                                           gboolean             create_in_payroll,
                                           gboolean             create_in_hr);
+
+gboolean    pb_user_sync_pair            (PbStore             *store,
+                                          PbConnection        *connection,
+                                          PbUserPlan          *plan,
+                                          PbPlanItem          *hr_item,
+                                          PbPlanItem          *payroll_item,
+                                          GError             **error);
+gboolean    pb_user_sync_unpair          (PbStore             *store,
+                                          PbConnection        *connection,
+                                          PbUserPlan          *plan,
+                                          PbPlanItem          *item,
+                                          GError             **error);
 
 void        pb_user_sync_apply_async     (PbStore             *store,
                                           PbConnection        *connection,

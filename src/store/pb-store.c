@@ -319,6 +319,12 @@ static const char * const migrations[] = {
   "CREATE TABLE remote_absence_type_reads ("
   "  connection_id INTEGER PRIMARY KEY REFERENCES connections (id) ON DELETE CASCADE,"
   "  read_at TEXT NOT NULL);",
+
+  /* 10: manual pairs in a user-sync plan (SPEC U3, U4): an HR-only person
+   * the administrator paired with a payroll-only one. Both items are
+   * marked; the HR item holds the payroll person and is treated as
+   * matched, the payroll item is absorbed into it until unpaired. */
+  "ALTER TABLE user_plan_items ADD COLUMN paired INTEGER NOT NULL DEFAULT 0;",
 };
 
 gboolean

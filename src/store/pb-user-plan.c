@@ -147,13 +147,93 @@ pb_plan_item_is_blocked (const PbPlanItem *item)
          (item->decision == PB_DECISION_CREATE_IN_PAYROLL || item->decision == PB_DECISION_PREFER_HR);
 }
 
+/* The payroll half of a manual pair: shown and applied as part of its HR
+ * item, never on its own. */
+gboolean
+pb_plan_item_is_absorbed (const PbPlanItem *item)
+{
+  return item->paired && item->kind == PB_MATCH_PAYROLL_ONLY;
+}
+
+/**
+ * pb_user_plan_find_partner:
+ *
+ * Returns: (nullable) (transfer none): the other half of @item's manual pair
+ */
+PbPlanItem *
+pb_user_plan_find_partner (PbUserPlan *plan,
+                           PbPlanItem *item)
+{
+  if (!item->paired || item->remote_id == NULL)
+    return NULL;
+
+  for (guint i = 0; i < plan->items->len; i++)
+    {
+      PbPlanItem *other = g_ptr_array_index (plan->items, i);
+
+      if (other != item && other->paired && g_strcmp0 (other->remote_id, item->remote_id) == 0)
+        return other;
+    }
+  return NULL;
+}
+
+static int
+compare_candidates (gconstpointer a,
+                    gconstpointer b)
+{
+  const PbPairCandidate *ca = a;
+  const PbPairCandidate *cb = b;
+
+  /* Suggestions first, the strongest reason first; else as listed. */
+  if (ca->reasons != cb->reasons)
+    {
+      if (ca->reasons == 0 || cb->reasons == 0)
+        return ca->reasons == 0 ? 1 : -1;
+      return (int) (ca->reasons & -ca->reasons) - (int) (cb->reasons & -cb->reasons);
+    }
+  return (int) ca->item->position - (int) cb->item->position;
+}
+
+/**
+ * pb_user_plan_pair_candidates:
+ * @hr: the HR person of an HR-only item
+ *
+ * The payroll-only people of the plan, not paired yet, that @hr can be
+ * paired with: the suggested ones first (same employee number, national
+ * identity number or name), then the others.
+ *
+ * Returns: (transfer full) (element-type PbPairCandidate): the candidates
+ */
+GArray *
+pb_user_plan_pair_candidates (PbUserPlan *plan,
+                              PbRecord   *hr)
+{
+  GArray *candidates = g_array_new (FALSE, FALSE, sizeof (PbPairCandidate));
+
+  for (guint i = 0; i < plan->items->len; i++)
+    {
+      PbPlanItem *item = g_ptr_array_index (plan->items, i);
+      PbPairCandidate candidate = { item, 0 };
+
+      if (item->kind != PB_MATCH_PAYROLL_ONLY || item->paired || item->payroll == NULL ||
+          pb_plan_item_is_done (item))
+        continue;
+      candidate.reasons = pb_match_pair_reasons (hr, item->payroll);
+      g_array_append_val (candidates, candidate);
+    }
+
+  g_array_sort (candidates, compare_candidates);
+  return candidates;
+}
+
 void
 pb_user_plan_count_outcomes (PbUserPlan *plan,
                              guint       counts[PB_N_OUTCOMES])
 {
   memset (counts, 0, sizeof (guint) * PB_N_OUTCOMES);
   for (guint i = 0; i < plan->items->len; i++)
-    counts[pb_plan_item_get_outcome (g_ptr_array_index (plan->items, i))]++;
+    if (!pb_plan_item_is_absorbed (g_ptr_array_index (plan->items, i)))
+      counts[pb_plan_item_get_outcome (g_ptr_array_index (plan->items, i))]++;
 }
 
 static int
@@ -292,8 +372,8 @@ pb_store_save_plan (PbStore     *store,
 
   stmt = pb_store_prepare (store,
                            "INSERT INTO user_plan_items (plan_id, position, kind, ambiguity, employee_id, "
-                           "remote_id, remote_version, payroll, differing, missing, decision, outcome, changed) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+                           "remote_id, remote_version, payroll, differing, missing, decision, outcome, changed, paired) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     goto fail;
 
@@ -319,6 +399,7 @@ pb_store_save_plan (PbStore     *store,
       pb_store_bind_text (stmt, 11, item->decision != PB_DECISION_NONE ? pb_decision_to_string (item->decision) : NULL);
       pb_store_bind_text (stmt, 12, item->outcome);
       sqlite3_bind_int64 (stmt, 13, item->changed);
+      sqlite3_bind_int (stmt, 14, item->paired ? 1 : 0);
       if (sqlite3_step (stmt) != SQLITE_DONE)
         {
           sqlite3_reset (stmt);
@@ -386,7 +467,7 @@ pb_store_load_plan (PbStore     *store,
 
   stmt = pb_store_prepare (store,
                            "SELECT position, kind, ambiguity, employee_id, remote_id, remote_version, payroll, "
-                           "differing, missing, decision, outcome, changed FROM user_plan_items WHERE plan_id = ? "
+                           "differing, missing, decision, outcome, changed, paired FROM user_plan_items WHERE plan_id = ? "
                            "ORDER BY position", error);
   if (stmt == NULL)
     return NULL;
@@ -408,6 +489,7 @@ pb_store_load_plan (PbStore     *store,
       pb_decision_from_string ((const char *) sqlite3_column_text (stmt, 9), &item->decision);
       item->outcome = g_strdup ((const char *) sqlite3_column_text (stmt, 10));
       item->changed = (guint32) sqlite3_column_int64 (stmt, 11);
+      item->paired = sqlite3_column_int (stmt, 12) != 0;
       g_ptr_array_add (plan->items, item);
     }
   sqlite3_reset (stmt);
@@ -493,6 +575,8 @@ pb_user_plan_to_csv (PbStore    *store,
       g_autofree char *name = NULL;
       const char *row[G_N_ELEMENTS (header)];
 
+      if (pb_plan_item_is_absorbed (item))
+        continue;
       name = person != NULL ? pb_record_dup_display_name (person) : NULL;
 
       row[0] = name;
@@ -532,6 +616,42 @@ pb_store_update_plan_item (PbStore     *store,
   pb_store_bind_text (stmt, 4, item->remote_id);
   sqlite3_bind_int64 (stmt, 5, plan->id);
   sqlite3_bind_int (stmt, 6, item->position);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      sqlite3_reset (stmt);
+      return pb_store_set_error (store, error, "user plan item");
+    }
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/* Saves what pairing or unpairing changed in an item (SPEC U3, U4): its
+ * kind, payroll side, differences and decision. */
+gboolean
+pb_store_update_plan_pair (PbStore     *store,
+                           PbUserPlan  *plan,
+                           PbPlanItem  *item,
+                           GError     **error)
+{
+  g_autofree char *payroll = record_to_json (item->payroll);
+  sqlite3_stmt *stmt = pb_store_prepare (store,
+                                         "UPDATE user_plan_items SET kind = ?, remote_id = ?, remote_version = ?, "
+                                         "payroll = ?, differing = ?, missing = ?, decision = ?, paired = ? "
+                                         "WHERE plan_id = ? AND position = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  pb_store_bind_text (stmt, 1, pb_match_kind_to_string (item->kind));
+  pb_store_bind_text (stmt, 2, item->remote_id);
+  sqlite3_bind_int64 (stmt, 3, item->remote_version);
+  pb_store_bind_text (stmt, 4, payroll);
+  sqlite3_bind_int64 (stmt, 5, item->differing);
+  sqlite3_bind_int64 (stmt, 6, item->missing);
+  pb_store_bind_text (stmt, 7, item->decision != PB_DECISION_NONE ? pb_decision_to_string (item->decision) : NULL);
+  sqlite3_bind_int (stmt, 8, item->paired ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 9, plan->id);
+  sqlite3_bind_int (stmt, 10, item->position);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
       sqlite3_reset (stmt);

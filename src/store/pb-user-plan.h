@@ -61,7 +61,17 @@ typedef struct
   char        *outcome;         /* (nullable) what applying did: see PbOutcome */
   guint32      changed;         /* payroll fields changed since the previous plan,
                                  * or PB_PLAN_CHANGED_PERSON */
+  gboolean     paired;          /* half of a manual pair: the HR item (kind
+                                 * matched, holding the payroll person) or
+                                 * the payroll item absorbed into it */
 } PbPlanItem;
+
+/* A candidate to pair an HR-only person with, and why it is suggested. */
+typedef struct
+{
+  PbPlanItem  *item;            /* (unowned) a payroll-only item of the plan */
+  PbPairReason reasons;
+} PbPairCandidate;
 
 typedef struct
 {
@@ -85,6 +95,11 @@ void        pb_plan_item_set_outcome     (PbPlanItem    *item,
 const char *pb_outcome_to_string         (PbOutcome      outcome);
 gboolean    pb_plan_item_is_done         (const PbPlanItem *item);
 gboolean    pb_plan_item_is_blocked      (const PbPlanItem *item);
+gboolean    pb_plan_item_is_absorbed     (const PbPlanItem *item);
+PbPlanItem *pb_user_plan_find_partner    (PbUserPlan    *plan,
+                                          PbPlanItem    *item);
+GArray     *pb_user_plan_pair_candidates (PbUserPlan    *plan,
+                                          PbRecord      *hr);
 void        pb_user_plan_count_outcomes  (PbUserPlan    *plan,
                                           guint          counts[PB_N_OUTCOMES]);
 char       *pb_user_plan_to_csv          (PbStore       *store,
@@ -109,6 +124,10 @@ GPtrArray  *pb_store_list_reports        (PbStore       *store,
                                           gint64         connection_id,
                                           GError       **error);
 gboolean    pb_store_update_plan_item    (PbStore       *store,
+                                          PbUserPlan    *plan,
+                                          PbPlanItem    *item,
+                                          GError       **error);
+gboolean    pb_store_update_plan_pair    (PbStore       *store,
                                           PbUserPlan    *plan,
                                           PbPlanItem    *item,
                                           GError       **error);

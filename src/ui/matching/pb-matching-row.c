@@ -14,6 +14,7 @@
 
 #include "pb-format.h"
 #include "pb-matching-row.h"
+#include "pb-matching-window-private.h"
 
 /* One person in the matching view (SPEC U2-U4): name and email, the
  * differing fields side by side (HR | Payroll), a note when something needs
@@ -40,7 +41,13 @@ struct _PbMatchingRow
   GtkLabel         *note_label;
   GtkDropDown      *choice;
   GtkLabel         *state_label;
+  GtkMenuButton    *pair_button;
+  GtkButton        *unpair_button;
 };
+
+/* How many unmatched payroll people "Pair with…" lists at most: a search
+ * narrows a long list down. */
+#define MAX_PAIR_ROWS 50
 
 G_DEFINE_FINAL_TYPE (PbMatchingRow, pb_matching_row, GTK_TYPE_WIDGET)
 
@@ -173,6 +180,14 @@ fill_note (PbMatchingRow *self,
     }
 
   /* SPEC U2: a warning, and no sync until HR has the field. */
+  if (item->missing != 0 && item->paired)
+    {
+      fields = pb_format_employee_fields (item->missing);
+      text = g_strdup_printf (_("Paired by hand. Missing in HR: %s. Payroll requires it; fill it in in People "
+                                "to sync this person."), fields);
+      set_note (self, text, "warning");
+      return;
+    }
   if (item->missing != 0)
     {
       fields = pb_format_employee_fields (item->missing);
@@ -193,6 +208,14 @@ fill_note (PbMatchingRow *self,
       fields = pb_format_employee_fields (item->changed);
       text = g_strdup_printf (_("Changed in payroll since the last read: %s. Decide again."), fields);
       set_note (self, text, "accent");
+      return;
+    }
+
+  if (item->paired)
+    {
+      set_note (self, item->differing == 0 ? _("Paired by hand; the same on both sides.")
+                                           : _("Paired by hand: the email differs, so decide which side wins."),
+                "accent");
       return;
     }
 
@@ -234,6 +257,179 @@ on_choice_selected_cb (PbMatchingRow *self)
   pb_matching_entry_set_decision (self->entry, self->choices[selected]);
   gtk_widget_activate_action (GTK_WIDGET (self), "matching.decided", "u",
                               pb_matching_entry_get_item (self->entry)->position);
+}
+
+static const char *
+reason_label (PbPairReason reasons)
+{
+  if (reasons & PB_PAIR_SAME_EMPLOYEE_NUMBER)
+    return _("Same employee number");
+  if (reasons & PB_PAIR_SAME_NATIONAL_ID)
+    return _("Same national identity number");
+  if (reasons & PB_PAIR_SAME_NAME)
+    return _("Same name");
+  return NULL;
+}
+
+static gboolean
+candidate_matches (PbPairCandidate *candidate,
+                   const char      *needle)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *haystack = NULL;
+
+  if (needle == NULL || *needle == '\0')
+    return TRUE;
+  name = pb_record_dup_display_name (candidate->item->payroll);
+  haystack = g_utf8_casefold (name, -1);
+  if (strstr (haystack, needle) != NULL)
+    return TRUE;
+  g_free (haystack);
+  haystack = g_utf8_casefold (pb_record_get (candidate->item->payroll, PB_EMPLOYEE_EMAIL) ?: "", -1);
+  if (strstr (haystack, needle) != NULL)
+    return TRUE;
+  return g_strcmp0 (pb_record_get (candidate->item->payroll, PB_EMPLOYEE_EMPLOYEE_NUMBER), needle) == 0;
+}
+
+/* The rows of "Pair with…": the suggested people first, then the others
+ * whose name, email or employee number matches the search. */
+static void
+fill_pair_list (PbMatchingRow *self,
+                GtkListBox    *list,
+                const char    *search)
+{
+  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), PB_TYPE_MATCHING_WINDOW);
+  g_autoptr(GArray) candidates = NULL;
+  g_autofree char *needle = search != NULL ? g_utf8_casefold (search, -1) : NULL;
+  GtkWidget *child;
+  guint shown = 0;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
+    gtk_list_box_remove (list, child);
+  if (window == NULL || self->entry == NULL)
+    return;
+
+  candidates = pb_matching_window_pair_candidates (PB_MATCHING_WINDOW (window),
+                                                   pb_matching_entry_get_item (self->entry)->position);
+  for (guint i = 0; i < candidates->len && shown < MAX_PAIR_ROWS; i++)
+    {
+      PbPairCandidate *candidate = &g_array_index (candidates, PbPairCandidate, i);
+      g_autofree char *name = NULL;
+      const char *email;
+      const char *why;
+      GtkWidget *row;
+
+      if (!candidate_matches (candidate, needle))
+        continue;
+
+      name = pb_record_dup_display_name (candidate->item->payroll);
+      email = pb_record_get (candidate->item->payroll, PB_EMPLOYEE_EMAIL);
+      why = reason_label (candidate->reasons);
+      row = adw_action_row_new ();
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), email != NULL ? email : _("No email"));
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 1);
+      if (why != NULL)
+        {
+          GtkWidget *tag = gtk_label_new (why);
+
+          gtk_widget_add_css_class (tag, "caption");
+          gtk_widget_add_css_class (tag, "accent");
+          gtk_label_set_wrap (GTK_LABEL (tag), TRUE);
+          gtk_label_set_max_width_chars (GTK_LABEL (tag), 14);
+          gtk_label_set_justify (GTK_LABEL (tag), GTK_JUSTIFY_RIGHT);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), tag);
+        }
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      g_object_set_data (G_OBJECT (row), "pb-position", GUINT_TO_POINTER (candidate->item->position));
+      gtk_list_box_append (list, row);
+      shown++;
+    }
+
+  if (shown == 0)
+    {
+      GtkWidget *none = gtk_label_new (candidates->len == 0 ? _("Nobody in payroll is unmatched")
+                                                            : _("Nobody unmatched in payroll has this name"));
+
+      gtk_widget_add_css_class (none, "dim-label");
+      gtk_widget_set_margin_top (none, 12);
+      gtk_widget_set_margin_bottom (none, 12);
+      gtk_list_box_set_placeholder (list, none);
+    }
+}
+
+static void
+on_pair_search_changed_cb (GtkSearchEntry *entry,
+                           PbMatchingRow  *self)
+{
+  GtkListBox *list = g_object_get_data (G_OBJECT (entry), "pb-list");
+
+  fill_pair_list (self, list, gtk_editable_get_text (GTK_EDITABLE (entry)));
+}
+
+static void
+on_pair_row_activated_cb (GtkListBox    *list,
+                          GtkListBoxRow *row,
+                          PbMatchingRow *self)
+{
+  guint payroll_position = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "pb-position"));
+  guint hr_position;
+
+  if (self->entry == NULL)
+    return;
+
+  hr_position = pb_matching_entry_get_item (self->entry)->position;
+  gtk_menu_button_popdown (self->pair_button);
+  gtk_widget_activate_action (GTK_WIDGET (self), "matching.pair", "(uu)", hr_position, payroll_position);
+}
+
+/* "Pair with…" opens on a search over the unmatched payroll people. */
+static void
+create_pair_popover (GtkMenuButton *button,
+                     gpointer       user_data)
+{
+  PbMatchingRow *self = user_data;
+  GtkWidget *popover = gtk_popover_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *title = gtk_label_new (_("Who is this person in payroll?"));
+  GtkWidget *search = gtk_search_entry_new ();
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkWidget *list = gtk_list_box_new ();
+
+  gtk_widget_add_css_class (title, "heading");
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+  gtk_box_append (GTK_BOX (box), title);
+
+  g_object_set (search, "placeholder-text", _("Search unmatched payroll people"), NULL);
+  gtk_box_append (GTK_BOX (box), search);
+
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 320);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), list);
+  gtk_box_append (GTK_BOX (box), scrolled);
+  gtk_widget_set_size_request (box, 280, -1);
+
+  g_object_set_data (G_OBJECT (search), "pb-list", list);
+  g_signal_connect_object (search, "search-changed", G_CALLBACK (on_pair_search_changed_cb), self, 0);
+  g_signal_connect_object (list, "row-activated", G_CALLBACK (on_pair_row_activated_cb), self, 0);
+  fill_pair_list (self, GTK_LIST_BOX (list), NULL);
+
+  gtk_popover_set_child (GTK_POPOVER (popover), box);
+  gtk_popover_set_default_widget (GTK_POPOVER (popover), search);
+  gtk_menu_button_set_popover (button, popover);
+}
+
+static void
+on_unpair_clicked_cb (PbMatchingRow *self)
+{
+  if (self->entry != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "matching.unpair", "u",
+                                pb_matching_entry_get_item (self->entry)->position);
 }
 
 static void
@@ -307,6 +503,22 @@ pb_matching_row_init (PbMatchingRow *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->state_label), "dim-label");
   gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->state_label));
 
+  /* SPEC U1, U4: someone in payroll under another email is paired by hand. */
+  self->pair_button = GTK_MENU_BUTTON (gtk_menu_button_new ());
+  gtk_menu_button_set_label (self->pair_button, _("Pair with…"));
+  gtk_widget_set_valign (GTK_WIDGET (self->pair_button), GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->pair_button),
+                               _("This person is in payroll under another email: choose who"));
+  gtk_menu_button_set_create_popup_func (self->pair_button, create_pair_popover, self, NULL);
+  gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->pair_button));
+
+  self->unpair_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Unpair")));
+  gtk_widget_set_valign (GTK_WIDGET (self->unpair_button), GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->unpair_button), _("Undo this pair before synchronizing"));
+  gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->unpair_button));
+  g_signal_connect_object (self->unpair_button, "clicked", G_CALLBACK (on_unpair_clicked_cb), self,
+                           G_CONNECT_SWAPPED);
+
   /* Indented under the name: 36 px avatar and 12 px spacing. */
   self->fields_grid = GTK_GRID (gtk_grid_new ());
   gtk_grid_set_column_spacing (self->fields_grid, 24);
@@ -344,6 +556,18 @@ GtkDropDown *
 pb_matching_row_get_choice (PbMatchingRow *self)
 {
   return self->choice;
+}
+
+GtkMenuButton *
+pb_matching_row_get_pair_button (PbMatchingRow *self)
+{
+  return self->pair_button;
+}
+
+GtkButton *
+pb_matching_row_get_unpair_button (PbMatchingRow *self)
+{
+  return self->unpair_button;
 }
 
 void
@@ -391,6 +615,10 @@ pb_matching_row_set_entry (PbMatchingRow   *self,
     gtk_label_set_label (self->state_label, _("Not synced"));
   else
     gtk_label_set_label (self->state_label, NULL);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->pair_button),
+                          item->kind == PB_MATCH_HR_ONLY && !pb_plan_item_is_done (item));
+  gtk_widget_set_visible (GTK_WIDGET (self->unpair_button), item->paired && !pb_plan_item_is_done (item));
 
   self->notify_id = g_signal_connect_object (entry, "notify::decision", G_CALLBACK (on_entry_decision_cb), self,
                                              G_CONNECT_SWAPPED);

@@ -22,5 +22,7 @@ PbMatchingEntry *pb_matching_row_get_entry (PbMatchingRow   *self);
 void             pb_matching_row_set_entry (PbMatchingRow   *self,
                                             PbMatchingEntry *entry);
 GtkDropDown     *pb_matching_row_get_choice (PbMatchingRow  *self);
+GtkMenuButton   *pb_matching_row_get_pair_button   (PbMatchingRow *self);
+GtkButton       *pb_matching_row_get_unpair_button (PbMatchingRow *self);
 
 G_END_DECLS

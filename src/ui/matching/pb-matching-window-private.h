@@ -14,6 +14,8 @@
 
 G_BEGIN_DECLS
 
+GArray     *pb_matching_window_pair_candidates (PbMatchingWindow *self,
+                                                guint             hr_position);
 void        pb_matching_window_set_provider  (PbMatchingWindow  *self,
                                               PbProvider        *provider);
 const char *pb_matching_window_get_state     (PbMatchingWindow  *self);

@@ -124,6 +124,8 @@ update_actions (PbMatchingWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.read", !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.apply", !busy && has_plan);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.bulk", !busy && has_plan);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.pair", !busy && has_plan);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.unpair", !busy && has_plan);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.cancel", busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.export", self->report != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.show-last-report", !busy && self->has_report);
@@ -169,6 +171,8 @@ update_summary (PbMatchingWindow *self)
     {
       PbPlanItem *item = g_ptr_array_index (self->plan->items, i);
 
+      if (pb_plan_item_is_absorbed (item))
+        continue;
       if (pb_plan_item_is_done (item))
         {
           done++;
@@ -247,7 +251,7 @@ save_decision (PbMatchingWindow *self,
     }
 }
 
-/* One entry per person of @plan, with the HR person as the register
+/* One entry per person of @plan (a manual pair is one), with the HR person as the register
  * holds them now (read in one query). */
 static GPtrArray *
 make_entries (PbMatchingWindow *self,
@@ -261,16 +265,19 @@ make_entries (PbMatchingWindow *self,
       PbPlanItem *item = g_ptr_array_index (plan->items, i);
       PbRecord *hr = people != NULL ? g_hash_table_lookup (people, &item->employee_id) : NULL;
 
+      /* The payroll half of a manual pair shows as part of its HR half. */
+      if (pb_plan_item_is_absorbed (item))
+        continue;
       g_ptr_array_add (entries, pb_matching_entry_new (item, hr));
     }
 
   return entries;
 }
 
-/* Shows @plan (taking it) in the four sections. */
+/* Puts the plan's people in the four sections, again after a pair. */
 static void
-load_plan (PbMatchingWindow *self,
-           PbUserPlan       *plan)
+fill_sections (PbMatchingWindow *self,
+               gboolean          show_first)
 {
   AdwViewStackPage *pages[] = { self->attention_page, self->hr_only_page, self->payroll_only_page,
                                 self->matched_page };
@@ -279,22 +286,13 @@ load_plan (PbMatchingWindow *self,
   GPtrArray *lists[PB_MATCHING_N_SECTIONS];
   int first = -1;
 
-  g_clear_pointer (&self->entries, g_ptr_array_unref);
   for (guint s = 0; s < PB_MATCHING_N_SECTIONS; s++)
     {
       g_list_store_remove_all (self->sections[s]);
       lists[s] = g_ptr_array_new ();
     }
-  /* The report shown may be this very plan, applied: it goes with it. */
-  if (self->report == self->plan && self->report != NULL)
-    {
-      g_list_store_remove_all (self->report_entries);
-      self->report = NULL;
-    }
-  g_clear_pointer (&self->plan, pb_user_plan_free);
-  self->plan = plan;
-
-  self->entries = make_entries (self, plan);
+  g_clear_pointer (&self->entries, g_ptr_array_unref);
+  self->entries = make_entries (self, self->plan);
   for (guint i = 0; i < self->entries->len; i++)
     {
       PbMatchingEntry *entry = g_ptr_array_index (self->entries, i);
@@ -313,10 +311,30 @@ load_plan (PbMatchingWindow *self,
         first = s;
       g_ptr_array_unref (lists[s]);
     }
-  if (first >= 0)
+  if (first >= 0 && show_first)
     adw_view_stack_set_visible_child (self->view_stack, adw_view_stack_page_get_child (pages[first]));
 
   update_summary (self);
+}
+
+/* Shows @plan (taking it) in the four sections. */
+static void
+load_plan (PbMatchingWindow *self,
+           PbUserPlan       *plan)
+{
+  for (guint s = 0; s < PB_MATCHING_N_SECTIONS; s++)
+    g_list_store_remove_all (self->sections[s]);
+  g_clear_pointer (&self->entries, g_ptr_array_unref);
+  /* The report shown may be this very plan, applied: it goes with it. */
+  if (self->report == self->plan && self->report != NULL)
+    {
+      g_list_store_remove_all (self->report_entries);
+      self->report = NULL;
+    }
+  g_clear_pointer (&self->plan, pb_user_plan_free);
+  self->plan = plan;
+
+  fill_sections (self, TRUE);
   adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, TRUE);
   adw_view_switcher_title_set_title (self->switcher_title, _("Sync Users"));
   gtk_stack_set_visible_child_name (self->main_stack, "plan");
@@ -886,6 +904,56 @@ decided_action (GtkWidget  *widget,
   update_summary (self);
 }
 
+/* SPEC U1, U3, U4: an HR-only person paired by hand with a payroll-only
+ * one: from now on one matched person, under Needs Attention with the
+ * differences, or Matched. Saved at once with the plan. */
+static void
+pair_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  PbMatchingWindow *self = PB_MATCHING_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  guint hr_position, payroll_position;
+
+  g_variant_get (parameter, "(uu)", &hr_position, &payroll_position);
+  if (self->plan == NULL || is_busy (self) || hr_position >= self->plan->items->len ||
+      payroll_position >= self->plan->items->len)
+    return;
+
+  if (!pb_user_sync_pair (self->store, self->connection, self->plan,
+                          g_ptr_array_index (self->plan->items, hr_position),
+                          g_ptr_array_index (self->plan->items, payroll_position), &error))
+    {
+      show_toast (self, error->message);
+      return;
+    }
+  fill_sections (self, FALSE);
+  show_toast (self, _("Paired: decide which side wins, then synchronize"));
+}
+
+static void
+unpair_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  PbMatchingWindow *self = PB_MATCHING_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  guint position = g_variant_get_uint32 (parameter);
+
+  if (self->plan == NULL || is_busy (self) || position >= self->plan->items->len)
+    return;
+
+  if (!pb_user_sync_unpair (self->store, self->connection, self->plan,
+                            g_ptr_array_index (self->plan->items, position), &error))
+    {
+      show_toast (self, error->message);
+      return;
+    }
+  fill_sections (self, FALSE);
+  show_toast (self, _("Unpaired"));
+}
+
 static void
 show_last_report_action (GtkWidget  *widget,
                          const char *action_name,
@@ -1083,6 +1151,8 @@ pb_matching_window_class_init (PbMatchingWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "matching.cancel", NULL, cancel_action);
   gtk_widget_class_install_action (widget_class, "matching.bulk", "s", bulk_action);
   gtk_widget_class_install_action (widget_class, "matching.decided", "u", decided_action);
+  gtk_widget_class_install_action (widget_class, "matching.pair", "(uu)", pair_action);
+  gtk_widget_class_install_action (widget_class, "matching.unpair", "u", unpair_action);
   gtk_widget_class_install_action (widget_class, "matching.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "matching.show-last-report", NULL, show_last_report_action);
 
@@ -1219,6 +1289,38 @@ pb_matching_window_show_report (PbMatchingWindow *self,
       report = self->plan;
     }
   load_report (self, report);
+}
+
+/**
+ * pb_matching_window_pair_candidates:
+ * @hr_position: the plan position of an HR-only person
+ *
+ * Who the person can be paired with: the unmatched payroll people,
+ * suggested ones first (same employee number, national identity number
+ * or name).
+ *
+ * Returns: (transfer full) (element-type PbPairCandidate): the candidates,
+ *   empty if the person cannot be paired
+ */
+GArray *
+pb_matching_window_pair_candidates (PbMatchingWindow *self,
+                                    guint             hr_position)
+{
+  PbPlanItem *item;
+
+  if (self->plan == NULL || self->plan->applied_at != NULL || hr_position >= self->plan->items->len)
+    return g_array_new (FALSE, FALSE, sizeof (PbPairCandidate));
+
+  item = g_ptr_array_index (self->plan->items, hr_position);
+  for (guint i = 0; self->entries != NULL && i < self->entries->len; i++)
+    {
+      PbMatchingEntry *entry = g_ptr_array_index (self->entries, i);
+
+      if (pb_matching_entry_get_item (entry) == item && pb_matching_entry_get_hr (entry) != NULL &&
+          item->kind == PB_MATCH_HR_ONLY)
+        return pb_user_plan_pair_candidates (self->plan, pb_matching_entry_get_hr (entry));
+    }
+  return g_array_new (FALSE, FALSE, sizeof (PbPairCandidate));
 }
 
 /* --- for the tests ----------------------------------------------------------------- */
