@@ -319,6 +319,14 @@ static const char * const migrations[] = {
   "CREATE TABLE remote_absence_type_reads ("
   "  connection_id INTEGER PRIMARY KEY REFERENCES connections (id) ON DELETE CASCADE,"
   "  read_at TEXT NOT NULL);",
+
+  /* 10: the Error Log view pages through the error log newest first, of
+   * all connections or one, by state or not (SPEC C7): each of the four
+   * walks its index in order and stops at the page's end. */
+  "CREATE INDEX error_log_recent ON error_log (coalesce (last_at, at), id);"
+  "CREATE INDEX error_log_state_recent ON error_log (resolved, coalesce (last_at, at), id);"
+  "CREATE INDEX error_log_conn_recent ON error_log (connection_id, coalesce (last_at, at), id);"
+  "CREATE INDEX error_log_conn_state_recent ON error_log (connection_id, resolved, coalesce (last_at, at), id);",
 };
 
 gboolean
