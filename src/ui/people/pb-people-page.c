@@ -1195,3 +1195,28 @@ pb_people_page_focus_search (PbPeoplePage *self)
     adw_leaflet_set_visible_child (self->leaflet, self->list_pane);
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
+
+/**
+ * pb_people_page_show_person:
+ * @employee_id: the employee's record id
+ *
+ * Selects the employee and shows their details, clearing the search and
+ * the filters when they hide them (the Error Log's Who opens a person so).
+ *
+ * Returns: whether the register has the employee
+ */
+gboolean
+pb_people_page_show_person (PbPeoplePage *self,
+                            gint64        employee_id)
+{
+  g_return_val_if_fail (PB_IS_PEOPLE_PAGE (self), FALSE);
+
+  select_person_id (self, employee_id);
+  if (gtk_single_selection_get_selected_item (self->selection) == NULL)
+    {
+      on_clear_filters_clicked_cb (self, NULL);
+      select_person_id (self, employee_id);
+    }
+
+  return gtk_single_selection_get_selected_item (self->selection) != NULL;
+}
