@@ -1201,7 +1201,8 @@ pb_people_page_focus_search (PbPeoplePage *self)
  * @employee_id: the employee's record id
  *
  * Selects the employee and shows their details, clearing the search and
- * the filters when they hide them (the Error Log's Who opens a person so).
+ * the filters when they hide them and reading the register again when
+ * the table does not have them yet (the Error Log's Who opens a person so).
  *
  * Returns: whether the register has the employee
  */
@@ -1215,6 +1216,12 @@ pb_people_page_show_person (PbPeoplePage *self,
   if (gtk_single_selection_get_selected_item (self->selection) == NULL)
     {
       on_clear_filters_clicked_cb (self, NULL);
+      select_person_id (self, employee_id);
+    }
+  /* Someone the table has not read yet (an import since). */
+  if (gtk_single_selection_get_selected_item (self->selection) == NULL)
+    {
+      pb_people_page_reload (self);
       select_person_id (self, employee_id);
     }
 
