@@ -390,10 +390,18 @@ pb_error_log_model_reload (PbErrorLogModel *self)
   g_clear_handle_id (&self->reload_id, g_source_remove);
   removed = self->n_items;
   g_hash_table_remove_all (self->pages);
-  self->n_items = count (self);
 
-  if (removed > 0 || self->n_items > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, self->n_items);
+  /* Two steps, all out then all in: given one change that removes rows
+   * and adds others, GTK 4.8's list views look for each row they showed
+   * among all the added items, reading every page of the log. */
+  if (removed > 0)
+    {
+      self->n_items = 0;
+      g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
+    }
+  self->n_items = count (self);
+  if (self->n_items > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, self->n_items);
 }
 
 guint
