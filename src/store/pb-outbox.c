@@ -525,6 +525,56 @@ pb_store_outbox_retry (PbStore  *store,
   return ok ? sqlite3_changes (pb_store_get_db (store)) : -1;
 }
 
+/**
+ * pb_store_outbox_retry_record:
+ * @entity: the record's kind, or PB_N_ENTITIES for every entry of the
+ *   connection that needs attention (an error about the connection itself)
+ *
+ * "Retry now" from the Error Log view: the record's entry that needs
+ * attention goes back to pending, and PbStore::changed tells the sync
+ * driver there is something to send, as after a change of the register.
+ *
+ * Returns: how many entries went back to pending (0: the record had none
+ *   needing attention), or -1 with @error set
+ */
+gint64
+pb_store_outbox_retry_record (PbStore   *store,
+                              gint64     connection_id,
+                              PbEntity   entity,
+                              gint64     record_id,
+                              GError   **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 n;
+
+  g_return_val_if_fail (PB_IS_STORE (store), -1);
+  g_return_val_if_fail (entity <= PB_N_ENTITIES, -1);
+
+  if (entity == PB_N_ENTITIES)
+    {
+      n = pb_store_outbox_retry (store, connection_id, 0, error);
+    }
+  else
+    {
+      stmt = pb_store_prepare (store,
+                               "UPDATE outbox SET state = 'pending', attempts = 0 WHERE connection_id = ? "
+                               "AND entity = ? AND record_id = ? AND state = 'attention'", error);
+      if (stmt == NULL)
+        return -1;
+      sqlite3_bind_int64 (stmt, 1, connection_id);
+      pb_store_bind_text (stmt, 2, pb_entity_get_def (entity)->name);
+      sqlite3_bind_int64 (stmt, 3, record_id);
+      if (!step_done (store, stmt, "outbox", error))
+        return -1;
+      n = sqlite3_changes (pb_store_get_db (store));
+    }
+
+  if (n > 0)
+    pb_store_note_change (store, PB_STORE_CHANGED_REGISTER);
+
+  return n;
+}
+
 /* The administrator sets an entry aside: it leaves the outbox unsent. */
 gboolean
 pb_store_outbox_discard (PbStore  *store,
@@ -794,13 +844,18 @@ pb_store_count_open_errors (PbStore *store,
                      connection_id);
 }
 
+/**
+ * pb_store_list_errors:
+ *
+ * Returns: (transfer full) (element-type PbErrorEntry): newest first (by
+ *   when they were last seen)
+ */
 #define ERROR_COLUMNS \
-  "id, at, who, what, message, system_message, request_id, advice, employee_id, coalesce (last_at, at), count, " \
-  "resolved, resolved_at, entity, coalesce (record_id, 0)"
+  "id, at, who, what, message, system_message, request_id, advice, employee_id, coalesce (last_at, at), " \
+  "count, resolved, resolved_at, entity, coalesce (record_id, 0), connection_id"
 
-/* The entry at @stmt's row, its columns as ERROR_COLUMNS lists them. */
 static PbErrorEntry *
-error_entry_from_row (sqlite3_stmt *stmt)
+read_error_entry (sqlite3_stmt *stmt)
 {
   PbErrorEntry *entry = g_new0 (PbErrorEntry, 1);
   const char *entity = (const char *) sqlite3_column_text (stmt, 13);
@@ -821,6 +876,8 @@ error_entry_from_row (sqlite3_stmt *stmt)
   if (entity == NULL || !pb_entity_from_name (entity, &entry->entity))
     entry->entity = PB_N_ENTITIES;
   entry->record_id = sqlite3_column_int64 (stmt, 14);
+  entry->connection_id = sqlite3_column_int64 (stmt, 15);
+
   return entry;
 }
 
@@ -846,7 +903,142 @@ pb_store_list_errors (PbStore  *store,
     return NULL;
   sqlite3_bind_int64 (stmt, 1, connection_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (entries, error_entry_from_row (stmt));
+    g_ptr_array_add (entries, read_error_entry (stmt));
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      pb_store_set_error (store, error, "error log");
+      return NULL;
+    }
+  return g_steal_pointer (&entries);
+}
+
+/* The WHERE clause of @query, whose values bind_query() binds from the
+ * first parameter on, in the same order. Each combination of filters is its own statement
+ * text, so the store's statement cache holds a few at most. */
+static void
+append_query_where (GString            *sql,
+                    const PbErrorQuery *query)
+{
+  g_string_append (sql, " WHERE 1");
+  if (query->connection_id != 0)
+    g_string_append (sql, " AND connection_id = ?");
+  if (query->state >= 0)
+    g_string_append (sql, " AND resolved = ?");
+  if (query->entity == PB_N_ENTITIES)
+    g_string_append (sql, " AND entity IS NULL");
+  else if (query->entity >= 0)
+    g_string_append (sql, " AND entity = ?");
+  if (query->search != NULL && *query->search != '\0')
+    g_string_append (sql, " AND (who LIKE ? ESCAPE '\\' OR what LIKE ? ESCAPE '\\' "
+                          "OR message LIKE ? ESCAPE '\\' OR system_message LIKE ? ESCAPE '\\')");
+}
+
+static int
+bind_query (sqlite3_stmt       *stmt,
+            const PbErrorQuery *query)
+{
+  int index = 1;
+
+  if (query->connection_id != 0)
+    sqlite3_bind_int64 (stmt, index++, query->connection_id);
+  if (query->state >= 0)
+    sqlite3_bind_int (stmt, index++, query->state);
+  if (query->entity >= 0 && query->entity != PB_N_ENTITIES)
+    pb_store_bind_text (stmt, index++, pb_entity_get_def (query->entity)->name);
+  if (query->search != NULL && *query->search != '\0')
+    {
+      g_autoptr(GString) pattern = g_string_new ("%");
+
+      for (const char *c = query->search; *c != '\0'; c++)
+        {
+          if (*c == '%' || *c == '_' || *c == '\\')
+            g_string_append_c (pattern, '\\');
+          g_string_append_c (pattern, *c);
+        }
+      g_string_append_c (pattern, '%');
+      for (guint i = 0; i < 4; i++)
+        sqlite3_bind_text (stmt, index++, pattern->str, -1, SQLITE_TRANSIENT);
+    }
+
+  return index;
+}
+
+/**
+ * pb_store_count_errors:
+ *
+ * Returns: how many entries of the error log @query finds, or -1 with
+ *   @error set
+ */
+gint64
+pb_store_count_errors (PbStore             *store,
+                       const PbErrorQuery  *query,
+                       GError             **error)
+{
+  g_autoptr(GString) sql = g_string_new ("SELECT count (*) FROM error_log");
+  sqlite3_stmt *stmt;
+  gint64 count;
+
+  g_return_val_if_fail (PB_IS_STORE (store), -1);
+  g_return_val_if_fail (query != NULL, -1);
+
+  append_query_where (sql, query);
+  stmt = pb_store_prepare (store, sql->str, error);
+  if (stmt == NULL)
+    return -1;
+  bind_query (stmt, query);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      pb_store_set_error (store, error, "error log");
+      return -1;
+    }
+  count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  return count;
+}
+
+/**
+ * pb_store_list_errors_page:
+ * @offset: how many entries to skip
+ * @limit: the most entries to return
+ *
+ * One page of what @query finds in the error log, newest first (by when
+ * last seen), as the Error Log view shows it: an index walks each
+ * connection-and-state filter in that order, so a page costs its offset
+ * and size, not the log's.
+ *
+ * Returns: (transfer full) (element-type PbErrorEntry): the page, or %NULL
+ *   with @error set
+ */
+GPtrArray *
+pb_store_list_errors_page (PbStore             *store,
+                           const PbErrorQuery  *query,
+                           guint                offset,
+                           guint                limit,
+                           GError             **error)
+{
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_error_entry_free);
+  g_autoptr(GString) sql = g_string_new ("SELECT " ERROR_COLUMNS " FROM error_log");
+  sqlite3_stmt *stmt;
+  int index;
+  int rc;
+
+  g_return_val_if_fail (PB_IS_STORE (store), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+
+  append_query_where (sql, query);
+  g_string_append (sql, " ORDER BY coalesce (last_at, at) DESC, id DESC LIMIT ? OFFSET ?");
+  stmt = pb_store_prepare (store, sql->str, error);
+  if (stmt == NULL)
+    return NULL;
+  index = bind_query (stmt, query);
+  sqlite3_bind_int64 (stmt, index, limit);
+  sqlite3_bind_int64 (stmt, index + 1, offset);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (entries, read_error_entry (stmt));
   sqlite3_reset (stmt);
 
   if (rc != SQLITE_DONE)
@@ -885,7 +1077,7 @@ pb_store_get_error (PbStore  *store,
   sqlite3_bind_int64 (stmt, 2, id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    entry = error_entry_from_row (stmt);
+    entry = read_error_entry (stmt);
   sqlite3_reset (stmt);
 
   if (rc == SQLITE_DONE)

@@ -66,7 +66,22 @@ typedef struct
   char         *request_id;      /* (nullable) for the system's support */
   char         *advice;          /* (nullable) what to do */
   gint64        employee_id;
+  gint64        connection_id;   /* whose log it is in */
 } PbErrorEntry;
+
+/* What the Error Log view shows: a filter over the error log of every
+ * connection or one, newest first (by when last seen). */
+typedef struct
+{
+  gint64        connection_id;   /* 0: every connection */
+  int           state;           /* a PbErrorState, or -1 for any */
+  int           entity;          /* a PbEntity, PB_N_ENTITIES for the connection
+                                  * itself, or -1 for any */
+  const char   *search;          /* (nullable) in who, what, message or
+                                  * system_message, case-insensitive */
+} PbErrorQuery;
+
+#define PB_ERROR_QUERY_INIT { 0, -1, -1, NULL }
 
 const char *pb_outbox_state_to_string  (PbOutboxState  state);
 const char *pb_error_state_to_string   (PbErrorState   state);
@@ -172,6 +187,20 @@ PbErrorEntry *pb_store_get_error        (PbStore      *store,
 gboolean    pb_store_resend_absence     (PbStore      *store,
                                          gint64        absence_id,
                                          GError      **error);
+
+gint64      pb_store_count_errors       (PbStore            *store,
+                                         const PbErrorQuery *query,
+                                         GError            **error);
+GPtrArray  *pb_store_list_errors_page   (PbStore            *store,
+                                         const PbErrorQuery *query,
+                                         guint               offset,
+                                         guint               limit,
+                                         GError            **error);
+gint64      pb_store_outbox_retry_record (PbStore     *store,
+                                          gint64       connection_id,
+                                          PbEntity     entity,
+                                          gint64       record_id,
+                                          GError     **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PbErrorEntry, pb_error_entry_free)
 

@@ -325,6 +325,14 @@ static const char * const migrations[] = {
    * marked; the HR item holds the payroll person and is treated as
    * matched, the payroll item is absorbed into it until unpaired. */
   "ALTER TABLE user_plan_items ADD COLUMN paired INTEGER NOT NULL DEFAULT 0;",
+
+  /* 11: the Error Log view pages through the error log newest first, of
+   * all connections or one, by state or not (SPEC C7): each of the four
+   * walks its index in order and stops at the page's end. */
+  "CREATE INDEX error_log_recent ON error_log (coalesce (last_at, at), id);"
+  "CREATE INDEX error_log_state_recent ON error_log (resolved, coalesce (last_at, at), id);"
+  "CREATE INDEX error_log_conn_recent ON error_log (connection_id, coalesce (last_at, at), id);"
+  "CREATE INDEX error_log_conn_state_recent ON error_log (connection_id, resolved, coalesce (last_at, at), id);",
 };
 
 gboolean

@@ -13,6 +13,7 @@
 
 #include "pb-application.h"
 #include "pb-connections-page.h"
+#include "pb-error-log-page.h"
 #include "pb-mappings-page.h"
 #include "pb-people-page.h"
 #include "pb-window.h"
@@ -40,6 +41,7 @@ struct _PbWindow
   PbPeoplePage         *people_page;
   PbConnectionsPage    *connections_page;
   PbMappingsPage       *mappings_page;
+  PbErrorLogPage       *errorlog_page;
   GtkLabel             *mappings_count;
 };
 
@@ -74,6 +76,8 @@ update_subtitle (PbWindow *self)
     subtitle = pb_connections_page_get_summary (self->connections_page);
   else if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "mappings") == 0)
     subtitle = pb_mappings_page_get_summary (self->mappings_page);
+  else if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "errorlog") == 0)
+    subtitle = pb_error_log_page_get_summary (self->errorlog_page);
 
   adw_window_title_set_subtitle (self->content_title, subtitle);
 }
@@ -163,6 +167,14 @@ on_mappings_summary_cb (PbWindow       *self,
   update_subtitle (self);
 }
 
+static void
+on_errorlog_summary_cb (PbWindow       *self,
+                        GParamSpec     *pspec,
+                        PbErrorLogPage *page)
+{
+  update_subtitle (self);
+}
+
 /* The sidebar's count: absence types of the connections that sync absence
  * that are neither mapped nor excluded, and so never sent (SPEC A2). */
 static void
@@ -201,6 +213,43 @@ map_absence_types_action (GSimpleAction *action,
     g_debug ("No connection %" G_GINT64_FORMAT " to map absence types of", connection_id);
 }
 
+static void
+show_view (PbWindow   *self,
+           const char *name)
+{
+  pb_window_set_view (self, name);
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->content);
+}
+
+/* win.show-error-log (x): the Error Log view on one connection (0: all),
+ * from the menu of a connection's row (SPEC C7). */
+static void
+show_error_log_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  PbWindow *self = user_data;
+
+  if (!pb_error_log_page_show_connection (self->errorlog_page, g_variant_get_int64 (parameter)))
+    g_debug ("No connection %" G_GINT64_FORMAT " to show the error log of", g_variant_get_int64 (parameter));
+  show_view (self, "errorlog");
+}
+
+/* win.show-person (x): People, with that employee selected (the Who of
+ * the Error Log). */
+static void
+show_person_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  PbWindow *self = user_data;
+
+  show_view (self, "people");
+  if (!pb_people_page_show_person (self->people_page, g_variant_get_int64 (parameter)))
+    g_debug ("No employee %" G_GINT64_FORMAT " to show", g_variant_get_int64 (parameter));
+}
+
 /* win.add-connection: the Connections view, and its set-up assistant. */
 static void
 add_connection_action (GSimpleAction *action,
@@ -218,6 +267,8 @@ add_connection_action (GSimpleAction *action,
 static const GActionEntry win_actions[] = {
   { "add-connection", add_connection_action },
   { "map-absence-types", map_absence_types_action, "x" },
+  { "show-error-log", show_error_log_action, "x" },
+  { "show-person", show_person_action, "x" },
 };
 
 static void
@@ -310,6 +361,7 @@ pb_window_constructed (GObject *object)
   pb_people_page_set_store (self->people_page, self->store);
   pb_connections_page_set_store (self->connections_page, self->store);
   pb_mappings_page_set_store (self->mappings_page, self->store);
+  pb_error_log_page_set_store (self->errorlog_page, self->store);
   g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "add-connection")),
                                self->store != NULL);
   restore_window_state (self);
@@ -396,6 +448,7 @@ pb_window_class_init (PbWindowClass *klass)
   g_type_ensure (PB_TYPE_PEOPLE_PAGE);
   g_type_ensure (PB_TYPE_CONNECTIONS_PAGE);
   g_type_ensure (PB_TYPE_MAPPINGS_PAGE);
+  g_type_ensure (PB_TYPE_ERROR_LOG_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, PB_RESOURCE_BASE "/ui/pb-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PbWindow, toast_overlay);
@@ -409,6 +462,7 @@ pb_window_class_init (PbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PbWindow, connections_page);
   gtk_widget_class_bind_template_child (widget_class, PbWindow, mappings_page);
   gtk_widget_class_bind_template_child (widget_class, PbWindow, mappings_count);
+  gtk_widget_class_bind_template_child (widget_class, PbWindow, errorlog_page);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_stack_visible_child_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_leaflet_folded_cb);
@@ -417,6 +471,7 @@ pb_window_class_init (PbWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_connections_summary_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_mappings_summary_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_mappings_n_unmapped_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_errorlog_summary_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked_cb);
 
   gtk_widget_class_add_binding (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, focus_search, NULL);
@@ -539,6 +594,7 @@ pb_window_reload (PbWindow *self)
   pb_people_page_reload (self->people_page);
   pb_connections_page_reload (self->connections_page);
   pb_mappings_page_reload (self->mappings_page);
+  pb_error_log_page_reload (self->errorlog_page);
 }
 
 /**

@@ -23,7 +23,8 @@
  * (a missing item, a locked or absent keyring) the state says so instead,
  * with the button that fixes it. Activating the row opens its settings;
  * its menu (···) also maps the connection's absence types (the Mappings
- * view, win.map-absence-types). */
+ * view, win.map-absence-types) and shows its error log
+ * (win.show-error-log). */
 
 struct _PbConnectionRow
 {
@@ -353,12 +354,16 @@ set_menu (PbConnectionRow *self)
   g_autoptr(GMenu) menu = g_menu_new ();
   g_autoptr(GMenuItem) edit = g_menu_item_new (_("_Edit Connection Settings…"), NULL);
   g_autoptr(GMenuItem) map = g_menu_item_new (_("_Map Absence Types…"), NULL);
+  g_autoptr(GMenuItem) errors = g_menu_item_new (_("Show _Error Log"), NULL);
 
   g_menu_item_set_action_and_target_value (edit, "connections.edit", g_variant_new_int64 (self->connection->id));
   g_menu_item_set_action_and_target_value (map, "win.map-absence-types",
                                            g_variant_new_int64 (self->connection->id));
   g_menu_append_item (menu, edit);
   g_menu_append_item (menu, map);
+  g_menu_item_set_action_and_target_value (errors, "win.show-error-log",
+                                           g_variant_new_int64 (self->connection->id));
+  g_menu_append_item (menu, errors);
   gtk_menu_button_set_menu_model (self->menu_button, G_MENU_MODEL (menu));
 }
 

@@ -1201,7 +1201,10 @@ pb_people_page_focus_search (PbPeoplePage *self)
  * @employee_id: an employee of the register
  *
  * Selects the employee and shows their details, scrolled to their
- * absences; a search or filter that hides them is cleared first.
+ * absences; a search or filter that hides them is cleared first, and the
+ * register is read again when the table does not have them yet (an import
+ * since). The Error Log's Who and a rejected absence's notification open a
+ * person so.
  *
  * Returns: whether the register has the employee
  */
@@ -1210,9 +1213,6 @@ pb_people_page_show_person (PbPeoplePage *self,
                             gint64        employee_id)
 {
   g_return_val_if_fail (PB_IS_PEOPLE_PAGE (self), FALSE);
-
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "people") != 0)
-    return FALSE;
 
   select_person_id (self, employee_id);
   if (gtk_single_selection_get_selected_item (self->selection) == NULL)
@@ -1224,6 +1224,12 @@ pb_people_page_show_person (PbPeoplePage *self,
       select_person_id (self, employee_id);
     }
   if (gtk_single_selection_get_selected_item (self->selection) == NULL)
+    {
+      pb_people_page_reload (self);
+      select_person_id (self, employee_id);
+    }
+  if (gtk_single_selection_get_selected_item (self->selection) == NULL ||
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "people") != 0)
     return FALSE;
 
   adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->detail));

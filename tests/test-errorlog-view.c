@@ -1,0 +1,565 @@
+/* test-errorlog-view.c: the Error Log view over entries of real pushes to
+ * the in-process payroll sandbox (SPEC C7, U11): its filters and search,
+ * Retry now (the entry resolves itself when payroll takes the change, and
+ * the view follows), Dismiss, Open person and the CSV export
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "pb-application.h"
+#include "pb-error-log-page-private.h"
+#include "pb-import.h"
+#include "pb-outbox.h"
+#include "pb-people-page.h"
+#include "pb-person-detail.h"
+#include "pb-sandbox.h"
+#include "pb-sync-driver.h"
+#include "pb-sync-engine.h"
+#include "pb-test-utils.h"
+#include "pb-window.h"
+
+#define WAIT_CAP_SECONDS 90
+
+static const char hr_json[] =
+  "{ \"format\": \"paybridge-hr/1\", \"employees\": ["
+  "  { \"given_name\": \"Kari\", \"family_name\": \"Nordmann\", \"email\": \"kari@acme.no\" }"
+  "] }";
+
+/* Dup's employee number belongs to someone else in payroll. */
+static const char dup_json[] =
+  "{ \"format\": \"paybridge-hr/1\", \"employees\": ["
+  "  { \"given_name\": \"Dup\", \"family_name\": \"Number\", \"email\": \"dup@acme.no\", "
+  "    \"employee_number\": \"77\" } ] }";
+
+static const char payroll_seed[] =
+  "{ \"employees\": ["
+  "  { \"firstName\": \"Kari\", \"lastName\": \"Nordmann\", \"email\": \"kari@acme.no\" },"
+  "  { \"firstName\": \"Other\", \"lastName\": \"Person\", \"email\": \"other@acme.no\", \"employeeNumber\": \"77\" }"
+  "] }";
+
+/* The same, with the clash gone: Other's number was a mistake, fixed in payroll. */
+static const char payroll_fixed[] =
+  "{ \"employees\": ["
+  "  { \"firstName\": \"Kari\", \"lastName\": \"Nordmann\", \"email\": \"kari@acme.no\" },"
+  "  { \"firstName\": \"Other\", \"lastName\": \"Person\", \"email\": \"other@acme.no\", \"employeeNumber\": \"78\" }"
+  "] }";
+
+static gboolean have_display;
+
+typedef struct
+{
+  char           *dir;
+  PbApplication  *app;
+  PbWindow       *window;
+  PbStore        *store;     /* the application's */
+  PbSandbox      *sandbox;
+  PbConnection   *connection;
+  PbProvider     *provider;
+  PbErrorLogPage *page;
+} Fixture;
+
+/* --- helpers ------------------------------------------------------------------------ */
+
+static void
+iterate_idle (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static gboolean
+is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+static gboolean
+available (void)
+{
+  if (!have_display)
+    {
+      pb_test_skip_or_fail ("no display");
+      return FALSE;
+    }
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    {
+      pb_test_skip_or_fail ("no session bus (run under build-aux/run-headless)");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gpointer
+child (gpointer    widget,
+       GType       type,
+       const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static void
+import (PbStore    *store,
+        const char *json)
+{
+  g_autoptr(GError) error = NULL;
+
+  pb_import_data (store, "change.json", json, strlen (json), FALSE, PB_IMPORT_FLAGS_NONE, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static guint
+n_shown (Fixture *f)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (pb_error_log_page_get_model (f->page)));
+}
+
+static const char *
+page_stack (Fixture *f)
+{
+  return gtk_stack_get_visible_child_name (child (f->page, PB_TYPE_ERROR_LOG_PAGE, "stack"));
+}
+
+static void
+select_filter (Fixture    *f,
+               const char *name,
+               guint       position)
+{
+  gtk_drop_down_set_selected (child (f->page, PB_TYPE_ERROR_LOG_PAGE, name), position);
+  iterate_idle ();
+}
+
+static void
+search (Fixture    *f,
+        const char *text)
+{
+  GtkEditable *entry = child (f->page, PB_TYPE_ERROR_LOG_PAGE, "search_entry");
+
+  gtk_editable_set_text (entry, text);
+  /* The search entry waits a moment before it says it changed. */
+  g_signal_emit_by_name (entry, "search-changed");
+  iterate_idle ();
+}
+
+static PbErrorItem *
+shown_item (Fixture *f,
+            guint    position)
+{
+  PbErrorItem *item = g_list_model_get_item (G_LIST_MODEL (pb_error_log_page_get_model (f->page)), position);
+
+  g_assert_nonnull (item);
+  return item;
+}
+
+static gboolean
+nothing_shown (gpointer data)
+{
+  return n_shown (data) == 0;
+}
+
+typedef struct
+{
+  PbSyncDriver *driver;
+  gint64        connection_id;
+} Errors;
+
+static gboolean
+has_open_error (gpointer data)
+{
+  Errors *errors = data;
+
+  return pb_sync_driver_get_open_errors (errors->driver, errors->connection_id) > 0 &&
+         pb_sync_driver_is_idle (errors->driver);
+}
+
+/* The refusal of a real push: Dup arrives in HR with payroll's number 77
+ * and the driver sends him; payroll says no (SPEC C7). */
+static void
+make_refused_entry (Fixture *f)
+{
+  Errors errors = { pb_application_get_sync_driver (f->app), f->connection->id };
+
+  import (f->store, dup_json);
+  g_assert_true (pb_test_iterate_until (has_open_error, &errors, WAIT_CAP_SECONDS));
+  iterate_idle ();
+}
+
+static gint64
+employee_id (Fixture    *f,
+             const char *email)
+{
+  g_autoptr(GPtrArray) people = pb_store_list (f->store, PB_ENTITY_EMPLOYEE, 0, NULL);
+
+  for (guint i = 0; people != NULL && i < people->len; i++)
+    {
+      PbRecord *person = g_ptr_array_index (people, i);
+
+      if (g_strcmp0 (pb_record_get_by_name (person, "email"), email) == 0)
+        return pb_record_get_id (person);
+    }
+
+  g_assert_not_reached ();
+  return 0;
+}
+
+/* --- the fixture: the app with an active connection to the sandbox ------------------- */
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  static guint n_apps;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *app_id = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  if (!have_display || g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    return;
+
+  f->sandbox = pb_sandbox_new ("tripletex", &error);
+  g_assert_no_error (error);
+  pb_sandbox_load_seed_data (f->sandbox, payroll_seed, -1, &error);
+  g_assert_no_error (error);
+  pb_sandbox_listen (f->sandbox, 0, &error);
+  g_assert_no_error (error);
+
+  f->dir = pb_test_make_dir ("errorlog-view");
+  {
+    g_autoptr(PbStore) store = pb_store_open (f->dir, &error);
+
+    g_assert_no_error (error);
+    import (store, hr_json);
+  }
+
+  app_id = g_strdup_printf ("io.github.paybridge.Paybridge.TestErrorLog%u", ++n_apps);
+  g_setenv ("PAYBRIDGE_DATA_DIR", f->dir, TRUE);
+  f->app = pb_application_new (app_id, G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (f->app), NULL, &error);
+  g_assert_no_error (error);
+  g_unsetenv ("PAYBRIDGE_DATA_DIR");
+  f->store = pb_application_get_store (f->app);
+  g_assert_nonnull (f->store);
+
+  /* An established connection syncing users: from now on HR changes go to
+   * payroll (what the first user sync does at its end, done directly). */
+  f->connection = pb_connection_new ();
+  f->connection->name = g_strdup ("Acme payroll");
+  f->connection->system = g_strdup ("tripletex");
+  f->connection->sync_types = PB_DATA_USERS;
+  f->connection->base_url = g_strdup (pb_sandbox_get_api_url (f->sandbox));
+  f->connection->state = PB_CONNECTION_ACTIVE;
+  f->connection->activated_at = g_date_time_format_iso8601 (now);
+  f->provider = pb_test_new_provider ("tripletex", f->connection->base_url, NULL);
+  pb_store_save_connection (f->store, f->connection, &error);
+  g_assert_no_error (error);
+  pb_sync_driver_set_provider (pb_application_get_sync_driver (f->app), f->connection->id, f->provider);
+  pb_sync_engine_activate (f->store, f->connection, &error);
+  g_assert_no_error (error);
+
+  g_application_activate (G_APPLICATION (f->app));
+  f->window = PB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
+  g_assert_true (PB_IS_WINDOW (f->window));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 720);
+  g_assert_true (pb_test_iterate_until (is_mapped, f->window, 20));
+  pb_window_set_view (f->window, "errorlog");
+
+  f->page = child (f->window, PB_TYPE_WINDOW, "errorlog_page");
+  g_assert_true (PB_IS_ERROR_LOG_PAGE (f->page));
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  if (f->app != NULL)
+    {
+      g_autoptr(GList) windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (f->app)));
+
+      for (GList *l = windows; l != NULL; l = l->next)
+        gtk_window_destroy (l->data);
+      iterate_idle ();
+      g_clear_object (&f->app);
+    }
+
+  g_clear_object (&f->provider);
+  g_clear_object (&f->connection);
+  g_clear_object (&f->sandbox);
+  g_clear_pointer (&f->dir, g_free);
+  iterate_idle ();
+}
+
+/* --- the tests ---------------------------------------------------------------------- */
+
+/* SPEC C7: no entry at all says "No Errors"; the refusal of a real push
+ * shows as one open entry, with who, what and payroll's own words; the
+ * filters (state, kind, connection) and the search narrow it, and a view
+ * that matches nothing says so rather than "No Errors". */
+static void
+test_filters_and_search (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(PbErrorItem) item = NULL;
+  const PbErrorEntry *entry;
+  g_autoptr(PbConnection) other = pb_connection_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (!available ())
+    return;
+
+  g_assert_cmpuint (n_shown (f), ==, 0);
+  g_assert_cmpstr (page_stack (f), ==, "empty");
+
+  make_refused_entry (f);
+  /* The view followed the driver by itself (U11: open errors are shown). */
+  g_assert_cmpuint (n_shown (f), ==, 1);
+  g_assert_cmpstr (page_stack (f), ==, "list");
+  item = shown_item (f, 0);
+  entry = pb_error_item_get_entry (item);
+  g_assert_cmpstr (entry->who, ==, "Dup Number <dup@acme.no>");
+  g_assert_cmpint (entry->state, ==, PB_ERROR_OPEN);
+  g_assert_cmpint (entry->entity, ==, PB_ENTITY_EMPLOYEE);
+  g_assert_cmpint (entry->connection_id, ==, f->connection->id);
+  g_assert_nonnull (entry->system_message);
+  g_assert_cmpstr (pb_window_get_view (f->window), ==, "errorlog");
+
+  /* State: Open (the default) shows it, Resolved and Dismissed do not, Any does. */
+  select_filter (f, "state_dropdown", 1);
+  g_assert_cmpuint (n_shown (f), ==, 0);
+  g_assert_cmpstr (page_stack (f), ==, "no-match");
+  select_filter (f, "state_dropdown", 2);
+  g_assert_cmpuint (n_shown (f), ==, 0);
+  select_filter (f, "state_dropdown", 3);
+  g_assert_cmpuint (n_shown (f), ==, 1);
+  select_filter (f, "state_dropdown", 0);
+
+  /* Kind: it is about a person, not a position nor the connection. */
+  select_filter (f, "kind_dropdown", 2);
+  g_assert_cmpuint (n_shown (f), ==, 0);
+  select_filter (f, "kind_dropdown", 5);
+  g_assert_cmpuint (n_shown (f), ==, 0);
+  select_filter (f, "kind_dropdown", 1);
+  g_assert_cmpuint (n_shown (f), ==, 1);
+  select_filter (f, "kind_dropdown", 0);
+
+  /* Search: in who, what and the messages, whatever the case. */
+  search (f, "DUP@acme");
+  g_assert_cmpuint (n_shown (f), ==, 1);
+  search (f, "nordmann");
+  g_assert_cmpuint (n_shown (f), ==, 0);
+  g_assert_cmpstr (page_stack (f), ==, "no-match");
+  search (f, "");
+  g_assert_cmpuint (n_shown (f), ==, 1);
+
+  /* Connection: another one's log is empty; the row menu's
+   * win.show-error-log (x) opens this one's. */
+  other->name = g_strdup ("Other payroll");
+  other->system = g_strdup ("tripletex");
+  other->sync_types = PB_DATA_USERS;
+  pb_store_save_connection (f->store, other, &error);
+  g_assert_no_error (error);
+  iterate_idle ();
+  pb_window_set_view (f->window, "people");
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "show-error-log", g_variant_new_int64 (other->id));
+  iterate_idle ();
+  g_assert_cmpstr (pb_window_get_view (f->window), ==, "errorlog");
+  g_assert_cmpuint (n_shown (f), ==, 0);
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "show-error-log",
+                                  g_variant_new_int64 (f->connection->id));
+  iterate_idle ();
+  g_assert_cmpuint (n_shown (f), ==, 1);
+  select_filter (f, "connection_dropdown", 0);
+  g_assert_cmpuint (n_shown (f), ==, 1);
+}
+
+/* SPEC C7: Retry now sends the record's refused entry again once the cause
+ * is fixed (here in payroll, where the clashing number was a mistake); the
+ * driver sends it, payroll takes it, the entry resolves itself and leaves
+ * the Open view, with no reload asked for. */
+static void
+test_retry_resolves (Fixture       *f,
+                     gconstpointer  data)
+{
+  GtkSelectionModel *selection;
+  g_autoptr(GPtrArray) log = NULL;
+  g_autoptr(GError) error = NULL;
+  PbErrorEntry *entry;
+
+  if (!available ())
+    return;
+
+  make_refused_entry (f);
+  g_assert_cmpuint (n_shown (f), ==, 1);
+
+  pb_sandbox_load_seed_data (f->sandbox, payroll_fixed, -1, &error);
+  g_assert_no_error (error);
+
+  selection = pb_error_log_page_get_selection (f->page);
+  gtk_selection_model_select_item (selection, 0, TRUE);
+  iterate_idle ();
+  g_assert_true (gtk_widget_get_visible (child (f->page, PB_TYPE_ERROR_LOG_PAGE, "action_bar")));
+  g_assert_true (gtk_action_bar_get_revealed (child (f->page, PB_TYPE_ERROR_LOG_PAGE, "action_bar")));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->page), "errorlog.retry-selected", NULL));
+  g_assert_cmpstr (pb_error_log_page_get_last_toast (f->page), ==, "Sending 1 change again");
+
+  g_assert_true (pb_test_iterate_until (nothing_shown, f, WAIT_CAP_SECONDS));
+  log = pb_store_list_errors (f->store, f->connection->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (log->len, ==, 1);
+  entry = g_ptr_array_index (log, 0);
+  g_assert_cmpint (entry->state, ==, PB_ERROR_RESOLVED);
+  g_assert_cmpstr (page_stack (f), ==, "no-match");
+
+  /* Resolved, it is in the Resolved view. */
+  select_filter (f, "state_dropdown", 1);
+  g_assert_cmpuint (n_shown (f), ==, 1);
+
+  /* Retrying again finds nothing waiting. */
+  g_assert_cmpint (pb_store_outbox_retry_record (f->store, f->connection->id, PB_ENTITY_EMPLOYEE,
+                                                 entry->record_id, &error), ==, 0);
+  g_assert_no_error (error);
+}
+
+/* SPEC C7: Dismiss sets the entry aside: it leaves the Open view for the
+ * Dismissed one. */
+static void
+test_dismiss (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(PbErrorItem) item = NULL;
+
+  if (!available ())
+    return;
+
+  make_refused_entry (f);
+  gtk_selection_model_select_item (pb_error_log_page_get_selection (f->page), 0, TRUE);
+  iterate_idle ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->page), "errorlog.dismiss-selected", NULL));
+  iterate_idle ();
+  g_assert_cmpuint (n_shown (f), ==, 0);
+  g_assert_cmpint (pb_store_count_open_errors (f->store, f->connection->id), ==, 0);
+
+  select_filter (f, "state_dropdown", 2);
+  g_assert_cmpuint (n_shown (f), ==, 1);
+  item = shown_item (f, 0);
+  g_assert_cmpint (pb_error_item_get_entry (item)->state, ==, PB_ERROR_DISMISSED);
+}
+
+/* Open person (the Who link, win.show-person): People, with the person
+ * selected and shown, even when People's search hid them. */
+static void
+test_open_person (Fixture       *f,
+                  gconstpointer  data)
+{
+  PbPeoplePage *people;
+  GtkColumnView *view;
+  GtkSingleSelection *selection;
+  PbRecord *selected;
+  GtkWidget *detail;
+
+  if (!available ())
+    return;
+
+  make_refused_entry (f);
+  people = child (f->window, PB_TYPE_WINDOW, "people_page");
+  gtk_editable_set_text (child (people, PB_TYPE_PEOPLE_PAGE, "search_entry"), "kari");
+  g_signal_emit_by_name (child (people, PB_TYPE_PEOPLE_PAGE, "search_entry"), "search-changed");
+  iterate_idle ();
+
+  gtk_selection_model_select_item (pb_error_log_page_get_selection (f->page), 0, TRUE);
+  iterate_idle ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->page), "errorlog.open-selected", NULL));
+  iterate_idle ();
+
+  g_assert_cmpstr (pb_window_get_view (f->window), ==, "people");
+  view = child (people, PB_TYPE_PEOPLE_PAGE, "column_view");
+  selection = GTK_SINGLE_SELECTION (gtk_column_view_get_model (view));
+  selected = gtk_single_selection_get_selected_item (selection);
+  g_assert_nonnull (selected);
+  g_assert_cmpint (pb_record_get_id (selected), ==, employee_id (f, "dup@acme.no"));
+  detail = child (people, PB_TYPE_PEOPLE_PAGE, "detail");
+  g_assert_cmpstr (gtk_label_get_label (child (detail, PB_TYPE_PERSON_DETAIL, "name_label")), ==, "Dup Number");
+}
+
+/* The header of `paybridge-cli errors NAME --csv`. */
+#define HEADER "\"id\",\"state\",\"at\",\"last_at\",\"count\",\"who\",\"what\",\"message\",\"system_message\",\"request_id\",\"advice\""
+
+/* The CSV export writes what is shown, with the columns of
+ * `paybridge-cli errors NAME --csv`. */
+static void
+test_export_csv (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!available ())
+    return;
+
+  make_refused_entry (f);
+  path = g_build_filename (f->dir, "errors.csv", NULL);
+  file = g_file_new_for_path (path);
+  g_assert_true (pb_error_log_page_export (f->page, file, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  g_assert_no_error (error);
+  lines = g_strsplit (contents, "\r\n", -1);
+  g_assert_cmpstr (lines[0], ==, HEADER);
+  g_assert_nonnull (lines[1]);
+  g_assert_true (g_str_has_prefix (strchr (lines[1], ',') + 1, "\"open\","));
+  g_assert_nonnull (strstr (lines[1], "Dup Number <dup@acme.no>"));
+  g_assert_cmpstr (lines[2], ==, "");
+
+  /* What is shown: nothing is resolved, so that export has the header only. */
+  select_filter (f, "state_dropdown", 1);
+  g_assert_true (pb_error_log_page_export (f->page, file, &error));
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  g_assert_cmpstr (contents, ==, HEADER "\r\n");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+#ifdef __SANITIZE_ADDRESS__
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+#endif
+
+  pb_test_use_system_mime_database ();
+  have_display = gtk_init_check ();
+  if (have_display)
+    {
+      adw_init ();
+      gtk_icon_theme_get_for_display (gdk_display_get_default ());
+    }
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/errorlog-view/filters-and-search", test_filters_and_search);
+  ADD ("/errorlog-view/retry-resolves", test_retry_resolves);
+  ADD ("/errorlog-view/dismiss", test_dismiss);
+  ADD ("/errorlog-view/open-person", test_open_person);
+  ADD ("/errorlog-view/export-csv", test_export_csv);
+
+#undef ADD
+
+  return g_test_run ();
+}
