@@ -912,6 +912,7 @@ test_pair_apply_payroll_wins (Fixture       *f,
 {
   g_autoptr(PbUserPlan) p = plan (f);
   g_autoptr(PbRecord) hr = NULL;
+  g_autofree char *link = NULL;
   g_autoptr(GError) error = NULL;
   PbPlanItem *sindre = item_for (f, p, "sindre.bakke@nordlysdata.no");
   PbPlanItem *payroll = payroll_item_for (p, "sindre.bakke@nordlys.no");
@@ -925,7 +926,8 @@ test_pair_apply_payroll_wins (Fixture       *f,
   g_assert_cmpuint (report.hr_updated, ==, 1);
   hr = pb_store_get (f->store, PB_ENTITY_EMPLOYEE, sindre->employee_id, NULL);
   g_assert_cmpstr (pb_record_get (hr, PB_EMPLOYEE_EMAIL), ==, "sindre.bakke@nordlys.no");
-  g_assert_nonnull (pb_store_find_link (f->store, f->connection->id, PB_ENTITY_EMPLOYEE, sindre->employee_id));
+  link = pb_store_find_link (f->store, f->connection->id, PB_ENTITY_EMPLOYEE, sindre->employee_id);
+  g_assert_nonnull (link);
 }
 
 /* Reviewable offline and undone before applying: a pair survives a
