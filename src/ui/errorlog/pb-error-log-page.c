@@ -581,6 +581,7 @@ static GtkWidget *
 make_cell (GtkListItem *list_item,
            int          min_chars,
            int          nat_chars,
+           int          min_lines,
            int          nat_lines)
 {
   GtkWidget *cell = gtk_inscription_new (NULL);
@@ -590,7 +591,7 @@ make_cell (GtkListItem *list_item,
   gtk_inscription_set_yalign (inscription, 0);
   gtk_inscription_set_min_chars (inscription, min_chars);
   gtk_inscription_set_nat_chars (inscription, nat_chars);
-  gtk_inscription_set_min_lines (inscription, 1);
+  gtk_inscription_set_min_lines (inscription, min_lines);
   gtk_inscription_set_nat_lines (inscription, nat_lines);
   gtk_inscription_set_text_overflow (inscription, GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
   if (nat_lines > 1)
@@ -641,29 +642,31 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
   switch (column)
     {
     case COL_WHEN:
-      cell = make_cell (list_item, 8, 14, 1);
+      cell = make_cell (list_item, 8, 14, 1, 1);
       gtk_widget_set_has_tooltip (cell, TRUE);
       g_signal_connect (cell, "query-tooltip", G_CALLBACK (on_when_query_tooltip_cb), list_item);
       break;
 
     case COL_WHO:
-      cell = make_cell (list_item, 8, 18, 1);
+      cell = make_cell (list_item, 8, 18, 1, 1);
       break;
 
     case COL_WHAT:
-      cell = make_cell (list_item, 8, 18, 3);
+      cell = make_cell (list_item, 8, 18, 1, 2);
       break;
 
     case COL_SAID:
-      cell = make_cell (list_item, 12, 40, 3);
+      /* Two lines: payroll's words, then ours (the rows' height: an
+       * inscription's does not follow its text). */
+      cell = make_cell (list_item, 12, 40, 2, 2);
       break;
 
     case COL_ADVICE:
-      cell = make_cell (list_item, 12, 30, 3);
+      cell = make_cell (list_item, 12, 30, 1, 2);
       break;
 
     case COL_STATE:
-      cell = make_cell (list_item, 6, 10, 1);
+      cell = make_cell (list_item, 6, 10, 1, 1);
       break;
 
     case N_COLUMNS:
