@@ -1,7 +1,8 @@
 /* test-errorlog-view.c: the Error Log view over entries of real pushes to
  * the in-process payroll sandbox (SPEC C7, U11): its filters and search,
  * Retry now (the entry resolves itself when payroll takes the change, and
- * the view follows), Dismiss, Open person and the CSV export
+ * the view follows), Dismiss, Open person, the CSV export, and rows cheap
+ * enough to open fast (issue 11)
  *
  * Copyright 2026 The Paybridge authors
  *
@@ -492,6 +493,101 @@ test_open_person (Fixture       *f,
   g_assert_cmpstr (gtk_label_get_label (child (detail, PB_TYPE_PERSON_DETAIL, "name_label")), ==, "Dup Number");
 }
 
+/* Finds a descendant of @widget that is a @type (and, for a GtkInscription,
+ * shows @text); counts those of @type in @count. */
+static GtkWidget *
+find_descendant (GtkWidget  *widget,
+                 GType       type,
+                 const char *text,
+                 guint      *count)
+{
+  GtkWidget *found = NULL;
+
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    {
+      if (count != NULL)
+        (*count)++;
+      if (text == NULL || (GTK_IS_INSCRIPTION (widget) &&
+                           g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (widget)), text) == 0))
+        found = widget;
+    }
+
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *in_child = find_descendant (c, type, text, count);
+
+      if (found == NULL)
+        found = in_child;
+    }
+
+  return found;
+}
+
+static gboolean
+who_cell_shown (gpointer data)
+{
+  Fixture *f = data;
+
+  return find_descendant (child (f->page, PB_TYPE_ERROR_LOG_PAGE, "column_view"), GTK_TYPE_INSCRIPTION,
+                          "Dup Number <dup@acme.no>", NULL) != NULL;
+}
+
+/* Issue 11: the view opens fast at 100,000 entries because its rows are
+ * cheap: each cell is one GtkInscription, and no row has buttons or a
+ * menu of its own. Every action stays reachable from the keyboard: the
+ * selection's context menu (Menu, Shift+F10) offers Retry, Dismiss and
+ * Open person, and activating a row (Enter, a double-click) opens the
+ * person. */
+static void
+test_cheap_rows (Fixture       *f,
+                 gconstpointer  data)
+{
+  GtkWidget *view;
+  GtkWidget *popover = NULL;
+  GMenuModel *menu;
+  guint n_buttons = 0;
+  guint n_cells = 0;
+  g_autofree char *retry = NULL;
+  g_autofree char *open = NULL;
+
+  if (!available ())
+    return;
+
+  make_refused_entry (f);
+  view = child (f->page, PB_TYPE_ERROR_LOG_PAGE, "column_view");
+  g_assert_true (pb_test_iterate_until (who_cell_shown, f, 20));
+
+  /* One row, six cells, each an inscription; no button in the rows (the
+   * column headers are the view's own GtkColumnViewTitles, not buttons). */
+  find_descendant (view, GTK_TYPE_INSCRIPTION, NULL, &n_cells);
+  g_assert_cmpuint (n_cells, ==, 6);
+  find_descendant (view, GTK_TYPE_BUTTON, NULL, &n_buttons);
+  find_descendant (view, GTK_TYPE_MENU_BUTTON, NULL, &n_buttons);
+  g_assert_cmpuint (n_buttons, ==, 0);
+
+  /* The context menu: the selection's actions. */
+  gtk_selection_model_select_item (pb_error_log_page_get_selection (f->page), 0, TRUE);
+  iterate_idle ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->page), "errorlog.context-menu", NULL));
+  iterate_idle ();
+  popover = find_descendant (GTK_WIDGET (f->page), GTK_TYPE_POPOVER_MENU, NULL, NULL);
+  g_assert_nonnull (popover);
+  g_assert_true (gtk_widget_get_visible (popover));
+  menu = gtk_popover_menu_get_menu_model (GTK_POPOVER_MENU (popover));
+  g_assert_cmpint (g_menu_model_get_n_items (menu), ==, 3);
+  g_assert_true (g_menu_model_get_item_attribute (menu, 0, G_MENU_ATTRIBUTE_ACTION, "s", &retry));
+  g_assert_cmpstr (retry, ==, "errorlog.retry-selected");
+  g_assert_true (g_menu_model_get_item_attribute (menu, 2, G_MENU_ATTRIBUTE_ACTION, "s", &open));
+  g_assert_cmpstr (open, ==, "errorlog.open-selected");
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  iterate_idle ();
+
+  /* Activating the row opens the person in People. */
+  g_signal_emit_by_name (view, "activate", 0);
+  iterate_idle ();
+  g_assert_cmpstr (pb_window_get_view (f->window), ==, "people");
+}
+
 /* The header of `paybridge-cli errors NAME --csv`. */
 #define HEADER "\"id\",\"state\",\"at\",\"last_at\",\"count\",\"who\",\"what\",\"message\",\"system_message\",\"request_id\",\"advice\""
 
@@ -558,6 +654,7 @@ main (int   argc,
   ADD ("/errorlog-view/dismiss", test_dismiss);
   ADD ("/errorlog-view/open-person", test_open_person);
   ADD ("/errorlog-view/export-csv", test_export_csv);
+  ADD ("/errorlog-view/cheap-rows", test_cheap_rows);
 
 #undef ADD
 

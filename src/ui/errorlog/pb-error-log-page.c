@@ -20,22 +20,34 @@
 
 /* The Error Log view (SPEC C7, U11): the error log of every connection or
  * one, newest first (by when last seen), one row per problem: when, who
- * (a link that opens the person in People, win.show-person), what, what
+ * (the person opens in People, win.show-person), what, what
  * the payroll system said with our words below, what to do, and its state.
  * A search and three filters (connection, kind, state: Open at first)
  * narrow it. The rows come from a PbErrorLogModel, which reads pages of
  * the log on demand and follows the store, so entries the sync driver
- * resolves leave the Open filter as it happens. Each row's menu and the
- * action bar of a selection retry (the record's entry that needs
- * attention goes back to the outbox, and the driver sends it), dismiss,
- * or open the person; Export writes what is shown as CSV with the columns
+ * resolves leave the Open filter as it happens. The action bar of a
+ * selection and its context menu (right-click, Menu, Shift+F10) retry (the
+ * record's entry that needs attention goes back to the outbox, and the
+ * driver sends it), dismiss, or open the person (also Enter or a
+ * double-click on a row); Export writes what is shown as CSV with the columns
  * of `paybridge-cli errors NAME --csv`. */
 
 typedef enum
 {
   LAYOUT_ALL,
-  LAYOUT_COMPACT,   /* when, who, what payroll said, the menu */
+  LAYOUT_COMPACT,   /* when, who, what payroll said */
 } Layout;
+
+typedef enum
+{
+  COL_WHEN,
+  COL_WHO,
+  COL_WHAT,
+  COL_SAID,
+  COL_ADVICE,
+  COL_STATE,
+  N_COLUMNS
+} Column;
 
 struct _PbErrorLogPage
 {
@@ -60,7 +72,8 @@ struct _PbErrorLogPage
   GtkColumnView     *column_view;
   GtkActionBar      *action_bar;
   GtkLabel          *selection_label;
-  GtkColumnViewColumn *columns[7];
+  GtkColumnViewColumn *columns[N_COLUMNS];
+  GtkWidget         *context_menu;     /* the selection's, on a right-click */
 };
 
 G_DEFINE_FINAL_TYPE (PbErrorLogPage, pb_error_log_page, GTK_TYPE_WIDGET)
@@ -72,17 +85,6 @@ enum {
 };
 
 static GParamSpec *properties [N_PROPS];
-
-typedef enum
-{
-  COL_WHEN,
-  COL_WHO,
-  COL_WHAT,
-  COL_SAID,
-  COL_ADVICE,
-  COL_STATE,
-  COL_MENU,
-} Column;
 
 /* The kind drop-down's items, in order. */
 static const int kind_entities[] = {
@@ -343,45 +345,6 @@ open_person (PbErrorLogPage *self,
     gtk_widget_activate_action (GTK_WIDGET (self), "win.show-person", "x", employee_id);
 }
 
-/* The entry a row's menu acts on, from the menu item's target. */
-static PbErrorItem *
-item_from_target (GVariant *parameter)
-{
-  PbErrorEntry *entry = g_new0 (PbErrorEntry, 1);
-  const char *entity;
-  gint32 state;
-
-  g_variant_get (parameter, "(xx&sxxi)", &entry->connection_id, &entry->id, &entity,
-                 &entry->record_id, &entry->employee_id, &state);
-  if (*entity == '\0' || !pb_entity_from_name (entity, &entry->entity))
-    entry->entity = PB_N_ENTITIES;
-  entry->state = state;
-
-  return pb_error_item_new (entry);
-}
-
-static void
-retry_entry_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *parameter)
-{
-  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
-
-  g_ptr_array_add (items, item_from_target (parameter));
-  retry_entries (PB_ERROR_LOG_PAGE (widget), items);
-}
-
-static void
-dismiss_entry_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *parameter)
-{
-  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
-
-  g_ptr_array_add (items, item_from_target (parameter));
-  dismiss_entries (PB_ERROR_LOG_PAGE (widget), items);
-}
-
 static void
 retry_selected_action (GtkWidget  *widget,
                        const char *action_name,
@@ -604,24 +567,68 @@ on_store_changed_cb (PbErrorLogPage *self,
 
 /* --- the cells ------------------------------------------------------------------- */
 
+/* GtkColumnView makes the cells of up to 200 rows when its model is set,
+ * and measures every one of them: a cell is a single GtkInscription (made
+ * for list cells: its size does not depend on its text, so nothing is laid
+ * out to measure it), set up once; bind only sets its text. The actions on
+ * a row are the selection's (the action bar, the context menu on a
+ * right-click, Menu or Shift+F10, and Enter or a double-click opens the
+ * person), so no row carries buttons or a menu of its own. */
+
+#define CELL_LIST_ITEM "pb-list-item"
+
 static GtkWidget *
-make_label (gboolean wrap)
+make_cell (GtkListItem *list_item,
+           int          min_chars,
+           int          nat_chars,
+           int          min_lines,
+           int          nat_lines)
 {
-  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *cell = gtk_inscription_new (NULL);
+  GtkInscription *inscription = GTK_INSCRIPTION (cell);
 
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_yalign (GTK_LABEL (label), 0);
-  if (wrap)
-    {
-      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-      gtk_label_set_width_chars (GTK_LABEL (label), 12);
-      gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
-    }
+  gtk_inscription_set_xalign (inscription, 0);
+  gtk_inscription_set_yalign (inscription, 0);
+  gtk_inscription_set_min_chars (inscription, min_chars);
+  gtk_inscription_set_nat_chars (inscription, nat_chars);
+  gtk_inscription_set_min_lines (inscription, min_lines);
+  gtk_inscription_set_nat_lines (inscription, nat_lines);
+  gtk_inscription_set_text_overflow (inscription, GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  if (nat_lines > 1)
+    gtk_inscription_set_wrap_mode (inscription, PANGO_WRAP_WORD_CHAR);
+  /* For the context menu: the row under the pointer. */
+  g_object_set_data (G_OBJECT (cell), CELL_LIST_ITEM, list_item);
+
+  return cell;
+}
+
+/* When: first and last seen and how often, on demand. */
+static gboolean
+on_when_query_tooltip_cb (GtkWidget   *widget,
+                          int          x,
+                          int          y,
+                          gboolean     keyboard,
+                          GtkTooltip  *tooltip,
+                          GtkListItem *list_item)
+{
+  PbErrorItem *item = gtk_list_item_get_item (list_item);
+  const PbErrorEntry *entry;
+  g_autofree char *first = NULL;
+  g_autofree char *last = NULL;
+  g_autofree char *text = NULL;
+
+  if (item == NULL)
+    return FALSE;
+  entry = pb_error_item_get_entry (item);
+  first = pb_format_timestamp (entry->at);
+  last = pb_format_timestamp (entry->last_at);
+  if (entry->count > 1)
+    text = g_strdup_printf (_("First seen %s, last seen %s, %u times"), first, last, entry->count);
   else
-    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+    text = g_steal_pointer (&last);
+  gtk_tooltip_set_text (tooltip, text);
 
-  return label;
+  return TRUE;
 }
 
 static void
@@ -630,86 +637,44 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
                gpointer                  user_data)
 {
   Column column = GPOINTER_TO_UINT (user_data);
-  GtkWidget *widget = NULL;
+  GtkWidget *cell = NULL;
 
   switch (column)
     {
     case COL_WHEN:
-    case COL_STATE:
-      widget = make_label (FALSE);
+      cell = make_cell (list_item, 8, 14, 1, 1);
+      gtk_widget_set_has_tooltip (cell, TRUE);
+      g_signal_connect (cell, "query-tooltip", G_CALLBACK (on_when_query_tooltip_cb), list_item);
       break;
 
     case COL_WHO:
-      widget = gtk_button_new ();
-      gtk_widget_set_halign (widget, GTK_ALIGN_START);
-      gtk_widget_set_valign (widget, GTK_ALIGN_START);
-      gtk_widget_add_css_class (widget, "flat");
-      gtk_widget_add_css_class (widget, "link");
-      gtk_button_set_child (GTK_BUTTON (widget), make_label (FALSE));
+      cell = make_cell (list_item, 8, 18, 1, 1);
       break;
 
     case COL_WHAT:
-    case COL_ADVICE:
-      widget = make_label (TRUE);
+      cell = make_cell (list_item, 8, 18, 1, 2);
       break;
 
     case COL_SAID:
-      {
-        GtkWidget *ours = make_label (TRUE);
-
-        widget = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
-        gtk_box_append (GTK_BOX (widget), make_label (TRUE));
-        gtk_widget_add_css_class (ours, "dim-label");
-        gtk_widget_add_css_class (ours, "caption");
-        gtk_box_append (GTK_BOX (widget), ours);
-      }
+      /* Two lines: payroll's words, then ours (the rows' height: an
+       * inscription's does not follow its text). */
+      cell = make_cell (list_item, 12, 40, 2, 2);
       break;
 
-    case COL_MENU:
-      widget = gtk_menu_button_new ();
-      gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (widget), "view-more-symbolic");
-      gtk_widget_set_tooltip_text (widget, _("Actions"));
-      gtk_widget_set_valign (widget, GTK_ALIGN_START);
-      gtk_widget_add_css_class (widget, "flat");
+    case COL_ADVICE:
+      cell = make_cell (list_item, 12, 30, 1, 2);
       break;
 
+    case COL_STATE:
+      cell = make_cell (list_item, 6, 10, 1, 1);
+      break;
+
+    case N_COLUMNS:
     default:
       g_assert_not_reached ();
     }
 
-  gtk_list_item_set_child (list_item, widget);
-}
-
-static GMenuModel *
-make_row_menu (const PbErrorEntry *entry)
-{
-  GMenu *menu = g_menu_new ();
-  GVariant *target;
-  g_autoptr(GMenuItem) retry = g_menu_item_new (_("_Retry Now"), NULL);
-  g_autoptr(GMenuItem) dismiss = g_menu_item_new (_("_Dismiss"), NULL);
-
-  target = g_variant_new ("(xxsxxi)", entry->connection_id, entry->id,
-                          entry->entity < PB_N_ENTITIES ? pb_entity_get_def (entry->entity)->name : "",
-                          entry->record_id, entry->employee_id, (gint32) entry->state);
-  g_variant_ref_sink (target);
-  g_menu_item_set_action_and_target_value (retry, "errorlog.retry-entry", target);
-  g_menu_item_set_action_and_target_value (dismiss, "errorlog.dismiss-entry", target);
-  g_variant_unref (target);
-
-  if (entry->state == PB_ERROR_OPEN)
-    {
-      g_menu_append_item (menu, retry);
-      g_menu_append_item (menu, dismiss);
-    }
-  if (entry->employee_id != 0)
-    {
-      g_autoptr(GMenuItem) open = g_menu_item_new (_("_Open Person"), NULL);
-
-      g_menu_item_set_action_and_target_value (open, "win.show-person", g_variant_new_int64 (entry->employee_id));
-      g_menu_append_item (menu, open);
-    }
-
-  return G_MENU_MODEL (menu);
+  gtk_list_item_set_child (list_item, cell);
 }
 
 static void
@@ -718,7 +683,7 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
               gpointer                  user_data)
 {
   Column column = GPOINTER_TO_UINT (user_data);
-  GtkWidget *widget = gtk_list_item_get_child (list_item);
+  GtkInscription *cell = GTK_INSCRIPTION (gtk_list_item_get_child (list_item));
   PbErrorItem *item = gtk_list_item_get_item (list_item);
   const PbErrorEntry *entry;
 
@@ -731,75 +696,56 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
     case COL_WHEN:
       {
         g_autofree char *relative = format_relative (entry->last_at);
-        g_autofree char *text = NULL;
-        g_autofree char *first = pb_format_timestamp (entry->at);
-        g_autofree char *last = pb_format_timestamp (entry->last_at);
-        g_autofree char *tooltip = NULL;
 
-        /* Translators: how many tries met the same problem */
-        text = entry->count > 1 ? g_strdup_printf (_("%s ×%u"), relative, entry->count) : g_strdup (relative);
         if (entry->count > 1)
-          tooltip = g_strdup_printf (_("First seen %s, last seen %s, %u times"), first, last, entry->count);
+          {
+            /* Translators: how many tries met the same problem */
+            g_autofree char *text = g_strdup_printf (_("%s ×%u"), relative, entry->count);
+
+            gtk_inscription_set_text (cell, text);
+          }
         else
-          tooltip = g_strdup (last);
-        gtk_label_set_label (GTK_LABEL (widget), text);
-        gtk_widget_set_tooltip_text (widget, tooltip);
+          gtk_inscription_set_text (cell, relative);
       }
       break;
 
     case COL_WHO:
-      gtk_label_set_label (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (widget))), format_who (entry));
-      if (entry->employee_id != 0)
-        {
-          gtk_actionable_set_action_target_value (GTK_ACTIONABLE (widget), g_variant_new_int64 (entry->employee_id));
-          gtk_actionable_set_action_name (GTK_ACTIONABLE (widget), "win.show-person");
-          gtk_widget_set_tooltip_text (widget, _("Open in People"));
-          gtk_widget_set_sensitive (widget, TRUE);
-        }
-      else
-        {
-          gtk_actionable_set_action_name (GTK_ACTIONABLE (widget), NULL);
-          gtk_widget_set_tooltip_text (widget, NULL);
-          gtk_widget_set_sensitive (widget, FALSE);
-        }
+      gtk_inscription_set_text (cell, format_who (entry));
       break;
 
     case COL_WHAT:
-      gtk_label_set_label (GTK_LABEL (widget), entry->what);
+      gtk_inscription_set_text (cell, entry->what);
       break;
 
     case COL_SAID:
-      {
-        GtkWidget *said = gtk_widget_get_first_child (widget);
-        GtkWidget *ours = gtk_widget_get_next_sibling (said);
-        gboolean has_system = entry->system_message != NULL && *entry->system_message != '\0';
+      /* Payroll's own words, then ours below, smaller, when they differ. */
+      if (entry->system_message != NULL && *entry->system_message != '\0' &&
+          entry->message != NULL && g_strcmp0 (entry->message, entry->system_message) != 0)
+        {
+          g_autofree char *markup = g_markup_printf_escaped ("%s\n<span size=\"small\" alpha=\"55%%\">%s</span>",
+                                                             entry->system_message, entry->message);
 
-        gtk_label_set_label (GTK_LABEL (said), has_system ? entry->system_message : entry->message);
-        gtk_label_set_label (GTK_LABEL (ours), has_system ? entry->message : NULL);
-        gtk_widget_set_visible (ours, has_system && g_strcmp0 (entry->message, entry->system_message) != 0);
-      }
+          gtk_inscription_set_markup (cell, markup);
+        }
+      else if (entry->system_message != NULL && *entry->system_message != '\0')
+        gtk_inscription_set_text (cell, entry->system_message);
+      else
+        gtk_inscription_set_text (cell, entry->message);
       break;
 
     case COL_ADVICE:
-      gtk_label_set_label (GTK_LABEL (widget), entry->advice != NULL ? entry->advice : "");
+      gtk_inscription_set_text (cell, entry->advice);
       break;
 
     case COL_STATE:
-      gtk_label_set_label (GTK_LABEL (widget), format_state (entry->state));
+      gtk_inscription_set_text (cell, format_state (entry->state));
       if (entry->state == PB_ERROR_OPEN)
-        gtk_widget_add_css_class (widget, "error");
+        gtk_widget_add_css_class (GTK_WIDGET (cell), "error");
       else
-        gtk_widget_remove_css_class (widget, "error");
+        gtk_widget_remove_css_class (GTK_WIDGET (cell), "error");
       break;
 
-    case COL_MENU:
-      {
-        g_autoptr(GMenuModel) menu = make_row_menu (entry);
-
-        gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (widget), menu);
-      }
-      break;
-
+    case N_COLUMNS:
     default:
       g_assert_not_reached ();
     }
@@ -821,9 +767,104 @@ add_column (PbErrorLogPage *self,
   if (fixed_width > 0)
     gtk_column_view_column_set_fixed_width (view_column, fixed_width);
   gtk_column_view_column_set_expand (view_column, expand);
-  gtk_column_view_column_set_resizable (view_column, column != COL_MENU);
+  gtk_column_view_column_set_resizable (view_column, TRUE);
   gtk_column_view_append_column (self->column_view, view_column);
   self->columns[column] = view_column;
+}
+
+/* --- the rows' actions ----------------------------------------------------------- */
+
+/* Enter or a double-click on a row opens its person. */
+static void
+on_row_activate_cb (PbErrorLogPage *self,
+                    guint           position,
+                    GtkColumnView  *view)
+{
+  g_autoptr(PbErrorItem) item = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+  if (item != NULL)
+    open_person (self, pb_error_item_get_entry (item)->employee_id);
+}
+
+static void
+popup_context_menu (PbErrorLogPage *self,
+                    double          x,
+                    double          y)
+{
+  GdkRectangle rect = { (int) x, (int) y, 1, 1 };
+
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->context_menu), &rect);
+  gtk_popover_popup (GTK_POPOVER (self->context_menu));
+}
+
+/* A right-click acts on the row under the pointer: it joins the selection
+ * (or is it, when it was not selected), and the selection's menu opens. */
+static void
+on_secondary_pressed_cb (PbErrorLogPage  *self,
+                         int              n_press,
+                         double           x,
+                         double           y,
+                         GtkGestureClick *gesture)
+{
+  GtkWidget *picked = gtk_widget_pick (GTK_WIDGET (self->column_view), x, y, GTK_PICK_DEFAULT);
+  GtkListItem *list_item = NULL;
+  double page_x, page_y;
+
+  for (GtkWidget *w = picked; w != NULL && list_item == NULL; w = gtk_widget_get_parent (w))
+    list_item = g_object_get_data (G_OBJECT (w), CELL_LIST_ITEM);
+  if (list_item == NULL || self->selection == NULL)
+    return;
+
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  if (!gtk_list_item_get_selected (list_item))
+    gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection),
+                                     gtk_list_item_get_position (list_item), TRUE);
+  if (!gtk_widget_translate_coordinates (GTK_WIDGET (self->column_view), GTK_WIDGET (self), x, y, &page_x, &page_y))
+    return;
+  popup_context_menu (self, page_x, page_y);
+}
+
+/* Menu or Shift+F10: the selection's menu, at the focused row. */
+static void
+context_menu_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  PbErrorLogPage *self = PB_ERROR_LOG_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  graphene_rect_t bounds;
+
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self->column_view)))
+    return;
+  if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->column_view)) &&
+      gtk_widget_compute_bounds (focus, widget, &bounds))
+    popup_context_menu (self, bounds.origin.x + 24, bounds.origin.y + bounds.size.height / 2);
+  else if (gtk_widget_compute_bounds (GTK_WIDGET (self->column_view), widget, &bounds))
+    popup_context_menu (self, bounds.origin.x + 24, bounds.origin.y + 24);
+}
+
+static void
+setup_context_menu (PbErrorLogPage *self)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+  GtkGesture *gesture;
+
+  g_menu_append (menu, _("_Retry Now"), "errorlog.retry-selected");
+  g_menu_append (menu, _("_Dismiss"), "errorlog.dismiss-selected");
+  g_menu_append (menu, _("_Open Person"), "errorlog.open-selected");
+  self->context_menu = gtk_popover_menu_new_from_model (G_MENU_MODEL (menu));
+  gtk_popover_set_has_arrow (GTK_POPOVER (self->context_menu), FALSE);
+  gtk_widget_set_halign (self->context_menu, GTK_ALIGN_START);
+  gtk_widget_set_parent (self->context_menu, GTK_WIDGET (self));
+
+  gesture = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_SECONDARY);
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (gesture), GTK_PHASE_CAPTURE);
+  g_signal_connect_object (gesture, "pressed", G_CALLBACK (on_secondary_pressed_cb), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->column_view), GTK_EVENT_CONTROLLER (gesture));
+
+  g_signal_connect_object (self->column_view, "activate", G_CALLBACK (on_row_activate_cb), self, G_CONNECT_SWAPPED);
 }
 
 /* --- the layout ------------------------------------------------------------------ */
@@ -877,6 +918,7 @@ pb_error_log_page_size_allocate (GtkWidget *widget,
   PbErrorLogPage *self = PB_ERROR_LOG_PAGE (widget);
 
   gtk_widget_allocate (self->box, width, height, baseline, NULL);
+  gtk_popover_present (GTK_POPOVER (self->context_menu));
 
   /* Showing or hiding columns now would resize the table in the middle of
    * this allocation: do it right after (the table scrolls, so its width
@@ -897,6 +939,7 @@ pb_error_log_page_dispose (GObject *object)
     gtk_column_view_set_model (self->column_view, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), PB_TYPE_ERROR_LOG_PAGE);
   g_clear_pointer (&self->box, gtk_widget_unparent);
+  g_clear_pointer (&self->context_menu, gtk_widget_unparent);
   g_clear_object (&self->selection);
   g_clear_object (&self->model);
   g_clear_object (&self->store);
@@ -972,13 +1015,14 @@ pb_error_log_page_class_init (PbErrorLogPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_search_stop_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_filter_selected_cb);
 
-  gtk_widget_class_install_action (widget_class, "errorlog.retry-entry", "(xxsxxi)", retry_entry_action);
-  gtk_widget_class_install_action (widget_class, "errorlog.dismiss-entry", "(xxsxxi)", dismiss_entry_action);
   gtk_widget_class_install_action (widget_class, "errorlog.retry-selected", NULL, retry_selected_action);
   gtk_widget_class_install_action (widget_class, "errorlog.dismiss-selected", NULL, dismiss_selected_action);
   gtk_widget_class_install_action (widget_class, "errorlog.open-selected", NULL, open_selected_action);
   gtk_widget_class_install_action (widget_class, "errorlog.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "errorlog.clear-filters", NULL, clear_filters_action);
+  gtk_widget_class_install_action (widget_class, "errorlog.context-menu", NULL, context_menu_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "errorlog.context-menu", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "errorlog.context-menu", NULL);
 
   gtk_widget_class_set_css_name (widget_class, "errorlogpage");
 }
@@ -996,8 +1040,8 @@ pb_error_log_page_init (PbErrorLogPage *self)
   add_column (self, COL_SAID, C_("column", "Payroll Said"), -1, TRUE);
   add_column (self, COL_ADVICE, C_("column", "What to Do"), -1, TRUE);
   add_column (self, COL_STATE, C_("column", "State"), 90, FALSE);
-  add_column (self, COL_MENU, NULL, 50, FALSE);
   self->layout = LAYOUT_ALL;
+  setup_context_menu (self);
 
   load_connections (self);
   update_stack (self);
