@@ -631,6 +631,51 @@ on_when_query_tooltip_cb (GtkWidget   *widget,
   return TRUE;
 }
 
+/* Who, what payroll said and what to do, whole, on demand: the cells
+ * show what fits in a few lines. */
+static gboolean
+on_full_text_query_tooltip_cb (GtkWidget   *widget,
+                               int          x,
+                               int          y,
+                               gboolean     keyboard,
+                               GtkTooltip  *tooltip,
+                               GtkListItem *list_item)
+{
+  PbErrorItem *item = gtk_list_item_get_item (list_item);
+  Column column = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (widget), "pb-column"));
+  const PbErrorEntry *entry;
+  g_autofree char *text = NULL;
+
+  if (item == NULL)
+    return FALSE;
+  entry = pb_error_item_get_entry (item);
+  if (column == COL_SAID)
+    text = entry->system_message != NULL ? g_strdup_printf ("%s\n\n%s", entry->system_message, entry->message)
+                                         : g_strdup (entry->message);
+  else if (column == COL_ADVICE)
+    text = entry->system_message != NULL
+      ? g_strdup_printf (_("%s\n\nPayroll said: %s"), entry->advice != NULL ? entry->advice : "",
+                         entry->system_message)
+      : g_strdup (entry->advice);
+  else
+    text = g_strdup (entry->who);
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+
+  return TRUE;
+}
+
+static void
+with_full_text_tooltip (GtkWidget   *cell,
+                        GtkListItem *list_item,
+                        Column       column)
+{
+  g_object_set_data (G_OBJECT (cell), "pb-column", GUINT_TO_POINTER (column));
+  gtk_widget_set_has_tooltip (cell, TRUE);
+  g_signal_connect (cell, "query-tooltip", G_CALLBACK (on_full_text_query_tooltip_cb), list_item);
+}
+
 static void
 setup_cell_cb (GtkSignalListItemFactory *factory,
                GtkListItem              *list_item,
@@ -648,21 +693,25 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
       break;
 
     case COL_WHO:
-      cell = make_cell (list_item, 8, 18, 1, 1);
+      cell = make_cell (list_item, 8, 18, 1, 2);
+      with_full_text_tooltip (cell, list_item, column);
       break;
 
     case COL_WHAT:
-      cell = make_cell (list_item, 8, 18, 1, 2);
+      cell = make_cell (list_item, 8, 18, 1, 3);
       break;
 
     case COL_SAID:
-      /* Two lines: payroll's words, then ours (the rows' height: an
-       * inscription's does not follow its text). */
-      cell = make_cell (list_item, 12, 40, 2, 2);
+      /* Four lines: payroll's words, then ours (the rows' height: an
+       * inscription's does not follow its text); the whole on hover. */
+      cell = make_cell (list_item, 12, 40, 4, 4);
+      with_full_text_tooltip (cell, list_item, column);
       break;
 
     case COL_ADVICE:
-      cell = make_cell (list_item, 12, 30, 1, 2);
+      /* What to do is what the administrator came for: room for it. */
+      cell = make_cell (list_item, 14, 34, 4, 4);
+      with_full_text_tooltip (cell, list_item, column);
       break;
 
     case COL_STATE:
@@ -874,8 +923,11 @@ apply_layout (PbErrorLogPage *self,
               Layout          layout)
 {
   self->layout = layout;
+  /* Narrow: who, and what to do about it (what payroll said is in its
+   * tooltip); the rest when there is room. */
+  gtk_column_view_column_set_visible (self->columns[COL_WHEN], layout == LAYOUT_ALL);
   gtk_column_view_column_set_visible (self->columns[COL_WHAT], layout == LAYOUT_ALL);
-  gtk_column_view_column_set_visible (self->columns[COL_ADVICE], layout == LAYOUT_ALL);
+  gtk_column_view_column_set_visible (self->columns[COL_SAID], layout == LAYOUT_ALL);
   gtk_column_view_column_set_visible (self->columns[COL_STATE], layout == LAYOUT_ALL);
 }
 
