@@ -1113,6 +1113,70 @@ test_absence (Fixture       *f,
   g_assert_cmpuint (count_entries (f, "kari@acme.no"), ==, 0);
 }
 
+/* SPEC R2, R3: absences whose answers are lost on the wire land once:
+ * a create whose entries payroll already made takes them, instead of
+ * making them again (Tripletex refuses that) or rejecting the absence. */
+static void
+test_absence_dropped (Fixture       *f,
+                      gconstpointer  data)
+{
+  PbSandboxFaults drops = { .drop_rate = 0.3, .drop_before_read_rate = 0.1, .seed = 11 };
+  g_autofree char *sick = NULL;
+  g_autoptr(GString) json = g_string_new (NULL);
+  g_autoptr(JsonNode) state = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GHashTable) days = g_hash_table_new (g_str_hash, g_str_equal);
+  guint rounds = 0;
+  PbPushResult r;
+
+  set_types (f, PB_DATA_USERS | PB_DATA_ABSENCE);
+  sick = map_absence_types (f);
+  /* Eight Monday-to-Wednesday absences: 24 days. */
+  for (guint week = 0; week < 8; week++)
+    {
+      g_autoptr(GDate) monday = g_date_new_dmy (3, G_DATE_MARCH, 2025);
+      char start[16], end[16];
+
+      g_date_add_days (monday, 7 * week);
+      g_date_strftime (start, sizeof start, "%Y-%m-%d", monday);
+      g_date_add_days (monday, 2);
+      g_date_strftime (end, sizeof end, "%Y-%m-%d", monday);
+      g_string_append_printf (json, "%s{ \"type\": \"sick\", \"start_date\": \"%s\", \"end_date\": \"%s\", "
+                                    "\"state\": \"approved\" }", week > 0 ? "," : "", start, end);
+    }
+  {
+    g_autofree char *doc = g_strdup_printf (KARI_ABSENCES ("%s"), json->str);
+
+    import (f, doc);
+  }
+  pb_sandbox_set_faults (f->sandbox, &drops, NULL);
+  do
+    {
+      r = push (f);
+      g_assert_cmpuint (r.attention, ==, 0);
+    }
+  while (r.waiting > 0 && ++rounds < 40);
+  g_assert_cmpuint (r.waiting, ==, 0);
+
+  state = pb_sandbox_dup_state (f->sandbox);
+  entries = entries_of (state, "kari@acme.no");
+  g_assert_cmpuint (entries->len, ==, 24);
+  for (guint i = 0; i < entries->len; i++)
+    g_assert_true (g_hash_table_add (days, (gpointer) json_object_get_string_member (g_ptr_array_index (entries, i),
+                                                                                   "date")));
+  for (guint week = 0; week < 8; week++)
+    {
+      g_autoptr(GDate) monday = g_date_new_dmy (3, G_DATE_MARCH, 2025);
+      g_autofree char *text = NULL;
+      char start[16];
+
+      g_date_add_days (monday, 7 * week);
+      g_date_strftime (start, sizeof start, "%Y-%m-%d", monday);
+      text = absence_state (f, "kari@acme.no", start);
+      g_assert_cmpstr (text, ==, "approved");
+    }
+}
+
 /* SPEC A2, A7: an approved absence of an unmapped type, or of a person
  * payroll does not know, is rejected in HR, with an error entry that names
  * who is notified; an excluded type is simply not sent. */
@@ -1270,6 +1334,7 @@ main (int   argc,
   ADD ("R1-person-before-their-records", test_person_first);
   ADD ("A1-A3-A4-absence", test_absence);
   ADD ("A2-A7-absence-rejected", test_absence_rejected);
+  ADD ("R2-R3-absence-dropped-exactly-once", test_absence_dropped);
   ADD ("A5-A6-A7-absence-remapped-and-locked", test_absence_remapped_and_locked);
 #undef ADD
   g_test_add_func ("/sync-engine/R1-R3-failed-entries-come-back", test_failed_entries_migrated);

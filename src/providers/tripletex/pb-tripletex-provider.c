@@ -382,6 +382,7 @@ typedef struct
   char       *parent_id;
   char       *remote_type;
   GPtrArray  *entries;     /* absences: the entries read */
+  gboolean    look_first;  /* absence create: look for its entries first (R3) */
   ThenFunc    next;        /* the step after the request in flight */
   PbProviderArgs rules;    /* only `omit` and `pay_by_cash`: the class's
                             * field rules, as pb_provider_call_async() set them */
@@ -1624,6 +1625,8 @@ on_entries_created_cb (GObject      *source,
 
 /* Writes the absence's entries: those kept from before (op->entries, with
  * hours and comment updated) and new ones for the other days. */
+static void look_for_entries (GTask *task);
+
 static void
 absence_write (GTask *task)
 {
@@ -1635,6 +1638,13 @@ absence_write (GTask *task)
   g_autoptr(PbHttpRequest) request = NULL;
   double hours = absence_hours (self, op->record);
   const char *note = pb_record_get (op->record, PB_ABSENCE_NOTE);
+
+  if (op->look_first)
+    {
+      op->look_first = FALSE;
+      look_for_entries (task);
+      return;
+    }
 
   if (op->entries == NULL)
     op->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
@@ -1689,11 +1699,97 @@ tripletex_create_absence (PbProvider           *provider,
                           const PbProviderArgs *args,
                           GTask                *task)
 {
+  Op *op;
+
   if (!check_absence_sendable (task, args))
     return;
 
-  op_new (task, args);
+  op = op_new (task, args);
+  op->look_first = TRUE;
   with_standard_day (task);
+}
+
+/* SPEC R3: a create whose answer was lost (or whose process was killed)
+ * may have made the entries already; Tripletex refuses a second entry of
+ * an employee, day and activity. Entries of the absence's days on its
+ * activity that say exactly what would be sent (hours and comment) are
+ * taken as this absence's; anything else is left to the create, which
+ * Tripletex then refuses as a duplicate (someone's own hours there are
+ * never taken over or changed). */
+static void
+on_entries_looked_up_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  GTask *task = user_data;
+  PbTripletexProvider *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(JsonArray) values = pb_provider_list_all_finish (PB_PROVIDER (source), result, &error);
+  g_autoptr(GPtrArray) days = NULL;
+  g_autoptr(GHashTable) wanted = NULL;
+  const char *note;
+  double hours;
+  PbRemote *remote;
+
+  if (return_if_error (task, error) || !entries_have_ids (task, values))
+    return;
+
+  days = absence_days (op->record);
+  if (json_array_get_length (values) != days->len || days->len == 0)
+    {
+      absence_write (task);
+      return;
+    }
+
+  wanted = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < days->len; i++)
+    g_hash_table_add (wanted, g_ptr_array_index (days, i));
+  hours = absence_hours (self, op->record);
+  note = pb_record_get (op->record, PB_ABSENCE_NOTE);
+  for (guint i = 0; i < json_array_get_length (values); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (values, i);
+      const char *comment = member_string (entry, "comment");
+
+      if (!g_hash_table_remove (wanted, member_string (entry, "date")) ||
+          ABS (member_double (entry, "hours") - hours) > 0.005 ||
+          g_strcmp0 (comment != NULL && comment[0] != '\0' ? comment : NULL, note) != 0)
+        {
+          absence_write (task);
+          return;
+        }
+    }
+
+  op->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  for (guint i = 0; i < json_array_get_length (values); i++)
+    g_ptr_array_add (op->entries, json_object_ref (json_array_get_object_element (values, i)));
+  remote = pb_remote_new (NULL, 0);
+  remote->id = ids_joined (op->entries);
+  g_task_return_pointer (task, remote, (GDestroyNotify) pb_remote_free);
+  g_object_unref (task);
+}
+
+static void
+look_for_entries (GTask *task)
+{
+  PbProvider *provider = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+  g_autoptr(PbHttpRequest) request = pb_http_request_new ("GET", "/timesheet/entry");
+  g_autoptr(GDate) after = g_date_new ();
+  char to[16];
+
+  /* dateTo is exclusive: the day after the end. */
+  g_date_set_parse (after, pb_record_get (op->record, PB_ABSENCE_END_DATE));
+  g_date_add_days (after, 1);
+  g_date_strftime (to, sizeof to, "%Y-%m-%d", after);
+
+  pb_http_request_add_query (request, "employeeId", op->employee_id);
+  pb_http_request_add_query (request, "activityId", op->remote_type);
+  pb_http_request_add_query (request, "dateFrom", pb_record_get (op->record, PB_ABSENCE_START_DATE));
+  pb_http_request_add_query (request, "dateTo", to);
+  pb_http_request_add_query (request, "fields", ENTRY_FIELDS);
+  pb_provider_list_all_async (provider, request, g_task_get_cancellable (task), on_entries_looked_up_cb, task);
 }
 
 /* Reads the entries of an absence (its remote id lists them) and refuses
