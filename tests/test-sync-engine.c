@@ -216,40 +216,40 @@ payroll_value (Fixture    *f,
   return NULL;
 }
 
-/* The employments of a person in payroll (owned by @state). */
+/* The records of @array in @state whose @member refers to @id (owned by
+ * @state). */
+static GPtrArray *
+records_referring (JsonNode   *state,
+                   const char *array,
+                   const char *member,
+                   gint64      id)
+{
+  JsonArray *records = state_array (state, array);
+  GPtrArray *mine = g_ptr_array_new ();
+
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    {
+      JsonObject *record = json_array_get_object_element (records, i);
+
+      if (ref_id (record, member) == id)
+        g_ptr_array_add (mine, record);
+    }
+  return mine;
+}
+
+/* A person's employments in payroll. */
 static GPtrArray *
 employments_of (JsonNode   *state,
                 const char *email)
 {
-  gint64 employee = payroll_employee_id (state, email);
-  JsonArray *employments = state_array (state, "employments");
-  GPtrArray *mine = g_ptr_array_new ();
-
-  for (guint i = 0; i < json_array_get_length (employments); i++)
-    {
-      JsonObject *e = json_array_get_object_element (employments, i);
-
-      if (ref_id (e, "employee") == employee)
-        g_ptr_array_add (mine, e);
-    }
-  return mine;
+  return records_referring (state, "employments", "employee", payroll_employee_id (state, email));
 }
 
 static GPtrArray *
 details_of (JsonNode *state,
             gint64    employment)
 {
-  JsonArray *details = state_array (state, "employmentDetails");
-  GPtrArray *mine = g_ptr_array_new ();
-
-  for (guint i = 0; i < json_array_get_length (details); i++)
-    {
-      JsonObject *d = json_array_get_object_element (details, i);
-
-      if (ref_id (d, "employment") == employment)
-        g_ptr_array_add (mine, d);
-    }
-  return mine;
+  return records_referring (state, "employmentDetails", "employment", employment);
 }
 
 static PbErrorEntry *
@@ -992,23 +992,12 @@ map_absence_types (Fixture *f)
   return g_strdup (sick);
 }
 
-/* Kari's timesheet entries in payroll (owned by @state). */
+/* A person's timesheet entries in payroll. */
 static GPtrArray *
 entries_of (JsonNode   *state,
             const char *email)
 {
-  gint64 employee = payroll_employee_id (state, email);
-  JsonArray *entries = state_array (state, "timesheetEntries");
-  GPtrArray *mine = g_ptr_array_new ();
-
-  for (guint i = 0; i < json_array_get_length (entries); i++)
-    {
-      JsonObject *e = json_array_get_object_element (entries, i);
-
-      if (ref_id (e, "employee") == employee)
-        g_ptr_array_add (mine, e);
-    }
-  return mine;
+  return records_referring (state, "timesheetEntries", "employee", payroll_employee_id (state, email));
 }
 
 static guint

@@ -27,7 +27,7 @@
  * rest wait, untouched, instead of each failing the same way. */
 #define MAX_OUTAGE_FAILURES 3
 /* How long a drain lease lasts unless renewed (PB_OUTBOX_LEASE_SECONDS
- * overrides it, for tests). Each finished entry renews it. */
+ * overrides it, for tests). Finished entries renew it (see renew_lease()). */
 #define LEASE_SECONDS 120
 
 /**
@@ -309,17 +309,19 @@ describe_failure (PbConnection  *connection,
     log->advice = g_strdup (advice != NULL ? advice : pb_sync_engine_advice (failure));
 }
 
-static gboolean
-record_problem (PbStore       *store,
-                PbConnection  *connection,
-                PbEntity       entity,
-                gint64         record_id,
-                PbRecord      *person,
-                const char    *what,
-                const GError  *failure,
-                GError       **error)
+/* An error entry about @record_id of @entity (PB_N_ENTITIES: the
+ * connection itself) and @person: who, what, the failure, what to do
+ * (@advice when the connector knows no better, see describe_failure()). */
+static PbErrorEntry *
+problem_entry (PbConnection  *connection,
+               PbEntity       entity,
+               gint64         record_id,
+               PbRecord      *person,
+               const char    *what,
+               const GError  *failure,
+               const char    *advice)
 {
-  g_autoptr(PbErrorEntry) log = g_new0 (PbErrorEntry, 1);
+  PbErrorEntry *log = g_new0 (PbErrorEntry, 1);
 
   log->entity = entity;
   log->record_id = entity != PB_N_ENTITIES ? record_id : 0;
@@ -331,7 +333,22 @@ record_problem (PbStore       *store,
     }
   log->what = g_strdup (what);
   log->message = g_strdup (failure->message);
-  describe_failure (connection, failure, log, NULL);
+  describe_failure (connection, failure, log, advice);
+
+  return log;
+}
+
+static gboolean
+record_problem (PbStore       *store,
+                PbConnection  *connection,
+                PbEntity       entity,
+                gint64         record_id,
+                PbRecord      *person,
+                const char    *what,
+                const GError  *failure,
+                GError       **error)
+{
+  g_autoptr(PbErrorEntry) log = problem_entry (connection, entity, record_id, person, what, failure, NULL);
 
   return pb_store_add_error (store, connection->id, log, error);
 }
@@ -408,6 +425,7 @@ struct _Push
                                        * is out of reach, unless a send landed since */
   char            *holder;
   gboolean         leased;
+  gint64           renewed_at;        /* monotonic time the lease was last taken */
   GArray          *rejections;        /* gint64: error entries of absences rejected (A7) */
   PbPushResult     result;
 };
@@ -544,19 +562,8 @@ entry_refused (Lane         *lane,
         ? _("Unlock the hours in payroll (or reject them there), then approve the absence again in HR")   /* A6 */
         : pb_sync_engine_advice (failure);
 
-      log = g_new0 (PbErrorEntry, 1);
-      log->entity = PB_ENTITY_ABSENCE;
-      log->record_id = lane->entry.record_id;
-      if (lane->employee != NULL)
-        {
-          g_autofree char *name = pb_record_dup_display_name (lane->employee);
-
-          log->who = g_strdup_printf ("%s <%s>", name, pb_record_get (lane->employee, PB_EMPLOYEE_EMAIL));
-          log->employee_id = pb_record_get_id (lane->employee);
-        }
-      log->what = g_strdup (lane->what);
-      log->message = g_strdup (failure->message);
-      describe_failure (push->connection, failure, log, advice);
+      log = problem_entry (push->connection, PB_ENTITY_ABSENCE, lane->entry.record_id, lane->employee, lane->what,
+                           failure, advice);
       if (log->advice != NULL)
         {
           char *with_names = g_strdup_printf (_("%s. The absence is marked rejected in HR; notified: %s"),
@@ -1455,9 +1462,16 @@ renew_lease (Push *push)
 {
   g_autoptr(GError) error = NULL;
   gboolean taken = FALSE;
+  gint64 now = g_get_monotonic_time ();
+
+  /* A write to the store is not needed after every entry: a quarter of
+   * the lease's life is soon enough. */
+  if (now - push->renewed_at < (gint64) lease_seconds () * G_USEC_PER_SEC / 4)
+    return TRUE;
 
   if (!pb_store_take_lease (push->store, push->connection->id, push->holder, lease_seconds (), &taken, &error))
     g_debug ("Could not renew the outbox lease: %s", error->message);
+  push->renewed_at = now;
   return taken;
 }
 
@@ -1651,6 +1665,7 @@ pb_sync_engine_push_async (PbStore             *store,
       return;
     }
 
+  push->renewed_at = g_get_monotonic_time ();
   if (!push->leased)
     {
       push->result.busy = TRUE;
