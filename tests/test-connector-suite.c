@@ -734,8 +734,7 @@ fixture_set_up (Fixture       *f,
   f->sandbox = pb_sandbox_new (c->system, &error);
   if (f->sandbox == NULL)
     {
-      g_autofree char *why = g_strdup_printf ("payroll-sandbox does not emulate “%s” (yet): %s", c->system,
-                                              error->message);
+      g_autofree char *why = g_strdup_printf ("payroll-sandbox --system %s: %s", c->system, error->message);
       g_assert_error (error, PB_SANDBOX_ERROR, PB_SANDBOX_ERROR_UNKNOWN_SYSTEM);
       pb_test_skip_or_fail (why);
       return;
