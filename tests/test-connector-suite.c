@@ -27,8 +27,17 @@
  * cannot do (its class's `data_types` and `ops`) is skipped with the
  * reason; nothing else is. The state is read without knowing its shapes:
  * a person is the element of the row's people section that holds their
- * email anywhere, and their records are that element and every other one
- * that refers to it ({"id": the person's id} somewhere inside). */
+ * email anywhere, and their records are that element, every record that
+ * refers to one of their records by a member named like its section
+ * ({"employee": {"id": 20002}} for one in "employees"), and what the
+ * person refers to likewise (their address). A connector whose sandbox
+ * keeps its records otherwise adds its own reading beside person_records().
+ *
+ * A connector absent from the build, or a system the sandbox does not
+ * emulate yet, is a skip with the reason, and a failure in CI
+ * (PB_REQUIRE_ALL), as in test-contract.c. OAuth2 connectors sign in at
+ * the sandbox's OAuth2 server through the throw-away keyring of
+ * build-aux/run-headless (no session bus: skip, or a failure in CI). */
 
 /* --- the connectors -------------------------------------------------------- */
 
@@ -52,6 +61,10 @@ typedef struct
   /* An HR employee field (its import name) that payroll keeps unique and
    * refuses a second of, for the error mapping (SPEC C7). NULL: skip. */
   const char         *unique_field;
+  /* OAuth2: the sandbox's endpoints, below its root; NULL: the OAuth2
+   * server every sandbox serves, /oauth2/authorize and /oauth2/token. */
+  const char         *auth_path;
+  const char         *token_path;
 } SuiteConnector;
 
 static const char * const tripletex_credentials[] = {
@@ -65,15 +78,16 @@ static const SuiteConnector connectors[] = {
   { "tripletex", "PbTripletexProvider", "tripletex", tripletex_credentials, tripletex_refused, NULL, "employees",
     "{ \"employees\": [ {people} ] }",
     "{ \"firstName\": \"Person\", \"lastName\": \"P{n}\", \"email\": \"p{n}@suite.example\" }",
-    "employee_number" },
+    "employee_number", NULL, NULL },
   /* The test-only OAuth2 connector (PAYBRIDGE_TEST_PROVIDERS): it can only
    * verify credentials, so it runs the suite's OAuth2 path (sign-in, 401
    * then refresh, refused) and skips the rest by its flags. */
-  { "sandbox-oauth2", "PbTestOAuth2Provider", "tripletex", NULL, NULL, "", NULL, NULL, NULL, NULL },
-  /* More connectors: one line each, here. Visma.net Payroll (issue 13):
+  { "sandbox-oauth2", "PbTestOAuth2Provider", "tripletex", NULL, NULL, "", NULL, NULL, NULL, NULL, NULL, NULL },
+  /* More connectors: one row each, here. Visma.net Payroll (issue 13), with
+   * visma_credentials = { "tenant", "sandbox-tenant", NULL } and its own
+   * sandbox's people section, seed shapes and token endpoint:
    * { "visma", "PbVismaProvider", "visma", visma_credentials, NULL, NULL, "employees",
-   *   "<seed with {people}>", "<one person with {n}>", "employee_number" },
-   * with visma_credentials = { "tenant", "sandbox-tenant", NULL }. */
+   *   "<seed with {people}>", "<one person with {n}>", "employee_number", NULL, "/connect/token" }, */
 };
 
 /* --- the fixture ------------------------------------------------------------- */
@@ -275,8 +289,12 @@ sign_in (Fixture *f)
   connection->name = g_strdup ("Connector suite");
   connection->system = g_strdup (f->klass->id);
   connection->register_id = g_strdup ("connector-suite");
-  connection->auth_url = g_strconcat (pb_sandbox_get_url (f->sandbox), "/oauth2/authorize", NULL);
-  connection->token_url = g_strconcat (pb_sandbox_get_url (f->sandbox), "/oauth2/token", NULL);
+  connection->auth_url = g_strconcat (pb_sandbox_get_url (f->sandbox),
+                                      f->connector->auth_path != NULL ? f->connector->auth_path : "/oauth2/authorize",
+                                      NULL);
+  connection->token_url = g_strconcat (pb_sandbox_get_url (f->sandbox),
+                                       f->connector->token_path != NULL ? f->connector->token_path : "/oauth2/token",
+                                       NULL);
   connection->client_id = g_strdup ("sandbox-client");
   for (guint i = 0; f->connector->credentials != NULL && f->connector->credentials[i] != NULL; i += 2)
     if (g_str_equal (f->connector->credentials[i], "tenant"))
