@@ -81,6 +81,7 @@ struct _PbPersonDetail
   GtkWidget   *delete_button;
   GtkActionBar *save_bar;
   GtkLabel    *save_label;
+  GtkWidget   *save_button;
 
   PbSyncDriver *driver;      /* (owned) (nullable): @store's */
   GPtrArray   *connections;  /* (owned) (nullable): the active ones */
@@ -1818,6 +1819,7 @@ pb_person_detail_class_init (PbPersonDetailClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, delete_button);
   gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, save_bar);
   gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, save_label);
+  gtk_widget_class_bind_template_child (widget_class, PbPersonDetail, save_button);
 
   gtk_widget_class_install_action (widget_class, "person.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "person.cancel", NULL, cancel_action);
