@@ -692,6 +692,34 @@ test_deactivate (Fixture       *f,
   g_assert_true (g_str_has_prefix (row_subtitle (f, "payroll_list", 0), "Held back: deactivated in HR"));
 }
 
+/* Add person: an empty pane, Save (insensitive until the required
+ * fields are in) adds them, and the People table selects them. */
+static void
+test_add_person (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(PbRecord) added = NULL;
+
+  if (!available ())
+    return;
+
+  pb_person_detail_add_person (f->detail, f->store);
+  g_assert_cmpint (pb_record_get_id (pb_person_detail_get_person (f->detail)), ==, 0);
+  g_assert_cmpstr (pb_field_editor_get_message (fields (f), PB_EMPLOYEE_EMAIL), ==, "Email is required");
+  g_assert_false (pb_field_editor_is_valid (fields (f)));
+  pb_field_editor_set_text (fields (f), PB_EMPLOYEE_GIVEN_NAME, "Per");
+  pb_field_editor_set_text (fields (f), PB_EMPLOYEE_FAMILY_NAME, "Berg");
+  pb_field_editor_set_text (fields (f), PB_EMPLOYEE_EMAIL, "per@acme.no");
+  g_assert_true (pb_field_editor_is_valid (fields (f)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->detail), "person.save", NULL));
+  iterate_idle ();
+  added = pb_store_find_employee (f->store, NULL, "per@acme.no", NULL);
+  g_assert_nonnull (added);
+  g_assert_cmpstr (pb_record_get (added, PB_EMPLOYEE_STATUS), ==, "active");
+  g_assert_cmpint (pb_record_get_id (pb_person_detail_get_person (f->detail)), ==, pb_record_get_id (added));
+  g_assert_cmpstr (pb_person_detail_get_last_toast (f->detail), ==, "Per Berg added");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -719,6 +747,7 @@ main (int   argc,
   ADD ("/person-edit/A1-A4-approve-absence", test_approve_absence);
   ADD ("/person-edit/S1-change-salary-and-undo", test_change_salary);
   ADD ("/person-edit/U9-U10-deactivate", test_deactivate);
+  ADD ("/person-edit/add-person", test_add_person);
 
 #undef ADD
 
