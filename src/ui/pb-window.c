@@ -236,6 +236,23 @@ show_error_log_action (GSimpleAction *action,
   show_view (self, "errorlog");
 }
 
+/* win.show-person-errors ((xs)): the Error Log on one connection, searched
+ * for one person's email (a person's "Open Error Log"). */
+static void
+show_person_errors_action (GSimpleAction *action,
+                           GVariant      *parameter,
+                           gpointer       user_data)
+{
+  PbWindow *self = user_data;
+  gint64 connection_id;
+  const char *email;
+
+  g_variant_get (parameter, "(x&s)", &connection_id, &email);
+  if (!pb_error_log_page_show_person (self->errorlog_page, connection_id, email))
+    g_debug ("No connection %" G_GINT64_FORMAT " to show the error log of", connection_id);
+  show_view (self, "errorlog");
+}
+
 /* win.show-person (x): People, with that employee selected (the Who of
  * the Error Log). */
 static void
@@ -268,6 +285,7 @@ static const GActionEntry win_actions[] = {
   { "add-connection", add_connection_action },
   { "map-absence-types", map_absence_types_action, "x" },
   { "show-error-log", show_error_log_action, "x" },
+  { "show-person-errors", show_person_errors_action, "(xs)" },
   { "show-person", show_person_action, "x" },
 };
 
