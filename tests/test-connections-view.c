@@ -1157,7 +1157,7 @@ G_DEFINE_FINAL_TYPE (PbTestOauthProvider, pb_test_oauth_provider, PB_TYPE_PROVID
 static void
 pb_test_oauth_provider_class_init (PbTestOauthProviderClass *klass)
 {
-  static const char * const kinds[] = { "access-token", "refresh-token", "tenant-id", NULL };
+  static const char * const kinds[] = { "access-token", "refresh-token", NULL };
   PbProviderClass *provider_class = PB_PROVIDER_CLASS (klass);
 
   provider_class->id = "test-oauth";
@@ -1165,6 +1165,7 @@ pb_test_oauth_provider_class_init (PbTestOauthProviderClass *klass)
   provider_class->icon_name = "network-server-symbolic";
   provider_class->auth_kind = PB_AUTH_OAUTH2;
   provider_class->secret_kinds = kinds;
+  provider_class->oauth2_tenant_param = "tenant_id";
   provider_class->data_types = PB_DATA_USERS | PB_DATA_ABSENCE;
   provider_class->default_base_url = "https://payroll.example/api";
 }
