@@ -18,6 +18,7 @@
 #include "pb-store.h"
 #include "pb-sync-engine.h"
 #include "pb-test-utils.h"
+#include "pb-user-sync.h"
 
 /* The real connector ("visma") over real HTTP against `--system visma`:
  * signed in through PbOAuth2 with the connection's tenant (the class's
@@ -551,6 +552,14 @@ test_v2_employment_id_too_long (Fixture       *f,
   g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_INPUT);
   g_assert_nonnull (strstr (error->message, "Employment ID"));
   g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, NULL, NULL), ==, before);
+
+  /* 12 characters in 15 bytes is not too long. */
+  {
+    g_autoptr(PbRecord) ola = make_employee ("ola@nordlys.no", "ØÆÅ-56789012");
+    g_autoptr(PbRemote) created = create_ok (f, ola);
+
+    g_assert_cmpstr (pb_record_get (created->record, PB_EMPLOYEE_EMPLOYEE_NUMBER), ==, "ØÆÅ-56789012");
+  }
 }
 
 /* SPEC V2: required to create; never unset. */
@@ -764,6 +773,170 @@ test_engine_position_salary (Fixture       *f,
                    ==, "2024-12-31");
 }
 
+/* SPEC V3: an employee whose country is not filled in is not of "another
+ * country": the account (a Norwegian number by the register's own check)
+ * is sent rather than replaced by cash. */
+static void
+test_v3_country_unknown (void)
+{
+  g_autoptr(PbProviderClass) klass = g_type_class_ref (pb_provider_type_for_id ("visma"));
+  g_autoptr(PbRecord) kari = make_employee ("kari@nordlys.no", "1001");
+  g_autoptr(PbRecord) prepared = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 omit = 0;
+  gboolean cash = TRUE;
+
+  pb_record_set (kari, PB_EMPLOYEE_COUNTRY, NULL);
+  pb_record_set (kari, PB_EMPLOYEE_BANK_ACCOUNT, "29141777635");
+  prepared = pb_provider_class_prepare_record (klass, PB_OP_CREATE_EMPLOYEE, kari, &omit, &cash, &error);
+  g_assert_no_error (error);
+  g_assert_false (cash);
+  g_assert_cmpstr (pb_record_get (prepared, PB_EMPLOYEE_BANK_ACCOUNT), ==, "29141777635");
+}
+
+/* SPEC V5 as class data: first and last workday are read both ways; the end
+ * reason is cleared only when HR removed a last workday payroll has. */
+static void
+test_v5_class (void)
+{
+  g_autoptr(PbProviderClass) visma = g_type_class_ref (pb_provider_type_for_id ("visma"));
+  g_autoptr(PbProviderClass) tripletex = g_type_class_ref (pb_provider_type_for_id ("tripletex"));
+  g_autoptr(PbRecord) hr = make_employee ("kari@nordlys.no", "1001");
+  g_autoptr(PbRecord) payroll = make_employee ("kari@nordlys.no", "1001");
+
+  g_assert_true (pb_provider_class_reads_field (visma, PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_FIRST_WORKDAY));
+  g_assert_true (pb_provider_class_reads_field (visma, PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_LAST_WORKDAY));
+  /* Not sent, so not compared: a difference could never be settled. */
+  g_assert_false (pb_provider_class_reads_field (visma, PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_ADDRESS_LINE2));
+
+  pb_record_set (payroll, PB_EMPLOYEE_LAST_WORKDAY, "2026-06-30");
+  g_assert_true (pb_provider_class_clears_end_reason (visma, hr, payroll));
+  g_assert_false (pb_provider_class_clears_end_reason (tripletex, hr, payroll));
+  pb_record_set (hr, PB_EMPLOYEE_LAST_WORKDAY, "2026-08-31");
+  g_assert_false (pb_provider_class_clears_end_reason (visma, hr, payroll));
+  pb_record_set (hr, PB_EMPLOYEE_LAST_WORKDAY, NULL);
+  pb_record_set (payroll, PB_EMPLOYEE_LAST_WORKDAY, NULL);
+  g_assert_false (pb_provider_class_clears_end_reason (visma, hr, payroll));
+  g_assert_false (pb_provider_class_clears_end_reason (visma, hr, NULL));
+}
+
+/* The rules are data on the class: Tripletex's has none of them, so
+ * nothing in the shared code keys on a system. */
+static void
+test_rules_are_data (void)
+{
+  g_autoptr(PbProviderClass) visma = g_type_class_ref (pb_provider_type_for_id ("visma"));
+  g_autoptr(PbProviderClass) tripletex = g_type_class_ref (pb_provider_type_for_id ("tripletex"));
+
+  for (guint field = 0; field < PB_EMPLOYEE_N_FIELDS; field++)
+    {
+      g_assert_cmpuint (pb_provider_class_get_rule_flags (tripletex, PB_ENTITY_EMPLOYEE, field), ==,
+                        PB_FIELD_RULE_NONE);
+      g_assert_cmpuint (pb_provider_class_get_max_length (tripletex, PB_ENTITY_EMPLOYEE, field), ==, 0);
+    }
+  g_assert_null (tripletex->bank_account_national_country);
+  g_assert_false (tripletex->clears_end_reason_with_last_workday);
+  g_assert_null (tripletex->oauth2_tenant_param);
+
+  g_assert_cmpuint (pb_provider_class_get_rule_flags (visma, PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_EMPLOYEE_NUMBER), ==,
+                    PB_FIELD_RULE_REQUIRED_TO_CREATE | PB_FIELD_RULE_NEVER_UNSET);
+  g_assert_cmpuint (pb_provider_class_get_max_length (visma, PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_EMPLOYEE_NUMBER), ==, 12);
+  g_assert_cmpuint (pb_provider_class_get_rule_flags (visma, PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_ADDRESS_LINE2), ==,
+                    PB_FIELD_RULE_NOT_SENT);
+  g_assert_cmpstr (visma->bank_account_national_country, ==, "NO");
+  g_assert_true (visma->clears_end_reason_with_last_workday);
+  g_assert_cmpint (visma->position_select, ==, PB_SELECT_CURRENT_PAST_FUTURE);    /* SPEC P5 */
+}
+
+typedef struct
+{
+  gpointer          plan;
+  gboolean          ok;
+  GError           *error;
+  gboolean          done;
+} SyncWait;
+
+static void
+on_sync_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  SyncWait *r = user_data;
+
+  if (g_task_get_source_tag (G_TASK (result)) == pb_user_sync_plan_async)
+    r->plan = pb_user_sync_plan_finish (result, &r->error);
+  else
+    r->ok = pb_user_sync_apply_finish (result, NULL, &r->error);
+  r->done = TRUE;
+}
+
+static PbPlanItem *
+plan_and_apply (Fixture     *f,
+                PbUserPlan **out)
+{
+  SyncWait r = { 0 };
+  PbUserPlan *plan;
+  PbPlanItem *item = NULL;
+
+  pb_user_sync_plan_async (f->store, f->connection, f->provider, NULL, on_sync_cb, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (r.error);
+  plan = r.plan;
+  for (guint i = 0; i < plan->items->len; i++)
+    if (((PbPlanItem *) g_ptr_array_index (plan->items, i))->kind == PB_MATCH_HR_ONLY)
+      item = g_ptr_array_index (plan->items, i);
+  g_assert_nonnull (item);
+
+  pb_user_sync_decide_defaults (plan, PB_DECISION_PREFER_HR, TRUE, FALSE);
+  memset (&r, 0, sizeof r);
+  pb_user_sync_apply_async (f->store, f->connection, f->provider, plan, NULL, NULL, NULL, on_sync_cb, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (r.error);
+  *out = plan;
+  return item;
+}
+
+/* SPEC U2 + V2: user sync shows an HR-only person without an Employment ID
+ * as missing it, does not create them (nothing is sent), and creates them
+ * once the number is filled in. */
+static void
+test_u2_employment_id_missing (Fixture       *f,
+                               gconstpointer  data)
+{
+  PbUserPlan *first = NULL;
+  PbUserPlan *second = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  PbPlanItem *item;
+
+  if (skipped (f))
+    return;
+
+  pb_test_import (f->store,
+                  "{ \"format\": \"paybridge-hr/1\", \"employees\": ["
+                  "  { \"given_name\": \"Per\", \"family_name\": \"Berg\", \"email\": \"per@nordlys.no\" } ] }");
+  item = plan_and_apply (f, &first);
+  g_assert_cmpuint (item->missing, ==, 1u << PB_EMPLOYEE_EMPLOYEE_NUMBER);
+  g_assert_cmpstr (item->outcome, ==, "skipped: missing in HR: employee_number");
+  g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, "POST", "/v2/"), ==, 0);
+  g_assert_cmpint (pb_store_count_open_errors (f->store, f->connection->id), ==, 1);
+  pb_user_plan_free (first);
+
+  pb_test_import (f->store,
+                  "{ \"format\": \"paybridge-hr/1\", \"employees\": ["
+                  "  { \"given_name\": \"Per\", \"family_name\": \"Berg\", \"email\": \"per@nordlys.no\","
+                  "    \"employee_number\": \"3003\" } ] }");
+  item = plan_and_apply (f, &second);
+  g_assert_cmpuint (item->missing, ==, 0);
+  g_assert_cmpstr (item->outcome, ==, "created in payroll");
+  g_assert_cmpint (pb_store_count_open_errors (f->store, f->connection->id), ==, 0);
+  state = pb_sandbox_dup_state (f->sandbox);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (state), "employees")),
+                    ==, 1);
+  pb_user_plan_free (second);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -787,7 +960,11 @@ main (int   argc,
   ADD ("V4-address-line2-not-sent", NULL, test_v4_address_line2);
   ADD ("V5-last-workday-clears-end-reason", NULL, test_v5_last_workday);
   ADD ("P1-S1-position-salary-through-engine", NULL, test_engine_position_salary);
+  ADD ("U2-V2-employment-id-missing-until-filled", NULL, test_u2_employment_id_missing);
 #undef ADD
+  g_test_add_func ("/visma/V3-country-unknown-is-not-cash", test_v3_country_unknown);
+  g_test_add_func ("/visma/V5-workdays-both-ways-and-end-reason", test_v5_class);
+  g_test_add_func ("/visma/rules-are-data-tripletex-has-none", test_rules_are_data);
 
   return g_test_run ();
 }
