@@ -1267,9 +1267,12 @@ test_oauth2_pages (void)
   g_assert_cmpstr (gtk_button_get_label (child (auth, type, "sign_in_button")), ==, "_Sign in with Example Payroll");
   g_assert_false (pb_connection_auth_editor_get_complete (auth));
 
-  /* The tenant ID first: no sign-in without it */
+  /* The tenant ID and the authority check box first: no sign-in without
+   * both (SPEC V1) */
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (child (auth, type, "sign_in_button"))));
   set_text (child (auth, type, "tenant_row"), "sandbox-tenant");
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (child (auth, type, "sign_in_button"))));
+  gtk_check_button_set_active (child (auth, type, "authority_check"), TRUE);
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (child (auth, type, "sign_in_button"))));
 
   /* Waiting: spinner, Copy Link, Cancel */
