@@ -172,9 +172,30 @@ fixture_set_up (Fixture       *f,
 }
 
 static void
+on_forgotten_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Wait *w = user_data;
+
+  w->ok = pb_oauth2_forget_finish (PB_OAUTH2 (source), result, &w->error);
+  w->done = TRUE;
+}
+
+static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
+  /* The keyring is shared by the tests of a run: leave no tokens behind. */
+  if (f->oauth2 != NULL)
+    {
+      Wait w = { 0 };
+
+      pb_oauth2_forget_async (f->oauth2, NULL, on_forgotten_cb, &w);
+      while (!w.done)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_no_error (w.error);
+    }
   g_clear_object (&f->provider);
   g_clear_object (&f->oauth2);
   g_clear_object (&f->connection);
