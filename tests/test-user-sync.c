@@ -69,11 +69,6 @@ typedef struct
 
 static const Setup sindre_setup = { sindre_hr_json, sindre_seed, NULL };
 
-/* A connector like Visma.net Payroll that requires an employee number to
- * create someone (tests/test-user-rules.c): Per lacks it (SPEC U2). */
-#define RULES_ID "sandbox-visma-rules"
-static const Setup rules_setup = { NULL, NULL, RULES_ID };
-
 typedef struct
 {
   PbSandbox    *sandbox;
@@ -1008,81 +1003,11 @@ test_pair_kept_on_reread (Fixture       *f,
   g_assert_true (pb_plan_item_is_absorbed (g_ptr_array_index (again->items, payroll->position)));
 }
 
-static guint
-open_errors_of (Fixture *f,
-                gint64   employee_id,
-                char   **message)
-{
-  g_autoptr(GPtrArray) errors = pb_store_list_errors (f->store, f->connection->id, NULL);
-  guint n = 0;
-
-  for (guint i = 0; i < errors->len; i++)
-    {
-      PbErrorEntry *e = g_ptr_array_index (errors, i);
-
-      if (e->entity == PB_ENTITY_EMPLOYEE && e->record_id == employee_id && e->state == PB_ERROR_OPEN)
-        {
-          n++;
-          if (message != NULL)
-            {
-              g_free (*message);
-              *message = g_strdup (e->message);
-            }
-        }
-    }
-  return n;
-}
-
-/* SPEC U2: someone held back for a missing required field has one open
- * entry in the error log naming the field, still one after another sync,
- * and it is resolved once the field is filled in and the person synced. */
-static void
-test_missing_field_in_error_log (Fixture       *f,
-                                 gconstpointer  data)
-{
-  g_autoptr(PbUserPlan) first = plan (f);
-  g_autoptr(PbUserPlan) second = NULL;
-  g_autoptr(PbUserPlan) third = NULL;
-  g_autoptr(PbRecord) per = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
-  PbPlanItem *item = item_for (f, first, "per@acme.no");
-  gint64 id = item->employee_id;
-
-  g_assert_cmpuint (item->missing, ==, 1u << PB_EMPLOYEE_EMPLOYEE_NUMBER);
-  pb_user_sync_decide_defaults (first, PB_DECISION_PREFER_HR, TRUE, FALSE);
-  apply (f, first);
-  g_assert_cmpstr (item->outcome, ==, "skipped: missing in HR: employee_number");
-  g_assert_cmpuint (open_errors_of (f, id, &message), ==, 1);
-  g_assert_nonnull (strstr (message, "employee_number"));
-
-  second = plan (f);
-  pb_user_sync_decide_defaults (second, PB_DECISION_PREFER_HR, TRUE, FALSE);
-  apply (f, second);
-  g_assert_cmpuint (open_errors_of (f, id, NULL), ==, 1);
-
-  per = pb_store_get (f->store, PB_ENTITY_EMPLOYEE, id, NULL);
-  pb_record_set (per, PB_EMPLOYEE_EMPLOYEE_NUMBER, "3003");
-  g_assert_true (pb_store_begin (f->store, NULL));
-  pb_store_save (f->store, per, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (pb_store_commit (f->store, NULL));
-
-  third = plan (f);
-  item = item_for (f, third, "per@acme.no");
-  g_assert_cmpuint (item->missing, ==, 0);
-  pb_user_sync_decide_defaults (third, PB_DECISION_PREFER_HR, TRUE, FALSE);
-  apply (f, third);
-  g_assert_cmpstr (item->outcome, ==, "created in payroll");
-  g_assert_cmpuint (open_errors_of (f, id, NULL), ==, 0);
-}
-
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  g_setenv ("PAYBRIDGE_TEST_PROVIDERS", "1", TRUE);   /* the rules connector */
 
 #define ADD(path, func) g_test_add ("/user-sync/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("plan/U1-U3-U4-U9-U10", test_plan);
@@ -1105,7 +1030,6 @@ main (int   argc,
   ADD_WITH ("pair/U3-payroll-wins-takes-email", &sindre_setup, test_pair_apply_payroll_wins);
   ADD_WITH ("pair/offline-review-and-unpair", &sindre_setup, test_pair_offline_unpair);
   ADD_WITH ("pair/kept-on-reread", &sindre_setup, test_pair_kept_on_reread);
-  ADD_WITH ("U2/missing-field-one-open-error-resolved-when-filled", &rules_setup, test_missing_field_in_error_log);
 #undef ADD_WITH
 
   return g_test_run ();

@@ -43,6 +43,7 @@ struct _PbHttpRequest
   GHashTable      *form;        /* (nullable) x-www-form-urlencoded body */
   GHashTable      *headers;     /* (nullable) extra headers */
   gboolean         authorized;
+  SoupMessageHeaders *response_headers; /* (nullable) of the last answer */
 };
 
 G_DEFINE_BOXED_TYPE (PbHttpRequest, pb_http_request, pb_http_request_ref, pb_http_request_unref)
@@ -59,6 +60,7 @@ struct _PbHttp
   PbHttpAuthorizeFinishFunc  authorize_finish;
   gpointer                   auth_data;
   PbHttpDecodeErrorFunc      decode_error;
+  char                      *media_type;     /* (nullable) NULL: application/json */
 
   GQueue                     queue;          /* GTask* waiting for a slot (owned refs) */
   guint                      in_flight;
@@ -138,6 +140,7 @@ pb_http_request_unref (PbHttpRequest *request)
   g_free (request->method);
   g_free (request->path);
   g_ptr_array_unref (request->query);
+  g_clear_pointer (&request->response_headers, soup_message_headers_unref);
   g_clear_pointer (&request->body, json_node_unref);
   g_clear_pointer (&request->form, g_hash_table_unref);
   g_clear_pointer (&request->headers, g_hash_table_unref);
@@ -867,6 +870,8 @@ on_sent_cb (GObject      *source,
 
   status = soup_message_get_status (call->message);
   headers = soup_message_get_response_headers (call->message);
+  g_clear_pointer (&call->request->response_headers, soup_message_headers_unref);
+  call->request->response_headers = soup_message_headers_ref (headers);
   body_suspect = answer_may_be_about_a_lost_body (call, status);
   call->after_drop = FALSE;
   request_id = soup_message_headers_get_one (headers, "x-tlx-request-id");
@@ -1008,7 +1013,7 @@ send_message (GTask *task)
     }
 
   headers = soup_message_get_request_headers (call->message);
-  soup_message_headers_replace (headers, "Accept", "application/json");
+  soup_message_headers_replace (headers, "Accept", self->media_type != NULL ? self->media_type : "application/json");
   if (call->authorization != NULL)
     soup_message_headers_replace (headers, "Authorization", call->authorization);
   if (request->headers != NULL)
@@ -1032,7 +1037,7 @@ send_message (GTask *task)
       json_generator_set_root (generator, request->body);
       data = json_generator_to_data (generator, &length);
       call->body = g_bytes_new_take (data, length);
-      call->content_type = "application/json; charset=utf-8";
+      call->content_type = self->media_type != NULL ? self->media_type : "application/json; charset=utf-8";
     }
   else if (call->body == NULL && request->form != NULL)
     {
@@ -1131,6 +1136,7 @@ pb_http_finalize (GObject *object)
 
   g_clear_object (&self->session);
   g_free (self->base_url);
+  g_free (self->media_type);
 
   G_OBJECT_CLASS (pb_http_parent_class)->finalize (object);
 }
@@ -1241,6 +1247,38 @@ pb_http_set_error_decoder (PbHttp                *self,
                            PbHttpDecodeErrorFunc  decode)
 {
   self->decode_error = decode;
+}
+
+/**
+ * pb_http_set_media_type:
+ * @media_type: (nullable): e.g. "application/vnd.no.payroll.employee.V2.0+json";
+ *   %NULL for plain JSON
+ *
+ * The media type of a JSON API that has its own: sent as Accept on every
+ * request and as the Content-Type of JSON bodies. Answers are read as JSON
+ * whatever their type.
+ */
+void
+pb_http_set_media_type (PbHttp     *self,
+                        const char *media_type)
+{
+  g_free (self->media_type);
+  self->media_type = g_strdup (media_type);
+}
+
+/**
+ * pb_http_request_get_response_header:
+ *
+ * Returns: (nullable): a header of the last answer @request got (Location,
+ *   ETag...), once it has been sent
+ */
+const char *
+pb_http_request_get_response_header (PbHttpRequest *request,
+                                     const char    *name)
+{
+  if (request->response_headers == NULL)
+    return NULL;
+  return soup_message_headers_get_one (request->response_headers, name);
 }
 
 /**

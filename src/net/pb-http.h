@@ -45,6 +45,8 @@ void           pb_http_request_set_header     (PbHttpRequest *request,
                                                const char    *name,
                                                const char    *value);
 const char    *pb_http_request_get_method     (PbHttpRequest *request);
+const char    *pb_http_request_get_response_header (PbHttpRequest *request,
+                                               const char    *name);
 const char    *pb_http_request_get_path       (PbHttpRequest *request);
 char          *pb_http_request_dup_log_line   (PbHttpRequest *request);
 
@@ -103,6 +105,8 @@ void        pb_http_set_authorizer      (PbHttp                    *self,
                                          gpointer                   user_data);
 void        pb_http_set_error_decoder   (PbHttp                    *self,
                                          PbHttpDecodeErrorFunc      decode);
+void        pb_http_set_media_type      (PbHttp                    *self,
+                                         const char                *media_type);
 void        pb_http_send_async          (PbHttp                    *self,
                                          PbHttpRequest             *request,
                                          GCancellable              *cancellable,

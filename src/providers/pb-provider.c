@@ -145,7 +145,7 @@ pb_provider_new (const char  *system_id,
   if (type == G_TYPE_INVALID)
     {
       g_set_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_NOT_SUPPORTED,
-                   _("There is no payroll system “%s” (known: %s)"), system_id, "tripletex");
+                   _("There is no payroll system “%s” (known: %s)"), system_id, "tripletex, visma");
       return NULL;
     }
 

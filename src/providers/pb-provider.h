@@ -196,6 +196,11 @@ struct _PbProviderClass
   const char          *oauth2_token_url;
   const char          *oauth2_client_id;
   const char * const  *oauth2_scopes;
+  /* SPEC V1: (nullable) the connector signs in per tenant: set-up asks for
+   * the tenant ID (the connection's `tenant_id`), and it is sent under this
+   * name in the authorization request and in every token request
+   * ("tenant_id", Visma Connect). NULL: no tenant. */
+  const char          *oauth2_tenant_param;
   const char          *test_base_url;      /* the system's own test environment, if any */
   PbHttpLimits         http_limits;
 

@@ -15,6 +15,7 @@
 #include "pb-sandbox-oauth2.h"
 #include "pb-sandbox-private.h"
 #include "pb-sandbox-tripletex.h"
+#include "pb-sandbox-visma.h"
 
 /* PbSandbox serves one payroll system's API on 127.0.0.1 with a SoupServer
  * on the caller's GMainContext. This file is the part every system shares:
@@ -84,6 +85,7 @@ G_DEFINE_QUARK (pb-sandbox-error-quark, pb_sandbox_error)
 
 static const PbSandboxSystem *systems[] = {
   &pb_sandbox_tripletex_system,
+  &pb_sandbox_visma_system,
 };
 
 static const char *system_names[G_N_ELEMENTS (systems) + 1];
@@ -541,6 +543,8 @@ faults_to_json (const PbSandboxFaults *faults)
   json_builder_add_int_value (builder, (gint64) faults->seed);
   json_builder_set_member_name (builder, "omit_id");
   json_builder_add_int_value (builder, faults->omit_id);
+  json_builder_set_member_name (builder, "job_ms");
+  json_builder_add_int_value (builder, faults->job_ms);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -631,6 +635,16 @@ faults_merge_json (PbSandboxFaults  *faults,
         faults->seed = (guint64) number;
       else if (g_str_equal (name, "omit_id"))
         faults->omit_id = (gint64) number;
+      else if (g_str_equal (name, "job_ms"))
+        {
+          if (number < 0 || number > 600000)
+            {
+              g_set_error_literal (error, PB_SANDBOX_ERROR, PB_SANDBOX_ERROR_INVALID_FAULTS,
+                                   "job_ms: expected 0 to 600000");
+              return FALSE;
+            }
+          faults->job_ms = (guint) number;
+        }
       else
         {
           g_set_error (error, PB_SANDBOX_ERROR, PB_SANDBOX_ERROR_INVALID_FAULTS,
