@@ -393,6 +393,69 @@ test_drop_bad_file (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (shown_people (f)), ==, 1);
 }
 
+static gpointer
+people_child (Fixture    *f,
+              const char *name)
+{
+  GtkWidget *page = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (f->window), PB_TYPE_WINDOW,
+                                                               "people_page"));
+
+  return gtk_widget_get_template_child (page, PB_TYPE_PEOPLE_PAGE, name);
+}
+
+static gboolean
+is_visible (gpointer data)
+{
+  return gtk_widget_get_visible (data);
+}
+
+/* The People list on a wide window: no empty detail pane beside it until
+ * someone is chosen, and no status column while everyone is active. */
+static void
+test_people_layout (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  GtkWidget *detail;
+  GtkColumnViewColumn *status;
+  GtkSelectionModel *selection;
+  CountWait wait = { f, 2 };
+
+  if (!have_display)
+    {
+      pb_test_skip_or_fail ("no display");
+      return;
+    }
+
+  pb_window_set_view (f->window, "people");
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 800);
+  gtk_window_unmaximize (GTK_WINDOW (f->window));
+  detail = people_child (f, "detail");
+  status = GTK_COLUMN_VIEW_COLUMN (people_child (f, "status_column"));
+  selection = gtk_column_view_get_model (GTK_COLUMN_VIEW (people_child (f, "column_view")));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), >=, 1000);
+
+  g_assert_false (gtk_widget_get_visible (detail));
+  g_assert_false (gtk_column_view_column_get_visible (status));
+
+  g_assert_true (gtk_selection_model_select_item (selection, 0, TRUE));
+  g_assert_true (pb_test_iterate_until (is_visible, detail, 10));
+  /* Beside the table, not in its place. */
+  g_assert_true (pb_test_iterate_until (is_mapped, detail, 10));
+  g_assert_true (gtk_widget_get_mapped (people_child (f, "list_pane")));
+  g_assert_false (adw_leaflet_get_folded (people_child (f, "leaflet")));
+
+  /* Someone deactivated: the column has something to say. */
+  path = pb_test_write_file (f->dir, "leaver.json",
+                             "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"given_name\": \"Old\","
+                             " \"family_name\": \"Timer\", \"email\": \"old@acme.no\", \"status\": \"deactivated\" } ] }");
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "import-file", g_variant_new_string (path));
+  g_assert_true (pb_test_iterate_until (shows_n_people, &wait, 10));
+  g_assert_true (gtk_column_view_column_get_visible (status));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -418,6 +481,7 @@ main (int   argc,
   ADD ("/import-view/import-file-action", test_import_file_action);
   ADD ("/import-view/drop-files", test_drop_files);
   ADD ("/import-view/drop-bad-file", test_drop_bad_file);
+  ADD ("/import-view/people-layout", test_people_layout);
 
 #undef ADD
 
