@@ -8,7 +8,7 @@ PB_PACKAGES="build-essential meson ninja-build pkg-config gettext
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev
   libjson-glib-dev libsecret-1-dev libsqlite3-dev
   desktop-file-utils appstream-util libxml2-utils
-  xvfb xauth dbus-daemon gnome-keyring at-spi2-core imagemagick x11-utils
+  xvfb xauth dbus-daemon gnome-keyring at-spi2-core imagemagick x11-utils xcompmgr
   libsecret-tools"
 
 # The contract tests run a validating proxy on Node.js; use the machine's own

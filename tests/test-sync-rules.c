@@ -639,6 +639,17 @@ test_absence_case (gconstpointer data)
     }
   else
     g_assert_null (decision.reason);
+
+  /* Issue 11: only an unmapped type's refusal has its fix outside the HR
+   * register, and its advice says where. */
+  if (c->action == PB_SYNC_REFUSE && c->mapped == NULL)
+    {
+      g_assert_nonnull (decision.advice);
+      g_assert_nonnull (strstr (decision.advice, "Mappings"));
+      g_assert_nonnull (strstr (decision.advice, "resend"));
+    }
+  else
+    g_assert_null (decision.advice);
 }
 
 int

@@ -232,6 +232,7 @@ void
 pb_sync_decision_clear (PbSyncDecision *decision)
 {
   g_clear_pointer (&decision->reason, g_free);
+  g_clear_pointer (&decision->advice, g_free);
   memset (decision, 0, sizeof *decision);
 }
 
@@ -631,6 +632,9 @@ pb_sync_decide_absence (const PbSyncContext *ctx,
                                        "%s cannot be sent: map it (Mappings, or paybridge-cli mapping set), "
                                        "then resend the absence"),
                                      type_name, ctx->system_name, start != NULL ? start : "?");
+      /* The fix is in the Mappings view, not in the HR register. */
+      out->advice = g_strdup_printf (_("Map “%s” to a %s type in Mappings, then resend the absence from the "
+                                       "person’s page"), type_name, ctx->system_name);
       return;
     }
 

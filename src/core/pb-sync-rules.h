@@ -68,6 +68,8 @@ typedef struct
   char         *reason;          /* (owned) (nullable): translated; always set for REFUSE;
                                   * for NOTHING, CREATE and CLEAR when payroll keeps something
                                   * the administrator may have to remove by hand */
+  char         *advice;          /* (owned) (nullable): REFUSE whose fix is not in the HR
+                                  * register (an unmapped absence type): what to do */
   gint64        position_id;     /* salary: the HR position it falls in (S6); flat model: the
                                   * selected position; history model: the position itself */
   gboolean      delete_previous; /* history model, CREATE of a linked position whose start date

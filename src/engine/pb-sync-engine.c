@@ -541,8 +541,9 @@ entry_wait (Lane *lane)
 static gboolean reject_absence (Lane *lane, GError **error);
 
 static void
-entry_refused (Lane         *lane,
-               const GError *failure)
+entry_refused_advised (Lane         *lane,
+                       const GError *failure,
+                       const char   *advice)
 {
   Push *push = lane->push;
   g_autoptr(GError) error = NULL;
@@ -558,9 +559,10 @@ entry_refused (Lane         *lane,
        * who is told. */
       g_auto(GStrv) notified = pb_store_list_absence_notified (push->store, lane->entry.employee_id);
       g_autofree char *names = g_strjoinv (", ", notified);
-      const char *advice = g_error_matches (failure, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_LOCKED)
-        ? _("Unlock the hours in payroll (or reject them there), then approve the absence again in HR")   /* A6 */
-        : pb_sync_engine_advice (failure);
+      if (advice == NULL)
+        advice = g_error_matches (failure, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_LOCKED)
+          ? _("Unlock the hours in payroll (or reject them there), then approve the absence again in HR")   /* A6 */
+          : pb_sync_engine_advice (failure);
 
       log = problem_entry (push->connection, PB_ENTITY_ABSENCE, lane->entry.record_id, lane->employee, lane->what,
                            failure, advice);
@@ -593,12 +595,22 @@ entry_refused (Lane         *lane,
 }
 
 static void
+entry_refused (Lane         *lane,
+               const GError *failure)
+{
+  entry_refused_advised (lane, failure, NULL);
+}
+
+/* Refused by the sync rules, not by payroll: @reason says what and why;
+ * @advice (nullable) what to do, when the fix is not in the HR register. */
+static void
 entry_refused_because (Lane       *lane,
-                       const char *reason)
+                       const char *reason,
+                       const char *advice)
 {
   g_autoptr(GError) failure = g_error_new_literal (PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_INPUT, reason);
 
-  entry_refused (lane, failure);
+  entry_refused_advised (lane, failure, advice);
 }
 
 /* A send failed. Payroll out of reach or refusing the credentials: the
@@ -768,7 +780,7 @@ send_employee (Lane *lane)
           g_strdup_printf (_("%s is empty in the HR register and %s requires it"),
                            pb_entity_get_def (PB_ENTITY_EMPLOYEE)->fields[ref->field].name,
                            push->klass->display_name);
-        entry_refused_because (lane, reason);
+        entry_refused_because (lane, reason, NULL);
         return FALSE;
       }
 
@@ -961,7 +973,7 @@ on_employments_listed_cb (GObject      *source,
                            "position first (change it, or retry it in the error log), then retry the salary"),
                          pb_record_get (lane->record, PB_SALARY_START_DATE),
                          pb_record_get (lane->position, PB_POSITION_START_DATE), push->klass->display_name);
-      entry_refused_because (lane, reason);
+      entry_refused_because (lane, reason, NULL);
       lane->next++;
       lane_run (lane);
       return;
@@ -1018,7 +1030,7 @@ send_position (Lane *lane)
   switch (lane->decision.action)
     {
     case PB_SYNC_REFUSE:
-      entry_refused_because (lane, lane->decision.reason);
+      entry_refused_because (lane, lane->decision.reason, NULL);
       return FALSE;
 
     case PB_SYNC_NOTHING:
@@ -1157,7 +1169,7 @@ send_salary (Lane *lane)
   switch (lane->decision.action)
     {
     case PB_SYNC_REFUSE:
-      entry_refused_because (lane, lane->decision.reason);
+      entry_refused_because (lane, lane->decision.reason, NULL);
       return FALSE;
 
     case PB_SYNC_NOTHING:
@@ -1190,7 +1202,7 @@ send_salary (Lane *lane)
   lane->position = find_by_id (lane->positions, lane->decision.position_id);
   if (lane->position == NULL)
     {
-      entry_refused_because (lane, _("The salary falls in no position of the HR register"));
+      entry_refused_because (lane, _("The salary falls in no position of the HR register"), NULL);
       return FALSE;
     }
   g_object_ref (lane->position);
@@ -1318,7 +1330,7 @@ send_absence (Lane *lane)
   switch (lane->decision.action)
     {
     case PB_SYNC_REFUSE:
-      entry_refused_because (lane, lane->decision.reason);
+      entry_refused_because (lane, lane->decision.reason, lane->decision.advice);
       return FALSE;
 
     case PB_SYNC_NOTHING:
@@ -1433,7 +1445,7 @@ send_entry (Lane *lane)
                              "then approve the absence again"), name, push->klass->display_name)
         : g_strdup_printf (_("%s is not linked to anyone in %s: run “Sync users” to match or create them, "
                              "then retry"), name, push->klass->display_name);
-      entry_refused_because (lane, reason);
+      entry_refused_because (lane, reason, NULL);
       return FALSE;
     }
 

@@ -213,9 +213,25 @@ gboolean
 pb_provider_supports (PbProvider   *self,
                       PbProviderOp  op)
 {
+  g_return_val_if_fail (PB_IS_PROVIDER (self), FALSE);
+
+  return pb_provider_class_supports (PB_PROVIDER_GET_CLASS (self), op);
+}
+
+/**
+ * pb_provider_class_supports:
+ *
+ * Returns: whether connectors of @klass implement @op (a NULL entry in
+ *   its `ops` table means they do not)
+ */
+gboolean
+pb_provider_class_supports (PbProviderClass *klass,
+                            PbProviderOp     op)
+{
+  g_return_val_if_fail (klass != NULL, FALSE);
   g_return_val_if_fail (op < PB_N_OPS, FALSE);
 
-  return PB_PROVIDER_GET_CLASS (self)->ops[op] != NULL;
+  return klass->ops[op] != NULL;
 }
 
 /**

@@ -235,6 +235,11 @@ const char   *pb_provider_get_secret      (PbProvider           *self,
                                            const char           *kind);
 gboolean      pb_provider_supports        (PbProvider           *self,
                                            PbProviderOp          op);
+/* The same, asked of the class: what a connector can do is known before
+ * there is one (the shared connector suite, tests/test-connector-suite.c,
+ * skips by it; record types are the class's `data_types`). */
+gboolean      pb_provider_class_supports  (PbProviderClass      *klass,
+                                           PbProviderOp          op);
 
 void          pb_provider_call_async      (PbProvider           *self,
                                            PbProviderOp          op,

@@ -1113,6 +1113,37 @@ pb_store_outbox_has_open (PbStore   *store,
 }
 
 /**
+ * pb_store_outbox_sent_at:
+ *
+ * When payroll last took a change of the record from the connection's
+ * outbox (what the person pane shows as "sent at").
+ *
+ * Returns: (transfer full) (nullable): ISO 8601, UTC; %NULL when never
+ */
+char *
+pb_store_outbox_sent_at (PbStore   *store,
+                         gint64     connection_id,
+                         PbEntity   entity,
+                         gint64     record_id)
+{
+  sqlite3_stmt *stmt = pb_store_prepare (store,
+                                         "SELECT MAX(finished_at) FROM outbox WHERE connection_id = ? AND entity = ? "
+                                         "AND record_id = ? AND state = 'done'", NULL);
+  char *at = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, connection_id);
+  pb_store_bind_text (stmt, 2, pb_entity_get_def (entity)->name);
+  sqlite3_bind_int64 (stmt, 3, record_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    at = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+
+  return at;
+}
+
+/**
  * pb_store_resend_absence:
  * @absence_id: an absence of the HR register
  *

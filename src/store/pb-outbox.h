@@ -122,6 +122,10 @@ gboolean    pb_store_outbox_has_open    (PbStore      *store,
                                          gint64        connection_id,
                                          PbEntity      entity,
                                          gint64        record_id);
+char       *pb_store_outbox_sent_at     (PbStore      *store,
+                                         gint64        connection_id,
+                                         PbEntity      entity,
+                                         gint64        record_id);
 gint64      pb_store_count_outbox       (PbStore      *store,
                                          gint64        connection_id,
                                          PbOutboxState state);

@@ -800,6 +800,11 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
     }
 }
 
+/* The columns of a fixed width, in pixels. */
+#define WHEN_WIDTH  130
+#define WHAT_WIDTH  160
+#define STATE_WIDTH 90
+
 static void
 add_column (PbErrorLogPage *self,
             Column          column,
@@ -929,6 +934,11 @@ apply_layout (PbErrorLogPage *self,
   gtk_column_view_column_set_visible (self->columns[COL_WHAT], layout == LAYOUT_ALL);
   gtk_column_view_column_set_visible (self->columns[COL_SAID], layout == LAYOUT_ALL);
   gtk_column_view_column_set_visible (self->columns[COL_STATE], layout == LAYOUT_ALL);
+  /* GTK 4.8 still counts the fixed width of a hidden column when it
+   * shares out the room: the narrow layout would leave the right empty. */
+  gtk_column_view_column_set_fixed_width (self->columns[COL_WHEN], layout == LAYOUT_ALL ? WHEN_WIDTH : 0);
+  gtk_column_view_column_set_fixed_width (self->columns[COL_WHAT], layout == LAYOUT_ALL ? WHAT_WIDTH : 0);
+  gtk_column_view_column_set_fixed_width (self->columns[COL_STATE], layout == LAYOUT_ALL ? STATE_WIDTH : 0);
 }
 
 static Layout
@@ -1086,12 +1096,14 @@ pb_error_log_page_init (PbErrorLogPage *self)
   self->box = gtk_widget_get_first_child (GTK_WIDGET (self));
   self->connection_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
 
-  add_column (self, COL_WHEN, C_("column", "When"), 130, FALSE);
+  add_column (self, COL_WHEN, C_("column", "When"), WHEN_WIDTH, FALSE);
   add_column (self, COL_WHO, C_("column", "Who"), 150, FALSE);
-  add_column (self, COL_WHAT, C_("column", "What"), 160, FALSE);
-  add_column (self, COL_SAID, C_("column", "Payroll Said"), -1, TRUE);
+  add_column (self, COL_WHAT, C_("column", "What"), WHAT_WIDTH, FALSE);
+  /* Payroll's own words when payroll refused; Paybridge's when its sync
+   * rules held the record back before sending: so not "Payroll Said". */
+  add_column (self, COL_SAID, C_("column", "Reason"), -1, TRUE);
   add_column (self, COL_ADVICE, C_("column", "What to Do"), -1, TRUE);
-  add_column (self, COL_STATE, C_("column", "State"), 90, FALSE);
+  add_column (self, COL_STATE, C_("column", "State"), STATE_WIDTH, FALSE);
   self->layout = LAYOUT_ALL;
   setup_context_menu (self);
 

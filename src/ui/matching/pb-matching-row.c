@@ -43,6 +43,9 @@ struct _PbMatchingRow
   GtkLabel         *state_label;
   GtkMenuButton    *pair_button;
   GtkButton        *unpair_button;
+  GtkWidget        *header;
+  GtkWidget        *controls;         /* the choice, state and pair buttons */
+  gboolean          compact;
 };
 
 /* How many unmatched payroll people "Pair with…" lists at most: a search
@@ -491,17 +494,22 @@ pb_matching_row_init (PbMatchingRow *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->email_label), "caption");
   gtk_box_append (GTK_BOX (names), GTK_WIDGET (self->email_label));
 
+  /* Beside the name; under it in a narrow window (see set_compact()). */
+  self->header = header;
+  self->controls = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_box_append (GTK_BOX (header), self->controls);
+
   self->choice = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
   gtk_widget_set_valign (GTK_WIDGET (self->choice), GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->choice), _("What to do with this person"));
-  gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->choice));
+  gtk_box_append (GTK_BOX (self->controls), GTK_WIDGET (self->choice));
   g_signal_connect_object (self->choice, "notify::selected", G_CALLBACK (on_choice_selected_cb), self,
                            G_CONNECT_SWAPPED);
 
   self->state_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_widget_set_valign (GTK_WIDGET (self->state_label), GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (GTK_WIDGET (self->state_label), "dim-label");
-  gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->state_label));
+  gtk_box_append (GTK_BOX (self->controls), GTK_WIDGET (self->state_label));
 
   /* SPEC U1, U4: someone in payroll under another email is paired by hand. */
   self->pair_button = GTK_MENU_BUTTON (gtk_menu_button_new ());
@@ -510,12 +518,12 @@ pb_matching_row_init (PbMatchingRow *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->pair_button),
                                _("This person is in payroll under another email: choose who"));
   gtk_menu_button_set_create_popup_func (self->pair_button, create_pair_popover, self, NULL);
-  gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->pair_button));
+  gtk_box_append (GTK_BOX (self->controls), GTK_WIDGET (self->pair_button));
 
   self->unpair_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Unpair")));
   gtk_widget_set_valign (GTK_WIDGET (self->unpair_button), GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->unpair_button), _("Undo this pair before synchronizing"));
-  gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->unpair_button));
+  gtk_box_append (GTK_BOX (self->controls), GTK_WIDGET (self->unpair_button));
   g_signal_connect_object (self->unpair_button, "clicked", G_CALLBACK (on_unpair_clicked_cb), self,
                            G_CONNECT_SWAPPED);
 
@@ -556,6 +564,34 @@ GtkDropDown *
 pb_matching_row_get_choice (PbMatchingRow *self)
 {
   return self->choice;
+}
+
+/**
+ * pb_matching_row_set_compact:
+ *
+ * Narrow: the choice and the pair buttons go under the name, indented as
+ * the values are, so that the name and email keep the row's width.
+ */
+void
+pb_matching_row_set_compact (PbMatchingRow *self,
+                             gboolean       compact)
+{
+  g_return_if_fail (PB_IS_MATCHING_ROW (self));
+
+  compact = !!compact;
+  if (self->compact == compact)
+    return;
+  self->compact = compact;
+
+  g_object_ref (self->controls);
+  gtk_widget_unparent (self->controls);
+  if (compact)
+    gtk_widget_insert_after (self->controls, GTK_WIDGET (self), self->header);
+  else
+    gtk_box_append (GTK_BOX (self->header), self->controls);
+  gtk_widget_set_margin_start (self->controls, compact ? 48 : 0);
+  gtk_widget_set_halign (self->controls, compact ? GTK_ALIGN_START : GTK_ALIGN_FILL);
+  g_object_unref (self->controls);
 }
 
 GtkMenuButton *

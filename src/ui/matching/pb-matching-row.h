@@ -23,6 +23,8 @@ void             pb_matching_row_set_entry (PbMatchingRow   *self,
                                             PbMatchingEntry *entry);
 GtkDropDown     *pb_matching_row_get_choice (PbMatchingRow  *self);
 GtkMenuButton   *pb_matching_row_get_pair_button   (PbMatchingRow *self);
+void             pb_matching_row_set_compact       (PbMatchingRow *self,
+                                                    gboolean       compact);
 GtkButton       *pb_matching_row_get_unpair_button (PbMatchingRow *self);
 
 G_END_DECLS

@@ -53,6 +53,8 @@ struct _PbMatchingWindow
   PbConnection         *connection;     /* (owned) */
   PbProvider           *provider;       /* (owned) (nullable): opened on first use */
   PbUserPlan           *plan;           /* (owned) (nullable): the plan shown */
+  gboolean              compact_rows;   /* narrow: the rows' controls under the names */
+  guint                 compact_idle;
   PbUserPlan           *report;         /* (owned) (nullable): a past report shown */
   GPtrArray            *entries;        /* (owned): PbMatchingEntry by item position */
   GListStore           *sections[PB_MATCHING_N_SECTIONS];
@@ -726,8 +728,60 @@ on_factory_bind_cb (GtkSignalListItemFactory *factory,
                     GtkListItem              *list_item,
                     gpointer                  user_data)
 {
+  PbMatchingWindow *self = user_data;
+
+  pb_matching_row_set_compact (PB_MATCHING_ROW (gtk_list_item_get_child (list_item)), self->compact_rows);
   pb_matching_row_set_entry (PB_MATCHING_ROW (gtk_list_item_get_child (list_item)),
                              gtk_list_item_get_item (list_item));
+}
+
+/* Below this width a row's name and email would be cut to a few letters
+ * beside its controls. */
+#define COMPACT_ROWS_WIDTH 640
+
+static void
+set_rows_compact (GtkWidget *widget,
+                  gboolean   compact)
+{
+  if (PB_IS_MATCHING_ROW (widget))
+    {
+      pb_matching_row_set_compact (PB_MATCHING_ROW (widget), compact);
+      return;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    set_rows_compact (c, compact);
+}
+
+static gboolean
+compact_rows_idle (gpointer data)
+{
+  PbMatchingWindow *self = data;
+
+  self->compact_idle = 0;
+  set_rows_compact (GTK_WIDGET (self), self->compact_rows);
+  return G_SOURCE_REMOVE;
+}
+
+/* Moving the controls changes the rows' sizes: done after this
+ * allocation, not inside it. */
+static void
+pb_matching_window_size_allocate (GtkWidget *widget,
+                                  int        width,
+                                  int        height,
+                                  int        baseline)
+{
+  PbMatchingWindow *self = PB_MATCHING_WINDOW (widget);
+  gboolean compact = width < COMPACT_ROWS_WIDTH;
+
+  GTK_WIDGET_CLASS (pb_matching_window_parent_class)->size_allocate (widget, width, height, baseline);
+
+  if (compact != self->compact_rows)
+    {
+      self->compact_rows = compact;
+      if (self->compact_idle == 0)
+        /* Before the next layout, so that it is drawn right at once. */
+        self->compact_idle = g_idle_add_full (G_PRIORITY_HIGH_IDLE, compact_rows_idle, self, NULL);
+    }
 }
 
 static void
@@ -1059,6 +1113,7 @@ pb_matching_window_dispose (GObject *object)
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->compact_idle, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), PB_TYPE_MATCHING_WINDOW);
 
@@ -1100,6 +1155,7 @@ pb_matching_window_class_init (PbMatchingWindowClass *klass)
   object_class->dispose = pb_matching_window_dispose;
   object_class->finalize = pb_matching_window_finalize;
   widget_class->map = pb_matching_window_map;
+  widget_class->size_allocate = pb_matching_window_size_allocate;
   GTK_WINDOW_CLASS (klass)->close_request = pb_matching_window_close_request;
 
   /**

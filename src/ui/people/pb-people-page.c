@@ -780,6 +780,28 @@ on_column_view_activate_cb (PbPeoplePage  *self,
     adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->detail));
 }
 
+/* Add person: an empty person in the detail pane; once saved, the table
+ * has them, selected. */
+static void
+on_add_person_clicked_cb (PbPeoplePage *self,
+                          GtkButton    *button)
+{
+  if (self->store == NULL)
+    return;
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  pb_person_detail_add_person (self->detail, self->store);
+  adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->detail));
+}
+
+static void
+on_person_saved_cb (PbPeoplePage   *self,
+                    gint64          employee_id,
+                    PbPersonDetail *detail)
+{
+  pb_people_page_reload (self);
+  select_person_id (self, employee_id);
+}
+
 static Layout
 layout_for_width (int width)
 {
@@ -1013,6 +1035,7 @@ pb_people_page_class_init (PbPeoplePageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_filter_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_clear_filters_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_column_view_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_add_person_clicked_cb);
 }
 
 static void
@@ -1057,6 +1080,8 @@ pb_people_page_init (PbPeoplePage *self)
                            G_CALLBACK (on_sort_model_items_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->leaflet, "notify::child-transition-running",
                            G_CALLBACK (on_leaflet_transition_running_cb), self, G_CONNECT_SWAPPED);
+
+  g_signal_connect_object (self->detail, "person-saved", G_CALLBACK (on_person_saved_cb), self, G_CONNECT_SWAPPED);
 
   /* Typing anywhere in the page searches. */
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));

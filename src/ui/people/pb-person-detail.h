@@ -22,6 +22,10 @@ PbRecord  *pb_person_detail_get_person (PbPersonDetail *self);
 void       pb_person_detail_set_person (PbPersonDetail *self,
                                         PbStore        *store,
                                         PbRecord       *employee);
+void       pb_person_detail_add_person (PbPersonDetail *self,
+                                        PbStore        *store);
 void       pb_person_detail_show_absences (PbPersonDetail *self);
+char      *pb_person_detail_dup_consequences (PbPersonDetail *self,
+                                              const char     *status);
 
 G_END_DECLS
