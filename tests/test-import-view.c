@@ -403,6 +403,25 @@ people_child (Fixture    *f,
   return gtk_widget_get_template_child (page, PB_TYPE_PEOPLE_PAGE, name);
 }
 
+static GtkWidget *
+find_tooltip_button (GtkWidget  *root,
+                     const char *tooltip)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_widget_get_tooltip_text (root), tooltip) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_tooltip_button (child, tooltip);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 static gboolean
 is_visible (gpointer data)
 {
@@ -420,6 +439,7 @@ test_people_layout (Fixture       *f,
   GtkColumnViewColumn *status;
   GtkSelectionModel *selection;
   CountWait wait = { f, 2 };
+  GtkWidget *add;
 
   if (!have_display)
     {
@@ -439,6 +459,13 @@ test_people_layout (Fixture       *f,
 
   g_assert_false (gtk_widget_get_visible (detail));
   g_assert_false (gtk_column_view_column_get_visible (status));
+
+  /* Add Person: the new, empty person in the pane, nobody selected. */
+  add = find_tooltip_button (people_child (f, "list_pane"), "Add Person");
+  g_assert_nonnull (add);
+  g_signal_emit_by_name (add, "clicked");
+  g_assert_true (pb_test_iterate_until (is_visible, detail, 10));
+  g_assert_null (gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (selection)));
 
   g_assert_true (gtk_selection_model_select_item (selection, 0, TRUE));
   g_assert_true (pb_test_iterate_until (is_visible, detail, 10));

@@ -106,6 +106,7 @@ struct _PbPeoplePage
   GtkColumnViewColumn *status_column;
   PbPersonDetail      *detail;
   GtkWidget           *detail_separator;
+  gboolean             adding;                    /* the detail pane holds a new person */
 };
 
 G_DEFINE_FINAL_TYPE (PbPeoplePage, pb_people_page, GTK_TYPE_WIDGET)
@@ -625,7 +626,7 @@ maybe_unselect (PbPeoplePage *self)
 static gboolean
 wants_detail (PbPeoplePage *self)
 {
-  return gtk_single_selection_get_selected_item (self->selection) != NULL ||
+  return gtk_single_selection_get_selected_item (self->selection) != NULL || self->adding ||
          gtk_widget_get_width (GTK_WIDGET (self)) < FOLD_WIDTH;
 }
 
@@ -664,6 +665,8 @@ on_selected_item_changed_cb (PbPeoplePage       *self,
   PbRecord *person = gtk_single_selection_get_selected_item (selection);
 
   pb_person_detail_set_person (self->detail, self->store, person);
+  if (person != NULL)
+    self->adding = FALSE;
   update_detail_visible (self);
 
   if (person != NULL)
@@ -789,6 +792,8 @@ on_add_person_clicked_cb (PbPeoplePage *self,
   if (self->store == NULL)
     return;
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  self->adding = TRUE;
+  update_detail_visible (self);
   pb_person_detail_add_person (self->detail, self->store);
   adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->detail));
 }
