@@ -1250,6 +1250,151 @@ pb_import_file (PbStore         *store,
   return pb_import_data (store, path, data, length, is_csv, flags, result, error);
 }
 
+/* The employee's fields, as the error message lists them. */
+static char *
+dup_employee_field_names (void)
+{
+  const PbEntityDef *def = pb_entity_get_def (PB_ENTITY_EMPLOYEE);
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  for (guint i = 0; i < def->n_fields; i++)
+    g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", def->fields[i].name);
+
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+/* An email or employee number that @item takes from someone else. */
+static void
+check_taken (Import     *imp,
+             Item       *item,
+             guint       field)
+{
+  const char *value = item->values[field];
+  g_autoptr(PbRecord) other = NULL;
+
+  if (!item->present[field] || value == NULL)
+    return;
+
+  if (field == PB_EMPLOYEE_EMAIL)
+    other = pb_store_find_employee (imp->store, NULL, value, NULL);
+  else
+    other = pb_store_find_employee (imp->store, value, NULL, NULL);
+
+  if (other != NULL && pb_record_get_id (other) != pb_record_get_id (item->stored))
+    {
+      g_autofree char *described = describe_employee (other);
+      add_issue (imp, NULL, pb_entity_get_def (PB_ENTITY_EMPLOYEE)->fields[field].name,
+                 _("“%s” belongs to another employee in the register (%s)"), value, described);
+    }
+}
+
+/**
+ * pb_import_set_fields:
+ * @email: the employee's email, as the register has it (any case)
+ * @names: (array zero-terminated=1): field names, as in the import
+ * @values: (array zero-terminated=1): their values, one per name; empty clears
+ * @result: (out) (optional): the issues found, or what was written
+ *
+ * Changes fields of one employee who is in the register, with the import's
+ * field names, checks and messages (each issue is `EMAIL: field: message`).
+ * Nothing is written unless every value is good; then the change is one
+ * transaction through pb_store_save(), so it reaches the change log and the
+ * outbox like any other save.
+ *
+ * Returns: %TRUE when the values were written (or already held)
+ */
+gboolean
+pb_import_set_fields (PbStore             *store,
+                      const char          *email,
+                      const char * const  *names,
+                      const char * const  *values,
+                      PbImportResult     **result,
+                      GError             **error)
+{
+  const PbEntityDef *def = pb_entity_get_def (PB_ENTITY_EMPLOYEE);
+  g_autoptr(PbImportResult) res = g_new0 (PbImportResult, 1);
+  Import imp = { store, email, PB_IMPORT_FLAGS_NONE, { NULL }, res, { NULL } };
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(PbRecord) stored = NULL;
+  Item *item = NULL;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (g_strv_length ((char **) names) == g_strv_length ((char **) values), FALSE);
+
+  res->issues = g_ptr_array_new_with_free_func ((GDestroyNotify) issue_free);
+
+  stored = pb_store_find_employee (store, NULL, email, &local_error);
+  if (stored == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, PB_STORE_ERROR, PB_STORE_ERROR_NOT_FOUND,
+                     _("There is no employee with the email “%s” in the HR register"), email);
+      goto out;
+    }
+
+  item = item_new (PB_ENTITY_EMPLOYEE, NULL);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      int field = pb_entity_find_field (PB_ENTITY_EMPLOYEE, names[i]);
+
+      if (field < 0)
+        {
+          g_autofree char *known = dup_employee_field_names ();
+          add_issue (&imp, NULL, names[i], _("unknown field (the fields are: %s)"), known);
+          item->bad = TRUE;
+        }
+      else if (item->present[field])
+        {
+          add_issue (&imp, NULL, def->fields[field].name, _("is given twice"));
+          item->bad = TRUE;
+        }
+      else
+        item_set_value (&imp, item, field, values[i]);
+    }
+
+  /* The cross-field checks of the import, on the employee as it would be. */
+  if (!item->bad)
+    {
+      item->stored = g_object_ref (stored);
+      item->final = merge (item, item->stored);
+      check_required (&imp, item);
+      check_period (&imp, item, PB_EMPLOYEE_FIRST_WORKDAY, PB_EMPLOYEE_LAST_WORKDAY);
+      check_refs (&imp, item);
+      check_taken (&imp, item, PB_EMPLOYEE_EMAIL);
+      check_taken (&imp, item, PB_EMPLOYEE_EMPLOYEE_NUMBER);
+    }
+
+  if (has_issues (&imp))
+    {
+      g_set_error (error, PB_IMPORT_ERROR, PB_IMPORT_ERROR_INVALID,
+                   g_dngettext (GETTEXT_PACKAGE, "%s: %u error; nothing was changed",
+                                "%s: %u errors; nothing was changed", res->issues->len),
+                   email, res->issues->len);
+      goto out;
+    }
+
+  if (!pb_store_begin (store, error))
+    goto out;
+  if (!save (&imp, item->final, error) || !pb_store_commit (store, error))
+    {
+      pb_store_rollback (store);
+      memset (res->counts, 0, sizeof res->counts);
+      g_prefix_error (error, _("Nothing was changed for %s: "), email);
+      goto out;
+    }
+  ok = TRUE;
+
+out:
+  if (item != NULL)
+    item_free (item);
+  if (result != NULL)
+    *result = g_steal_pointer (&res);
+
+  return ok;
+}
+
 GPtrArray *
 pb_import_result_get_issues (PbImportResult *result)
 {

@@ -105,6 +105,8 @@ struct _PbPeoplePage
   GtkColumnViewColumn *company_column;
   GtkColumnViewColumn *status_column;
   PbPersonDetail      *detail;
+  GtkWidget           *detail_separator;
+  gboolean             adding;                    /* the detail pane holds a new person */
 };
 
 G_DEFINE_FINAL_TYPE (PbPeoplePage, pb_people_page, GTK_TYPE_WIDGET)
@@ -286,6 +288,17 @@ get_status (PbRecord     *person,
             PbPeoplePage *self)
 {
   return g_strdup (pb_format_employee_status (pb_record_get (person, PB_EMPLOYEE_STATUS)));
+}
+
+/* The status cell says only what sets someone apart: "Active" is what
+ * nearly everyone is, so it is left blank and the column stays narrow. */
+static char *
+get_status_cell (PbRecord     *person,
+                 PbPeoplePage *self)
+{
+  if (g_strcmp0 (pb_record_get (person, PB_EMPLOYEE_STATUS), "active") == 0)
+    return NULL;
+  return get_status (person, self);
 }
 
 static gboolean
@@ -605,6 +618,45 @@ maybe_unselect (PbPeoplePage *self)
     gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
 }
 
+/* A wide page shows the details beside the table only while someone is
+ * selected: no empty pane taking a third of the window. Folded, the
+ * details are a page of their own, shown when someone is chosen. */
+#define FOLD_WIDTH (2 * 340 + 1)   /* the table's and the details' width-request */
+
+static gboolean
+wants_detail (PbPeoplePage *self)
+{
+  return gtk_single_selection_get_selected_item (self->selection) != NULL || self->adding ||
+         gtk_widget_get_width (GTK_WIDGET (self)) < FOLD_WIDTH;
+}
+
+static void
+update_detail_visible (PbPeoplePage *self)
+{
+  gboolean visible = wants_detail (self);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->detail), visible);
+  gtk_widget_set_visible (self->detail_separator, visible);
+}
+
+/* A status that says the same of everyone says nothing: the column shows
+ * only when someone is not active, and gives its width to the others. */
+static void
+update_status_column (PbPeoplePage *self)
+{
+  GListModel *people = G_LIST_MODEL (self->people);
+  gboolean all_active = TRUE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (people) && all_active; i++)
+    {
+      g_autoptr(PbRecord) person = g_list_model_get_item (people, i);
+
+      all_active = g_strcmp0 (pb_record_get (person, PB_EMPLOYEE_STATUS), "active") == 0;
+    }
+
+  gtk_column_view_column_set_visible (self->status_column, !all_active);
+}
+
 static void
 on_selected_item_changed_cb (PbPeoplePage       *self,
                              GParamSpec         *pspec,
@@ -613,6 +665,9 @@ on_selected_item_changed_cb (PbPeoplePage       *self,
   PbRecord *person = gtk_single_selection_get_selected_item (selection);
 
   pb_person_detail_set_person (self->detail, self->store, person);
+  if (person != NULL)
+    self->adding = FALSE;
+  update_detail_visible (self);
 
   if (person != NULL)
     adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->detail));
@@ -737,6 +792,8 @@ on_add_person_clicked_cb (PbPeoplePage *self,
   if (self->store == NULL)
     return;
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  self->adding = TRUE;
+  update_detail_visible (self);
   pb_person_detail_add_person (self->detail, self->store);
   adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->detail));
 }
@@ -779,6 +836,7 @@ apply_layout_idle (gpointer data)
 
   self->layout_idle = 0;
   apply_layout (self, layout_for_width (gtk_widget_get_width (self->list_pane)));
+  update_detail_visible (self);
 
   return G_SOURCE_REMOVE;
 }
@@ -818,7 +876,8 @@ pb_people_page_size_allocate (GtkWidget *widget,
    * this allocation: do it right after. The table's width does not depend
    * on its columns (it scrolls), so this settles at once. */
   if (gtk_widget_get_mapped (self->list_pane) &&
-      layout_for_width (gtk_widget_get_width (self->list_pane)) != self->layout &&
+      (layout_for_width (gtk_widget_get_width (self->list_pane)) != self->layout ||
+       wants_detail (self) != gtk_widget_get_visible (GTK_WIDGET (self->detail))) &&
       self->layout_idle == 0)
     self->layout_idle = g_idle_add_full (G_PRIORITY_HIGH_IDLE, apply_layout_idle, self, NULL);
 }
@@ -973,6 +1032,7 @@ pb_people_page_class_init (PbPeoplePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PbPeoplePage, company_column);
   gtk_widget_class_bind_template_child (widget_class, PbPeoplePage, status_column);
   gtk_widget_class_bind_template_child (widget_class, PbPeoplePage, detail);
+  gtk_widget_class_bind_template_child (widget_class, PbPeoplePage, detail_separator);
   gtk_widget_class_bind_template_callback (widget_class, on_leaflet_folded_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_leaflet_visible_child_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed_cb);
@@ -1003,10 +1063,10 @@ pb_people_page_init (PbPeoplePage *self)
   /* Names get the room they need first; the rest ellipsize. */
   setup_column (self, self->name_column, COLUMN_NAME, 15, get_display_name, get_name_sort_key);
   setup_column (self, self->email_column, COLUMN_EMAIL, 12, get_email, get_email);
-  setup_column (self, self->team_column, COLUMN_TEAM, 6, get_team, get_team);
+  setup_column (self, self->team_column, COLUMN_TEAM, 10, get_team, get_team);
   setup_column (self, self->location_column, COLUMN_LOCATION, 6, get_location, get_location);
   setup_column (self, self->company_column, COLUMN_COMPANY, 6, get_company, get_company);
-  setup_column (self, self->status_column, COLUMN_STATUS, 6, get_status, get_status);
+  setup_column (self, self->status_column, COLUMN_STATUS, 4, get_status_cell, get_status);
 
   self->people = g_list_store_new (PB_TYPE_RECORD);
   self->filter = gtk_custom_filter_new (person_matches, self, NULL);
@@ -1163,6 +1223,7 @@ pb_people_page_reload (PbPeoplePage *self)
   /* The same person as a new record: selecting it shows what the register
    * holds now (the splice dropped the old selection). */
   select_person_id (self, selected_id);
+  update_status_column (self);
   update_stacks (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_CAN_NAVIGATE_BACK]);
 }
