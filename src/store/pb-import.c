@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "pb-import.h"
+#include "pb-json-guard.h"
 #include "pb-validate.h"
 
 /* An import runs in two phases. First the whole file is read, every value
@@ -534,11 +535,41 @@ read_json (Import     *imp,
   JsonObjectIter iter;
   const char *member;
   JsonNode *node;
+  PbJsonGuardReport report;
+
+  /* Nothing json-glib cannot take safely reaches it (pb-json-guard.c). */
+  if (!pb_json_guard_check (data, length, PB_JSON_MAX_DEPTH, &report))
+    {
+      if (report.problem == PB_JSON_GUARD_TOO_DEEP)
+        add_issue (imp, report.path, report.member,
+                   _("lists and objects are nested deeper than %u levels here (line %u, column %u); "
+                     "the file was not read"), PB_JSON_MAX_DEPTH, report.line, report.column);
+      else if (report.problem == PB_JSON_GUARD_NUL && report.in_name)
+        add_issue (imp, report.path, report.member,
+                   _("the member name holds a NUL character (\\u0000) (line %u, column %u)"),
+                   report.line, report.column);
+      else if (report.problem == PB_JSON_GUARD_NUL)
+        add_issue (imp, report.path, report.member,
+                   _("holds a NUL character (\\u0000), which text cannot hold (line %u, column %u)"),
+                   report.line, report.column);
+      else
+        add_issue (imp, report.path, report.member,
+                   _("the number is too large to read exactly (line %u, column %u): write it as a string"),
+                   report.line, report.column);
+      pb_json_guard_report_clear (&report);
+      return;
+    }
 
   if (!json_parser_load_from_data (parser, data, length, &error))
     {
       /* json-glib's message starts with "<data>:LINE:COL: Parse error: ..." */
       add_issue (imp, NULL, NULL, _("not valid JSON: %s"), error->message);
+      return;
+    }
+
+  if (json_parser_get_root (parser) == NULL)
+    {
+      add_issue (imp, NULL, NULL, _("the file is empty: it needs a “%s” document"), FORMAT_ID);
       return;
     }
 
@@ -549,7 +580,9 @@ read_json (Import     *imp,
     }
 
   root = json_node_get_object (json_parser_get_root (parser));
-  if (g_strcmp0 (json_object_get_string_member_with_default (root, "format", NULL), FORMAT_ID) != 0)
+  node = json_object_get_member (root, "format");
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING ||
+      g_strcmp0 (json_node_get_string (node), FORMAT_ID) != 0)
     add_issue (imp, "$", "format", _("must be “%s”"), FORMAT_ID);
 
   json_object_iter_init (&iter, root);
@@ -1186,7 +1219,16 @@ pb_import_data (PbStore         *store,
   for (guint i = 0; i < PB_N_ENTITIES; i++)
     imp.items[i] = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
 
-  if (!g_utf8_validate (data, length, NULL))
+  if (memchr (data, '\0', length) != NULL)
+    {
+      const char *nul = memchr (data, '\0', length);
+      guint line = 1;
+
+      for (const char *p = data; p < nul; p++)
+        line += *p == '\n';
+      add_issue (&imp, NULL, NULL, _("line %u: holds a NUL character (byte 0), which is not text"), line);
+    }
+  else if (!g_utf8_validate (data, length, NULL))
     add_issue (&imp, NULL, NULL, _("the file is not UTF-8 text"));
   else if (is_csv)
     read_csv (&imp, data, length);
