@@ -66,6 +66,7 @@ report_problem (PbJsonGuardReport  *report,
                 gboolean            in_name)
 {
   g_autoptr(GString) path = g_string_new ("$");
+  gboolean cut = FALSE;
 
   if (report == NULL)
     return;
@@ -89,6 +90,14 @@ report_problem (PbJsonGuardReport  *report,
   for (guint d = 1; d < depth; d++)
     {
       const Frame *parent = &frames[d - 1];
+
+      /* Deep down, the first levels and the count say enough. */
+      if (d > 8 && depth > 12)
+        {
+          g_string_append_printf (path, "…(%u levels)", depth);
+          cut = TRUE;
+          break;
+        }
 
       if (parent->is_object)
         {
@@ -116,7 +125,7 @@ report_problem (PbJsonGuardReport  *report,
       append_name (member, data + name_start, name_len);
       report->member = g_string_free (g_steal_pointer (&member), FALSE);
     }
-  else if (depth > 0 && !frames[depth - 1].is_object)
+  else if (depth > 0 && !frames[depth - 1].is_object && !cut)
     {
       /* An element of a list: the path names it. */
       g_autofree char *with_index = g_strdup_printf ("%s[%u]", report->path, frames[depth - 1].index);
