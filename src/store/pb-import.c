@@ -62,6 +62,8 @@ typedef struct
   GPtrArray      *items[PB_N_ENTITIES];    /* top-level items, in file order */
   PbImportResult *result;
   GHashTable     *index[PB_N_ENTITIES];    /* key (employees: lower-case email) -> Item */
+  GHashTable     *open_objects;            /* JsonObject being parsed -> members read */
+  GHashTable     *duplicates;              /* JsonObject -> (owned) a member given twice in it */
 } Import;
 
 G_DEFINE_QUARK (pb-import-error-quark, pb_import_error)
@@ -445,6 +447,45 @@ static GPtrArray *read_json_list (Import     *imp,
                                   JsonNode   *node,
                                   const char *path);
 
+/* json-glib keeps the last of two members with one name and drops the
+ * first without a word; these two see it happen. */
+static void
+on_object_member_cb (JsonParser *parser,
+                     JsonObject *object,
+                     const char *member,
+                     gpointer    user_data)
+{
+  Import *imp = user_data;
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (imp->open_objects, object)) + 1;
+
+  g_hash_table_insert (imp->open_objects, object, GUINT_TO_POINTER (n));
+  if (n > json_object_get_size (object) && !g_hash_table_contains (imp->duplicates, object))
+    g_hash_table_insert (imp->duplicates, object, g_strdup (member));
+}
+
+static void
+on_object_end_cb (JsonParser *parser,
+                  JsonObject *object,
+                  gpointer    user_data)
+{
+  Import *imp = user_data;
+
+  g_hash_table_remove (imp->open_objects, object);
+}
+
+static gboolean
+check_duplicates (Import     *imp,
+                  JsonObject *object,
+                  const char *path)
+{
+  const char *member = g_hash_table_lookup (imp->duplicates, object);
+
+  if (member == NULL)
+    return TRUE;
+  add_issue (imp, path, member, _("is given twice in one object (only one would be read)"));
+  return FALSE;
+}
+
 static Item *
 read_json_object (Import     *imp,
                   PbEntity    entity,
@@ -455,6 +496,9 @@ read_json_object (Import     *imp,
   JsonObjectIter iter;
   const char *member;
   JsonNode *node;
+
+  if (!check_duplicates (imp, object, path))
+    item->bad = TRUE;
 
   json_object_iter_init (&iter, object);
   while (json_object_iter_next (&iter, &member, &node))
@@ -560,6 +604,11 @@ read_json (Import     *imp,
       return;
     }
 
+  imp->open_objects = g_hash_table_new (NULL, NULL);
+  imp->duplicates = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  g_signal_connect (parser, "object-member", G_CALLBACK (on_object_member_cb), imp);
+  g_signal_connect (parser, "object-end", G_CALLBACK (on_object_end_cb), imp);
+
   if (!json_parser_load_from_data (parser, data, length, &error))
     {
       /* json-glib's message starts with "<data>:LINE:COL: Parse error: ..." */
@@ -580,6 +629,7 @@ read_json (Import     *imp,
     }
 
   root = json_node_get_object (json_parser_get_root (parser));
+  check_duplicates (imp, root, "$");
   node = json_object_get_member (root, "format");
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING ||
       g_strcmp0 (json_node_get_string (node), FORMAT_ID) != 0)
@@ -1212,7 +1262,7 @@ pb_import_data (PbStore         *store,
                 GError         **error)
 {
   g_autoptr(PbImportResult) res = g_new0 (PbImportResult, 1);
-  Import imp = { store, display_name, flags, { NULL }, res, { NULL } };
+  Import imp = { store, display_name, flags, { NULL }, res, { NULL }, NULL, NULL };
   gboolean ok = FALSE;
 
   res->issues = g_ptr_array_new_with_free_func ((GDestroyNotify) issue_free);
@@ -1252,6 +1302,8 @@ pb_import_data (PbStore         *store,
       g_ptr_array_unref (imp.items[i]);
       g_clear_pointer (&imp.index[i], g_hash_table_unref);
     }
+  g_clear_pointer (&imp.open_objects, g_hash_table_unref);
+  g_clear_pointer (&imp.duplicates, g_hash_table_unref);
 
   if (result != NULL)
     *result = g_steal_pointer (&res);
