@@ -19,6 +19,7 @@
 #include "pb-json-guard.h"
 #include "pb-store.h"
 #include "pb-test-utils.h"
+#include "tripletex/pb-tripletex-provider.h"
 
 /* The register every case runs against. */
 static const char base_json[] =
@@ -394,6 +395,55 @@ test_guard_paths (void)
     }
 }
 
+/* Tripletex's answers read as the connector reads them: a list element that
+ * is not an object raised a CRITICAL in json_array_get_object_element()
+ * (found by tests/fuzz/fuzz-tripletex-answer.c); now it is a record without
+ * an id, refused naming it (SPEC R1). A deep answer is refused by the guard. */
+static void
+test_tripletex_answers (void)
+{
+  static const struct {
+    PbEntity    entity;
+    const char *body;
+    const char *message;
+  } answers[] = {
+    { PB_ENTITY_EMPLOYEE, "{\"values\":[1]}", "Tripletex sent the employee “” without its “id”" },
+    { PB_ENTITY_POSITION, "{\"values\":[\"x\"]}", "Tripletex sent the employment from ? without its “id”" },
+    { PB_ENTITY_SALARY, "{\"values\":[null]}", "Tripletex sent the salary from ? without its “id”" },
+    { PB_ENTITY_POSITION, "{\"value\":{\"startDate\":\"2024-01-01\",\"employmentDetails\":[1,{}]}}",
+      "the employment from 2024-01-01 without its “id”" },
+    { PB_ENTITY_EMPLOYEE, "{\"value\":{\"id\":1,\"firstName\":\"Ola\\u0000Evil\"}}",
+      "a text holds a NUL character (\\u0000) (line 1, column 34, at $.value, firstName)" },
+    { PB_ENTITY_EMPLOYEE, "{\"value\":{\"id\":18446744073709551617}}", "a whole number is too large to read exactly" },
+    { PB_ENTITY_EMPLOYEE, "", "the text holds no JSON value" },
+    { PB_ENTITY_EMPLOYEE, "[]", "Tripletex sent neither “values” nor “value”" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
+    {
+      g_autoptr(PbTripletexProvider) provider = g_object_new (PB_TYPE_TRIPLETEX_PROVIDER, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) remotes = pb_tripletex_provider_read_answer (provider, answers[i].entity, answers[i].body,
+                                                                        strlen (answers[i].body), &error);
+
+      g_test_message ("%s -> %s", answers[i].body, error != NULL ? error->message : "(records)");
+      g_assert_null (remotes);
+      g_assert_nonnull (error);
+      g_assert_nonnull (strstr (error->message, answers[i].message));
+    }
+
+  {
+    g_autoptr(PbTripletexProvider) provider = g_object_new (PB_TYPE_TRIPLETEX_PROVIDER, NULL);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *deep = g_strnfill (100000, '[');
+    g_autoptr(GPtrArray) remotes = pb_tripletex_provider_read_answer (provider, PB_ENTITY_EMPLOYEE, deep,
+                                                                      strlen (deep), &error);
+
+    g_assert_null (remotes);
+    g_assert_error (error, PB_JSON_GUARD_ERROR, PB_JSON_GUARD_TOO_DEEP);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -407,6 +457,7 @@ main (int   argc,
       g_test_add_data_func (path, &cases[i], test_bad_input);
     }
   g_test_add_func ("/bad-input/guard-paths", test_guard_paths);
+  g_test_add_func ("/bad-input/tripletex-answers", test_tripletex_answers);
 
   return g_test_run ();
 }
