@@ -222,6 +222,9 @@ static const BadCase cases[] = {
   /* A byte-order mark is read past (RFC 8259 allows it): the errors after it are found as usual. */
   { "json/bom-then-bad-email", FALSE, "\xEF\xBB\xBF" DOC ("{\"given_name\":\"A\",\"family_name\":\"B\",\"email\":\"a@b\"}"), 0, NULL,
     { "t.json:$.employees[0]: email: “a@b” is not an email address: the domain after “@” is not valid" } },
+  /* json-glib's message quoted "…finansdirekt\xC3", cut inside “ø” (found by fuzz-import-json). */
+  { "json/parse-error-cuts-a-character", FALSE, "{\"format\":\"paybridge-hr/1\",\n\"note\": \"Ny stilling som finansdirektør\"\n 2 }", 0, NULL,
+    { "t.json: not valid JSON: <data>:2:" } },
   { "json/latin1", FALSE, DOC ("{\"given_name\":\"Ren\xE9\"}"), 0, NULL, { "t.json: the file is not UTF-8 text" } },
   { "json/nul-byte", FALSE, WITH_NUL (DOC (EMP (",\"phone\":\"1\0\""))), NULL, { "t.json: line 1: holds a NUL character (byte 0)" } },
   { "json/unknown-list", FALSE, "{\"format\":\"paybridge-hr/1\",\"people\":[]}", 0, NULL,
@@ -353,6 +356,9 @@ test_bad_input (gconstpointer data)
     if (strstr (text->str, bad->expected[i]) == NULL)
       g_test_fail_printf ("%s: expected “%s” in:\n%s", bad->name, bad->expected[i], text->str);
 
+  /* Every message is text, whatever the file held. */
+  g_assert_true (g_utf8_validate (text->str, -1, NULL));
+
   /* Nothing half-written. */
   snapshot_take (store, &after);
   for (guint e = 0; e < PB_N_ENTITIES; e++)
@@ -417,6 +423,9 @@ test_tripletex_answers (void)
     { PB_ENTITY_EMPLOYEE, "{\"value\":{\"id\":18446744073709551617}}", "a whole number is too large to read exactly" },
     { PB_ENTITY_EMPLOYEE, "", "the text holds no JSON value" },
     { PB_ENTITY_EMPLOYEE, "[]", "Tripletex sent neither “values” nor “value”" },
+    /* A "version" that is not a number raised a CRITICAL (found by fuzz-tripletex-answer). */
+    { PB_ENTITY_EMPLOYEE, "{\"values\":[{\"id\":1,\"version\":{}},{\"version\":2}]}", "the employee “” without its “id”" },
+    { PB_ENTITY_SALARY, "{\"value\":{\"note\": \"Ny stilling som finansdirektør\" 2 }}", "Parse error: invalid string constant" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
@@ -430,6 +439,7 @@ test_tripletex_answers (void)
       g_assert_null (remotes);
       g_assert_nonnull (error);
       g_assert_nonnull (strstr (error->message, answers[i].message));
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
     }
 
   {

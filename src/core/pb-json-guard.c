@@ -348,6 +348,7 @@ pb_json_parse_guarded (const char  *data,
 {
   PbJsonGuardReport report;
   g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) local_error = NULL;
   JsonNode *root;
 
   if (!pb_json_guard_check (data, length, PB_JSON_MAX_DEPTH, &report))
@@ -360,8 +361,14 @@ pb_json_parse_guarded (const char  *data,
     }
 
   parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, data, length, error))
-    return NULL;
+  if (!json_parser_load_from_data (parser, data, length, &local_error))
+    {
+      /* json-glib may quote the text cut inside a character. */
+      g_autofree char *message = g_utf8_make_valid (local_error->message, -1);
+
+      g_set_error_literal (error, local_error->domain, local_error->code, message);
+      return NULL;
+    }
 
   root = json_parser_steal_root (parser);
   if (root == NULL)

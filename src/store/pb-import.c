@@ -611,8 +611,12 @@ read_json (Import     *imp,
 
   if (!json_parser_load_from_data (parser, data, length, &error))
     {
-      /* json-glib's message starts with "<data>:LINE:COL: Parse error: ..." */
-      add_issue (imp, NULL, NULL, _("not valid JSON: %s"), error->message);
+      /* json-glib's message starts with "<data>:LINE:COL: Parse error: ..."
+       * and may quote the text cut inside a character (found by
+       * tests/fuzz/fuzz-import-json.c). */
+      g_autofree char *message = g_utf8_make_valid (error->message, -1);
+
+      add_issue (imp, NULL, NULL, _("not valid JSON: %s"), message);
       return;
     }
 

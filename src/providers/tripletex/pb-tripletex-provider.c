@@ -640,6 +640,7 @@ remote_from_json (JsonObject  *json,
                   GError     **error)
 {
   g_autofree char *id = member_id (json);
+  JsonNode *version;
 
   if (id == NULL)
     {
@@ -648,7 +649,11 @@ remote_from_json (JsonObject  *json,
                      "Read it again later, or report it to Tripletex"), what);
       return NULL;
     }
-  return pb_remote_new (id, json_object_get_int_member_with_default (json, "version", 0));
+  /* "version" only when it is a whole number: anything else raised a
+   * CRITICAL (found by tests/fuzz/fuzz-tripletex-answer.c). */
+  version = json_object_get_member (json, "version");
+  return pb_remote_new (id, version != NULL && JSON_NODE_HOLDS_VALUE (version) &&
+                            json_node_get_value_type (version) == G_TYPE_INT64 ? json_node_get_int (version) : 0);
 }
 
 /* The employee “Ola Hansen” (ola@acme.no), from what Tripletex sent. */
