@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "pb-http.h"
+#include "pb-json-guard.h"
 
 /* PbHttp is the one way Paybridge talks HTTP to a payroll system: one
  * SoupSession per connection, JSON in and out, a bound on requests in
@@ -885,21 +886,26 @@ on_sent_cb (GObject      *source,
 
   if (g_bytes_get_size (bytes) > 0)
     {
-      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
       g_autoptr(GError) parse_error = NULL;
 
-      if (json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &parse_error))
-        body = json_parser_steal_root (parser);
-      else if (SOUP_STATUS_IS_SUCCESSFUL (status))
+      /* The guard first: json-glib would overflow the stack on a deeply
+       * nested answer and cut a text at a \u0000 without a word. */
+      body = pb_json_parse_guarded (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &parse_error);
+      if (body == NULL && SOUP_STATUS_IS_SUCCESSFUL (status))
         {
           PbProviderErrorDetails *details = pb_provider_error_details_new ();
           GError *failure;
 
           details->status = status;
           details->request_id = g_strdup (request_id);
-          failure = pb_provider_error_new_with_details (PB_PROVIDER_ERROR_INVALID_RESPONSE, details,
-                                                        _("The payroll system sent an answer that is not valid JSON (%s)"),
-                                                        parse_error->message);
+          if (parse_error->domain == PB_JSON_GUARD_ERROR)
+            failure = pb_provider_error_new_with_details (PB_PROVIDER_ERROR_INVALID_RESPONSE, details,
+                                                          _("The payroll system's answer to %s was not read: %s"),
+                                                          line, parse_error->message);
+          else
+            failure = pb_provider_error_new_with_details (PB_PROVIDER_ERROR_INVALID_RESPONSE, details,
+                                                          _("The payroll system sent an answer that is not valid JSON (%s)"),
+                                                          parse_error->message);
           /* A message, not a warning: the caller gets the error with its
            * details and the error log keeps it. */
           g_message ("%s: the answer is not valid JSON", line);

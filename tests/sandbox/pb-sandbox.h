@@ -46,6 +46,7 @@ typedef struct
   gint64  omit_id;             /* answers leave out the "id" of the record with this id; 0: off */
   guint   job_ms;              /* asynchronous writes (Visma's jobs) run this long after they are
                                 * queued; 0: by the first poll. Systems without jobs ignore it */
+  guint   deep_body;           /* answers' bodies are JSON nested this deep; 0: off */
 } PbSandboxFaults;
 
 #define PB_TYPE_SANDBOX (pb_sandbox_get_type ())
