@@ -52,7 +52,7 @@ typedef enum
   LAYOUT_ALL,            /* every column */
   LAYOUT_NO_LOCATION,    /* location only in the details */
   LAYOUT_NO_COMPANY,     /* nor company */
-  LAYOUT_COMPACT,        /* the email under the name, then team and status */
+  LAYOUT_COMPACT,        /* the email under the name, then team (status in the details) */
 } Layout;
 
 typedef char *(*PersonTextFunc) (PbRecord     *person,
@@ -104,6 +104,7 @@ struct _PbPeoplePage
   GtkColumnViewColumn *location_column;
   GtkColumnViewColumn *company_column;
   GtkColumnViewColumn *status_column;
+  gboolean             all_active;     /* the status column would say nothing */
   PbPersonDetail      *detail;
   GtkWidget           *detail_separator;
   gboolean             adding;                    /* the detail pane holds a new person */
@@ -654,7 +655,10 @@ update_status_column (PbPeoplePage *self)
       all_active = g_strcmp0 (pb_record_get (person, PB_EMPLOYEE_STATUS), "active") == 0;
     }
 
-  gtk_column_view_column_set_visible (self->status_column, !all_active);
+  self->all_active = all_active;
+  /* Narrow, the name and email need the room more: the status is in the
+   * details. */
+  gtk_column_view_column_set_visible (self->status_column, !all_active && self->layout != LAYOUT_COMPACT);
 }
 
 static void
@@ -827,6 +831,7 @@ apply_layout (PbPeoplePage *self,
   gtk_column_view_column_set_visible (self->location_column, layout == LAYOUT_ALL);
   gtk_column_view_column_set_visible (self->company_column, layout <= LAYOUT_NO_LOCATION);
   gtk_column_view_column_set_visible (self->email_column, layout <= LAYOUT_NO_COMPANY);
+  gtk_column_view_column_set_visible (self->status_column, !self->all_active && layout != LAYOUT_COMPACT);
 }
 
 static gboolean
@@ -1050,6 +1055,11 @@ pb_people_page_init (PbPeoplePage *self)
   g_autoptr(GtkListItemFactory) list_factory = new_dropdown_factory (FALSE);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The layout follows the table's width once it is mapped; an allocation
+   * made before (the window sized while another view was shown) would
+   * leave every column on a narrow window. */
+  g_signal_connect_object (self->list_pane, "map", G_CALLBACK (gtk_widget_queue_allocate), self,
+                           G_CONNECT_SWAPPED);
 
   for (guint i = 0; i < N_FILTERS; i++)
     {
