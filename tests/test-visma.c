@@ -668,6 +668,39 @@ test_412_read_again (Fixture       *f,
   g_assert_true (json_object_get_boolean_member_with_default (after, "payslipInEnglish", FALSE));
 }
 
+/* SPEC R2 through the Visma connector: a write meets the spent quota (its
+ * POST, its job's polls and its read-back all count); the 429 is waited
+ * out for Retry-After and the employee is made once. */
+static void
+test_429_write (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(PbRecord) kari = make_employee ("kari@nordlys.no", "1010");
+  g_autoptr(PbRemote) created = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  PbSandboxFaults faults = { .rate_limit_count = 2, .rate_limit_seconds = 1 };
+  guint before;
+  gint64 start;
+
+  if (skipped (f))
+    return;
+
+  pb_sandbox_set_faults (f->sandbox, &faults, &error);
+  g_assert_no_error (error);
+  before = pb_sandbox_get_request_count (f->sandbox, NULL, "/v2/");
+  start = g_get_monotonic_time ();
+  created = create_ok (f, kari);
+  g_test_message ("created in %" G_GINT64_FORMAT " ms, %u requests", (g_get_monotonic_time () - start) / 1000,
+                  pb_sandbox_get_request_count (f->sandbox, NULL, "/v2/") - before);
+  /* The window's rest: Retry-After said 1. */
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 900 * 1000);
+  g_assert_cmpstr (pb_record_get (created->record, PB_EMPLOYEE_EMAIL), ==, "kari@nordlys.no");
+  state = pb_sandbox_dup_state (f->sandbox);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (state), "employees")),
+                    ==, 1);
+}
+
 /* --- SPEC V2-V5 -------------------------------------------------------------------------- */
 
 /* SPEC V2: longer than 12 characters is refused before anything is sent. */
@@ -1091,6 +1124,7 @@ main (int   argc,
   ADD ("create-update-async-jobs", NULL, test_create_update_jobs);
   ADD ("C7-failed-job-validation-text", NULL, test_failed_job);
   ADD ("R1-412-read-again", NULL, test_412_read_again);
+  ADD ("R2-429-write", NULL, test_429_write);
   ADD ("V2-employment-id-too-long", NULL, test_v2_employment_id_too_long);
   ADD ("V2-required-never-unset", NULL, test_v2_required_never_unset);
   ADD ("V3-bank-account-national-only", NULL, test_v3_bank_account);
