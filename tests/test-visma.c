@@ -553,6 +553,154 @@ test_failed_job (Fixture       *f,
   g_assert_nonnull (strstr (refusal->advice, "Norwegian national account"));
 }
 
+/* --- someone changed it meanwhile: 412 ------------------------------------------------ */
+
+typedef struct
+{
+  gboolean    done;
+  GError     *error;
+  gpointer    result;
+} Called;
+
+static void
+on_called_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Called *c = user_data;
+
+  c->result = pb_provider_call_finish (PB_PROVIDER (source), result, &c->error);
+  c->done = TRUE;
+}
+
+static void
+on_sent_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Called *c = user_data;
+
+  c->result = pb_provider_send_finish (PB_PROVIDER (source), result, &c->error);
+  c->done = TRUE;
+}
+
+/* SPEC R1, U3 (VN-EMP: PUT replaces, If-Match): someone changes the
+ * employee in Visma between the connector's read and its PUT. The PUT
+ * with the old ETag is refused (412); the connector reads the document
+ * again, rebuilds the change on it and sends it once more: HR's change
+ * lands and the other change, to a member HR does not have, stays. */
+static void
+test_412_read_again (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(PbRecord) kari = make_employee ("kari@nordlys.no", "1010");
+  g_autoptr(PbRemote) created = NULL;
+  g_autoptr(PbRemote) updated = NULL;
+  g_autoptr(JsonObject) before = NULL;
+  g_autoptr(JsonObject) after = NULL;
+  g_autoptr(JsonObject) other = NULL;
+  g_autoptr(PbHttpRequest) put = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *employee_path = NULL;
+  g_autofree char *put_path = NULL;
+  PbSandboxFaults faults = { .latency_ms = 300 };
+  PbProviderArgs args = { .record = kari, .employee = kari };
+  Called update = { 0 };
+  Called meanwhile = { 0 };
+  guint reads, puts;
+
+  if (skipped (f))
+    return;
+
+  created = create_ok (f, kari);
+  before = held (f, created->id);
+  employee_path = g_strdup_printf ("/v2/employees/%s", created->id);
+  reads = pb_sandbox_get_request_count (f->sandbox, "GET", employee_path);
+  puts = pb_sandbox_get_request_count (f->sandbox, "PUT", employee_path);
+
+  /* Every answer comes 300 ms late: the connector's read is answered with
+   * the ETag of the moment it was asked. */
+  pb_sandbox_set_faults (f->sandbox, &faults, &error);
+  g_assert_no_error (error);
+  pb_record_set (kari, PB_EMPLOYEE_PHONE, "+47 900 00 002");
+  args.remote_id = created->id;
+  pb_provider_call_async (f->provider, PB_OP_UPDATE_EMPLOYEE, &args, NULL, on_called_cb, &update);
+  while (pb_sandbox_get_request_count (f->sandbox, "GET", employee_path) == reads)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* Read: now someone else replaces the document (no If-Match), and
+   * their job runs before the connector's PUT comes. */
+  other = held (f, created->id);
+  json_object_remove_member (other, "id");
+  json_object_remove_member (other, "tenantId");
+  json_object_remove_member (other, "etag");
+  json_object_remove_member (other, "positions");
+  json_object_remove_member (other, "lastChange");
+  json_object_set_boolean_member (other, "payslipInEnglish", TRUE);
+  body = json_node_init_object (json_node_alloc (), other);
+  put_path = g_strdup_printf ("/employees/%s", created->id);
+  put = pb_http_request_new ("PUT", put_path);
+  pb_http_request_set_body (put, body);
+  pb_provider_send_async (f->provider, put, NULL, on_sent_cb, &meanwhile);
+  while (pb_sandbox_get_request_count (f->sandbox, "PUT", employee_path) == puts)
+    g_main_context_iteration (NULL, TRUE);
+  g_clear_pointer (&after, json_object_unref);
+  after = held (f, created->id);     /* runs the due job */
+  g_assert_true (json_object_get_boolean_member_with_default (after, "payslipInEnglish", FALSE));
+  g_assert_cmpint (json_object_get_int_member (after, "etag"), >, json_object_get_int_member (before, "etag"));
+  g_assert_false (update.done);
+
+  while (!update.done || !meanwhile.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (meanwhile.error);
+  g_clear_pointer ((JsonObject **) &meanwhile.result, json_object_unref);
+  g_assert_no_error (update.error);
+  updated = update.result;
+  g_assert_cmpstr (updated->id, ==, created->id);
+
+  /* Their PUT, the connector's refused one (412), and its second. */
+  g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, "PUT", employee_path) - puts, ==, 3);
+  g_clear_pointer (&after, json_object_unref);
+  after = held (f, created->id);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (
+                     json_object_get_array_member (after, "phones"), 0), "number"), ==, "+47 900 00 002");
+  g_assert_true (json_object_get_boolean_member_with_default (after, "payslipInEnglish", FALSE));
+}
+
+/* SPEC R2 through the Visma connector: a write meets the spent quota (its
+ * POST, its job's polls and its read-back all count); the 429 is waited
+ * out for Retry-After and the employee is made once. */
+static void
+test_429_write (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(PbRecord) kari = make_employee ("kari@nordlys.no", "1010");
+  g_autoptr(PbRemote) created = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  PbSandboxFaults faults = { .rate_limit_count = 2, .rate_limit_seconds = 1 };
+  guint before;
+  gint64 start;
+
+  if (skipped (f))
+    return;
+
+  pb_sandbox_set_faults (f->sandbox, &faults, &error);
+  g_assert_no_error (error);
+  before = pb_sandbox_get_request_count (f->sandbox, NULL, "/v2/");
+  start = g_get_monotonic_time ();
+  created = create_ok (f, kari);
+  g_test_message ("created in %" G_GINT64_FORMAT " ms, %u requests", (g_get_monotonic_time () - start) / 1000,
+                  pb_sandbox_get_request_count (f->sandbox, NULL, "/v2/") - before);
+  /* The window's rest: Retry-After said 1. */
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 900 * 1000);
+  g_assert_cmpstr (pb_record_get (created->record, PB_EMPLOYEE_EMAIL), ==, "kari@nordlys.no");
+  state = pb_sandbox_dup_state (f->sandbox);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (state), "employees")),
+                    ==, 1);
+}
+
 /* --- SPEC V2-V5 -------------------------------------------------------------------------- */
 
 /* SPEC V2: longer than 12 characters is refused before anything is sent. */
@@ -975,6 +1123,8 @@ main (int   argc,
   ADD ("P5-selected-position", p5_seed, test_selected_position);
   ADD ("create-update-async-jobs", NULL, test_create_update_jobs);
   ADD ("C7-failed-job-validation-text", NULL, test_failed_job);
+  ADD ("R1-412-read-again", NULL, test_412_read_again);
+  ADD ("R2-429-write", NULL, test_429_write);
   ADD ("V2-employment-id-too-long", NULL, test_v2_employment_id_too_long);
   ADD ("V2-required-never-unset", NULL, test_v2_required_never_unset);
   ADD ("V3-bank-account-national-only", NULL, test_v3_bank_account);

@@ -551,9 +551,14 @@ job_failed_error (JsonObject *job)
         g_string_append_printf (words, "%s: ", fm->field);
       g_string_append (words, fm->message);
     }
+  /* The field messages are the words; the message only says what has
+   * none (the error log puts the message and the field messages side by
+   * side, and would say them twice). */
   if (words->len == 0)
-    g_string_append (words, _("the job failed without saying why"));
-  details->message = g_strdup (words->str);
+    {
+      g_string_append (words, _("the job failed without saying why"));
+      details->message = g_strdup (words->str);
+    }
 
   return pb_provider_error_new_with_details (PB_PROVIDER_ERROR_VALIDATION, g_steal_pointer (&details),
                                              _("Visma.net Payroll refused it: %s"), words->str);
@@ -1465,6 +1470,83 @@ read_back_position (GTask *task)
   get_async (task, path, return_position);
 }
 
+static JsonObject *
+new_position_doc (Op *op)
+{
+  return position_doc (pb_record_get (op->record, PB_POSITION_START_DATE),
+                       pb_record_get (op->record, PB_POSITION_END_DATE),
+                       pb_record_get (op->record, PB_POSITION_END_REASON),
+                       pb_record_get (op->record, PB_POSITION_CONTRACT_TYPE),
+                       pb_record_get (op->record, PB_POSITION_PERCENTAGE));
+}
+
+static void create_employment_read (GTask *task);
+
+/* The position made with the employee, read with its ETag: it becomes the
+ * HR position (PUT, If-Match; a 412 reads it again). */
+static void
+create_employment_adopt (GTask *task)
+{
+  Op *op = g_task_get_task_data (task);
+  g_autofree char *path = g_strdup_printf ("/employees/%s/positions/%s", op->employee_id, op->remote_id);
+
+  op->restart = create_employment_read;
+  write_async (task, "PUT", path, new_position_doc (op), read_back_position);
+}
+
+static void
+create_employment_read (GTask *task)
+{
+  Op *op = g_task_get_task_data (task);
+  g_autofree char *path = g_strdup_printf ("/employees/%s/positions/%s", op->employee_id, op->remote_id);
+
+  get_async (task, path, create_employment_adopt);
+}
+
+/* Whether @position is the one visma_create_employee() made for an
+ * employee HR gave no first workday: from the day of creation, open, with
+ * the default values and nothing since (no salary, no end reason). */
+static gboolean
+is_made_with_employee (JsonObject *position)
+{
+  JsonArray *salaries = member_array (position, "salaryInformation");
+  JsonArray *reasons = member_array (position, "positionEndReason");
+
+  return member_string (position, "activeStart") != NULL && member_string (position, "activeEnd") == NULL &&
+         (salaries == NULL || json_array_get_length (salaries) == 0) &&
+         (reasons == NULL || json_array_get_length (reasons) == 0);
+}
+
+/* The employee's positions are in: the one made with the employee, when
+ * the HR position overlaps it and it is the employee's only one, is
+ * adopted (else Visma would refuse the new one as overlapping a position
+ * HR never had, SPEC P2); otherwise a new position is POSTed. */
+static void
+create_employment_listed (GTask *task)
+{
+  Op *op = g_task_get_task_data (task);
+  g_autofree char *path = g_strdup_printf ("/employees/%s/positions", op->employee_id);
+  JsonObject *only = json_array_get_length (op->items) == 1 ? json_array_get_object_element (op->items, 0) : NULL;
+  const char *end = pb_record_get (op->record, PB_POSITION_END_DATE);
+
+  if (only != NULL && is_made_with_employee (only) &&
+      (end == NULL || strcmp (end, member_string (only, "activeStart")) >= 0))
+    {
+      g_autofree char *id = pb_provider_dup_json_id (only);
+
+      if (id != NULL)
+        {
+          g_debug ("Position from %s: the one made with the employee becomes HR's from %s",
+                   member_string (only, "activeStart"), pb_record_get (op->record, PB_POSITION_START_DATE));
+          g_free (op->remote_id);
+          op->remote_id = g_steal_pointer (&id);
+          create_employment_read (task);
+          return;
+        }
+    }
+  write_async (task, "POST", path, new_position_doc (op), read_back_position);
+}
+
 static void
 visma_create_employment (PbProvider           *provider,
                          const PbProviderArgs *args,
@@ -1472,14 +1554,17 @@ visma_create_employment (PbProvider           *provider,
 {
   Op *op = op_new (task, PB_OP_CREATE_EMPLOYMENT, args);
   g_autofree char *path = g_strdup_printf ("/employees/%s/positions", op->employee_id);
+  g_autoptr(PbHttpRequest) request = NULL;
 
-  write_async (task, "POST", path,
-               position_doc (pb_record_get (op->record, PB_POSITION_START_DATE),
-                             pb_record_get (op->record, PB_POSITION_END_DATE),
-                             pb_record_get (op->record, PB_POSITION_END_REASON),
-                             pb_record_get (op->record, PB_POSITION_CONTRACT_TYPE),
-                             pb_record_get (op->record, PB_POSITION_PERCENTAGE)),
-               read_back_position);
+  /* With a first workday, the position made with the employee starts on
+   * it, and the engine matches an HR position from that day (P2). */
+  if (op->employee == NULL || pb_record_get (op->employee, PB_EMPLOYEE_FIRST_WORKDAY) != NULL)
+    {
+      write_async (task, "POST", path, new_position_doc (op), read_back_position);
+      return;
+    }
+  request = pb_http_request_new ("GET", path);
+  list_async (task, request, create_employment_listed);
 }
 
 /* From when a change of the position's values holds: today, or its start
