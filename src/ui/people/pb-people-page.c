@@ -105,6 +105,7 @@ struct _PbPeoplePage
   GtkColumnViewColumn *company_column;
   GtkColumnViewColumn *status_column;
   gboolean             all_active;     /* the status column would say nothing */
+  gboolean             reloading;      /* the table is being read again */
   PbPersonDetail      *detail;
   GtkWidget           *detail_separator;
   gboolean             adding;                    /* the detail pane holds a new person */
@@ -675,7 +676,7 @@ on_selected_item_changed_cb (PbPeoplePage       *self,
 
   if (person != NULL)
     adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->detail));
-  else if (adw_leaflet_get_folded (self->leaflet))
+  else if (adw_leaflet_get_folded (self->leaflet) && !self->reloading)
     adw_leaflet_set_visible_child (self->leaflet, self->list_pane);
 }
 
@@ -1227,12 +1228,19 @@ pb_people_page_reload (PbPeoplePage *self)
   /* The filter reads the drop-downs, which have changed: refilter before
    * the new people arrive so they are filtered once. */
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  /* The splice drops the selection for a moment: a folded page must not
+   * slide back to the table (and lose the person) on the way. */
+  self->reloading = TRUE;
   g_list_store_splice (self->people, 0, g_list_model_get_n_items (G_LIST_MODEL (self->people)),
                        people != NULL ? people->pdata : NULL, people != NULL ? people->len : 0);
 
   /* The same person as a new record: selecting it shows what the register
    * holds now (the splice dropped the old selection). */
   select_person_id (self, selected_id);
+  self->reloading = FALSE;
+  if (selected_id != 0 && gtk_single_selection_get_selected_item (self->selection) == NULL &&
+      adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->list_pane);   /* gone, or filtered out */
   update_status_column (self);
   update_stacks (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_CAN_NAVIGATE_BACK]);
