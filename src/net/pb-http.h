@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "pb-error.h"
+#include "pb-pacer.h"
 
 G_BEGIN_DECLS
 
@@ -65,6 +66,9 @@ typedef struct
 
 #define PB_HTTP_LIMITS_DEFAULT { 4, 0, 1, 4, 30000, 500, 30000 }
 
+/* The most connections a PbHttp opens, and so the highest bound. */
+#define PB_HTTP_MAX_CONNECTIONS 64
+
 /* --- the client ------------------------------------------------------------ */
 
 /* How a connector authorizes requests: called before a request that needs
@@ -115,6 +119,9 @@ guint       pb_http_get_max_in_flight_seen (PbHttp                 *self);
 guint       pb_http_get_max_in_flight   (PbHttp                    *self);
 void        pb_http_set_max_in_flight   (PbHttp                    *self,
                                          guint                      max_in_flight);
+void        pb_http_set_paced           (PbHttp                    *self,
+                                         gboolean                   paced);
+const PbPacer *pb_http_get_pacer        (PbHttp                    *self);
 
 void        pb_http_decode_error_default (guint                   status,
                                           JsonNode               *body,
