@@ -856,7 +856,8 @@ on_sent_cb (GObject      *source,
   gboolean body_suspect;
   guint status;
   guint retry_after;
-  guint in_flight = self->in_flight;
+  /* What the bound held back: the requests on the wire and those waiting. */
+  guint in_flight = self->in_flight + self->queue.length;
 
   bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   g_clear_handle_id (&call->timeout_source, g_source_remove);

@@ -16,7 +16,7 @@
  *
  * - It grows only when it is what holds the requests back (as many on the
  *   wire as it allows), the answer was fast (at most twice the quickest
- *   round trip seen, plus 10 ms of jitter) and the quota left in the
+ *   round trip of the last 10 seconds, plus 10 ms of jitter) and the quota left in the
  *   period is high (X-Rate-Limit-Remaining at least twice the bound and at
  *   least a quarter of X-Rate-Limit-Limit). Below the threshold it grows by
  *   one per answer (doubling per round trip), above it by one per round
@@ -34,6 +34,7 @@
  * - Slow answers (beyond the "fast" mark) hold it where it is. */
 
 #define JITTER_US (10 * G_TIME_SPAN_MILLISECOND)
+#define FASTEST_WINDOW_US (10 * G_TIME_SPAN_SECOND)
 
 void
 pb_pacer_init (PbPacer *pacer,
@@ -109,8 +110,14 @@ pb_pacer_on_answer (PbPacer             *pacer,
       return;
     }
 
-  if (round_trip > 0 && (pacer->fastest_us == 0 || round_trip < pacer->fastest_us))
-    pacer->fastest_us = round_trip;
+  /* The quickest round trip of the last 10 s (as BBR keeps its minimum
+   * RTT): a path that got slower for good sets a new mark. */
+  if (round_trip > 0 && (pacer->fastest_us == 0 || round_trip < pacer->fastest_us ||
+                         answer->now_us - pacer->fastest_at > FASTEST_WINDOW_US))
+    {
+      pacer->fastest_us = round_trip;
+      pacer->fastest_at = answer->now_us;
+    }
 
   fast = round_trip <= 0 || round_trip <= 2 * pacer->fastest_us + JITTER_US;
   quota_high = !answer->has_remaining ||

@@ -21,7 +21,8 @@ typedef struct
   gint64   now_us;          /* monotonic time the answer came */
   gint64   sent_us;         /* monotonic time the request went out */
   guint    status;          /* HTTP status; 0: no answer (network error, timeout) */
-  guint    in_flight;       /* requests on the wire when it came, this one included */
+  guint    in_flight;       /* requests on the wire when it came, this one included,
+                             * and those waiting for the bound */
   gboolean has_limit;       /* X-Rate-Limit-Limit: requests allowed in the period */
   guint    limit;
   gboolean has_remaining;   /* X-Rate-Limit-Remaining */
@@ -36,7 +37,8 @@ typedef struct
   guint    ceiling;         /* never more in flight than this */
   double   window;          /* the bound now (fractional: additive growth) */
   double   threshold;       /* below it the window doubles per round trip, above it grows by one */
-  gint64   fastest_us;      /* the quickest round trip seen: "fast" is measured against it */
+  gint64   fastest_us;      /* the quickest round trip lately: "fast" is measured against it */
+  gint64   fastest_at;      /* monotonic time it was seen */
   gint64   decreased_at;    /* monotonic time of the last halving */
   gint64   paused_until;    /* monotonic time before which nothing is sent */
   guint    quota;           /* X-Rate-Limit-Limit last seen; 0: unknown */
