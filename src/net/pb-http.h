@@ -55,7 +55,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PbHttpRequest, pb_http_request_unref)
 
 typedef struct
 {
-  guint  max_in_flight;        /* requests on the wire at once; 0: 4 */
+  guint  max_in_flight;        /* requests on the wire at once; 0: 4. Paced
+                                * (pb_http_set_paced(), every connector):
+                                * the most the pacer may allow */
   double requests_per_second;  /* steady rate; 0: unlimited */
   guint  burst;                /* requests allowed at once above the rate; 0: 1 */
   guint  max_retries;          /* retries after the first attempt */
