@@ -653,6 +653,118 @@ test_parallel_progress (Fixture       *f,
     }
 }
 
+typedef struct
+{
+  guint retries_429;
+  guint shortest_429_ms;
+} Retries;
+
+static void
+on_retry_scheduled (PbHttp   *http,
+                    guint     attempt,
+                    guint     delay_ms,
+                    guint     status,
+                    gpointer  user_data)
+{
+  Retries *retries = user_data;
+
+  if (status != 429)
+    return;
+  retries->retries_429++;
+  retries->shortest_429_ms = MIN (retries->shortest_429_ms, delay_ms);
+}
+
+/* SPEC R2, issue 14: the sandbox allows 4 requests a second and says so
+ * the way Tripletex does (X-Rate-Limit-Limit/-Remaining/-Reset; a 429
+ * with Retry-After and no reset, Tripletex's issue #103). The run creates
+ * everybody once; every 429 is retried after Retry-After at the soonest
+ * (whole seconds, so at least 1000 ms), the pacer halved its bound, and
+ * never more were in flight than the announced quota. */
+static void
+test_rate_limit_honoured (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(PbUserPlan) p = NULL;
+  PbSandboxFaults faults = { .rate_limit_count = 4, .rate_limit_seconds = 1 };
+  PbHttp *http = pb_provider_get_http (f->provider);
+  Retries retries = { .shortest_429_ms = G_MAXUINT };
+  PbUserSyncReport report;
+  gulong id;
+
+  add_hr_only_people (f, 12);
+  p = plan (f);
+  pb_user_sync_decide_defaults (p, PB_DECISION_PREFER_HR, TRUE, FALSE);
+  g_assert_true (pb_sandbox_set_faults (f->sandbox, &faults, NULL));
+  id = g_signal_connect (http, "retry-scheduled", G_CALLBACK (on_retry_scheduled), &retries);
+
+  report = apply (f, p);
+  g_signal_handler_disconnect (http, id);
+
+  g_assert_cmpuint (report.created_in_payroll, ==, 13);     /* 12 + Per */
+  g_assert_cmpuint (report.failed, ==, 1);                  /* Dup: employee number 77 is taken */
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autofree char *email = g_strdup_printf ("new%02u@acme.no", i);
+      g_assert_cmpuint (payroll_people_with_email (f, email), ==, 1);
+    }
+  g_assert_cmpuint (retries.retries_429, >, 0);
+  g_assert_cmpuint (retries.shortest_429_ms, >=, 1000);
+  g_assert_cmpuint (pb_http_get_pacer (http)->halvings, >, 0);
+  g_assert_cmpuint (pb_http_get_pacer (http)->quota, ==, 4);
+  g_assert_cmpuint (pb_http_get_max_in_flight_seen (http), <=, 4);
+}
+
+/* SPEC R3, issue 14: one listing is the look before every create, so a
+ * create goes out with no look of its own; but a create whose answer is
+ * lost may have been made, and is looked for before it is sent again.
+ * The sandbox drops connections after doing the work (the person is made,
+ * the answer lost) and before reading the request (nothing made): nobody
+ * is in payroll twice, and a second run (the faults off) links whoever the
+ * first one could not finish. */
+static void
+test_lost_create_answer_no_duplicate (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autoptr(PbUserPlan) p = NULL;
+  g_autoptr(PbUserPlan) again = NULL;
+  PbSandboxFaults faults = { .drop_rate = 0.2, .drop_before_read_rate = 0.15, .seed = 14 };
+  PbSandboxFaults none = { 0 };
+  PbUserSyncReport report;
+  guint gets_before, posts;
+
+  add_hr_only_people (f, 12);
+  p = plan (f);
+  pb_user_sync_decide_defaults (p, PB_DECISION_PREFER_HR, TRUE, FALSE);
+  gets_before = pb_sandbox_get_request_count (f->sandbox, "GET", "/v2/employee");
+  g_assert_true (pb_sandbox_set_faults (f->sandbox, &faults, NULL));
+
+  report = apply (f, p);
+
+  posts = pb_sandbox_get_request_count (f->sandbox, "POST", "/v2/employee");
+  g_assert_cmpuint (report.created_in_payroll + report.failed, ==, 14);   /* 12 + Per + Dup */
+  /* Answers were lost, and each was followed by a look (one listing, then
+   * one look per lost answer, retried when a look was dropped too). */
+  g_assert_cmpuint (posts, >=, 13);
+  g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, "GET", "/v2/employee") - gets_before, >, 1);
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autofree char *email = g_strdup_printf ("new%02u@acme.no", i);
+      g_assert_cmpuint (payroll_people_with_email (f, email), <=, 1);
+    }
+  g_assert_cmpuint (payroll_people_with_email (f, "per@acme.no"), <=, 1);
+
+  g_assert_true (pb_sandbox_set_faults (f->sandbox, &none, NULL));
+  again = plan (f);
+  pb_user_sync_decide_defaults (again, PB_DECISION_PREFER_HR, TRUE, FALSE);
+  apply (f, again);
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autofree char *email = g_strdup_printf ("new%02u@acme.no", i);
+      g_assert_cmpuint (payroll_people_with_email (f, email), ==, 1);
+    }
+  g_assert_cmpuint (payroll_people_with_email (f, "per@acme.no"), ==, 1);
+}
+
 /* With one request allowed on the wire the run still completes: the
  * session the connector creates first does not wait for a slot held by the
  * call that needs it (a deadlock before), and nothing goes in parallel. */
@@ -1019,6 +1131,8 @@ main (int   argc,
   ADD ("R1-payroll-employee-without-id", test_payroll_employee_without_id);
   ADD ("apply/parallel-with-progress", test_parallel_progress);
   ADD ("apply/one-request-at-a-time", test_one_request_at_a_time);
+  ADD ("apply/R2-rate-limit-429-retry-after-honoured", test_rate_limit_honoured);
+  ADD ("apply/R3-lost-create-answer-looked-up-no-duplicate", test_lost_create_answer_no_duplicate);
   ADD ("apply/cancel-leaves-consistent-state", test_cancel_consistent);
   ADD ("report/U5-saved-opened-exported", test_report);
   ADD ("U8-payroll-changes-pulled-only-by-sync", test_payroll_changes_pulled_only_by_sync);

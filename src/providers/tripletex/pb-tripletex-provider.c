@@ -887,8 +887,10 @@ create_employee_step (GTask *task)
   Op *op = g_task_get_task_data (task);
   g_autoptr(JsonObject) body = employee_to_json (self, op->record, &op->rules, TRUE);
 
-  pb_provider_create_async (PB_PROVIDER (self), "/employee", body, EMPLOYEE_FIELDS, g_task_get_cancellable (task),
-                            on_employee_saved_cb, task);
+  /* The answer, with the address we sent where it gives only a reference,
+   * is the new employee: no read back (issue 14). */
+  pb_provider_create_answered_async (PB_PROVIDER (self), "/employee", body, g_task_get_cancellable (task),
+                                     on_employee_saved_cb, task);
 }
 
 static void
@@ -1139,8 +1141,10 @@ tripletex_create_employment (PbProvider           *provider,
   json_array_add_object_element (all_details, details);
   json_object_set_array_member (body, "employmentDetails", all_details);
 
-  pb_provider_create_async (provider, "/employee/employment", body, EMPLOYMENT_FIELDS,
-                            g_task_get_cancellable (task), on_employment_saved_cb, task);
+  /* The answer (its details as references, completed with what we sent)
+   * is the new employment: no read back (issue 14). */
+  pb_provider_create_answered_async (provider, "/employee/employment", body, g_task_get_cancellable (task),
+                                     on_employment_saved_cb, task);
 }
 
 static void
@@ -1407,8 +1411,10 @@ tripletex_update_salary (PbProvider           *provider,
   op_new (task, args);
   json_object_set_string_member (body, "date", pb_record_get (args->record, PB_SALARY_START_DATE));
   salary_values (body, args->record);
-  pb_provider_put_versioned_async (provider, path, body, DETAILS_FIELDS, g_task_get_cancellable (task),
-                                   on_salary_saved_cb, task);
+  /* The version the engine read with the list goes with the PUT, and the
+   * PUT's answer is the salary: no version read, no read back (issue 14). */
+  pb_provider_put_at_version_async (provider, path, body, args->remote_version, g_task_get_cancellable (task),
+                                    on_salary_saved_cb, task);
 }
 
 /* SPEC S2: Tripletex keeps the details record and clears its salary. */
@@ -2082,7 +2088,9 @@ pb_tripletex_provider_class_init (PbTripletexProviderClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   PbProviderClass *provider_class = PB_PROVIDER_CLASS (klass);
-  static const PbHttpLimits limits = { 4, 0, 1, 4, 30000, 500, 30000 };
+  /* The first number is a ceiling: the bound is paced by Tripletex's
+   * answers (X-Rate-Limit-*, 429; issue 14), which publishes no number. */
+  static const PbHttpLimits limits = { 32, 0, 1, 4, 30000, 500, 30000 };
 
   object_class->finalize = pb_tripletex_provider_finalize;
 
