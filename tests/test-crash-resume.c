@@ -1082,7 +1082,7 @@ static void
 test_faults_converge (Fixture       *f,
                       gconstpointer  data)
 {
-  g_autoptr(GArray) seeds = seeds_to_run (2);
+  g_autoptr(GArray) seeds = seeds_to_run (1);
   g_autofree char *a = batch_a ();
   g_autofree char *b = batch_b ();
   g_autoptr(GPtrArray) expected = NULL;
