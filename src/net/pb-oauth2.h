@@ -30,6 +30,8 @@ typedef struct
   const char * const *scopes;         /* (nullable) sent space-separated as `scope` */
   const char * const *extra_params;   /* (nullable) name, value, name, value..., NULL:
                                        * more authorization parameters, e.g. a tenant */
+  gboolean            client_auth_basic; /* the client authenticates at the token endpoint
+                                          * with HTTP Basic (Fortnox), not in the form */
 } PbOAuth2Endpoints;
 
 /* Shows the authorization URL to the user: the CLI prints it, the UI

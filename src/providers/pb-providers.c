@@ -14,6 +14,7 @@
 /* In the order the set-up assistant offers them. */
 static GType (* const builtins[]) (void) = {
   pb_tripletex_provider_get_type,
+  pb_fortnox_provider_get_type,
 };
 
 /* Connectors for tests only, offered when PAYBRIDGE_TEST_PROVIDERS is set

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "pb-provider.h"
+#include "fortnox/pb-fortnox-provider.h"
 #include "tripletex/pb-tripletex-provider.h"
 
 GType pb_test_oauth2_provider_get_type (void);
