@@ -29,9 +29,11 @@
  *   sliding window; over it, 429 with an ErrorInformation body and no
  *   Retry-After or rate headers (none are documented).
  * - Bodies wrapped in the entity's name, {"Employee": {...}} and lists in
- *   the plural with MetaInformation (@TotalResources, @TotalPages,
- *   @CurrentPage; FX-OAS-OLD), paged by `page` (from 1) and `limit`
- *   (default 100; at most 500, UNCONFIRMED).
+ *   the plural, paged by `page` (from 1) and `limit` (default 100; at
+ *   most 500, UNCONFIRMED) with MetaInformation (@TotalResources,
+ *   @TotalPages, @CurrentPage; FX-OAS-OLD) when the list is more than a
+ *   page or a page was asked for (the OpenAPI document declares neither
+ *   on these lists).
  * - Errors: {"ErrorInformation": {"error", "message", "code"}}, lower-case
  *   as in FX-RESP's example, from the API's own checks; capitalised
  *   ("Error", "Message", "Code", as the OpenAPI document declares) for
@@ -399,7 +401,13 @@ reply_page (PbSandboxExchange *ex,
   json_object_set_int_member (meta, "@TotalResources", records->len);
   json_object_set_int_member (meta, "@TotalPages", MAX (total_pages, 1));
   json_object_set_int_member (meta, "@CurrentPage", page);
-  json_object_set_object_member (root, "MetaInformation", meta);
+  /* The published document declares no MetaInformation on these lists,
+   * the generic paging documentation does: it comes when the list is
+   * more than one page, or a page was asked for. */
+  if (total_pages > 1 || page_text != NULL || limit_text != NULL)
+    json_object_set_object_member (root, "MetaInformation", meta);
+  else
+    json_object_unref (meta);
   json_object_set_array_member (root, plural, values);
   pb_sandbox_exchange_set_json (ex, 200, node);
   return TRUE;

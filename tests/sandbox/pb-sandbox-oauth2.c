@@ -140,6 +140,32 @@ pb_sandbox_oauth2_owns_path (const char *path)
   return has_prefix (path, PB_SANDBOX_OAUTH2_PREFIX) || has_prefix (path, PB_SANDBOX_FORTNOX_OAUTH_PREFIX);
 }
 
+static char *new_secret (const char *prefix);
+
+/**
+ * pb_sandbox_oauth2_mint_access_token:
+ *
+ * For tests that sign in by other means than the browser flow (the
+ * contract test, which must not send the sign-in through its proxy): a
+ * live access token of a new grant, as if the code flow had run.
+ *
+ * Returns: (transfer full): the token
+ */
+char *
+pb_sandbox_oauth2_mint_access_token (PbSandbox  *self,
+                                     const char *scope)
+{
+  PbSandboxOAuth2 *server = pb_sandbox_get_oauth2 (self);
+  char *access = new_secret ("sbx-at-");
+  Grant *grant = g_new0 (Grant, 1);
+
+  grant->scope = g_strdup (scope);
+  grant->family = server->next_family++;
+  grant->expires = g_get_monotonic_time () + (gint64) server->access_lifetime * G_USEC_PER_SEC;
+  g_hash_table_insert (server->access_tokens, g_strdup (access), grant);
+  return access;
+}
+
 /**
  * pb_sandbox_oauth2_check_access:
  * @why: (out): when refused, why, in words for the log and the answer

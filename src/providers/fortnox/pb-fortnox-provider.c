@@ -39,8 +39,19 @@
 
 struct _PbFortnoxProvider
 {
-  PbProvider parent_instance;
+  PbProvider  parent_instance;
+
+  /* Fortnox's employees cannot be searched by email, so a find (SPEC U1,
+   * the look-up before every create, R3) would read the whole list, a
+   * request per 500 people, against a quota of 5 a second. The last list
+   * read is kept for a minute, with what this connector created and
+   * changed since; any failed create or change drops it (the answer may
+   * be lost while Fortnox did the work), and the next find reads again. */
+  GPtrArray  *known;         /* (nullable) JsonObject*: the employees */
+  gint64      known_at;      /* monotonic µs of the read */
 };
+
+#define KNOWN_LIFETIME_US (60 * G_USEC_PER_SEC)
 
 G_DEFINE_FINAL_TYPE (PbFortnoxProvider, pb_fortnox_provider, PB_TYPE_PROVIDER)
 
@@ -190,7 +201,9 @@ fortnox_page_is_last (PbProvider *provider,
   gint64 current = member_int (meta, "@CurrentPage");
   gint64 total = member_int (meta, "@TotalPages");
 
-  return meta != NULL && current > 0 && total > 0 && current >= total;
+  /* No MetaInformation (the published document declares none on the
+   * employee and absence lists): the answer is the whole list. */
+  return meta == NULL || (current > 0 && total > 0 && current >= total);
 }
 
 static void
@@ -200,10 +213,12 @@ fortnox_set_page (PbProvider    *provider,
                   guint          page_size)
 {
   g_autofree char *page = g_strdup_printf ("%u", offset / page_size + 1);
-  g_autofree char *limit = g_strdup_printf ("%u", page_size);
 
-  pb_http_request_set_query (request, "page", page);
-  pb_http_request_set_query (request, "limit", limit);
+  /* The first page is the list as asked for: the published document
+   * declares no paging parameters on these lists. Later pages, which
+   * MetaInformation announces, by `page` at Fortnox's default size. */
+  if (offset > 0)
+    pb_http_request_set_query (request, "page", page);
 }
 
 /* FX-RESP: {"ErrorInformation": {"error": 1, "message": ..., "code": N}},
@@ -464,18 +479,60 @@ employee_to_json (PbRecord             *record,
 }
 
 static void
+remember_list (PbFortnoxProvider *self,
+               JsonArray         *values)
+{
+  g_clear_pointer (&self->known, g_ptr_array_unref);
+  self->known = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  for (guint i = 0; i < json_array_get_length (values); i++)
+    if (JSON_NODE_HOLDS_OBJECT (json_array_get_element (values, i)))
+      g_ptr_array_add (self->known, json_object_ref (json_array_get_object_element (values, i)));
+  self->known_at = g_get_monotonic_time ();
+}
+
+/* An employee this connector created or changed: the kept list learns it. */
+static void
+remember_employee (PbFortnoxProvider *self,
+                   JsonObject        *employee)
+{
+  const char *id = member_string (employee, "EmployeeId");
+
+  if (self->known == NULL || id == NULL)
+    return;
+  for (guint i = 0; i < self->known->len; i++)
+    if (g_strcmp0 (member_string (g_ptr_array_index (self->known, i), "EmployeeId"), id) == 0)
+      {
+        g_ptr_array_remove_index (self->known, i);
+        break;
+      }
+  g_ptr_array_add (self->known, json_object_ref (employee));
+}
+
+static void answer_employees (GTask *task, JsonArray *values);
+
+static void
 on_employees_listed_cb (GObject      *source,
                         GAsyncResult *result,
                         gpointer      user_data)
 {
   GTask *task = user_data;
-  Op *op = g_task_get_task_data (task);
   GError *error = NULL;
   g_autoptr(JsonArray) values = pb_provider_list_all_finish (PB_PROVIDER (source), result, &error);
-  g_autoptr(GPtrArray) remotes = NULL;
 
   if (return_if_error (task, error))
     return;
+
+  remember_list (PB_FORTNOX_PROVIDER (source), values);
+  answer_employees (task, values);
+}
+
+static void
+answer_employees (GTask     *task,
+                  JsonArray *values)
+{
+  Op *op = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(GPtrArray) remotes = NULL;
 
   remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
   for (guint i = 0; i < json_array_get_length (values); i++)
@@ -533,9 +590,20 @@ fortnox_find_employee (PbProvider           *provider,
                        const PbProviderArgs *args,
                        GTask                *task)
 {
+  PbFortnoxProvider *self = PB_FORTNOX_PROVIDER (provider);
   g_autoptr(PbHttpRequest) request = pb_http_request_new ("GET", "/employees");
 
   op_new (task, args);
+  if (self->known != NULL && g_get_monotonic_time () - self->known_at < KNOWN_LIFETIME_US)
+    {
+      g_autoptr(JsonArray) values = json_array_sized_new (self->known->len);
+
+      for (guint i = 0; i < self->known->len; i++)
+        json_array_add_object_element (values, json_object_ref (g_ptr_array_index (self->known, i)));
+      answer_employees (g_object_ref (task), values);
+      g_object_unref (task);
+      return;
+    }
   pb_provider_list_all_async (provider, request, g_task_get_cancellable (task), on_employees_listed_cb, task);
 }
 
@@ -547,10 +615,14 @@ on_employee_saved_cb (GObject      *source,
   GTask *task = user_data;
   GError *error = NULL;
   g_autoptr(JsonObject) json = pb_provider_send_finish (PB_PROVIDER (source), result, &error);
+  PbFortnoxProvider *self = PB_FORTNOX_PROVIDER (source);
   PbRemote *remote;
 
+  if (error != NULL)
+    g_clear_pointer (&self->known, g_ptr_array_unref);
   if (return_if_error (task, error))
     return;
+  remember_employee (self, json);
   remote = employee_remote_from_json (json, &error);
   if (return_if_error (task, error))
     return;
@@ -704,26 +776,54 @@ on_position_saved_cb (GObject      *source,
   g_object_unref (task);
 }
 
+/* With the employee read: the PUT carries Fortnox's own Email, FirstName
+ * and LastName (the document requires them in every Employee body) and
+ * the four fields; EmployedTo is cleared with null (a date or nothing). */
+static void
+on_employee_for_position_cb (GObject      *source,
+                             GAsyncResult *result,
+                             gpointer      user_data)
+{
+  GTask *task = user_data;
+  Op *op = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(JsonObject) employee = pb_provider_send_finish (PB_PROVIDER (source), result, &error);
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autofree char *path = NULL;
+  const char *end = pb_record_get (op->record, PB_POSITION_END_DATE);
+  const char *title = pb_record_get (op->record, PB_POSITION_TITLE);
+  const char *form = form_to_fortnox (pb_record_get (op->record, PB_POSITION_CONTRACT_TYPE));
+  static const char * const required[] = { "Email", "FirstName", "LastName" };
+
+  if (return_if_error (task, error))
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (required); i++)
+    if (member_string (employee, required[i]) != NULL)
+      json_object_set_string_member (body, required[i], member_string (employee, required[i]));
+  json_object_set_string_member (body, "EmploymentDate", pb_record_get (op->record, PB_POSITION_START_DATE));
+  if (end != NULL)
+    json_object_set_string_member (body, "EmployedTo", end);
+  else
+    json_object_set_null_member (body, "EmployedTo");
+  if (pb_provider_args_sends (&op->rules, PB_POSITION_TITLE))
+    json_object_set_string_member (body, "JobTitle", title != NULL ? title : "");
+  if (form != NULL)
+    json_object_set_string_member (body, "EmploymentForm", form);
+  path = path_of ("employees", op->employee_id);
+  send_employee (task, "PUT", path, body, on_position_saved_cb);
+}
+
 /* Creating and updating are the same: the four fields on the employee. */
 static void
 fortnox_save_employment (PbProvider           *provider,
                          const PbProviderArgs *args,
                          GTask                *task)
 {
-  Op *op = op_new (task, args);
-  g_autoptr(JsonObject) body = json_object_new ();
   g_autofree char *path = path_of ("employees", args->employee_id);
-  const char *end = pb_record_get (op->record, PB_POSITION_END_DATE);
-  const char *title = pb_record_get (op->record, PB_POSITION_TITLE);
-  const char *form = form_to_fortnox (pb_record_get (op->record, PB_POSITION_CONTRACT_TYPE));
+  g_autoptr(PbHttpRequest) request = pb_http_request_new ("GET", path);
 
-  json_object_set_string_member (body, "EmploymentDate", pb_record_get (op->record, PB_POSITION_START_DATE));
-  json_object_set_string_member (body, "EmployedTo", end != NULL ? end : "");
-  if (pb_provider_args_sends (args, PB_POSITION_TITLE))
-    json_object_set_string_member (body, "JobTitle", title != NULL ? title : "");
-  if (form != NULL)
-    json_object_set_string_member (body, "EmploymentForm", form);
-  send_employee (task, "PUT", path, body, on_position_saved_cb);
+  op_new (task, args);
+  pb_provider_send_async (provider, request, g_task_get_cancellable (task), on_employee_for_position_cb, task);
 }
 
 /* --- absence -------------------------------------------------------------------------- */
@@ -1049,6 +1149,14 @@ static const PbFieldRef required_fields[] = {
 };
 
 static const PbFieldRule field_rules[] = {
+  /* fortnox_Employee's required members: a create without them is not
+   * sent (the document makes them required in every body). */
+  { PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_GIVEN_NAME, PB_FIELD_RULE_REQUIRED_TO_CREATE | PB_FIELD_RULE_NEVER_UNSET, 0,
+    "FirstName" },
+  { PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_FAMILY_NAME, PB_FIELD_RULE_REQUIRED_TO_CREATE | PB_FIELD_RULE_NEVER_UNSET, 0,
+    "LastName" },
+  { PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_EMAIL, PB_FIELD_RULE_REQUIRED_TO_CREATE | PB_FIELD_RULE_NEVER_UNSET, 0,
+    "Email" },
   /* EmployeeId: 1-15 characters, and Fortnox never changes it, so an
    * empty HR employee number leaves Fortnox's (its own, generated). */
   { PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_EMPLOYEE_NUMBER, PB_FIELD_RULE_NEVER_UNSET, 15, "EmployeeId" },
@@ -1113,9 +1221,20 @@ static const PbRefusal refusals[] = {
 };
 
 static void
+pb_fortnox_provider_finalize (GObject *object)
+{
+  PbFortnoxProvider *self = PB_FORTNOX_PROVIDER (object);
+
+  g_clear_pointer (&self->known, g_ptr_array_unref);
+  G_OBJECT_CLASS (pb_fortnox_provider_parent_class)->finalize (object);
+}
+
+static void
 pb_fortnox_provider_class_init (PbFortnoxProviderClass *klass)
 {
   PbProviderClass *provider_class = PB_PROVIDER_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = pb_fortnox_provider_finalize;
   /* FX-RATE: 25 requests in any 5 s per access token; backoff from 2 s
    * on a 429 (which says nothing of when to come back). */
   static const PbHttpLimits limits = {
@@ -1151,7 +1270,7 @@ pb_fortnox_provider_class_init (PbFortnoxProviderClass *klass)
   provider_class->oauth2_client_auth_basic = TRUE;
   provider_class->oauth2_scopes = scopes;
   provider_class->http_limits = limits;
-  provider_class->page_size = 500;
+  provider_class->page_size = 100;   /* Fortnox's default `limit` */
 
   provider_class->setup_http = fortnox_setup_http;
   provider_class->set_page = fortnox_set_page;
