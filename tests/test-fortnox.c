@@ -337,6 +337,68 @@ test_quota_kept (Fixture       *f,
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 5 * G_USEC_PER_SEC);
 }
 
+typedef struct
+{
+  guint answered;
+  guint failed;
+  guint rejected;   /* 429s PbHttp met */
+} Burst;
+
+static void
+on_burst_answer_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Burst *burst = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbRemoteCompany) company = pb_provider_call_finish (PB_PROVIDER (source), result, &error);
+
+  if (company == NULL)
+    burst->failed++;
+  burst->answered++;
+}
+
+static void
+on_burst_retry_cb (PbHttp *http,
+                   guint   attempt,
+                   guint   delay_ms,
+                   guint   status,
+                   Burst  *burst)
+{
+  if (status == 429)
+    burst->rejected++;
+}
+
+/* SPEC R2, issue 15: the connector is paced (its bound on requests in
+ * flight learnt from the answers, issue 14) and the sliding window still
+ * holds: 60 requests at once are 25 in the first 5 s, 25 in the next and
+ * 10 after, no 429, and the pacer's bound never above the window. */
+static void
+test_quota_kept_paced (Fixture       *f,
+                       gconstpointer  data)
+{
+  PbHttp *http = pb_provider_get_http (f->provider);
+  gint64 start = g_get_monotonic_time ();
+  Burst burst = { 0 };
+  guint n = 60;
+
+  g_signal_connect (http, "retry-scheduled", G_CALLBACK (on_burst_retry_cb), &burst);
+  for (guint i = 0; i < n; i++)
+    pb_provider_call_async (f->provider, PB_OP_VERIFY_CREDENTIALS, NULL, NULL, on_burst_answer_cb, &burst);
+  while (burst.answered < n)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      g_assert_cmpuint (pb_http_get_max_in_flight (http), <=, 25);
+    }
+
+  g_assert_cmpuint (burst.failed, ==, 0);
+  g_assert_cmpuint (burst.rejected, ==, 0);
+  g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, "GET", "/3/companyinformation"), ==, n);
+  g_assert_cmpuint (pb_http_get_max_in_flight_seen (http), <=, 25);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 10 * G_USEC_PER_SEC);
+  g_signal_handlers_disconnect_by_data (http, &burst);
+}
+
 static PbRecord *
 employee (const char *given,
           const char *email,
@@ -552,6 +614,7 @@ main (int   argc,
   g_test_add ("/fortnox/sandbox/C2-token-endpoint", Fixture, NULL, fixture_set_up,
               test_sandbox_token_endpoint, fixture_tear_down);
   g_test_add ("/fortnox/R2-quota-kept", Fixture, NULL, fixture_set_up, test_quota_kept, fixture_tear_down);
+  g_test_add ("/fortnox/R2-quota-kept-paced", Fixture, NULL, fixture_set_up, test_quota_kept_paced, fixture_tear_down);
   g_test_add ("/fortnox/C7-errors", Fixture, NULL, fixture_set_up, test_errors, fixture_tear_down);
   g_test_add ("/fortnox/P3-flat-position", Fixture, NULL, fixture_set_up, test_flat_position, fixture_tear_down);
   g_test_add ("/fortnox/A1-A4-absence", Fixture, NULL, fixture_set_up, test_absence, fixture_tear_down);

@@ -30,6 +30,9 @@ typedef struct
   const char * const *scopes;         /* (nullable) sent space-separated as `scope` */
   const char * const *extra_params;   /* (nullable) name, value, name, value..., NULL:
                                        * more authorization parameters, e.g. a tenant */
+  const char * const *token_params;   /* (nullable) the same for every token request
+                                       * (code exchange and refresh): Visma Connect's
+                                       * tenant_id */
   gboolean            client_auth_basic; /* the client authenticates at the token endpoint
                                           * with HTTP Basic (Fortnox), not in the form */
 } PbOAuth2Endpoints;
