@@ -17,7 +17,7 @@
 
 #include "pb-sandbox.h"
 
-/* payroll-sandbox --system tripletex [--port N] [--seed FILE]
+/* payroll-sandbox --system tripletex|fortnox [--port N] [--seed FILE]
  *                 [--latency-ms N] [--rate-limit N/SECONDS] [--fail-rate P]
  *                 [--drop-rate P] [--drop-before-read-rate P] [--malformed-rate P]
  *                 [--lock-rate P]
@@ -146,6 +146,16 @@ main (int   argc,
     {
       g_printerr ("payroll-sandbox: %s\n", error->message);
       return 2;
+    }
+  /* A system's own quota (Fortnox: 25 requests in any 5 s) stays unless
+   * --rate-limit gives another (0/1: none). */
+  if (rate_limit == NULL)
+    {
+      PbSandboxFaults defaults;
+
+      pb_sandbox_get_faults (sandbox, &defaults);
+      faults.rate_limit_count = defaults.rate_limit_count;
+      faults.rate_limit_seconds = defaults.rate_limit_seconds;
     }
   if ((seed != NULL && !pb_sandbox_load_seed_file (sandbox, seed, &error))
       || !pb_sandbox_set_faults (sandbox, &faults, &error)

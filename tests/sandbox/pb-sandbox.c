@@ -14,6 +14,7 @@
 
 #include "pb-sandbox-oauth2.h"
 #include "pb-sandbox-private.h"
+#include "pb-sandbox-fortnox.h"
 #include "pb-sandbox-tripletex.h"
 #include "pb-sandbox-visma.h"
 
@@ -71,6 +72,7 @@ struct _PbSandbox
   guint64                throttle_rng;  /* random 429 stream */
   guint                  dropped_before_read;
   GHashTable            *windows;       /* rate key -> RateWindow* */
+  GHashTable            *slides;        /* rate key -> GQueue* of monotonic µs (sliding windows) */
 
   GHashTable            *counts;        /* "METHOD path" -> count */
   guint                  total;
@@ -89,6 +91,7 @@ G_DEFINE_QUARK (pb-sandbox-error-quark, pb_sandbox_error)
 static const PbSandboxSystem *systems[] = {
   &pb_sandbox_tripletex_system,
   &pb_sandbox_visma_system,
+  &pb_sandbox_fortnox_system,
 };
 
 static const char *system_names[G_N_ELEMENTS (systems) + 1];
@@ -336,6 +339,44 @@ respond_error (PbSandbox         *self,
   self->system->respond_error (self->backend, ex, status, code, message);
 }
 
+static void
+slide_free (gpointer data)
+{
+  g_queue_free_full (data, g_free);
+}
+
+/* A sliding window: the request is allowed when fewer than the quota were
+ * allowed in the window's length before it; refused ones do not count. */
+static gboolean
+check_sliding_window (PbSandbox         *self,
+                      PbSandboxExchange *ex)
+{
+  guint limit = self->faults.rate_limit_count;
+  gint64 period = (gint64) self->faults.rate_limit_seconds * G_USEC_PER_SEC;
+  gint64 now = g_get_monotonic_time ();
+  const char *key = ex->rate_key != NULL ? ex->rate_key : "";
+  GQueue *times = g_hash_table_lookup (self->slides, key);
+  gint64 *at;
+
+  if (times == NULL)
+    {
+      times = g_queue_new ();
+      g_hash_table_insert (self->slides, g_strdup (key), times);
+    }
+  while (!g_queue_is_empty (times) && *(gint64 *) g_queue_peek_head (times) <= now - period)
+    g_free (g_queue_pop_head (times));
+
+  if (g_queue_get_length (times) >= limit)
+    {
+      respond_error (self, ex, 429, 0, "Too Many Requests");
+      return FALSE;
+    }
+  at = g_new (gint64, 1);
+  *at = now;
+  g_queue_push_tail (times, at);
+  return TRUE;
+}
+
 /* Returns FALSE (with a 429 in @ex) when the caller's quota is spent. */
 static gboolean
 check_rate_limit (PbSandbox         *self,
@@ -355,6 +396,8 @@ check_rate_limit (PbSandbox         *self,
 
   if (limit == 0 || period == 0)
     return TRUE;
+  if (self->system->sliding_window)
+    return check_sliding_window (self, ex);
 
   window = g_hash_table_lookup (self->windows, key);
   if (window == NULL)
@@ -1047,6 +1090,7 @@ pb_sandbox_finalize (GObject *object)
     self->system->backend_free (self->backend);
   g_clear_pointer (&self->seed, json_node_unref);
   g_clear_pointer (&self->windows, g_hash_table_unref);
+  g_clear_pointer (&self->slides, g_hash_table_unref);
   g_clear_pointer (&self->counts, g_hash_table_unref);
   g_clear_pointer (&self->waiting, g_ptr_array_unref);
   g_clear_pointer (&self->oauth2, pb_sandbox_oauth2_free);
@@ -1070,6 +1114,7 @@ static void
 pb_sandbox_init (PbSandbox *self)
 {
   self->windows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->slides = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, slide_free);
   self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->waiting = g_ptr_array_new ();
   self->oauth2 = pb_sandbox_oauth2_new ();
@@ -1128,6 +1173,8 @@ pb_sandbox_new (const char  *system,
 
   self = g_object_new (PB_TYPE_SANDBOX, NULL);
   self->system = found;
+  self->faults.rate_limit_count = found->default_rate_limit_count;
+  self->faults.rate_limit_seconds = found->default_rate_limit_seconds;
   self->backend = found->backend_new (self);
   if (!found->load_seed (self->backend, NULL, error))
     return NULL;
@@ -1382,6 +1429,7 @@ pb_sandbox_set_faults (PbSandbox              *self,
   self->read_rng = faults->seed ^ READ_RNG_SALT;
   self->throttle_rng = faults->seed ^ THROTTLE_RNG_SALT;
   g_hash_table_remove_all (self->windows);
+  g_hash_table_remove_all (self->slides);
   return TRUE;
 }
 

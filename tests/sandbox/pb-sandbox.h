@@ -111,5 +111,7 @@ void         pb_sandbox_oauth2_set_rotation   (PbSandbox              *self,
 void         pb_sandbox_oauth2_set_access_lifetime   (PbSandbox       *self,
                                                       guint            seconds);
 char        *pb_sandbox_oauth2_dup_last_code_verifier (PbSandbox      *self);
+char        *pb_sandbox_oauth2_mint_access_token (PbSandbox          *self,
+                                                  const char         *scope);
 
 G_END_DECLS
