@@ -1549,7 +1549,8 @@ on_imported_cb (GObject      *source,
   if (data->changed != 0)
     pb_store_note_change (data->store, data->changed);
 
-  g_task_set_task_data (task, g_steal_pointer (&data->result), (GDestroyNotify) pb_import_result_free);
+  /* Kept in the worker's data, which @task holds, for the finish to take. */
+  g_task_set_task_data (task, g_object_ref (G_TASK (result)), g_object_unref);
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     g_task_return_error (task, error);
   else
@@ -1603,9 +1604,9 @@ pb_import_file_finish (PbStore         *store,
 
   if (import_result != NULL)
     {
-      /* The result is the task's to give once. */
-      *import_result = g_task_get_task_data (task);
-      g_task_set_task_data (task, NULL, NULL);
+      ImportTask *data = g_task_get_task_data (g_task_get_task_data (task));
+
+      *import_result = g_steal_pointer (&data->result);
     }
 
   return g_task_propagate_boolean (task, error);
