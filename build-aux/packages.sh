@@ -9,7 +9,7 @@ PB_PACKAGES="build-essential meson ninja-build pkg-config gettext
   libjson-glib-dev libsecret-1-dev libsqlite3-dev
   desktop-file-utils appstream-util libxml2-utils
   xvfb xauth dbus-daemon gnome-keyring at-spi2-core imagemagick x11-utils xcompmgr
-  libsecret-tools"
+  libsecret-tools clang libclang-rt-14-dev"
 
 # The contract tests run a validating proxy on Node.js; use the machine's own
 # node when there is one (it may not come from Debian).

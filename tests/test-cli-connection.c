@@ -622,6 +622,71 @@ test_authorize (Fixture       *f,
   run_clear (&run);
 }
 
+/* POST /_sandbox/faults @faults_json to the fixture's sandbox. */
+static void
+set_sandbox_faults (Fixture    *f,
+                    const char *faults_json)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *base = g_strndup (f->api_url, strlen (f->api_url) - strlen ("/v2"));
+  g_autofree char *url = g_strdup_printf ("%s/_sandbox/faults", base);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr(GBytes) body = g_bytes_new (faults_json, strlen (faults_json));
+  g_autoptr(GBytes) answer = NULL;
+
+  soup_message_set_request_body_from_bytes (msg, "application/json", body);
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, on_sent_cb, &answer);
+  while (answer == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+}
+
+/* Issue 14: a payroll answer nested 100,000 deep overflowed json-glib's
+ * stack in `connection add` and `connection test`. It is refused before it
+ * reaches json-glib, with a message naming the request, and nothing is
+ * saved. */
+static void
+test_deep_answer_refused (Fixture       *f,
+                          gconstpointer  data)
+{
+  Run run = { 0 };
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    {
+      pb_test_skip_or_fail ("no D-Bus session with a keyring (run under build-aux/run-headless)");
+      return;
+    }
+
+  run_cli (f, &run, sandbox_tokens,
+           "connection", "add", "--system", "tripletex", "--name", "Acme", "--base-url", f->api_url, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+
+  set_sandbox_faults (f, "{\"deep_body\": 100000}");
+  run_cli (f, &run, NULL, "connection", "test", "Acme", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "was not read: the JSON is nested deeper than 64 levels"));
+  g_assert_nonnull (strstr (run.err, "/token/session/:create"));
+
+  run_cli (f, &run, NULL, "connection", "remove", "Acme", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  run_cli (f, &run, sandbox_tokens,
+           "connection", "add", "--system", "tripletex", "--name", "Acme", "--base-url", f->api_url, NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "was not read: the JSON is nested deeper than 64 levels"));
+  g_assert_nonnull (strstr (run.err, "Nothing was saved"));
+  run_cli (f, &run, NULL, "connection", "list", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "");
+
+  /* The same sandbox, faults off: the client was not left broken. */
+  set_sandbox_faults (f, "{\"deep_body\": 0}");
+  run_cli (f, &run, sandbox_tokens,
+           "connection", "add", "--system", "tripletex", "--name", "Acme", "--base-url", f->api_url, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  run_cli (f, &run, NULL, "connection", "remove", "Acme", NULL);
+  run_clear (&run);
+}
+
 static guint
 count_in_state (const char *state_json,
                 const char *email)
@@ -1483,6 +1548,8 @@ main (int   argc,
               test_default_scope_no_match_refused, fixture_tear_down);
   g_test_add ("/cli/connection/C4-absence-offered", Fixture, NULL, fixture_set_up,
               test_absence_offered, fixture_tear_down);
+  g_test_add ("/cli/connection/deep-answer-refused", Fixture, NULL, fixture_set_up, test_deep_answer_refused,
+              fixture_tear_down);
   g_test_add ("/cli/connection/authorize-oauth2", Fixture, NULL, fixture_set_up, test_authorize,
               fixture_tear_down);
   g_test_add ("/cli/connection/C2-two-data-dirs-keep-their-own-tokens", Fixture, NULL, fixture_set_up,

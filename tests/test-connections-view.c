@@ -1157,7 +1157,7 @@ G_DEFINE_FINAL_TYPE (PbTestOauthProvider, pb_test_oauth_provider, PB_TYPE_PROVID
 static void
 pb_test_oauth_provider_class_init (PbTestOauthProviderClass *klass)
 {
-  static const char * const kinds[] = { "access-token", "refresh-token", "tenant-id", NULL };
+  static const char * const kinds[] = { "access-token", "refresh-token", NULL };
   PbProviderClass *provider_class = PB_PROVIDER_CLASS (klass);
 
   provider_class->id = "test-oauth";
@@ -1165,6 +1165,7 @@ pb_test_oauth_provider_class_init (PbTestOauthProviderClass *klass)
   provider_class->icon_name = "network-server-symbolic";
   provider_class->auth_kind = PB_AUTH_OAUTH2;
   provider_class->secret_kinds = kinds;
+  provider_class->oauth2_tenant_param = "tenant_id";
   provider_class->data_types = PB_DATA_USERS | PB_DATA_ABSENCE;
   provider_class->default_base_url = "https://payroll.example/api";
 }
@@ -1266,9 +1267,12 @@ test_oauth2_pages (void)
   g_assert_cmpstr (gtk_button_get_label (child (auth, type, "sign_in_button")), ==, "_Sign in with Example Payroll");
   g_assert_false (pb_connection_auth_editor_get_complete (auth));
 
-  /* The tenant ID first: no sign-in without it */
+  /* The tenant ID and the authority check box first: no sign-in without
+   * both (SPEC V1) */
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (child (auth, type, "sign_in_button"))));
   set_text (child (auth, type, "tenant_row"), "sandbox-tenant");
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (child (auth, type, "sign_in_button"))));
+  gtk_check_button_set_active (child (auth, type, "authority_check"), TRUE);
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (child (auth, type, "sign_in_button"))));
 
   /* Waiting: spinner, Copy Link, Cancel */

@@ -493,6 +493,73 @@ test_open_person (Fixture       *f,
   g_assert_cmpstr (gtk_label_get_label (child (detail, PB_TYPE_PERSON_DETAIL, "name_label")), ==, "Dup Number");
 }
 
+static GtkWidget *
+find_named (GtkWidget  *widget,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_named (c, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Issue 12: a person whose change payroll refused says so in their pane,
+ * and its "Open Error Log" shows that connection's log searched for them:
+ * their entry, no one else's. */
+static void
+test_person_opens_log (Fixture       *f,
+                       gconstpointer  data)
+{
+  PbPeoplePage *people;
+  GtkWidget *detail, *button;
+
+  if (!available ())
+    return;
+
+  make_refused_entry (f);
+  /* Kari too has an entry of her own, not to be shown. */
+  {
+    g_autoptr(PbErrorEntry) other = g_new0 (PbErrorEntry, 1);
+    g_autoptr(GError) error = NULL;
+
+    other->entity = PB_ENTITY_EMPLOYEE;
+    other->record_id = employee_id (f, "kari@acme.no");
+    other->employee_id = other->record_id;
+    other->who = g_strdup ("Kari Nordmann <kari@acme.no>");
+    other->what = g_strdup ("Update the employee");
+    other->message = g_strdup ("Something else");
+    pb_store_add_error (f->store, f->connection->id, other, &error);
+    g_assert_no_error (error);
+  }
+  pb_window_set_view (f->window, "people");
+  people = child (f->window, PB_TYPE_WINDOW, "people_page");
+  g_assert_true (pb_people_page_show_person (people, employee_id (f, "dup@acme.no")));
+  iterate_idle ();
+
+  detail = child (people, PB_TYPE_PEOPLE_PAGE, "detail");
+  button = find_named (detail, "open-error-button");
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+  iterate_idle ();
+
+  g_assert_cmpstr (pb_window_get_view (f->window), ==, "errorlog");
+  g_assert_cmpstr (gtk_editable_get_text (child (f->page, PB_TYPE_ERROR_LOG_PAGE, "search_entry")), ==,
+                   "dup@acme.no");
+  g_assert_cmpuint (n_shown (f), ==, 1);
+  {
+    g_autoptr(PbErrorItem) item = shown_item (f, 0);
+
+    g_assert_cmpint (pb_error_item_get_entry (item)->employee_id, ==, employee_id (f, "dup@acme.no"));
+  }
+}
+
 /* Finds a descendant of @widget that is a @type (and, for a GtkInscription,
  * shows @text); counts those of @type in @count. */
 static GtkWidget *
@@ -653,6 +720,7 @@ main (int   argc,
   ADD ("/errorlog-view/retry-resolves", test_retry_resolves);
   ADD ("/errorlog-view/dismiss", test_dismiss);
   ADD ("/errorlog-view/open-person", test_open_person);
+  ADD ("/errorlog-view/person-opens-log", test_person_opens_log);
   ADD ("/errorlog-view/export-csv", test_export_csv);
   ADD ("/errorlog-view/cheap-rows", test_cheap_rows);
 

@@ -16,6 +16,7 @@
 #include "pb-mapping.h"
 #include "pb-outbox.h"
 #include "pb-people-page.h"
+#include "pb-field-editor.h"
 #include "pb-person-detail-private.h"
 #include "pb-store.h"
 #include "pb-test-utils.h"
@@ -856,6 +857,16 @@ test_narrow_navigation (Fixture       *fixture,
   /* The same person again */
   g_assert_true (gtk_selection_model_select_item (selection, 2, TRUE));
   g_assert_true (adw_leaflet_get_visible_child (leaflet) == detail);
+  /* Issue 12: saving a change reads the table again; the page stays on
+   * the person (it slid back to the table once), also after the slide. */
+  g_assert_true (pb_field_editor_set_text (pb_person_detail_get_fields (PB_PERSON_DETAIL (detail)),
+                                           PB_EMPLOYEE_PHONE, "+47 912 34 567"));
+  g_assert_true (gtk_widget_activate_action (detail, "person.save", NULL));
+  for (gint64 end = g_get_monotonic_time () + 500 * 1000; g_get_monotonic_time () < end;)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (adw_leaflet_get_visible_child (leaflet) == detail);
+  g_assert_cmpstr (detail_label (detail, "name_label"), ==, "Alan Turing");
+  g_assert_false (nothing_selected (selection));
 }
 
 /* The whole application: started on a data folder, its window shows the

@@ -89,5 +89,8 @@ int       pb_cli_outbox        (CliContext     *ctx,
 int       pb_cli_absence       (CliContext     *ctx,
                                 int             argc,
                                 char          **argv);
+int       pb_cli_person        (CliContext     *ctx,
+                                int             argc,
+                                char          **argv);
 
 G_END_DECLS

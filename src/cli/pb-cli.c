@@ -26,6 +26,8 @@ static const CliCommand commands[] = {
   { "import", "FILE [--replace]", N_("Load HR data (.json paybridge-hr/1 or .csv of employees) in one transaction"),
     cmd_import },
   { "people", "[--json]", N_("List the HR register’s employees"), cmd_people },
+  { "person", "show|set EMAIL", N_("One person and what payroll knows of them; change their fields"),
+    pb_cli_person },
   { "connection", "add|list|show|set|remove|test", N_("Manage connections to payroll systems"),
     pb_cli_connection },
   { "users", "plan|sync NAME", N_("Match people between HR and payroll, and sync them"), pb_cli_users },

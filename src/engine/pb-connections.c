@@ -723,7 +723,7 @@ pb_connections_make_oauth2 (PbConnection  *connection,
 {
   g_autoptr(PbProviderClass) klass = pb_connections_ref_class (connection->system);
   g_autofree char *label = NULL;
-  const char *extra[] = { "tenant", connection->tenant_id, NULL };
+  const char *extra[] = { klass != NULL ? klass->oauth2_tenant_param : NULL, connection->tenant_id, NULL };
   PbOAuth2Endpoints endpoints = { 0 };
 
   if (klass == NULL || klass->auth_kind != PB_AUTH_OAUTH2)
@@ -737,7 +737,9 @@ pb_connections_make_oauth2 (PbConnection  *connection,
   endpoints.token_url = connection->token_url != NULL ? connection->token_url : klass->oauth2_token_url;
   endpoints.client_id = connection->client_id != NULL ? connection->client_id : klass->oauth2_client_id;
   endpoints.scopes = klass->oauth2_scopes;
-  endpoints.extra_params = connection->tenant_id != NULL ? extra : NULL;
+  /* SPEC V1: the tenant goes with the sign-in and with every token request. */
+  endpoints.extra_params = klass->oauth2_tenant_param != NULL && connection->tenant_id != NULL ? extra : NULL;
+  endpoints.token_params = endpoints.extra_params;
   if (endpoints.auth_url == NULL || endpoints.token_url == NULL)
     {
       g_set_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_INPUT,

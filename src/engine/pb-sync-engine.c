@@ -1106,6 +1106,8 @@ on_salaries_listed_cb (GObject      *source,
           return;
         }
       args.remote_id = remote->id;
+      /* The list's version saves reading it again (issue 14). */
+      args.remote_version = remote->version;
       lane->what = _("Update the salary in payroll");
       pb_provider_call_async (lane->push->provider, PB_OP_UPDATE_SALARY, &args, lane_cancellable (lane),
                               on_record_written_cb, lane);
@@ -1551,6 +1553,12 @@ pump (Push *push)
     return;
 
   push->pumping = TRUE;
+  /* The bound is read again each time: a paced one moves (issue 14). Half
+   * as many lanes again as requests allowed, so that the wire does not
+   * wait while a lane does its local work between two requests (and the
+   * pacer sees the bound is what holds them back). */
+  push->width = MAX (1, pb_http_get_max_in_flight (pb_provider_get_http (push->provider)));
+  push->width += push->width / 2;
   while (push->running < push->width && push->next_lane < push->lanes->len && !push->stopped &&
          !g_cancellable_is_cancelled (g_task_get_cancellable (push->task)))
     {

@@ -650,6 +650,8 @@ typedef struct
   guint               done;       /* items with an outcome, for progress */
   gboolean            pumping;
   PbUserSyncReport    report;
+  GPtrArray          *payroll;    /* (nullable) PbRemote: payroll as read when the run began */
+  GHashTable         *by_email;   /* (nullable) trimmed, lower-case email -> PbRemote in @payroll */
 } Apply;
 
 /* One person being applied. */
@@ -658,7 +660,11 @@ typedef struct
   GTask      *task;       /* (owned) the run */
   PbPlanItem *item;
   PbRecord   *hr;         /* (nullable) the HR person */
+  guint       creates;    /* creates sent for the person in this run */
 } Step;
+
+/* How often a create whose answer was lost is looked for and sent again. */
+#define MAX_CREATES 3
 
 static void
 apply_free (Apply *apply)
@@ -666,6 +672,8 @@ apply_free (Apply *apply)
   g_object_unref (apply->store);
   g_object_unref (apply->connection);
   g_object_unref (apply->provider);
+  g_clear_pointer (&apply->by_email, g_hash_table_unref);
+  g_clear_pointer (&apply->payroll, g_ptr_array_unref);
   g_free (apply);
 }
 
@@ -777,6 +785,8 @@ link_step (Step        *step,
                         step->item->remote_id, version, error);
 }
 
+static void look_then_create (Step *step);
+
 static void
 on_payroll_written_cb (GObject      *source,
                        GAsyncResult *result,
@@ -785,6 +795,19 @@ on_payroll_written_cb (GObject      *source,
   Step *step = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(PbRemote) remote = pb_provider_call_finish (PB_PROVIDER (source), result, &error);
+
+  /* A create whose answer was lost (the connection dropped, it timed out,
+   * payroll failed half way) may have been made: look, then create again
+   * only if it was not (SPEC R2, R3: never the person twice). */
+  if (remote == NULL && step->item->decision == PB_DECISION_CREATE_IN_PAYROLL &&
+      pb_provider_error_is_transient (error) && step->creates < MAX_CREATES &&
+      !g_cancellable_is_cancelled (g_task_get_cancellable (step->task)))
+    {
+      g_debug ("Person %u: the create's answer was lost (%s); looking before creating again",
+               step->item->position, error->message);
+      look_then_create (step);
+      return;
+    }
 
   if (remote == NULL || !link_step (step, remote->id, remote->version, &error))
     fail_step (step, error);
@@ -822,6 +845,61 @@ on_found_before_create_cb (GObject      *source,
       return;
     }
 
+  step->creates++;
+  pb_provider_call_async (apply->provider, PB_OP_CREATE_EMPLOYEE, &args, g_task_get_cancellable (step->task),
+                          on_payroll_written_cb, step);
+}
+
+static void
+look_then_create (Step *step)
+{
+  Apply *apply = step_apply (step);
+  PbProviderArgs args = { .record = step->hr };
+
+  pb_provider_call_async (apply->provider, PB_OP_FIND_EMPLOYEE, &args, g_task_get_cancellable (step->task),
+                          on_found_before_create_cb, step);
+}
+
+static char *
+email_key (const char *email)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (email != NULL ? email : ""));
+
+  return g_ascii_strdown (trimmed, -1);
+}
+
+/* Creates the person in payroll unless the listing read when the run began
+ * has them (an earlier run created them and was killed before recording
+ * it, or someone made them since the plan): that listing is the look
+ * before the create (SPEC R3), one read for everybody instead of one per
+ * person (issue 14). Without a listing, one look per person. */
+static void
+create_in_payroll (Step *step)
+{
+  Apply *apply = step_apply (step);
+  g_autofree char *key = NULL;
+  PbRemote *found;
+  g_autoptr(GError) error = NULL;
+  PbProviderArgs args = { .record = step->hr };
+
+  if (apply->by_email == NULL)
+    {
+      look_then_create (step);
+      return;
+    }
+
+  key = email_key (pb_record_get (step->hr, PB_EMPLOYEE_EMAIL));
+  found = *key != '\0' ? g_hash_table_lookup (apply->by_email, key) : NULL;
+  if (found != NULL)
+    {
+      if (!link_step (step, found->id, found->version, &error))
+        fail_step (step, error);
+      else
+        finish_step (step, PB_OUTCOME_CREATED_IN_PAYROLL, NULL);
+      return;
+    }
+
+  step->creates++;
   pb_provider_call_async (apply->provider, PB_OP_CREATE_EMPLOYEE, &args, g_task_get_cancellable (step->task),
                           on_payroll_written_cb, step);
 }
@@ -1017,12 +1095,7 @@ start_step (GTask      *task,
       return;
 
     case PB_DECISION_CREATE_IN_PAYROLL:
-      {
-        PbProviderArgs args = { .record = step->hr };
-
-        pb_provider_call_async (apply->provider, PB_OP_FIND_EMPLOYEE, &args, g_task_get_cancellable (task),
-                                on_found_before_create_cb, step);
-      }
+      create_in_payroll (step);
       return;
 
     case PB_DECISION_CREATE_IN_HR:
@@ -1096,6 +1169,8 @@ pump (GTask *task)
     return;
 
   apply->pumping = TRUE;
+  /* The bound is read again each time: a paced one moves (issue 14). */
+  apply->width = MAX (1, pb_http_get_max_in_flight (pb_provider_get_http (apply->provider)));
   while (apply->in_flight < apply->width && apply->next < items->len &&
          !g_cancellable_is_cancelled (cancellable))
     {
@@ -1183,11 +1258,15 @@ on_payroll_reread_cb (GObject      *source,
     }
 
   by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  apply->by_email = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (guint i = 0; i < remotes->len; i++)
     {
       PbRemote *remote = g_ptr_array_index (remotes, i);
+      const char *email = remote->record != NULL ? pb_record_get (remote->record, PB_EMPLOYEE_EMAIL) : NULL;
 
       g_hash_table_insert (by_id, remote->id, remote->record);
+      if (email != NULL && *email != '\0')
+        g_hash_table_insert (apply->by_email, email_key (email), remote);
     }
 
   people = pb_store_index_by_id (apply->store, PB_ENTITY_EMPLOYEE, &error);
@@ -1235,6 +1314,7 @@ on_payroll_reread_cb (GObject      *source,
       return;
     }
 
+  apply->payroll = g_steal_pointer (&remotes);
   pump (task);
 }
 
@@ -1249,8 +1329,10 @@ G_DEFINE_QUARK (pb-user-sync-error-quark, pb_user_sync_error)
  * Applies the decisions, several people at once (as many as the
  * connector's requests in flight). First the payroll side is read again:
  * if it changed under a decision since the plan was made, nothing is
- * applied and the error is PB_USER_SYNC_ERROR_STALE. Failures go on to the
- * next person (U11); people done by an earlier interrupted run are not
+ * applied and the error is PB_USER_SYNC_ERROR_STALE. The same read is the
+ * look before each create (R3): a person it has is linked, not made again,
+ * and only a create whose answer was lost is looked up on its own before
+ * it is sent again. Failures go on to the next person (U11); people done by an earlier interrupted run are not
  * done again. A cancelled run returns G_IO_ERROR_CANCELLED; the people
  * done by then keep their outcome, the rest stay to do.
  */
@@ -1287,6 +1369,10 @@ pb_user_sync_apply_async (PbStore             *store,
         apply->done++;
       else if (item->remote_id != NULL && item->decision != PB_DECISION_NONE &&
                item->decision != PB_DECISION_LEAVE && item->decision != PB_DECISION_CREATE_IN_PAYROLL)
+        reread = TRUE;
+      /* The same read is the look before every create (SPEC R3). */
+      else if (item->decision == PB_DECISION_CREATE_IN_PAYROLL &&
+               pb_provider_supports (provider, PB_OP_LIST_EMPLOYEES))
         reread = TRUE;
     }
 

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "pb-http.h"
+#include "pb-json-guard.h"
+#include "pb-pacer.h"
 
 /* PbHttp is the one way Paybridge talks HTTP to a payroll system: one
  * SoupSession per connection, JSON in and out, a bound on requests in
@@ -21,6 +23,14 @@
  * X-Rate-Limit-* headers, retries with exponential backoff and jitter, one
  * re-authorization on 401, a timeout per attempt, cancellation, and log
  * lines with every secret redacted. Connectors never see SoupMessages.
+ *
+ * Pacing (issue 14): a connection made by pb_provider_new() is paced
+ * (pb_http_set_paced()): its bound on requests in flight is learnt from the
+ * answers by a PbPacer (grows while answers are fast and the quota left is
+ * high, halves on 429), between 1 and the limits' max_in_flight, which is
+ * then a ceiling. The SoupSession is made with room for PB_HTTP_MAX_CONNECTIONS
+ * connections: libsoup fixes its pool's size when the session is created,
+ * so a bound raised later would otherwise change nothing (PERF-NOTES).
  *
  * Retries and duplicates (SPEC R2): GET, PUT and DELETE are idempotent and
  * retried on network errors, timeouts, 429 and 5xx. A POST creates
@@ -43,6 +53,7 @@ struct _PbHttpRequest
   GHashTable      *form;        /* (nullable) x-www-form-urlencoded body */
   GHashTable      *headers;     /* (nullable) extra headers */
   gboolean         authorized;
+  SoupMessageHeaders *response_headers; /* (nullable) of the last answer */
 };
 
 G_DEFINE_BOXED_TYPE (PbHttpRequest, pb_http_request, pb_http_request_ref, pb_http_request_unref)
@@ -59,6 +70,7 @@ struct _PbHttp
   PbHttpAuthorizeFinishFunc  authorize_finish;
   gpointer                   auth_data;
   PbHttpDecodeErrorFunc      decode_error;
+  char                      *media_type;     /* (nullable) NULL: application/json */
 
   GQueue                     queue;          /* GTask* waiting for a slot (owned refs) */
   guint                      in_flight;
@@ -67,6 +79,8 @@ struct _PbHttp
   gint64                     tokens_at;      /* monotonic µs of the last refill */
   gint64                     paused_until;   /* monotonic µs: the server asked us to wait */
   guint                      pump_source;
+  PbPacer                    pacer;          /* what the answers say (always fed) */
+  gboolean                   paced;          /* the bound is the pacer's */
 };
 
 G_DEFINE_FINAL_TYPE (PbHttp, pb_http, G_TYPE_OBJECT)
@@ -138,6 +152,7 @@ pb_http_request_unref (PbHttpRequest *request)
   g_free (request->method);
   g_free (request->path);
   g_ptr_array_unref (request->query);
+  g_clear_pointer (&request->response_headers, soup_message_headers_unref);
   g_clear_pointer (&request->body, json_node_unref);
   g_clear_pointer (&request->form, g_hash_table_unref);
   g_clear_pointer (&request->headers, g_hash_table_unref);
@@ -456,18 +471,26 @@ schedule_pump (PbHttp *self,
   self->pump_source = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) delay_ms, on_pump_timeout_cb, self, NULL);
 }
 
+static guint
+current_bound (PbHttp *self)
+{
+  return self->paced ? MIN (pb_pacer_get_bound (&self->pacer), self->limits.max_in_flight)
+                     : self->limits.max_in_flight;
+}
+
 /* Starts queued calls while a slot is free and the rate allows. */
 static void
 pump (PbHttp *self)
 {
-  while (self->queue.length > 0 && self->in_flight < self->limits.max_in_flight)
+  while (self->queue.length > 0 && self->in_flight < current_bound (self))
     {
       gint64 now = now_us ();
+      gint64 paused_until = MAX (self->paused_until, pb_pacer_get_paused_until (&self->pacer));
       GTask *task;
 
-      if (self->paused_until > now)
+      if (paused_until > now)
         {
-          schedule_pump (self, self->paused_until);
+          schedule_pump (self, paused_until);
           return;
         }
 
@@ -640,18 +663,36 @@ header_uint (SoupMessageHeaders *headers,
   return (guint) number;
 }
 
-/* X-Rate-Limit-Remaining 0 means the period is used up: hold every request
- * of this connection until X-Rate-Limit-Reset seconds have passed. */
+/* Tells the pacer what an attempt's answer (NULL @headers: none) said.
+ * X-Rate-Limit-Remaining 0 there means the period is used up: every
+ * request of this connection is held until X-Rate-Limit-Reset seconds have
+ * passed, paced or not. */
 static void
-adapt_rate_limit (PbHttp             *self,
-                  SoupMessageHeaders *headers)
+tell_pacer (PbHttp             *self,
+            Call               *call,
+            guint               status,
+            guint               in_flight,
+            SoupMessageHeaders *headers)
 {
-  gboolean has_remaining, has_reset;
-  guint remaining = header_uint (headers, "X-Rate-Limit-Remaining", &has_remaining);
-  guint reset = header_uint (headers, "X-Rate-Limit-Reset", &has_reset);
+  PbPacerAnswer answer = {
+    .now_us = now_us (),
+    .sent_us = call->started,
+    .status = status,
+    .in_flight = in_flight,
+  };
+  guint before = current_bound (self);
 
-  if (has_remaining && remaining == 0 && has_reset)
-    self->paused_until = MAX (self->paused_until, now_us () + (gint64) reset * G_USEC_PER_SEC);
+  if (headers != NULL)
+    {
+      answer.limit = header_uint (headers, "X-Rate-Limit-Limit", &answer.has_limit);
+      answer.remaining = header_uint (headers, "X-Rate-Limit-Remaining", &answer.has_remaining);
+      answer.reset_s = header_uint (headers, "X-Rate-Limit-Reset", &answer.has_reset);
+      answer.retry_after_s = header_uint (headers, "Retry-After", NULL);
+    }
+  pb_pacer_on_answer (&self->pacer, &answer);
+
+  if (self->paced && current_bound (self) != before)
+    g_debug ("%s: %u requests in flight allowed (was %u)", self->base_url, current_bound (self), before);
 }
 
 /**
@@ -819,10 +860,17 @@ on_sent_cb (GObject      *source,
   gboolean body_suspect;
   guint status;
   guint retry_after;
+  /* What the bound held back: the requests on the wire and those waiting. */
+  guint in_flight = self->in_flight + self->queue.length;
 
   bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   g_clear_handle_id (&call->timeout_source, g_source_remove);
   g_clear_object (&call->attempt_cancellable);
+  if (error != NULL && !g_cancellable_is_cancelled (call->user_cancellable))
+    tell_pacer (self, call, 0, in_flight, NULL);
+  else if (error == NULL)
+    tell_pacer (self, call, soup_message_get_status (call->message), in_flight,
+                soup_message_get_response_headers (call->message));
   release_slot (self);
 
   if (error != NULL)
@@ -867,34 +915,40 @@ on_sent_cb (GObject      *source,
 
   status = soup_message_get_status (call->message);
   headers = soup_message_get_response_headers (call->message);
+  g_clear_pointer (&call->request->response_headers, soup_message_headers_unref);
+  call->request->response_headers = soup_message_headers_ref (headers);
   body_suspect = answer_may_be_about_a_lost_body (call, status);
   call->after_drop = FALSE;
   request_id = soup_message_headers_get_one (headers, "x-tlx-request-id");
   if (request_id == NULL)
     request_id = soup_message_headers_get_one (headers, "X-Request-Id");
   retry_after = header_uint (headers, "Retry-After", NULL);
-  adapt_rate_limit (self, headers);
 
   g_debug ("%s -> %u in %" G_GINT64_FORMAT " ms%s%s", line, status, elapsed_ms,
            request_id ? ", request id " : "", request_id ? request_id : "");
 
   if (g_bytes_get_size (bytes) > 0)
     {
-      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
       g_autoptr(GError) parse_error = NULL;
 
-      if (json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &parse_error))
-        body = json_parser_steal_root (parser);
-      else if (SOUP_STATUS_IS_SUCCESSFUL (status))
+      /* The guard first: json-glib would overflow the stack on a deeply
+       * nested answer and cut a text at a \u0000 without a word. */
+      body = pb_json_parse_guarded (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &parse_error);
+      if (body == NULL && SOUP_STATUS_IS_SUCCESSFUL (status))
         {
           PbProviderErrorDetails *details = pb_provider_error_details_new ();
           GError *failure;
 
           details->status = status;
           details->request_id = g_strdup (request_id);
-          failure = pb_provider_error_new_with_details (PB_PROVIDER_ERROR_INVALID_RESPONSE, details,
-                                                        _("The payroll system sent an answer that is not valid JSON (%s)"),
-                                                        parse_error->message);
+          if (parse_error->domain == PB_JSON_GUARD_ERROR)
+            failure = pb_provider_error_new_with_details (PB_PROVIDER_ERROR_INVALID_RESPONSE, details,
+                                                          _("The payroll system's answer to %s was not read: %s"),
+                                                          line, parse_error->message);
+          else
+            failure = pb_provider_error_new_with_details (PB_PROVIDER_ERROR_INVALID_RESPONSE, details,
+                                                          _("The payroll system sent an answer that is not valid JSON (%s)"),
+                                                          parse_error->message);
           /* A message, not a warning: the caller gets the error with its
            * details and the error log keeps it. */
           g_message ("%s: the answer is not valid JSON", line);
@@ -939,9 +993,8 @@ on_sent_cb (GObject      *source,
       {
         guint wait_ms = retry_after > 0 ? retry_after * 1000 : header_uint (headers, "X-Rate-Limit-Reset", NULL) * 1000;
 
-        /* Tripletex may omit the reset header on 429: then our own backoff. */
-        if (wait_ms > 0)
-          self->paused_until = MAX (self->paused_until, now_us () + (gint64) wait_ms * 1000);
+        /* Tripletex may omit the reset header on 429: then our own backoff.
+         * (The pacer holds the connection's other requests as long.) */
         retry_or_fail (task, failure, status, wait_ms);
       }
     else if (status >= 500 && (request_is_idempotent (call->request) || status == 503))
@@ -1008,7 +1061,7 @@ send_message (GTask *task)
     }
 
   headers = soup_message_get_request_headers (call->message);
-  soup_message_headers_replace (headers, "Accept", "application/json");
+  soup_message_headers_replace (headers, "Accept", self->media_type != NULL ? self->media_type : "application/json");
   if (call->authorization != NULL)
     soup_message_headers_replace (headers, "Authorization", call->authorization);
   if (request->headers != NULL)
@@ -1032,7 +1085,7 @@ send_message (GTask *task)
       json_generator_set_root (generator, request->body);
       data = json_generator_to_data (generator, &length);
       call->body = g_bytes_new_take (data, length);
-      call->content_type = "application/json; charset=utf-8";
+      call->content_type = self->media_type != NULL ? self->media_type : "application/json; charset=utf-8";
     }
   else if (call->body == NULL && request->form != NULL)
     {
@@ -1131,6 +1184,7 @@ pb_http_finalize (GObject *object)
 
   g_clear_object (&self->session);
   g_free (self->base_url);
+  g_free (self->media_type);
 
   G_OBJECT_CLASS (pb_http_parent_class)->finalize (object);
 }
@@ -1211,9 +1265,15 @@ pb_http_new (const char          *base_url,
   self->tokens = self->limits.burst;
   self->tokens_at = now_us ();
 
-  /* The connection pool allows more than our bound, so the bound is ours. */
+  self->limits.max_in_flight = MIN (self->limits.max_in_flight, PB_HTTP_MAX_CONNECTIONS);
+  pb_pacer_init (&self->pacer, MIN (self->limits.max_in_flight, PB_PACER_START), self->limits.max_in_flight);
+
+  /* The connection pool allows more than any bound, so the bound is ours:
+   * libsoup fixes the pool's size here, once (its defaults, 2 per host and
+   * 10 in all, would cap a bound raised later). */
   self->session = soup_session_new_with_options ("user-agent", user_agent,
-                                                 "max-conns-per-host", (int) MAX (self->limits.max_in_flight, 2),
+                                                 "max-conns-per-host", PB_HTTP_MAX_CONNECTIONS,
+                                                 "max-conns", PB_HTTP_MAX_CONNECTIONS,
                                                  NULL);
 
   return self;
@@ -1241,6 +1301,38 @@ pb_http_set_error_decoder (PbHttp                *self,
                            PbHttpDecodeErrorFunc  decode)
 {
   self->decode_error = decode;
+}
+
+/**
+ * pb_http_set_media_type:
+ * @media_type: (nullable): e.g. "application/vnd.no.payroll.employee.V2.0+json";
+ *   %NULL for plain JSON
+ *
+ * The media type of a JSON API that has its own: sent as Accept on every
+ * request and as the Content-Type of JSON bodies. Answers are read as JSON
+ * whatever their type.
+ */
+void
+pb_http_set_media_type (PbHttp     *self,
+                        const char *media_type)
+{
+  g_free (self->media_type);
+  self->media_type = g_strdup (media_type);
+}
+
+/**
+ * pb_http_request_get_response_header:
+ *
+ * Returns: (nullable): a header of the last answer @request got (Location,
+ *   ETag...), once it has been sent
+ */
+const char *
+pb_http_request_get_response_header (PbHttpRequest *request,
+                                     const char    *name)
+{
+  if (request->response_headers == NULL)
+    return NULL;
+  return soup_message_headers_get_one (request->response_headers, name);
 }
 
 /**
@@ -1299,21 +1391,49 @@ pb_http_get_max_in_flight_seen (PbHttp *self)
   return self->max_in_flight_seen;
 }
 
-/* How many requests may be on the wire at once: callers that fan out
- * (user sync) keep that many operations going, no more. */
+/* How many requests may be on the wire at once now: callers that fan out
+ * (user sync, the outbox's lanes) keep that many operations going, no more,
+ * and ask again as they go (a paced bound moves). */
 guint
 pb_http_get_max_in_flight (PbHttp *self)
 {
-  return self->limits.max_in_flight;
+  return current_bound (self);
 }
 
-/* Lowers or raises the bound, e.g. to 1 for a sequential comparison run. */
+/* Sets a fixed bound, e.g. 1 for a sequential comparison run; it ends the
+ * pacing (pb_http_set_paced()). */
 void
 pb_http_set_max_in_flight (PbHttp *self,
                            guint   max_in_flight)
 {
   g_return_if_fail (max_in_flight > 0);
 
-  self->limits.max_in_flight = max_in_flight;
+  self->paced = FALSE;
+  self->limits.max_in_flight = MIN (max_in_flight, PB_HTTP_MAX_CONNECTIONS);
   schedule_pump (self, 0);
+}
+
+/**
+ * pb_http_set_paced:
+ * @paced: whether the bound is learnt from the answers
+ *
+ * Paced, the bound on requests in flight starts at PB_PACER_START (or the
+ * limits' max_in_flight if lower) and moves with the answers between 1 and
+ * max_in_flight, as pb-pacer.c describes; not paced, it is max_in_flight.
+ */
+void
+pb_http_set_paced (PbHttp   *self,
+                   gboolean  paced)
+{
+  g_return_if_fail (PB_IS_HTTP (self));
+
+  self->paced = paced;
+  schedule_pump (self, 0);
+}
+
+/* The pacer, for tests and benchmarks that tell what it learnt. */
+const PbPacer *
+pb_http_get_pacer (PbHttp *self)
+{
+  return &self->pacer;
 }

@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "pb-error.h"
+#include "pb-pacer.h"
 
 G_BEGIN_DECLS
 
@@ -45,6 +46,8 @@ void           pb_http_request_set_header     (PbHttpRequest *request,
                                                const char    *name,
                                                const char    *value);
 const char    *pb_http_request_get_method     (PbHttpRequest *request);
+const char    *pb_http_request_get_response_header (PbHttpRequest *request,
+                                               const char    *name);
 const char    *pb_http_request_get_path       (PbHttpRequest *request);
 char          *pb_http_request_dup_log_line   (PbHttpRequest *request);
 
@@ -54,7 +57,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PbHttpRequest, pb_http_request_unref)
 
 typedef struct
 {
-  guint  max_in_flight;        /* requests on the wire at once; 0: 4 */
+  guint  max_in_flight;        /* requests on the wire at once; 0: 4. Paced
+                                * (pb_http_set_paced(), every connector):
+                                * the most the pacer may allow */
   double requests_per_second;  /* steady rate; 0: unlimited */
   guint  burst;                /* requests allowed at once above the rate; 0: 1 */
   guint  max_retries;          /* retries after the first attempt */
@@ -64,6 +69,9 @@ typedef struct
 } PbHttpLimits;
 
 #define PB_HTTP_LIMITS_DEFAULT { 4, 0, 1, 4, 30000, 500, 30000 }
+
+/* The most connections a PbHttp opens, and so the highest bound. */
+#define PB_HTTP_MAX_CONNECTIONS 64
 
 /* --- the client ------------------------------------------------------------ */
 
@@ -103,6 +111,8 @@ void        pb_http_set_authorizer      (PbHttp                    *self,
                                          gpointer                   user_data);
 void        pb_http_set_error_decoder   (PbHttp                    *self,
                                          PbHttpDecodeErrorFunc      decode);
+void        pb_http_set_media_type      (PbHttp                    *self,
+                                         const char                *media_type);
 void        pb_http_send_async          (PbHttp                    *self,
                                          PbHttpRequest             *request,
                                          GCancellable              *cancellable,
@@ -115,6 +125,9 @@ guint       pb_http_get_max_in_flight_seen (PbHttp                 *self);
 guint       pb_http_get_max_in_flight   (PbHttp                    *self);
 void        pb_http_set_max_in_flight   (PbHttp                    *self,
                                          guint                      max_in_flight);
+void        pb_http_set_paced           (PbHttp                    *self,
+                                         gboolean                   paced);
+const PbPacer *pb_http_get_pacer        (PbHttp                    *self);
 
 void        pb_http_decode_error_default (guint                   status,
                                           JsonNode               *body,

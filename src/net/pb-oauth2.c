@@ -72,6 +72,7 @@ struct _PbOAuth2
   char         *client_secret;    /* (nullable) */
   char         *scope;            /* (nullable) space-separated */
   char        **extra_params;     /* (nullable) name, value... */
+  char        **token_params;     /* (nullable) name, value... of every token request */
   char         *register_id;      /* with connection_id, the keyring item's key */
   gint64        connection_id;
   char         *label;            /* the keyring item's label */
@@ -505,6 +506,9 @@ token_request_new (PbOAuth2   *self,
   PbHttpRequest *request = pb_http_request_new ("POST", self->token_path);
 
   g_hash_table_insert (form, g_strdup ("client_id"), g_strdup (self->client_id));
+  for (guint i = 0; self->token_params != NULL && self->token_params[i] != NULL; i += 2)
+    if (!g_hash_table_contains (form, self->token_params[i]))
+      g_hash_table_insert (form, g_strdup (self->token_params[i]), g_strdup (self->token_params[i + 1]));
   if (self->client_secret != NULL)
     g_hash_table_insert (form, g_strdup ("client_secret"), g_strdup (self->client_secret));
 
@@ -1342,6 +1346,7 @@ pb_oauth2_finalize (GObject *object)
   secret_free (self->client_secret);
   g_free (self->scope);
   g_strfreev (self->extra_params);
+  g_strfreev (self->token_params);
   g_free (self->label);
   g_free (self->register_id);
 
@@ -1542,6 +1547,13 @@ pb_oauth2_new (const PbOAuth2Endpoints  *endpoints,
   if (endpoints->scopes != NULL && endpoints->scopes[0] != NULL)
     self->scope = g_strjoinv (" ", (char **) endpoints->scopes);
   self->extra_params = g_strdupv ((char **) endpoints->extra_params);
+  if (endpoints->token_params != NULL && g_strv_length ((char **) endpoints->token_params) % 2 != 0)
+    {
+      g_set_error_literal (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_INPUT,
+                           _("The OAuth2 token parameters must come in pairs"));
+      return NULL;
+    }
+  self->token_params = g_strdupv ((char **) endpoints->token_params);
   self->label = label != NULL
     ? g_strdup (label)
     : g_strdup_printf (_("Paybridge: connection %" G_GINT64_FORMAT ", OAuth2 tokens"), connection_id);

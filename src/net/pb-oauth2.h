@@ -30,6 +30,9 @@ typedef struct
   const char * const *scopes;         /* (nullable) sent space-separated as `scope` */
   const char * const *extra_params;   /* (nullable) name, value, name, value..., NULL:
                                        * more authorization parameters, e.g. a tenant */
+  const char * const *token_params;   /* (nullable) the same for every token request
+                                       * (code exchange and refresh): Visma Connect's
+                                       * tenant_id */
 } PbOAuth2Endpoints;
 
 /* Shows the authorization URL to the user: the CLI prints it, the UI

@@ -145,7 +145,7 @@ pb_provider_new (const char  *system_id,
   if (type == G_TYPE_INVALID)
     {
       g_set_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_NOT_SUPPORTED,
-                   _("There is no payroll system “%s” (known: %s)"), system_id, "tripletex");
+                   _("There is no payroll system “%s” (known: %s)"), system_id, "tripletex, visma");
       return NULL;
     }
 
@@ -168,6 +168,10 @@ pb_provider_new (const char  *system_id,
   priv->http = pb_http_new (priv->base_url, &klass->http_limits, error);
   if (priv->http == NULL)
     return NULL;
+
+  /* Every connector's bound on requests in flight is paced by its
+   * system's answers (issue 14); its limits' max_in_flight is the ceiling. */
+  pb_http_set_paced (priv->http, TRUE);
 
   if (klass->setup_http != NULL)
     klass->setup_http (self, priv->http);
@@ -900,12 +904,75 @@ pb_provider_list_all_finish (PbProvider    *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* A write's answer, completed with what was sent where the answer says
+ * nothing: members it leaves out, and the members of objects it gives as
+ * bare references ({"id", "url"}, the way Tripletex answers a write without
+ * expanding anything); arrays of objects element by element. What the
+ * answer holds always wins. Returns a new object (answers are immutable). */
+static JsonNode *complete_node (JsonNode *answer, JsonNode *sent);
+
+static JsonObject *
+complete_object (JsonObject *answer,
+                 JsonObject *sent)
+{
+  JsonObject *out = json_object_new ();
+  g_autoptr(GList) names = json_object_get_members (answer);
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonNode *sent_member = sent != NULL ? json_object_get_member (sent, l->data) : NULL;
+
+      json_object_set_member (out, l->data, complete_node (json_object_get_member (answer, l->data), sent_member));
+    }
+  g_list_free (g_steal_pointer (&names));
+
+  names = sent != NULL ? json_object_get_members (sent) : NULL;
+  for (GList *l = names; l != NULL; l = l->next)
+    if (!json_object_has_member (out, l->data))
+      json_object_set_member (out, l->data, json_node_copy (json_object_get_member (sent, l->data)));
+
+  return out;
+}
+
+static JsonNode *
+complete_node (JsonNode *answer,
+               JsonNode *sent)
+{
+  if (sent != NULL && JSON_NODE_HOLDS_OBJECT (answer) && JSON_NODE_HOLDS_OBJECT (sent))
+    return json_node_init_object (json_node_alloc (),
+                                  complete_object (json_node_get_object (answer), json_node_get_object (sent)));
+
+  if (sent != NULL && JSON_NODE_HOLDS_ARRAY (answer) && JSON_NODE_HOLDS_ARRAY (sent) &&
+      json_array_get_length (json_node_get_array (answer)) == json_array_get_length (json_node_get_array (sent)))
+    {
+      JsonArray *answers = json_node_get_array (answer);
+      JsonArray *sents = json_node_get_array (sent);
+      JsonArray *out = json_array_sized_new (json_array_get_length (answers));
+
+      for (guint i = 0; i < json_array_get_length (answers); i++)
+        json_array_add_element (out, complete_node (json_array_get_element (answers, i),
+                                                    json_array_get_element (sents, i)));
+      return json_node_init_array (json_node_alloc (), out);
+    }
+
+  return json_node_copy (answer);
+}
+
+static JsonObject *
+complete_answer (JsonObject *answer,
+                 JsonObject *sent)
+{
+  return complete_object (answer, sent);
+}
+
 typedef struct
 {
   char       *path;
   JsonObject *body;
   char       *fields;
   guint       conflicts;
+  gint64      version;     /* known before the PUT; 0: read it first */
+  gboolean    answered;    /* the PUT's answer is the result */
 } PutVersioned;
 
 static void
@@ -972,10 +1039,30 @@ on_put_versioned_cb (GObject      *source,
 
   if (error != NULL)
     g_task_return_error (task, g_steal_pointer (&error));
+  else if (state->answered && object != NULL)
+    g_task_return_pointer (task, complete_answer (object, state->body), (GDestroyNotify) json_object_unref);
   else if (state->fields != NULL)
     read_back (self, g_steal_pointer (&task), state->path, state->fields);
   else
     g_task_return_pointer (task, g_steal_pointer (&object), (GDestroyNotify) json_object_unref);
+}
+
+static void
+put_versioned_send (GTask  *task,
+                    gint64  version)
+{
+  PbProvider *self = g_task_get_source_object (task);
+  PutVersioned *state = g_task_get_task_data (task);
+  g_autoptr(PbHttpRequest) put = pb_http_request_new ("PUT", state->path);
+  g_autoptr(JsonNode) body = NULL;
+  GCancellable *cancellable;
+
+  json_object_set_int_member (state->body, "version", version);
+  body = json_node_init_object (json_node_alloc (), state->body);
+  pb_http_request_set_body (put, body);
+  /* (the cancellable first: argument order is unspecified in C) */
+  cancellable = g_task_get_cancellable (task);
+  pb_provider_send_async (self, put, cancellable, on_put_versioned_cb, task);
 }
 
 static void
@@ -988,9 +1075,6 @@ on_versioned_fetched_cb (GObject      *source,
   PutVersioned *state = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) current = pb_provider_send_finish (self, result, &error);
-  g_autoptr(PbHttpRequest) put = NULL;
-  g_autoptr(JsonNode) body = NULL;
-  GCancellable *cancellable;
 
   if (current == NULL)
     {
@@ -1001,15 +1085,7 @@ on_versioned_fetched_cb (GObject      *source,
       return;
     }
 
-  json_object_set_int_member (state->body, "version",
-                              json_object_get_int_member_with_default (current, "version", 0));
-  body = json_node_init_object (json_node_alloc (), state->body);
-
-  put = pb_http_request_new ("PUT", state->path);
-  pb_http_request_set_body (put, body);
-  /* (the cancellable first: argument order is unspecified in C) */
-  cancellable = g_task_get_cancellable (task);
-  pb_provider_send_async (self, put, cancellable, on_put_versioned_cb, g_steal_pointer (&task));
+  put_versioned_send (g_steal_pointer (&task), json_object_get_int_member_with_default (current, "version", 0));
 }
 
 static void
@@ -1054,10 +1130,49 @@ pb_provider_put_versioned_async (PbProvider          *self,
   put_versioned_fetch (task);
 }
 
+/**
+ * pb_provider_put_at_version_async:
+ * @path: the record's path, e.g. "/employee/employment/details/12"
+ * @body: (transfer none): the members to change (a partial update)
+ * @version: the record's version, as an earlier answer gave it; 0: read it first
+ *
+ * Optimistic locking without the extra round trips (issue 14): with the
+ * version known, the PUT goes at once; a 409 conflict (someone changed the
+ * record, or a resend after a lost answer meets the version its first try
+ * made) reads the version and tries once more. The result is the PUT's
+ * answer, completed with @body where the answer gives only references:
+ * no read back. Finish with pb_provider_send_finish().
+ */
+void
+pb_provider_put_at_version_async (PbProvider          *self,
+                                  const char          *path,
+                                  JsonObject          *body,
+                                  gint64               version,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  PutVersioned *state = g_new0 (PutVersioned, 1);
+
+  g_task_set_source_tag (task, pb_provider_put_at_version_async);
+  state->path = g_strdup (path);
+  state->body = json_object_ref (body);
+  state->version = version;
+  state->answered = TRUE;
+  g_task_set_task_data (task, state, (GDestroyNotify) put_versioned_free);
+
+  if (version > 0)
+    put_versioned_send (task, version);
+  else
+    put_versioned_fetch (task);
+}
+
 typedef struct
 {
-  char *path;
-  char *fields;
+  char       *path;
+  char       *fields;
+  JsonObject *body;       /* (nullable) set: the answer, completed with it, is the result */
 } Create;
 
 static void
@@ -1065,6 +1180,7 @@ create_free (Create *state)
 {
   g_free (state->path);
   g_free (state->fields);
+  g_clear_pointer (&state->body, json_object_unref);
   g_free (state);
 }
 
@@ -1091,6 +1207,12 @@ on_created_cb (GObject      *source,
   if (error != NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (state->body != NULL)
+    {
+      g_task_return_pointer (task, complete_answer (object, state->body), (GDestroyNotify) json_object_unref);
       return;
     }
 
@@ -1130,6 +1252,42 @@ pb_provider_create_async (PbProvider          *self,
   g_task_set_source_tag (task, pb_provider_create_async);
   state->path = g_strdup (path);
   state->fields = g_strdup (fields);
+  g_task_set_task_data (task, state, (GDestroyNotify) create_free);
+
+  pb_http_request_set_body (post, node);
+  pb_provider_send_async (self, post, cancellable, on_created_cb, task);
+}
+
+/**
+ * pb_provider_create_answered_async:
+ * @path: the collection, e.g. "/employee"
+ * @body: (transfer none): the new record
+ *
+ * POSTs a new record; the result is the answer, completed with @body where
+ * the answer gives only references (see complete_object()): one request,
+ * where pb_provider_create_async() with fields reads the record back
+ * (issue 14). Finish with pb_provider_send_finish().
+ *
+ * A POST whose answer is lost is not sent again here (PbHttp never resends
+ * a POST it may have delivered): the caller looks first, then creates
+ * (SPEC R3).
+ */
+void
+pb_provider_create_answered_async (PbProvider          *self,
+                                   const char          *path,
+                                   JsonObject          *body,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Create *state = g_new0 (Create, 1);
+  g_autoptr(PbHttpRequest) post = pb_http_request_new ("POST", path);
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), body);
+
+  g_task_set_source_tag (task, pb_provider_create_answered_async);
+  state->path = g_strdup (path);
+  state->body = json_object_ref (body);
   g_task_set_task_data (task, state, (GDestroyNotify) create_free);
 
   pb_http_request_set_body (post, node);

@@ -81,6 +81,9 @@ typedef struct
   PbRecord   *record;        /* the HR record to send */
   PbRecord   *employee;      /* the HR employee the record belongs to */
   PbRecord   *related;       /* salary: the HR position it falls in */
+  gint64      remote_version; /* update: the record's version as an earlier
+                               * answer gave it (0: unknown, the connector
+                               * reads it); saves a request (issue 14) */
 
   /* Set by pb_provider_call_async() from the class's field rules when it
    * hands a create or an update to the connector (whatever a caller puts
@@ -196,6 +199,11 @@ struct _PbProviderClass
   const char          *oauth2_token_url;
   const char          *oauth2_client_id;
   const char * const  *oauth2_scopes;
+  /* SPEC V1: (nullable) the connector signs in per tenant: set-up asks for
+   * the tenant ID (the connection's `tenant_id`), and it is sent under this
+   * name in the authorization request and in every token request
+   * ("tenant_id", Visma Connect). NULL: no tenant. */
+  const char          *oauth2_tenant_param;
   const char          *test_base_url;      /* the system's own test environment, if any */
   PbHttpLimits         http_limits;
 
@@ -319,6 +327,20 @@ void          pb_provider_put_versioned_async (PbProvider       *self,
                                            const char           *path,
                                            JsonObject           *body,
                                            const char           *fields,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+/* Issue 14: the write's answer is the result, no read back. */
+void          pb_provider_create_answered_async (PbProvider     *self,
+                                           const char           *path,
+                                           JsonObject           *body,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+void          pb_provider_put_at_version_async (PbProvider      *self,
+                                           const char           *path,
+                                           JsonObject           *body,
+                                           gint64                version,
                                            GCancellable         *cancellable,
                                            GAsyncReadyCallback   callback,
                                            gpointer              user_data);

@@ -14,16 +14,14 @@
 /* In the order the set-up assistant offers them. */
 static GType (* const builtins[]) (void) = {
   pb_tripletex_provider_get_type,
+  pb_visma_provider_get_type,
 };
 
 /* Connectors for tests only, offered when PAYBRIDGE_TEST_PROVIDERS is set
  * (as gnome-software's dummy plugin): a minimal OAuth2 system served by the
- * payroll sandbox, until the real OAuth2 connectors land; and Tripletex's
- * wire with Visma.net Payroll's field rules (SPEC V2-V5), until the Visma
- * connector lands. */
+ * payroll sandbox. */
 static GType (* const test_builtins[]) (void) = {
   pb_test_oauth2_provider_get_type,
-  pb_test_rules_provider_get_type,
 };
 
 static gboolean

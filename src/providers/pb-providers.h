@@ -9,9 +9,9 @@
 
 #include "pb-provider.h"
 #include "tripletex/pb-tripletex-provider.h"
+#include "visma/pb-visma-provider.h"
 
 GType pb_test_oauth2_provider_get_type (void);
-GType pb_test_rules_provider_get_type  (void);
 
 G_BEGIN_DECLS
 

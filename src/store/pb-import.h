@@ -66,6 +66,13 @@ gboolean       pb_import_data               (PbStore          *store,
                                              PbImportResult  **result,
                                              GError          **error);
 
+gboolean       pb_import_set_fields         (PbStore            *store,
+                                             const char         *email,
+                                             const char * const *names,
+                                             const char * const *values,
+                                             PbImportResult    **result,
+                                             GError            **error);
+
 GPtrArray     *pb_import_result_get_issues  (PbImportResult   *result);
 guint          pb_import_result_get_count   (PbImportResult   *result,
                                              PbEntity          entity,

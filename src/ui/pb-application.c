@@ -284,6 +284,20 @@ import_action (GSimpleAction *action,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
 
+/* app.import-file: a file named by a path or URI, imported as if chosen
+ * in the file chooser (the window's drop target takes the same way). */
+static void
+import_file_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  PbApplication *self = user_data;
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (g_variant_get_string (parameter, NULL));
+
+  if (self->store != NULL)
+    pb_application_import_file (self, file);
+}
+
 static void
 about_action (GSimpleAction *action,
               GVariant      *parameter,
@@ -566,6 +580,7 @@ on_absence_rejected_cb (PbApplication *self,
 
 static const GActionEntry app_actions[] = {
   { "import", import_action },
+  { "import-file", import_file_action, "s" },
   { "show-sync-users", show_sync_action, "x" },
   { "show-sync-report", show_sync_action, "(xx)" },
   { "show-person", show_person_action, "x" },
@@ -657,6 +672,8 @@ pb_application_startup (GApplication *app)
     }
 
   g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "import")),
+                               self->store != NULL);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "import-file")),
                                self->store != NULL);
 }
 

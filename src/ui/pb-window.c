@@ -23,7 +23,9 @@
  * the chosen view, in an AdwLeaflet that folds into one column at narrow
  * widths. The content header's back button returns to the sidebar, or,
  * when the People view shows a person in place of its table, to the table.
- * The window's size and the last view are kept in GSettings. */
+ * The window's size and the last view are kept in GSettings. A .json or
+ * .csv file dropped anywhere on the window is imported, as app.import
+ * (the content header's button) imports the file chosen. */
 struct _PbWindow
 {
   AdwApplicationWindow  parent_instance;
@@ -36,6 +38,7 @@ struct _PbWindow
   GtkListBox           *sidebar_list;
   GtkWidget            *content;
   GtkWidget            *back_button;
+  GtkWidget            *import_button;
   AdwWindowTitle       *content_title;
   AdwViewStack         *stack;
   PbPeoplePage         *people_page;
@@ -236,6 +239,23 @@ show_error_log_action (GSimpleAction *action,
   show_view (self, "errorlog");
 }
 
+/* win.show-person-errors ((xs)): the Error Log on one connection, searched
+ * for one person's email (a person's "Open Error Log"). */
+static void
+show_person_errors_action (GSimpleAction *action,
+                           GVariant      *parameter,
+                           gpointer       user_data)
+{
+  PbWindow *self = user_data;
+  gint64 connection_id;
+  const char *email;
+
+  g_variant_get (parameter, "(x&s)", &connection_id, &email);
+  if (!pb_error_log_page_show_person (self->errorlog_page, connection_id, email))
+    g_debug ("No connection %" G_GINT64_FORMAT " to show the error log of", connection_id);
+  show_view (self, "errorlog");
+}
+
 /* win.show-person (x): People, with that employee selected (the Who of
  * the Error Log). */
 static void
@@ -268,6 +288,7 @@ static const GActionEntry win_actions[] = {
   { "add-connection", add_connection_action },
   { "map-absence-types", map_absence_types_action, "x" },
   { "show-error-log", show_error_log_action, "x" },
+  { "show-person-errors", show_person_errors_action, "(xs)" },
   { "show-person", show_person_action, "x" },
 };
 
@@ -419,6 +440,16 @@ pb_window_set_property (GObject      *object,
     }
 }
 
+static gboolean
+on_drop_cb (PbWindow      *self,
+            const GValue  *value,
+            double         x,
+            double         y,
+            GtkDropTarget *target)
+{
+  return pb_window_import_drop (self, value);
+}
+
 static void
 pb_window_class_init (PbWindowClass *klass)
 {
@@ -456,6 +487,7 @@ pb_window_class_init (PbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PbWindow, sidebar_list);
   gtk_widget_class_bind_template_child (widget_class, PbWindow, content);
   gtk_widget_class_bind_template_child (widget_class, PbWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, PbWindow, import_button);
   gtk_widget_class_bind_template_child (widget_class, PbWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, PbWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, PbWindow, people_page);
@@ -480,7 +512,15 @@ pb_window_class_init (PbWindowClass *klass)
 static void
 pb_window_init (PbWindow *self)
 {
+  GtkDropTarget *drop;
+  GType drop_types[] = { GDK_TYPE_FILE_LIST, G_TYPE_FILE };
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
+  gtk_drop_target_set_gtypes (drop, drop_types, G_N_ELEMENTS (drop_types));
+  g_signal_connect_object (drop, "drop", G_CALLBACK (on_drop_cb), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
 
@@ -614,4 +654,72 @@ pb_window_show_person (PbWindow *self,
   if (adw_leaflet_get_folded (self->leaflet))
     adw_leaflet_set_visible_child (self->leaflet, self->content);
   pb_people_page_show_person (self->people_page, employee_id);
+}
+
+static gboolean
+is_importable (GFile *file)
+{
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *lower = g_ascii_strdown (name != NULL ? name : "", -1);
+
+  return g_str_has_suffix (lower, ".json") || g_str_has_suffix (lower, ".csv");
+}
+
+/**
+ * pb_window_import_drop:
+ * @value: what was dropped on the window: a #GdkFileList or a #GFile
+ *
+ * Imports each .json or .csv file of @value, one transaction each, with
+ * the same summary toast and list of problems as app.import. Other files
+ * are named in a toast and left alone.
+ *
+ * Returns: whether a file was taken to import
+ */
+gboolean
+pb_window_import_drop (PbWindow     *self,
+                       const GValue *value)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  g_autoptr(GSList) files = NULL;
+  g_autoptr(GString) refused = g_string_new (NULL);
+  guint n_refused = 0;
+  gboolean taken = FALSE;
+
+  g_return_val_if_fail (PB_IS_WINDOW (self), FALSE);
+
+  if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    files = gdk_file_list_get_files (g_value_get_boxed (value));
+  else if (G_VALUE_HOLDS (value, G_TYPE_FILE) && g_value_get_object (value) != NULL)
+    files = g_slist_prepend (NULL, g_value_get_object (value));
+
+  if (self->store == NULL || !PB_IS_APPLICATION (app))
+    return FALSE;
+
+  for (GSList *l = files; l != NULL; l = l->next)
+    {
+      if (is_importable (l->data))
+        {
+          pb_application_import_file (PB_APPLICATION (app), l->data);
+          taken = TRUE;
+        }
+      else
+        {
+          g_autofree char *name = g_file_get_basename (l->data);
+          g_autofree char *escaped = g_markup_escape_text (name, -1);   /* a toast's title is markup */
+
+          g_string_append_printf (refused, "%s%s", n_refused > 0 ? ", " : "", escaped);
+          n_refused++;
+        }
+    }
+
+  if (n_refused > 0)
+    {
+      /* Translators: "Not imported: notes.txt. Paybridge imports .json and .csv files" */
+      g_autofree char *title = g_strdup_printf (_("Not imported: %s. Paybridge imports .json and .csv files"),
+                                                refused->str);
+
+      pb_window_add_toast (self, adw_toast_new (title));
+    }
+
+  return taken;
 }

@@ -26,6 +26,8 @@ const char *pb_window_get_view   (PbWindow       *self);
 void        pb_window_add_toast  (PbWindow       *self,
                                   AdwToast       *toast);
 void        pb_window_reload     (PbWindow       *self);
+gboolean    pb_window_import_drop (PbWindow      *self,
+                                   const GValue  *value);
 void        pb_window_show_person (PbWindow      *self,
                                    gint64         employee_id);
 void        pb_window_sync_users (PbWindow       *self,

@@ -70,6 +70,7 @@ main (int   argc,
   gint port = 0;
   gint latency_ms = 0;
   gint64 fault_seed = 0;
+  int job_ms = 0;
   gboolean verbose = FALSE;
   const GOptionEntry entries[] = {
     { "system", 0, 0, G_OPTION_ARG_STRING, &system, "The payroll system to emulate", "SYSTEM" },
@@ -83,6 +84,7 @@ main (int   argc,
       "Share of connections closed before the request is read (nothing done)", "P" },
     { "malformed-rate", 0, 0, G_OPTION_ARG_STRING, &malformed_rate, "Share of answers cut short", "P" },
     { "lock-rate", 0, 0, G_OPTION_ARG_STRING, &lock_rate, "Share of created timesheet entries locked", "P" },
+    { "job-ms", 0, 0, G_OPTION_ARG_INT, &job_ms, "How long an asynchronous write (Visma's jobs) takes", "N" },
     { "fault-seed", 0, 0, G_OPTION_ARG_INT64, &fault_seed, "Seed of the faults' random numbers", "N" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log every request (never a token)", NULL },
     { NULL }
@@ -113,16 +115,18 @@ main (int   argc,
       g_printerr ("payroll-sandbox: %s\n", error->message);
       return 2;
     }
-  if (system == NULL || argc > 1 || port < 0 || port > 65535 || latency_ms < 0)
+  if (system == NULL || argc > 1 || port < 0 || port > 65535 || latency_ms < 0 || job_ms < 0)
     {
       g_printerr ("payroll-sandbox: %s\n",
                   system == NULL ? "--system is required"
                   : argc > 1 ? "unexpected arguments"
                   : latency_ms < 0 ? "--latency-ms: expected 0 or more"
+                  : job_ms < 0 ? "--job-ms: expected 0 or more"
                   : "--port: expected 0 to 65535");
       return 2;
     }
   faults.latency_ms = latency_ms;
+  faults.job_ms = job_ms;
   faults.seed = (guint64) fault_seed;
 
   if (verbose)

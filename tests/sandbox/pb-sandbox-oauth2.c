@@ -59,6 +59,11 @@ typedef struct
   gint64  expires;        /* monotonic µs; access tokens only */
 } Grant;
 
+/* A system that signs in per tenant (Visma Connect's `tenant_id`): every
+ * token request must name the one tenant the sandbox knows. */
+#define TENANT_UNKNOWN_DESCRIPTION "The tenant is unknown, or the app has not been authorized for it"
+
+
 struct _PbSandboxOAuth2
 {
   GHashTable *codes;          /* code -> Code* */
@@ -70,6 +75,9 @@ struct _PbSandboxOAuth2
   gboolean    rotate;         /* a refresh hands out a new refresh token */
   guint       access_lifetime;/* seconds */
   char       *last_verifier;  /* (nullable) for tests of the client's logging */
+  char       *tenant_param;   /* (nullable) the token request's tenant parameter, "tenant_id" */
+  char       *tenant;         /* (nullable) the tenant it must name */
+  GHashTable *tenant_counts;  /* "missing", "wrong": refused token requests */
 };
 
 static void
@@ -101,6 +109,7 @@ pb_sandbox_oauth2_new (void)
   server->next_family = 1;
   server->rotate = TRUE;
   server->access_lifetime = 3600;
+  server->tenant_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   return server;
 }
@@ -114,6 +123,9 @@ pb_sandbox_oauth2_free (PbSandboxOAuth2 *server)
   g_hash_table_unref (server->refresh_tokens);
   g_hash_table_unref (server->token_counts);
   g_free (server->last_verifier);
+  g_free (server->tenant_param);
+  g_free (server->tenant);
+  g_hash_table_unref (server->tenant_counts);
   g_free (server);
 }
 
@@ -663,6 +675,30 @@ handle_token (PbSandboxOAuth2   *server,
   if (!authenticate_client (ex, params))
     return;
 
+  /* Visma Connect: "Since the APIs are tenant-enabled, a valid tenantId
+   * must be provided" (its sample code), in both grants. The error body of
+   * a missing or wrong one is not published (notes B.1): RFC 6749's
+   * invalid_request, and invalid_grant for a tenant the user has not
+   * authorized the app for, so the client asks to sign in again. */
+  if (server->tenant_param != NULL && grant_type != NULL && *grant_type != '\0')
+    {
+      const char *tenant = param (params, server->tenant_param);
+      const char *what = tenant == NULL ? "missing" : "wrong";
+
+      if (tenant == NULL || !g_str_equal (tenant, server->tenant))
+        {
+          guint n = GPOINTER_TO_UINT (g_hash_table_lookup (server->tenant_counts, what));
+          g_autofree char *message = g_strdup_printf ("%s is missing", server->tenant_param);
+
+          g_hash_table_replace (server->tenant_counts, g_strdup (what), GUINT_TO_POINTER (n + 1));
+          if (tenant == NULL)
+            respond_oauth_error (ex, 400, "invalid_request", message);
+          else
+            respond_oauth_error (ex, 400, "invalid_grant", TENANT_UNKNOWN_DESCRIPTION);
+          return;
+        }
+    }
+
   if (grant_type == NULL || *grant_type == '\0')
     respond_oauth_error (ex, 400, "invalid_request", "grant_type is missing");
   else if (g_str_equal (grant_type, "authorization_code"))
@@ -784,9 +820,72 @@ pb_sandbox_oauth2_dup_state (PbSandboxOAuth2 *server)
   json_builder_add_int_value (builder, g_hash_table_size (server->access_tokens));
   json_builder_set_member_name (builder, "refreshTokens");
   json_builder_add_int_value (builder, g_hash_table_size (server->refresh_tokens));
+  if (server->tenant_param != NULL)
+    {
+      json_builder_set_member_name (builder, "tenantParam");
+      json_builder_add_string_value (builder, server->tenant_param);
+      json_builder_set_member_name (builder, "tenantRefused");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "missing");
+      json_builder_add_int_value (builder, GPOINTER_TO_UINT (g_hash_table_lookup (server->tenant_counts, "missing")));
+      json_builder_set_member_name (builder, "wrong");
+      json_builder_add_int_value (builder, GPOINTER_TO_UINT (g_hash_table_lookup (server->tenant_counts, "wrong")));
+      json_builder_end_object (builder);
+    }
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
+}
+
+/* --- for emulated systems -------------------------------------------------- */
+
+void
+pb_sandbox_oauth2_set_tenant (PbSandboxOAuth2 *server,
+                              const char      *param_name,
+                              const char      *tenant)
+{
+  g_free (server->tenant_param);
+  g_free (server->tenant);
+  server->tenant_param = g_strdup (param_name);
+  server->tenant = g_strdup (tenant);
+}
+
+/**
+ * pb_sandbox_oauth2_check_bearer:
+ * @header: (nullable): the request's Authorization header
+ * @problem: (out): why not, when it returns FALSE
+ *
+ * Whether @header carries a Bearer access token this server issued and
+ * that has not expired (RFC 6750), for an emulated API protected by it.
+ */
+gboolean
+pb_sandbox_oauth2_check_bearer (PbSandboxOAuth2  *server,
+                                const char       *header,
+                                const char      **problem)
+{
+  const char *token;
+  Grant *grant;
+
+  if (header == NULL || g_ascii_strncasecmp (header, "Bearer ", 7) != 0)
+    {
+      *problem = "A Bearer access token is required";
+      return FALSE;
+    }
+  token = header + 7;
+  while (*token == ' ')
+    token++;
+  grant = g_hash_table_lookup (server->access_tokens, token);
+  if (grant == NULL)
+    {
+      *problem = "The access token is unknown or revoked";
+      return FALSE;
+    }
+  if (g_get_monotonic_time () >= grant->expires)
+    {
+      *problem = "The access token expired";
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* --- PbSandbox's OAuth2 API (pb-sandbox.h) -------------------------------- */

@@ -26,6 +26,15 @@ void             pb_sandbox_oauth2_handle     (PbSandboxOAuth2   *server,
 /* Counts and settings only: never a code or a token. */
 JsonNode        *pb_sandbox_oauth2_dup_state  (PbSandboxOAuth2   *server);
 
+/* For a system that signs in per tenant: token requests must carry
+ * @param_name=@tenant (Visma Connect: tenant_id). */
+void             pb_sandbox_oauth2_set_tenant (PbSandboxOAuth2   *server,
+                                               const char        *param_name,
+                                               const char        *tenant);
+gboolean         pb_sandbox_oauth2_check_bearer (PbSandboxOAuth2 *server,
+                                               const char        *header,
+                                               const char       **problem);
+
 /* Defined in pb-sandbox.c: the sandbox's server. */
 PbSandboxOAuth2 *pb_sandbox_get_oauth2        (PbSandbox         *self);
 

@@ -15,6 +15,7 @@
 #include "pb-sandbox-oauth2.h"
 #include "pb-sandbox-private.h"
 #include "pb-sandbox-tripletex.h"
+#include "pb-sandbox-visma.h"
 
 /* PbSandbox serves one payroll system's API on 127.0.0.1 with a SoupServer
  * on the caller's GMainContext. This file is the part every system shares:
@@ -84,6 +85,7 @@ G_DEFINE_QUARK (pb-sandbox-error-quark, pb_sandbox_error)
 
 static const PbSandboxSystem *systems[] = {
   &pb_sandbox_tripletex_system,
+  &pb_sandbox_visma_system,
 };
 
 static const char *system_names[G_N_ELEMENTS (systems) + 1];
@@ -416,6 +418,29 @@ malform (PbSandboxExchange *ex)
     ex->status = 200;
 }
 
+/* The deep_body fault: the answer keeps its status and its body becomes
+ * {"value":[[[…]]]}, nested @depth deep, as from a hostile or broken
+ * server; a client must refuse it, not overflow its stack. */
+static void
+deepen (PbSandboxExchange *ex,
+        guint              depth)
+{
+  GString *body = g_string_sized_new (2 * depth + 16);
+
+  g_string_append (body, "{\"value\":");
+  for (guint i = 1; i < depth; i++)
+    g_string_append_c (body, '[');
+  for (guint i = 1; i < depth; i++)
+    g_string_append_c (body, ']');
+  g_string_append_c (body, '}');
+  g_clear_pointer (&ex->body, g_bytes_unref);
+  ex->body = g_string_free_to_bytes (body);
+  g_free (ex->content_type);
+  ex->content_type = g_strdup ("application/json; charset=utf-8");
+  if (ex->status == 204)
+    ex->status = 200;
+}
+
 /* Leaves the "id" member out of every object whose id is @id. */
 static void
 strip_id (JsonNode *node,
@@ -502,6 +527,8 @@ handle_api (PbSandbox *self,
   self->system->handle (self->backend, ex);
   if (self->faults.omit_id != 0)
     omit_id (ex, self->faults.omit_id);
+  if (self->faults.deep_body != 0)
+    deepen (ex, self->faults.deep_body);
 
   if (drop < self->faults.drop_rate)
     call->drop = TRUE;
@@ -541,6 +568,10 @@ faults_to_json (const PbSandboxFaults *faults)
   json_builder_add_int_value (builder, (gint64) faults->seed);
   json_builder_set_member_name (builder, "omit_id");
   json_builder_add_int_value (builder, faults->omit_id);
+  json_builder_set_member_name (builder, "job_ms");
+  json_builder_add_int_value (builder, faults->job_ms);
+  json_builder_set_member_name (builder, "deep_body");
+  json_builder_add_int_value (builder, faults->deep_body);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -631,6 +662,26 @@ faults_merge_json (PbSandboxFaults  *faults,
         faults->seed = (guint64) number;
       else if (g_str_equal (name, "omit_id"))
         faults->omit_id = (gint64) number;
+      else if (g_str_equal (name, "job_ms"))
+        {
+          if (number < 0 || number > 600000)
+            {
+              g_set_error_literal (error, PB_SANDBOX_ERROR, PB_SANDBOX_ERROR_INVALID_FAULTS,
+                                   "job_ms: expected 0 to 600000");
+              return FALSE;
+            }
+          faults->job_ms = (guint) number;
+        }
+      else if (g_str_equal (name, "deep_body"))
+        {
+          if (number < 0 || number > 10000000)
+            {
+              g_set_error_literal (error, PB_SANDBOX_ERROR, PB_SANDBOX_ERROR_INVALID_FAULTS,
+                                   "deep_body: expected 0 to 10000000");
+              return FALSE;
+            }
+          faults->deep_body = (guint) number;
+        }
       else
         {
           g_set_error (error, PB_SANDBOX_ERROR, PB_SANDBOX_ERROR_INVALID_FAULTS,

@@ -44,6 +44,9 @@ typedef struct
   double  lock_rate;           /* created timesheet entries come back locked */
   guint64 seed;                /* seed of the PRNG */
   gint64  omit_id;             /* answers leave out the "id" of the record with this id; 0: off */
+  guint   job_ms;              /* asynchronous writes (Visma's jobs) run this long after they are
+                                * queued; 0: by the first poll. Systems without jobs ignore it */
+  guint   deep_body;           /* answers' bodies are JSON nested this deep; 0: off */
 } PbSandboxFaults;
 
 #define PB_TYPE_SANDBOX (pb_sandbox_get_type ())

@@ -2,7 +2,9 @@
  *
  * shoot-assistant PAGE OUT.png [WIDTHxHEIGHT] [--narrow]
  *
- * PAGE: system, auth, scope, scope-all, sync or done. Sets up the demo (the
+ * PAGE: system, auth, scope, scope-all, sync or done (Tripletex), or
+ * visma-tenant, visma-authority or visma-waiting (Visma.net Payroll's
+ * Tenant ID, the authority check box, the sign-in). Sets up the demo (the
  * demo register, an in-process sandbox seeded as the demo's), drives the
  * assistant through its actions to PAGE as a user would, and saves the
  * assistant window (--narrow: at WIDTHxHEIGHT, else at its own size). Run it under build-aux/run-headless; dark style:
@@ -26,6 +28,18 @@
 #include "pb-import.h"
 #include "pb-sandbox.h"
 #include "pb-window.h"
+
+/* Stands in for the browser sign-in: the assistant waits for it. */
+static void
+waiting_sign_in (PbConnectionAuthEditor *editor,
+                 PbStore                *store,
+                 PbConnection           *connection,
+                 GCancellable           *cancellable)
+{
+  pb_connection_auth_editor_sign_in_uri (editor, cancellable,
+                                         "https://connect.visma.com/connect/authorize?client_id=paybridge-desktop"
+                                         "&tenant_id=0f3c5b7e-2a41-4d8e-9b6a-1c2d3e4f5a6b");
+}
 
 static gpointer
 find_toplevel (GType type)
@@ -169,8 +183,26 @@ main (int   argc,
   if (narrow)
     gtk_window_set_default_size (GTK_WINDOW (assistant), width, height);
 
-  gtk_widget_activate_action (GTK_WIDGET (assistant), "assistant.select-system", "s", "tripletex");
-  if (!g_str_equal (page, "system"))
+  if (g_str_has_prefix (page, "visma-"))
+    {
+      gtk_widget_activate_action (GTK_WIDGET (assistant), "assistant.select-system", "s", "visma");
+      gtk_widget_activate_action (GTK_WIDGET (assistant), "assistant.next", NULL);
+      auth = child (assistant, type, "auth_editor");
+      if (!g_str_equal (page, "visma-tenant"))
+        {
+          gtk_editable_set_text (child (auth, PB_TYPE_CONNECTION_AUTH_EDITOR, "tenant_row"),
+                                 "0f3c5b7e-2a41-4d8e-9b6a-1c2d3e4f5a6b");
+          gtk_check_button_set_active (child (auth, PB_TYPE_CONNECTION_AUTH_EDITOR, "authority_check"), TRUE);
+        }
+      if (g_str_equal (page, "visma-waiting"))
+        {
+          pb_connection_auth_editor_set_sign_in_func (waiting_sign_in);
+          gtk_widget_activate_action (GTK_WIDGET (auth), "auth.sign-in", NULL);
+        }
+    }
+  else
+    gtk_widget_activate_action (GTK_WIDGET (assistant), "assistant.select-system", "s", "tripletex");
+  if (!g_str_equal (page, "system") && !g_str_has_prefix (page, "visma-"))
     {
       gtk_widget_activate_action (GTK_WIDGET (assistant), "assistant.next", NULL);
       auth = child (assistant, type, "auth_editor");

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "pb-tripletex-provider.h"
+#include "pb-json-guard.h"
 
 /* The Tripletex connector, written against Tripletex API v2 (OpenAPI
  * 2.72.00 with the required fields of Swagger 2.71.19; both documents and
@@ -101,6 +102,19 @@ static char *
 member_id (JsonObject *object)
 {
   return pb_provider_dup_json_id (object);
+}
+
+/* Element @i of a list Tripletex sent, when it is an object: anything else
+ * (a number, a string, null) reads as NULL, which every reader takes as a
+ * record without its members, rather than a CRITICAL (found by
+ * tests/fuzz/fuzz-tripletex-answer.c). */
+static JsonObject *
+object_element (JsonArray *array,
+                guint      i)
+{
+  JsonNode *node = json_array_get_element (array, i);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 }
 
 static void
@@ -512,7 +526,7 @@ on_countries_cb (GObject      *source,
 
   for (guint i = 0; i < json_array_get_length (values); i++)
     {
-      JsonObject *country = json_array_get_object_element (values, i);
+      JsonObject *country = object_element (values, i);
       const char *code = member_string (country, "isoAlpha2Code");
       g_autofree char *id = member_id (country);
 
@@ -566,10 +580,12 @@ on_departments_cb (GObject      *source,
   priv->departments_read = TRUE;
   for (guint i = 0; i < json_array_get_length (values) && priv->department_id == NULL; i++)
     {
-      JsonObject *department = json_array_get_object_element (values, i);
-      JsonNode *inactive = json_object_get_member (department, "isInactive");
+      JsonObject *department = object_element (values, i);
+      JsonNode *inactive = department != NULL ? json_object_get_member (department, "isInactive") : NULL;
 
-      if (inactive == NULL || !json_node_get_boolean (inactive))
+      if (department == NULL)
+        continue;
+      if (inactive == NULL || !JSON_NODE_HOLDS_VALUE (inactive) || !json_node_get_boolean (inactive))
         priv->department_id = member_id (department);
     }
 
@@ -639,6 +655,7 @@ remote_from_json (JsonObject  *json,
                   GError     **error)
 {
   g_autofree char *id = member_id (json);
+  JsonNode *version;
 
   if (id == NULL)
     {
@@ -647,7 +664,11 @@ remote_from_json (JsonObject  *json,
                      "Read it again later, or report it to Tripletex"), what);
       return NULL;
     }
-  return pb_remote_new (id, json_object_get_int_member_with_default (json, "version", 0));
+  /* "version" only when it is a whole number: anything else raised a
+   * CRITICAL (found by tests/fuzz/fuzz-tripletex-answer.c). */
+  version = json_object_get_member (json, "version");
+  return pb_remote_new (id, version != NULL && JSON_NODE_HOLDS_VALUE (version) &&
+                            json_node_get_value_type (version) == G_TYPE_INT64 ? json_node_get_int (version) : 0);
 }
 
 /* The employee “Ola Hansen” (ola@acme.no), from what Tripletex sent. */
@@ -783,7 +804,7 @@ on_employees_listed_cb (GObject      *source,
   remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
   for (guint i = 0; i < json_array_get_length (values); i++)
     {
-      PbRemote *remote = employee_remote_from_json (self, json_array_get_object_element (values, i), &error);
+      PbRemote *remote = employee_remote_from_json (self, object_element (values, i), &error);
 
       if (return_if_error (task, error))
         return;
@@ -881,8 +902,10 @@ create_employee_step (GTask *task)
   Op *op = g_task_get_task_data (task);
   g_autoptr(JsonObject) body = employee_to_json (self, op->record, &op->rules, TRUE);
 
-  pb_provider_create_async (PB_PROVIDER (self), "/employee", body, EMPLOYEE_FIELDS, g_task_get_cancellable (task),
-                            on_employee_saved_cb, task);
+  /* The answer, with the address we sent where it gives only a reference,
+   * is the new employee: no read back (issue 14). */
+  pb_provider_create_answered_async (PB_PROVIDER (self), "/employee", body, g_task_get_cancellable (task),
+                                     on_employee_saved_cb, task);
 }
 
 static void
@@ -1000,7 +1023,7 @@ percentage_of (PbRecord *position)
 static JsonObject *
 first_details (JsonObject *employment)
 {
-  JsonNode *node = json_object_get_member (employment, "employmentDetails");
+  JsonNode *node = employment != NULL ? json_object_get_member (employment, "employmentDetails") : NULL;
   JsonObject *first = NULL;
   JsonArray *array;
 
@@ -1009,7 +1032,7 @@ first_details (JsonObject *employment)
   array = json_node_get_array (node);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      JsonObject *details = json_array_get_object_element (array, i);
+      JsonObject *details = object_element (array, i);
 
       if (first == NULL || g_strcmp0 (member_string (details, "date"), member_string (first, "date")) < 0)
         first = details;
@@ -1061,7 +1084,7 @@ on_employments_listed_cb (GObject      *source,
   remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
   for (guint i = 0; i < json_array_get_length (values); i++)
     {
-      PbRemote *remote = employment_from_json (json_array_get_object_element (values, i), &error);
+      PbRemote *remote = employment_from_json (object_element (values, i), &error);
 
       if (remote == NULL)
         {
@@ -1133,8 +1156,10 @@ tripletex_create_employment (PbProvider           *provider,
   json_array_add_object_element (all_details, details);
   json_object_set_array_member (body, "employmentDetails", all_details);
 
-  pb_provider_create_async (provider, "/employee/employment", body, EMPLOYMENT_FIELDS,
-                            g_task_get_cancellable (task), on_employment_saved_cb, task);
+  /* The answer (its details as references, completed with what we sent)
+   * is the new employment: no read back (issue 14). */
+  pb_provider_create_answered_async (provider, "/employee/employment", body, g_task_get_cancellable (task),
+                                     on_employment_saved_cb, task);
 }
 
 static void
@@ -1334,7 +1359,7 @@ on_salaries_listed_cb (GObject      *source,
   remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
   for (guint i = 0; i < json_array_get_length (values); i++)
     {
-      PbRemote *remote = salary_from_json (json_array_get_object_element (values, i), &error);
+      PbRemote *remote = salary_from_json (object_element (values, i), &error);
 
       if (remote == NULL)
         {
@@ -1401,8 +1426,10 @@ tripletex_update_salary (PbProvider           *provider,
   op_new (task, args);
   json_object_set_string_member (body, "date", pb_record_get (args->record, PB_SALARY_START_DATE));
   salary_values (body, args->record);
-  pb_provider_put_versioned_async (provider, path, body, DETAILS_FIELDS, g_task_get_cancellable (task),
-                                   on_salary_saved_cb, task);
+  /* The version the engine read with the list goes with the PUT, and the
+   * PUT's answer is the salary: no version read, no read back (issue 14). */
+  pb_provider_put_at_version_async (provider, path, body, args->remote_version, g_task_get_cancellable (task),
+                                    on_salary_saved_cb, task);
 }
 
 /* SPEC S2: Tripletex keeps the details record and clears its salary. */
@@ -1440,7 +1467,7 @@ on_activities_cb (GObject      *source,
   types = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
   for (guint i = 0; i < json_array_get_length (values); i++)
     {
-      JsonObject *activity = json_array_get_object_element (values, i);
+      JsonObject *activity = object_element (values, i);
       g_autofree char *what = g_strdup_printf (_("the activity “%s”"),
                                                member_string (activity, "name") ? member_string (activity, "name") : "");
       PbRemote *remote = remote_from_json (activity, what, &error);
@@ -1529,7 +1556,7 @@ entries_have_ids (GTask     *task,
 {
   for (guint i = 0; i < json_array_get_length (entries); i++)
     {
-      JsonObject *entry = json_array_get_object_element (entries, i);
+      JsonObject *entry = object_element (entries, i);
       g_autofree char *id = member_id (entry);
 
       if (id == NULL)
@@ -1629,7 +1656,7 @@ on_entries_created_cb (GObject      *source,
     return;
 
   for (guint i = 0; i < json_array_get_length (values); i++)
-    g_ptr_array_add (op->entries, json_object_ref (json_array_get_object_element (values, i)));
+    g_ptr_array_add (op->entries, json_object_ref (object_element (values, i)));
 
   /* One absence is several entries: its remote id lists them all. */
   remote = pb_remote_new (NULL, 0);
@@ -1764,10 +1791,11 @@ on_entries_looked_up_cb (GObject      *source,
   note = pb_record_get (op->record, PB_ABSENCE_NOTE);
   for (guint i = 0; i < json_array_get_length (values); i++)
     {
-      JsonObject *entry = json_array_get_object_element (values, i);
+      JsonObject *entry = object_element (values, i);
       const char *comment = member_string (entry, "comment");
+      const char *date = member_string (entry, "date");
 
-      if (!g_hash_table_remove (wanted, member_string (entry, "date")) ||
+      if (date == NULL || !g_hash_table_remove (wanted, date) ||
           ABS (member_double (entry, "hours") - hours) > 0.005 ||
           g_strcmp0 (comment != NULL && comment[0] != '\0' ? comment : NULL, note) != 0)
         {
@@ -1778,7 +1806,7 @@ on_entries_looked_up_cb (GObject      *source,
 
   op->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   for (guint i = 0; i < json_array_get_length (values); i++)
-    g_ptr_array_add (op->entries, json_object_ref (json_array_get_object_element (values, i)));
+    g_ptr_array_add (op->entries, json_object_ref (object_element (values, i)));
   remote = pb_remote_new (NULL, 0);
   remote->id = ids_joined (op->entries);
   g_task_return_pointer (task, remote, (GDestroyNotify) pb_remote_free);
@@ -1827,8 +1855,8 @@ on_entries_read_cb (GObject      *source,
   op->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   for (guint i = 0; i < json_array_get_length (values); i++)
     {
-      JsonObject *entry = json_array_get_object_element (values, i);
-      JsonNode *locked = json_object_get_member (entry, "locked");
+      JsonObject *entry = object_element (values, i);
+      JsonNode *locked = entry != NULL ? json_object_get_member (entry, "locked") : NULL;
 
       if (locked != NULL && JSON_NODE_HOLDS_VALUE (locked) && json_node_get_boolean (locked))
         {
@@ -2075,7 +2103,9 @@ pb_tripletex_provider_class_init (PbTripletexProviderClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   PbProviderClass *provider_class = PB_PROVIDER_CLASS (klass);
-  static const PbHttpLimits limits = { 4, 0, 1, 4, 30000, 500, 30000 };
+  /* The first number is a ceiling: the bound is paced by Tripletex's
+   * answers (X-Rate-Limit-*, 429; issue 14), which publishes no number. */
+  static const PbHttpLimits limits = { 32, 0, 1, 4, 30000, 500, 30000 };
 
   object_class->finalize = pb_tripletex_provider_finalize;
 
@@ -2122,6 +2152,74 @@ pb_tripletex_provider_class_init (PbTripletexProviderClass *klass)
   provider_class->ops[PB_OP_UPDATE_SALARY] = tripletex_update_salary;
   provider_class->ops[PB_OP_DELETE_SALARY] = tripletex_delete_salary;
   provider_class->ops[PB_OP_LIST_SALARIES] = tripletex_list_salaries;
+}
+
+/* --- reading an answer whole (tests and tests/fuzz/) ------------------------------- */
+
+/**
+ * pb_tripletex_provider_read_answer:
+ * @entity: %PB_ENTITY_EMPLOYEE, %PB_ENTITY_POSITION (employments) or
+ *   %PB_ENTITY_SALARY
+ *
+ * Reads the body of a Tripletex answer as the connector reads one: the
+ * JSON guard and json-glib as PbHttp does, then a search's "values" or one
+ * "value", each object into a #PbRemote by the same functions the
+ * listings and saves use. For tests and the fuzz target
+ * tests/fuzz/fuzz-tripletex-answer.c.
+ *
+ * Returns: (transfer full) (element-type PbRemote): the records
+ */
+GPtrArray *
+pb_tripletex_provider_read_answer (PbTripletexProvider  *self,
+                                   PbEntity              entity,
+                                   const char           *data,
+                                   gsize                 length,
+                                   GError              **error)
+{
+  g_autoptr(JsonNode) root = pb_json_parse_guarded (data, length, error);
+  g_autoptr(GPtrArray) remotes = NULL;
+  g_autoptr(JsonObject) value = NULL;
+  g_autoptr(JsonArray) one = NULL;
+  JsonArray *values;
+
+  g_return_val_if_fail (entity == PB_ENTITY_EMPLOYEE || entity == PB_ENTITY_POSITION ||
+                        entity == PB_ENTITY_SALARY, NULL);
+
+  if (root == NULL)
+    return NULL;
+
+  values = tripletex_page_values (PB_PROVIDER (self), root);
+  if (values == NULL && (value = tripletex_unwrap (PB_PROVIDER (self), root)) != NULL)
+    {
+      one = json_array_new ();
+      json_array_add_object_element (one, json_object_ref (value));
+      values = one;
+    }
+  if (values == NULL)
+    {
+      g_set_error_literal (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE,
+                           _("Tripletex sent neither “values” nor “value”"));
+      return NULL;
+    }
+
+  remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
+  for (guint i = 0; i < json_array_get_length (values); i++)
+    {
+      JsonObject *object = object_element (values, i);
+      PbRemote *remote = NULL;
+
+      if (entity == PB_ENTITY_EMPLOYEE)
+        remote = employee_remote_from_json (self, object, error);
+      else if (entity == PB_ENTITY_POSITION)
+        remote = employment_from_json (object, error);
+      else
+        remote = salary_from_json (object, error);
+      if (remote == NULL)
+        return NULL;
+      g_ptr_array_add (remotes, remote);
+    }
+
+  return g_steal_pointer (&remotes);
 }
 
 static void

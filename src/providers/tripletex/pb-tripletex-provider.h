@@ -23,4 +23,10 @@ struct _PbTripletexProviderClass
   PbProviderClass parent_class;
 };
 
+GPtrArray *pb_tripletex_provider_read_answer (PbTripletexProvider  *self,
+                                              PbEntity              entity,
+                                              const char           *data,
+                                              gsize                 length,
+                                              GError              **error);
+
 G_END_DECLS

@@ -67,6 +67,8 @@ struct _PbConnectionAuthEditor
   GtkButton           *sign_in_button;
   AdwPreferencesGroup *tenant_group;
   AdwEntryRow         *tenant_row;
+  AdwActionRow        *authority_row;
+  GtkCheckButton      *authority_check;
   AdwPreferencesGroup *check_group;
   AdwActionRow        *check_row;
   GtkSpinner          *check_spinner;
@@ -178,6 +180,16 @@ count_filled_rows (PbConnectionAuthEditor *self)
   return n;
 }
 
+/* SPEC V1: the Tenant ID is there, and the administrator confirmed they
+ * may connect (as the set-up article asks before "Connect"). */
+static gboolean
+tenant_ready (PbConnectionAuthEditor *self)
+{
+  g_autofree char *tenant = dup_stripped (self->tenant_row);
+
+  return !wants_tenant (self) || (*tenant != '\0' && gtk_check_button_get_active (self->authority_check));
+}
+
 static gboolean
 tenant_changed (PbConnectionAuthEditor *self)
 {
@@ -216,7 +228,8 @@ update_actions (PbConnectionAuthEditor *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "auth.check", !busy && self->complete);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "auth.sign-in",
-                                 !busy && is_oauth2 (self) && (!wants_tenant (self) || *tenant != '\0'));
+                                 !busy && is_oauth2 (self) && (!wants_tenant (self) || *tenant != '\0') &&
+                                 tenant_ready (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "auth.cancel-sign-in",
                                  self->state == PB_AUTH_EDITOR_SIGNING_IN);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "auth.copy-link",
@@ -442,6 +455,13 @@ on_field_changed_cb (PbConnectionAuthEditor *self,
   /* Tokens from another address or tenant say nothing about these. */
   self->signed_in = FALSE;
   forget_check (self);
+  update_complete (self);
+}
+
+static void
+on_authority_toggled_cb (PbConnectionAuthEditor *self,
+                         GtkCheckButton         *check)
+{
   update_complete (self);
 }
 
@@ -732,6 +752,8 @@ pb_connection_auth_editor_class_init (PbConnectionAuthEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, sign_in_button);
   gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, tenant_group);
   gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, tenant_row);
+  gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, authority_row);
+  gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, authority_check);
   gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, check_group);
   gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, check_row);
   gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, check_spinner);
@@ -747,6 +769,7 @@ pb_connection_auth_editor_class_init (PbConnectionAuthEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, waiting_spinner);
   gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, copy_link_button);
   gtk_widget_class_bind_template_callback (widget_class, on_field_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_authority_toggled_cb);
 }
 
 static void
@@ -895,6 +918,8 @@ pb_connection_auth_editor_set_connection (PbConnectionAuthEditor *self,
   if (connection != NULL)
     {
       gtk_editable_set_text (GTK_EDITABLE (self->tenant_row), connection->tenant_id ?: "");
+      /* Confirmed when the connection was set up with its tenant. */
+      gtk_check_button_set_active (self->authority_check, connection->tenant_id != NULL);
       gtk_editable_set_text (GTK_EDITABLE (self->api_row),
                              connection->base_url ?: self->klass->default_base_url ?: "");
       gtk_editable_set_text (GTK_EDITABLE (self->auth_url_row), connection->auth_url ?: "");

@@ -299,21 +299,15 @@ pb_connection_format_company (const char *name,
  * pb_connection_class_wants_tenant_id:
  *
  * Whether the connector asks for a tenant ID as well (Visma.net Payroll,
- * SPEC V1). PbProviderClass has no field for it yet, so the hook is this:
- * a connector that needs one lists PB_SECRET_KIND_TENANT_ID among its
- * secret kinds. The pb_provider_new() secrets table is the only way a value
- * reaches a connector, and the UI also keeps it in the connection's
- * `tenant_id`. Unlike the tokens, it is shown in plain text: it is copied
- * from Visma.net Payroll's settings and is not a password.
+ * SPEC V1): a capability of its class, `oauth2_tenant_param`. The UI keeps
+ * it in the connection's `tenant_id`, from where it goes with the sign-in.
+ * Unlike the tokens, it is shown in plain text: it is copied from
+ * Visma.net Payroll's settings and is not a password.
  */
 gboolean
 pb_connection_class_wants_tenant_id (PbProviderClass *klass)
 {
-  for (guint i = 0; klass->secret_kinds != NULL && klass->secret_kinds[i] != NULL; i++)
-    if (g_str_equal (klass->secret_kinds[i], PB_SECRET_KIND_TENANT_ID))
-      return TRUE;
-
-  return FALSE;
+  return klass->oauth2_tenant_param != NULL;
 }
 
 /* Whether the user types @kind as a password (API tokens only: an OAuth2

@@ -1200,6 +1200,26 @@ pb_error_log_page_show_connection (PbErrorLogPage *self,
   return FALSE;
 }
 
+/**
+ * pb_error_log_page_show_person:
+ * @email: the person's email, as the Who column shows it
+ *
+ * The open entries of one connection's log about one person: what a
+ * person's "Open Error Log" leads to.
+ *
+ * Returns: %FALSE if there is no such connection
+ */
+gboolean
+pb_error_log_page_show_person (PbErrorLogPage *self,
+                               gint64          connection_id,
+                               const char     *email)
+{
+  g_return_val_if_fail (PB_IS_ERROR_LOG_PAGE (self), FALSE);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), email != NULL ? email : "");
+  return pb_error_log_page_show_connection (self, connection_id);
+}
+
 const char *
 pb_error_log_page_get_summary (PbErrorLogPage *self)
 {

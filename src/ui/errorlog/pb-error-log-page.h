@@ -21,6 +21,9 @@ GtkWidget  *pb_error_log_page_new             (void);
 void        pb_error_log_page_set_store       (PbErrorLogPage  *self,
                                                PbStore         *store);
 void        pb_error_log_page_reload          (PbErrorLogPage  *self);
+gboolean    pb_error_log_page_show_person     (PbErrorLogPage  *self,
+                                               gint64           connection_id,
+                                               const char      *email);
 gboolean    pb_error_log_page_show_connection (PbErrorLogPage  *self,
                                                gint64           connection_id);
 const char *pb_error_log_page_get_summary     (PbErrorLogPage  *self);

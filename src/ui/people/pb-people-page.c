@@ -52,7 +52,7 @@ typedef enum
   LAYOUT_ALL,            /* every column */
   LAYOUT_NO_LOCATION,    /* location only in the details */
   LAYOUT_NO_COMPANY,     /* nor company */
-  LAYOUT_COMPACT,        /* the email under the name, then team and status */
+  LAYOUT_COMPACT,        /* the email under the name, then team (status in the details) */
 } Layout;
 
 typedef char *(*PersonTextFunc) (PbRecord     *person,
@@ -104,7 +104,11 @@ struct _PbPeoplePage
   GtkColumnViewColumn *location_column;
   GtkColumnViewColumn *company_column;
   GtkColumnViewColumn *status_column;
+  gboolean             all_active;     /* the status column would say nothing */
+  gboolean             reloading;      /* the table is being read again */
   PbPersonDetail      *detail;
+  GtkWidget           *detail_separator;
+  gboolean             adding;                    /* the detail pane holds a new person */
 };
 
 G_DEFINE_FINAL_TYPE (PbPeoplePage, pb_people_page, GTK_TYPE_WIDGET)
@@ -286,6 +290,17 @@ get_status (PbRecord     *person,
             PbPeoplePage *self)
 {
   return g_strdup (pb_format_employee_status (pb_record_get (person, PB_EMPLOYEE_STATUS)));
+}
+
+/* The status cell says only what sets someone apart: "Active" is what
+ * nearly everyone is, so it is left blank and the column stays narrow. */
+static char *
+get_status_cell (PbRecord     *person,
+                 PbPeoplePage *self)
+{
+  if (g_strcmp0 (pb_record_get (person, PB_EMPLOYEE_STATUS), "active") == 0)
+    return NULL;
+  return get_status (person, self);
 }
 
 static gboolean
@@ -605,6 +620,48 @@ maybe_unselect (PbPeoplePage *self)
     gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
 }
 
+/* A wide page shows the details beside the table only while someone is
+ * selected: no empty pane taking a third of the window. Folded, the
+ * details are a page of their own, shown when someone is chosen. */
+#define FOLD_WIDTH (2 * 340 + 1)   /* the table's and the details' width-request */
+
+static gboolean
+wants_detail (PbPeoplePage *self)
+{
+  return gtk_single_selection_get_selected_item (self->selection) != NULL || self->adding ||
+         gtk_widget_get_width (GTK_WIDGET (self)) < FOLD_WIDTH;
+}
+
+static void
+update_detail_visible (PbPeoplePage *self)
+{
+  gboolean visible = wants_detail (self);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->detail), visible);
+  gtk_widget_set_visible (self->detail_separator, visible);
+}
+
+/* A status that says the same of everyone says nothing: the column shows
+ * only when someone is not active, and gives its width to the others. */
+static void
+update_status_column (PbPeoplePage *self)
+{
+  GListModel *people = G_LIST_MODEL (self->people);
+  gboolean all_active = TRUE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (people) && all_active; i++)
+    {
+      g_autoptr(PbRecord) person = g_list_model_get_item (people, i);
+
+      all_active = g_strcmp0 (pb_record_get (person, PB_EMPLOYEE_STATUS), "active") == 0;
+    }
+
+  self->all_active = all_active;
+  /* Narrow, the name and email need the room more: the status is in the
+   * details. */
+  gtk_column_view_column_set_visible (self->status_column, !all_active && self->layout != LAYOUT_COMPACT);
+}
+
 static void
 on_selected_item_changed_cb (PbPeoplePage       *self,
                              GParamSpec         *pspec,
@@ -613,10 +670,13 @@ on_selected_item_changed_cb (PbPeoplePage       *self,
   PbRecord *person = gtk_single_selection_get_selected_item (selection);
 
   pb_person_detail_set_person (self->detail, self->store, person);
+  if (person != NULL)
+    self->adding = FALSE;
+  update_detail_visible (self);
 
   if (person != NULL)
     adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->detail));
-  else if (adw_leaflet_get_folded (self->leaflet))
+  else if (adw_leaflet_get_folded (self->leaflet) && !self->reloading)
     adw_leaflet_set_visible_child (self->leaflet, self->list_pane);
 }
 
@@ -737,6 +797,8 @@ on_add_person_clicked_cb (PbPeoplePage *self,
   if (self->store == NULL)
     return;
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  self->adding = TRUE;
+  update_detail_visible (self);
   pb_person_detail_add_person (self->detail, self->store);
   adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->detail));
 }
@@ -770,6 +832,7 @@ apply_layout (PbPeoplePage *self,
   gtk_column_view_column_set_visible (self->location_column, layout == LAYOUT_ALL);
   gtk_column_view_column_set_visible (self->company_column, layout <= LAYOUT_NO_LOCATION);
   gtk_column_view_column_set_visible (self->email_column, layout <= LAYOUT_NO_COMPANY);
+  gtk_column_view_column_set_visible (self->status_column, !self->all_active && layout != LAYOUT_COMPACT);
 }
 
 static gboolean
@@ -779,6 +842,7 @@ apply_layout_idle (gpointer data)
 
   self->layout_idle = 0;
   apply_layout (self, layout_for_width (gtk_widget_get_width (self->list_pane)));
+  update_detail_visible (self);
 
   return G_SOURCE_REMOVE;
 }
@@ -818,7 +882,8 @@ pb_people_page_size_allocate (GtkWidget *widget,
    * this allocation: do it right after. The table's width does not depend
    * on its columns (it scrolls), so this settles at once. */
   if (gtk_widget_get_mapped (self->list_pane) &&
-      layout_for_width (gtk_widget_get_width (self->list_pane)) != self->layout &&
+      (layout_for_width (gtk_widget_get_width (self->list_pane)) != self->layout ||
+       wants_detail (self) != gtk_widget_get_visible (GTK_WIDGET (self->detail))) &&
       self->layout_idle == 0)
     self->layout_idle = g_idle_add_full (G_PRIORITY_HIGH_IDLE, apply_layout_idle, self, NULL);
 }
@@ -973,6 +1038,7 @@ pb_people_page_class_init (PbPeoplePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PbPeoplePage, company_column);
   gtk_widget_class_bind_template_child (widget_class, PbPeoplePage, status_column);
   gtk_widget_class_bind_template_child (widget_class, PbPeoplePage, detail);
+  gtk_widget_class_bind_template_child (widget_class, PbPeoplePage, detail_separator);
   gtk_widget_class_bind_template_callback (widget_class, on_leaflet_folded_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_leaflet_visible_child_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed_cb);
@@ -990,6 +1056,11 @@ pb_people_page_init (PbPeoplePage *self)
   g_autoptr(GtkListItemFactory) list_factory = new_dropdown_factory (FALSE);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The layout follows the table's width once it is mapped; an allocation
+   * made before (the window sized while another view was shown) would
+   * leave every column on a narrow window. */
+  g_signal_connect_object (self->list_pane, "map", G_CALLBACK (gtk_widget_queue_allocate), self,
+                           G_CONNECT_SWAPPED);
 
   for (guint i = 0; i < N_FILTERS; i++)
     {
@@ -1003,10 +1074,10 @@ pb_people_page_init (PbPeoplePage *self)
   /* Names get the room they need first; the rest ellipsize. */
   setup_column (self, self->name_column, COLUMN_NAME, 15, get_display_name, get_name_sort_key);
   setup_column (self, self->email_column, COLUMN_EMAIL, 12, get_email, get_email);
-  setup_column (self, self->team_column, COLUMN_TEAM, 6, get_team, get_team);
+  setup_column (self, self->team_column, COLUMN_TEAM, 10, get_team, get_team);
   setup_column (self, self->location_column, COLUMN_LOCATION, 6, get_location, get_location);
   setup_column (self, self->company_column, COLUMN_COMPANY, 6, get_company, get_company);
-  setup_column (self, self->status_column, COLUMN_STATUS, 6, get_status, get_status);
+  setup_column (self, self->status_column, COLUMN_STATUS, 4, get_status_cell, get_status);
 
   self->people = g_list_store_new (PB_TYPE_RECORD);
   self->filter = gtk_custom_filter_new (person_matches, self, NULL);
@@ -1157,12 +1228,20 @@ pb_people_page_reload (PbPeoplePage *self)
   /* The filter reads the drop-downs, which have changed: refilter before
    * the new people arrive so they are filtered once. */
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  /* The splice drops the selection for a moment: a folded page must not
+   * slide back to the table (and lose the person) on the way. */
+  self->reloading = TRUE;
   g_list_store_splice (self->people, 0, g_list_model_get_n_items (G_LIST_MODEL (self->people)),
                        people != NULL ? people->pdata : NULL, people != NULL ? people->len : 0);
 
   /* The same person as a new record: selecting it shows what the register
    * holds now (the splice dropped the old selection). */
   select_person_id (self, selected_id);
+  self->reloading = FALSE;
+  if (selected_id != 0 && gtk_single_selection_get_selected_item (self->selection) == NULL &&
+      adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, self->list_pane);   /* gone, or filtered out */
+  update_status_column (self);
   update_stacks (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_CAN_NAVIGATE_BACK]);
 }

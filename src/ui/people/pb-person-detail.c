@@ -869,8 +869,10 @@ fill_payroll (PbPersonDetail *self)
           gtk_widget_set_name (open, "open-error-button");
           gtk_widget_set_valign (open, GTK_ALIGN_CENTER);
           gtk_widget_set_tooltip_text (open, _("Show what went wrong and what to do"));
-          gtk_actionable_set_action_name (GTK_ACTIONABLE (open), "win.show-error-log");
-          gtk_actionable_set_action_target (GTK_ACTIONABLE (open), "x", connection->id);
+          /* The connection's log, searched for this person. */
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (open), "win.show-person-errors");
+          gtk_actionable_set_action_target (GTK_ACTIONABLE (open), "(xs)", connection->id,
+                                            pb_record_get (self->person, PB_EMPLOYEE_EMAIL) ?: "");
           adw_action_row_add_suffix (ADW_ACTION_ROW (row), open);
           gtk_widget_add_css_class (row, "needs-attention");
         }

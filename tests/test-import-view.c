@@ -1,0 +1,516 @@
+/* test-import-view.c: importing from the app, a primary action: the
+ * header-bar button, app.import-file and a file dropped on the window,
+ * with the import's summary and list of problems
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "pb-application.h"
+#include "pb-import.h"
+#include "pb-people-page.h"
+#include "pb-store.h"
+#include "pb-test-utils.h"
+#include "pb-window.h"
+
+static const char people_json[] =
+  "{ \"format\": \"paybridge-hr/1\","
+  "  \"teams\": [ { \"key\": \"eng\", \"name\": \"Engineering\" } ],"
+  "  \"employees\": ["
+  "    { \"given_name\": \"Ada\", \"family_name\": \"Lovelace\", \"email\": \"ada@acme.no\", \"team\": \"eng\" }"
+  "  ] }";
+
+static const char more_json[] =
+  "{ \"format\": \"paybridge-hr/1\","
+  "  \"employees\": ["
+  "    { \"given_name\": \"Edsger\", \"family_name\": \"Dijkstra\", \"email\": \"edsger@acme.no\", \"team\": \"eng\","
+  "      \"positions\": [ { \"start_date\": \"2024-01-01\", \"title\": \"Engineer\" } ] },"
+  "    { \"given_name\": \"Ada\", \"family_name\": \"Lovelace\", \"email\": \"ada@acme.no\", \"phone\": \"+47 1\" }"
+  "  ] }";
+
+static const char more_csv[] =
+  "given_name,family_name,email,team\n"
+  "Grace,Hopper,grace@acme.no,eng\n"
+  "Alan,Turing,alan@acme.no,eng\n";
+
+static gboolean have_display;
+
+typedef struct
+{
+  char          *dir;
+  PbApplication *app;
+  PbWindow      *window;
+} Fixture;
+
+/* --- the application ---------------------------------------------------------------- */
+
+static gboolean
+is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+/* Dialogs are transient for the window, not windows of the application. */
+static AdwMessageDialog *
+find_dialog (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+
+  return NULL;
+}
+
+static gboolean
+has_dialog (gpointer data)
+{
+  return find_dialog () != NULL;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  static guint n_apps;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *app_id = NULL;
+
+  if (!have_display)
+    return;
+
+  f->dir = pb_test_make_dir ("import-view");
+  path = pb_test_write_file (f->dir, "people.json", people_json);
+  {
+    g_autoptr(PbStore) store = pb_store_open (f->dir, &error);
+
+    g_assert_no_error (error);
+    pb_import_file (store, path, PB_IMPORT_FLAGS_NONE, NULL, &error);
+    g_assert_no_error (error);
+  }
+
+  g_setenv ("PAYBRIDGE_DATA_DIR", f->dir, TRUE);
+  /* Each test its own application: the bus keeps a name's objects a while. */
+  app_id = g_strdup_printf ("io.github.paybridge.Paybridge.TestImportView%u", ++n_apps);
+  f->app = pb_application_new (app_id, G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (f->app), NULL, &error);
+  g_assert_no_error (error);
+  g_unsetenv ("PAYBRIDGE_DATA_DIR");
+  g_assert_nonnull (pb_application_get_store (f->app));
+
+  g_application_activate (G_APPLICATION (f->app));
+  f->window = PB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
+  g_assert_true (PB_IS_WINDOW (f->window));
+  g_assert_true (pb_test_iterate_until (is_mapped, f->window, 10));
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GList) windows = NULL;
+  AdwMessageDialog *dialog;
+
+  if (f->app == NULL)
+    return;
+
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (f->app)));
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_destroy (l->data);
+  while ((dialog = find_dialog ()) != NULL)
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_object_add_weak_pointer (G_OBJECT (f->app), (gpointer *) &f->app);
+  g_clear_object (&f->app);
+  g_assert_null (f->app);
+  g_free (f->dir);
+}
+
+static GListModel *
+shown_people (Fixture *f)
+{
+  GtkWidget *page = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (f->window), PB_TYPE_WINDOW,
+                                                               "people_page"));
+  GtkColumnView *view = GTK_COLUMN_VIEW (gtk_widget_get_template_child (page, PB_TYPE_PEOPLE_PAGE, "column_view"));
+
+  return G_LIST_MODEL (gtk_column_view_get_model (view));
+}
+
+typedef struct
+{
+  Fixture *f;
+  guint    n;
+} CountWait;
+
+static gboolean
+shows_n_people (gpointer data)
+{
+  CountWait *wait = data;
+
+  return g_list_model_get_n_items (shown_people (wait->f)) == wait->n;
+}
+
+static gboolean
+shows_email (Fixture    *f,
+             const char *email)
+{
+  GListModel *people = shown_people (f);
+
+  for (guint i = 0; i < g_list_model_get_n_items (people); i++)
+    {
+      g_autoptr(PbRecord) person = g_list_model_get_item (people, i);
+
+      if (g_strcmp0 (pb_record_get (person, PB_EMPLOYEE_EMAIL), email) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* A label under @root (a toast's title, for one) that reads @text. */
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *text;
+} LabelWait;
+
+static gboolean
+shows_label (gpointer data)
+{
+  LabelWait *wait = data;
+
+  return find_label (GTK_WIDGET (wait->f->window), wait->text) != NULL;
+}
+
+static void
+assert_toast (Fixture    *f,
+              const char *text)
+{
+  LabelWait wait = { f, text };
+
+  g_assert_true (pb_test_iterate_until (shows_label, &wait, 10));
+}
+
+static char *
+issues_text (AdwMessageDialog *dialog)
+{
+  GtkWidget *scrolled = adw_message_dialog_get_extra_child (dialog);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (gtk_scrolled_window_get_child (
+                                                      GTK_SCROLLED_WINDOW (scrolled))));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+/* --- tests -------------------------------------------------------------------------- */
+
+/* Import is in the content header, whatever the view, and enabled. */
+static void
+test_header_button (Fixture       *f,
+                    gconstpointer  data)
+{
+  GtkWidget *button;
+
+  if (!have_display)
+    {
+      pb_test_skip_or_fail ("no display");
+      return;
+    }
+
+  button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (f->window), PB_TYPE_WINDOW, "import_button"));
+  g_assert_true (GTK_IS_BUTTON (button));
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==, "app.import");
+  g_assert_nonnull (gtk_widget_get_ancestor (button, ADW_TYPE_HEADER_BAR));
+  g_assert_true (gtk_widget_is_ancestor (button, GTK_WIDGET (gtk_widget_get_template_child (
+                                                   GTK_WIDGET (f->window), PB_TYPE_WINDOW, "content"))));
+  g_assert_true (gtk_widget_get_mapped (button));
+  g_assert_true (gtk_widget_is_sensitive (button));
+
+  pb_window_set_view (f->window, "connections");
+  g_assert_true (gtk_widget_get_mapped (button));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (f->app), "import-file"));
+}
+
+/* app.import-file with a path: the new person is in the People list and
+ * the toast says what changed; Details gives the import's whole summary,
+ * the same words as `paybridge-cli import`. */
+static void
+test_import_file_action (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *summary = NULL;
+  CountWait wait = { f, 2 };
+  AdwMessageDialog *dialog;
+
+  if (!have_display)
+    {
+      pb_test_skip_or_fail ("no display");
+      return;
+    }
+
+  path = pb_test_write_file (f->dir, "more.json", more_json);
+  g_assert_cmpuint (g_list_model_get_n_items (shown_people (f)), ==, 1);
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "import-file", g_variant_new_string (path));
+  g_assert_true (pb_test_iterate_until (shows_n_people, &wait, 10));
+  g_assert_true (shows_email (f, "edsger@acme.no"));
+  assert_toast (f, "Imported more.json: 1 person added, 1 updated");
+  g_assert_null (find_dialog ());
+
+  /* The toast's Details: the CLI's summary, one kind of record a line. */
+  {
+    GtkWidget *label = find_label (GTK_WIDGET (f->window), "Imported more.json: 1 person added, 1 updated");
+    GtkWidget *toast_widget = gtk_widget_get_parent (label);
+    GtkWidget *details = NULL;
+
+    for (GtkWidget *w = toast_widget; w != NULL && details == NULL; w = gtk_widget_get_parent (w))
+      for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+        if (GTK_IS_BUTTON (c) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (c)), "_Details") == 0)
+          details = c;
+    g_assert_nonnull (details);
+    gtk_widget_activate (details);
+  }
+  g_assert_true (pb_test_iterate_until (has_dialog, NULL, 10));
+  dialog = find_dialog ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Import Finished");
+  g_assert_cmpstr (adw_message_dialog_get_body (dialog), ==,
+                   "employees: 1 created, 1 updated, 0 deleted\npositions: 1 created, 0 updated, 0 deleted");
+}
+
+/* What the window's drop target calls: a .csv and a .txt dropped
+ * together; the .csv is imported and the .txt named as not imported. */
+static void
+test_drop_files (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *csv = NULL;
+  g_autofree char *txt = NULL;
+  g_autoptr(GFile) csv_file = NULL;
+  g_autoptr(GFile) txt_file = NULL;
+  GFile *files[2];
+  GValue value = G_VALUE_INIT;
+  CountWait wait = { f, 3 };
+
+  if (!have_display)
+    {
+      pb_test_skip_or_fail ("no display");
+      return;
+    }
+
+  csv = pb_test_write_file (f->dir, "more.CSV", more_csv);
+  txt = pb_test_write_file (f->dir, "notes.txt", "not HR data\n");
+  csv_file = g_file_new_for_path (csv);
+  txt_file = g_file_new_for_path (txt);
+  files[0] = txt_file;
+  files[1] = csv_file;
+
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_array (files, G_N_ELEMENTS (files)));
+  g_assert_true (pb_window_import_drop (f->window, &value));
+  g_value_unset (&value);
+
+  g_assert_true (pb_test_iterate_until (shows_n_people, &wait, 10));
+  g_assert_true (shows_email (f, "grace@acme.no"));
+  g_assert_true (shows_email (f, "alan@acme.no"));
+  assert_toast (f, "Imported more.CSV: 2 people added, 0 updated");
+  assert_toast (f, "Not imported: notes.txt. Paybridge imports .json and .csv files");
+
+  /* Only files Paybridge cannot import: nothing is taken. */
+  g_value_init (&value, G_TYPE_FILE);
+  g_value_set_object (&value, txt_file);
+  g_assert_false (pb_window_import_drop (f->window, &value));
+  g_value_unset (&value);
+  g_assert_cmpuint (g_list_model_get_n_items (shown_people (f)), ==, 3);
+}
+
+/* A dropped file with errors: the import's list of problems, one a line
+ * as `paybridge-cli import` prints them, and nothing imported. */
+static void
+test_drop_bad_file (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *bad = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GValue value = G_VALUE_INIT;
+  AdwMessageDialog *dialog;
+
+  if (!have_display)
+    {
+      pb_test_skip_or_fail ("no display");
+      return;
+    }
+
+  bad = pb_test_write_file (f->dir, "bad.csv", "given_name,family_name,email\n"
+                                               "Bad,Email,not-an-email\n"
+                                               ",NoGiven,nogiven@acme.no\n");
+  file = g_file_new_for_path (bad);
+  g_value_init (&value, G_TYPE_FILE);
+  g_value_set_object (&value, file);
+  g_assert_true (pb_window_import_drop (f->window, &value));
+  g_value_unset (&value);
+
+  g_assert_true (pb_test_iterate_until (has_dialog, NULL, 10));
+  dialog = find_dialog ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Nothing Was Imported");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "bad.csv has 2 problems"));
+  text = issues_text (dialog);
+  lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_true (g_str_has_prefix (lines[0], "bad.csv:2: email: "));
+  g_assert_cmpstr (lines[1], ==, "bad.csv:3: given_name: is required and cannot be empty");
+  g_assert_cmpuint (g_list_model_get_n_items (shown_people (f)), ==, 1);
+}
+
+static gpointer
+people_child (Fixture    *f,
+              const char *name)
+{
+  GtkWidget *page = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (f->window), PB_TYPE_WINDOW,
+                                                               "people_page"));
+
+  return gtk_widget_get_template_child (page, PB_TYPE_PEOPLE_PAGE, name);
+}
+
+static GtkWidget *
+find_tooltip_button (GtkWidget  *root,
+                     const char *tooltip)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_widget_get_tooltip_text (root), tooltip) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_tooltip_button (child, tooltip);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+is_visible (gpointer data)
+{
+  return gtk_widget_get_visible (data);
+}
+
+/* The People list on a wide window: no empty detail pane beside it until
+ * someone is chosen, and no status column while everyone is active. */
+static void
+test_people_layout (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  GtkWidget *detail;
+  GtkColumnViewColumn *status;
+  GtkSelectionModel *selection;
+  CountWait wait = { f, 2 };
+  GtkWidget *add;
+
+  if (!have_display)
+    {
+      pb_test_skip_or_fail ("no display");
+      return;
+    }
+
+  pb_window_set_view (f->window, "people");
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 800);
+  gtk_window_unmaximize (GTK_WINDOW (f->window));
+  detail = people_child (f, "detail");
+  status = GTK_COLUMN_VIEW_COLUMN (people_child (f, "status_column"));
+  selection = gtk_column_view_get_model (GTK_COLUMN_VIEW (people_child (f, "column_view")));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), >=, 1000);
+
+  g_assert_false (gtk_widget_get_visible (detail));
+  g_assert_false (gtk_column_view_column_get_visible (status));
+
+  /* Add Person: the new, empty person in the pane, nobody selected. */
+  add = find_tooltip_button (people_child (f, "list_pane"), "Add Person");
+  g_assert_nonnull (add);
+  g_signal_emit_by_name (add, "clicked");
+  g_assert_true (pb_test_iterate_until (is_visible, detail, 10));
+  g_assert_null (gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (selection)));
+
+  g_assert_true (gtk_selection_model_select_item (selection, 0, TRUE));
+  g_assert_true (pb_test_iterate_until (is_visible, detail, 10));
+  /* Beside the table, not in its place. */
+  g_assert_true (pb_test_iterate_until (is_mapped, detail, 10));
+  g_assert_true (gtk_widget_get_mapped (people_child (f, "list_pane")));
+  g_assert_false (adw_leaflet_get_folded (people_child (f, "leaflet")));
+
+  /* Someone deactivated: the column has something to say. */
+  path = pb_test_write_file (f->dir, "leaver.json",
+                             "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"given_name\": \"Old\","
+                             " \"family_name\": \"Timer\", \"email\": \"old@acme.no\", \"status\": \"deactivated\" } ] }");
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "import-file", g_variant_new_string (path));
+  g_assert_true (pb_test_iterate_until (shows_n_people, &wait, 10));
+  g_assert_true (gtk_column_view_column_get_visible (status));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+#ifdef __SANITIZE_ADDRESS__
+  /* As in test-people-view: no llvmpipe JIT under ASan's slow unwinder. */
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+#endif
+
+  pb_test_use_system_mime_database ();
+  have_display = gtk_init_check ();
+  if (have_display)
+    {
+      adw_init ();
+      gtk_icon_theme_get_for_display (gdk_display_get_default ());
+    }
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/import-view/header-button", test_header_button);
+  ADD ("/import-view/import-file-action", test_import_file_action);
+  ADD ("/import-view/drop-files", test_drop_files);
+  ADD ("/import-view/drop-bad-file", test_drop_bad_file);
+  ADD ("/import-view/people-layout", test_people_layout);
+
+#undef ADD
+
+  return g_test_run ();
+}
