@@ -47,6 +47,7 @@ struct _Item
   GPtrArray  *children[G_N_ELEMENTS (child_entities)]; /* (nullable): not given */
   PbRecord   *stored;       /* (owned) (nullable) the record in the register */
   PbRecord   *final;        /* (owned) what the register will hold */
+  gboolean    written;      /* employees: @final is in the register (write phase) */
 };
 
 struct _PbImportResult
@@ -1283,7 +1284,13 @@ save (Import    *imp,
 
 /* Is every employee @item points at (manager, absence manager) already in
  * the register? New employees are written managers first so that each is
- * written once; only a cycle of new people needs a second write. */
+ * written once; only a cycle of new people needs a second write.
+ *
+ * Answered from the file's own index of employees (built once while
+ * resolving), not a store query per employee: check_refs() made sure that
+ * an email the file does not hold names someone in the register; one the
+ * file holds is in the register once that person is written, or already
+ * when the register holds them under that email. */
 static gboolean
 managers_written (Import   *imp,
                   Item     *item)
@@ -1291,12 +1298,15 @@ managers_written (Import   *imp,
   for (guint f = PB_EMPLOYEE_MANAGER_EMAIL; f <= PB_EMPLOYEE_ABSENCE_MANAGER_EMAIL; f++)
     {
       const char *email = pb_record_get (item->final, f);
-      g_autoptr(PbRecord) manager = NULL;
+      Item *manager;
 
       if (email == NULL)
         continue;
-      manager = pb_store_find_employee (imp->store, NULL, email, NULL);
-      if (manager == NULL)
+      manager = find_file_item (imp, PB_ENTITY_EMPLOYEE, email);
+      if (manager == NULL || manager->written)
+        continue;
+      if (manager->stored == NULL ||
+          g_ascii_strcasecmp (pb_record_get (manager->stored, PB_EMPLOYEE_EMAIL) ?: "", email) != 0)
         return FALSE;
     }
 
@@ -1324,6 +1334,7 @@ write_employees (Import  *imp,
           if (!save (imp, item->final, error))
             return FALSE;
           done[i] = TRUE;
+          item->written = TRUE;
           n_done++;
           progress = TRUE;
         }
@@ -1354,6 +1365,7 @@ write_employees (Import  *imp,
             if (!pb_store_save (imp->store, item->final, NULL, error))
               return FALSE;
             done[i] = TRUE;
+            item->written = TRUE;
             n_done++;
           }
       }
@@ -1376,8 +1388,12 @@ write_children (Import  *imp,
         continue;
 
       /* The list given for an employee is complete: delete the others first
-       * so that a replaced period never overlaps its successor. */
-      stored = pb_store_list (imp->store, child_entities[slot], employee_id, error);
+       * so that a replaced period never overlaps its successor. Someone new
+       * to the register has none to delete (no query). */
+      if (employee->stored == NULL)
+        stored = g_ptr_array_new ();
+      else
+        stored = pb_store_list (imp->store, child_entities[slot], employee_id, error);
       if (stored == NULL)
         return FALSE;
 
