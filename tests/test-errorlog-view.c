@@ -23,6 +23,7 @@
 #include "pb-sandbox.h"
 #include "pb-sync-driver.h"
 #include "pb-sync-engine.h"
+#include "pb-test-ui.h"
 #include "pb-test-utils.h"
 #include "pb-window.h"
 
@@ -52,73 +53,14 @@ static const char payroll_fixed[] =
   "  { \"firstName\": \"Other\", \"lastName\": \"Person\", \"email\": \"other@acme.no\", \"employeeNumber\": \"78\" }"
   "] }";
 
-static gboolean have_display;
-
 typedef struct
 {
-  char           *dir;
-  PbApplication  *app;
-  PbWindow       *window;
-  PbStore        *store;     /* the application's */
-  PbSandbox      *sandbox;
-  PbConnection   *connection;
-  PbProvider     *provider;
+  PbTestApp       t;
   PbErrorLogPage *page;
 } Fixture;
 
 /* --- helpers ------------------------------------------------------------------------ */
 
-static void
-iterate_idle (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
-static gboolean
-available (void)
-{
-  if (!have_display)
-    {
-      pb_test_skip_or_fail ("no display");
-      return FALSE;
-    }
-
-  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
-    {
-      pb_test_skip_or_fail ("no session bus (run under build-aux/run-headless)");
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static gpointer
-child (gpointer    widget,
-       GType       type,
-       const char *name)
-{
-  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
-
-  g_assert_nonnull (object);
-  return object;
-}
-
-static void
-import (PbStore    *store,
-        const char *json)
-{
-  g_autoptr(GError) error = NULL;
-
-  pb_import_data (store, "change.json", json, strlen (json), FALSE, PB_IMPORT_FLAGS_NONE, NULL, &error);
-  g_assert_no_error (error);
-}
 
 static guint
 n_shown (Fixture *f)
@@ -129,7 +71,7 @@ n_shown (Fixture *f)
 static const char *
 page_stack (Fixture *f)
 {
-  return gtk_stack_get_visible_child_name (child (f->page, PB_TYPE_ERROR_LOG_PAGE, "stack"));
+  return gtk_stack_get_visible_child_name (pb_test_template_child (f->page, PB_TYPE_ERROR_LOG_PAGE, "stack"));
 }
 
 static void
@@ -137,20 +79,20 @@ select_filter (Fixture    *f,
                const char *name,
                guint       position)
 {
-  gtk_drop_down_set_selected (child (f->page, PB_TYPE_ERROR_LOG_PAGE, name), position);
-  iterate_idle ();
+  gtk_drop_down_set_selected (pb_test_template_child (f->page, PB_TYPE_ERROR_LOG_PAGE, name), position);
+  pb_test_iterate_idle ();
 }
 
 static void
 search (Fixture    *f,
         const char *text)
 {
-  GtkEditable *entry = child (f->page, PB_TYPE_ERROR_LOG_PAGE, "search_entry");
+  GtkEditable *entry = pb_test_template_child (f->page, PB_TYPE_ERROR_LOG_PAGE, "search_entry");
 
   gtk_editable_set_text (entry, text);
   /* The search entry waits a moment before it says it changed. */
   g_signal_emit_by_name (entry, "search-changed");
-  iterate_idle ();
+  pb_test_iterate_idle ();
 }
 
 static PbErrorItem *
@@ -189,18 +131,18 @@ has_open_error (gpointer data)
 static void
 make_refused_entry (Fixture *f)
 {
-  Errors errors = { pb_application_get_sync_driver (f->app), f->connection->id };
+  Errors errors = { pb_application_get_sync_driver (f->t.app), f->t.connection->id };
 
-  import (f->store, dup_json);
+  pb_test_import (f->t.store, dup_json);
   g_assert_true (pb_test_iterate_until (has_open_error, &errors, WAIT_CAP_SECONDS));
-  iterate_idle ();
+  pb_test_iterate_idle ();
 }
 
 static gint64
 employee_id (Fixture    *f,
              const char *email)
 {
-  g_autoptr(GPtrArray) people = pb_store_list (f->store, PB_ENTITY_EMPLOYEE, 0, NULL);
+  g_autoptr(GPtrArray) people = pb_store_list (f->t.store, PB_ENTITY_EMPLOYEE, 0, NULL);
 
   for (guint i = 0; people != NULL && i < people->len; i++)
     {
@@ -220,63 +162,16 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  static guint n_apps;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *app_id = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-
-  if (!have_display || g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+  if (!pb_test_app_start (&f->t, "errorlog-view", payroll_seed, hr_json))
     return;
-
-  f->sandbox = pb_sandbox_new ("tripletex", &error);
-  g_assert_no_error (error);
-  pb_sandbox_load_seed_data (f->sandbox, payroll_seed, -1, &error);
-  g_assert_no_error (error);
-  pb_sandbox_listen (f->sandbox, 0, &error);
-  g_assert_no_error (error);
-
-  f->dir = pb_test_make_dir ("errorlog-view");
-  {
-    g_autoptr(PbStore) store = pb_store_open (f->dir, &error);
-
-    g_assert_no_error (error);
-    import (store, hr_json);
-  }
-
-  app_id = g_strdup_printf ("io.github.paybridge.Paybridge.TestErrorLog%u", ++n_apps);
-  g_setenv ("PAYBRIDGE_DATA_DIR", f->dir, TRUE);
-  f->app = pb_application_new (app_id, G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (f->app), NULL, &error);
-  g_assert_no_error (error);
-  g_unsetenv ("PAYBRIDGE_DATA_DIR");
-  f->store = pb_application_get_store (f->app);
-  g_assert_nonnull (f->store);
 
   /* An established connection syncing users: from now on HR changes go to
    * payroll (what the first user sync does at its end, done directly). */
-  f->connection = pb_connection_new ();
-  f->connection->name = g_strdup ("Acme payroll");
-  f->connection->system = g_strdup ("tripletex");
-  f->connection->sync_types = PB_DATA_USERS;
-  f->connection->base_url = g_strdup (pb_sandbox_get_api_url (f->sandbox));
-  f->connection->state = PB_CONNECTION_ACTIVE;
-  f->connection->activated_at = g_date_time_format_iso8601 (now);
-  f->provider = pb_test_new_provider ("tripletex", f->connection->base_url, NULL);
-  pb_store_save_connection (f->store, f->connection, &error);
-  g_assert_no_error (error);
-  pb_sync_driver_set_provider (pb_application_get_sync_driver (f->app), f->connection->id, f->provider);
-  pb_sync_engine_activate (f->store, f->connection, &error);
-  g_assert_no_error (error);
+  pb_test_app_connect (&f->t, PB_DATA_USERS, FALSE);
+  pb_test_app_show (&f->t, 1100, 720);
+  pb_window_set_view (f->t.window, "errorlog");
 
-  g_application_activate (G_APPLICATION (f->app));
-  f->window = PB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
-  g_assert_true (PB_IS_WINDOW (f->window));
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 720);
-  g_assert_true (pb_test_iterate_until (is_mapped, f->window, 20));
-  pb_window_set_view (f->window, "errorlog");
-
-  f->page = child (f->window, PB_TYPE_WINDOW, "errorlog_page");
+  f->page = pb_test_template_child (f->t.window, PB_TYPE_WINDOW, "errorlog_page");
   g_assert_true (PB_IS_ERROR_LOG_PAGE (f->page));
 }
 
@@ -284,21 +179,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  if (f->app != NULL)
-    {
-      g_autoptr(GList) windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (f->app)));
-
-      for (GList *l = windows; l != NULL; l = l->next)
-        gtk_window_destroy (l->data);
-      iterate_idle ();
-      g_clear_object (&f->app);
-    }
-
-  g_clear_object (&f->provider);
-  g_clear_object (&f->connection);
-  g_clear_object (&f->sandbox);
-  g_clear_pointer (&f->dir, g_free);
-  iterate_idle ();
+  pb_test_app_stop (&f->t);
 }
 
 /* --- the tests ---------------------------------------------------------------------- */
@@ -316,7 +197,7 @@ test_filters_and_search (Fixture       *f,
   g_autoptr(PbConnection) other = pb_connection_new ();
   g_autoptr(GError) error = NULL;
 
-  if (!available ())
+  if (!pb_test_ui_available ())
     return;
 
   g_assert_cmpuint (n_shown (f), ==, 0);
@@ -331,9 +212,9 @@ test_filters_and_search (Fixture       *f,
   g_assert_cmpstr (entry->who, ==, "Dup Number <dup@acme.no>");
   g_assert_cmpint (entry->state, ==, PB_ERROR_OPEN);
   g_assert_cmpint (entry->entity, ==, PB_ENTITY_EMPLOYEE);
-  g_assert_cmpint (entry->connection_id, ==, f->connection->id);
+  g_assert_cmpint (entry->connection_id, ==, f->t.connection->id);
   g_assert_nonnull (entry->system_message);
-  g_assert_cmpstr (pb_window_get_view (f->window), ==, "errorlog");
+  g_assert_cmpstr (pb_window_get_view (f->t.window), ==, "errorlog");
 
   /* State: Open (the default) shows it, Resolved and Dismissed do not, Any does. */
   select_filter (f, "state_dropdown", 1);
@@ -368,17 +249,17 @@ test_filters_and_search (Fixture       *f,
   other->name = g_strdup ("Other payroll");
   other->system = g_strdup ("tripletex");
   other->sync_types = PB_DATA_USERS;
-  pb_store_save_connection (f->store, other, &error);
+  pb_store_save_connection (f->t.store, other, &error);
   g_assert_no_error (error);
-  iterate_idle ();
-  pb_window_set_view (f->window, "people");
-  g_action_group_activate_action (G_ACTION_GROUP (f->window), "show-error-log", g_variant_new_int64 (other->id));
-  iterate_idle ();
-  g_assert_cmpstr (pb_window_get_view (f->window), ==, "errorlog");
+  pb_test_iterate_idle ();
+  pb_window_set_view (f->t.window, "people");
+  g_action_group_activate_action (G_ACTION_GROUP (f->t.window), "show-error-log", g_variant_new_int64 (other->id));
+  pb_test_iterate_idle ();
+  g_assert_cmpstr (pb_window_get_view (f->t.window), ==, "errorlog");
   g_assert_cmpuint (n_shown (f), ==, 0);
-  g_action_group_activate_action (G_ACTION_GROUP (f->window), "show-error-log",
-                                  g_variant_new_int64 (f->connection->id));
-  iterate_idle ();
+  g_action_group_activate_action (G_ACTION_GROUP (f->t.window), "show-error-log",
+                                  g_variant_new_int64 (f->t.connection->id));
+  pb_test_iterate_idle ();
   g_assert_cmpuint (n_shown (f), ==, 1);
   select_filter (f, "connection_dropdown", 0);
   g_assert_cmpuint (n_shown (f), ==, 1);
@@ -397,25 +278,25 @@ test_retry_resolves (Fixture       *f,
   g_autoptr(GError) error = NULL;
   PbErrorEntry *entry;
 
-  if (!available ())
+  if (!pb_test_ui_available ())
     return;
 
   make_refused_entry (f);
   g_assert_cmpuint (n_shown (f), ==, 1);
 
-  pb_sandbox_load_seed_data (f->sandbox, payroll_fixed, -1, &error);
+  pb_sandbox_load_seed_data (f->t.sandbox, payroll_fixed, -1, &error);
   g_assert_no_error (error);
 
   selection = pb_error_log_page_get_selection (f->page);
   gtk_selection_model_select_item (selection, 0, TRUE);
-  iterate_idle ();
-  g_assert_true (gtk_widget_get_visible (child (f->page, PB_TYPE_ERROR_LOG_PAGE, "action_bar")));
-  g_assert_true (gtk_action_bar_get_revealed (child (f->page, PB_TYPE_ERROR_LOG_PAGE, "action_bar")));
+  pb_test_iterate_idle ();
+  g_assert_true (gtk_widget_get_visible (pb_test_template_child (f->page, PB_TYPE_ERROR_LOG_PAGE, "action_bar")));
+  g_assert_true (gtk_action_bar_get_revealed (pb_test_template_child (f->page, PB_TYPE_ERROR_LOG_PAGE, "action_bar")));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->page), "errorlog.retry-selected", NULL));
   g_assert_cmpstr (pb_error_log_page_get_last_toast (f->page), ==, "Sending 1 change again");
 
   g_assert_true (pb_test_iterate_until (nothing_shown, f, WAIT_CAP_SECONDS));
-  log = pb_store_list_errors (f->store, f->connection->id, &error);
+  log = pb_store_list_errors (f->t.store, f->t.connection->id, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (log->len, ==, 1);
   entry = g_ptr_array_index (log, 0);
@@ -427,7 +308,7 @@ test_retry_resolves (Fixture       *f,
   g_assert_cmpuint (n_shown (f), ==, 1);
 
   /* Retrying again finds nothing waiting. */
-  g_assert_cmpint (pb_store_outbox_retry_record (f->store, f->connection->id, PB_ENTITY_EMPLOYEE,
+  g_assert_cmpint (pb_store_outbox_retry_record (f->t.store, f->t.connection->id, PB_ENTITY_EMPLOYEE,
                                                  entry->record_id, &error), ==, 0);
   g_assert_no_error (error);
 }
@@ -440,16 +321,16 @@ test_dismiss (Fixture       *f,
 {
   g_autoptr(PbErrorItem) item = NULL;
 
-  if (!available ())
+  if (!pb_test_ui_available ())
     return;
 
   make_refused_entry (f);
   gtk_selection_model_select_item (pb_error_log_page_get_selection (f->page), 0, TRUE);
-  iterate_idle ();
+  pb_test_iterate_idle ();
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->page), "errorlog.dismiss-selected", NULL));
-  iterate_idle ();
+  pb_test_iterate_idle ();
   g_assert_cmpuint (n_shown (f), ==, 0);
-  g_assert_cmpint (pb_store_count_open_errors (f->store, f->connection->id), ==, 0);
+  g_assert_cmpint (pb_store_count_open_errors (f->t.store, f->t.connection->id), ==, 0);
 
   select_filter (f, "state_dropdown", 2);
   g_assert_cmpuint (n_shown (f), ==, 1);
@@ -469,28 +350,28 @@ test_open_person (Fixture       *f,
   PbRecord *selected;
   GtkWidget *detail;
 
-  if (!available ())
+  if (!pb_test_ui_available ())
     return;
 
   make_refused_entry (f);
-  people = child (f->window, PB_TYPE_WINDOW, "people_page");
-  gtk_editable_set_text (child (people, PB_TYPE_PEOPLE_PAGE, "search_entry"), "kari");
-  g_signal_emit_by_name (child (people, PB_TYPE_PEOPLE_PAGE, "search_entry"), "search-changed");
-  iterate_idle ();
+  people = pb_test_template_child (f->t.window, PB_TYPE_WINDOW, "people_page");
+  gtk_editable_set_text (pb_test_template_child (people, PB_TYPE_PEOPLE_PAGE, "search_entry"), "kari");
+  g_signal_emit_by_name (pb_test_template_child (people, PB_TYPE_PEOPLE_PAGE, "search_entry"), "search-changed");
+  pb_test_iterate_idle ();
 
   gtk_selection_model_select_item (pb_error_log_page_get_selection (f->page), 0, TRUE);
-  iterate_idle ();
+  pb_test_iterate_idle ();
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->page), "errorlog.open-selected", NULL));
-  iterate_idle ();
+  pb_test_iterate_idle ();
 
-  g_assert_cmpstr (pb_window_get_view (f->window), ==, "people");
-  view = child (people, PB_TYPE_PEOPLE_PAGE, "column_view");
+  g_assert_cmpstr (pb_window_get_view (f->t.window), ==, "people");
+  view = pb_test_template_child (people, PB_TYPE_PEOPLE_PAGE, "column_view");
   selection = GTK_SINGLE_SELECTION (gtk_column_view_get_model (view));
   selected = gtk_single_selection_get_selected_item (selection);
   g_assert_nonnull (selected);
   g_assert_cmpint (pb_record_get_id (selected), ==, employee_id (f, "dup@acme.no"));
-  detail = child (people, PB_TYPE_PEOPLE_PAGE, "detail");
-  g_assert_cmpstr (gtk_label_get_label (child (detail, PB_TYPE_PERSON_DETAIL, "name_label")), ==, "Dup Number");
+  detail = pb_test_template_child (people, PB_TYPE_PEOPLE_PAGE, "detail");
+  g_assert_cmpstr (gtk_label_get_label (pb_test_template_child (detail, PB_TYPE_PERSON_DETAIL, "name_label")), ==, "Dup Number");
 }
 
 static GtkWidget *
@@ -519,7 +400,7 @@ test_person_opens_log (Fixture       *f,
   PbPeoplePage *people;
   GtkWidget *detail, *button;
 
-  if (!available ())
+  if (!pb_test_ui_available ())
     return;
 
   make_refused_entry (f);
@@ -534,23 +415,23 @@ test_person_opens_log (Fixture       *f,
     other->who = g_strdup ("Kari Nordmann <kari@acme.no>");
     other->what = g_strdup ("Update the employee");
     other->message = g_strdup ("Something else");
-    pb_store_add_error (f->store, f->connection->id, other, &error);
+    pb_store_add_error (f->t.store, f->t.connection->id, other, &error);
     g_assert_no_error (error);
   }
-  pb_window_set_view (f->window, "people");
-  people = child (f->window, PB_TYPE_WINDOW, "people_page");
+  pb_window_set_view (f->t.window, "people");
+  people = pb_test_template_child (f->t.window, PB_TYPE_WINDOW, "people_page");
   g_assert_true (pb_people_page_show_person (people, employee_id (f, "dup@acme.no")));
-  iterate_idle ();
+  pb_test_iterate_idle ();
 
-  detail = child (people, PB_TYPE_PEOPLE_PAGE, "detail");
+  detail = pb_test_template_child (people, PB_TYPE_PEOPLE_PAGE, "detail");
   button = find_named (detail, "open-error-button");
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_is_sensitive (button));
   g_signal_emit_by_name (button, "clicked");
-  iterate_idle ();
+  pb_test_iterate_idle ();
 
-  g_assert_cmpstr (pb_window_get_view (f->window), ==, "errorlog");
-  g_assert_cmpstr (gtk_editable_get_text (child (f->page, PB_TYPE_ERROR_LOG_PAGE, "search_entry")), ==,
+  g_assert_cmpstr (pb_window_get_view (f->t.window), ==, "errorlog");
+  g_assert_cmpstr (gtk_editable_get_text (pb_test_template_child (f->page, PB_TYPE_ERROR_LOG_PAGE, "search_entry")), ==,
                    "dup@acme.no");
   g_assert_cmpuint (n_shown (f), ==, 1);
   {
@@ -595,7 +476,7 @@ who_cell_shown (gpointer data)
 {
   Fixture *f = data;
 
-  return find_descendant (child (f->page, PB_TYPE_ERROR_LOG_PAGE, "column_view"), GTK_TYPE_INSCRIPTION,
+  return find_descendant (pb_test_template_child (f->page, PB_TYPE_ERROR_LOG_PAGE, "column_view"), GTK_TYPE_INSCRIPTION,
                           "Dup Number <dup@acme.no>", NULL) != NULL;
 }
 
@@ -617,11 +498,11 @@ test_cheap_rows (Fixture       *f,
   g_autofree char *retry = NULL;
   g_autofree char *open = NULL;
 
-  if (!available ())
+  if (!pb_test_ui_available ())
     return;
 
   make_refused_entry (f);
-  view = child (f->page, PB_TYPE_ERROR_LOG_PAGE, "column_view");
+  view = pb_test_template_child (f->page, PB_TYPE_ERROR_LOG_PAGE, "column_view");
   g_assert_true (pb_test_iterate_until (who_cell_shown, f, 20));
 
   /* One row, six cells, each an inscription; no button in the rows (the
@@ -634,9 +515,9 @@ test_cheap_rows (Fixture       *f,
 
   /* The context menu: the selection's actions. */
   gtk_selection_model_select_item (pb_error_log_page_get_selection (f->page), 0, TRUE);
-  iterate_idle ();
+  pb_test_iterate_idle ();
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->page), "errorlog.context-menu", NULL));
-  iterate_idle ();
+  pb_test_iterate_idle ();
   popover = find_descendant (GTK_WIDGET (f->page), GTK_TYPE_POPOVER_MENU, NULL, NULL);
   g_assert_nonnull (popover);
   g_assert_true (gtk_widget_get_visible (popover));
@@ -647,12 +528,12 @@ test_cheap_rows (Fixture       *f,
   g_assert_true (g_menu_model_get_item_attribute (menu, 2, G_MENU_ATTRIBUTE_ACTION, "s", &open));
   g_assert_cmpstr (open, ==, "errorlog.open-selected");
   gtk_popover_popdown (GTK_POPOVER (popover));
-  iterate_idle ();
+  pb_test_iterate_idle ();
 
   /* Activating the row opens the person in People. */
   g_signal_emit_by_name (view, "activate", 0);
-  iterate_idle ();
-  g_assert_cmpstr (pb_window_get_view (f->window), ==, "people");
+  pb_test_iterate_idle ();
+  g_assert_cmpstr (pb_window_get_view (f->t.window), ==, "people");
 }
 
 /* The header of `paybridge-cli errors NAME --csv`. */
@@ -670,11 +551,11 @@ test_export_csv (Fixture       *f,
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
 
-  if (!available ())
+  if (!pb_test_ui_available ())
     return;
 
   make_refused_entry (f);
-  path = g_build_filename (f->dir, "errors.csv", NULL);
+  path = g_build_filename (f->t.dir, "errors.csv", NULL);
   file = g_file_new_for_path (path);
   g_assert_true (pb_error_log_page_export (f->page, file, &error));
   g_assert_no_error (error);
@@ -699,19 +580,7 @@ int
 main (int   argc,
       char *argv[])
 {
-#ifdef __SANITIZE_ADDRESS__
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
-#endif
-
-  pb_test_use_system_mime_database ();
-  have_display = gtk_init_check ();
-  if (have_display)
-    {
-      adw_init ();
-      gtk_icon_theme_get_for_display (gdk_display_get_default ());
-    }
-
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  pb_test_ui_init (&argc, &argv);
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)

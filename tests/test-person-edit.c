@@ -25,6 +25,7 @@
 #include "pb-sandbox.h"
 #include "pb-sync-driver.h"
 #include "pb-sync-engine.h"
+#include "pb-test-ui.h"
 #include "pb-test-utils.h"
 #include "pb-window.h"
 
@@ -50,51 +51,14 @@ static const char payroll_seed[] =
   "  { \"firstName\": \"Kari\", \"lastName\": \"Nordmann\", \"email\": \"kari@acme.no\" }"
   "] }";
 
-static gboolean have_display;
-
 typedef struct
 {
-  char           *dir;
-  PbApplication  *app;
-  PbWindow       *window;
-  PbStore        *store;     /* the application's */
-  PbSandbox      *sandbox;
-  PbConnection   *connection;
-  PbProvider     *provider;
+  PbTestApp       t;
   PbPersonDetail *detail;
   gint64          kari;
 } Fixture;
 
 /* --- helpers ------------------------------------------------------------------------ */
-
-static void
-iterate_idle (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
-static gboolean
-available (void)
-{
-  if (!have_display)
-    {
-      pb_test_skip_or_fail ("no display");
-      return FALSE;
-    }
-  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
-    {
-      pb_test_skip_or_fail ("no session bus (run under build-aux/run-headless)");
-      return FALSE;
-    }
-  return TRUE;
-}
 
 typedef struct
 {
@@ -119,7 +83,7 @@ static JsonNode *
 sandbox_state (Fixture *f)
 {
   g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strdup_printf ("%s/_sandbox/state", pb_sandbox_get_url (f->sandbox));
+  g_autofree char *url = g_strdup_printf ("%s/_sandbox/state", pb_sandbox_get_url (f->t.sandbox));
   g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
   g_autoptr(GError) error = NULL;
   Fetch fetch = { 0 };
@@ -276,7 +240,7 @@ fields (Fixture *f)
 static PbRecord *
 kari_now (Fixture *f)
 {
-  PbRecord *kari = pb_store_get (f->store, PB_ENTITY_EMPLOYEE, f->kari, NULL);
+  PbRecord *kari = pb_store_get (f->t.store, PB_ENTITY_EMPLOYEE, f->kari, NULL);
 
   g_assert_nonnull (kari);
   return kari;
@@ -286,7 +250,7 @@ static PbRecord *
 only_child (Fixture  *f,
             PbEntity  entity)
 {
-  g_autoptr(GPtrArray) records = pb_store_list (f->store, entity, f->kari, NULL);
+  g_autoptr(GPtrArray) records = pb_store_list (f->t.store, entity, f->kari, NULL);
 
   g_assert_cmpuint (records->len, ==, 1);
   return g_object_ref (g_ptr_array_index (records, 0));
@@ -322,7 +286,7 @@ open_editor (Fixture    *f,
   GtkWindow *dialog;
 
   g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (f->detail), action, target));
-  iterate_idle ();
+  pb_test_iterate_idle ();
   dialog = pb_person_detail_get_dialog (f->detail);
   g_assert_true (PB_IS_RECORD_EDITOR (dialog));
   return PB_RECORD_EDITOR (dialog);
@@ -341,7 +305,7 @@ add_position (Fixture    *f,
   g_assert_null (pb_record_editor_get_problem (editor));
   g_assert_true (pb_record_editor_save (editor));
   g_assert_null (pb_person_detail_get_dialog (f->detail));
-  iterate_idle ();
+  pb_test_iterate_idle ();
 }
 
 /* --- the fixture: the app with an active connection to the sandbox ------------------- */
@@ -350,9 +314,9 @@ static void
 map_vacation (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) remotes = pb_test_call (f->provider, PB_OP_LIST_ABSENCE_TYPES, &(PbProviderArgs) { 0 }, &error);
+  g_autoptr(GPtrArray) remotes = pb_test_call (f->t.provider, PB_OP_LIST_ABSENCE_TYPES, &(PbProviderArgs) { 0 }, &error);
   g_autoptr(GPtrArray) types = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_type_free);
-  g_autoptr(PbRecord) vac = pb_store_find_by_key (f->store, PB_ENTITY_ABSENCE_TYPE, "vac", NULL);
+  g_autoptr(PbRecord) vac = pb_store_find_by_key (f->t.store, PB_ENTITY_ABSENCE_TYPE, "vac", NULL);
   const char *ferie = NULL;
 
   g_assert_no_error (error);
@@ -368,9 +332,9 @@ map_vacation (Fixture *f)
         ferie = type->id;
     }
   g_assert_nonnull (ferie);
-  pb_store_save_remote_types (f->store, f->connection->id, types, &error);
+  pb_store_save_remote_types (f->t.store, f->t.connection->id, types, &error);
   g_assert_no_error (error);
-  pb_store_set_mapping (f->store, f->connection->id, pb_record_get_id (vac), PB_MAPPING_MAPPED, ferie, &error);
+  pb_store_set_mapping (f->t.store, f->t.connection->id, pb_record_get_id (vac), PB_MAPPING_MAPPED, ferie, &error);
   g_assert_no_error (error);
 }
 
@@ -378,91 +342,35 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  static guint n_apps;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *app_id = NULL;
   PbPeoplePage *page;
 
-  if (!have_display || g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+  if (!pb_test_app_start (&f->t, "person-edit", payroll_seed, hr_json))
     return;
-
-  f->sandbox = pb_sandbox_new ("tripletex", &error);
-  g_assert_no_error (error);
-  pb_sandbox_load_seed_data (f->sandbox, payroll_seed, -1, &error);
-  g_assert_no_error (error);
-  pb_sandbox_listen (f->sandbox, 0, &error);
-  g_assert_no_error (error);
-
-  f->dir = pb_test_make_dir ("person-edit");
-  {
-    g_autoptr(PbStore) store = pb_store_open (f->dir, &error);
-
-    g_assert_no_error (error);
-    pb_test_import (store, hr_json);
-  }
-
-  app_id = g_strdup_printf ("io.github.paybridge.Paybridge.TestPersonEdit%u", ++n_apps);
-  g_setenv ("PAYBRIDGE_DATA_DIR", f->dir, TRUE);
-  f->app = pb_application_new (app_id, G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (f->app), NULL, &error);
-  g_assert_no_error (error);
-  g_unsetenv ("PAYBRIDGE_DATA_DIR");
-  f->store = pb_application_get_store (f->app);
-  g_assert_nonnull (f->store);
 
   /* A connection syncing everything, activated by its first user sync
    * (which links Kari, SPEC U6); the company pays in NOK (S4). */
-  f->connection = pb_connection_new ();
-  f->connection->name = g_strdup ("Acme payroll");
-  f->connection->system = g_strdup ("tripletex");
-  f->connection->sync_types = PB_DATA_ALL;
-  f->connection->base_url = g_strdup (pb_sandbox_get_api_url (f->sandbox));
-  f->connection->remote_currency = g_strdup ("NOK");
-  f->provider = pb_test_new_provider ("tripletex", f->connection->base_url, NULL);
-  pb_store_save_connection (f->store, f->connection, &error);
-  g_assert_no_error (error);
-  pb_sync_driver_set_provider (pb_application_get_sync_driver (f->app), f->connection->id, f->provider);
-  pb_test_activate (f->store, f->connection, f->provider, FALSE);
+  pb_test_app_connect (&f->t, PB_DATA_ALL, TRUE);
   map_vacation (f);
-
-  g_application_activate (G_APPLICATION (f->app));
-  f->window = PB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
-  g_assert_true (PB_IS_WINDOW (f->window));
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 760);
-  g_assert_true (pb_test_iterate_until (is_mapped, f->window, 20));
+  pb_test_app_show (&f->t, 1100, 760);
 
   {
-    g_autoptr(PbRecord) kari = pb_store_find_employee (f->store, NULL, "kari@acme.no", NULL);
+    g_autoptr(PbRecord) kari = pb_store_find_employee (f->t.store, NULL, "kari@acme.no", NULL);
 
     f->kari = pb_record_get_id (kari);
   }
-  pb_window_set_view (f->window, "people");
-  page = PB_PEOPLE_PAGE (gtk_widget_get_template_child (GTK_WIDGET (f->window), PB_TYPE_WINDOW, "people_page"));
+  pb_window_set_view (f->t.window, "people");
+  page = PB_PEOPLE_PAGE (gtk_widget_get_template_child (GTK_WIDGET (f->t.window), PB_TYPE_WINDOW, "people_page"));
   g_assert_true (pb_people_page_show_person (page, f->kari));
   f->detail = PB_PERSON_DETAIL (gtk_widget_get_template_child (GTK_WIDGET (page), PB_TYPE_PEOPLE_PAGE, "detail"));
   g_assert_cmpint (pb_record_get_id (pb_person_detail_get_person (f->detail)), ==, f->kari);
-  iterate_idle ();
+  pb_test_iterate_idle ();
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  if (f->app != NULL)
-    {
-      g_autoptr(GList) windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (f->app)));
-
-      for (GList *l = windows; l != NULL; l = l->next)
-        gtk_window_destroy (l->data);
-      iterate_idle ();
-      g_clear_object (&f->app);
-    }
-
-  g_clear_object (&f->provider);
-  g_clear_object (&f->connection);
-  g_clear_object (&f->sandbox);
-  g_clear_pointer (&f->dir, g_free);
-  iterate_idle ();
+  pb_test_app_stop (&f->t);
 }
 
 /* --- the tests ---------------------------------------------------------------------- */
@@ -479,18 +387,18 @@ test_edit_phone (Fixture       *f,
   g_autoptr(PbRecord) undone = NULL;
   gint64 before;
 
-  if (!available ())
+  if (!pb_test_ui_available ())
     return;
 
   g_assert_true (g_str_has_prefix (row_subtitle (f, "payroll_list", 0), "Linked to employee "));
 
-  before = pb_store_max_change_id (f->store);
+  before = pb_store_max_change_id (f->t.store);
   g_assert_true (pb_field_editor_set_text (fields (f), PB_EMPLOYEE_PHONE, "+47 955 55 555"));
   g_assert_true (pb_field_editor_is_changed (fields (f)));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->detail), "person.save", NULL));
   saved = kari_now (f);
   g_assert_cmpstr (pb_record_get (saved, PB_EMPLOYEE_PHONE), ==, "+47 955 55 555");
-  g_assert_cmpint (pb_store_max_change_id (f->store), ==, before + 1);
+  g_assert_cmpint (pb_store_max_change_id (f->t.store), ==, before + 1);
   g_assert_cmpstr (pb_person_detail_get_last_toast (f->detail), ==, "Kari Nordmann saved");
   /* The pane shows what is stored, with nothing left to save. */
   g_assert_false (pb_field_editor_is_changed (fields (f)));
@@ -500,7 +408,7 @@ test_edit_phone (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->detail), "person.undo", NULL));
   undone = kari_now (f);
   g_assert_cmpstr (pb_record_get (undone, PB_EMPLOYEE_PHONE), ==, "+47 400 00 001");
-  g_assert_cmpint (pb_store_max_change_id (f->store), ==, before + 2);
+  g_assert_cmpint (pb_store_max_change_id (f->t.store), ==, before + 2);
   g_assert_cmpstr (pb_person_detail_get_last_toast (f->detail), ==, "Change undone");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (pb_field_editor_get_row (fields (f), PB_EMPLOYEE_PHONE))),
                    ==, "+47 400 00 001");
@@ -515,10 +423,10 @@ test_bad_value (Fixture       *f,
                 gconstpointer  data)
 {
   g_autoptr(PbRecord) after = NULL;
-  gint64 before = pb_store_max_change_id (f->store);
+  gint64 before = pb_store_max_change_id (f->t.store);
   GtkWidget *save_button;
 
-  if (!available ())
+  if (!pb_test_ui_available ())
     return;
 
   save_button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (f->detail), PB_TYPE_PERSON_DETAIL,
@@ -526,7 +434,7 @@ test_bad_value (Fixture       *f,
   pb_field_editor_set_text (fields (f), PB_EMPLOYEE_PHONE, "+47 400 00 001 ext. 12345678901234567");
   pb_field_editor_set_text (fields (f), PB_EMPLOYEE_EMAIL, "kari.acme.no");
   pb_field_editor_set_text (fields (f), PB_EMPLOYEE_LAST_WORKDAY, "2023-12-31");
-  iterate_idle ();
+  pb_test_iterate_idle ();
   g_assert_cmpstr (pb_field_editor_get_message (fields (f), PB_EMPLOYEE_PHONE), ==,
                    "Phone is longer than 32 characters");
   g_assert_cmpstr (pb_field_editor_get_message (fields (f), PB_EMPLOYEE_EMAIL), ==,
@@ -538,8 +446,8 @@ test_bad_value (Fixture       *f,
   g_assert_false (gtk_widget_get_sensitive (save_button));
 
   gtk_widget_activate_action (GTK_WIDGET (f->detail), "person.save", NULL);
-  iterate_idle ();
-  g_assert_cmpint (pb_store_max_change_id (f->store), ==, before);
+  pb_test_iterate_idle ();
+  g_assert_cmpint (pb_store_max_change_id (f->t.store), ==, before);
   after = kari_now (f);
   g_assert_cmpstr (pb_record_get (after, PB_EMPLOYEE_PHONE), ==, "+47 400 00 001");
   g_assert_cmpstr (pb_record_get (after, PB_EMPLOYEE_EMAIL), ==, "kari@acme.no");
@@ -553,7 +461,7 @@ test_bad_value (Fixture       *f,
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (pb_field_editor_get_row (fields (f), PB_EMPLOYEE_PHONE))),
                    ==, "+47 400 00 001");
   g_assert_false (pb_field_editor_is_changed (fields (f)));
-  g_assert_cmpint (pb_store_max_change_id (f->store), ==, before);
+  g_assert_cmpint (pb_store_max_change_id (f->t.store), ==, before);
 }
 
 /* SPEC P1, P2: a position added in the editor goes to payroll as an
@@ -568,7 +476,7 @@ test_add_position (Fixture       *f,
   PbFieldEditor *editing;
   gint64 before;
 
-  if (!available ())
+  if (!pb_test_ui_available ())
     return;
 
   add_position (f, "Developer", "2024-01-01");
@@ -588,13 +496,13 @@ test_add_position (Fixture       *f,
   g_assert_cmpstr (pb_record_editor_get_problem (editor), ==,
                    "The position 2024-06-01 – ongoing overlaps another: 2024-01-01 – ongoing");
   g_assert_false (pb_record_editor_can_save (editor));
-  before = pb_store_max_change_id (f->store);
+  before = pb_store_max_change_id (f->t.store);
   g_assert_false (pb_record_editor_save (editor));
-  g_assert_cmpint (pb_store_max_change_id (f->store), ==, before);
+  g_assert_cmpint (pb_store_max_change_id (f->t.store), ==, before);
   gtk_window_destroy (GTK_WINDOW (editor));
 
   /* What payroll knows of the position, once sent. */
-  iterate_idle ();
+  pb_test_iterate_idle ();
   g_assert_nonnull (strstr (row_subtitle (f, "positions_list", 0), "\nSent to Tripletex"));
 }
 
@@ -608,7 +516,7 @@ test_approve_absence (Fixture       *f,
   g_autoptr(PbRecord) approved = NULL;
   g_autoptr(JsonNode) state = NULL;
 
-  if (!available ())
+  if (!pb_test_ui_available ())
     return;
 
   absence = only_child (f, PB_ENTITY_ABSENCE);
@@ -640,7 +548,7 @@ test_change_salary (Fixture       *f,
   PbRecordEditor *editor;
   double raised = 660000.0, old = 600000.0;
 
-  if (!available ())
+  if (!pb_test_ui_available ())
     return;
 
   add_position (f, "Developer", "2024-01-01");
@@ -672,7 +580,7 @@ test_deactivate (Fixture       *f,
   g_autoptr(PbRecord) after = NULL;
   GtkWindow *dialog;
 
-  if (!available ())
+  if (!pb_test_ui_available ())
     return;
 
   deactivate = pb_person_detail_dup_consequences (f->detail, "deactivated");
@@ -686,7 +594,7 @@ test_deactivate (Fixture       *f,
   g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
   g_assert_cmpstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), ==, deactivate);
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "deactivated");
-  iterate_idle ();
+  pb_test_iterate_idle ();
   after = kari_now (f);
   g_assert_cmpstr (pb_record_get (after, PB_EMPLOYEE_STATUS), ==, "deactivated");
   g_assert_true (g_str_has_prefix (row_subtitle (f, "payroll_list", 0), "Held back: deactivated in HR"));
@@ -700,10 +608,10 @@ test_add_person (Fixture       *f,
 {
   g_autoptr(PbRecord) added = NULL;
 
-  if (!available ())
+  if (!pb_test_ui_available ())
     return;
 
-  pb_person_detail_add_person (f->detail, f->store);
+  pb_person_detail_add_person (f->detail, f->t.store);
   g_assert_cmpint (pb_record_get_id (pb_person_detail_get_person (f->detail)), ==, 0);
   g_assert_cmpstr (pb_field_editor_get_message (fields (f), PB_EMPLOYEE_EMAIL), ==, "Email is required");
   g_assert_false (pb_field_editor_is_valid (fields (f)));
@@ -712,8 +620,8 @@ test_add_person (Fixture       *f,
   pb_field_editor_set_text (fields (f), PB_EMPLOYEE_EMAIL, "per@acme.no");
   g_assert_true (pb_field_editor_is_valid (fields (f)));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->detail), "person.save", NULL));
-  iterate_idle ();
-  added = pb_store_find_employee (f->store, NULL, "per@acme.no", NULL);
+  pb_test_iterate_idle ();
+  added = pb_store_find_employee (f->t.store, NULL, "per@acme.no", NULL);
   g_assert_nonnull (added);
   g_assert_cmpstr (pb_record_get (added, PB_EMPLOYEE_STATUS), ==, "active");
   g_assert_cmpint (pb_record_get_id (pb_person_detail_get_person (f->detail)), ==, pb_record_get_id (added));
@@ -724,19 +632,7 @@ int
 main (int   argc,
       char *argv[])
 {
-#ifdef __SANITIZE_ADDRESS__
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
-#endif
-
-  pb_test_use_system_mime_database ();
-  have_display = gtk_init_check ();
-  if (have_display)
-    {
-      adw_init ();
-      gtk_icon_theme_get_for_display (gdk_display_get_default ());
-    }
-
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  pb_test_ui_init (&argc, &argv);
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)

@@ -24,6 +24,7 @@
 #include "pb-sandbox.h"
 #include "pb-sync-driver.h"
 #include "pb-sync-engine.h"
+#include "pb-test-ui.h"
 #include "pb-test-utils.h"
 #include "pb-window.h"
 
@@ -50,8 +51,6 @@ static const char payroll_seed[] =
   "  { \"firstName\": \"Kari\", \"lastName\": \"Nordmann\", \"email\": \"kari@acme.no\" },"
   "  { \"firstName\": \"Ola\", \"lastName\": \"Hansen\", \"email\": \"ola@acme.no\" }"
   "] }";
-
-static gboolean have_display;
 
 /* --- a stand-in notification server ------------------------------------------------- */
 
@@ -192,55 +191,15 @@ server_click (Server *server)
 
 typedef struct
 {
-  char          *dir;
-  PbApplication *app;
-  PbStore       *store;     /* the application's */
-  PbSandbox     *sandbox;
-  PbConnection  *connection;
-  PbProvider    *provider;
-  Server         server;
+  PbTestApp t;
+  Server    server;
 } Fixture;
-
-static void
-iterate_idle (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static gboolean
-available (void)
-{
-  if (!have_display)
-    {
-      pb_test_skip_or_fail ("no display");
-      return FALSE;
-    }
-
-  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
-    {
-      pb_test_skip_or_fail ("no session bus (run under build-aux/run-headless)");
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static void
-import (PbStore    *store,
-        const char *json)
-{
-  g_autoptr(GError) error = NULL;
-
-  pb_import_data (store, "change.json", json, strlen (json), FALSE, PB_IMPORT_FLAGS_NONE, NULL, &error);
-  g_assert_no_error (error);
-}
 
 static gint64
 employee_id (Fixture    *f,
              const char *email)
 {
-  g_autoptr(PbRecord) person = pb_store_find_employee (f->store, NULL, email, NULL);
+  g_autoptr(PbRecord) person = pb_store_find_employee (f->t.store, NULL, email, NULL);
 
   g_assert_nonnull (person);
   return pb_record_get_id (person);
@@ -250,76 +209,20 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  static guint n_apps;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *app_id = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-
-  if (!have_display || g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+  if (!pb_test_app_start (&f->t, "rejection-notice", payroll_seed, hr_json))
     return;
-
   server_start (&f->server);
-
-  f->sandbox = pb_sandbox_new ("tripletex", &error);
-  g_assert_no_error (error);
-  pb_sandbox_load_seed_data (f->sandbox, payroll_seed, -1, &error);
-  g_assert_no_error (error);
-  pb_sandbox_listen (f->sandbox, 0, &error);
-  g_assert_no_error (error);
-
-  f->dir = pb_test_make_dir ("rejection-notice");
-  {
-    g_autoptr(PbStore) store = pb_store_open (f->dir, &error);
-
-    g_assert_no_error (error);
-    import (store, hr_json);
-  }
-
-  app_id = g_strdup_printf ("io.github.paybridge.Paybridge.TestRejection%u", ++n_apps);
-  g_setenv ("PAYBRIDGE_DATA_DIR", f->dir, TRUE);
-  f->app = pb_application_new (app_id, G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (f->app), NULL, &error);
-  g_assert_no_error (error);
-  g_unsetenv ("PAYBRIDGE_DATA_DIR");
-  f->store = pb_application_get_store (f->app);
-  g_assert_nonnull (f->store);
-
   /* An established connection syncing users and absence. */
-  f->connection = pb_connection_new ();
-  f->connection->name = g_strdup ("Acme payroll");
-  f->connection->system = g_strdup ("tripletex");
-  f->connection->sync_types = PB_DATA_USERS | PB_DATA_ABSENCE;
-  f->connection->base_url = g_strdup (pb_sandbox_get_api_url (f->sandbox));
-  f->connection->state = PB_CONNECTION_ACTIVE;
-  f->connection->activated_at = g_date_time_format_iso8601 (now);
-  f->provider = pb_test_new_provider ("tripletex", f->connection->base_url, NULL);
-  pb_store_save_connection (f->store, f->connection, &error);
-  g_assert_no_error (error);
-  pb_sync_driver_set_provider (pb_application_get_sync_driver (f->app), f->connection->id, f->provider);
-  pb_sync_engine_activate (f->store, f->connection, &error);
-  g_assert_no_error (error);
+  pb_test_app_connect (&f->t, PB_DATA_USERS | PB_DATA_ABSENCE, FALSE);
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  if (f->app != NULL)
-    {
-      g_autoptr(GList) windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (f->app)));
-
-      for (GList *l = windows; l != NULL; l = l->next)
-        gtk_window_destroy (l->data);
-      iterate_idle ();
-      g_clear_object (&f->app);
-    }
-
-  g_clear_object (&f->provider);
-  g_clear_object (&f->connection);
-  g_clear_object (&f->sandbox);
+  pb_test_app_stop (&f->t);
   server_stop (&f->server);
-  g_clear_pointer (&f->dir, g_free);
-  iterate_idle ();
+  pb_test_iterate_idle ();
 }
 
 static gboolean
@@ -331,7 +234,7 @@ was_notified (gpointer data)
 static PbWindow *
 main_window (Fixture *f)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (f->app));
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (f->t.app));
 
   return PB_IS_WINDOW (window) ? PB_WINDOW (window) : NULL;
 }
@@ -366,13 +269,13 @@ test_notification (Fixture       *f,
   g_autofree char *body = NULL;
   PbWindow *window;
 
-  if (!available ())
+  if (!pb_test_ui_available ())
     return;
 
   g_assert_null (main_window (f));
-  import (f->store, rejected_json);
+  pb_test_import (f->t.store, rejected_json);
   g_assert_true (pb_test_iterate_until (was_notified, f, WAIT_CAP_SECONDS));
-  iterate_idle ();
+  pb_test_iterate_idle ();
 
   g_assert_cmpuint (f->server.n_notified, ==, 1);
   g_assert_cmpstr (f->server.summary, ==, "Absence rejected by Tripletex");
@@ -381,12 +284,12 @@ test_notification (Fixture       *f,
   g_assert_nonnull (strstr (f->server.body, "Kari Nordmann"));
   g_assert_nonnull (strstr (f->server.body, "17"));
   g_assert_nonnull (strstr (f->server.body, "Notified:"));
-  g_assert_cmpint (pb_store_count_open_errors (f->store, f->connection->id), ==, 1);
+  g_assert_cmpint (pb_store_count_open_errors (f->t.store, f->t.connection->id), ==, 1);
 
   /* Clicking it opens the app's window on Kari. */
   server_click (&f->server);
   g_assert_true (pb_test_iterate_until (has_window, f, 20));
-  iterate_idle ();
+  pb_test_iterate_idle ();
   window = main_window (f);
   g_assert_cmpstr (pb_window_get_view (window), ==, "people");
   g_assert_cmpint (selected_person (window), ==, employee_id (f, "kari@acme.no"));
@@ -461,10 +364,10 @@ test_toast (Fixture       *f,
   GtkWidget *button;
   Shown shown;
 
-  if (!available ())
+  if (!pb_test_ui_available ())
     return;
 
-  g_application_activate (G_APPLICATION (f->app));
+  g_application_activate (G_APPLICATION (f->t.app));
   g_assert_true (pb_test_iterate_until (has_window, f, 20));
   window = main_window (f);
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
@@ -473,16 +376,16 @@ test_toast (Fixture       *f,
   gtk_window_present (GTK_WINDOW (window));
   g_assert_true (pb_test_iterate_until (is_active, window, 20));
 
-  import (f->store, rejected_json);
+  pb_test_import (f->t.store, rejected_json);
   shown = (Shown) { window, "Absence rejected by Tripletex" };
   g_assert_true (pb_test_iterate_until (label_shown, &shown, WAIT_CAP_SECONDS));
-  iterate_idle ();
+  pb_test_iterate_idle ();
   g_assert_cmpuint (f->server.n_notified, ==, 0);
 
   button = toast_button (window, shown.text);
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
-  iterate_idle ();
+  pb_test_iterate_idle ();
   g_assert_cmpstr (pb_window_get_view (window), ==, "people");
   g_assert_cmpint (selected_person (window), ==, employee_id (f, "kari@acme.no"));
 }
@@ -494,19 +397,7 @@ main (int   argc,
   /* GLib's notification backend that speaks org.freedesktop.Notifications,
    * whatever else the machine has. */
   g_setenv ("GNOTIFICATION_BACKEND", "freedesktop", TRUE);
-#ifdef __SANITIZE_ADDRESS__
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
-#endif
-
-  pb_test_use_system_mime_database ();
-  have_display = gtk_init_check ();
-  if (have_display)
-    {
-      adw_init ();
-      gtk_icon_theme_get_for_display (gdk_display_get_default ());
-    }
-
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  pb_test_ui_init (&argc, &argv);
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)

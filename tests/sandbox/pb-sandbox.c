@@ -30,7 +30,8 @@
  * first stream whether or not a fault is configured, so changing one rate
  * does not shift the pattern of another; the drop before read draws from a
  * third stream of its own (it is decided before the request is read), so
- * adding it left the patterns of the others as they were. */
+ * adding it left the patterns of the others as they were; the random 429
+ * (throttle) has a fourth stream for the same reason. */
 
 typedef struct
 {
@@ -67,6 +68,7 @@ struct _PbSandbox
   guint64                rng;           /* request stream */
   guint64                lock_rng;      /* record stream */
   guint64                read_rng;      /* drop-before-read stream */
+  guint64                throttle_rng;  /* random 429 stream */
   guint                  dropped_before_read;
   GHashTable            *windows;       /* rate key -> RateWindow* */
 
@@ -82,6 +84,7 @@ G_DEFINE_FINAL_TYPE (PbSandbox, pb_sandbox, G_TYPE_OBJECT)
 G_DEFINE_QUARK (pb-sandbox-error-quark, pb_sandbox_error)
 
 #define READ_RNG_SALT G_GUINT64_CONSTANT (0x2545F4914F6CDD1D)
+#define THROTTLE_RNG_SALT G_GUINT64_CONSTANT (0x6A09E667F3BCC909)
 
 static const PbSandboxSystem *systems[] = {
   &pb_sandbox_tripletex_system,
@@ -514,6 +517,17 @@ handle_api (PbSandbox *self,
   if (!check_rate_limit (self, ex))
     return;
 
+  /* A 429 out of the blue, as from a system whose quota other clients of
+   * the same company spend: Retry-After says when to come back. */
+  if (draw (&self->throttle_rng) < self->faults.throttle_rate)
+    {
+      g_autofree char *after = g_strdup_printf ("%u", MAX (self->faults.throttle_seconds, 1));
+
+      pb_sandbox_exchange_set_header (ex, "Retry-After", after);
+      respond_error (self, ex, 429, 0, "Too many requests (injected by the sandbox): retry after the delay given");
+      return;
+    }
+
   if (fail < self->faults.fail_rate)
     {
       /* The lower half of the band is a 500, the upper a 503. */
@@ -564,6 +578,10 @@ faults_to_json (const PbSandboxFaults *faults)
   json_builder_add_double_value (builder, faults->malformed_rate);
   json_builder_set_member_name (builder, "lock_rate");
   json_builder_add_double_value (builder, faults->lock_rate);
+  json_builder_set_member_name (builder, "throttle_rate");
+  json_builder_add_double_value (builder, faults->throttle_rate);
+  json_builder_set_member_name (builder, "throttle_seconds");
+  json_builder_add_int_value (builder, faults->throttle_seconds);
   json_builder_set_member_name (builder, "seed");
   json_builder_add_int_value (builder, (gint64) faults->seed);
   json_builder_set_member_name (builder, "omit_id");
@@ -658,6 +676,18 @@ faults_merge_json (PbSandboxFaults  *faults,
         faults->malformed_rate = number;
       else if (g_str_equal (name, "lock_rate"))
         faults->lock_rate = number;
+      else if (g_str_equal (name, "throttle_rate"))
+        faults->throttle_rate = number;
+      else if (g_str_equal (name, "throttle_seconds"))
+        {
+          if (number < 0 || number > 3600)
+            {
+              g_set_error_literal (error, PB_SANDBOX_ERROR, PB_SANDBOX_ERROR_INVALID_FAULTS,
+                                   "throttle_seconds: expected 0 to 3600");
+              return FALSE;
+            }
+          faults->throttle_seconds = (guint) number;
+        }
       else if (g_str_equal (name, "seed"))
         faults->seed = (guint64) number;
       else if (g_str_equal (name, "omit_id"))
@@ -1047,6 +1077,7 @@ pb_sandbox_init (PbSandbox *self)
   self->rng = 0;
   self->lock_rng = G_GUINT64_CONSTANT (0x5DEECE66D);
   self->read_rng = READ_RNG_SALT;
+  self->throttle_rng = THROTTLE_RNG_SALT;
 }
 
 /* --- public API ----------------------------------------------------------- */
@@ -1324,7 +1355,7 @@ pb_sandbox_set_faults (PbSandbox              *self,
                        GError                **error)
 {
   const double rates[] = { faults->fail_rate, faults->drop_rate, faults->drop_before_read_rate,
-                           faults->malformed_rate, faults->lock_rate };
+                           faults->malformed_rate, faults->lock_rate, faults->throttle_rate };
 
   g_return_val_if_fail (PB_IS_SANDBOX (self), FALSE);
   g_return_val_if_fail (faults != NULL, FALSE);
@@ -1349,6 +1380,7 @@ pb_sandbox_set_faults (PbSandbox              *self,
   self->rng = faults->seed;
   self->lock_rng = faults->seed ^ G_GUINT64_CONSTANT (0x5DEECE66D);
   self->read_rng = faults->seed ^ READ_RNG_SALT;
+  self->throttle_rng = faults->seed ^ THROTTLE_RNG_SALT;
   g_hash_table_remove_all (self->windows);
   return TRUE;
 }
