@@ -56,12 +56,27 @@ make_plan (PbStore       *store,
   return wait.result;
 }
 
+/* The HR side of every plan item from one read of the register: a read
+ * per item made printing a plan of 100,000 people take seconds. */
+static GHashTable *
+read_people (PbStore *store)
+{
+  GHashTable *people = pb_store_index_by_id (store, PB_ENTITY_EMPLOYEE, NULL);
+
+  return people != NULL ? people : g_hash_table_new (g_int64_hash, g_int64_equal);
+}
+
+static PbRecord *
+hr_of (GHashTable *people,
+       PbPlanItem *item)
+{
+  return item->employee_id != 0 ? g_hash_table_lookup (people, &item->employee_id) : NULL;
+}
+
 static char *
-person_name (PbStore    *store,
+person_name (PbRecord   *hr,
              PbPlanItem *item)
 {
-  g_autoptr(PbRecord) hr = item->employee_id != 0 ? pb_store_get (store, PB_ENTITY_EMPLOYEE, item->employee_id, NULL)
-                                                  : NULL;
   PbRecord *record = hr != NULL ? hr : item->payroll;
   g_autofree char *name = NULL;
 
@@ -71,12 +86,24 @@ person_name (PbStore    *store,
   return g_strdup_printf ("%s <%s>", name, pb_record_get (record, PB_EMPLOYEE_EMAIL) ?: "");
 }
 
+/* One item's HR person read from the store, for commands about one person. */
+static char *
+person_name_from_store (PbStore    *store,
+                        PbPlanItem *item)
+{
+  g_autoptr(PbRecord) hr = item->employee_id != 0 ? pb_store_get (store, PB_ENTITY_EMPLOYEE, item->employee_id, NULL)
+                                                  : NULL;
+
+  return person_name (hr, item);
+}
+
 static void
 plan_to_json (JsonBuilder *builder,
               PbStore     *store,
               PbUserPlan  *plan)
 {
   const PbEntityDef *def = pb_entity_get_def (PB_ENTITY_EMPLOYEE);
+  g_autoptr(GHashTable) people = read_people (store);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "plan");
@@ -88,8 +115,7 @@ plan_to_json (JsonBuilder *builder,
   for (guint i = 0; i < plan->items->len; i++)
     {
       PbPlanItem *item = g_ptr_array_index (plan->items, i);
-      g_autoptr(PbRecord) hr = item->employee_id != 0
-        ? pb_store_get (store, PB_ENTITY_EMPLOYEE, item->employee_id, NULL) : NULL;
+      PbRecord *hr = hr_of (people, item);
       PbRecord *either = hr != NULL ? hr : item->payroll;
 
       json_builder_begin_object (builder);
@@ -142,17 +168,20 @@ print_plan (PbStore    *store,
 {
   const PbEntityDef *def = pb_entity_get_def (PB_ENTITY_EMPLOYEE);
   guint counts[PB_MATCH_LOCKED + 1] = { 0 };
+  g_autoptr(GHashTable) people = read_people (store);
+  g_autoptr(PbPairIndex) pairs = pb_pair_index_new (plan);
 
   for (guint i = 0; i < plan->items->len; i++)
     {
       PbPlanItem *item = g_ptr_array_index (plan->items, i);
-      g_autofree char *name = person_name (store, item);
-      g_autoptr(PbRecord) hr = item->employee_id != 0
-        ? pb_store_get (store, PB_ENTITY_EMPLOYEE, item->employee_id, NULL) : NULL;
+      PbRecord *hr = hr_of (people, item);
+      g_autofree char *name = NULL;
 
       /* The payroll half of a pair shows as part of its HR half. */
       if (pb_plan_item_is_absorbed (item))
         continue;
+
+      name = person_name (hr, item);
 
       counts[item->kind]++;
       printf ("%-13s %s%s%s\n", pb_match_kind_to_string (item->kind), name,
@@ -168,15 +197,13 @@ print_plan (PbStore    *store,
       /* Someone in payroll under another email: the suggestions to pair. */
       if (item->kind == PB_MATCH_HR_ONLY && hr != NULL && !pb_plan_item_is_done (item))
         {
-          g_autoptr(GArray) candidates = pb_user_plan_pair_candidates (plan, hr);
+          g_autoptr(GArray) candidates = pb_pair_index_suggest (pairs, hr);
 
           for (guint c = 0; c < candidates->len; c++)
             {
               PbPairCandidate *candidate = &g_array_index (candidates, PbPairCandidate, c);
               g_autofree char *payroll_name = NULL;
 
-              if (candidate->reasons == 0)
-                break;
               payroll_name = pb_record_dup_display_name (candidate->item->payroll);
               printf (_("    maybe: %s %s <%s> (%s)\n"), candidate->item->remote_id, payroll_name,
                       pb_record_get (candidate->item->payroll, PB_EMPLOYEE_EMAIL) ?: "",
@@ -205,6 +232,7 @@ print_report (PbStore    *store,
               PbUserPlan *plan)
 {
   guint counts[PB_N_OUTCOMES];
+  g_autoptr(GHashTable) people = read_people (store);
 
   for (guint i = 0; i < plan->items->len; i++)
     {
@@ -213,7 +241,7 @@ print_report (PbStore    *store,
 
       if (pb_plan_item_is_absorbed (item))
         continue;
-      name = person_name (store, item);
+      name = person_name (hr_of (people, item), item);
       printf ("%-40s %s\n", name, item->outcome ? item->outcome : "");
     }
   pb_user_plan_count_outcomes (plan, counts);
@@ -493,7 +521,7 @@ cmd_pair (CliContext  *ctx,
   if (!pb_user_sync_pair (store, connection, plan, hr_item, payroll_item, &error))
     return pb_cli_fail ("%s", error->message);
 
-  name = person_name (store, hr_item);
+  name = person_name_from_store (store, hr_item);
   printf (_("Paired %s with %s in payroll.\n"), name, hr_item->remote_id);
   print_plan (store, plan);
   return EXIT_OK;
@@ -528,7 +556,7 @@ cmd_unpair (CliContext  *ctx,
   if (!pb_user_sync_unpair (store, connection, plan, hr_item, &error))
     return pb_cli_fail ("%s", error->message);
 
-  name = person_name (store, hr_item);
+  name = person_name_from_store (store, hr_item);
   printf (_("Unpaired %s.\n"), name);
   print_plan (store, plan);
   return EXIT_OK;

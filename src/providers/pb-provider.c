@@ -716,77 +716,153 @@ pb_provider_send_finish (PbProvider    *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* A list is read until a short page: the first page alone (most lists fit
+ * in it); then the pages the system's total promises, as many at once as
+ * the connection lets be in flight (a payroll of 100,000 people was 101
+ * pages one after another); past them one at a time, as totals are not
+ * exact. The values keep the pages' order. */
 typedef struct
 {
   PbHttpRequest *request;
-  JsonArray     *values;
-  guint          offset;
+  GPtrArray     *pages;       /* (element-type JsonArray) (nullable): page i's values */
+  guint          next_page;   /* the next page to ask for */
+  guint          in_flight;
+  guint          last_page;   /* the first short page; G_MAXUINT until one came */
+  guint          promised;    /* the last page the first page's total promises */
+  GError        *error;       /* the first failure */
 } ListAll;
+
+typedef struct
+{
+  GTask *task;
+  guint  page;
+} PageCall;
 
 static void
 list_all_free (ListAll *state)
 {
   pb_http_request_unref (state->request);
-  json_array_unref (state->values);
+  g_ptr_array_unref (state->pages);
+  g_clear_error (&state->error);
   g_free (state);
 }
 
-static void fetch_page (GTask *task);
+static void fetch_pages (GTask *task);
+
+static void
+list_all_return (GTask *task)
+{
+  ListAll *state = g_task_get_task_data (task);
+  JsonArray *values;
+
+  if (state->error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&state->error));
+      return;
+    }
+
+  values = json_array_new ();
+  for (guint p = 0; p <= state->last_page; p++)
+    {
+      JsonArray *page = g_ptr_array_index (state->pages, p);
+      guint n = json_array_get_length (page);
+
+      for (guint i = 0; i < n; i++)
+        json_array_add_element (values, json_node_copy (json_array_get_element (page, i)));
+    }
+  g_task_return_pointer (task, values, (GDestroyNotify) json_array_unref);
+}
 
 static void
 on_page_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  PageCall *call = user_data;
+  g_autoptr(GTask) task = call->task;
+  guint page_index = call->page;
   PbProvider *self = g_task_get_source_object (task);
   PbProviderClass *klass = PB_PROVIDER_GET_CLASS (self);
   ListAll *state = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) page = pb_http_send_finish (PB_HTTP (source), result, &error);
   JsonArray *values;
-  guint n;
+
+  g_free (call);
+  state->in_flight--;
+
+  values = page != NULL ? klass->page_values (self, page) : NULL;
+  if (error == NULL && values == NULL)
+    g_set_error (&error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE,
+                 _("%s answered a list request without a list"), klass->display_name);
 
   if (error != NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      /* A page past the end does not matter; otherwise the first failure
+       * is the answer, once the pages in flight are back. */
+      if (page_index <= state->last_page && state->error == NULL)
+        state->error = g_steal_pointer (&error);
     }
-
-  values = page != NULL ? klass->page_values (self, page) : NULL;
-  if (values == NULL)
+  else
     {
-      g_task_return_new_error (task, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE,
-                               _("%s answered a list request without a list"), klass->display_name);
-      return;
+      if (state->pages->len <= page_index)
+        g_ptr_array_set_size (state->pages, page_index + 1);
+      g_clear_pointer (&state->pages->pdata[page_index], json_array_unref);
+      state->pages->pdata[page_index] = json_array_ref (values);
+
+      if (page_index == 0 && klass->page_total != NULL)
+        {
+          gint64 total = klass->page_total (self, page);
+
+          if (total > 0)
+            state->promised = MIN (total, (gint64) G_MAXUINT - 1) / klass->page_size;
+        }
+
+      /* Stop on a short page: totals such as Tripletex's fullResultSize are
+       * not exact (and changed behaviour in 2026), the page length is. */
+      if (json_array_get_length (values) < klass->page_size ||
+          (klass->page_is_last != NULL && klass->page_is_last (self, page)))   /* Fortnox's MetaInformation */
+        state->last_page = MIN (state->last_page, page_index);
     }
 
-  n = json_array_get_length (values);
-  for (guint i = 0; i < n; i++)
-    json_array_add_element (state->values, json_node_copy (json_array_get_element (values, i)));
-
-  /* Stop on a short page: totals such as Tripletex's fullResultSize are
-   * not exact (and changed behaviour in 2026), the page length is. */
-  if (n < klass->page_size || (klass->page_is_last != NULL && klass->page_is_last (self, page)))
-    {
-      g_task_return_pointer (task, json_array_ref (state->values), (GDestroyNotify) json_array_unref);
-      return;
-    }
-
-  state->offset += n;
-  fetch_page (g_steal_pointer (&task));
+  fetch_pages (g_steal_pointer (&task));
 }
 
 static void
-fetch_page (GTask *task)
+fetch_pages (GTask *task)
 {
   PbProvider *self = g_task_get_source_object (task);
   PbProviderClass *klass = PB_PROVIDER_GET_CLASS (self);
   ListAll *state = g_task_get_task_data (task);
-  g_autoptr(PbHttpRequest) page = pb_http_request_copy (state->request);
+  PbHttp *http = pb_provider_get_http (self);
+  guint max_in_flight = MAX (pb_http_get_max_in_flight (http), 1);
+  gboolean complete = state->last_page != G_MAXUINT;
 
-  klass->set_page (self, page, state->offset, klass->page_size);
-  pb_http_send_async (pb_provider_get_http (self), page, g_task_get_cancellable (task), on_page_cb, task);
+  for (guint p = 0; complete && p <= state->last_page; p++)
+    complete = p < state->pages->len && g_ptr_array_index (state->pages, p) != NULL;
+
+  if (state->in_flight == 0 && (state->error != NULL || complete))
+    {
+      list_all_return (task);
+      g_object_unref (task);
+      return;
+    }
+
+  while (state->error == NULL && state->next_page <= state->last_page &&
+         state->in_flight < (state->next_page == 0 || state->next_page > state->promised ? 1 : max_in_flight) &&
+         (state->next_page == 0 || (state->pages->len > 0 && g_ptr_array_index (state->pages, 0) != NULL)))
+    {
+      g_autoptr(PbHttpRequest) page = pb_http_request_copy (state->request);
+      PageCall *call = g_new0 (PageCall, 1);
+
+      call->task = g_object_ref (task);
+      call->page = state->next_page++;
+      state->in_flight++;
+      klass->set_page (self, page, call->page * klass->page_size, klass->page_size);
+      pb_http_send_async (http, page, g_task_get_cancellable (task), on_page_cb, call);
+    }
+
+  g_object_unref (task);
 }
 
 /**
@@ -807,10 +883,11 @@ pb_provider_list_all_async (PbProvider          *self,
 
   g_task_set_source_tag (task, pb_provider_list_all_async);
   state->request = pb_http_request_ref (request);
-  state->values = json_array_new ();
+  state->pages = g_ptr_array_new_with_free_func ((GDestroyNotify) json_array_unref);
+  state->last_page = G_MAXUINT;
   g_task_set_task_data (task, state, (GDestroyNotify) list_all_free);
 
-  fetch_page (task);
+  fetch_pages (task);
 }
 
 /**

@@ -234,7 +234,13 @@ struct _PbProviderClass
 
   PbProviderOpFunc ops[PB_N_OPS];
 
-  gpointer padding[7];
+  /* (optional) How many items the system says the list holds, read from
+   * its first page (e.g. Tripletex's fullResultSize), or -1: the pages it
+   * promises are read at once; past them, one at a time until a short one. */
+  gint64     (*page_total)   (PbProvider    *self,
+                              JsonNode      *page);
+
+  gpointer padding[6];
 };
 
 const char   *pb_provider_op_to_string    (PbProviderOp          op);

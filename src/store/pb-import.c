@@ -15,6 +15,7 @@
 
 #include "pb-import.h"
 #include "pb-json-guard.h"
+#include "pb-store-private.h"
 #include "pb-validate.h"
 
 /* An import runs in two phases. First the whole file is read, every value
@@ -46,6 +47,7 @@ struct _Item
   GPtrArray  *children[G_N_ELEMENTS (child_entities)]; /* (nullable): not given */
   PbRecord   *stored;       /* (owned) (nullable) the record in the register */
   PbRecord   *final;        /* (owned) what the register will hold */
+  gboolean    written;      /* employees: @final is in the register (write phase) */
 };
 
 struct _PbImportResult
@@ -568,10 +570,13 @@ read_json_list (Import     *imp,
   return g_steal_pointer (&items);
 }
 
+/* The whole document through json-glib: the path for a document the
+ * scanner below does not take (a syntax error, whose message json-glib
+ * words; a duplicated member), so the messages stay json-glib's own. */
 static void
-read_json (Import     *imp,
-           const char *data,
-           gsize       length)
+read_json_whole (Import     *imp,
+                 const char *data,
+                 gsize       length)
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) error = NULL;
@@ -579,33 +584,8 @@ read_json (Import     *imp,
   JsonObjectIter iter;
   const char *member;
   JsonNode *node;
-  PbJsonGuardReport report;
 
-  /* Nothing json-glib cannot take safely reaches it (pb-json-guard.c). */
-  if (!pb_json_guard_check (data, length, PB_JSON_MAX_DEPTH, &report))
-    {
-      if (report.problem == PB_JSON_GUARD_TOO_DEEP)
-        add_issue (imp, report.path, report.member,
-                   _("lists and objects are nested deeper than %u levels here (line %u, column %u); "
-                     "the file was not read"), PB_JSON_MAX_DEPTH, report.line, report.column);
-      else if (report.problem == PB_JSON_GUARD_NUL && report.in_name)
-        add_issue (imp, report.path, report.member,
-                   _("the member name holds a NUL character (\\u0000) (line %u, column %u)"),
-                   report.line, report.column);
-      else if (report.problem == PB_JSON_GUARD_NUL)
-        add_issue (imp, report.path, report.member,
-                   _("holds a NUL character (\\u0000), which text cannot hold (line %u, column %u)"),
-                   report.line, report.column);
-      else
-        add_issue (imp, report.path, report.member,
-                   _("the number is too large to read exactly (line %u, column %u): write it as a string"),
-                   report.line, report.column);
-      pb_json_guard_report_clear (&report);
-      return;
-    }
-
-  imp->open_objects = g_hash_table_new (NULL, NULL);
-  imp->duplicates = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  /* Whether an object holds a member twice (json-glib keeps the last). */
   g_signal_connect (parser, "object-member", G_CALLBACK (on_object_member_cb), imp);
   g_signal_connect (parser, "object-end", G_CALLBACK (on_object_end_cb), imp);
 
@@ -667,6 +647,272 @@ read_json (Import     *imp,
         add_issue (imp, "$", member, _("unknown member (the document holds companies, locations, teams, "
                                        "absence_types and employees)"));
     }
+}
+
+/* A byte scanner over the document's outline: it finds where each member
+ * of the top-level object and each element of its lists begins and ends,
+ * and hands one element at a time to json-glib, so that memory follows the
+ * largest record, not the file (100,000 people parsed whole took 1.5 GB).
+ * It gives up (FALSE) on anything it does not expect; json-glib then reads
+ * the whole document and words the error. */
+typedef struct
+{
+  const char *p;
+  const char *end;
+} Scan;
+
+static void
+scan_space (Scan *scan)
+{
+  while (scan->p < scan->end && (*scan->p == ' ' || *scan->p == '\t' || *scan->p == '\n' || *scan->p == '\r'))
+    scan->p++;
+}
+
+static gboolean
+scan_string (Scan *scan)
+{
+  if (scan->p >= scan->end || *scan->p != '"')
+    return FALSE;
+  for (scan->p++; scan->p < scan->end; scan->p++)
+    {
+      if (*scan->p == '\\')
+        scan->p++;
+      else if (*scan->p == '"')
+        {
+          scan->p++;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Skips one value; json-glib checks what is inside when it reads it. */
+static gboolean
+scan_value (Scan *scan)
+{
+  guint depth = 0;
+
+  if (scan->p >= scan->end)
+    return FALSE;
+  if (*scan->p == '"')
+    return scan_string (scan);
+  if (*scan->p != '{' && *scan->p != '[')
+    {
+      const char *start = scan->p;
+
+      while (scan->p < scan->end && strchr (",]} \t\r\n", *scan->p) == NULL)
+        scan->p++;
+      return scan->p > start;
+    }
+
+  while (scan->p < scan->end)
+    {
+      char c = *scan->p;
+
+      if (c == '"')
+        {
+          if (!scan_string (scan))
+            return FALSE;
+          continue;
+        }
+      scan->p++;
+      if (c == '{' || c == '[')
+        depth++;
+      else if ((c == '}' || c == ']') && --depth == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static JsonNode *
+scan_parse (JsonParser *parser,
+            const char *start,
+            const char *end)
+{
+  if (!json_parser_load_from_data (parser, start, end - start, NULL) || json_parser_get_root (parser) == NULL)
+    return NULL;
+  return json_parser_steal_root (parser);
+}
+
+static gboolean
+read_json_stream (Import     *imp,
+                  const char *data,
+                  gsize       length)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  Scan scan = { data, data + length };
+  gboolean format_ok = FALSE;
+
+  /* A member given twice inside a record: read whole, as main's import
+   * words it (the objects of one record only live while it is read). */
+  g_signal_connect (parser, "object-member", G_CALLBACK (on_object_member_cb), imp);
+  g_signal_connect (parser, "object-end", G_CALLBACK (on_object_end_cb), imp);
+
+  /* A byte order mark, which json-glib passes over too. */
+  if (length >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
+    scan.p += 3;
+  scan_space (&scan);
+  if (scan.p >= scan.end || *scan.p != '{')
+    return FALSE;
+  scan.p++;
+  scan_space (&scan);
+  if (scan.p < scan.end && *scan.p == '}')
+    scan.p++;
+  else
+    for (;;)
+      {
+        const char *key_start = scan.p;
+        g_autofree char *member = NULL;
+        g_autofree char *path = NULL;
+        const char *value_start;
+        int entity = -1;
+
+        if (!scan_string (&scan) || memchr (key_start, '\\', scan.p - key_start) != NULL)
+          return FALSE;
+        member = g_strndup (key_start + 1, scan.p - key_start - 2);
+        if (!g_hash_table_add (seen, g_strdup (member)))
+          return FALSE;   /* json-glib's rule for a member given twice */
+        path = g_strdup_printf ("$.%s", member);
+
+        scan_space (&scan);
+        if (scan.p >= scan.end || *scan.p != ':')
+          return FALSE;
+        scan.p++;
+        scan_space (&scan);
+
+        for (guint i = 0; i < PB_N_ENTITIES; i++)
+          if (!pb_entity_get_def (i)->has_parent && strcmp (member, pb_entity_get_def (i)->plural) == 0)
+            entity = i;
+
+        value_start = scan.p;
+        if (entity >= 0 && scan.p < scan.end && *scan.p == '[')
+          {
+            guint index = 0;
+
+            scan.p++;
+            scan_space (&scan);
+            if (scan.p < scan.end && *scan.p == ']')
+              scan.p++;
+            else
+              for (;; index++)
+                {
+                  const char *element_start = scan.p;
+                  g_autofree char *element_path = NULL;
+                  g_autoptr(JsonNode) element = NULL;
+
+                  if (!scan_value (&scan) || (element = scan_parse (parser, element_start, scan.p)) == NULL ||
+                      g_hash_table_size (imp->duplicates) > 0)
+                    return FALSE;
+                  element_path = g_strdup_printf ("%s[%u]", path, index);
+                  if (!JSON_NODE_HOLDS_OBJECT (element))
+                    add_issue (imp, element_path, NULL, _("must be an object ({…})"));
+                  else
+                    g_ptr_array_add (imp->items[entity],
+                                     read_json_object (imp, entity, json_node_get_object (element), element_path));
+
+                  scan_space (&scan);
+                  if (scan.p < scan.end && *scan.p == ']')
+                    {
+                      scan.p++;
+                      break;
+                    }
+                  if (scan.p >= scan.end || *scan.p != ',')
+                    return FALSE;
+                  scan.p++;
+                  scan_space (&scan);
+                }
+          }
+        else
+          {
+            g_autoptr(JsonNode) value = NULL;
+
+            if (!scan_value (&scan) || (value = scan_parse (parser, value_start, scan.p)) == NULL ||
+                g_hash_table_size (imp->duplicates) > 0)
+              return FALSE;
+            if (strcmp (member, "format") == 0)
+              format_ok = JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING &&
+                          g_strcmp0 (json_node_get_string (value), FORMAT_ID) == 0;
+            else if (entity >= 0)
+              add_issue (imp, path, NULL, _("must be a list ([…])"));
+            else
+              add_issue (imp, "$", member, _("unknown member (the document holds companies, locations, teams, "
+                                             "absence_types and employees)"));
+          }
+
+        scan_space (&scan);
+        if (scan.p < scan.end && *scan.p == '}')
+          {
+            scan.p++;
+            break;
+          }
+        if (scan.p >= scan.end || *scan.p != ',')
+          return FALSE;
+        scan.p++;
+        scan_space (&scan);
+      }
+
+  scan_space (&scan);
+  if (scan.p != scan.end)
+    return FALSE;
+
+  /* As json-glib's whole-document reading reported it: first. */
+  if (!format_ok)
+    {
+      GPtrArray *issues = imp->result->issues;
+
+      add_issue (imp, "$", "format", _("must be “%s”"), FORMAT_ID);
+      g_ptr_array_insert (issues, 0, g_ptr_array_steal_index (issues, issues->len - 1));
+    }
+
+  return TRUE;
+}
+
+static void
+read_json (Import     *imp,
+           const char *data,
+           gsize       length)
+{
+  PbJsonGuardReport report;
+
+  /* Nothing json-glib cannot take safely reaches it (pb-json-guard.c): the
+   * whole file is checked before the scanner hands any of it on. */
+  if (!pb_json_guard_check (data, length, PB_JSON_MAX_DEPTH, &report))
+    {
+      if (report.problem == PB_JSON_GUARD_TOO_DEEP)
+        add_issue (imp, report.path, report.member,
+                   _("lists and objects are nested deeper than %u levels here (line %u, column %u); "
+                     "the file was not read"), PB_JSON_MAX_DEPTH, report.line, report.column);
+      else if (report.problem == PB_JSON_GUARD_NUL && report.in_name)
+        add_issue (imp, report.path, report.member,
+                   _("the member name holds a NUL character (\\u0000) (line %u, column %u)"),
+                   report.line, report.column);
+      else if (report.problem == PB_JSON_GUARD_NUL)
+        add_issue (imp, report.path, report.member,
+                   _("holds a NUL character (\\u0000), which text cannot hold (line %u, column %u)"),
+                   report.line, report.column);
+      else
+        add_issue (imp, report.path, report.member,
+                   _("the number is too large to read exactly (line %u, column %u): write it as a string"),
+                   report.line, report.column);
+      pb_json_guard_report_clear (&report);
+      return;
+    }
+
+  imp->open_objects = g_hash_table_new (NULL, NULL);
+  imp->duplicates = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+
+  if (read_json_stream (imp, data, length))
+    return;
+
+  /* Start again from nothing: what the scanner read is read again. */
+  g_debug ("%s: read whole (the scanner did not take it)", imp->name);
+  g_ptr_array_set_size (imp->result->issues, 0);
+  for (guint i = 0; i < PB_N_ENTITIES; i++)
+    g_ptr_array_set_size (imp->items[i], 0);
+  g_hash_table_remove_all (imp->open_objects);
+  g_hash_table_remove_all (imp->duplicates);
+  read_json_whole (imp, data, length);
 }
 
 /* --- merge and cross-record checks --------------------------------------- */
@@ -1038,7 +1284,13 @@ save (Import    *imp,
 
 /* Is every employee @item points at (manager, absence manager) already in
  * the register? New employees are written managers first so that each is
- * written once; only a cycle of new people needs a second write. */
+ * written once; only a cycle of new people needs a second write.
+ *
+ * Answered from the file's own index of employees (built once while
+ * resolving), not a store query per employee: check_refs() made sure that
+ * an email the file does not hold names someone in the register; one the
+ * file holds is in the register once that person is written, or already
+ * when the register holds them under that email. */
 static gboolean
 managers_written (Import   *imp,
                   Item     *item)
@@ -1046,12 +1298,15 @@ managers_written (Import   *imp,
   for (guint f = PB_EMPLOYEE_MANAGER_EMAIL; f <= PB_EMPLOYEE_ABSENCE_MANAGER_EMAIL; f++)
     {
       const char *email = pb_record_get (item->final, f);
-      g_autoptr(PbRecord) manager = NULL;
+      Item *manager;
 
       if (email == NULL)
         continue;
-      manager = pb_store_find_employee (imp->store, NULL, email, NULL);
-      if (manager == NULL)
+      manager = find_file_item (imp, PB_ENTITY_EMPLOYEE, email);
+      if (manager == NULL || manager->written)
+        continue;
+      if (manager->stored == NULL ||
+          g_ascii_strcasecmp (pb_record_get (manager->stored, PB_EMPLOYEE_EMAIL) ?: "", email) != 0)
         return FALSE;
     }
 
@@ -1079,6 +1334,7 @@ write_employees (Import  *imp,
           if (!save (imp, item->final, error))
             return FALSE;
           done[i] = TRUE;
+          item->written = TRUE;
           n_done++;
           progress = TRUE;
         }
@@ -1109,6 +1365,7 @@ write_employees (Import  *imp,
             if (!pb_store_save (imp->store, item->final, NULL, error))
               return FALSE;
             done[i] = TRUE;
+            item->written = TRUE;
             n_done++;
           }
       }
@@ -1131,8 +1388,12 @@ write_children (Import  *imp,
         continue;
 
       /* The list given for an employee is complete: delete the others first
-       * so that a replaced period never overlaps its successor. */
-      stored = pb_store_list (imp->store, child_entities[slot], employee_id, error);
+       * so that a replaced period never overlaps its successor. Someone new
+       * to the register has none to delete (no query). */
+      if (employee->stored == NULL)
+        stored = g_ptr_array_new ();
+      else
+        stored = pb_store_list (imp->store, child_entities[slot], employee_id, error);
       if (stored == NULL)
         return FALSE;
 
@@ -1331,8 +1592,7 @@ pb_import_file (PbStore         *store,
                 PbImportResult **result,
                 GError         **error)
 {
-  g_autofree char *data = NULL;
-  gsize length;
+  g_autoptr(GMappedFile) file = NULL;
   gboolean is_csv;
 
   if (g_str_has_suffix (path, ".csv") || g_str_has_suffix (path, ".CSV"))
@@ -1346,10 +1606,142 @@ pb_import_file (PbStore         *store,
       return FALSE;
     }
 
-  if (!g_file_get_contents (path, &data, &length, error))
+  /* Mapped, not read into memory: the pages are the file's own. */
+  file = g_mapped_file_new (path, FALSE, error);
+  if (file == NULL)
     return FALSE;
 
-  return pb_import_data (store, path, data, length, is_csv, flags, result, error);
+  return pb_import_data (store, path, g_mapped_file_get_contents (file) ? g_mapped_file_get_contents (file) : "",
+                         g_mapped_file_get_length (file), is_csv, flags, result, error);
+}
+
+typedef struct
+{
+  PbStore        *store;
+  char           *path;
+  PbImportFlags   flags;
+  PbImportResult *result;
+  guint           changed;    /* PbStoreChangedFlags the worker's commit reported */
+} ImportTask;
+
+static void
+import_task_free (ImportTask *data)
+{
+  g_object_unref (data->store);
+  g_free (data->path);
+  pb_import_result_free (data->result);
+  g_free (data);
+}
+
+static void
+on_worker_changed (PbStore  *store,
+                   guint     what,
+                   gpointer  user_data)
+{
+  ImportTask *data = user_data;
+
+  data->changed |= what;
+}
+
+static void
+import_in_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  ImportTask *data = task_data;
+  g_autoptr(PbStore) store = NULL;
+  GError *error = NULL;
+
+  store = pb_store_open_another (data->store, &error);
+  if (store == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_signal_connect (store, "changed", G_CALLBACK (on_worker_changed), data);
+  if (!pb_import_file (store, data->path, data->flags, &data->result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_imported_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ImportTask *data = g_task_get_task_data (G_TASK (result));
+  GError *error = NULL;
+
+  /* Back on the caller's main loop: the store it holds tells its own
+   * listeners (the worker's connection told nobody). */
+  if (data->changed != 0)
+    pb_store_note_change (data->store, data->changed);
+
+  /* Kept in the worker's data, which @task holds, for the finish to take. */
+  g_task_set_task_data (task, g_object_ref (G_TASK (result)), g_object_unref);
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * pb_import_file_async:
+ *
+ * pb_import_file() in a worker thread with its own connection to @store,
+ * so that the main loop goes on meanwhile; @store's #PbStore::changed is
+ * emitted on the caller's main loop before @callback runs.
+ */
+void
+pb_import_file_async (PbStore             *store,
+                      const char          *path,
+                      PbImportFlags        flags,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  GTask *task = g_task_new (store, cancellable, callback, user_data);
+  GTask *worker = g_task_new (store, cancellable, on_imported_cb, task);
+  ImportTask *data = g_new0 (ImportTask, 1);
+
+  g_task_set_source_tag (task, pb_import_file_async);
+  data->store = g_object_ref (store);
+  data->path = g_strdup (path);
+  data->flags = flags;
+  g_task_set_task_data (worker, data, (GDestroyNotify) import_task_free);
+  g_task_run_in_thread (worker, import_in_thread);
+  g_object_unref (worker);
+}
+
+/**
+ * pb_import_file_finish:
+ * @result: (out) (optional): as pb_import_file()'s
+ *
+ * Returns: %TRUE when the file was imported
+ */
+gboolean
+pb_import_file_finish (PbStore         *store,
+                       GAsyncResult    *result,
+                       PbImportResult **import_result,
+                       GError         **error)
+{
+  GTask *task = G_TASK (result);
+
+  g_return_val_if_fail (g_task_is_valid (result, store), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (task) == pb_import_file_async, FALSE);
+
+  if (import_result != NULL)
+    {
+      ImportTask *data = g_task_get_task_data (g_task_get_task_data (task));
+
+      *import_result = g_steal_pointer (&data->result);
+    }
+
+  return g_task_propagate_boolean (task, error);
 }
 
 /* The employee's fields, as the error message lists them. */

@@ -7,6 +7,8 @@
 
 #pragma once
 
+#include <gio/gio.h>
+
 #include "pb-store.h"
 
 G_BEGIN_DECLS
@@ -44,6 +46,16 @@ gboolean       pb_import_file               (PbStore          *store,
                                              const char       *path,
                                              PbImportFlags     flags,
                                              PbImportResult  **result,
+                                             GError          **error);
+void           pb_import_file_async         (PbStore             *store,
+                                             const char          *path,
+                                             PbImportFlags        flags,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean       pb_import_file_finish        (PbStore          *store,
+                                             GAsyncResult     *result,
+                                             PbImportResult  **result_out,
                                              GError          **error);
 gboolean       pb_import_data               (PbStore          *store,
                                              const char       *display_name,

@@ -666,6 +666,45 @@ pb_store_open (const char  *data_dir,
   return pb_store_open_at_version (data_dir, G_N_ELEMENTS (migrations), error);
 }
 
+/**
+ * pb_store_open_another:
+ *
+ * A second connection to @self's file, for a worker thread (a connection
+ * is used by one thread at a time): no migration, the same register. The
+ * file is in WAL mode, so the main loop's connection reads on while the
+ * worker writes. Its #PbStore::changed is emitted in the worker's thread.
+ *
+ * Returns: (transfer full): the store, or %NULL with @error set
+ */
+PbStore *
+pb_store_open_another (PbStore  *self,
+                       GError  **error)
+{
+  g_autoptr(PbStore) other = g_object_new (PB_TYPE_STORE, NULL);
+
+  g_return_val_if_fail (PB_IS_STORE (self), NULL);
+
+  other->path = g_strdup (self->path);
+  other->register_id = g_strdup (self->register_id);
+  if (sqlite3_open_v2 (other->path, &other->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, PB_STORE_ERROR, PB_STORE_ERROR_IO, _("Could not open %s: %s"),
+                   other->path, other->db ? sqlite3_errmsg (other->db) : g_strerror (ENOMEM));
+      return NULL;
+    }
+
+  sqlite3_extended_result_codes (other->db, 1);
+  sqlite3_busy_timeout (other->db, 5000);
+  if (!exec (other, "PRAGMA foreign_keys = ON", error) ||
+      !exec (other, "PRAGMA synchronous = NORMAL", error))
+    {
+      g_prefix_error (error, _("Could not open %s: "), other->path);
+      return NULL;
+    }
+
+  return g_steal_pointer (&other);
+}
+
 const char *
 pb_store_get_path (PbStore *self)
 {

@@ -70,6 +70,8 @@ guint       pb_store_schema_version   (void);
 
 PbStore    *pb_store_open             (const char  *data_dir,
                                        GError     **error);
+PbStore    *pb_store_open_another     (PbStore     *self,
+                                       GError     **error);
 const char *pb_store_get_path         (PbStore     *self);
 const char *pb_store_get_register_id  (PbStore     *self);
 

@@ -226,6 +226,127 @@ pb_user_plan_pair_candidates (PbUserPlan *plan,
   return candidates;
 }
 
+/* The indexed form of pb_user_plan_pair_candidates(): one scan of the plan
+ * per index, not per HR person (printing a plan with thousands of people on
+ * each side only was quadratic). */
+struct _PbPairIndex
+{
+  GHashTable *by_reason[3];   /* key -> GPtrArray of payroll-only PbPlanItem */
+};
+
+/* Equal keys for values pb_match_values_equal() finds equal: surrounding
+ * spaces do not count, and NFC. */
+static char *
+value_key (const char *value)
+{
+  g_autofree char *trimmed = NULL;
+
+  if (value == NULL)
+    return NULL;
+  trimmed = g_strstrip (g_strdup (value));
+  if (trimmed[0] == '\0')
+    return NULL;
+  return g_utf8_normalize (trimmed, -1, G_NORMALIZE_NFC);
+}
+
+static char *
+reason_key (PbRecord *person,
+            guint     reason)
+{
+  if (reason == 0)
+    return value_key (pb_record_get (person, PB_EMPLOYEE_EMPLOYEE_NUMBER));
+  if (reason == 1)
+    return value_key (pb_record_get (person, PB_EMPLOYEE_NATIONAL_ID));
+  return pb_match_name_key (person);
+}
+
+/**
+ * pb_pair_index_new:
+ *
+ * Indexes the payroll-only people of @plan that pb_user_plan_pair_candidates()
+ * would list. @plan must not change while the index is used.
+ */
+PbPairIndex *
+pb_pair_index_new (PbUserPlan *plan)
+{
+  PbPairIndex *index = g_new0 (PbPairIndex, 1);
+
+  for (guint r = 0; r < G_N_ELEMENTS (index->by_reason); r++)
+    index->by_reason[r] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                 (GDestroyNotify) g_ptr_array_unref);
+
+  for (guint i = 0; i < plan->items->len; i++)
+    {
+      PbPlanItem *item = g_ptr_array_index (plan->items, i);
+
+      if (item->kind != PB_MATCH_PAYROLL_ONLY || item->paired || item->payroll == NULL ||
+          pb_plan_item_is_done (item))
+        continue;
+
+      for (guint r = 0; r < G_N_ELEMENTS (index->by_reason); r++)
+        {
+          g_autofree char *key = reason_key (item->payroll, r);
+          GPtrArray *items;
+
+          if (key == NULL)
+            continue;
+          items = g_hash_table_lookup (index->by_reason[r], key);
+          if (items == NULL)
+            {
+              items = g_ptr_array_new ();
+              g_hash_table_insert (index->by_reason[r], g_steal_pointer (&key), items);
+            }
+          g_ptr_array_add (items, item);
+        }
+    }
+
+  return index;
+}
+
+/**
+ * pb_pair_index_suggest:
+ *
+ * Returns: (transfer full) (element-type PbPairCandidate): the candidates of
+ *   pb_user_plan_pair_candidates() that have a reason, in its order
+ */
+GArray *
+pb_pair_index_suggest (PbPairIndex *index,
+                       PbRecord    *hr)
+{
+  GArray *candidates = g_array_new (FALSE, FALSE, sizeof (PbPairCandidate));
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+
+  for (guint r = 0; r < G_N_ELEMENTS (index->by_reason); r++)
+    {
+      g_autofree char *key = reason_key (hr, r);
+      GPtrArray *items = key != NULL ? g_hash_table_lookup (index->by_reason[r], key) : NULL;
+
+      for (guint i = 0; items != NULL && i < items->len; i++)
+        {
+          PbPairCandidate candidate = { g_ptr_array_index (items, i), 0 };
+
+          if (!g_hash_table_add (seen, candidate.item))
+            continue;
+          candidate.reasons = pb_match_pair_reasons (hr, candidate.item->payroll);
+          if (candidate.reasons != 0)
+            g_array_append_val (candidates, candidate);
+        }
+    }
+
+  g_array_sort (candidates, compare_candidates);
+  return candidates;
+}
+
+void
+pb_pair_index_free (PbPairIndex *index)
+{
+  if (index == NULL)
+    return;
+  for (guint r = 0; r < G_N_ELEMENTS (index->by_reason); r++)
+    g_hash_table_unref (index->by_reason[r]);
+  g_free (index);
+}
+
 void
 pb_user_plan_count_outcomes (PbUserPlan *plan,
                              guint       counts[PB_N_OUTCOMES])

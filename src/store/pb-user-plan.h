@@ -100,6 +100,14 @@ PbPlanItem *pb_user_plan_find_partner    (PbUserPlan    *plan,
                                           PbPlanItem    *item);
 GArray     *pb_user_plan_pair_candidates (PbUserPlan    *plan,
                                           PbRecord      *hr);
+
+/* The suggested candidates of many HR-only people at once, by index. */
+typedef struct _PbPairIndex PbPairIndex;
+
+PbPairIndex *pb_pair_index_new           (PbUserPlan    *plan);
+GArray      *pb_pair_index_suggest       (PbPairIndex   *index,
+                                          PbRecord      *hr);
+void         pb_pair_index_free          (PbPairIndex   *index);
 void        pb_user_plan_count_outcomes  (PbUserPlan    *plan,
                                           guint          counts[PB_N_OUTCOMES]);
 char       *pb_user_plan_to_csv          (PbStore       *store,
@@ -167,5 +175,7 @@ gint64      pb_store_count_links         (PbStore       *store,
                                           PbEntity       entity);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PbUserPlan, pb_user_plan_free)
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PbPairIndex, pb_pair_index_free)
 
 G_END_DECLS

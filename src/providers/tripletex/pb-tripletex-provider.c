@@ -185,6 +185,21 @@ tripletex_page_values (PbProvider *provider,
   return values != NULL && JSON_NODE_HOLDS_ARRAY (values) ? json_node_get_array (values) : NULL;
 }
 
+/* Not exact (it changed behaviour in 2026): only how many pages to read at once. */
+static gint64
+tripletex_page_total (PbProvider *provider,
+                      JsonNode   *page)
+{
+  JsonNode *total;
+
+  if (!JSON_NODE_HOLDS_OBJECT (page))
+    return -1;
+  total = json_object_get_member (json_node_get_object (page), "fullResultSize");
+  if (total == NULL || !JSON_NODE_HOLDS_VALUE (total) || json_node_get_value_type (total) != G_TYPE_INT64)
+    return -1;
+  return json_node_get_int (total);
+}
+
 static void
 tripletex_set_page (PbProvider    *provider,
                     PbHttpRequest *request,
@@ -2124,6 +2139,7 @@ pb_tripletex_provider_class_init (PbTripletexProviderClass *klass)
   provider_class->setup_http = tripletex_setup_http;
   provider_class->set_page = tripletex_set_page;
   provider_class->page_values = tripletex_page_values;
+  provider_class->page_total = tripletex_page_total;
   provider_class->unwrap = tripletex_unwrap;
 
   provider_class->ops[PB_OP_VERIFY_CREDENTIALS] = tripletex_verify_credentials;

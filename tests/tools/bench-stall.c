@@ -1,0 +1,196 @@
+/* bench-stall.c: the main loop's longest stall while an import and a plan
+ * run (issue 14: nothing heavy on the main loop)
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "pb-import.h"
+#include "pb-providers.h"
+#include "pb-user-sync.h"
+
+/* bench-stall PB_GEN_HR PAYROLL_SANDBOX [N]: writes N people (default
+ * 10,000) with pb-gen-hr, then on one main loop with a 1 ms timer that
+ * records the longest gap between its runs: imports them with
+ * pb_import_file_async(), and plans user sync with pb_user_sync_plan_async()
+ * against payroll-sandbox (Tripletex, no latency, its one API user). For
+ * comparison, the synchronous pb_import_file() of the same file stalls the
+ * loop for its whole run. Prints milliseconds; asserts nothing. */
+
+typedef struct
+{
+  gint64 last;
+  gint64 longest;
+} Stall;
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  Stall *stall = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (stall->last != 0 && now - stall->last > stall->longest)
+    stall->longest = now - stall->last;
+  stall->last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+typedef struct
+{
+  gboolean      done;
+  GAsyncResult *result;
+} Wait;
+
+static void
+on_done_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  wait->done = TRUE;
+}
+
+/* Runs the loop until @wait is done; returns the longest stall in ms. */
+static double
+measure (Wait   *wait,
+         double *seconds)
+{
+  Stall stall = { 0 };
+  gint64 start = g_get_monotonic_time ();
+  guint tick = g_timeout_add (1, on_tick, &stall);
+
+  while (!wait->done)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+  *seconds = (g_get_monotonic_time () - start) / 1e6;
+  return stall.longest / 1000.0;
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *gen = argc > 2 ? argv[1] : NULL;
+  const char *sandbox_path = argc > 2 ? argv[2] : NULL;
+  const char *n = argc > 3 ? argv[3] : "10000";
+  g_autofree char *dir = g_dir_make_tmp ("bench-stall-XXXXXX", NULL);
+  g_autofree char *people = g_build_filename (dir, "people.json", NULL);
+  g_autofree char *store_dir = g_build_filename (dir, "store", NULL);
+  g_autofree char *sync_dir = g_build_filename (dir, "sync", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) generator = NULL;
+  g_autoptr(GSubprocess) sandbox = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GHashTable) secrets = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(PbStore) store = NULL;
+  g_autoptr(PbStore) sync_store = NULL;
+  g_autoptr(PbConnection) connection = pb_connection_new ();
+  g_autoptr(PbProvider) provider = NULL;
+  g_autoptr(PbImportResult) result = NULL;
+  g_autoptr(PbUserPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *api_url = NULL;
+  Wait imported = { 0 };
+  Wait planned = { 0 };
+  double seconds, longest;
+  gint64 start;
+
+  if (gen == NULL || strspn (n, "0123456789") != strlen (n))
+    {
+      fprintf (stderr, "Usage: bench-stall PB_GEN_HR PAYROLL_SANDBOX [N]\n");
+      return 2;
+    }
+
+  g_subprocess_launcher_set_stdout_file_path (launcher, people);
+  generator = g_subprocess_launcher_spawn (launcher, &error, gen, "--seed", "1", n, NULL);
+  if (generator == NULL || !g_subprocess_wait_check (generator, NULL, &error))
+    g_error ("%s", error->message);
+
+  /* The import: in a worker thread, then on the main loop as before. */
+  store = pb_store_open (store_dir, &error);
+  if (store == NULL)
+    g_error ("%s", error->message);
+  pb_import_file_async (store, people, PB_IMPORT_FLAGS_NONE, NULL, on_done_cb, &imported);
+  longest = measure (&imported, &seconds);
+  if (!pb_import_file_finish (store, imported.result, &result, &error))
+    g_error ("%s", error->message);
+  g_object_unref (imported.result);
+  printf ("import %s people, pb_import_file_async: %8.1f ms longest stall, %.2f s in all\n", n, longest, seconds);
+
+  sync_store = pb_store_open (sync_dir, &error);
+  if (sync_store == NULL)
+    g_error ("%s", error->message);
+  start = g_get_monotonic_time ();
+  g_clear_pointer (&result, pb_import_result_free);
+  if (!pb_import_file (sync_store, people, PB_IMPORT_FLAGS_NONE, &result, &error))
+    g_error ("%s", error->message);
+  seconds = (g_get_monotonic_time () - start) / 1e6;
+  printf ("import %s people, pb_import_file:       %8.1f ms longest stall (all of it)\n", n, seconds * 1000);
+
+  /* The plan of everyone against payroll's one API user. */
+  sandbox = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                              sandbox_path, "--system", "tripletex", NULL);
+  if (sandbox == NULL)
+    g_error ("%s", error->message);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sandbox));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  if (line == NULL || !g_str_has_prefix (line, "listening on "))
+    g_error ("payroll-sandbox did not start: %s", error != NULL ? error->message : line);
+  api_url = g_strconcat (line + strlen ("listening on "), "/v2", NULL);
+
+  connection->name = g_strdup ("Bench");
+  connection->system = g_strdup ("tripletex");
+  connection->base_url = g_strdup (api_url);
+  if (!pb_store_save_connection (store, connection, &error))
+    g_error ("%s", error->message);
+  g_hash_table_insert (secrets, (char *) "consumer-token", (char *) "sandbox-consumer");
+  g_hash_table_insert (secrets, (char *) "employee-token", (char *) "sandbox-employee");
+  provider = pb_provider_new ("tripletex", api_url, secrets, &error);
+  if (provider == NULL)
+    g_error ("%s", error->message);
+
+  pb_user_sync_plan_async (store, connection, provider, NULL, on_done_cb, &planned);
+  longest = measure (&planned, &seconds);
+  plan = pb_user_sync_plan_finish (planned.result, &error);
+  if (plan == NULL)
+    g_error ("%s", error->message);
+  g_object_unref (planned.result);
+  printf ("plan %s x 1 people, pb_user_sync_plan_async: %8.1f ms longest stall, %.2f s in all (%u items)\n",
+          n, longest, seconds, plan->items->len);
+
+  g_subprocess_force_exit (sandbox);
+  g_clear_object (&provider);
+  g_clear_object (&store);
+  g_clear_object (&sync_store);
+  remove_dir (store_dir);
+  remove_dir (sync_dir);
+  g_unlink (people);
+  g_rmdir (dir);
+  return 0;
+}
