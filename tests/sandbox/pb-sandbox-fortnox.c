@@ -556,8 +556,9 @@ list_employees (Fx                *fx,
     {
       JsonObject *record = g_ptr_array_index (fx->employees, i);
       JsonObject *out = render (fx, record, "/employees");
+      g_autofree char *url = record_url (fx, "employees", member_string (record, "EmployeeId"));
 
-      json_object_set_string_member (out, "@url", record_url (fx, "employees", member_string (record, "EmployeeId")));
+      json_object_set_string_member (out, "@url", url);
       g_ptr_array_add (rendered, out);
     }
   reply_page (ex, "Employees", rendered);
@@ -692,8 +693,9 @@ render_absence (Fx         *fx,
                 JsonObject *record)
 {
   JsonObject *out = render (fx, record, NULL);
+  g_autofree char *url = record_url (fx, "absencetransactions", member_string (record, "id"));
 
-  json_object_set_string_member (out, "@url", record_url (fx, "absencetransactions", member_string (record, "id")));
+  json_object_set_string_member (out, "@url", url);
   return out;
 }
 
