@@ -239,7 +239,8 @@ now_text (void)
 
 /* The error body (UNCONFIRMED: the notes know no shape; UM-MCP surfaces the
  * status and raw text): {"Message", "Messages": [{"PropertyName",
- * "Message", "EntityType"}]}, after the AppFramework validation messages. */
+ * "Message", "EntityType"}]}, after the AppFramework validation messages;
+ * with a property, Message is "Validation failed" and the entry says why. */
 static void
 fail_with (PbSandboxExchange *ex,
            guint              status,
@@ -251,7 +252,8 @@ fail_with (PbSandboxExchange *ex,
   g_autoptr(JsonNode) node = NULL;
   JsonArray *messages = json_array_new ();
 
-  json_object_set_string_member (body, "Message", message);
+  /* A refusal of a property says what is wrong in its entry only. */
+  json_object_set_string_member (body, "Message", property != NULL ? "Validation failed" : message);
   if (property != NULL)
     {
       JsonObject *entry = json_object_new ();

@@ -295,7 +295,8 @@ test_bearer_and_company (Fixture       *f,
   f->company = NULL;
   no_key = send (f, "GET", "/api/biz/employees", NULL);
   g_assert_cmpuint (no_key->status, ==, 400);
-  g_assert_nonnull (strstr (json_object_get_string_member (object_of (no_key), "Message"), "CompanyKey"));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (
+                     json_object_get_array_member (object_of (no_key), "Messages"), 0), "PropertyName"), ==, "CompanyKey");
   companies = send (f, "GET", "/api/init/companies", NULL);
   g_assert_cmpuint (companies->status, ==, 200);
   g_assert_cmpuint (json_array_get_length (array_of (companies)), ==, 2);

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,12 +45,14 @@ struct _PbUnimicroProvider
 
 G_DEFINE_FINAL_TYPE (PbUnimicroProvider, pb_unimicro_provider, PB_TYPE_PROVIDER)
 
-#define EMPLOYEE_EXPAND "BusinessRelationInfo,BusinessRelationInfo.DefaultEmail,BusinessRelationInfo.DefaultPhone"
+#define EMPLOYEE_EXPAND "BusinessRelationInfo,BusinessRelationInfo.DefaultEmail,BusinessRelationInfo.DefaultPhone," \
+                        "BusinessRelationInfo.Addresses"
 
 /* Wage types of the recurring salary posts (UNCONFIRMED: Unimicro's
  * standard wage types are per company; 1000 "Fastlønn" and 1010
- * "Timelønn" are the common Norwegian defaults). Yearly salaries are sent
- * as monthly posts of a twelfth; the unit read back is monthly. */
+ * "Timelønn" are the common Norwegian defaults). A yearly salary is a
+ * monthly post of its yearly Rate with Amount 1/12 (Sum: the month's
+ * pay), so it reads back as it was sent. */
 #define WAGE_TYPE_MONTHLY 1000
 #define WAGE_TYPE_HOURLY  1010
 
@@ -490,6 +493,31 @@ unimicro_verify_credentials (PbProvider           *provider,
 
 /* --- mapping: employees -------------------------------------------------------------------- */
 
+/* The address: the first of BusinessRelationInfo.Addresses[] (C.4; its
+ * members AddressLine1, AddressLine2, PostalCode, City, CountryCode are
+ * UNCONFIRMED, Unimicro's Address entity as its front-end names them).
+ * The held one's ID is kept, so that it is changed, not added to. */
+static const struct
+{
+  guint       field;
+  const char *member;
+} address_members[] = {
+  { PB_EMPLOYEE_ADDRESS_LINE1, "AddressLine1" },
+  { PB_EMPLOYEE_ADDRESS_LINE2, "AddressLine2" },
+  { PB_EMPLOYEE_POSTAL_CODE, "PostalCode" },
+  { PB_EMPLOYEE_CITY, "City" },
+  { PB_EMPLOYEE_COUNTRY, "CountryCode" },
+};
+
+static JsonObject *
+first_address (JsonObject *info)
+{
+  JsonNode *node = info != NULL ? json_object_get_member (info, "Addresses") : NULL;
+  JsonArray *array = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+  return array != NULL && json_array_get_length (array) > 0 ? json_array_get_object_element (array, 0) : NULL;
+}
+
 static PbRecord *
 employee_record (JsonObject *json)
 {
@@ -525,6 +553,9 @@ employee_record (JsonObject *json)
     }
   pb_record_set (record, PB_EMPLOYEE_DATE_OF_BIRTH, birth);
   pb_record_set (record, PB_EMPLOYEE_FIRST_WORKDAY, first);
+  for (guint i = 0; i < G_N_ELEMENTS (address_members); i++)
+    pb_record_set (record, address_members[i].field,
+                   member_string (first_address (member_object (json, "BusinessRelationInfo")), address_members[i].member));
   return record;
 }
 
@@ -568,6 +599,35 @@ set_contact (JsonObject *info,
   json_object_set_object_member (info, navigation, contact);
 }
 
+static void
+set_address (JsonObject *info,
+             JsonObject *held,
+             Op         *op)
+{
+  JsonObject *old = first_address (held);
+  JsonObject *address = json_object_new ();
+  JsonArray *addresses = json_array_new ();
+  gboolean any = FALSE;
+
+  if (member_int (old, "ID") > 0)
+    json_object_set_int_member (address, "ID", member_int (old, "ID"));
+  for (guint i = 0; i < G_N_ELEMENTS (address_members); i++)
+    {
+      const char *value = pb_record_get (op->record, address_members[i].field);
+
+      set_string_or_null (address, address_members[i].member, value);
+      any |= value != NULL && *value != '\0';
+    }
+  if (!any && old == NULL)
+    {
+      json_object_unref (address);
+      json_array_unref (addresses);
+      return;
+    }
+  json_array_add_object_element (addresses, address);
+  json_object_set_array_member (info, "Addresses", addresses);
+}
+
 /* The employee body from HR's @record; @current: what Unimicro holds (update). */
 static JsonObject *
 employee_body (Op          *op,
@@ -588,6 +648,7 @@ employee_body (Op          *op,
   json_object_set_string_member (info, "Name", name);
   set_contact (info, held, "DefaultEmail", "EmailAddress", pb_record_get (record, PB_EMPLOYEE_EMAIL));
   set_contact (info, held, "DefaultPhone", "Number", pb_record_get (record, PB_EMPLOYEE_PHONE));
+  set_address (info, held, op);
   json_object_set_object_member (body, "BusinessRelationInfo", info);
 
   /* EmployeeNumber is an int (C.4); empty: Unimicro assigns one. */
@@ -993,6 +1054,7 @@ salary_record (JsonObject *json)
   g_autofree char *from = member_date (json, "recurringPostValidFrom");
   g_autofree char *to = member_date (json, "recurringPostValidTo");
   double rate = 0;
+  double quantity = 0;
 
   pb_record_set (record, PB_SALARY_START_DATE, from);
   pb_record_set (record, PB_SALARY_END_DATE, to);
@@ -1003,8 +1065,12 @@ salary_record (JsonObject *json)
       pb_record_set (record, PB_SALARY_AMOUNT, text);
     }
   pb_record_set (record, PB_SALARY_CURRENCY, "NOK");
-  pb_record_set (record, PB_SALARY_PERIOD_UNIT,
-                 member_int (json, "WageTypeNumber") == WAGE_TYPE_HOURLY ? "hourly" : "monthly");
+  if (member_int (json, "WageTypeNumber") == WAGE_TYPE_HOURLY)
+    pb_record_set (record, PB_SALARY_PERIOD_UNIT, "hourly");
+  else if (member_number (json, "Amount", &quantity) && fabs (quantity * 12 - 1) < 1e-6)
+    pb_record_set (record, PB_SALARY_PERIOD_UNIT, "yearly");
+  else
+    pb_record_set (record, PB_SALARY_PERIOD_UNIT, "monthly");
   pb_record_set (record, PB_SALARY_NOTE, member_string (json, "Text"));
   return record;
 }
@@ -1037,15 +1103,13 @@ salary_body (Op *op)
   double amount = g_ascii_strtod (pb_record_get (record, PB_SALARY_AMOUNT) ?: "0", NULL);
   const char *note = pb_record_get (record, PB_SALARY_NOTE);
 
-  if (g_strcmp0 (unit, "yearly") == 0)
-    amount = amount / 12.0;
   json_object_set_int_member (body, "EmployeeID", g_ascii_strtoll (op->employee_id, NULL, 10));
   json_object_set_int_member (body, "EmploymentID", g_ascii_strtoll (op->parent_id, NULL, 10));
   json_object_set_boolean_member (body, "IsRecurringPost", TRUE);
   json_object_set_int_member (body, "WageTypeNumber",
                               g_strcmp0 (unit, "hourly") == 0 ? WAGE_TYPE_HOURLY : WAGE_TYPE_MONTHLY);
   json_object_set_double_member (body, "Rate", amount);
-  json_object_set_double_member (body, "Amount", 1);
+  json_object_set_double_member (body, "Amount", g_strcmp0 (unit, "yearly") == 0 ? 1.0 / 12.0 : 1.0);
   set_string_or_null (body, "Text", note != NULL && *note != '\0' ? note
                       : g_strcmp0 (unit, "hourly") == 0 ? "Timelønn" : "Fastlønn");
   json_object_set_string_member (body, "recurringPostValidFrom", pb_record_get (record, PB_SALARY_START_DATE));
@@ -1152,15 +1216,10 @@ static const PbFieldRef required_fields[] = {
   { PB_N_ENTITIES, 0 },
 };
 
-/* Not sent (neither set nor cleared): the address and bank account live in
- * BusinessRelationInfo's Addresses[] and BankAccounts[], whose expand paths
- * and update rules are UNCONFIRMED (notes C.4, F.3). */
+/* Not sent (neither set nor cleared): the bank account lives in
+ * BusinessRelationInfo.BankAccounts[], whose expand path and update rules
+ * are UNCONFIRMED (notes C.4, F.3). */
 static const PbFieldRule field_rules[] = {
-  { PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_ADDRESS_LINE1, PB_FIELD_RULE_NOT_SENT, 0, NULL },
-  { PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_ADDRESS_LINE2, PB_FIELD_RULE_NOT_SENT, 0, NULL },
-  { PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_POSTAL_CODE, PB_FIELD_RULE_NOT_SENT, 0, NULL },
-  { PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_CITY, PB_FIELD_RULE_NOT_SENT, 0, NULL },
-  { PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_COUNTRY, PB_FIELD_RULE_NOT_SENT, 0, NULL },
   { PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_BANK_ACCOUNT, PB_FIELD_RULE_NOT_SENT, 0, NULL },
   { PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_IBAN, PB_FIELD_RULE_NOT_SENT, 0, NULL },
   { PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_BIC, PB_FIELD_RULE_NOT_SENT, 0, NULL },
@@ -1177,6 +1236,10 @@ static const PbFieldRef readable_fields[] = {
   { PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_EMPLOYEE_NUMBER },
   { PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_DATE_OF_BIRTH },
   { PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_FIRST_WORKDAY },
+  { PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_ADDRESS_LINE1 },
+  { PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_POSTAL_CODE },
+  { PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_CITY },
+  { PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_COUNTRY },
   { PB_N_ENTITIES, 0 },
 };
 
