@@ -280,6 +280,198 @@ test_repertoire (void)
   g_subprocess_wait (proxy, NULL, NULL);
 }
 
+static char *fortnox_token;
+
+static void
+fortnox_authorize_cb (gpointer             user_data,
+                      const char          *rejected,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             callback_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, callback_data);
+
+  g_task_return_pointer (task, g_strconcat ("Bearer ", fortnox_token, NULL), g_free);
+}
+
+static char *
+fortnox_authorize_finish_cb (gpointer       user_data,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* The Fortnox connector's whole repertoire through the proxy holding
+ * Fortnox's published OpenAPI document (tests/contract/specs/), both
+ * directions: 0 violations. The sign-in is not in the document and does
+ * not go through the proxy: the sandbox mints the access token. */
+static void
+test_fortnox_repertoire (void)
+{
+  g_autofree char *runner = pb_test_source_path ("tests/contract/run-contract");
+  g_autofree char *spec = pb_test_source_path ("tests/contract/specs/fortnox-openapi.json");
+  g_autoptr(PbSandbox) sandbox = NULL;
+  g_autoptr(GSubprocess) proxy = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *proxy_url = NULL;
+  g_autofree char *api_url = NULL;
+  g_autoptr(PbProvider) provider = NULL;
+  g_autoptr(JsonObject) report = NULL;
+  JsonArray *violations;
+
+  sandbox = pb_sandbox_new ("fortnox", &error);
+  g_assert_no_error (error);
+  pb_sandbox_listen (sandbox, 0, &error);
+  g_assert_no_error (error);
+  fortnox_token = pb_sandbox_oauth2_mint_access_token (sandbox, "salary companyinformation");
+
+  g_setenv ("PB_CONTRACT_SPEC", spec, TRUE);
+  proxy = pb_test_spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                         "sh", runner, "proxy", "--upstream", pb_sandbox_get_url (sandbox), "--quiet", NULL);
+  g_unsetenv ("PB_CONTRACT_SPEC");
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proxy));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  if (line == NULL || !g_str_has_prefix (line, "listening on "))
+    {
+      g_autofree char *why = g_strdup_printf ("the validating proxy did not start: %s",
+                                              line != NULL ? line : "(no output)");
+      g_subprocess_force_exit (proxy);
+      pb_test_skip_or_fail (why);
+      g_clear_pointer (&fortnox_token, g_free);
+      return;
+    }
+  proxy_url = g_strdup (line + strlen ("listening on "));
+  api_url = g_strdup_printf ("%s/3", proxy_url);
+
+  provider = pb_provider_new ("fortnox", api_url, NULL, &error);
+  g_assert_no_error (error);
+  pb_http_set_authorizer (pb_provider_get_http (provider), fortnox_authorize_cb, fortnox_authorize_finish_cb, NULL);
+
+  {
+    g_autoptr(PbRemoteCompany) company = call_ok (provider, PB_OP_VERIFY_CREDENTIALS, NULL);
+    g_autoptr(PbRecord) anna = pb_record_new (PB_ENTITY_EMPLOYEE);
+    g_autoptr(PbRecord) nameless = pb_record_new (PB_ENTITY_EMPLOYEE);
+    g_autoptr(PbRecord) position = pb_record_new (PB_ENTITY_POSITION);
+    g_autoptr(PbRecord) absence = pb_record_new (PB_ENTITY_ABSENCE);
+    g_autoptr(PbRemote) employee = NULL;
+    g_autoptr(PbRemote) found = NULL;
+    g_autoptr(PbRemote) updated = NULL;
+    g_autoptr(PbRemote) employment = NULL;
+    g_autoptr(PbRemote) employment2 = NULL;
+    g_autoptr(PbRemote) sent = NULL;
+    g_autoptr(PbRemote) resent = NULL;
+    g_autoptr(GPtrArray) employees = NULL;
+    g_autoptr(GPtrArray) employments = NULL;
+    g_autoptr(GPtrArray) types = NULL;
+    PbProviderArgs args = { 0 };
+    gpointer nothing;
+
+    g_assert_cmpstr (company->name, ==, "Sandbox AB");
+    pb_record_set (anna, PB_EMPLOYEE_GIVEN_NAME, "Anna");
+    pb_record_set (anna, PB_EMPLOYEE_FAMILY_NAME, "Lindqvist");
+    pb_record_set (anna, PB_EMPLOYEE_EMAIL, "anna@example.se");
+    pb_record_set (anna, PB_EMPLOYEE_PHONE, "+46 70 123 45 67");
+    pb_record_set (anna, PB_EMPLOYEE_EMPLOYEE_NUMBER, "A-1001");
+    pb_record_set (anna, PB_EMPLOYEE_NATIONAL_ID, "19850515-1234");
+    pb_record_set (anna, PB_EMPLOYEE_ADDRESS_LINE1, "Storgatan 1");
+    pb_record_set (anna, PB_EMPLOYEE_ADDRESS_LINE2, "Lgh 1102");
+    pb_record_set (anna, PB_EMPLOYEE_POSTAL_CODE, "111 22");
+    pb_record_set (anna, PB_EMPLOYEE_CITY, "Stockholm");
+
+    args.record = anna;
+    employee = call_ok (provider, PB_OP_CREATE_EMPLOYEE, &args);
+    employees = call_ok (provider, PB_OP_LIST_EMPLOYEES, NULL);
+    found = call_ok (provider, PB_OP_FIND_EMPLOYEE, &args);
+    g_assert_nonnull (found);
+    pb_record_set (anna, PB_EMPLOYEE_CITY, "Uppsala");
+    pb_record_set (anna, PB_EMPLOYEE_PHONE, NULL);
+    args.remote_id = employee->id;
+    updated = call_ok (provider, PB_OP_UPDATE_EMPLOYEE, &args);
+
+    /* A create without a required member is not sent... */
+    pb_record_set (nameless, PB_EMPLOYEE_GIVEN_NAME, "Nils");
+    pb_record_set (nameless, PB_EMPLOYEE_EMAIL, "nils@example.se");
+    args = (PbProviderArgs) { .record = nameless };
+    nothing = call_err (provider, PB_OP_CREATE_EMPLOYEE, &args, &error);
+    g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_INPUT);
+    g_clear_error (&error);
+    /* ...and an error answer must be ErrorInformation too: a second
+     * employee with Anna's EmployeeId. */
+    pb_record_set (nameless, PB_EMPLOYEE_FAMILY_NAME, "Berg");
+    pb_record_set (nameless, PB_EMPLOYEE_EMPLOYEE_NUMBER, "A-1001");
+    nothing = call_err (provider, PB_OP_CREATE_EMPLOYEE, &args, &error);
+    g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_VALIDATION);
+    g_clear_error (&error);
+
+    pb_record_set (position, PB_POSITION_START_DATE, "2024-01-01");
+    pb_record_set (position, PB_POSITION_TITLE, "Ingenjör");
+    pb_record_set (position, PB_POSITION_CONTRACT_TYPE, "temporary");
+    args = (PbProviderArgs) { .employee_id = employee->id, .record = position };
+    employment = call_ok (provider, PB_OP_CREATE_EMPLOYMENT, &args);
+    pb_record_set (position, PB_POSITION_END_DATE, "2025-06-30");
+    args.remote_id = employment->id;
+    employment2 = call_ok (provider, PB_OP_UPDATE_EMPLOYMENT, &args);
+    args = (PbProviderArgs) { .employee_id = employee->id };
+    employments = call_ok (provider, PB_OP_LIST_EMPLOYMENTS, &args);
+    g_assert_cmpuint (employments->len, ==, 1);
+
+    types = call_ok (provider, PB_OP_LIST_ABSENCE_TYPES, NULL);
+    pb_record_set (absence, PB_ABSENCE_START_DATE, "2026-07-06");
+    pb_record_set (absence, PB_ABSENCE_END_DATE, "2026-07-08");
+    pb_record_set (absence, PB_ABSENCE_PERCENTAGE, "100");
+    args = (PbProviderArgs) { .employee_id = employee->id, .remote_type = "SEM", .record = absence };
+    sent = call_ok (provider, PB_OP_CREATE_ABSENCE, &args);
+    pb_record_set (absence, PB_ABSENCE_END_DATE, "2026-07-07");
+    pb_record_set (absence, PB_ABSENCE_PERCENTAGE, "50");
+    args.remote_id = sent->id;
+    resent = call_ok (provider, PB_OP_UPDATE_ABSENCE, &args);
+    args.remote_id = resent->id;
+    nothing = call_ok (provider, PB_OP_DELETE_ABSENCE, &args);
+    (void) nothing;
+  }
+
+  report = fetch_report (proxy_url);
+  violations = json_object_get_array_member (report, "violations");
+  for (guint i = 0; i < json_array_get_length (violations); i++)
+    {
+      JsonObject *v = json_array_get_object_element (violations, i);
+      g_test_message ("violation: %s %s %s %s: %s",
+                      json_object_get_string_member_with_default (v, "direction", ""),
+                      json_object_get_string_member_with_default (v, "method", ""),
+                      json_object_get_string_member_with_default (v, "path", ""),
+                      json_object_get_string_member_with_default (v, "where", ""),
+                      json_object_get_string_member_with_default (v, "message", ""));
+    }
+  g_test_message ("%" G_GINT64_FORMAT " exchanges checked", json_object_get_int_member (report, "requests"));
+
+  {
+    JsonObject *ops = json_object_get_object_member (report, "operations");
+    static const char * const expected[] = {
+      "GET /3/companyinformation", "GET /3/employees", "POST /3/employees", "PUT /3/employees/{EmployeeId}",
+      "GET /3/employees/{EmployeeId}", "GET /3/absencetransactions", "POST /3/absencetransactions",
+      "PUT /3/absencetransactions/{id}", "DELETE /3/absencetransactions/{id}",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+      {
+        g_test_message ("operation %s: %" G_GINT64_FORMAT, expected[i],
+                        json_object_get_int_member_with_default (ops, expected[i], 0));
+        g_assert_cmpint (json_object_get_int_member_with_default (ops, expected[i], 0), >, 0);
+      }
+  }
+
+  g_assert_cmpuint (json_array_get_length (violations), ==, 0);
+
+  g_subprocess_send_signal (proxy, SIGTERM);
+  g_subprocess_wait (proxy, NULL, NULL);
+  g_clear_pointer (&fortnox_token, g_free);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -287,6 +479,7 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/contract/tripletex/repertoire-zero-violations", test_repertoire);
+  g_test_add_func ("/contract/fortnox/repertoire-zero-violations", test_fortnox_repertoire);
 
   return g_test_run ();
 }

@@ -86,7 +86,11 @@ typedef struct
   char            *summary;
   char            *body;
   GStrv            actions;
+  gboolean         window_was_active;   /* the watched window, as Notify came */
 } Server;
+
+/* (nullable): the window whose focus decides between toast and notification */
+static GtkWindow *watched_window;
 
 static void
 server_method_call (GDBusConnection       *connection,
@@ -114,6 +118,7 @@ server_method_call (GDBusConnection       *connection,
       server->body = g_strdup (body);
       server->actions = g_strdupv ((char **) actions);
       server->n_notified++;
+      server->window_was_active = watched_window != NULL && gtk_window_is_active (watched_window);
       server->last_id = 41 + server->n_notified;
       g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", server->last_id));
     }
@@ -220,6 +225,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
+  watched_window = NULL;
   pb_test_app_stop (&f->t);
   server_stop (&f->server);
   pb_test_iterate_idle ();
@@ -324,6 +330,7 @@ typedef struct
 {
   PbWindow   *window;
   const char *text;
+  Server     *server;
 } Shown;
 
 static gboolean
@@ -332,6 +339,14 @@ label_shown (gpointer data)
   Shown *shown = data;
 
   return find_label (GTK_WIDGET (shown->window), shown->text) != NULL;
+}
+
+static gboolean
+toast_or_notification (gpointer data)
+{
+  Shown *shown = data;
+
+  return label_shown (shown) || shown->server->n_notified > 0;
 }
 
 /* Finds the button inside the toast showing @title. */
@@ -377,10 +392,19 @@ test_toast (Fixture       *f,
   g_assert_true (pb_test_iterate_until (is_active, window, 20));
 
   pb_test_import (f->t.store, rejected_json);
-  shown = (Shown) { window, "Absence rejected by Tripletex" };
-  g_assert_true (pb_test_iterate_until (label_shown, &shown, WAIT_CAP_SECONDS));
+  shown = (Shown) { window, "Absence rejected by Tripletex", &f->server };
+  watched_window = GTK_WINDOW (window);
+  g_assert_true (pb_test_iterate_until (toast_or_notification, &shown, WAIT_CAP_SECONDS));
   pb_test_iterate_idle ();
-  g_assert_cmpuint (f->server.n_notified, ==, 0);
+  if (f->server.n_notified > 0)
+    {
+      /* The window lost the focus on the way (a busy X server without a
+       * window manager): then a notification is right, and no toast. */
+      g_assert_false (f->server.window_was_active);
+      g_assert_false (label_shown (&shown));
+      g_test_message ("The window was not active when the rejection came: a notification, rightly");
+      return;
+    }
 
   button = toast_button (window, shown.text);
   g_assert_nonnull (button);

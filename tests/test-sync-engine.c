@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "pb-import.h"
 #include "pb-mapping.h"
@@ -431,7 +432,8 @@ test_discard (Fixture       *f,
 
 /* SPEC R3: one drainer per connection. Two pushes started together (two
  * stores on one register, as the app and the CLI) send each entry once;
- * a lease left by a killed process expires. */
+ * a lease left by a killed process expires, or is taken over at once when
+ * its holder is a process of this machine that is gone. */
 static void
 test_two_pushes (Fixture       *f,
                  gconstpointer  data)
@@ -474,6 +476,43 @@ test_two_pushes (Fixture       *f,
   pb_sync_engine_push_async (other, f->connection, f->provider, NULL, on_done, &a);
   wait_for (&a);
   g_assert_false (a.pushed.busy);
+
+  /* SPEC R3, found by test-crash-resume (PB_CRASH_SEED=2 of push-killed):
+   * a push killed while holding the lease left the next one "busy" for
+   * two minutes. A holder that names a process of this machine that is
+   * gone is taken over at once; a live one (this process) is not. */
+  {
+    g_autoptr(GSubprocess) gone = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "true", NULL);
+    g_autofree char *mine = pb_store_new_lease_holder ();
+    g_auto(GStrv) parts = g_strsplit (mine, " ", -1);
+    g_autofree char *dead = NULL;
+    g_autofree char *alive = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_strv_length (parts), ==, 3);
+    dead = g_strdup_printf ("%s %s %s", parts[0], g_subprocess_get_identifier (gone), parts[2]);
+    g_subprocess_wait (gone, NULL, &error);
+    g_assert_no_error (error);
+    alive = g_strdup_printf ("%s %d %s", parts[0], (int) getppid (), parts[2]);
+
+    pb_store_release_lease (f->store, f->connection->id, "killed-process");
+    pb_store_take_lease (f->store, f->connection->id, alive, 60, &taken, &error);
+    g_assert_no_error (error);
+    g_assert_true (taken);
+    a = (Result) { 0 };
+    pb_sync_engine_push_async (other, f->connection, f->provider, NULL, on_done, &a);
+    wait_for (&a);
+    g_assert_true (a.pushed.busy);
+
+    pb_store_release_lease (f->store, f->connection->id, alive);
+    pb_store_take_lease (f->store, f->connection->id, dead, 60, &taken, &error);
+    g_assert_no_error (error);
+    g_assert_true (taken);
+    a = (Result) { 0 };
+    pb_sync_engine_push_async (other, f->connection, f->provider, NULL, on_done, &a);
+    wait_for (&a);
+    g_assert_false (a.pushed.busy);
+  }
 }
 
 /* SPEC R2: with one connection in ten dropped after payroll did the work

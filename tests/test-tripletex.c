@@ -640,6 +640,23 @@ test_absence (Fixture       *f,
   g_assert_cmpuint (count_entries (f, employee->id, &hours), ==, 5);
   g_assert_cmpfloat_with_epsilon (hours, 18.75, 0.001);
 
+  /* SPEC R2, R3 (found by test-crash-resume's faults-converge, seed 7):
+   * the update's answer was lost (a dropped connection, a killed push),
+   * so it is sent again with the ids it began with, which are gone. It
+   * finds the entries it made instead of being refused as a duplicate
+   * (Tripletex's 409, code 14000), and nothing is doubled. */
+  {
+    g_autoptr(PbRemote) again = NULL;
+
+    args.remote_id = sent->id;
+    again = pb_test_call (f->provider, PB_OP_UPDATE_ABSENCE, &args, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (again);
+    g_assert_cmpstr (again->id, ==, resent->id);
+    g_assert_cmpuint (count_entries (f, employee->id, &hours), ==, 5);
+    g_assert_cmpfloat_with_epsilon (hours, 18.75, 0.001);
+  }
+
   /* SPEC A6: a locked entry refuses both update and delete. */
   {
     g_auto(GStrv) ids = g_strsplit (resent->id, ",", -1);

@@ -743,6 +743,12 @@ pb_connections_make_oauth2 (PbConnection  *connection,
   endpoints.token_url = connection->token_url != NULL ? connection->token_url : klass->oauth2_token_url;
   endpoints.client_id = connection->client_id != NULL ? connection->client_id : klass->oauth2_client_id;
   endpoints.scopes = klass->oauth2_scopes;
+  /* Paybridge's own registration has its secret built in; a client id of
+   * the connection's own (a test server, another registration) brings its
+   * secret in the environment, never on a command line. */
+  endpoints.client_secret = connection->client_id != NULL ? g_getenv ("PAYBRIDGE_OAUTH2_CLIENT_SECRET")
+                                                          : klass->oauth2_client_secret;
+  endpoints.client_auth_basic = klass->oauth2_client_auth_basic;
   /* SPEC V1: the tenant goes with the sign-in and with every token request. */
   endpoints.extra_params = klass->oauth2_tenant_param != NULL && connection->tenant_id != NULL ? extra : NULL;
   endpoints.token_params = endpoints.extra_params;

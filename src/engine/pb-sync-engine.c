@@ -1672,7 +1672,7 @@ pb_sync_engine_push_async (PbStore             *store,
   push->connection = g_object_ref (connection);
   push->provider = g_object_ref (provider);
   push->klass = g_type_class_ref (G_OBJECT_TYPE (provider));
-  push->holder = g_uuid_string_random ();
+  push->holder = pb_store_new_lease_holder ();
   push->rejections = g_array_new (FALSE, FALSE, sizeof (gint64));
   push->width = MAX (1, pb_http_get_max_in_flight (pb_provider_get_http (provider)));
   g_task_set_task_data (task, push, (GDestroyNotify) push_free);

@@ -20,7 +20,8 @@
 /* PbHttp is the one way Paybridge talks HTTP to a payroll system: one
  * SoupSession per connection, JSON in and out, a bound on requests in
  * flight, a token-bucket rate limiter that also obeys the server's
- * X-Rate-Limit-* headers, retries with exponential backoff and jitter, one
+ * X-Rate-Limit-* headers, a sliding-window limiter for quotas counted over
+ * any window of a few seconds (PbHttpLimits.window_requests), retries with exponential backoff and jitter, one
  * re-authorization on 401, a timeout per attempt, cancellation, and log
  * lines with every secret redacted. Connectors never see SoupMessages.
  *
@@ -79,6 +80,9 @@ struct _PbHttp
   double                     tokens;         /* token bucket */
   gint64                     tokens_at;      /* monotonic µs of the last refill */
   gint64                     paused_until;   /* monotonic µs: the server asked us to wait */
+  gint64                    *window_done;    /* (nullable) ring: monotonic µs the last
+                                              * window_requests answers came */
+  guint                      window_next;    /* the ring's oldest entry */
   guint                      pump_source;
   PbPacer                    pacer;          /* what the answers say (always fed) */
   gboolean                   paced;          /* the bound is the pacer's */
@@ -472,6 +476,34 @@ schedule_pump (PbHttp *self,
   self->pump_source = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) delay_ms, on_pump_timeout_cb, self, NULL);
 }
 
+/* The sliding window: a request counts from its start until window_ms
+ * after its answer. In flight ones count at once; answered ones while
+ * their time in the ring is within the window. Returns 0 when one more may
+ * start, else the monotonic µs when one of the answered leaves the window
+ * (G_MAXINT64: only an answer can free a place). */
+static gint64
+window_wait_until (PbHttp *self,
+                   gint64  now)
+{
+  gint64 window = (gint64) self->limits.window_ms * 1000;
+  gint64 first_free = G_MAXINT64;
+  guint used = self->in_flight;
+
+  if (self->window_done == NULL)
+    return 0;
+  for (guint i = 0; i < self->limits.window_requests; i++)
+    {
+      gint64 done = self->window_done[i];
+
+      if (done != 0 && done + window > now)
+        {
+          used++;
+          first_free = MIN (first_free, done + window);
+        }
+    }
+  return used < self->limits.window_requests ? 0 : first_free;
+}
+
 static guint
 current_bound (PbHttp *self)
 {
@@ -494,6 +526,18 @@ pump (PbHttp *self)
           schedule_pump (self, paused_until);
           return;
         }
+
+      {
+        gint64 until = window_wait_until (self, now);
+
+        if (until == G_MAXINT64)
+          return;   /* release_slot() pumps again */
+        if (until != 0)
+          {
+            schedule_pump (self, until);
+            return;
+          }
+      }
 
       if (self->limits.requests_per_second > 0)
         {
@@ -562,6 +606,11 @@ release_slot (PbHttp *self)
 {
   g_assert (self->in_flight > 0);
   self->in_flight--;
+  if (self->window_done != NULL)
+    {
+      self->window_done[self->window_next] = now_us ();
+      self->window_next = (self->window_next + 1) % self->limits.window_requests;
+    }
   pump (self);
 }
 
@@ -1194,6 +1243,7 @@ pb_http_finalize (GObject *object)
 
   g_clear_object (&self->session);
   g_free (self->base_url);
+  g_free (self->window_done);
   g_free (self->media_type);
   g_clear_pointer (&self->headers, g_hash_table_unref);
 
@@ -1275,6 +1325,12 @@ pb_http_new (const char          *base_url,
     self->limits.backoff_max_ms = 30000;
   self->tokens = self->limits.burst;
   self->tokens_at = now_us ();
+  if (self->limits.window_requests > 0 && self->limits.window_ms > 0)
+    {
+      self->window_done = g_new0 (gint64, self->limits.window_requests);
+      /* The window holds at most its quota in flight. */
+      self->limits.max_in_flight = MIN (self->limits.max_in_flight, self->limits.window_requests);
+    }
 
   self->limits.max_in_flight = MIN (self->limits.max_in_flight, PB_HTTP_MAX_CONNECTIONS);
   pb_pacer_init (&self->pacer, MIN (self->limits.max_in_flight, PB_PACER_START), self->limits.max_in_flight);

@@ -66,6 +66,12 @@ typedef struct
   guint  timeout_ms;           /* per attempt; 0: 30 s */
   guint  backoff_base_ms;      /* first retry waits between base/2 and base */
   guint  backoff_max_ms;       /* no wait is longer */
+  /* A sliding window (Fortnox: 25 requests in any 5 s): at most
+   * window_requests requests in window_ms, counting a request from when it
+   * starts until window_ms after its answer came, so the server (which
+   * counts arrivals) never sees more; 0: no window. */
+  guint  window_requests;
+  guint  window_ms;
 } PbHttpLimits;
 
 #define PB_HTTP_LIMITS_DEFAULT { 4, 0, 1, 4, 30000, 500, 30000 }

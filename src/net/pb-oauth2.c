@@ -70,6 +70,7 @@ struct _PbOAuth2
   GPtrArray    *token_query;      /* (nullable) name, value... of the token URL's query */
   char         *client_id;
   char         *client_secret;    /* (nullable) */
+  gboolean      client_auth_basic;
   char         *scope;            /* (nullable) space-separated */
   char        **extra_params;     /* (nullable) name, value... */
   char        **token_params;     /* (nullable) name, value... of every token request */
@@ -498,19 +499,34 @@ tokens_from_json (const char *text)
 
 /* A POST to the token endpoint with @form (RFC 6749 §4.1.3, §6). The
  * client authenticates in the form (client_secret_post) when it has a
- * secret; a public client sends its id alone. */
+ * secret; a public client sends its id alone. A system that wants HTTP
+ * Basic (§2.3.1; Fortnox: "Authorization: Basic base64(ClientId:ClientSecret)")
+ * gets that instead, and neither in the form. */
 static PbHttpRequest *
 token_request_new (PbOAuth2   *self,
                    GHashTable *form)
 {
   PbHttpRequest *request = pb_http_request_new ("POST", self->token_path);
 
-  g_hash_table_insert (form, g_strdup ("client_id"), g_strdup (self->client_id));
+  if (self->client_auth_basic)
+    {
+      g_autofree char *pair = g_strdup_printf ("%s:%s", self->client_id,
+                                               self->client_secret != NULL ? self->client_secret : "");
+      g_autofree char *encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
+      g_autofree char *header = g_strconcat ("Basic ", encoded, NULL);
+
+      pb_http_request_set_header (request, "Authorization", header);
+      secret_free (g_steal_pointer (&pair));
+    }
+  else
+    {
+      g_hash_table_insert (form, g_strdup ("client_id"), g_strdup (self->client_id));
+      if (self->client_secret != NULL)
+        g_hash_table_insert (form, g_strdup ("client_secret"), g_strdup (self->client_secret));
+    }
   for (guint i = 0; self->token_params != NULL && self->token_params[i] != NULL; i += 2)
     if (!g_hash_table_contains (form, self->token_params[i]))
       g_hash_table_insert (form, g_strdup (self->token_params[i]), g_strdup (self->token_params[i + 1]));
-  if (self->client_secret != NULL)
-    g_hash_table_insert (form, g_strdup ("client_secret"), g_strdup (self->client_secret));
 
   pb_http_request_set_authorized (request, FALSE);
   pb_http_request_set_form (request, form);
@@ -1544,6 +1560,7 @@ pb_oauth2_new (const PbOAuth2Endpoints  *endpoints,
   self->auth_url = g_strdup (endpoints->auth_url);
   self->client_id = g_strdup (endpoints->client_id);
   self->client_secret = g_strdup (endpoints->client_secret);
+  self->client_auth_basic = endpoints->client_auth_basic;
   if (endpoints->scopes != NULL && endpoints->scopes[0] != NULL)
     self->scope = g_strjoinv (" ", (char **) endpoints->scopes);
   self->extra_params = g_strdupv ((char **) endpoints->extra_params);

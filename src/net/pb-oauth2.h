@@ -33,6 +33,8 @@ typedef struct
   const char * const *token_params;   /* (nullable) the same for every token request
                                        * (code exchange and refresh): Visma Connect's
                                        * tenant_id */
+  gboolean            client_auth_basic; /* the client authenticates at the token endpoint
+                                          * with HTTP Basic (Fortnox), not in the form */
 } PbOAuth2Endpoints;
 
 /* Shows the authorization URL to the user: the CLI prints it, the UI

@@ -803,7 +803,7 @@ on_page_cb (GObject      *source,
 
   /* Stop on a short page: totals such as Tripletex's fullResultSize are
    * not exact (and changed behaviour in 2026), the page length is. */
-  if (n < klass->page_size)
+  if (n < klass->page_size || (klass->page_is_last != NULL && klass->page_is_last (self, page)))
     {
       g_task_return_pointer (task, json_array_ref (state->values), (GDestroyNotify) json_array_unref);
       return;

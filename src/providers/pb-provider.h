@@ -199,6 +199,12 @@ struct _PbProviderClass
   const char          *oauth2_token_url;
   const char          *oauth2_client_id;
   const char * const  *oauth2_scopes;
+  /* The secret Paybridge is registered with (NULL: a public client), and
+   * whether the token endpoint wants the client's id and secret as HTTP
+   * Basic (Fortnox) rather than in the form. A connection with its own
+   * --client-id takes the secret from PAYBRIDGE_OAUTH2_CLIENT_SECRET. */
+  const char          *oauth2_client_secret;
+  gboolean             oauth2_client_auth_basic;
   /* SPEC V1: (nullable) the connector signs in per tenant: set-up asks for
    * the tenant ID (the connection's `tenant_id`), and it is sent under this
    * name in the authorization request and in every token request
@@ -224,6 +230,10 @@ struct _PbProviderClass
                               guint          page_size);
   JsonArray *(*page_values)  (PbProvider    *self,
                               JsonNode      *page);
+  /* Optional: whether @page says it is the last (Fortnox's
+   * MetaInformation); without it, or when it says no, a short page is. */
+  gboolean   (*page_is_last) (PbProvider    *self,
+                              JsonNode      *page);
   /* The object inside a single-object answer (e.g. Tripletex's {"value":}). */
   JsonObject *(*unwrap)      (PbProvider    *self,
                               JsonNode      *answer);
@@ -231,7 +241,7 @@ struct _PbProviderClass
 
   PbProviderOpFunc ops[PB_N_OPS];
 
-  gpointer padding[8];
+  gpointer padding[7];
 };
 
 const char   *pb_provider_op_to_string    (PbProviderOp          op);

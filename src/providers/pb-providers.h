@@ -8,6 +8,7 @@
 #pragma once
 
 #include "pb-provider.h"
+#include "fortnox/pb-fortnox-provider.h"
 #include "tripletex/pb-tripletex-provider.h"
 #include "visma/pb-visma-provider.h"
 #include "unimicro/pb-unimicro-provider.h"

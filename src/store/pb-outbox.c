@@ -9,6 +9,10 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <signal.h>
+#include <unistd.h>
+
 #include <glib/gi18n.h>
 
 #include "pb-outbox.h"
@@ -615,16 +619,75 @@ pb_store_outbox_discard (PbStore  *store,
 
 /* --- the lease -------------------------------------------------------------------- */
 
+/* This boot of this machine: a pid names a process only within it. */
+static const char *
+boot_id (void)
+{
+  static char *id;
+  static gsize once;
+
+  if (g_once_init_enter (&once))
+    {
+      g_autofree char *text = NULL;
+
+      /* No spaces: the holder's parts are separated by them. */
+      if (g_file_get_contents ("/proc/sys/kernel/random/boot_id", &text, NULL, NULL))
+        id = g_strdup (g_strstrip (text));
+      else
+        id = g_strdelimit (g_strdup_printf ("host-%s", g_get_host_name ()), " ", '-');
+      g_once_init_leave (&once, 1);
+    }
+  return id;
+}
+
+/**
+ * pb_store_new_lease_holder:
+ *
+ * A holder name for one drain: "BOOT-ID PID UUID". Unique, and it says
+ * which process holds the lease, so that a process killed while holding it
+ * does not stall the next push until the lease runs out (SPEC R3).
+ *
+ * Returns: (transfer full): the name
+ */
+char *
+pb_store_new_lease_holder (void)
+{
+  g_autofree char *uuid = g_uuid_string_random ();
+
+  return g_strdup_printf ("%s %d %s", boot_id (), (int) getpid (), uuid);
+}
+
+/* Whether @holder (from pb_store_new_lease_holder()) names a process of
+ * this boot that no longer runs. Anything else (another machine sharing
+ * the folder, an unknown form, a pid alive again) counts as alive: its
+ * lease then runs out as it always did. */
+static gboolean
+holder_is_dead (const char *holder)
+{
+  g_auto(GStrv) parts = g_strsplit (holder, " ", -1);
+  guint64 pid = 0;
+
+  if (g_strv_length (parts) != 3 || g_strcmp0 (parts[0], boot_id ()) != 0
+      || !g_ascii_string_to_unsigned (parts[1], 10, 2, G_MAXINT, &pid, NULL)
+      || (pid_t) pid == getpid ())
+    return FALSE;
+  return kill ((pid_t) pid, 0) == -1 && errno == ESRCH;
+}
+
 /**
  * pb_store_take_lease:
- * @holder: who asks (unique per drain)
+ * @holder: who asks (unique per drain; pb_store_new_lease_holder())
  * @seconds: how long the lease lasts unless taken again
  * @taken: (out): whether @holder holds it now
  *
  * One process at a time sends a connection's outbox: two pushes at once
  * would each send every pending entry. The lease is taken (or renewed by
  * its holder) in one statement, so two processes cannot both win; a
- * process killed while holding it loses it when it expires.
+ * process killed while holding it loses it when it expires, or at once
+ * when its holder name shows it was a process of this machine that is
+ * gone (SPEC R3: the next push resumes, it is not told "busy" for two
+ * minutes). Taking it over from a dead holder names that holder in the
+ * statement, so of two processes that both saw it dead only one wins.
  */
 gboolean
 pb_store_take_lease (PbStore     *store,
@@ -635,6 +698,7 @@ pb_store_take_lease (PbStore     *store,
                      GError     **error)
 {
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *current = NULL;
   sqlite3_stmt *stmt = pb_store_prepare (store,
                                          "INSERT INTO outbox_leases (connection_id, holder, expires_at) VALUES (?, ?, ?) "
                                          "ON CONFLICT (connection_id) DO UPDATE SET holder = excluded.holder, "
@@ -649,6 +713,34 @@ pb_store_take_lease (PbStore     *store,
   pb_store_bind_text (stmt, 2, holder);
   sqlite3_bind_int64 (stmt, 3, now + seconds);
   sqlite3_bind_int64 (stmt, 4, now);
+  if (!step_done (store, stmt, "lease", error))
+    return FALSE;
+
+  *taken = sqlite3_changes (pb_store_get_db (store)) > 0;
+  if (*taken)
+    return TRUE;
+
+  /* Held: by a process that is gone? */
+  stmt = pb_store_prepare (store, "SELECT holder FROM outbox_leases WHERE connection_id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, connection_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    current = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (current == NULL || !holder_is_dead (current))
+    return TRUE;
+
+  g_debug ("The outbox lease of connection %" G_GINT64_FORMAT " was held by a process that is gone (%s)",
+           connection_id, current);
+  stmt = pb_store_prepare (store, "UPDATE outbox_leases SET holder = ?, expires_at = ? "
+                                  "WHERE connection_id = ? AND holder = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  pb_store_bind_text (stmt, 1, holder);
+  sqlite3_bind_int64 (stmt, 2, now + seconds);
+  sqlite3_bind_int64 (stmt, 3, connection_id);
+  pb_store_bind_text (stmt, 4, current);
   if (!step_done (store, stmt, "lease", error))
     return FALSE;
 

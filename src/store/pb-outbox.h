@@ -151,6 +151,7 @@ gboolean    pb_store_outbox_discard     (PbStore      *store,
 
 /* --- the drain lease (one process at a time per connection) ------------------- */
 
+char       *pb_store_new_lease_holder   (void);
 gboolean    pb_store_take_lease         (PbStore      *store,
                                          gint64        connection_id,
                                          const char   *holder,

@@ -17,7 +17,7 @@
 
 #include "pb-sandbox.h"
 
-/* payroll-sandbox --system tripletex [--port N] [--seed FILE]
+/* payroll-sandbox --system tripletex|fortnox [--port N] [--seed FILE]
  *                 [--latency-ms N] [--rate-limit N/SECONDS] [--fail-rate P]
  *                 [--drop-rate P] [--drop-before-read-rate P] [--malformed-rate P]
  *                 [--lock-rate P]
@@ -67,6 +67,8 @@ main (int   argc,
   g_autofree char *drop_before_read_rate = NULL;
   g_autofree char *malformed_rate = NULL;
   g_autofree char *lock_rate = NULL;
+  g_autofree char *throttle_rate = NULL;
+  gint throttle_seconds = 0;
   gint port = 0;
   gint latency_ms = 0;
   gint64 fault_seed = 0;
@@ -84,6 +86,9 @@ main (int   argc,
       "Share of connections closed before the request is read (nothing done)", "P" },
     { "malformed-rate", 0, 0, G_OPTION_ARG_STRING, &malformed_rate, "Share of answers cut short", "P" },
     { "lock-rate", 0, 0, G_OPTION_ARG_STRING, &lock_rate, "Share of created timesheet entries locked", "P" },
+    { "throttle-rate", 0, 0, G_OPTION_ARG_STRING, &throttle_rate,
+      "Share of requests answered 429 with Retry-After (nothing done)", "P" },
+    { "throttle-seconds", 0, 0, G_OPTION_ARG_INT, &throttle_seconds, "The Retry-After of those 429s (default 1)", "N" },
     { "job-ms", 0, 0, G_OPTION_ARG_INT, &job_ms, "How long an asynchronous write (Visma's jobs) takes", "N" },
     { "fault-seed", 0, 0, G_OPTION_ARG_INT64, &fault_seed, "Seed of the faults' random numbers", "N" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log every request (never a token)", NULL },
@@ -109,24 +114,28 @@ main (int   argc,
       || !parse_rate ("drop-before-read-rate", drop_before_read_rate, &faults.drop_before_read_rate, &error)
       || !parse_rate ("malformed-rate", malformed_rate, &faults.malformed_rate, &error)
       || !parse_rate ("lock-rate", lock_rate, &faults.lock_rate, &error)
+      || !parse_rate ("throttle-rate", throttle_rate, &faults.throttle_rate, &error)
       || (rate_limit != NULL
           && !pb_sandbox_parse_rate_limit (rate_limit, &faults.rate_limit_count, &faults.rate_limit_seconds, &error)))
     {
       g_printerr ("payroll-sandbox: %s\n", error->message);
       return 2;
     }
-  if (system == NULL || argc > 1 || port < 0 || port > 65535 || latency_ms < 0 || job_ms < 0)
+  if (system == NULL || argc > 1 || port < 0 || port > 65535 || latency_ms < 0 || job_ms < 0
+      || throttle_seconds < 0 || throttle_seconds > 3600)
     {
       g_printerr ("payroll-sandbox: %s\n",
                   system == NULL ? "--system is required"
                   : argc > 1 ? "unexpected arguments"
                   : latency_ms < 0 ? "--latency-ms: expected 0 or more"
                   : job_ms < 0 ? "--job-ms: expected 0 or more"
+                  : throttle_seconds < 0 || throttle_seconds > 3600 ? "--throttle-seconds: expected 0 to 3600"
                   : "--port: expected 0 to 65535");
       return 2;
     }
   faults.latency_ms = latency_ms;
   faults.job_ms = job_ms;
+  faults.throttle_seconds = (guint) throttle_seconds;
   faults.seed = (guint64) fault_seed;
 
   if (verbose)
@@ -137,6 +146,16 @@ main (int   argc,
     {
       g_printerr ("payroll-sandbox: %s\n", error->message);
       return 2;
+    }
+  /* A system's own quota (Fortnox: 25 requests in any 5 s) stays unless
+   * --rate-limit gives another (0/1: none). */
+  if (rate_limit == NULL)
+    {
+      PbSandboxFaults defaults;
+
+      pb_sandbox_get_faults (sandbox, &defaults);
+      faults.rate_limit_count = defaults.rate_limit_count;
+      faults.rate_limit_seconds = defaults.rate_limit_seconds;
     }
   if ((seed != NULL && !pb_sandbox_load_seed_file (sandbox, seed, &error))
       || !pb_sandbox_set_faults (sandbox, &faults, &error)

@@ -27,6 +27,12 @@
  *   GET  /oauth2/me         a protected resource (RFC 6750): the account's
  *                           name and currency for a valid Bearer token.
  *
+ * The same server answers at Fortnox's paths, /oauth-v1/auth and
+ * /oauth-v1/token, where the token endpoint takes the client's
+ * credentials as HTTP Basic only (Fortnox's documentation: "Authorization:
+ * Basic {Credentials}"). Refresh tokens live 45 days (Fortnox's lifetime)
+ * and, with rotation on (the default), are used once.
+ *
  * The one client is `sandbox-client`. It may authenticate with the secret
  * `sandbox-secret` (HTTP Basic, §2.3.1, or in the form) or not at all (a
  * public client, as a desktop app is); a wrong secret is `invalid_client`.
@@ -56,7 +62,7 @@ typedef struct
 {
   char   *scope;          /* (nullable) */
   guint   family;
-  gint64  expires;        /* monotonic µs; access tokens only */
+  gint64  expires;        /* monotonic µs; 0: never (a refresh token without a lifetime) */
 } Grant;
 
 /* A system that signs in per tenant (Visma Connect's `tenant_id`): every
@@ -74,6 +80,7 @@ struct _PbSandboxOAuth2
   guint       next_family;
   gboolean    rotate;         /* a refresh hands out a new refresh token */
   guint       access_lifetime;/* seconds */
+  guint       refresh_lifetime;/* seconds; 0: refresh tokens never expire */
   char       *last_verifier;  /* (nullable) for tests of the client's logging */
   char       *tenant_param;   /* (nullable) the token request's tenant parameter, "tenant_id" */
   char       *tenant;         /* (nullable) the tenant it must name */
@@ -109,6 +116,7 @@ pb_sandbox_oauth2_new (void)
   server->next_family = 1;
   server->rotate = TRUE;
   server->access_lifetime = 3600;
+  server->refresh_lifetime = 45 * 24 * 3600;
   server->tenant_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   return server;
@@ -129,12 +137,72 @@ pb_sandbox_oauth2_free (PbSandboxOAuth2 *server)
   g_free (server);
 }
 
+static gboolean
+has_prefix (const char *path,
+            const char *prefix)
+{
+  gsize length = strlen (prefix);
+
+  return g_str_has_prefix (path, prefix) && (path[length] == '/' || path[length] == '\0');
+}
+
 gboolean
 pb_sandbox_oauth2_owns_path (const char *path)
 {
-  gsize length = strlen (PB_SANDBOX_OAUTH2_PREFIX);
+  return has_prefix (path, PB_SANDBOX_OAUTH2_PREFIX) || has_prefix (path, PB_SANDBOX_FORTNOX_OAUTH_PREFIX);
+}
 
-  return g_str_has_prefix (path, PB_SANDBOX_OAUTH2_PREFIX) && (path[length] == '/' || path[length] == '\0');
+static char *new_secret (const char *prefix);
+
+/**
+ * pb_sandbox_oauth2_mint_access_token:
+ *
+ * For tests that sign in by other means than the browser flow (the
+ * contract test, which must not send the sign-in through its proxy): a
+ * live access token of a new grant, as if the code flow had run.
+ *
+ * Returns: (transfer full): the token
+ */
+char *
+pb_sandbox_oauth2_mint_access_token (PbSandbox  *self,
+                                     const char *scope)
+{
+  PbSandboxOAuth2 *server = pb_sandbox_get_oauth2 (self);
+  char *access = new_secret ("sbx-at-");
+  Grant *grant = g_new0 (Grant, 1);
+
+  grant->scope = g_strdup (scope);
+  grant->family = server->next_family++;
+  grant->expires = g_get_monotonic_time () + (gint64) server->access_lifetime * G_USEC_PER_SEC;
+  g_hash_table_insert (server->access_tokens, g_strdup (access), grant);
+  return access;
+}
+
+/**
+ * pb_sandbox_oauth2_check_access:
+ * @why: (out): when refused, why, in words for the log and the answer
+ *
+ * Whether @token is a live access token of this server: for the emulated
+ * APIs that take this server's Bearer tokens (Fortnox).
+ */
+gboolean
+pb_sandbox_oauth2_check_access (PbSandboxOAuth2  *server,
+                                const char       *token,
+                                const char      **why)
+{
+  Grant *grant = token != NULL ? g_hash_table_lookup (server->access_tokens, token) : NULL;
+
+  if (grant == NULL)
+    {
+      *why = "The access token is unknown or revoked";
+      return FALSE;
+    }
+  if (g_get_monotonic_time () >= grant->expires)
+    {
+      *why = "The access token expired";
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* --- helpers -------------------------------------------------------------- */
@@ -447,6 +515,8 @@ respond_tokens (PbSandboxOAuth2   *server,
       grant = g_new0 (Grant, 1);
       grant->scope = g_strdup (scope);
       grant->family = family;
+      if (server->refresh_lifetime > 0)
+        grant->expires = g_get_monotonic_time () + (gint64) server->refresh_lifetime * G_USEC_PER_SEC;
       g_hash_table_insert (server->refresh_tokens, g_strdup (refresh_token), grant);
     }
 
@@ -477,7 +547,8 @@ respond_tokens (PbSandboxOAuth2   *server,
  * once is an error (§2.3). Returns FALSE with the error answer set. */
 static gboolean
 authenticate_client (PbSandboxExchange *ex,
-                     GHashTable        *params)
+                     GHashTable        *params,
+                     gboolean           basic_only)
 {
   const char *header = pb_sandbox_exchange_get_header (ex, "Authorization");
   const char *form_id = param (params, "client_id");
@@ -509,6 +580,14 @@ authenticate_client (PbSandboxExchange *ex,
           respond_oauth_error (ex, 400, "invalid_request", "client_id differs from the Basic credentials");
           return FALSE;
         }
+    }
+
+  if (basic_only && basic_id == NULL)
+    {
+      pb_sandbox_exchange_set_header (ex, "WWW-Authenticate", "Basic realm=\"sandbox\"");
+      respond_oauth_error (ex, 401, "invalid_client",
+                           "The client's credentials must come as HTTP Basic (Authorization: Basic)");
+      return FALSE;
     }
 
   id = basic_id != NULL ? basic_id : form_id;
@@ -608,6 +687,11 @@ refresh (PbSandboxOAuth2   *server,
       return;
     }
   grant = g_hash_table_lookup (server->refresh_tokens, token);
+  if (grant != NULL && grant->expires != 0 && g_get_monotonic_time () >= grant->expires)
+    {
+      g_hash_table_remove (server->refresh_tokens, token);
+      grant = NULL;
+    }
   if (grant == NULL)
     {
       respond_oauth_error (ex, 400, "invalid_grant", "The refresh token is invalid, expired or revoked");
@@ -630,7 +714,8 @@ refresh (PbSandboxOAuth2   *server,
 
 static void
 handle_token (PbSandboxOAuth2   *server,
-              PbSandboxExchange *ex)
+              PbSandboxExchange *ex,
+              gboolean           basic_only)
 {
   SoupMessageHeaders *headers;
   g_autoptr(GBytes) body = NULL;
@@ -672,7 +757,7 @@ handle_token (PbSandboxOAuth2   *server,
     g_hash_table_replace (server->token_counts, g_strdup (counted), GUINT_TO_POINTER (n + 1));
   }
 
-  if (!authenticate_client (ex, params))
+  if (!authenticate_client (ex, params, basic_only))
     return;
 
   /* Visma Connect: "Since the APIs are tenant-enabled, a valid tenantId
@@ -780,12 +865,25 @@ void
 pb_sandbox_oauth2_handle (PbSandboxOAuth2   *server,
                           PbSandboxExchange *ex)
 {
-  const char *rest = ex->path + strlen (PB_SANDBOX_OAUTH2_PREFIX);
+  const char *rest;
 
+  if (has_prefix (ex->path, PB_SANDBOX_FORTNOX_OAUTH_PREFIX))
+    {
+      rest = ex->path + strlen (PB_SANDBOX_FORTNOX_OAUTH_PREFIX);
+      if (g_str_equal (rest, "/auth"))
+        handle_authorize (server, ex);
+      else if (g_str_equal (rest, "/token"))
+        handle_token (server, ex, TRUE);
+      else
+        respond_oauth_error (ex, 404, "not_found", "Fortnox's OAuth2 server has /oauth-v1/auth and /oauth-v1/token");
+      return;
+    }
+
+  rest = ex->path + strlen (PB_SANDBOX_OAUTH2_PREFIX);
   if (g_str_equal (rest, "/authorize"))
     handle_authorize (server, ex);
   else if (g_str_equal (rest, "/token"))
-    handle_token (server, ex);
+    handle_token (server, ex, FALSE);
   else if (g_str_equal (rest, "/me"))
     handle_me (server, ex);
   else

@@ -17,12 +17,17 @@ G_BEGIN_DECLS
 typedef struct _PbSandboxOAuth2 PbSandboxOAuth2;
 
 #define PB_SANDBOX_OAUTH2_PREFIX "/oauth2"
+/* The same server at Fortnox's paths: /oauth-v1/auth, /oauth-v1/token. */
+#define PB_SANDBOX_FORTNOX_OAUTH_PREFIX "/oauth-v1"
 
 PbSandboxOAuth2 *pb_sandbox_oauth2_new        (void);
 void             pb_sandbox_oauth2_free       (PbSandboxOAuth2   *server);
 gboolean         pb_sandbox_oauth2_owns_path  (const char        *path);
 void             pb_sandbox_oauth2_handle     (PbSandboxOAuth2   *server,
                                                PbSandboxExchange *ex);
+gboolean         pb_sandbox_oauth2_check_access (PbSandboxOAuth2 *server,
+                                                 const char      *token,
+                                                 const char     **why);
 /* Counts and settings only: never a code or a token. */
 JsonNode        *pb_sandbox_oauth2_dup_state  (PbSandboxOAuth2   *server);
 

@@ -42,6 +42,14 @@ typedef struct
   const char *request_id_header;    /* (nullable) header naming each answer */
   const char *rate_limit_header;    /* (nullable) prefix: "X-Rate-Limit-" gives -Limit, -Remaining, -Reset */
   gboolean    reset_on_429;         /* send the -Reset header on a 429 too */
+  /* The quota counts the requests of any window of its length (Fortnox:
+   * 25 in any 5 s), not of fixed windows; a 429 says nothing more than
+   * its status and error body (no Retry-After, no headers). */
+  gboolean    sliding_window;
+  /* The quota the system always has (a fault setting may change it);
+   * 0: none. */
+  guint       default_rate_limit_count;
+  guint       default_rate_limit_seconds;
 
   gpointer  (*backend_new)        (PbSandbox          *sandbox);
   void      (*backend_free)       (gpointer            backend);

@@ -14,6 +14,7 @@
 
 #include "pb-sandbox-oauth2.h"
 #include "pb-sandbox-private.h"
+#include "pb-sandbox-fortnox.h"
 #include "pb-sandbox-tripletex.h"
 #include "pb-sandbox-unimicro.h"
 #include "pb-sandbox-visma.h"
@@ -31,7 +32,8 @@
  * first stream whether or not a fault is configured, so changing one rate
  * does not shift the pattern of another; the drop before read draws from a
  * third stream of its own (it is decided before the request is read), so
- * adding it left the patterns of the others as they were. */
+ * adding it left the patterns of the others as they were; the random 429
+ * (throttle) has a fourth stream for the same reason. */
 
 typedef struct
 {
@@ -68,8 +70,10 @@ struct _PbSandbox
   guint64                rng;           /* request stream */
   guint64                lock_rng;      /* record stream */
   guint64                read_rng;      /* drop-before-read stream */
+  guint64                throttle_rng;  /* random 429 stream */
   guint                  dropped_before_read;
   GHashTable            *windows;       /* rate key -> RateWindow* */
+  GHashTable            *slides;        /* rate key -> GQueue* of monotonic µs (sliding windows) */
 
   GHashTable            *counts;        /* "METHOD path" -> count */
   guint                  total;
@@ -83,10 +87,12 @@ G_DEFINE_FINAL_TYPE (PbSandbox, pb_sandbox, G_TYPE_OBJECT)
 G_DEFINE_QUARK (pb-sandbox-error-quark, pb_sandbox_error)
 
 #define READ_RNG_SALT G_GUINT64_CONSTANT (0x2545F4914F6CDD1D)
+#define THROTTLE_RNG_SALT G_GUINT64_CONSTANT (0x6A09E667F3BCC909)
 
 static const PbSandboxSystem *systems[] = {
   &pb_sandbox_tripletex_system,
   &pb_sandbox_visma_system,
+  &pb_sandbox_fortnox_system,
   &pb_sandbox_unimicro_system,
 };
 
@@ -335,6 +341,44 @@ respond_error (PbSandbox         *self,
   self->system->respond_error (self->backend, ex, status, code, message);
 }
 
+static void
+slide_free (gpointer data)
+{
+  g_queue_free_full (data, g_free);
+}
+
+/* A sliding window: the request is allowed when fewer than the quota were
+ * allowed in the window's length before it; refused ones do not count. */
+static gboolean
+check_sliding_window (PbSandbox         *self,
+                      PbSandboxExchange *ex)
+{
+  guint limit = self->faults.rate_limit_count;
+  gint64 period = (gint64) self->faults.rate_limit_seconds * G_USEC_PER_SEC;
+  gint64 now = g_get_monotonic_time ();
+  const char *key = ex->rate_key != NULL ? ex->rate_key : "";
+  GQueue *times = g_hash_table_lookup (self->slides, key);
+  gint64 *at;
+
+  if (times == NULL)
+    {
+      times = g_queue_new ();
+      g_hash_table_insert (self->slides, g_strdup (key), times);
+    }
+  while (!g_queue_is_empty (times) && *(gint64 *) g_queue_peek_head (times) <= now - period)
+    g_free (g_queue_pop_head (times));
+
+  if (g_queue_get_length (times) >= limit)
+    {
+      respond_error (self, ex, 429, 0, "Too Many Requests");
+      return FALSE;
+    }
+  at = g_new (gint64, 1);
+  *at = now;
+  g_queue_push_tail (times, at);
+  return TRUE;
+}
+
 /* Returns FALSE (with a 429 in @ex) when the caller's quota is spent. */
 static gboolean
 check_rate_limit (PbSandbox         *self,
@@ -354,6 +398,8 @@ check_rate_limit (PbSandbox         *self,
 
   if (limit == 0 || period == 0)
     return TRUE;
+  if (self->system->sliding_window)
+    return check_sliding_window (self, ex);
 
   window = g_hash_table_lookup (self->windows, key);
   if (window == NULL)
@@ -518,6 +564,17 @@ handle_api (PbSandbox *self,
   if (!check_rate_limit (self, ex))
     return;
 
+  /* A 429 out of the blue, as from a system whose quota other clients of
+   * the same company spend: Retry-After says when to come back. */
+  if (draw (&self->throttle_rng) < self->faults.throttle_rate)
+    {
+      g_autofree char *after = g_strdup_printf ("%u", MAX (self->faults.throttle_seconds, 1));
+
+      pb_sandbox_exchange_set_header (ex, "Retry-After", after);
+      respond_error (self, ex, 429, 0, "Too many requests (injected by the sandbox): retry after the delay given");
+      return;
+    }
+
   if (fail < self->faults.fail_rate)
     {
       /* The lower half of the band is a 500, the upper a 503. */
@@ -568,6 +625,10 @@ faults_to_json (const PbSandboxFaults *faults)
   json_builder_add_double_value (builder, faults->malformed_rate);
   json_builder_set_member_name (builder, "lock_rate");
   json_builder_add_double_value (builder, faults->lock_rate);
+  json_builder_set_member_name (builder, "throttle_rate");
+  json_builder_add_double_value (builder, faults->throttle_rate);
+  json_builder_set_member_name (builder, "throttle_seconds");
+  json_builder_add_int_value (builder, faults->throttle_seconds);
   json_builder_set_member_name (builder, "seed");
   json_builder_add_int_value (builder, (gint64) faults->seed);
   json_builder_set_member_name (builder, "omit_id");
@@ -662,6 +723,18 @@ faults_merge_json (PbSandboxFaults  *faults,
         faults->malformed_rate = number;
       else if (g_str_equal (name, "lock_rate"))
         faults->lock_rate = number;
+      else if (g_str_equal (name, "throttle_rate"))
+        faults->throttle_rate = number;
+      else if (g_str_equal (name, "throttle_seconds"))
+        {
+          if (number < 0 || number > 3600)
+            {
+              g_set_error_literal (error, PB_SANDBOX_ERROR, PB_SANDBOX_ERROR_INVALID_FAULTS,
+                                   "throttle_seconds: expected 0 to 3600");
+              return FALSE;
+            }
+          faults->throttle_seconds = (guint) number;
+        }
       else if (g_str_equal (name, "seed"))
         faults->seed = (guint64) number;
       else if (g_str_equal (name, "omit_id"))
@@ -1021,6 +1094,7 @@ pb_sandbox_finalize (GObject *object)
     self->system->backend_free (self->backend);
   g_clear_pointer (&self->seed, json_node_unref);
   g_clear_pointer (&self->windows, g_hash_table_unref);
+  g_clear_pointer (&self->slides, g_hash_table_unref);
   g_clear_pointer (&self->counts, g_hash_table_unref);
   g_clear_pointer (&self->waiting, g_ptr_array_unref);
   g_clear_pointer (&self->oauth2, pb_sandbox_oauth2_free);
@@ -1044,6 +1118,7 @@ static void
 pb_sandbox_init (PbSandbox *self)
 {
   self->windows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->slides = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, slide_free);
   self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->waiting = g_ptr_array_new ();
   self->oauth2 = pb_sandbox_oauth2_new ();
@@ -1051,6 +1126,7 @@ pb_sandbox_init (PbSandbox *self)
   self->rng = 0;
   self->lock_rng = G_GUINT64_CONSTANT (0x5DEECE66D);
   self->read_rng = READ_RNG_SALT;
+  self->throttle_rng = THROTTLE_RNG_SALT;
 }
 
 /* --- public API ----------------------------------------------------------- */
@@ -1101,6 +1177,8 @@ pb_sandbox_new (const char  *system,
 
   self = g_object_new (PB_TYPE_SANDBOX, NULL);
   self->system = found;
+  self->faults.rate_limit_count = found->default_rate_limit_count;
+  self->faults.rate_limit_seconds = found->default_rate_limit_seconds;
   self->backend = found->backend_new (self);
   if (!found->load_seed (self->backend, NULL, error))
     return NULL;
@@ -1328,7 +1406,7 @@ pb_sandbox_set_faults (PbSandbox              *self,
                        GError                **error)
 {
   const double rates[] = { faults->fail_rate, faults->drop_rate, faults->drop_before_read_rate,
-                           faults->malformed_rate, faults->lock_rate };
+                           faults->malformed_rate, faults->lock_rate, faults->throttle_rate };
 
   g_return_val_if_fail (PB_IS_SANDBOX (self), FALSE);
   g_return_val_if_fail (faults != NULL, FALSE);
@@ -1353,7 +1431,9 @@ pb_sandbox_set_faults (PbSandbox              *self,
   self->rng = faults->seed;
   self->lock_rng = faults->seed ^ G_GUINT64_CONSTANT (0x5DEECE66D);
   self->read_rng = faults->seed ^ READ_RNG_SALT;
+  self->throttle_rng = faults->seed ^ THROTTLE_RNG_SALT;
   g_hash_table_remove_all (self->windows);
+  g_hash_table_remove_all (self->slides);
   return TRUE;
 }
 

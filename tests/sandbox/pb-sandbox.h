@@ -41,6 +41,9 @@ typedef struct
   double  drop_rate;           /* request done, connection closed without an answer */
   double  drop_before_read_rate; /* connection closed once the headers are in: nothing done */
   double  malformed_rate;      /* request done, answer's body cut short */
+  double  throttle_rate;       /* 429 with Retry-After (throttle_seconds), nothing done; drawn
+                                * from a fourth stream, so the others keep their patterns */
+  guint   throttle_seconds;    /* the Retry-After of those 429s; 0: 1 second */
   double  lock_rate;           /* created timesheet entries come back locked */
   guint64 seed;                /* seed of the PRNG */
   gint64  omit_id;             /* answers leave out the "id" of the record with this id; 0: off */
@@ -108,5 +111,7 @@ void         pb_sandbox_oauth2_set_rotation   (PbSandbox              *self,
 void         pb_sandbox_oauth2_set_access_lifetime   (PbSandbox       *self,
                                                       guint            seconds);
 char        *pb_sandbox_oauth2_dup_last_code_verifier (PbSandbox      *self);
+char        *pb_sandbox_oauth2_mint_access_token (PbSandbox          *self,
+                                                  const char         *scope);
 
 G_END_DECLS

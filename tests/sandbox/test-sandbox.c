@@ -1352,6 +1352,58 @@ test_fault_fail (Fixture       *f,
   g_assert_cmpuint (json_array_get_length (values_of (search)), ==, 0);
 }
 
+/* The throttle fault: 429 with Retry-After (its seconds as set, 1 by
+ * default) and nothing done, drawn from its own stream: turning it on does
+ * not move the pattern of the 5xx faults (README: Faults). */
+static void
+test_fault_throttle (Fixture       *f,
+                     gconstpointer  data)
+{
+  PbSandboxFaults faults = { .throttle_rate = 1.0, .throttle_seconds = 3 };
+  PbSandboxFaults mixed = { .fail_rate = 0.5, .seed = 7 };
+  GString *runs[2] = { g_string_new (NULL), g_string_new (NULL) };
+  g_autoptr(Reply) search = NULL;
+  g_autoptr(Reply) limited = NULL;
+  guint throttled = 0;
+
+  set_faults (f, &faults);
+  limited = send (f, "POST", "/v2/employee", "{\"firstName\":\"Never\",\"lastName\":\"Throttled\"}");
+  g_assert_cmpuint (limited->status, ==, 429);
+  g_assert_cmpstr (header (limited, "Retry-After"), ==, "3");
+  g_assert_nonnull (assert_api_error (limited, 429, 0));
+  faults.throttle_rate = 0;
+  set_faults (f, &faults);
+  search = send (f, "GET", "/v2/employee?lastName=Throttled", NULL);
+  g_assert_cmpuint (json_array_get_length (values_of (search)), ==, 0);
+
+  for (guint run = 0; run < 2; run++)
+    {
+      mixed.throttle_rate = run == 0 ? 0 : 0.3;
+      set_faults (f, &mixed);
+      for (guint i = 0; i < 30; i++)
+        {
+          g_autoptr(Reply) reply = send (f, "GET", "/v2/country?count=1", NULL);
+
+          if (reply->status == 429)
+            {
+              g_assert_cmpstr (header (reply, "Retry-After"), ==, "1");
+              throttled++;
+            }
+          /* A throttled request still draws its fail number: compare
+           * the 5xx pattern of the requests that got past it. */
+          g_string_append_printf (runs[run], "%s ", reply->status == 429 ? "-"
+                                  : reply->status >= 500 ? "5" : "2");
+        }
+    }
+  g_test_message ("without: %s\nwith:    %s", runs[0]->str, runs[1]->str);
+  g_assert_cmpuint (throttled, >, 0);
+  for (gsize i = 0; i < runs[0]->len; i += 2)
+    if (runs[1]->str[i] != '-')
+      g_assert_cmpint (runs[1]->str[i], ==, runs[0]->str[i]);
+  g_string_free (runs[0], TRUE);
+  g_string_free (runs[1], TRUE);
+}
+
 static void
 test_fault_latency (Fixture       *f,
                     gconstpointer  data)
@@ -1717,6 +1769,7 @@ main (int   argc,
   TEST ("faults/drop-before-read-rate", test_fault_drop_before_read_rate);
   TEST ("faults/omit-id", test_fault_omit_id);
   TEST ("faults/fail", test_fault_fail);
+  TEST ("faults/throttle", test_fault_throttle);
   TEST ("faults/latency", test_fault_latency);
   TEST ("faults/repeatable", test_fault_repeatable);
   TEST ("control/state-reset-faults", test_control);

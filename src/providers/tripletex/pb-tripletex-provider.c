@@ -1952,7 +1952,14 @@ tripletex_delete_absence (PbProvider           *provider,
 static void
 delete_entries_then_write (GTask *task)
 {
-  ((Op *) g_task_get_task_data (task))->next = with_standard_day;
+  Op *op = g_task_get_task_data (task);
+
+  op->next = with_standard_day;
+  /* SPEC R2, R3, as for a create: an update whose new entries were made
+   * but whose answer was lost (a dropped connection, a killed process)
+   * finds them when sent again, instead of being refused as a duplicate
+   * (found by test-crash-resume, PB_CRASH_SEED=7 of faults-converge). */
+  op->look_first = TRUE;
   delete_next_entry (task);
 }
 
