@@ -218,6 +218,10 @@ struct _PbProviderClass
    * lists the companies to choose from. NULL: no company. */
   const char          *company_header;
   const char          *companies_path;
+  /* Set up with the CLI only: the set-up assistant does not offer the
+   * connector, as it cannot yet ask for everything it needs (Unimicro's
+   * company). Not shown in the UI. */
+  gboolean             setup_cli_only;
   PbHttpLimits         http_limits;
 
   /* Set up authorization and error decoding on the connection's PbHttp. */

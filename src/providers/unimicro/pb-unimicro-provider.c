@@ -1293,6 +1293,9 @@ pb_unimicro_provider_class_init (PbUnimicroProviderClass *klass)
   provider_class->oauth2_client_id = "paybridge-desktop";
   provider_class->oauth2_scopes = scopes;
   provider_class->company_header = "CompanyKey";                      /* C.2 */
+  /* The assistant has no page to choose the company on yet: set up with
+   * `paybridge-cli connection add --system unimicro --tenant-id KEY`. */
+  provider_class->setup_cli_only = TRUE;
   provider_class->companies_path = "/init/companies";
   provider_class->http_limits = limits;
   provider_class->page_size = 100;
