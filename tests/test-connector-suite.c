@@ -77,6 +77,13 @@ typedef struct
    * transactions): the absence case changes the percentage instead of the
    * note (A3 names both). */
   gboolean            absence_without_note;
+  /* (nullable) The sandbox's state in the shape the suite reads (sections
+   * at the top, "id", references as {"employee": {"id": N}}), for a
+   * sandbox that keeps its records otherwise. Returns a new node. */
+  JsonNode         *(*state_of) (JsonNode *state);
+  /* Payroll keeps the name in one field ("Kari Nordmann", Unimicro): a
+   * text the suite looks for also matches a whole word of a value. */
+  gboolean            match_words;
 } SuiteConnector;
 
 static const char * const tripletex_credentials[] = {
@@ -90,15 +97,84 @@ static const char * const visma_credentials[] = {
   "tenant", "sandbox-tenant", NULL
 };
 
+static const char * const unimicro_credentials[] = {
+  "tenant", "5f1c2a9e-0000-4000-8000-000000000001", NULL   /* the CompanyKey chosen at set-up */
+};
+
+/* Unimicro's state: {"companies": [{"employees": [...], "employments":
+ * [...]}]} with "ID" and links as "EmployeeID": N. The first company's
+ * sections go to the top, "ID" becomes "id" and each "<Name>ID" link to a
+ * record of a section of this state becomes {"<name>": {"id": N}}. */
+static void
+unimicro_rewrite (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
+        unimicro_rewrite (json_array_get_element (json_node_get_array (node), i));
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) names = json_object_get_members (object);
+
+      for (GList *l = names; l != NULL; l = l->next)
+        {
+          const char *name = l->data;
+          JsonNode *member = json_object_get_member (object, name);
+
+          if (g_str_equal (name, "ID"))
+            {
+              json_object_set_member (object, "id", json_node_copy (member));
+              json_object_remove_member (object, "ID");
+            }
+          else if (g_str_equal (name, "EmployeeID") || g_str_equal (name, "EmploymentID"))
+            {
+              g_autofree char *link = g_ascii_strdown (name, strlen (name) - 2);
+              JsonObject *ref = json_object_new ();
+
+              json_object_set_member (ref, "id", json_node_copy (member));
+              json_object_set_object_member (object, link, ref);
+              json_object_remove_member (object, name);
+            }
+          else
+            unimicro_rewrite (member);
+        }
+    }
+}
+
+static JsonNode *
+unimicro_state (JsonNode *state)
+{
+  JsonObject *root = json_node_get_object (state);
+  JsonObject *company = json_array_get_object_element (json_object_get_array_member (root, "companies"), 0);
+  g_autoptr(JsonObject) out = json_object_new ();
+  g_autoptr(GList) names = json_object_get_members (company);
+  JsonNode *node;
+
+  for (GList *l = names; l != NULL; l = l->next)
+    if (JSON_NODE_HOLDS_ARRAY (json_object_get_member (company, l->data)))
+      json_object_set_member (out, l->data, json_node_copy (json_object_get_member (company, l->data)));
+  node = json_node_init_object (json_node_alloc (), out);
+  /* json_node_copy() shares arrays: rewrite a text copy. */
+  {
+    g_autofree char *text = json_to_string (node, FALSE);
+    json_node_unref (node);
+    node = json_from_string (text, NULL);
+  }
+  unimicro_rewrite (node);
+  return node;
+}
+
 static const SuiteConnector connectors[] = {
   { "tripletex", "PbTripletexProvider", "tripletex", tripletex_credentials, tripletex_refused, NULL, "employees",
     "{ \"employees\": [ {people} ] }",
     "{ \"firstName\": \"Person\", \"lastName\": \"P{n}\", \"email\": \"p{n}@suite.example\" }",
-    "employee_number", NULL, NULL, NULL, NULL, FALSE, FALSE },
+    "employee_number", NULL, NULL, NULL, NULL, FALSE, FALSE, NULL, FALSE },
   /* The test-only OAuth2 connector (PAYBRIDGE_TEST_PROVIDERS): it can only
    * verify credentials, so it runs the suite's OAuth2 path (sign-in, 401
    * then refresh, refused) and skips the rest by its flags. */
-  { "sandbox-oauth2", "PbTestOAuth2Provider", "tripletex", NULL, NULL, "", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, FALSE, FALSE },
+  { "sandbox-oauth2", "PbTestOAuth2Provider", "tripletex", NULL, NULL, "", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, FALSE, FALSE, NULL, FALSE },
   /* Visma.net Payroll (issue 13): OAuth2 at the sandbox's Visma Connect
    * with the connection's tenant (SPEC V1); its state keeps the positions,
    * and their salaryInformation, inside each employee. */
@@ -107,14 +183,23 @@ static const SuiteConnector connectors[] = {
     "{ \"number\": \"S{n}\", \"personNames\": [ { \"firstName\": \"Person\", \"lastName\": \"P{n}\", "
     "\"activeStart\": \"2020-01-01\", \"activeEnd\": null } ], "
     "\"emails\": [ { \"type\": \"business\", \"address\": \"p{n}@suite.example\" } ] }",
-    "employee_number", NULL, NULL, "Visma.net Payroll", NULL, TRUE, FALSE },
+    "employee_number", NULL, NULL, "Visma.net Payroll", NULL, TRUE, FALSE, NULL, FALSE },
   /* Fortnox (issue 15): OAuth2 at the sandbox's /oauth-v1/ (Basic client
    * authentication, PAYBRIDGE_OAUTH2_CLIENT_SECRET below), its people in
    * "employees", the EmployeeId as the unique employee number. */
   { "fortnox", "PbFortnoxProvider", "fortnox", NULL, NULL, NULL, "employees",
     "{ \"employees\": [ {people} ] }",
     "{ \"FirstName\": \"Person\", \"LastName\": \"P{n}\", \"Email\": \"p{n}@suite.example\" }",
-    "employee_number", "/oauth-v1/auth", "/oauth-v1/token", "Sandbox AB", "SEK", FALSE, TRUE },
+    "employee_number", "/oauth-v1/auth", "/oauth-v1/token", "Sandbox AB", "SEK", FALSE, TRUE, NULL, FALSE },
+  /* Unimicro (issue 15): OAuth2 at the sandbox's stand-in for
+   * login.unimicro.no, the company chosen at set-up (the connection's
+   * tenant_id) in a CompanyKey header; records per company, read through
+   * unimicro_state(). */
+  { "unimicro", "PbUnimicroProvider", "unimicro", unimicro_credentials, NULL, NULL, "employees",
+    "{ \"employees\": [ {people} ] }",
+    "{ \"BusinessRelationInfo\": { \"Name\": \"Person P{n}\", "
+    "\"DefaultEmail\": { \"EmailAddress\": \"p{n}@suite.example\" } } }",
+    "employee_number", NULL, NULL, "Nordlys Data AS", NULL, FALSE, FALSE, unimicro_state, TRUE },
 };
 
 /* --- the fixture ------------------------------------------------------------- */
@@ -339,6 +424,8 @@ sign_in (Fixture *f)
   provider = pb_provider_new (f->klass->id, f->base_url, NULL, &error);
   g_assert_no_error (error);
   pb_oauth2_attach (f->oauth2, pb_provider_get_http (provider));
+  /* As the engine does: the company chosen at set-up (Unimicro). */
+  pb_provider_set_company (provider, connection->tenant_id);
   return provider;
 }
 
@@ -454,6 +541,21 @@ import (Fixture    *f,
 
 /* --- reading the state without knowing its shapes ---------------------------- */
 
+static JsonNode *
+dup_state (Fixture *f)
+{
+  JsonNode *state = pb_sandbox_dup_state (f->sandbox);
+
+  if (f->connector->state_of != NULL)
+    {
+      JsonNode *shaped = f->connector->state_of (state);
+
+      json_node_unref (state);
+      return shaped;
+    }
+  return state;
+}
+
 /* Whether @a and @b are both whole numbers in text and equal by value. */
 static gboolean
 same_number (const char *a,
@@ -467,11 +569,26 @@ same_number (const char *a,
 }
 
 /* Whether @node holds @text anywhere; @by_value: a number in text matches
- * by its value (the row's decimal_text). */
+ * by its value (the row's decimal_text); @words: a word of a value matches
+ * (the row's match_words). */
+/* Whether @text is a whole word (between spaces) of @value. */
+static gboolean
+has_word (const char *value,
+          const char *text)
+{
+  g_auto(GStrv) words = g_strsplit (value, " ", -1);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    if (g_ascii_strcasecmp (words[i], text) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 node_has (JsonNode   *node,
           const char *text,
-          gboolean    by_value)
+          gboolean    by_value,
+          gboolean    words)
 {
   switch (JSON_NODE_TYPE (node))
     {
@@ -480,7 +597,7 @@ node_has (JsonNode   *node,
         g_autoptr(GList) members = json_object_get_values (json_node_get_object (node));
 
         for (GList *l = members; l != NULL; l = l->next)
-          if (node_has (l->data, text, by_value))
+          if (node_has (l->data, text, by_value, words))
             return TRUE;
         return FALSE;
       }
@@ -490,7 +607,7 @@ node_has (JsonNode   *node,
         JsonArray *array = json_node_get_array (node);
 
         for (guint i = 0; i < json_array_get_length (array); i++)
-          if (node_has (json_array_get_element (array, i), text, by_value))
+          if (node_has (json_array_get_element (array, i), text, by_value, words))
             return TRUE;
         return FALSE;
       }
@@ -502,7 +619,8 @@ node_has (JsonNode   *node,
 
         if (type == G_TYPE_STRING)
           return g_ascii_strcasecmp (json_node_get_string (node), text) == 0 ||
-                 (by_value && same_number (json_node_get_string (node), text));
+                 (by_value && same_number (json_node_get_string (node), text)) ||
+                 (words && has_word (json_node_get_string (node), text));
         if (type == G_TYPE_INT64)
           value = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
         else if (type == G_TYPE_DOUBLE)
@@ -536,7 +654,7 @@ count_people (Fixture    *f,
   guint n = 0;
 
   for (guint i = 0; i < json_array_get_length (people); i++)
-    n += node_has (json_array_get_element (people, i), email, FALSE);
+    n += node_has (json_array_get_element (people, i), email, FALSE, FALSE);
   return n;
 }
 
@@ -646,7 +764,7 @@ person_records (Fixture    *f,
   guint n_owned;
 
   for (guint i = 0; i < json_array_get_length (people) && person == NULL; i++)
-    if (node_has (json_array_get_element (people, i), email, FALSE))
+    if (node_has (json_array_get_element (people, i), email, FALSE, FALSE))
       {
         person = g_new0 (StateRecord, 1);
         person->node = json_array_get_element (people, i);
@@ -734,13 +852,13 @@ person_count (Fixture    *f,
               const char *email,
               const char *text)
 {
-  g_autoptr(JsonNode) state = pb_sandbox_dup_state (f->sandbox);
+  g_autoptr(JsonNode) state = dup_state (f);
   g_autoptr(GPtrArray) records = person_records (f, state, email);
   guint n = 0;
 
   g_assert_nonnull (records);
   for (guint i = 0; i < records->len; i++)
-    n += node_has (g_ptr_array_index (records, i), text, f->connector->decimal_text);
+    n += node_has (g_ptr_array_index (records, i), text, f->connector->decimal_text, f->connector->match_words);
   return n;
 }
 
@@ -756,7 +874,7 @@ static guint
 people_with (Fixture    *f,
              const char *email)
 {
-  g_autoptr(JsonNode) state = pb_sandbox_dup_state (f->sandbox);
+  g_autoptr(JsonNode) state = dup_state (f);
 
   return count_people (f, state, email);
 }
@@ -964,7 +1082,7 @@ case_list_paging (Fixture *f)
         seeded--;
     }
   g_assert_cmpuint (seeded, ==, 0);
-  state = pb_sandbox_dup_state (f->sandbox);
+  state = dup_state (f);
   g_assert_cmpuint (all->len, ==, json_array_get_length (state_people (f, state)));
   g_test_message ("%u people in %u requests of at most %u", all->len, pages, f->klass->page_size);
   g_assert_cmpuint (pages, ==, (all->len + f->klass->page_size - 1) / f->klass->page_size);

@@ -231,7 +231,7 @@ cmd_add (CliContext  *ctx,
     { "base-url", 0, 0, G_OPTION_ARG_STRING, &base_url, N_("The API address (default: the real one)"), "URL" },
     { "auth-url", 0, 0, G_OPTION_ARG_STRING, &auth_url, N_("OAuth2 authorization endpoint"), "URL" },
     { "token-url", 0, 0, G_OPTION_ARG_STRING, &token_url, N_("OAuth2 token endpoint"), "URL" },
-    { "tenant-id", 0, 0, G_OPTION_ARG_STRING, &tenant_id, N_("Visma.net Payroll tenant ID"), "ID" },
+    { "tenant-id", 0, 0, G_OPTION_ARG_STRING, &tenant_id, N_("Visma.net Payroll tenant ID, or Unimicro company key"), "ID" },
     { "client-id", 0, 0, G_OPTION_ARG_STRING, &client_id, N_("OAuth2 client id"), "ID" },
     { "no-verify", 0, 0, G_OPTION_ARG_NONE, &no_verify, N_("Save without checking the credentials"), NULL },
     { NULL }

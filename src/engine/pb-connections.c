@@ -358,6 +358,7 @@ pb_connections_verify_async (PbConnection        *connection,
       g_object_unref (task);
       return;
     }
+  pb_provider_set_company (provider, connection->tenant_id);
 
   verify_with (task, provider);
 }
@@ -636,7 +637,10 @@ on_open_secrets_cb (GObject      *source,
   if (provider == NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, provider, g_object_unref);
+    {
+      pb_provider_set_company (provider, connection->tenant_id);
+      g_task_return_pointer (task, provider, g_object_unref);
+    }
 }
 
 /**
@@ -683,6 +687,8 @@ pb_connections_open_async (PbConnection        *connection,
       else
         {
           pb_oauth2_attach (oauth2, pb_provider_get_http (provider));
+          /* Unimicro: the company chosen at set-up names every request. */
+          pb_provider_set_company (provider, connection->tenant_id);
           g_task_return_pointer (task, provider, g_object_unref);
         }
       g_object_unref (task);

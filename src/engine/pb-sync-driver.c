@@ -577,6 +577,7 @@ open_provider (Conn *conn)
     }
 
   pb_oauth2_attach (oauth2, pb_provider_get_http (provider));
+  pb_provider_set_company (provider, connection->tenant_id);
   conn->oauth2 = g_steal_pointer (&oauth2);
   conn->sign_in_id = g_signal_connect (conn->oauth2, "needs-sign-in", G_CALLBACK (on_needs_sign_in_cb), conn);
   with_provider (conn, provider);

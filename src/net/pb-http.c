@@ -72,6 +72,7 @@ struct _PbHttp
   gpointer                   auth_data;
   PbHttpDecodeErrorFunc      decode_error;
   char                      *media_type;     /* (nullable) NULL: application/json */
+  GHashTable                *headers;        /* (nullable) name -> value, sent with every request */
 
   GQueue                     queue;          /* GTask* waiting for a slot (owned refs) */
   guint                      in_flight;
@@ -1113,6 +1114,15 @@ send_message (GTask *task)
   soup_message_headers_replace (headers, "Accept", self->media_type != NULL ? self->media_type : "application/json");
   if (call->authorization != NULL)
     soup_message_headers_replace (headers, "Authorization", call->authorization);
+  if (self->headers != NULL)
+    {
+      GHashTableIter iter;
+      gpointer name, value;
+
+      g_hash_table_iter_init (&iter, self->headers);
+      while (g_hash_table_iter_next (&iter, &name, &value))
+        soup_message_headers_replace (headers, name, value);
+    }
   if (request->headers != NULL)
     {
       GHashTableIter iter;
@@ -1235,6 +1245,7 @@ pb_http_finalize (GObject *object)
   g_free (self->base_url);
   g_free (self->window_done);
   g_free (self->media_type);
+  g_clear_pointer (&self->headers, g_hash_table_unref);
 
   G_OBJECT_CLASS (pb_http_parent_class)->finalize (object);
 }
@@ -1374,6 +1385,26 @@ pb_http_set_media_type (PbHttp     *self,
 {
   g_free (self->media_type);
   self->media_type = g_strdup (media_type);
+}
+
+/**
+ * pb_http_set_header:
+ * @value: (nullable): %NULL to stop sending it
+ *
+ * A header sent with every request of the connection (Unimicro's
+ * CompanyKey); a request's own header of that name wins.
+ */
+void
+pb_http_set_header (PbHttp     *self,
+                    const char *name,
+                    const char *value)
+{
+  if (self->headers == NULL)
+    self->headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (value == NULL)
+    g_hash_table_remove (self->headers, name);
+  else
+    g_hash_table_insert (self->headers, g_strdup (name), g_strdup (value));
 }
 
 /**

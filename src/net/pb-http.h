@@ -119,6 +119,9 @@ void        pb_http_set_error_decoder   (PbHttp                    *self,
                                          PbHttpDecodeErrorFunc      decode);
 void        pb_http_set_media_type      (PbHttp                    *self,
                                          const char                *media_type);
+void        pb_http_set_header          (PbHttp                    *self,
+                                         const char                *name,
+                                         const char                *value);
 void        pb_http_send_async          (PbHttp                    *self,
                                          PbHttpRequest             *request,
                                          GCancellable              *cancellable,

@@ -26,6 +26,7 @@ typedef struct
 {
   char       *base_url;
   GHashTable *secrets;   /* kind -> value; in memory only, never logged */
+  char       *company;   /* (nullable) see pb_provider_set_company() */
   PbHttp     *http;
 } PbProviderPrivate;
 
@@ -107,6 +108,7 @@ pb_provider_finalize (GObject *object)
   g_clear_object (&priv->http);
   g_clear_pointer (&priv->secrets, g_hash_table_unref);
   g_free (priv->base_url);
+  g_free (priv->company);
 
   G_OBJECT_CLASS (pb_provider_parent_class)->finalize (object);
 }
@@ -145,7 +147,7 @@ pb_provider_new (const char  *system_id,
   if (type == G_TYPE_INVALID)
     {
       g_set_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_NOT_SUPPORTED,
-                   _("There is no payroll system “%s” (known: %s)"), system_id, "tripletex, visma");
+                   _("There is no payroll system “%s” (known: %s)"), system_id, "tripletex, visma, unimicro");
       return NULL;
     }
 
@@ -177,6 +179,40 @@ pb_provider_new (const char  *system_id,
     klass->setup_http (self, priv->http);
 
   return g_steal_pointer (&self);
+}
+
+/**
+ * pb_provider_set_company:
+ * @company: (nullable): the company's key, as the system's companies list gives it
+ *
+ * For a connector whose class has a `company_header`: every request from
+ * now on names @company in it. Others ignore it.
+ */
+void
+pb_provider_set_company (PbProvider *self,
+                         const char *company)
+{
+  PbProviderClass *klass = PB_PROVIDER_GET_CLASS (self);
+  PbProviderPrivate *priv = pb_provider_get_instance_private (self);
+
+  if (klass->company_header == NULL)
+    return;
+  g_free (priv->company);
+  priv->company = company != NULL && *company != '\0' ? g_strdup (company) : NULL;
+  pb_http_set_header (pb_provider_get_http (self), klass->company_header, priv->company);
+}
+
+/**
+ * pb_provider_get_company:
+ *
+ * Returns: (nullable): the company set with pb_provider_set_company()
+ */
+const char *
+pb_provider_get_company (PbProvider *self)
+{
+  PbProviderPrivate *priv = pb_provider_get_instance_private (self);
+
+  return priv->company;
 }
 
 const char *

@@ -211,6 +211,17 @@ struct _PbProviderClass
    * ("tenant_id", Visma Connect). NULL: no tenant. */
   const char          *oauth2_tenant_param;
   const char          *test_base_url;      /* the system's own test environment, if any */
+  /* (nullable) the connector works in one company of several the user may
+   * reach, named by this header on every request ("CompanyKey",
+   * Unimicro): set-up asks for the company (the connection's `tenant_id`
+   * holds it) and pb_provider_set_company() sets it. `companies_path`
+   * lists the companies to choose from. NULL: no company. */
+  const char          *company_header;
+  const char          *companies_path;
+  /* Set up with the CLI only: the set-up assistant does not offer the
+   * connector, as it cannot yet ask for everything it needs (Unimicro's
+   * company). Not shown in the UI. */
+  gboolean             setup_cli_only;
   PbHttpLimits         http_limits;
 
   /* Set up authorization and error decoding on the connection's PbHttp. */
@@ -257,6 +268,9 @@ const char   *pb_provider_get_display_name(PbProvider           *self);
 PbHttp       *pb_provider_get_http        (PbProvider           *self);
 const char   *pb_provider_get_secret      (PbProvider           *self,
                                            const char           *kind);
+void          pb_provider_set_company     (PbProvider           *self,
+                                           const char           *company);
+const char   *pb_provider_get_company     (PbProvider           *self);
 gboolean      pb_provider_supports        (PbProvider           *self,
                                            PbProviderOp          op);
 /* The same, asked of the class: what a connector can do is known before

@@ -16,6 +16,7 @@ static GType (* const builtins[]) (void) = {
   pb_tripletex_provider_get_type,
   pb_visma_provider_get_type,
   pb_fortnox_provider_get_type,
+  pb_unimicro_provider_get_type,
 };
 
 /* Connectors for tests only, offered when PAYBRIDGE_TEST_PROVIDERS is set

@@ -11,6 +11,7 @@
 #include "fortnox/pb-fortnox-provider.h"
 #include "tripletex/pb-tripletex-provider.h"
 #include "visma/pb-visma-provider.h"
+#include "unimicro/pb-unimicro-provider.h"
 
 GType pb_test_oauth2_provider_get_type (void);
 

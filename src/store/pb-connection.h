@@ -50,7 +50,7 @@ struct _PbConnection
   char              *base_url;         /* (nullable) NULL: the system's production URL */
   char              *auth_url;         /* (nullable) OAuth2 overrides */
   char              *token_url;        /* (nullable) */
-  char              *tenant_id;        /* (nullable) Visma.net Payroll */
+  char              *tenant_id;        /* (nullable) Visma.net Payroll; Unimicro: the CompanyKey */
   char              *client_id;        /* (nullable) */
   PbConnectionState  state;
   char              *remote_company;   /* (nullable) the payroll company's name */

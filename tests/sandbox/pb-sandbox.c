@@ -16,6 +16,7 @@
 #include "pb-sandbox-private.h"
 #include "pb-sandbox-fortnox.h"
 #include "pb-sandbox-tripletex.h"
+#include "pb-sandbox-unimicro.h"
 #include "pb-sandbox-visma.h"
 
 /* PbSandbox serves one payroll system's API on 127.0.0.1 with a SoupServer
@@ -92,6 +93,7 @@ static const PbSandboxSystem *systems[] = {
   &pb_sandbox_tripletex_system,
   &pb_sandbox_visma_system,
   &pb_sandbox_fortnox_system,
+  &pb_sandbox_unimicro_system,
 };
 
 static const char *system_names[G_N_ELEMENTS (systems) + 1];
@@ -487,7 +489,7 @@ deepen (PbSandboxExchange *ex,
     ex->status = 200;
 }
 
-/* Leaves the "id" member out of every object whose id is @id. */
+/* Leaves the "id" (or "ID") member out of every object whose id is @id. */
 static void
 strip_id (JsonNode *node,
           gint64    id)
@@ -502,12 +504,14 @@ strip_id (JsonNode *node,
   else if (JSON_NODE_HOLDS_OBJECT (node))
     {
       JsonObject *object = json_node_get_object (node);
-      JsonNode *member = json_object_get_member (object, "id");
+      /* "ID": Unimicro's spelling. */
+      const char *name = json_object_has_member (object, "id") ? "id" : "ID";
+      JsonNode *member = json_object_get_member (object, name);
       g_autoptr(GList) members = NULL;
 
       if (member != NULL && JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_INT64
           && json_node_get_int (member) == id)
-        json_object_remove_member (object, "id");
+        json_object_remove_member (object, name);
       members = json_object_get_values (object);
       for (GList *l = members; l != NULL; l = l->next)
         strip_id (l->data, id);
