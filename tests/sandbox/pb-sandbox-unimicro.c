@@ -932,7 +932,8 @@ respond_list (PbSandboxExchange *ex,
 
   if (orderby != NULL)
     {
-      g_auto(GStrv) words = g_strsplit (g_strstrip (g_strdup (orderby)), " ", 2);
+      g_autofree char *stripped = g_strstrip (g_strdup (orderby));
+      g_auto(GStrv) words = g_strsplit (stripped, " ", 2);
       g_autofree char *field = g_strdup (words[0]);
       gboolean desc = words[1] != NULL && g_ascii_strcasecmp (g_strstrip (words[1]), "desc") == 0;
 
