@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "pb-sandbox.h"
+#include "pb-sandbox-client.h"
 #include "pb-test-utils.h"
 
 /* Drives an in-process `--system unimicro` sandbox with a plain
@@ -30,42 +31,10 @@ typedef struct
   const char  *company;
 } Fixture;
 
-typedef struct
-{
-  guint               status;
-  SoupMessageHeaders *headers;
-  JsonNode           *json;
-} Reply;
+/* One answer of the sandbox. */
+typedef PbSandboxReply Reply;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Reply, pb_sandbox_reply_free)
 
-static void
-reply_free (Reply *reply)
-{
-  g_clear_pointer (&reply->headers, soup_message_headers_unref);
-  g_clear_pointer (&reply->json, json_node_unref);
-  g_free (reply);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Reply, reply_free)
-
-typedef struct
-{
-  GBytes   *body;
-  GError   *error;
-  gboolean  done;
-} Pending;
-
-static void
-on_sent_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Pending *pending = user_data;
-
-  pending->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &pending->error);
-  pending->done = TRUE;
-}
-
-/* @headers: name, value, ..., NULL (extra request headers) */
 static Reply *
 send_full (Fixture            *f,
            const char         *method,
@@ -74,41 +43,9 @@ send_full (Fixture            *f,
            const char         *body,
            const char * const *headers)
 {
-  g_autofree char *url = g_strconcat (pb_sandbox_get_url (f->sandbox), target, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
-  Reply *reply = g_new0 (Reply, 1);
-  Pending pending = { NULL, NULL, FALSE };
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  gsize size = 0;
-  const char *data;
+  const char *fixed[] = { "Authorization", f->authorization, "CompanyKey", f->company, NULL };
 
-  g_assert_nonnull (msg);
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  if (f->authorization != NULL)
-    soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", f->authorization);
-  if (f->company != NULL)
-    soup_message_headers_replace (soup_message_get_request_headers (msg), "CompanyKey", f->company);
-  for (guint i = 0; headers != NULL && headers[i] != NULL; i += 2)
-    soup_message_headers_replace (soup_message_get_request_headers (msg), headers[i], headers[i + 1]);
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (msg, content_type, bytes);
-    }
-
-  soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, on_sent_cb, &pending);
-  while (!pending.done)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_no_error (pending.error);
-
-  reply->status = soup_message_get_status (msg);
-  reply->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
-  data = g_bytes_get_data (pending.body, &size);
-  if (size > 0 && json_parser_load_from_data (parser, data, size, NULL) && json_parser_get_root (parser) != NULL)
-    reply->json = json_node_copy (json_parser_get_root (parser));
-  g_bytes_unref (pending.body);
-  return reply;
+  return pb_sandbox_client_send (f->session, f->sandbox, method, target, content_type, body, fixed, headers);
 }
 
 static Reply *
@@ -413,7 +350,7 @@ test_writes (Fixture       *f,
   g_assert_cmpuint (put->status, ==, 200);
   got = send (f, "GET", path, NULL);
   g_assert_true (json_object_get_null_member (object_of (got), "BusinessRelationInfo"));
-  g_clear_pointer (&got, reply_free);
+  g_clear_pointer (&got, pb_sandbox_reply_free);
   got = send (f, "GET", expand_path, NULL);
   /* merged: the name changed, the e-mail kept */
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (object_of (got), "BusinessRelationInfo"),
