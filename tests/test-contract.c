@@ -472,6 +472,295 @@ test_fortnox_repertoire (void)
   g_clear_pointer (&fortnox_token, g_free);
 }
 
+/* The sandbox's first company (tests/sandbox/pb-sandbox-unimicro.h), holding the seed. */
+#define UNIMICRO_COMPANY "5f1c2a9e-0000-4000-8000-000000000001"
+
+static char *unimicro_token;
+
+static void
+unimicro_authorize_cb (gpointer             user_data,
+                       const char          *rejected,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             callback_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, callback_data);
+
+  g_task_return_pointer (task, g_strconcat ("Bearer ", unimicro_token, NULL), g_free);
+}
+
+/* The Unimicro connector through the proxy holding our document of
+ * Unimicro's documented shapes (tests/contract/specs/unimicro-documented.json,
+ * made from ../shared/api/payroll-apis-notes.md part C: Unimicro publishes
+ * none that we hold), both directions: 0 violations. What a user sync
+ * does to people with positions and salary, the list reads (paged by key:
+ * filter, orderby, top) and the updates, over the demo seed. The sign-in
+ * (login.unimicro.no's OpenID Connect) is not in the document: the sandbox
+ * mints the access token. */
+static void
+test_unimicro_documented (void)
+{
+  g_autofree char *runner = pb_test_source_path ("tests/contract/run-contract");
+  g_autofree char *spec = pb_test_source_path ("tests/contract/specs/unimicro-documented.json");
+  g_autofree char *seed = pb_test_source_path ("tests/sandbox/seed-unimicro-demo.json");
+  g_autoptr(PbSandbox) sandbox = NULL;
+  g_autoptr(GSubprocess) proxy = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *proxy_url = NULL;
+  g_autofree char *api_url = NULL;
+  g_autoptr(PbProvider) provider = NULL;
+  g_autoptr(JsonObject) report = NULL;
+  JsonArray *violations;
+
+  sandbox = pb_sandbox_new ("unimicro", &error);
+  g_assert_no_error (error);
+  pb_sandbox_load_seed_file (sandbox, seed, &error);
+  g_assert_no_error (error);
+  pb_sandbox_listen (sandbox, 0, &error);
+  g_assert_no_error (error);
+  unimicro_token = pb_sandbox_oauth2_mint_access_token (sandbox, "openid profile AppFramework offline_access");
+
+  g_setenv ("PB_CONTRACT_SPEC", spec, TRUE);
+  proxy = pb_test_spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                         "sh", runner, "proxy", "--upstream", pb_sandbox_get_url (sandbox), "--quiet", NULL);
+  g_unsetenv ("PB_CONTRACT_SPEC");
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proxy));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  if (line == NULL || !g_str_has_prefix (line, "listening on "))
+    {
+      g_autofree char *why = g_strdup_printf ("the validating proxy did not start: %s",
+                                              line != NULL ? line : "(no output)");
+      g_subprocess_force_exit (proxy);
+      pb_test_skip_or_fail (why);
+      g_clear_pointer (&unimicro_token, g_free);
+      return;
+    }
+  proxy_url = g_strdup (line + strlen ("listening on "));
+  /* The document's servers: https://app.unimicro.no/api (notes C.1). */
+  api_url = g_strdup_printf ("%s/api", proxy_url);
+
+  provider = pb_provider_new ("unimicro", api_url, NULL, &error);
+  g_assert_no_error (error);
+  /* fortnox_authorize_finish_cb: the same finish (the task's token). */
+  pb_http_set_authorizer (pb_provider_get_http (provider), unimicro_authorize_cb, fortnox_authorize_finish_cb, NULL);
+  pb_provider_set_company (provider, UNIMICRO_COMPANY);
+
+  {
+    g_autoptr(PbRemoteCompany) company = call_ok (provider, PB_OP_VERIFY_CREDENTIALS, NULL);
+    g_autoptr(PbRecord) kari = pb_record_new (PB_ENTITY_EMPLOYEE);
+    g_autoptr(PbRecord) ola = pb_record_new (PB_ENTITY_EMPLOYEE);
+    g_autoptr(PbRecord) twin = pb_record_new (PB_ENTITY_EMPLOYEE);
+    g_autoptr(PbRecord) position = pb_record_new (PB_ENTITY_POSITION);
+    g_autoptr(PbRecord) freelance = pb_record_new (PB_ENTITY_POSITION);
+    g_autoptr(PbRecord) salary = pb_record_new (PB_ENTITY_SALARY);
+    g_autoptr(PbRemote) employee = NULL;
+    g_autoptr(PbRemote) employee2 = NULL;
+    g_autoptr(PbRemote) found = NULL;
+    g_autoptr(PbRemote) updated = NULL;
+    g_autoptr(PbRemote) employment = NULL;
+    g_autoptr(PbRemote) employment2 = NULL;
+    g_autoptr(PbRemote) extra = NULL;
+    g_autoptr(PbRemote) paid = NULL;
+    g_autoptr(PbRemote) repaid = NULL;
+    g_autoptr(GPtrArray) employees = NULL;
+    g_autoptr(GPtrArray) employments = NULL;
+    g_autoptr(GPtrArray) salaries = NULL;
+    g_autoptr(GPtrArray) seeded = NULL;
+    PbProviderArgs args = { 0 };
+    gpointer nothing;
+
+    g_assert_cmpstr (company->name, ==, "Nordlys Data AS");
+
+    /* The seed's people, read as a user sync reads them. */
+    employees = call_ok (provider, PB_OP_LIST_EMPLOYEES, NULL);
+    g_assert_cmpuint (employees->len, ==, 3);
+    args = (PbProviderArgs) { .employee_id = ((PbRemote *) g_ptr_array_index (employees, 1))->id };
+    employments = call_ok (provider, PB_OP_LIST_EMPLOYMENTS, &args);
+    g_assert_cmpuint (employments->len, ==, 2);
+    args = (PbProviderArgs) { .employee_id = ((PbRemote *) g_ptr_array_index (employees, 0))->id };
+    g_clear_pointer (&employments, g_ptr_array_unref);
+    employments = call_ok (provider, PB_OP_LIST_EMPLOYMENTS, &args);
+    g_assert_cmpuint (employments->len, ==, 1);
+    args.parent_id = ((PbRemote *) g_ptr_array_index (employments, 0))->id;
+    seeded = call_ok (provider, PB_OP_LIST_SALARIES, &args);
+    g_assert_cmpuint (seeded->len, ==, 1);
+    g_clear_pointer (&employees, g_ptr_array_unref);
+    g_clear_pointer (&employments, g_ptr_array_unref);
+
+    /* New people: everything the connector sends of a person. */
+    pb_record_set (kari, PB_EMPLOYEE_GIVEN_NAME, "Kari");
+    pb_record_set (kari, PB_EMPLOYEE_FAMILY_NAME, "Nordmann");
+    pb_record_set (kari, PB_EMPLOYEE_EMAIL, "kari@nordlysdata.no");
+    pb_record_set (kari, PB_EMPLOYEE_PHONE, "+47 912 34 567");
+    pb_record_set (kari, PB_EMPLOYEE_EMPLOYEE_NUMBER, "2001");
+    pb_record_set (kari, PB_EMPLOYEE_DATE_OF_BIRTH, "1985-05-15");
+    pb_record_set (kari, PB_EMPLOYEE_FIRST_WORKDAY, "2024-01-01");
+    pb_record_set (kari, PB_EMPLOYEE_NATIONAL_ID, "15058510170");
+    pb_record_set (kari, PB_EMPLOYEE_ADDRESS_LINE1, "Storgata 1");
+    pb_record_set (kari, PB_EMPLOYEE_ADDRESS_LINE2, "Leil. 2");
+    pb_record_set (kari, PB_EMPLOYEE_POSTAL_CODE, "0155");
+    pb_record_set (kari, PB_EMPLOYEE_CITY, "Oslo");
+    pb_record_set (kari, PB_EMPLOYEE_COUNTRY, "NO");
+    args = (PbProviderArgs) { .record = kari };
+    employee = call_ok (provider, PB_OP_CREATE_EMPLOYEE, &args);
+    g_assert_cmpstr (pb_record_get (employee->record, PB_EMPLOYEE_CITY), ==, "Oslo");
+
+    /* No employee number (Unimicro assigns one), no address, no phone. */
+    pb_record_set (ola, PB_EMPLOYEE_GIVEN_NAME, "Ola");
+    pb_record_set (ola, PB_EMPLOYEE_FAMILY_NAME, "Nordmann");
+    pb_record_set (ola, PB_EMPLOYEE_EMAIL, "ola@nordlysdata.no");
+    args = (PbProviderArgs) { .record = ola };
+    employee2 = call_ok (provider, PB_OP_CREATE_EMPLOYEE, &args);
+    g_assert_nonnull (pb_record_get (employee2->record, PB_EMPLOYEE_EMPLOYEE_NUMBER));
+
+    employees = call_ok (provider, PB_OP_LIST_EMPLOYEES, NULL);
+    g_assert_cmpuint (employees->len, ==, 5);
+    args = (PbProviderArgs) { .record = kari };
+    found = call_ok (provider, PB_OP_FIND_EMPLOYEE, &args);
+    g_assert_nonnull (found);
+    g_assert_cmpstr (found->id, ==, employee->id);
+    pb_record_set (kari, PB_EMPLOYEE_CITY, "Bergen");
+    pb_record_set (kari, PB_EMPLOYEE_PHONE, NULL);
+    args.remote_id = employee->id;
+    updated = call_ok (provider, PB_OP_UPDATE_EMPLOYEE, &args);
+    g_assert_cmpstr (pb_record_get (updated->record, PB_EMPLOYEE_CITY), ==, "Bergen");
+    g_assert_null (pb_record_get (updated->record, PB_EMPLOYEE_PHONE));
+
+    /* An error answer, through the proxy too: Kari's employee number again. */
+    pb_record_set (twin, PB_EMPLOYEE_GIVEN_NAME, "Kari");
+    pb_record_set (twin, PB_EMPLOYEE_FAMILY_NAME, "Berg");
+    pb_record_set (twin, PB_EMPLOYEE_EMAIL, "kari.berg@nordlysdata.no");
+    pb_record_set (twin, PB_EMPLOYEE_EMPLOYEE_NUMBER, "2001");
+    args = (PbProviderArgs) { .record = twin };
+    nothing = call_err (provider, PB_OP_CREATE_EMPLOYEE, &args, &error);
+    g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_VALIDATION);
+    g_clear_error (&error);
+
+    /* Positions: one per period (SPEC P2), ended with a reason. */
+    pb_record_set (position, PB_POSITION_START_DATE, "2024-01-01");
+    pb_record_set (position, PB_POSITION_TITLE, "Utvikler");
+    pb_record_set (position, PB_POSITION_PERCENTAGE, "80");
+    pb_record_set (position, PB_POSITION_CONTRACT_TYPE, "temporary");
+    args = (PbProviderArgs) { .employee_id = employee->id, .record = position };
+    employment = call_ok (provider, PB_OP_CREATE_EMPLOYMENT, &args);
+    pb_record_set (position, PB_POSITION_END_DATE, "2025-06-30");
+    pb_record_set (position, PB_POSITION_END_REASON, "contract_expired");
+    args.remote_id = employment->id;
+    employment2 = call_ok (provider, PB_OP_UPDATE_EMPLOYMENT, &args);
+    g_assert_cmpstr (pb_record_get (employment2->record, PB_POSITION_END_REASON), ==, "contract_expired");
+    pb_record_set (freelance, PB_POSITION_START_DATE, "2025-07-01");
+    pb_record_set (freelance, PB_POSITION_CONTRACT_TYPE, "freelance");
+    args = (PbProviderArgs) { .employee_id = employee->id, .record = freelance };
+    extra = call_ok (provider, PB_OP_CREATE_EMPLOYMENT, &args);
+    args = (PbProviderArgs) { .employee_id = employee->id };
+    employments = call_ok (provider, PB_OP_LIST_EMPLOYMENTS, &args);
+    g_assert_cmpuint (employments->len, ==, 2);
+
+    /* Salary: a recurring post on the employment (SPEC S1-S3). */
+    pb_record_set (salary, PB_SALARY_START_DATE, "2024-03-01");
+    pb_record_set (salary, PB_SALARY_AMOUNT, "650000");
+    pb_record_set (salary, PB_SALARY_CURRENCY, "NOK");
+    pb_record_set (salary, PB_SALARY_PERIOD_UNIT, "yearly");
+    args = (PbProviderArgs) { .employee_id = employee->id, .parent_id = employment->id, .record = salary };
+    paid = call_ok (provider, PB_OP_CREATE_SALARY, &args);
+    pb_record_set (salary, PB_SALARY_PERIOD_UNIT, "hourly");
+    pb_record_set (salary, PB_SALARY_AMOUNT, "350.50");
+    pb_record_set (salary, PB_SALARY_END_DATE, "2025-06-30");
+    args.remote_id = paid->id;
+    repaid = call_ok (provider, PB_OP_UPDATE_SALARY, &args);
+    g_assert_cmpstr (pb_record_get (repaid->record, PB_SALARY_PERIOD_UNIT), ==, "hourly");
+    salaries = call_ok (provider, PB_OP_LIST_SALARIES, &args);
+    g_assert_cmpuint (salaries->len, ==, 1);
+    nothing = call_ok (provider, PB_OP_DELETE_SALARY, &args);
+    args = (PbProviderArgs) { .employee_id = employee->id, .remote_id = extra->id };
+    nothing = call_ok (provider, PB_OP_DELETE_EMPLOYMENT, &args);
+    (void) nothing;
+  }
+
+  report = fetch_report (proxy_url);
+  violations = json_object_get_array_member (report, "violations");
+  for (guint i = 0; i < json_array_get_length (violations); i++)
+    {
+      JsonObject *v = json_array_get_object_element (violations, i);
+      g_test_message ("violation: %s %s %s %s: %s",
+                      json_object_get_string_member_with_default (v, "direction", ""),
+                      json_object_get_string_member_with_default (v, "method", ""),
+                      json_object_get_string_member_with_default (v, "path", ""),
+                      json_object_get_string_member_with_default (v, "where", ""),
+                      json_object_get_string_member_with_default (v, "message", ""));
+    }
+  g_test_message ("%" G_GINT64_FORMAT " exchanges checked", json_object_get_int_member (report, "requests"));
+
+  {
+    JsonObject *ops = json_object_get_object_member (report, "operations");
+    static const char * const expected[] = {
+      "GET /init/companies", "GET /biz/employees", "POST /biz/employees", "GET /biz/employees/{id}",
+      "PUT /biz/employees/{id}", "GET /biz/employments", "POST /biz/employments", "PUT /biz/employments/{id}",
+      "DELETE /biz/employments/{id}", "GET /biz/salarytrans", "POST /biz/salarytrans",
+      "PUT /biz/salarytrans/{id}", "DELETE /biz/salarytrans/{id}",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+      {
+        g_test_message ("operation %s: %" G_GINT64_FORMAT, expected[i],
+                        json_object_get_int_member_with_default (ops, expected[i], 0));
+        g_assert_cmpint (json_object_get_int_member_with_default (ops, expected[i], 0), >, 0);
+      }
+  }
+
+  g_assert_cmpuint (json_array_get_length (violations), ==, 0);
+
+  /* The document has teeth here too: a request without the CompanyKey
+   * header (notes C.2) and with `skip` (UNCONFIRMED, not declared) is
+   * reported, on the request side only (the sandbox's 400 is JSON). */
+  {
+    g_autoptr(SoupSession) session = soup_session_new ();
+    g_autofree char *url = g_strdup_printf ("%s/biz/employees?skip=1", api_url);
+    g_autofree char *reset = g_strdup_printf ("%s/_contract/reset", proxy_url);
+    g_autoptr(SoupMessage) clear = soup_message_new ("POST", reset);
+    g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+    g_autofree char *bearer = g_strconcat ("Bearer ", unimicro_token, NULL);
+    g_autoptr(GBytes) cleared = NULL;
+    g_autoptr(GBytes) bytes = NULL;
+    g_autoptr(JsonObject) bad = NULL;
+    JsonArray *found;
+    gboolean header = FALSE, skip = FALSE;
+
+    soup_session_send_and_read_async (session, clear, G_PRIORITY_DEFAULT, NULL, on_report_cb, &cleared);
+    while (cleared == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    soup_message_headers_append (soup_message_get_request_headers (msg), "Authorization", bearer);
+    soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, on_report_cb, &bytes);
+    while (bytes == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 400);
+
+    bad = fetch_report (proxy_url);
+    found = json_object_get_array_member (bad, "violations");
+    for (guint i = 0; i < json_array_get_length (found); i++)
+      {
+        JsonObject *v = json_array_get_object_element (found, i);
+        const char *where = json_object_get_string_member_with_default (v, "where", "");
+
+        g_test_message ("expected violation: %s %s", where, json_object_get_string_member_with_default (v, "message", ""));
+        g_assert_cmpstr (json_object_get_string_member_with_default (v, "direction", ""), ==, "request");
+        header |= g_str_equal (where, "/headers/companykey");
+        skip |= g_str_equal (where, "/query/skip");
+      }
+    g_assert_cmpuint (json_array_get_length (found), ==, 2);
+    g_assert_true (header);
+    g_assert_true (skip);
+  }
+
+  g_subprocess_send_signal (proxy, SIGTERM);
+  g_subprocess_wait (proxy, NULL, NULL);
+  g_clear_pointer (&unimicro_token, g_free);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -480,6 +769,7 @@ main (int   argc,
 
   g_test_add_func ("/contract/tripletex/repertoire-zero-violations", test_repertoire);
   g_test_add_func ("/contract/fortnox/repertoire-zero-violations", test_fortnox_repertoire);
+  g_test_add_func ("/contract/unimicro/documented-shapes-zero-violations", test_unimicro_documented);
 
   return g_test_run ();
 }
