@@ -273,10 +273,44 @@ update_actions (PbConnectionAuthEditor *self)
                                  self->state == PB_AUTH_EDITOR_SIGNING_IN && self->sign_in_uri != NULL);
 }
 
+/* Once signed in, the next step is below (the company, the check): the
+ * sign-in button steps back and says what pressing it again does. */
+static void
+update_sign_in (PbConnectionAuthEditor *self)
+{
+  g_autofree char *oauth = NULL;
+  g_autofree char *sign_in = NULL;
+  const char *system;
+
+  if (self->klass == NULL || !is_oauth2 (self))
+    return;
+
+  system = self->klass->display_name;
+  if (self->signed_in)
+    {
+      oauth = g_strdup_printf (_("You are signed in to %s; Paybridge keeps the access in your keyring. "
+                                 "Sign in again to use another user."), system);
+      sign_in = g_strdup (_("_Sign In Again"));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->sign_in_button), "suggested-action");
+    }
+  else
+    {
+      oauth = g_strdup_printf (_("Paybridge opens %s in your browser. Sign in there as an administrator and "
+                                 "allow access; Paybridge keeps the access in your keyring."), system);
+      /* Translators: the OAuth2 button, "Sign in with Visma.net Payroll" */
+      sign_in = g_strdup_printf (_("_Sign in with %s"), system);
+      gtk_widget_add_css_class (GTK_WIDGET (self->sign_in_button), "suggested-action");
+    }
+  adw_preferences_group_set_description (self->oauth_group, oauth);
+  gtk_button_set_label (self->sign_in_button, sign_in);
+}
+
 static void
 update_complete (PbConnectionAuthEditor *self)
 {
   gboolean complete = compute_complete (self);
+
+  update_sign_in (self);
 
   if (complete != self->complete)
     {
@@ -305,6 +339,9 @@ show_result (PbConnectionAuthEditor *self,
   if (title == NULL)
     {
       gtk_widget_set_visible (GTK_WIDGET (self->result_row), FALSE);
+      /* No empty box where the outcome goes. */
+      if (!gtk_widget_get_visible (GTK_WIDGET (self->check_row)))
+        gtk_widget_set_visible (GTK_WIDGET (self->check_group), FALSE);
       return;
     }
 
@@ -1050,8 +1087,6 @@ update_descriptions (PbConnectionAuthEditor *self)
   const char *system = self->klass->display_name;
   g_autofree char *tokens = NULL;
   g_autofree char *check = NULL;
-  g_autofree char *oauth = NULL;
-  g_autofree char *sign_in = NULL;
 
   if (self->connection == NULL)
     {
@@ -1072,15 +1107,9 @@ update_descriptions (PbConnectionAuthEditor *self)
       check = g_strdup_printf (_("Asks %s which company you are signed in to"), system);
     }
 
-  oauth = g_strdup_printf (_("Paybridge opens %s in your browser. Sign in there as an administrator and "
-                             "allow access; Paybridge keeps the access in your keyring."), system);
-  /* Translators: the OAuth2 button, "Sign in with Visma.net Payroll" */
-  sign_in = g_strdup_printf (_("_Sign in with %s"), system);
-
   adw_preferences_group_set_description (self->tokens_group, tokens);
   adw_action_row_set_subtitle (self->check_row, check);
-  adw_preferences_group_set_description (self->oauth_group, oauth);
-  gtk_button_set_label (self->sign_in_button, sign_in);
+  update_sign_in (self);
 }
 
 /**
@@ -1580,7 +1609,6 @@ pb_connection_auth_editor_sign_in_finish (PbConnectionAuthEditor *self,
     }
 
   self->signed_in = TRUE;
-  gtk_widget_set_visible (GTK_WIDGET (self->check_group), TRUE);
   update_complete (self);
   /* Issue 15: first the company, then the check in it. */
   if (chooses_company (self))
