@@ -63,14 +63,13 @@ struct _PbConnectionAuthEditor
   char                *currency;            /* (owned) (nullable) */
   char                *org_number;          /* (owned) (nullable) */
   char                *result;              /* (owned) (nullable): the result row's title */
-  GCancellable        *check_cancellable;   /* (owned) (nullable): while checking */
+  GCancellable        *check_cancellable;   /* (owned) (nullable): while checking or listing the companies */
   GCancellable        *sign_in_cancellable; /* (owned) (nullable): while signing in */
   char                *sign_in_uri;         /* (owned) (nullable) */
   gboolean             signed_in;           /* OAuth2: the keyring has fresh tokens */
   char                *company_key;         /* (owned) (nullable): the chosen company's key */
   GPtrArray           *companies;           /* (owned) (nullable) of PbRemoteCompany: as listed */
   GPtrArray           *company_rows;        /* (owned) of AdwActionRow, in company_group */
-  GCancellable        *list_cancellable;    /* (owned) (nullable): while listing companies */
 
   GtkStack            *stack;
   AdwPreferencesGroup *tokens_group;
