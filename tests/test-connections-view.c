@@ -1831,9 +1831,16 @@ test_assistant_unimicro_one_company_or_none (Fixture       *f,
   assistant = open_assistant (f);
   auth = sign_in_to_unimicro (assistant, sandbox);
 
-  /* One: chosen, shown, checked, and Next goes on */
+  /* One: chosen, shown (a row with a check mark, nothing to untick),
+   * checked, and Next goes on */
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (child (auth, type, "company_group"))));
-  g_assert_true (gtk_check_button_get_active (company_check (auth, UM_FIRST_KEY)));
+  {
+    GtkWidget *row = find_named (GTK_WIDGET (child (auth, type, "company_group")), UM_FIRST_KEY);
+
+    g_assert_true (ADW_IS_ACTION_ROW (row) && gtk_widget_get_visible (row));
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Nordlys Data AS");
+    g_assert_null (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row)));
+  }
   g_assert_null (find_named (GTK_WIDGET (child (auth, type, "company_group")), UM_SECOND_KEY));
   g_assert_cmpint (pb_connection_auth_editor_get_state (auth), ==, PB_AUTH_EDITOR_VERIFIED);
   g_assert_cmpstr (pb_connection_auth_editor_get_result (auth), ==, "Nordlys Data AS (NOK)");

@@ -606,12 +606,25 @@ show_companies (PbConnectionAuthEditor *self)
         {
           PbRemoteCompany *company = g_ptr_array_index (self->companies, i);
           g_autofree char *number = NULL;
-          GtkWidget *check = gtk_check_button_new ();
+          GtkWidget *check;
 
           if (company->org_number != NULL && *company->org_number != '\0')
             /* Translators: under a payroll company's name */
             number = g_strdup_printf (_("Organisation number %s"), company->org_number);
 
+          /* One company: nothing to choose (a lone check button would
+           * look like one to untick), a check mark says it is the one. */
+          if (self->companies->len == 1)
+            {
+              GtkWidget *mark = gtk_image_new_from_icon_name ("object-select-symbolic");
+
+              gtk_widget_add_css_class (mark, "accent");
+              add_company_row (self, company->name, number, NULL, company->id);
+              adw_action_row_add_suffix (ADW_ACTION_ROW (g_ptr_array_index (self->company_rows, 0)), mark);
+              break;
+            }
+
+          check = gtk_check_button_new ();
           gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
           gtk_check_button_set_group (GTK_CHECK_BUTTON (check), group);
           if (group == NULL)
