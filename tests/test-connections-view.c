@@ -1560,54 +1560,312 @@ test_assistant_oauth2_cancel_leaves_nothing (Fixture       *f,
   g_assert_true (pb_test_iterate_until (shows_empty_state, f, 20));
 }
 
-/* The assistant offers only what it can finish (issue 15): Unimicro needs
- * its company (the CompanyKey) at set-up, which the assistant cannot ask
- * for yet, so Unimicro is set up with `paybridge-cli connection add
- * --system unimicro --tenant-id KEY` and is not among the assistant's
- * systems; the others are. */
-static void
-test_assistant_offers_what_it_can_finish (Fixture       *f,
-                                          gconstpointer  data)
+/* --- Unimicro: sign in, then the company (issue 15) ---------------------------- */
+
+/* The sandbox's companies (tests/sandbox/README.md, "Unimicro"). */
+#define UM_FIRST_KEY  "5f1c2a9e-0000-4000-8000-000000000001"
+#define UM_SECOND_KEY "5f1c2a9e-0000-4000-8000-000000000002"
+
+static PbSandbox *
+start_unimicro_sandbox (const char *seed)
 {
-  GType type = PB_TYPE_CONNECTION_ASSISTANT;
+  g_autoptr(GError) error = NULL;
+  PbSandbox *sandbox = pb_sandbox_new ("unimicro", &error);
+
+  g_assert_no_error (error);
+  if (seed != NULL)
+    {
+      pb_sandbox_load_seed_data (sandbox, seed, -1, &error);
+      g_assert_no_error (error);
+    }
+  pb_sandbox_listen (sandbox, 0, &error);
+  g_assert_no_error (error);
+  return sandbox;
+}
+
+/* Chooses Unimicro, points it at @sandbox (Paybridge's client there is
+ * sandbox-client, set under Advanced) and signs in, the test playing the
+ * browser; returns once the companies are listed (and checked, if one
+ * was chosen). */
+static PbConnectionAuthEditor *
+sign_in_to_unimicro (PbConnectionAssistant *assistant,
+                     PbSandbox             *sandbox)
+{
+  GType type = PB_TYPE_CONNECTION_AUTH_EDITOR;
+  g_autofree char *auth_url = g_strdup_printf ("%s/oauth2/authorize", pb_sandbox_get_url (sandbox));
+  g_autofree char *token_url = g_strdup_printf ("%s/oauth2/token", pb_sandbox_get_url (sandbox));
+  PbConnectionAuthEditor *auth;
+
+  activate (assistant, "assistant.select-system", "s", "unimicro");
+  activate (assistant, "assistant.next", NULL);
+  g_assert_cmpstr (pb_connection_assistant_get_page (assistant), ==, "auth");
+  auth = child (assistant, PB_TYPE_CONNECTION_ASSISTANT, "auth_editor");
+  g_assert_cmpstr (gtk_button_get_label (child (auth, type, "sign_in_button")), ==, "_Sign in with Unimicro");
+  /* No company before signing in: there is nothing to choose from yet */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (child (auth, type, "company_group"))));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (child (auth, type, "tenant_group"))));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (child (auth, type, "client_id_row"))));
+
+  set_text (child (auth, type, "api_row"), pb_sandbox_get_api_url (sandbox));
+  set_text (child (auth, type, "auth_url_row"), auth_url);
+  set_text (child (auth, type, "token_url_row"), token_url);
+  set_text (child (auth, type, "client_id_row"), "sandbox-client");
+
+  activate (auth, "auth.sign-in", NULL);
+  g_assert_true (pb_test_iterate_until (has_sign_in_uri, auth, 20));
+  play_browser (pb_connection_auth_editor_get_sign_in_uri (auth));
+  g_assert_true (pb_test_iterate_until (auth_settled, auth, 20));
+  g_assert_true (pb_connection_auth_editor_get_signed_in (auth));
+
+  return auth;
+}
+
+/* The radio button of the company row named @key. */
+static GtkCheckButton *
+company_check (PbConnectionAuthEditor *auth,
+               const char             *key)
+{
+  GtkWidget *row = find_named (GTK_WIDGET (child (auth, PB_TYPE_CONNECTION_AUTH_EDITOR, "company_group")), key);
+
+  g_assert_true (ADW_IS_ACTION_ROW (row));
+  g_assert_true (gtk_widget_get_visible (row));
+  return GTK_CHECK_BUTTON (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row)));
+}
+
+static gboolean
+file_holds (const char *path,
+            const char *needle)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return FALSE;
+  return memmem (contents, length, needle, strlen (needle)) != NULL;
+}
+
+/* Whether any file in @dir (the register's data directory) holds @needle. */
+static gboolean
+dir_holds (const char *dir,
+           const char *needle)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (handle);
+  while ((name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR) ? dir_holds (path, needle) : file_holds (path, needle))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Issue 15, SPEC C1-C4 for Unimicro: the assistant offers every connector
+ * (Unimicro's summary says it asks for the company); signing in through
+ * the sandbox's OAuth2 lists the two companies the user may act on, by
+ * name and organisation number; nothing goes on until one is chosen; the
+ * connection test then runs in it, and Connect stores its key as the
+ * connection's company, the tokens in the keyring and no secret in the
+ * settings or the register. The settings show the company by name and
+ * change it. */
+static void
+test_assistant_sets_up_unimicro (Fixture       *f,
+                                 gconstpointer  data)
+{
+  GType type = PB_TYPE_CONNECTION_AUTH_EDITOR;
   g_autoptr(GPtrArray) classes = pb_connections_list_classes ();
+  g_autoptr(PbSandbox) sandbox = NULL;
+  g_autoptr(PbConnection) connection = NULL;
+  g_autoptr(PbConnection) changed = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tokens = NULL;
   PbConnectionAssistant *assistant;
+  PbConnectionAuthEditor *auth;
+  PbConnectionSettings *settings;
   GtkWidget *systems;
-  PbProviderClass *unimicro = NULL;
+  GtkWidget *row;
+  const char *access_token;
 
   if (!available ())
     return;
 
-  /* Unimicro is a connector of this build (the CLI sets it up), flagged */
-  for (guint i = 0; i < classes->len; i++)
-    {
-      PbProviderClass *klass = g_ptr_array_index (classes, i);
-
-      if (g_str_equal (klass->id, "unimicro"))
-        unimicro = klass;
-      else
-        g_assert_false (klass->setup_cli_only);
-    }
-  g_assert_nonnull (unimicro);
-  g_assert_true (unimicro->setup_cli_only);
-
+  sandbox = start_unimicro_sandbox (NULL);
   assistant = open_assistant (f);
-  systems = GTK_WIDGET (child (assistant, type, "systems_group"));
+
+  /* Every connector is offered, Unimicro too, saying what it asks for */
+  systems = GTK_WIDGET (child (assistant, PB_TYPE_CONNECTION_ASSISTANT, "systems_group"));
   for (guint i = 0; i < classes->len; i++)
     {
       PbProviderClass *klass = g_ptr_array_index (classes, i);
-      GtkWidget *row = find_named (systems, klass->id);
 
-      if (klass == unimicro)
-        g_assert_null (row);
-      else
-        g_assert_true (ADW_IS_ACTION_ROW (row) && gtk_widget_get_visible (row));
+      row = find_named (systems, klass->id);
+      g_assert_true (ADW_IS_ACTION_ROW (row) && gtk_widget_get_visible (row));
+      g_assert_cmpint (pb_provider_class_chooses_company (klass), ==, g_str_equal (klass->id, "unimicro"));
     }
-  g_assert_true (ADW_IS_ACTION_ROW (find_named (systems, "fortnox")));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find_named (systems, "unimicro"))), ==,
+                   "Users, positions and salary · sign in with OAuth2, then choose the company");
 
+  auth = sign_in_to_unimicro (assistant, sandbox);
+
+  /* Two companies: one row each, none chosen, no going on yet */
+  g_assert_cmpint (pb_connection_auth_editor_get_state (auth), ==, PB_AUTH_EDITOR_UNCHECKED);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (child (auth, type, "company_group"))));
+  row = find_named (GTK_WIDGET (child (auth, type, "company_group")), UM_FIRST_KEY);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Nordlys Data AS");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "Organisation number 912345678");
+  row = find_named (GTK_WIDGET (child (auth, type, "company_group")), UM_SECOND_KEY);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Nordlys Eiendom AS");
+  g_assert_false (gtk_check_button_get_active (company_check (auth, UM_FIRST_KEY)));
+  g_assert_false (gtk_check_button_get_active (company_check (auth, UM_SECOND_KEY)));
+  g_assert_false (pb_connection_auth_editor_get_complete (auth));
+  g_assert_false (is_sensitive (assistant, PB_TYPE_CONNECTION_ASSISTANT, "next_button"));
+
+  /* The second company chosen: the connection test runs in it */
+  gtk_widget_activate (GTK_WIDGET (row));
+  g_assert_true (gtk_check_button_get_active (company_check (auth, UM_SECOND_KEY)));
+  g_assert_true (pb_test_iterate_until (auth_settled, auth, 20));
+  g_assert_cmpint (pb_connection_auth_editor_get_state (auth), ==, PB_AUTH_EDITOR_VERIFIED);
+  g_assert_cmpstr (pb_connection_auth_editor_get_result (auth), ==, "Nordlys Eiendom AS (NOK)");
+
+  activate (assistant, "assistant.next", NULL);
+  g_assert_cmpstr (pb_connection_assistant_get_page (assistant), ==, "scope");
+  set_text (child (child (assistant, PB_TYPE_CONNECTION_ASSISTANT, "scope_editor"),
+                   PB_TYPE_CONNECTION_SCOPE_EDITOR, "name_row"), "Eiendom payroll");
+  activate (assistant, "assistant.next", NULL);
+  g_assert_cmpstr (pb_connection_assistant_get_page (assistant), ==, "sync");
+  activate (assistant, "assistant.finish", NULL);
+  g_assert_true (pb_test_iterate_until (on_done_page, assistant, 20));
+
+  connection = pb_store_find_connection (f->store, "Eiendom payroll", NULL);
+  g_assert_nonnull (connection);
+  g_assert_cmpstr (connection->system, ==, "unimicro");
+  g_assert_cmpint (connection->state, ==, PB_CONNECTION_ESTABLISHED);
+  g_assert_cmpstr (connection->tenant_id, ==, UM_SECOND_KEY);
+  g_assert_cmpstr (connection->remote_company, ==, "Nordlys Eiendom AS");
+  g_assert_cmpstr (connection->client_id, ==, "sandbox-client");
+  g_assert_cmpstr (connection->base_url, ==, pb_sandbox_get_api_url (sandbox));
+  g_assert_cmpuint (count_connections (f), ==, 1);
+
+  /* SPEC C2: the tokens are in the keyring, and nowhere else */
+  tokens = lookup_oauth2_tokens (connection->id);
+  g_assert_nonnull (tokens);
+  json_parser_load_from_data (parser, tokens, -1, &error);
+  g_assert_no_error (error);
+  access_token = json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)),
+                                                "access_token");
+  g_assert_true (access_token != NULL && strlen (access_token) > 8);
+  g_assert_false (dir_holds (f->dir, access_token));
+  {
+    g_autoptr(GSettings) app_settings = g_settings_new ("io.github.paybridge.Paybridge");
+    g_autoptr(GSettingsSchema) settings_schema = NULL;
+    g_auto(GStrv) keys = NULL;
+
+    g_object_get (app_settings, "settings-schema", &settings_schema, NULL);
+    keys = g_settings_schema_list_keys (settings_schema);
+    for (guint i = 0; keys[i] != NULL; i++)
+      {
+        g_autoptr(GVariant) value = g_settings_get_value (app_settings, keys[i]);
+        g_autofree char *text = g_variant_print (value, FALSE);
+
+        g_assert_null (strstr (text, access_token));
+      }
+  }
+
+  activate (assistant, "window.close", NULL);
+  g_assert_true (pb_test_iterate_until (has_no_assistant, NULL, 20));
+
+  /* The settings: the company by name, not its key; "Choose Another"
+   * lists them again and saves the other one */
+  settings = open_settings_from_row (f, "Eiendom payroll");
+  g_assert_cmpstr (adw_action_row_get_subtitle (child (settings, PB_TYPE_CONNECTION_SETTINGS, "system_row")),
+                   ==, "Company: Nordlys Eiendom AS (NOK)");
+  pb_connection_settings_set_page (settings, "auth");
+  auth = child (settings, PB_TYPE_CONNECTION_SETTINGS, "auth_editor");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (child (auth, type, "company_group"))));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (child (auth, type, "companies_button"))));
+  row = find_named (GTK_WIDGET (child (auth, type, "company_group")), UM_SECOND_KEY);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Nordlys Eiendom AS");
+  g_assert_null (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row)));
+  g_assert_null (find_named (GTK_WIDGET (child (auth, type, "company_group")), UM_FIRST_KEY));
+
+  activate (auth, "auth.list-companies", NULL);
+  g_assert_true (pb_test_iterate_until (auth_settled, auth, 20));
+  /* The saved one stays chosen, and is checked at once */
+  g_assert_true (gtk_check_button_get_active (company_check (auth, UM_SECOND_KEY)));
+  g_assert_cmpint (pb_connection_auth_editor_get_state (auth), ==, PB_AUTH_EDITOR_VERIFIED);
+  gtk_widget_activate (gtk_widget_get_ancestor (GTK_WIDGET (company_check (auth, UM_FIRST_KEY)),
+                                                ADW_TYPE_ACTION_ROW));
+  g_assert_true (pb_test_iterate_until (auth_settled, auth, 20));
+  g_assert_cmpint (pb_connection_auth_editor_get_state (auth), ==, PB_AUTH_EDITOR_VERIFIED);
+  g_assert_cmpstr (pb_connection_auth_editor_get_result (auth), ==, "Nordlys Data AS (NOK)");
+  activate (settings, "settings.save", NULL);
+  g_assert_true (pb_test_iterate_until (has_no_settings, NULL, 20));
+
+  changed = pb_store_find_connection (f->store, "Eiendom payroll", NULL);
+  g_assert_cmpstr (changed->tenant_id, ==, UM_FIRST_KEY);
+  g_assert_cmpstr (changed->remote_company, ==, "Nordlys Data AS");
+  g_assert_cmpstr (changed->client_id, ==, "sandbox-client");
+}
+
+/* Issue 15: a user who may act on one company has it chosen for them,
+ * and still shown; one who may act on none is told so, and cannot go on. */
+static void
+test_assistant_unimicro_one_company_or_none (Fixture       *f,
+                                             gconstpointer  data)
+{
+  GType type = PB_TYPE_CONNECTION_AUTH_EDITOR;
+  g_autoptr(PbSandbox) sandbox = NULL;
+  g_autoptr(GError) error = NULL;
+  PbConnectionAssistant *assistant;
+  PbConnectionAuthEditor *auth;
+  GtkWidget *result_row;
+
+  if (!available ())
+    return;
+
+  sandbox = start_unimicro_sandbox ("{\"companies\": 1}");
+  assistant = open_assistant (f);
+  auth = sign_in_to_unimicro (assistant, sandbox);
+
+  /* One: chosen, shown (a row with a check mark, nothing to untick),
+   * checked, and Next goes on */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (child (auth, type, "company_group"))));
+  {
+    GtkWidget *row = find_named (GTK_WIDGET (child (auth, type, "company_group")), UM_FIRST_KEY);
+
+    g_assert_true (ADW_IS_ACTION_ROW (row) && gtk_widget_get_visible (row));
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Nordlys Data AS");
+    g_assert_null (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row)));
+  }
+  g_assert_null (find_named (GTK_WIDGET (child (auth, type, "company_group")), UM_SECOND_KEY));
+  g_assert_cmpint (pb_connection_auth_editor_get_state (auth), ==, PB_AUTH_EDITOR_VERIFIED);
+  g_assert_cmpstr (pb_connection_auth_editor_get_result (auth), ==, "Nordlys Data AS (NOK)");
+  g_assert_true (is_sensitive (assistant, PB_TYPE_CONNECTION_ASSISTANT, "next_button"));
+
+  /* None: said plainly; no company, no Next */
+  pb_sandbox_load_seed_data (sandbox, "{\"companies\": 0}", -1, &error);
+  g_assert_no_error (error);
+  activate (auth, "auth.sign-in", NULL);
+  g_assert_true (pb_test_iterate_until (has_sign_in_uri, auth, 20));
+  play_browser (pb_connection_auth_editor_get_sign_in_uri (auth));
+  g_assert_true (pb_test_iterate_until (auth_settled, auth, 20));
+  g_assert_cmpint (pb_connection_auth_editor_get_state (auth), ==, PB_AUTH_EDITOR_FAILED);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (child (auth, type, "company_group"))));
+  g_assert_cmpstr (pb_connection_auth_editor_get_result (auth), ==, "Unimicro refused access");
+  result_row = GTK_WIDGET (child (auth, type, "result_row"));
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (result_row)),
+                                   "This Unimicro user may not act on any company."));
+  g_assert_false (pb_connection_auth_editor_get_complete (auth));
+  g_assert_false (is_sensitive (assistant, PB_TYPE_CONNECTION_ASSISTANT, "next_button"));
+
+  /* Cancelled: the connection saved to sign in goes (SPEC C2) */
   activate (assistant, "assistant.cancel", NULL);
   g_assert_true (pb_test_iterate_until (has_no_assistant, NULL, 20));
-  g_assert_cmpuint (count_connections (f), ==, 0);
+  g_assert_true (pb_test_iterate_until (no_connections, f, 20));
 }
 
 int
@@ -1641,7 +1899,8 @@ main (int   argc,
   ADD ("/connections-view/assistant/C1-C4-sets-up-tripletex", test_assistant_sets_up_tripletex);
   ADD ("/connections-view/assistant/wrong-token-stores-nothing", test_assistant_wrong_token_stores_nothing);
   ADD ("/connections-view/assistant/finish-failure-saves-nothing", test_assistant_finish_failure_saves_nothing);
-  ADD ("/connections-view/assistant/offers-what-it-can-finish", test_assistant_offers_what_it_can_finish);
+  ADD ("/connections-view/assistant/sets-up-unimicro", test_assistant_sets_up_unimicro);
+  ADD ("/connections-view/assistant/unimicro-one-company-or-none", test_assistant_unimicro_one_company_or_none);
   ADD ("/connections-view/settings/turn-off-positions", test_settings_turn_off_positions);
   ADD ("/connections-view/settings/refused-tokens-not-saved", test_settings_refused_tokens_not_saved);
   ADD ("/connections-view/settings/C4-absence-sent", test_settings_absence_sent);

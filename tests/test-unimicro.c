@@ -325,6 +325,9 @@ test_company (Fixture       *f,
   g_autoptr(PbProvider) opened = NULL;
   g_autoptr(GPtrArray) none = NULL;
   g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GPtrArray) unreachable = NULL;
+  PbRemoteCompany *row;
   Opened o = { 0 };
 
   if (skipped (f))
@@ -349,6 +352,21 @@ test_company (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "Nordlys Data AS (" COMPANY ")"));
   g_assert_nonnull (strstr (error->message, "Nordlys Eiendom AS (" OTHER ")"));
   g_clear_error (&error);
+  /* Issue 15: set-up lists the companies to choose from, with no company
+   * chosen: key, name and organisation number, as /init/companies has them. */
+  g_assert_true (pb_provider_class_chooses_company (PB_PROVIDER_GET_CLASS (unchosen)));
+  listed = pb_test_call (unchosen, PB_OP_LIST_COMPANIES, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 2);
+  row = g_ptr_array_index (listed, 0);
+  g_assert_cmpstr (row->id, ==, COMPANY);
+  g_assert_cmpstr (row->name, ==, "Nordlys Data AS");
+  g_assert_cmpstr (row->org_number, ==, "912345678");
+  g_assert_cmpstr (row->currency, ==, "NOK");
+  row = g_ptr_array_index (listed, 1);
+  g_assert_cmpstr (row->id, ==, OTHER);
+  g_assert_cmpstr (row->name, ==, "Nordlys Eiendom AS");
+  g_assert_cmpstr (row->org_number, ==, "987654321");
   /* ...and the API refuses it without a CompanyKey. */
   none = pb_test_call (unchosen, PB_OP_LIST_EMPLOYEES, NULL, &error);
   g_assert_null (none);
@@ -365,6 +383,18 @@ test_company (Fixture       *f,
   all = pb_test_call (opened, PB_OP_LIST_EMPLOYEES, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (all->len, ==, 3);
+
+  /* A user who may act on no company: none listed, and the check says so
+   * rather than listing nothing to choose from. */
+  pb_sandbox_load_seed_data (f->sandbox, "{\"companies\": 0}", -1, &error);
+  g_assert_no_error (error);
+  unreachable = pb_test_call (f->provider, PB_OP_LIST_COMPANIES, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (unreachable->len, ==, 0);
+  company = pb_test_call (f->provider, PB_OP_VERIFY_CREDENTIALS, NULL, &error);
+  g_assert_null (company);
+  g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_FORBIDDEN);
+  g_assert_true (g_str_has_prefix (error->message, "This Unimicro user may not act on any company."));
 }
 
 static void
@@ -391,6 +421,9 @@ test_class (void)
   g_assert_false (pb_provider_class_supports (klass, PB_OP_CREATE_ABSENCE));
   g_assert_false (pb_provider_class_supports (klass, PB_OP_LIST_ABSENCE_TYPES));
   g_assert_true (pb_provider_class_supports (klass, PB_OP_DELETE_EMPLOYMENT));
+  /* Issue 15: set-up chooses the company among those listed. */
+  g_assert_true (pb_provider_class_supports (klass, PB_OP_LIST_COMPANIES));
+  g_assert_true (pb_provider_class_chooses_company (klass));
 }
 
 /* --- users ------------------------------------------------------------------------------------ */

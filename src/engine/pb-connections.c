@@ -377,6 +377,79 @@ pb_connections_verify_finish (GAsyncResult  *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* --- the companies to choose from (issue 15) ---------------------------------- */
+
+static void
+on_companies_listed_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  GPtrArray *companies = pb_provider_list_companies_finish (PB_PROVIDER (source), result, &error);
+
+  if (companies == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, companies, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+on_opened_for_companies_cb (GObject      *source,
+                            GAsyncResult *result,
+                            gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+  g_autoptr(PbProvider) provider = pb_connections_open_finish (result, &error);
+
+  if (provider == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  g_task_set_task_data (task, g_object_ref (provider), g_object_unref);
+  pb_provider_list_companies_async (provider, g_task_get_cancellable (task), on_companies_listed_cb, task);
+}
+
+/**
+ * pb_connections_list_companies_async:
+ * @connection: a saved connection whose connector chooses a company
+ *   (pb_provider_class_chooses_company()), signed in
+ *
+ * Asks the payroll system which companies the signed-in user may act on,
+ * for set-up to choose one (issue 15). The connection's company, if any,
+ * plays no part.
+ */
+void
+pb_connections_list_companies_async (PbConnection        *connection,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, pb_connections_list_companies_async);
+  pb_connections_open_async (connection, cancellable, on_opened_for_companies_cb, task);
+}
+
+/**
+ * pb_connections_list_companies_finish:
+ *
+ * Returns: (transfer full) (element-type PbRemoteCompany): the companies;
+ *   empty when the user may act on none
+ */
+GPtrArray *
+pb_connections_list_companies_finish (GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pb_connections_list_companies_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* --- add ---------------------------------------------------------------------- */
 
 typedef struct

@@ -73,6 +73,12 @@ void             pb_connections_verify_async     (PbConnection         *connecti
                                                   gpointer              user_data);
 PbRemoteCompany *pb_connections_verify_finish    (GAsyncResult         *result,
                                                   GError              **error);
+void             pb_connections_list_companies_async  (PbConnection    *connection,
+                                                       GCancellable    *cancellable,
+                                                       GAsyncReadyCallback callback,
+                                                       gpointer         user_data);
+GPtrArray       *pb_connections_list_companies_finish (GAsyncResult    *result,
+                                                       GError         **error);
 
 void             pb_connections_add_async        (PbStore              *store,
                                                   PbConnection         *connection,

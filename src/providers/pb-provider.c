@@ -50,6 +50,7 @@ static const char * const op_names[PB_N_OPS] = {
   [PB_OP_UPDATE_SALARY]      = "update a salary",
   [PB_OP_DELETE_SALARY]      = "delete a salary",
   [PB_OP_LIST_SALARIES]      = "list salaries",
+  [PB_OP_LIST_COMPANIES]     = "list companies",
 };
 
 /* What an operation does with args->record: only creates and updates send
@@ -80,6 +81,7 @@ static const OpKind op_kinds[PB_N_OPS] = {
   [PB_OP_UPDATE_SALARY]      = OP_UPDATES,
   [PB_OP_DELETE_SALARY]      = OP_DELETES,
   [PB_OP_LIST_SALARIES]      = OP_READS,
+  [PB_OP_LIST_COMPANIES]     = OP_READS,
 };
 
 /* PbProviderArgs.omit has one bit per field of a record. */
@@ -362,6 +364,51 @@ pb_provider_call_finish (PbProvider    *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pb_provider_call_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * pb_provider_class_chooses_company:
+ *
+ * Whether setting up a connection means choosing one company among those
+ * the signed-in user may act on (Unimicro's CompanyKey, issue 15): the
+ * class names a `company_header` and can list the companies. A capability
+ * of the class, so that the UI never tests a system's name.
+ */
+gboolean
+pb_provider_class_chooses_company (PbProviderClass *klass)
+{
+  g_return_val_if_fail (klass != NULL, FALSE);
+
+  return klass->company_header != NULL && klass->ops[PB_OP_LIST_COMPANIES] != NULL;
+}
+
+/**
+ * pb_provider_list_companies_async:
+ *
+ * Lists the companies the signed-in user may act on (PB_OP_LIST_COMPANIES);
+ * no company needs to be set for it.
+ */
+void
+pb_provider_list_companies_async (PbProvider          *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  pb_provider_call_async (self, PB_OP_LIST_COMPANIES, NULL, cancellable, callback, user_data);
+}
+
+/**
+ * pb_provider_list_companies_finish:
+ *
+ * Returns: (transfer full) (element-type PbRemoteCompany): the companies,
+ *   in the system's order; empty when the user may act on none
+ */
+GPtrArray *
+pb_provider_list_companies_finish (PbProvider    *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  return pb_provider_call_finish (self, result, error);
 }
 
 /* --- field rules ------------------------------------------------------------------ */

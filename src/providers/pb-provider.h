@@ -46,6 +46,9 @@ typedef enum
   PB_OP_DELETE_SALARY,        /* parent_id, remote_id -> NULL */
   PB_OP_LIST_SALARIES,        /* employee_id, parent_id (employment) -> GPtrArray of PbRemote
                                * (record: salary fields) */
+  PB_OP_LIST_COMPANIES,       /* -> GPtrArray of PbRemoteCompany: the companies the
+                               * signed-in user may act on, one of which set-up
+                               * chooses (the class's `company_header`) */
   PB_N_OPS
 } PbProviderOp;
 
@@ -213,15 +216,11 @@ struct _PbProviderClass
   const char          *test_base_url;      /* the system's own test environment, if any */
   /* (nullable) the connector works in one company of several the user may
    * reach, named by this header on every request ("CompanyKey",
-   * Unimicro): set-up asks for the company (the connection's `tenant_id`
-   * holds it) and pb_provider_set_company() sets it. `companies_path`
-   * lists the companies to choose from. NULL: no company. */
+   * Unimicro): set-up lists the companies (PB_OP_LIST_COMPANIES, at
+   * `companies_path`), the user chooses one, the connection's `tenant_id`
+   * keeps its key and pb_provider_set_company() sets it. NULL: no company. */
   const char          *company_header;
   const char          *companies_path;
-  /* Set up with the CLI only: the set-up assistant does not offer the
-   * connector, as it cannot yet ask for everything it needs (Unimicro's
-   * company). Not shown in the UI. */
-  gboolean             setup_cli_only;
   PbHttpLimits         http_limits;
 
   /* Set up authorization and error decoding on the connection's PbHttp. */
@@ -278,6 +277,16 @@ gboolean      pb_provider_supports        (PbProvider           *self,
  * skips by it; record types are the class's `data_types`). */
 gboolean      pb_provider_class_supports  (PbProviderClass      *klass,
                                            PbProviderOp          op);
+/* Whether set-up chooses a company among those the user may reach: the
+ * class has a `company_header` and lists the companies. */
+gboolean      pb_provider_class_chooses_company (PbProviderClass *klass);
+void          pb_provider_list_companies_async  (PbProvider          *self,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+GPtrArray    *pb_provider_list_companies_finish (PbProvider          *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
 
 void          pb_provider_call_async      (PbProvider           *self,
                                            PbProviderOp          op,

@@ -117,6 +117,7 @@ typedef struct
   PbSandbox  *sandbox;
   GPtrArray  *records;   /* Rec*, in creation order */
   gint64      next_id;
+  guint       n_reachable;  /* the user may reach the first this many companies */
 } Unimicro;
 
 /* --- records -------------------------------------------------------------- */
@@ -1071,12 +1072,13 @@ handle_entity (Unimicro          *um,
 }
 
 static void
-respond_companies (PbSandboxExchange *ex)
+respond_companies (Unimicro          *um,
+                   PbSandboxExchange *ex)
 {
   g_autoptr(JsonArray) out = json_array_new ();
   g_autoptr(JsonNode) node = NULL;
 
-  for (guint i = 0; i < G_N_ELEMENTS (companies); i++)
+  for (guint i = 0; i < um->n_reachable; i++)
     {
       JsonObject *row = json_object_new ();
 
@@ -1145,7 +1147,7 @@ unimicro_handle (gpointer           backend,
       if (!g_str_equal (ex->method, "GET"))
         fail_with (ex, 405, "Method not allowed", NULL, NULL);
       else
-        respond_companies (ex);
+        respond_companies (um, ex);
       return;
     }
   if (n < 2 || n > 3 || g_ascii_strcasecmp (parts[0], API_BIZ) != 0 || (entity = entity_named (parts[1])) == NULL)
@@ -1160,7 +1162,7 @@ unimicro_handle (gpointer           backend,
       fail_with (ex, 400, "The CompanyKey header is required", NULL, COMPANY_HEADER);
       return;
     }
-  for (guint i = 0; i < G_N_ELEMENTS (companies); i++)
+  for (guint i = 0; i < um->n_reachable; i++)
     if (g_ascii_strcasecmp (companies[i].key, key) == 0)
       company = i;
   if (company == G_N_ELEMENTS (companies))
@@ -1192,6 +1194,7 @@ unimicro_backend_new (PbSandbox *sandbox)
   um->sandbox = sandbox;
   um->records = g_ptr_array_new_with_free_func ((GDestroyNotify) rec_free);
   um->next_id = 1;
+  um->n_reachable = G_N_ELEMENTS (companies);
   return um;
 }
 
@@ -1308,6 +1311,7 @@ unimicro_load_seed (gpointer   backend,
   g_autoptr(GPtrArray) old = g_steal_pointer (&um->records);
   gint64 old_next = um->next_id;
   JsonArray *employees = NULL;
+  guint n_reachable = G_N_ELEMENTS (companies);
 
   if (seed != NULL)
     {
@@ -1321,13 +1325,31 @@ unimicro_load_seed (gpointer   backend,
         }
       members = json_object_get_members (json_node_get_object (seed));
       for (GList *l = members; l != NULL; l = l->next)
-        if (!g_str_equal (l->data, "employees"))
+        if (!g_str_equal (l->data, "employees") && !g_str_equal (l->data, "companies"))
           {
             g_set_error (error, PB_SANDBOX_ERROR, PB_SANDBOX_ERROR_INVALID_SEED,
-                         "Unknown section “%s” (Unimicro seeds have “employees”)", (const char *) l->data);
+                         "Unknown section “%s” (Unimicro seeds have “employees” and “companies”)",
+                         (const char *) l->data);
             um->records = g_steal_pointer (&old);
             return FALSE;
           }
+      /* "companies": how many of the sandbox's companies the user may
+       * reach (0, 1 or 2; set-up's company page, issue 15). */
+      if (json_object_has_member (json_node_get_object (seed), "companies"))
+        {
+          JsonNode *n = json_object_get_member (json_node_get_object (seed), "companies");
+
+          if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64 ||
+              json_node_get_int (n) < 0 || json_node_get_int (n) > (gint64) G_N_ELEMENTS (companies))
+            {
+              g_set_error (error, PB_SANDBOX_ERROR, PB_SANDBOX_ERROR_INVALID_SEED,
+                           "“companies” is how many companies the user may reach: 0 to %u",
+                           (guint) G_N_ELEMENTS (companies));
+              um->records = g_steal_pointer (&old);
+              return FALSE;
+            }
+          n_reachable = json_node_get_int (n);
+        }
       if (json_object_has_member (json_node_get_object (seed), "employees"))
         employees = json_object_get_array_member (json_node_get_object (seed), "employees");
     }
@@ -1341,6 +1363,7 @@ unimicro_load_seed (gpointer   backend,
       um->next_id = old_next;
       return FALSE;
     }
+  um->n_reachable = n_reachable;
   return TRUE;
 }
 

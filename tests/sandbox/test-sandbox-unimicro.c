@@ -262,6 +262,42 @@ test_bearer_and_company (Fixture       *f,
   g_assert_cmpuint (expired->status, ==, 401);
 }
 
+/* Set-up's company page (issue 15): a seed's "companies" says how many of
+ * the sandbox's companies the user may reach; the others are neither
+ * listed nor open. */
+static void
+test_companies_reachable (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Reply) one = NULL;
+  g_autoptr(Reply) other = NULL;
+  g_autoptr(Reply) first = NULL;
+  g_autoptr(Reply) none = NULL;
+
+  g_assert_true (pb_sandbox_load_seed_data (f->sandbox, "{\"companies\": 1}", -1, &error));
+  g_assert_no_error (error);
+  one = send (f, "GET", "/api/init/companies", NULL);
+  g_assert_cmpuint (one->status, ==, 200);
+  g_assert_cmpuint (json_array_get_length (array_of (one)), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array_of (one), 0), "Key"),
+                   ==, COMPANY);
+  f->company = OTHER;
+  other = send (f, "GET", "/api/biz/employees", NULL);
+  g_assert_cmpuint (other->status, ==, 403);
+  f->company = COMPANY;
+  first = send (f, "GET", "/api/biz/employees", NULL);
+  g_assert_cmpuint (first->status, ==, 200);
+
+  g_assert_true (pb_sandbox_load_seed_data (f->sandbox, "{\"companies\": 0}", -1, &error));
+  none = send (f, "GET", "/api/init/companies", NULL);
+  g_assert_cmpuint (none->status, ==, 200);
+  g_assert_cmpuint (json_array_get_length (array_of (none)), ==, 0);
+
+  g_assert_false (pb_sandbox_load_seed_data (f->sandbox, "{\"companies\": 3}", -1, &error));
+  g_assert_error (error, PB_SANDBOX_ERROR, PB_SANDBOX_ERROR_INVALID_SEED);
+}
+
 /* Notes C.2: filter/expand/top/orderby without '$', bare arrays; C.4:
  * name and e-mail live on BusinessRelationInfo, a navigation. */
 static void
@@ -449,6 +485,7 @@ main (int   argc,
   g_test_add ("/sandbox/unimicro/" name, Fixture, demo, fixture_set_up, func, fixture_tear_down)
   TEST ("token", test_token);
   TEST ("bearer-and-company", test_bearer_and_company);
+  TEST ("companies-reachable", test_companies_reachable);
   TEST ("query-options", test_query_options);
   TEST ("writes", test_writes);
   TEST ("faults", test_faults);

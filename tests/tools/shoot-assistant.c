@@ -6,7 +6,11 @@
  * visma-tenant, visma-authority or visma-waiting (Visma.net Payroll's
  * Tenant ID, the authority check box, the sign-in), or fortnox-system,
  * fortnox-sign-in or fortnox-waiting (Fortnox chosen, its sign-in page,
- * waiting for the browser). Sets up the demo (the
+ * waiting for the browser), fortnox-sync (what to sync with Fortnox), or
+ * unimicro-system, unimicro-sign-in or unimicro-company (Unimicro chosen,
+ * its sign-in page, and its companies after signing in to an in-process
+ * Unimicro sandbox, the tool playing the browser; unimicro-company-one:
+ * the sandbox's user reaches one company). Sets up the demo (the
  * demo register, an in-process sandbox seeded as the demo's), drives the
  * assistant through its actions to PAGE as a user would, and saves the
  * assistant window (--narrow: at WIDTHxHEIGHT, else at its own size). Run it under build-aux/run-headless; dark style:
@@ -21,6 +25,7 @@
 
 #include <adwaita.h>
 #include <gdk/x11/gdkx.h>
+#include <libsoup/soup.h>
 #include <string.h>
 
 #include "pb-application.h"
@@ -52,6 +57,80 @@ waiting_sign_in (PbConnectionAuthEditor *editor,
   pb_connection_auth_editor_sign_in_uri (editor, cancellable,
                                          "https://connect.visma.com/connect/authorize?client_id=paybridge-desktop"
                                          "&tenant_id=0f3c5b7e-2a41-4d8e-9b6a-1c2d3e4f5a6b");
+}
+
+/* The browser, for a sign-in at the sandbox: it approves at once and
+ * redirects to Paybridge's loopback address, which is then followed. */
+typedef struct
+{
+  SoupSession *session;
+  gboolean     done;
+} Browser;
+
+static void
+on_back_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+
+  ((Browser *) data)->done = TRUE;
+}
+
+static void
+on_approved_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  Browser *browser = data;
+  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+  const char *location = soup_message_headers_get_one (soup_message_get_response_headers (message), "Location");
+  g_autoptr(SoupMessage) back = NULL;
+
+  if (location == NULL)
+    g_error ("the sandbox did not redirect the sign-in");
+  back = soup_message_new ("GET", location);
+  soup_session_send_and_read_async (browser->session, back, G_PRIORITY_DEFAULT, NULL, on_back_cb, browser);
+}
+
+static gboolean
+browser_done (gpointer data)
+{
+  return ((Browser *) data)->done;
+}
+
+static gboolean has_sign_in_uri (gpointer data);
+static gboolean wait_until (gboolean (*done) (gpointer), gpointer data);
+
+static void
+play_browser (PbConnectionAuthEditor *auth)
+{
+  g_autoptr(SoupMessage) message = NULL;
+  Browser browser = { soup_session_new (), FALSE };
+
+  if (!wait_until (has_sign_in_uri, auth))
+    g_error ("no sign-in link");
+  message = soup_message_new ("GET", pb_connection_auth_editor_get_sign_in_uri (auth));
+  soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
+  soup_session_send_and_read_async (browser.session, message, G_PRIORITY_DEFAULT, NULL, on_approved_cb, &browser);
+  if (!wait_until (browser_done, &browser))
+    g_error ("the sign-in did not come back");
+  g_object_unref (browser.session);
+}
+
+static gboolean
+has_sign_in_uri (gpointer data)
+{
+  return pb_connection_auth_editor_get_sign_in_uri (data) != NULL;
+}
+
+static gboolean
+settled (gpointer data)
+{
+  PbAuthEditorState state = pb_connection_auth_editor_get_state (data);
+
+  return state != PB_AUTH_EDITOR_CHECKING && state != PB_AUTH_EDITOR_SIGNING_IN;
 }
 
 static gpointer
@@ -168,11 +247,18 @@ main (int   argc,
    * below may not see one end), as run-demo's screenshots. */
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
-  sandbox = pb_sandbox_new ("tripletex", &error);
-  seed = g_build_filename (root, "tests", "sandbox", "seed-tripletex-demo.json", NULL);
-  if (sandbox == NULL || !pb_sandbox_load_seed_file (sandbox, seed, &error) ||
-      !pb_sandbox_listen (sandbox, 0, &error))
-    g_error ("sandbox: %s", error->message);
+  {
+    const char *system = g_str_has_prefix (page, "unimicro-") ? "unimicro" : "tripletex";
+    g_autofree char *seed_name = g_strdup_printf ("seed-%s-demo.json", system);
+
+    sandbox = pb_sandbox_new (system, &error);
+    seed = g_build_filename (root, "tests", "sandbox", seed_name, NULL);
+    if (sandbox == NULL || !pb_sandbox_load_seed_file (sandbox, seed, &error) ||
+        (g_str_equal (page, "unimicro-company-one") &&
+         !pb_sandbox_load_seed_data (sandbox, "{\"companies\": 1}", -1, &error)) ||
+        !pb_sandbox_listen (sandbox, 0, &error))
+      g_error ("sandbox: %s", error->message);
+  }
 
   dir = g_dir_make_tmp ("pb-shoot-XXXXXX", &error);
   demo = g_build_filename (root, "data", "demo", "hr-demo.json", NULL);
@@ -216,10 +302,36 @@ main (int   argc,
           gtk_widget_activate_action (GTK_WIDGET (auth), "auth.sign-in", NULL);
         }
     }
+  else if (g_str_has_prefix (page, "unimicro-"))
+    {
+      gtk_widget_activate_action (GTK_WIDGET (assistant), "assistant.select-system", "s", "unimicro");
+      if (!g_str_equal (page, "unimicro-system"))
+        gtk_widget_activate_action (GTK_WIDGET (assistant), "assistant.next", NULL);
+      if (g_str_has_prefix (page, "unimicro-company"))
+        {
+          g_autofree char *auth_url = g_strdup_printf ("%s/oauth2/authorize", pb_sandbox_get_url (sandbox));
+          g_autofree char *token_url = g_strdup_printf ("%s/oauth2/token", pb_sandbox_get_url (sandbox));
+          GType auth_type = PB_TYPE_CONNECTION_AUTH_EDITOR;
+
+          auth = child (assistant, type, "auth_editor");
+          gtk_editable_set_text (child (auth, auth_type, "api_row"), pb_sandbox_get_api_url (sandbox));
+          gtk_editable_set_text (child (auth, auth_type, "auth_url_row"), auth_url);
+          gtk_editable_set_text (child (auth, auth_type, "token_url_row"), token_url);
+          gtk_editable_set_text (child (auth, auth_type, "client_id_row"), "sandbox-client");
+          gtk_widget_activate_action (GTK_WIDGET (auth), "auth.sign-in", NULL);
+          play_browser (auth);
+          if (!wait_until (settled, auth))
+            g_error ("the companies were not listed");
+        }
+    }
   else if (g_str_has_prefix (page, "fortnox-"))
     {
       gtk_widget_activate_action (GTK_WIDGET (assistant), "assistant.select-system", "s", "fortnox");
-      if (!g_str_equal (page, "fortnox-system"))
+      if (g_str_equal (page, "fortnox-sync"))
+        /* What to sync depends on the system alone: straight to its page
+         * (the sign-in before it is fortnox-waiting's). */
+        adw_leaflet_set_visible_child_name (child (assistant, type, "leaflet"), "sync");
+      else if (!g_str_equal (page, "fortnox-system"))
         gtk_widget_activate_action (GTK_WIDGET (assistant), "assistant.next", NULL);
       if (g_str_equal (page, "fortnox-waiting"))
         {
@@ -230,7 +342,8 @@ main (int   argc,
     }
   else
     gtk_widget_activate_action (GTK_WIDGET (assistant), "assistant.select-system", "s", "tripletex");
-  if (!g_str_equal (page, "system") && !g_str_has_prefix (page, "visma-") && !g_str_has_prefix (page, "fortnox-"))
+  if (!g_str_equal (page, "system") && !g_str_has_prefix (page, "visma-") && !g_str_has_prefix (page, "fortnox-") &&
+      !g_str_has_prefix (page, "unimicro-"))
     {
       gtk_widget_activate_action (GTK_WIDGET (assistant), "assistant.next", NULL);
       auth = child (assistant, type, "auth_editor");

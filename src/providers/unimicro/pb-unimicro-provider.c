@@ -434,50 +434,78 @@ list_async (GTask      *task,
 
 /* --- verify: the company --------------------------------------------------------------- */
 
+/* C.2: rows have Key (or CompanyKey), Name (or CompanyName) and
+ * OrganizationNumber; a row without a key cannot be chosen and is left
+ * out. Unimicro is Norwegian accounting and payroll: NOK. */
+static GPtrArray *
+parse_companies (JsonNode *answer)
+{
+  JsonArray *rows = answer != NULL && JSON_NODE_HOLDS_ARRAY (answer) ? json_node_get_array (answer) : NULL;
+  GPtrArray *companies;
+
+  if (rows == NULL)
+    return NULL;
+
+  companies = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_company_free);
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonNode *element = json_array_get_element (rows, i);
+      JsonObject *row = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+      const char *key = row != NULL ? member_string (row, "Key") ?: member_string (row, "CompanyKey") : NULL;
+      const char *name = row != NULL ? member_string (row, "Name") ?: member_string (row, "CompanyName") : NULL;
+      PbRemoteCompany *company;
+
+      if (key == NULL || *key == '\0')
+        continue;
+      company = g_new0 (PbRemoteCompany, 1);
+      company->id = g_strdup (key);
+      company->name = g_strdup (name != NULL && *name != '\0' ? name : key);
+      company->org_number = g_strdup (member_string (row, "OrganizationNumber"));
+      company->currency = g_strdup ("NOK");
+      g_ptr_array_add (companies, company);
+    }
+
+  return companies;
+}
+
 static void
 verified (GTask *task)
 {
   PbProvider *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
   const char *chosen = pb_provider_get_company (self);
-  JsonArray *rows = op->answer != NULL && JSON_NODE_HOLDS_ARRAY (op->answer) ? json_node_get_array (op->answer) : NULL;
+  g_autoptr(GPtrArray) companies = parse_companies (op->answer);
   g_autoptr(GString) names = g_string_new (NULL);
-  PbRemoteCompany *company;
 
-  if (rows == NULL)
+  if (companies == NULL)
     {
       return_if_error (task, invalid_response (_("the list of companies")));
       return;
     }
-  /* C.2: rows have Key (or CompanyKey), Name (or CompanyName), OrganizationNumber. */
-  for (guint i = 0; i < json_array_get_length (rows); i++)
+  for (guint i = 0; i < companies->len; i++)
     {
-      JsonObject *row = json_array_get_object_element (rows, i);
-      const char *key = member_string (row, "Key") ?: member_string (row, "CompanyKey");
-      const char *name = member_string (row, "Name") ?: member_string (row, "CompanyName");
+      PbRemoteCompany *company = g_ptr_array_index (companies, i);
 
-      if (key == NULL)
-        continue;
-      if (chosen != NULL && g_ascii_strcasecmp (key, chosen) == 0)
+      if (chosen != NULL && g_ascii_strcasecmp (company->id, chosen) == 0)
         {
-          company = g_new0 (PbRemoteCompany, 1);
-          company->id = g_strdup (key);
-          company->name = g_strdup (name ?: key);
-          company->org_number = g_strdup (member_string (row, "OrganizationNumber"));
-          /* Unimicro is Norwegian accounting and payroll: NOK. */
-          company->currency = g_strdup ("NOK");
-          return_pointer (task, company, (GDestroyNotify) pb_remote_company_free);
+          return_pointer (task, g_ptr_array_steal_index (companies, i), (GDestroyNotify) pb_remote_company_free);
           return;
         }
-      g_string_append_printf (names, "%s%s (%s)", names->len > 0 ? ", " : "", name ?: "?", key);
+      g_string_append_printf (names, "%s%s (%s)", names->len > 0 ? ", " : "", company->name, company->id);
     }
 
-  /* The set-up's "choose the company" step: the companies to choose from. */
-  return_if_error (task, g_error_new (PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_INPUT,
-                                      chosen == NULL
-                                      ? _("Choose the Unimicro company to connect to by its key: %s")
-                                      : _("This Unimicro user cannot reach the chosen company. Choose one of: %s"),
-                                      names->len > 0 ? names->str : _("(none)")));
+  /* No company chosen, or one this user cannot reach: name those there are. */
+  if (companies->len == 0)
+    return_if_error (task, g_error_new_literal (PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_FORBIDDEN,
+                                                _("This Unimicro user may not act on any company. Ask an "
+                                                  "administrator in Unimicro to give the user access to the "
+                                                  "company, or sign in as another user.")));
+  else
+    return_if_error (task, g_error_new (PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_INPUT,
+                                        chosen == NULL
+                                        ? _("Choose the Unimicro company to connect to by its key: %s")
+                                        : _("This Unimicro user cannot reach the chosen company. Choose one of: %s"),
+                                        names->str));
 }
 
 static void
@@ -485,10 +513,38 @@ unimicro_verify_credentials (PbProvider           *provider,
                              const PbProviderArgs *args,
                              GTask                *task)
 {
-  g_autoptr(PbHttpRequest) request = pb_http_request_new ("GET", "/init/companies");
+  g_autoptr(PbHttpRequest) request = pb_http_request_new ("GET", PB_PROVIDER_GET_CLASS (provider)->companies_path);
 
   op_new (task, PB_OP_VERIFY_CREDENTIALS, args);
   send_async (task, request, verified);
+}
+
+/* --- the companies to choose from (issue 15) -------------------------------------------- */
+
+static void
+companies_listed (GTask *task)
+{
+  Op *op = g_task_get_task_data (task);
+  GPtrArray *companies = parse_companies (op->answer);
+
+  if (companies == NULL)
+    {
+      return_if_error (task, invalid_response (_("the list of companies")));
+      return;
+    }
+  return_pointer (task, companies, (GDestroyNotify) g_ptr_array_unref);
+}
+
+/* GET /api/init/companies: needs no CompanyKey (C.2). */
+static void
+unimicro_list_companies (PbProvider           *provider,
+                         const PbProviderArgs *args,
+                         GTask                *task)
+{
+  g_autoptr(PbHttpRequest) request = pb_http_request_new ("GET", PB_PROVIDER_GET_CLASS (provider)->companies_path);
+
+  op_new (task, PB_OP_LIST_COMPANIES, args);
+  send_async (task, request, companies_listed);
 }
 
 /* --- mapping: employees -------------------------------------------------------------------- */
@@ -1292,10 +1348,9 @@ pb_unimicro_provider_class_init (PbUnimicroProviderClass *klass)
    * "Mobile/native app": public, PKCE). */
   provider_class->oauth2_client_id = "paybridge-desktop";
   provider_class->oauth2_scopes = scopes;
-  provider_class->company_header = "CompanyKey";                      /* C.2 */
-  /* The assistant has no page to choose the company on yet: set up with
-   * `paybridge-cli connection add --system unimicro --tenant-id KEY`. */
-  provider_class->setup_cli_only = TRUE;
+  /* C.2: the company chosen at set-up among /init/companies names every
+   * request (the connection's tenant_id keeps its key). */
+  provider_class->company_header = "CompanyKey";
   provider_class->companies_path = "/init/companies";
   provider_class->http_limits = limits;
   provider_class->page_size = 100;
@@ -1315,6 +1370,7 @@ pb_unimicro_provider_class_init (PbUnimicroProviderClass *klass)
   provider_class->ops[PB_OP_CREATE_SALARY] = unimicro_create_salary;
   provider_class->ops[PB_OP_UPDATE_SALARY] = unimicro_update_salary;
   provider_class->ops[PB_OP_DELETE_SALARY] = unimicro_delete_salary;
+  provider_class->ops[PB_OP_LIST_COMPANIES] = unimicro_list_companies;
 }
 
 static void

@@ -42,7 +42,7 @@ struct _PbConnectionAssistant
   AdwWindow                parent_instance;
 
   PbStore                 *store;          /* (owned) */
-  GPtrArray               *classes;        /* (owned) of PbProviderClass, in offered order, without the setup_cli_only ones */
+  GPtrArray               *classes;        /* (owned) of PbProviderClass, in offered order */
   GPtrArray               *system_checks;  /* (owned) the check mark of each class's row */
   PbProviderClass         *klass;          /* (nullable): the chosen one, in @classes */
   PbConnection            *connection;     /* (owned) (nullable): once added */
@@ -727,10 +727,6 @@ static void
 pb_connection_assistant_init (PbConnectionAssistant *self)
 {
   self->classes = pb_connections_list_classes ();
-  /* A connector the assistant cannot finish setting up is not offered. */
-  for (guint i = self->classes->len; i > 0; i--)
-    if (((PbProviderClass *) g_ptr_array_index (self->classes, i - 1))->setup_cli_only)
-      g_ptr_array_remove_index (self->classes, i - 1);
   self->system_checks = g_ptr_array_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));

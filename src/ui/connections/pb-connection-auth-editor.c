@@ -28,9 +28,16 @@
  *   one function oauth2_sign_in() below.
  * - A connector that asks for a tenant ID (Visma.net Payroll, SPEC V1) gets
  *   a plain entry row for it (see pb_connection_class_wants_tenant_id()).
+ * - A connector that works in one company of those the user may reach
+ *   (Unimicro's CompanyKey, issue 15; pb_provider_class_chooses_company())
+ *   lists them after signing in: one row per company, name and
+ *   organisation number. One company is chosen for the user (and shown);
+ *   none is an error. The check then runs with the chosen company, whose
+ *   key the connection keeps (its `tenant_id`). In the settings the row
+ *   shows the saved company by name and "Choose Another" lists them again.
  * - "Advanced": the API address, the connector's production URL unless
  *   changed (the sandbox and tests point it elsewhere), and for OAuth2 the
- *   authorization and token addresses.
+ *   authorization and token addresses and the client ID.
  *
  * In the settings window the editor has a saved connection: empty token
  * rows then mean "keep the tokens in the keyring", and Check uses those.
@@ -56,10 +63,13 @@ struct _PbConnectionAuthEditor
   char                *currency;            /* (owned) (nullable) */
   char                *org_number;          /* (owned) (nullable) */
   char                *result;              /* (owned) (nullable): the result row's title */
-  GCancellable        *check_cancellable;   /* (owned) (nullable): while checking */
+  GCancellable        *check_cancellable;   /* (owned) (nullable): while checking or listing the companies */
   GCancellable        *sign_in_cancellable; /* (owned) (nullable): while signing in */
   char                *sign_in_uri;         /* (owned) (nullable) */
   gboolean             signed_in;           /* OAuth2: the keyring has fresh tokens */
+  char                *company_key;         /* (owned) (nullable): the chosen company's key */
+  GPtrArray           *companies;           /* (owned) (nullable) of PbRemoteCompany: as listed */
+  GPtrArray           *company_rows;        /* (owned) of AdwActionRow, in company_group */
 
   GtkStack            *stack;
   AdwPreferencesGroup *tokens_group;
@@ -69,6 +79,8 @@ struct _PbConnectionAuthEditor
   AdwEntryRow         *tenant_row;
   AdwActionRow        *authority_row;
   GtkCheckButton      *authority_check;
+  AdwPreferencesGroup *company_group;
+  GtkButton           *companies_button;
   AdwPreferencesGroup *check_group;
   AdwActionRow        *check_row;
   GtkSpinner          *check_spinner;
@@ -79,6 +91,7 @@ struct _PbConnectionAuthEditor
   AdwEntryRow         *api_row;
   AdwEntryRow         *auth_url_row;
   AdwEntryRow         *token_url_row;
+  AdwEntryRow         *client_id_row;
   GtkLabel            *waiting_title;
   GtkLabel            *waiting_description;
   GtkSpinner          *waiting_spinner;
@@ -168,6 +181,20 @@ wants_tenant (PbConnectionAuthEditor *self)
   return self->klass != NULL && pb_connection_class_wants_tenant_id (self->klass);
 }
 
+static gboolean
+chooses_company (PbConnectionAuthEditor *self)
+{
+  return self->klass != NULL && pb_provider_class_chooses_company (self->klass);
+}
+
+/* The settings: another company than the saved one was chosen. */
+static gboolean
+company_changed (PbConnectionAuthEditor *self)
+{
+  return chooses_company (self) && self->connection != NULL &&
+         g_strcmp0 (self->company_key, self->connection->tenant_id) != 0;
+}
+
 static guint
 count_filled_rows (PbConnectionAuthEditor *self)
 {
@@ -210,6 +237,10 @@ compute_complete (PbConnectionAuthEditor *self)
   if (wants_tenant (self) && *tenant == '\0')
     return FALSE;
 
+  /* Nothing to check without the company to check it in. */
+  if (chooses_company (self) && self->company_key == NULL)
+    return FALSE;
+
   if (is_oauth2 (self))
     return self->connection != NULL || self->signed_in;
 
@@ -226,6 +257,11 @@ update_actions (PbConnectionAuthEditor *self)
   gboolean busy = pb_connection_auth_editor_get_busy (self);
   g_autofree char *tenant = dup_stripped (self->tenant_row);
 
+  /* Listing needs tokens: the saved connection's, or a fresh sign-in's. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "auth.list-companies",
+                                 !busy && chooses_company (self) &&
+                                 (self->signed_in || self->connection != NULL));
+
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "auth.check", !busy && self->complete);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "auth.sign-in",
                                  !busy && is_oauth2 (self) && (!wants_tenant (self) || *tenant != '\0') &&
@@ -236,10 +272,44 @@ update_actions (PbConnectionAuthEditor *self)
                                  self->state == PB_AUTH_EDITOR_SIGNING_IN && self->sign_in_uri != NULL);
 }
 
+/* Once signed in, the next step is below (the company, the check): the
+ * sign-in button steps back and says what pressing it again does. */
+static void
+update_sign_in (PbConnectionAuthEditor *self)
+{
+  g_autofree char *oauth = NULL;
+  g_autofree char *sign_in = NULL;
+  const char *system;
+
+  if (self->klass == NULL || !is_oauth2 (self))
+    return;
+
+  system = self->klass->display_name;
+  if (self->signed_in)
+    {
+      oauth = g_strdup_printf (_("You are signed in to %s; Paybridge keeps the access in your keyring. "
+                                 "Sign in again to use another user."), system);
+      sign_in = g_strdup (_("_Sign In Again"));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->sign_in_button), "suggested-action");
+    }
+  else
+    {
+      oauth = g_strdup_printf (_("Paybridge opens %s in your browser. Sign in there as an administrator and "
+                                 "allow access; Paybridge keeps the access in your keyring."), system);
+      /* Translators: the OAuth2 button, "Sign in with Visma.net Payroll" */
+      sign_in = g_strdup_printf (_("_Sign in with %s"), system);
+      gtk_widget_add_css_class (GTK_WIDGET (self->sign_in_button), "suggested-action");
+    }
+  adw_preferences_group_set_description (self->oauth_group, oauth);
+  gtk_button_set_label (self->sign_in_button, sign_in);
+}
+
 static void
 update_complete (PbConnectionAuthEditor *self)
 {
   gboolean complete = compute_complete (self);
+
+  update_sign_in (self);
 
   if (complete != self->complete)
     {
@@ -268,6 +338,9 @@ show_result (PbConnectionAuthEditor *self,
   if (title == NULL)
     {
       gtk_widget_set_visible (GTK_WIDGET (self->result_row), FALSE);
+      /* No empty box where the outcome goes. */
+      if (!gtk_widget_get_visible (GTK_WIDGET (self->check_row)))
+        gtk_widget_set_visible (GTK_WIDGET (self->check_group), FALSE);
       return;
     }
 
@@ -438,6 +511,227 @@ on_verified_cb (GObject      *source,
   set_state (self, PB_AUTH_EDITOR_VERIFIED);
 }
 
+/* --- the company (issue 15) -------------------------------------------------------- */
+
+static void
+on_company_toggled_cb (PbConnectionAuthEditor *self,
+                       GtkCheckButton         *check)
+{
+  const char *key = g_object_get_data (G_OBJECT (check), "pb-key");
+
+  if (self->loading || !gtk_check_button_get_active (check) || g_strcmp0 (key, self->company_key) == 0)
+    return;
+
+  if (self->check_cancellable != NULL)
+    {
+      g_cancellable_cancel (self->check_cancellable);
+      g_clear_object (&self->check_cancellable);
+      set_state (self, PB_AUTH_EDITOR_UNCHECKED);
+    }
+
+  g_free (self->company_key);
+  self->company_key = g_strdup (key);
+  forget_check (self);
+  update_complete (self);
+  /* The check says at once whether the user may work in it. */
+  pb_connection_auth_editor_check (self);
+}
+
+static void
+add_company_row (PbConnectionAuthEditor *self,
+                 const char             *title,
+                 const char             *subtitle,
+                 GtkWidget              *prefix,
+                 const char             *key)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
+  if (key != NULL)
+    gtk_widget_set_name (row, key);
+  if (prefix != NULL)
+    {
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), prefix);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), prefix);
+    }
+  adw_preferences_group_add (self->company_group, row);
+  g_ptr_array_add (self->company_rows, row);
+}
+
+/* The company group: after listing, one row per company with a radio
+ * button, the chosen one on; before it, in the settings, the saved
+ * company alone, by name, with "Choose Another". Rows come from the
+ * system's list, so they are made in C. */
+static void
+show_companies (PbConnectionAuthEditor *self)
+{
+  const char *system = self->klass != NULL ? self->klass->display_name : "";
+  g_autofree char *description = NULL;
+  GtkCheckButton *group = NULL;
+
+  for (guint i = 0; i < self->company_rows->len; i++)
+    adw_preferences_group_remove (self->company_group, g_ptr_array_index (self->company_rows, i));
+  g_ptr_array_set_size (self->company_rows, 0);
+
+  if (!chooses_company (self) || (self->companies == NULL && self->connection == NULL) ||
+      (self->companies != NULL && self->companies->len == 0))
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->company_group), FALSE);
+      return;
+    }
+
+  self->loading = TRUE;
+  if (self->companies == NULL)
+    {
+      /* The saved one, by name (the key is a GUID nobody reads). */
+      const char *name = self->connection->remote_company;
+
+      description = g_strdup_printf (_("Paybridge works in this company in %s."), system);
+      add_company_row (self, name != NULL ? name : _("Not checked yet"),
+                       name != NULL ? NULL : self->connection->tenant_id, NULL, self->connection->tenant_id);
+    }
+  else
+    {
+      if (self->companies->len == 1)
+        description = g_strdup_printf (_("This %s user may act on one company, so Paybridge connects to it."),
+                                       system);
+      else
+        description = g_strdup_printf (_("The %s user may act on these companies. Choose the one whose payroll "
+                                         "Paybridge keeps in step with the HR register."), system);
+
+      for (guint i = 0; i < self->companies->len; i++)
+        {
+          PbRemoteCompany *company = g_ptr_array_index (self->companies, i);
+          g_autofree char *number = NULL;
+          GtkWidget *check;
+
+          if (company->org_number != NULL && *company->org_number != '\0')
+            /* Translators: under a payroll company's name */
+            number = g_strdup_printf (_("Organisation number %s"), company->org_number);
+
+          /* One company: nothing to choose (a lone check button would
+           * look like one to untick), a check mark says it is the one. */
+          if (self->companies->len == 1)
+            {
+              GtkWidget *mark = gtk_image_new_from_icon_name ("object-select-symbolic");
+
+              gtk_widget_add_css_class (mark, "accent");
+              add_company_row (self, company->name, number, NULL, company->id);
+              adw_action_row_add_suffix (ADW_ACTION_ROW (g_ptr_array_index (self->company_rows, 0)), mark);
+              break;
+            }
+
+          check = gtk_check_button_new ();
+          gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+          gtk_check_button_set_group (GTK_CHECK_BUTTON (check), group);
+          if (group == NULL)
+            group = GTK_CHECK_BUTTON (check);
+          gtk_check_button_set_active (GTK_CHECK_BUTTON (check),
+                                       self->company_key != NULL &&
+                                       g_ascii_strcasecmp (company->id, self->company_key) == 0);
+          g_object_set_data_full (G_OBJECT (check), "pb-key", g_strdup (company->id), g_free);
+          g_signal_connect_object (check, "toggled", G_CALLBACK (on_company_toggled_cb), self, G_CONNECT_SWAPPED);
+          add_company_row (self, company->name, number, check, company->id);
+        }
+    }
+  self->loading = FALSE;
+
+  adw_preferences_group_set_description (self->company_group, description);
+  gtk_widget_set_visible (GTK_WIDGET (self->companies_button), self->companies == NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->company_group), TRUE);
+}
+
+static void
+on_companies_listed_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(Check) check = user_data;
+  PbConnectionAuthEditor *self = check->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) companies = pb_connections_list_companies_finish (result, &error);
+  gboolean known = FALSE;
+
+  if (self->disposed || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      check->cancellable != self->check_cancellable)
+    return;
+
+  g_clear_object (&self->check_cancellable);
+
+  if (companies == NULL)
+    {
+      pb_connection_auth_editor_show_error (self, error);
+      return;
+    }
+
+  g_clear_pointer (&self->companies, g_ptr_array_unref);
+  self->companies = g_steal_pointer (&companies);
+
+  /* The one chosen before stays chosen if it is still there; one alone
+   * is chosen for the user; none cannot be connected to. */
+  for (guint i = 0; i < self->companies->len && self->company_key != NULL; i++)
+    known |= g_ascii_strcasecmp (((PbRemoteCompany *) g_ptr_array_index (self->companies, i))->id,
+                                 self->company_key) == 0;
+  if (!known)
+    g_clear_pointer (&self->company_key, g_free);
+  if (self->company_key == NULL && self->companies->len == 1)
+    self->company_key = g_strdup (((PbRemoteCompany *) g_ptr_array_index (self->companies, 0))->id);
+
+  show_companies (self);
+  update_complete (self);
+
+  if (self->companies->len == 0)
+    {
+      g_autoptr(GError) none = g_error_new (PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_FORBIDDEN,
+                                            _("This %s user may not act on any company. Ask an administrator "
+                                              "in %s to give the user access to the company, or sign in as "
+                                              "another user."),
+                                            self->klass->display_name, self->klass->display_name);
+
+      pb_connection_auth_editor_show_error (self, none);
+      return;
+    }
+
+  set_state (self, PB_AUTH_EDITOR_UNCHECKED);
+  if (self->company_key != NULL)
+    pb_connection_auth_editor_check (self);
+  else
+    update_actions (self);
+}
+
+/* Asks the payroll system which companies the user may act on, with the
+ * tokens of the sign-in (or, in the settings, the keyring's). */
+static void
+list_companies (PbConnectionAuthEditor *self)
+{
+  g_autoptr(PbConnection) connection = NULL;
+  Check *check;
+
+  if (!chooses_company (self) || pb_connection_auth_editor_get_busy (self))
+    return;
+
+  forget_check (self);
+  connection = make_connection (self);
+  self->check_cancellable = g_cancellable_new ();
+  set_state (self, PB_AUTH_EDITOR_CHECKING);
+
+  check = g_new0 (Check, 1);
+  check->self = g_object_ref (self);
+  check->cancellable = g_object_ref (self->check_cancellable);
+  pb_connections_list_companies_async (connection, check->cancellable, on_companies_listed_cb, check);
+}
+
+static void
+list_companies_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  list_companies (PB_CONNECTION_AUTH_EDITOR (widget));
+}
+
 static void
 on_field_changed_cb (PbConnectionAuthEditor *self,
                      GtkEditable            *editable)
@@ -452,9 +746,17 @@ on_field_changed_cb (PbConnectionAuthEditor *self,
       set_state (self, PB_AUTH_EDITOR_UNCHECKED);
     }
 
-  /* Tokens from another address or tenant say nothing about these. */
+  /* Tokens from another address or tenant say nothing about these, nor
+   * the companies they listed. */
   self->signed_in = FALSE;
   forget_check (self);
+  if (self->companies != NULL)
+    {
+      g_clear_pointer (&self->companies, g_ptr_array_unref);
+      g_free (self->company_key);
+      self->company_key = self->connection != NULL ? g_strdup (self->connection->tenant_id) : NULL;
+      show_companies (self);
+    }
   update_complete (self);
 }
 
@@ -659,6 +961,9 @@ pb_connection_auth_editor_finalize (GObject *object)
   PbConnectionAuthEditor *self = (PbConnectionAuthEditor *)object;
 
   g_clear_pointer (&self->secret_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->company_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->companies, g_ptr_array_unref);
+  g_free (self->company_key);
   g_free (self->company);
   g_free (self->currency);
   g_free (self->org_number);
@@ -743,6 +1048,7 @@ pb_connection_auth_editor_class_init (PbConnectionAuthEditorClass *klass)
   gtk_widget_class_install_action (widget_class, "auth.sign-in", NULL, sign_in_action);
   gtk_widget_class_install_action (widget_class, "auth.cancel-sign-in", NULL, cancel_sign_in_action);
   gtk_widget_class_install_action (widget_class, "auth.copy-link", NULL, copy_link_action);
+  gtk_widget_class_install_action (widget_class, "auth.list-companies", NULL, list_companies_action);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, PB_RESOURCE_BASE "/ui/pb-connection-auth-editor.ui");
@@ -754,6 +1060,8 @@ pb_connection_auth_editor_class_init (PbConnectionAuthEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, tenant_row);
   gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, authority_row);
   gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, authority_check);
+  gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, company_group);
+  gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, companies_button);
   gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, check_group);
   gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, check_row);
   gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, check_spinner);
@@ -764,6 +1072,7 @@ pb_connection_auth_editor_class_init (PbConnectionAuthEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, api_row);
   gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, auth_url_row);
   gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, token_url_row);
+  gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, client_id_row);
   gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, waiting_title);
   gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, waiting_description);
   gtk_widget_class_bind_template_child (widget_class, PbConnectionAuthEditor, waiting_spinner);
@@ -776,6 +1085,7 @@ static void
 pb_connection_auth_editor_init (PbConnectionAuthEditor *self)
 {
   self->secret_rows = g_ptr_array_new ();
+  self->company_rows = g_ptr_array_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
   update_actions (self);
@@ -789,8 +1099,6 @@ update_descriptions (PbConnectionAuthEditor *self)
   const char *system = self->klass->display_name;
   g_autofree char *tokens = NULL;
   g_autofree char *check = NULL;
-  g_autofree char *oauth = NULL;
-  g_autofree char *sign_in = NULL;
 
   if (self->connection == NULL)
     {
@@ -811,15 +1119,9 @@ update_descriptions (PbConnectionAuthEditor *self)
       check = g_strdup_printf (_("Asks %s which company you are signed in to"), system);
     }
 
-  oauth = g_strdup_printf (_("Paybridge opens %s in your browser. Sign in there as an administrator and "
-                             "allow access; Paybridge keeps the access in your keyring."), system);
-  /* Translators: the OAuth2 button, "Sign in with Visma.net Payroll" */
-  sign_in = g_strdup_printf (_("_Sign in with %s"), system);
-
   adw_preferences_group_set_description (self->tokens_group, tokens);
   adw_action_row_set_subtitle (self->check_row, check);
-  adw_preferences_group_set_description (self->oauth_group, oauth);
-  gtk_button_set_label (self->sign_in_button, sign_in);
+  update_sign_in (self);
 }
 
 /**
@@ -880,6 +1182,7 @@ pb_connection_auth_editor_set_class (PbConnectionAuthEditor *self,
   gtk_widget_set_visible (GTK_WIDGET (self->tenant_group), pb_connection_class_wants_tenant_id (klass));
   gtk_widget_set_visible (GTK_WIDGET (self->auth_url_row), oauth2);
   gtk_widget_set_visible (GTK_WIDGET (self->token_url_row), oauth2);
+  gtk_widget_set_visible (GTK_WIDGET (self->client_id_row), oauth2);
 
   gtk_editable_set_text (GTK_EDITABLE (self->api_row),
                          self->connection != NULL && self->connection->base_url != NULL
@@ -924,8 +1227,15 @@ pb_connection_auth_editor_set_connection (PbConnectionAuthEditor *self,
                              connection->base_url ?: self->klass->default_base_url ?: "");
       gtk_editable_set_text (GTK_EDITABLE (self->auth_url_row), connection->auth_url ?: "");
       gtk_editable_set_text (GTK_EDITABLE (self->token_url_row), connection->token_url ?: "");
+      gtk_editable_set_text (GTK_EDITABLE (self->client_id_row), connection->client_id ?: "");
     }
   self->loading = FALSE;
+
+  /* The company the connection works in, until another is chosen. */
+  g_clear_pointer (&self->companies, g_ptr_array_unref);
+  g_free (self->company_key);
+  self->company_key = chooses_company (self) && connection != NULL ? g_strdup (connection->tenant_id) : NULL;
+  show_companies (self);
 
   /* A new OAuth2 connection has nothing to check before signing in. */
   gtk_widget_set_visible (GTK_WIDGET (self->check_row), !oauth2 || connection != NULL);
@@ -970,7 +1280,7 @@ pb_connection_auth_editor_has_new_secrets (PbConnectionAuthEditor *self)
 {
   g_return_val_if_fail (PB_IS_CONNECTION_AUTH_EDITOR (self), FALSE);
 
-  return count_filled_rows (self) > 0 || self->signed_in ||
+  return count_filled_rows (self) > 0 || self->signed_in || company_changed (self) ||
          (self->connection == NULL ? wants_tenant (self) : tenant_changed (self));
 }
 
@@ -1015,8 +1325,9 @@ pb_connection_auth_editor_dup_secrets (PbConnectionAuthEditor *self)
 /**
  * pb_connection_auth_editor_apply:
  *
- * Writes the addresses and the tenant ID into @connection. The connector's
- * production address is stored as "no override".
+ * Writes the addresses, the OAuth2 client ID and the tenant ID (or the
+ * chosen company's key) into @connection. The connector's production
+ * address and own client ID are stored as "no override".
  */
 void
 pb_connection_auth_editor_apply (PbConnectionAuthEditor *self,
@@ -1025,6 +1336,7 @@ pb_connection_auth_editor_apply (PbConnectionAuthEditor *self,
   g_autofree char *base_url = NULL;
   g_autofree char *auth_url = NULL;
   g_autofree char *token_url = NULL;
+  g_autofree char *client_id = NULL;
 
   g_return_if_fail (PB_IS_CONNECTION_AUTH_EDITOR (self));
   g_return_if_fail (PB_IS_CONNECTION (connection));
@@ -1032,6 +1344,7 @@ pb_connection_auth_editor_apply (PbConnectionAuthEditor *self,
   base_url = dup_stripped (self->api_row);
   auth_url = dup_stripped (self->auth_url_row);
   token_url = dup_stripped (self->token_url_row);
+  client_id = dup_stripped (self->client_id_row);
 
   g_free (connection->base_url);
   connection->base_url = *base_url == '\0' || (self->klass != NULL &&
@@ -1044,12 +1357,24 @@ pb_connection_auth_editor_apply (PbConnectionAuthEditor *self,
       connection->auth_url = *auth_url == '\0' ? NULL : g_steal_pointer (&auth_url);
       g_free (connection->token_url);
       connection->token_url = *token_url == '\0' ? NULL : g_steal_pointer (&token_url);
+      /* The client Paybridge is registered as, unless changed (as
+       * `--client-id` does: a sandbox or a company's own registration). */
+      g_free (connection->client_id);
+      connection->client_id = *client_id == '\0' || (self->klass != NULL &&
+                                                     g_strcmp0 (client_id, self->klass->oauth2_client_id) == 0)
+                                ? NULL : g_steal_pointer (&client_id);
     }
 
   if (wants_tenant (self))
     {
       g_free (connection->tenant_id);
       connection->tenant_id = dup_stripped (self->tenant_row);
+    }
+  else if (chooses_company (self))
+    {
+      /* Issue 15: the chosen company's key names every request. */
+      g_free (connection->tenant_id);
+      connection->tenant_id = g_strdup (self->company_key);
     }
 }
 
@@ -1296,9 +1621,12 @@ pb_connection_auth_editor_sign_in_finish (PbConnectionAuthEditor *self,
     }
 
   self->signed_in = TRUE;
-  gtk_widget_set_visible (GTK_WIDGET (self->check_group), TRUE);
   update_complete (self);
-  pb_connection_auth_editor_check (self);
+  /* Issue 15: first the company, then the check in it. */
+  if (chooses_company (self))
+    list_companies (self);
+  else
+    pb_connection_auth_editor_check (self);
 }
 
 const char *

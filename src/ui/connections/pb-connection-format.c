@@ -195,6 +195,9 @@ pb_connection_format_capabilities (PbProviderClass *klass)
   if (pb_connection_class_wants_tenant_id (klass))
     /* Translators: "Users and positions · sign in with OAuth2 and a tenant ID" */
     return g_strdup_printf (_("%s · %s and a tenant ID"), types, auth);
+  if (pb_provider_class_chooses_company (klass))
+    /* Translators: "Users, positions and salary · sign in with OAuth2, then choose the company" */
+    return g_strdup_printf (_("%s · %s, then choose the company"), types, auth);
 
   /* Translators: "Users, positions, absence and salary · API tokens" */
   return g_strdup_printf (_("%s · %s"), types, auth);
