@@ -599,7 +599,8 @@ test_import_cancel (Fixture       *f,
       return;
     }
 
-  big = write_big_json (f, "big.json", 3000);
+  /* Big enough that its write phase outlasts a few progress reports. */
+  big = write_big_json (f, "big.json", 6000);
   wait_painted (f);
   g_action_group_activate_action (G_ACTION_GROUP (f->app), "import-file", g_variant_new_string (big));
 
