@@ -190,6 +190,17 @@ new_import_toast (PbApplication  *self,
 
 static void import_next (PbApplication *self);
 
+static gboolean
+import_changed_anything (PbImportResult *result)
+{
+  for (guint e = 0; e < PB_N_ENTITIES; e++)
+    for (PbChangeOp op = PB_CHANGE_CREATE; op <= PB_CHANGE_DELETE; op++)
+      if (pb_import_result_get_count (result, e, op) > 0)
+        return TRUE;
+
+  return FALSE;
+}
+
 /* Import and app.import-file are off while an import runs (the window's
  * drop target too: it follows pb_window_show_import()); Cancel is on. */
 static void
@@ -262,7 +273,11 @@ on_import_finished_cb (GObject      *object,
     }
   else if (window != NULL)
     {
-      pb_window_reload (window);
+      /* Reading every view again costs the loop the most of an import's
+       * end (the People list reads every person): not for a file that
+       * changed nothing. */
+      if (import_changed_anything (result))
+        pb_window_reload (window);
       pb_window_add_toast (window, new_import_toast (self, name, result));
     }
 
