@@ -1266,12 +1266,19 @@ resolve (Import *imp)
 
 /* --- write --------------------------------------------------------------- */
 
+/* Progress and Cancel of an async import: with pb_import_gfile_async(). */
+static gboolean import_hooks_note_record (Import  *imp,
+                                          GError **error);
+
 static gboolean
 save (Import    *imp,
       PbRecord  *record,
       GError   **error)
 {
   PbChangeOp op;
+
+  if (!import_hooks_note_record (imp, error))
+    return FALSE;
 
   if (!pb_store_save (imp->store, record, &op, error))
     return FALSE;
@@ -1615,12 +1622,144 @@ pb_import_file (PbStore         *store,
                          g_mapped_file_get_length (file), is_csv, flags, result, error);
 }
 
+/* --- pb_import_file_async(), pb_import_gfile_async() ------------------------ */
+
+/* What an async import's worker shares with the caller's main context: the
+ * Cancel it honours between records and how far it has got. It rides on
+ * the worker's own connection (qdata), so that the synchronous import and
+ * its signature stay as they are; only save() asks for it. Refcounted
+ * (g_atomic_rc_box): a progress report queued on the caller's context may
+ * outlive the worker. */
+typedef struct
+{
+  GCancellable         *cancellable;  /* (owned) (nullable) */
+  GMainContext         *context;      /* (owned) the caller's */
+  PbImportProgressFunc  progress;     /* (nullable) main context only */
+  gpointer              progress_data;
+  GDestroyNotify        progress_data_free;
+  guint                 n_saved;      /* worker only */
+  gint64                last_report;  /* worker only: monotonic µs */
+  int                   done;         /* (atomic) */
+  int                   total;        /* (atomic) */
+  int                   pending;      /* (atomic): a report is queued on @context */
+  int                   finished;     /* (atomic): the caller has the result: no more reports */
+} ImportHooks;
+
+/* A few reports a second: each redraws the caller's progress bar. */
+#define REPORT_INTERVAL_US (100 * G_TIME_SPAN_MILLISECOND)
+
+static GQuark
+import_hooks_quark (void)
+{
+  static gsize quark = 0;
+
+  if (g_once_init_enter (&quark))
+    g_once_init_leave (&quark, g_quark_from_static_string ("pb-import-hooks"));
+
+  return quark;
+}
+
+static void
+import_hooks_clear (ImportHooks *hooks)
+{
+  g_clear_object (&hooks->cancellable);
+  g_main_context_unref (hooks->context);
+}
+
+static void
+import_hooks_release (gpointer hooks)
+{
+  g_atomic_rc_box_release_full (hooks, (GDestroyNotify) import_hooks_clear);
+}
+
+/* On the caller's main context: the last count the worker set. */
+static gboolean
+report_progress_cb (gpointer user_data)
+{
+  ImportHooks *hooks = user_data;
+
+  g_atomic_int_set (&hooks->pending, 0);
+  if (hooks->progress != NULL && !g_atomic_int_get (&hooks->finished) &&
+      !g_cancellable_is_cancelled (hooks->cancellable))
+    hooks->progress (g_atomic_int_get (&hooks->done), g_atomic_int_get (&hooks->total), hooks->progress_data);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* In the worker: @done of the file's records are written. At most one
+ * report waits on the caller's context at a time, and it reads the count
+ * when it runs, so the caller never falls behind. */
+static void
+import_hooks_report (ImportHooks *hooks,
+                     guint        done)
+{
+  gint64 now = g_get_monotonic_time ();
+  GSource *source;
+
+  g_atomic_int_set (&hooks->done, done);
+  if (hooks->progress == NULL ||
+      (done < (guint) g_atomic_int_get (&hooks->total) && hooks->last_report != 0 &&
+       now - hooks->last_report < REPORT_INTERVAL_US))
+    return;
+  hooks->last_report = now;
+  if (!g_atomic_int_compare_and_exchange (&hooks->pending, 0, 1))
+    return;
+
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (source, "[paybridge] import progress");
+  g_source_set_callback (source, report_progress_cb, g_atomic_rc_box_acquire (hooks), import_hooks_release);
+  g_source_attach (source, hooks->context);
+  g_source_unref (source);
+}
+
+/* The records write_all() hands to save(): the keyed ones, every employee
+ * and what each holds. */
+static guint
+count_records (Import *imp)
+{
+  guint n = imp->items[PB_ENTITY_EMPLOYEE]->len;
+
+  for (guint i = 0; i < G_N_ELEMENTS (keyed_entities); i++)
+    n += imp->items[keyed_entities[i]]->len;
+  for (guint i = 0; i < imp->items[PB_ENTITY_EMPLOYEE]->len; i++)
+    {
+      Item *employee = g_ptr_array_index (imp->items[PB_ENTITY_EMPLOYEE], i);
+
+      for (guint slot = 0; slot < G_N_ELEMENTS (child_entities); slot++)
+        n += employee->children[slot] != NULL ? employee->children[slot]->len : 0;
+    }
+
+  return n;
+}
+
+/* Before each record save() writes: Cancel makes it fail, and so the one
+ * transaction rolls back (nothing written, SPEC's transactional rule). */
+static gboolean
+import_hooks_note_record (Import  *imp,
+                          GError **error)
+{
+  ImportHooks *hooks = g_object_get_qdata (G_OBJECT (imp->store), import_hooks_quark ());
+
+  if (hooks == NULL)
+    return TRUE;
+  if (g_cancellable_set_error_if_cancelled (hooks->cancellable, error))
+    return FALSE;
+  if (hooks->n_saved == 0)
+    g_atomic_int_set (&hooks->total, count_records (imp));
+  import_hooks_report (hooks, hooks->n_saved++);
+
+  return TRUE;
+}
+
 typedef struct
 {
   PbStore        *store;
-  char           *path;
+  char           *path;       /* (nullable): a file by name (pb_import_file_async()) */
+  GFile          *file;       /* (nullable): or a GFile, named by its basename */
   PbImportFlags   flags;
   PbImportResult *result;
+  ImportHooks    *hooks;      /* (owned) one reference */
   guint           changed;    /* PbStoreChangedFlags the worker's commit reported */
 } ImportTask;
 
@@ -1629,7 +1768,9 @@ import_task_free (ImportTask *data)
 {
   g_object_unref (data->store);
   g_free (data->path);
+  g_clear_object (&data->file);
   pb_import_result_free (data->result);
+  import_hooks_release (data->hooks);
   g_free (data);
 }
 
@@ -1643,6 +1784,50 @@ on_worker_changed (PbStore  *store,
   data->changed |= what;
 }
 
+/* pb_import_file() for a GFile: mapped when it has a path, else read (a
+ * worker may block); messages name it by its basename, as the app shows it. */
+static gboolean
+import_gfile (PbStore         *store,
+              GFile           *file,
+              PbImportFlags    flags,
+              GCancellable    *cancellable,
+              PbImportResult **result,
+              GError         **error)
+{
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *lower = g_ascii_strdown (name != NULL ? name : "", -1);
+  g_autofree char *path = g_file_get_path (file);
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  gboolean is_csv;
+
+  if (g_str_has_suffix (lower, ".csv"))
+    is_csv = TRUE;
+  else if (g_str_has_suffix (lower, ".json"))
+    is_csv = FALSE;
+  else
+    {
+      g_set_error (error, PB_IMPORT_ERROR, PB_IMPORT_ERROR_FORMAT,
+                   _("%s: Paybridge imports .json (paybridge-hr/1) and .csv files"), name);
+      return FALSE;
+    }
+
+  if (path != NULL)
+    {
+      mapped = g_mapped_file_new (path, FALSE, error);
+      if (mapped == NULL)
+        return FALSE;
+      length = g_mapped_file_get_length (mapped);
+    }
+  else if (!g_file_load_contents (file, cancellable, &contents, &length, NULL, error))
+    return FALSE;
+
+  return pb_import_data (store, name,
+                         mapped != NULL ? (g_mapped_file_get_contents (mapped) ?: "") : contents,
+                         length, is_csv, flags, result, error);
+}
+
 static void
 import_in_thread (GTask        *task,
                   gpointer      source_object,
@@ -1652,6 +1837,7 @@ import_in_thread (GTask        *task,
   ImportTask *data = task_data;
   g_autoptr(PbStore) store = NULL;
   GError *error = NULL;
+  gboolean ok;
 
   store = pb_store_open_another (data->store, &error);
   if (store == NULL)
@@ -1661,10 +1847,22 @@ import_in_thread (GTask        *task,
     }
 
   g_signal_connect (store, "changed", G_CALLBACK (on_worker_changed), data);
-  if (!pb_import_file (store, data->path, data->flags, &data->result, &error))
+  g_object_set_qdata (G_OBJECT (store), import_hooks_quark (), data->hooks);
+  if (data->file != NULL)
+    ok = import_gfile (store, data->file, data->flags, cancellable, &data->result, &error);
+  else
+    ok = pb_import_file (store, data->path, data->flags, &data->result, &error);
+  g_object_set_qdata (G_OBJECT (store), import_hooks_quark (), NULL);
+
+  if (!ok)
     g_task_return_error (task, error);
   else
-    g_task_return_boolean (task, TRUE);
+    {
+      /* The last record is written: all of them. */
+      if (data->hooks->n_saved > 0)
+        import_hooks_report (data->hooks, data->hooks->n_saved);
+      g_task_return_boolean (task, TRUE);
+    }
 }
 
 static void
@@ -1674,7 +1872,16 @@ on_imported_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   ImportTask *data = g_task_get_task_data (G_TASK (result));
+  ImportHooks *hooks = data->hooks;
   GError *error = NULL;
+
+  /* No report after the result; the caller's data is let go here, on its
+   * own context, not in the worker. */
+  g_atomic_int_set (&hooks->finished, 1);
+  if (hooks->progress_data_free != NULL)
+    hooks->progress_data_free (hooks->progress_data);
+  hooks->progress = NULL;
+  hooks->progress_data = NULL;
 
   /* Back on the caller's main loop: the store it holds tells its own
    * listeners (the worker's connection told nobody). */
@@ -1689,8 +1896,48 @@ on_imported_cb (GObject      *source,
     g_task_return_boolean (task, TRUE);
 }
 
+static void
+import_start (PbStore              *store,
+              const char           *path,
+              GFile                *file,
+              PbImportFlags         flags,
+              PbImportProgressFunc  progress,
+              gpointer              progress_data,
+              GDestroyNotify        progress_data_free,
+              GCancellable         *cancellable,
+              GAsyncReadyCallback   callback,
+              gpointer              user_data,
+              gpointer              source_tag)
+{
+  GTask *task = g_task_new (store, cancellable, callback, user_data);
+  GTask *worker = g_task_new (store, cancellable, on_imported_cb, task);
+  ImportTask *data = g_new0 (ImportTask, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  /* What the worker did is the answer, even when Cancel came too late to
+   * stop it: a committed import is never reported as cancelled. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_check_cancellable (worker, FALSE);
+
+  data->store = g_object_ref (store);
+  data->path = g_strdup (path);
+  data->file = file != NULL ? g_object_ref (file) : NULL;
+  data->flags = flags;
+  data->hooks = g_atomic_rc_box_new0 (ImportHooks);
+  data->hooks->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  data->hooks->context = g_main_context_ref_thread_default ();
+  data->hooks->progress = progress;
+  data->hooks->progress_data = progress_data;
+  data->hooks->progress_data_free = progress_data_free;
+  g_task_set_task_data (worker, data, (GDestroyNotify) import_task_free);
+  g_task_run_in_thread (worker, import_in_thread);
+  g_object_unref (worker);
+}
+
 /**
  * pb_import_file_async:
+ * @cancellable: (nullable): honoured between the records written: the one
+ *   transaction rolls back and the result is %G_IO_ERROR_CANCELLED
  *
  * pb_import_file() in a worker thread with its own connection to @store,
  * so that the main loop goes on meanwhile; @store's #PbStore::changed is
@@ -1704,22 +1951,49 @@ pb_import_file_async (PbStore             *store,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
 {
-  GTask *task = g_task_new (store, cancellable, callback, user_data);
-  GTask *worker = g_task_new (store, cancellable, on_imported_cb, task);
-  ImportTask *data = g_new0 (ImportTask, 1);
+  g_return_if_fail (PB_IS_STORE (store));
+  g_return_if_fail (path != NULL);
 
-  g_task_set_source_tag (task, pb_import_file_async);
-  data->store = g_object_ref (store);
-  data->path = g_strdup (path);
-  data->flags = flags;
-  g_task_set_task_data (worker, data, (GDestroyNotify) import_task_free);
-  g_task_run_in_thread (worker, import_in_thread);
-  g_object_unref (worker);
+  import_start (store, path, NULL, flags, NULL, NULL, NULL, cancellable, callback, user_data,
+                pb_import_file_async);
+}
+
+/**
+ * pb_import_gfile_async:
+ * @file: a `.json` or `.csv` file (by its basename's suffix), named in the
+ *   issues by its basename
+ * @progress: (nullable): how far the write has got, on the caller's main
+ *   context (see #PbImportProgressFunc)
+ * @progress_data_free: (nullable): called on the caller's main context
+ *   before @callback
+ * @cancellable: (nullable): as pb_import_file_async()'s
+ *
+ * pb_import_file_async() for a #GFile, with progress. Finish it with
+ * pb_import_file_finish().
+ */
+void
+pb_import_gfile_async (PbStore              *store,
+                       GFile                *file,
+                       PbImportFlags         flags,
+                       PbImportProgressFunc  progress,
+                       gpointer              progress_data,
+                       GDestroyNotify        progress_data_free,
+                       GCancellable         *cancellable,
+                       GAsyncReadyCallback   callback,
+                       gpointer              user_data)
+{
+  g_return_if_fail (PB_IS_STORE (store));
+  g_return_if_fail (G_IS_FILE (file));
+
+  import_start (store, NULL, file, flags, progress, progress_data, progress_data_free, cancellable,
+                callback, user_data, pb_import_gfile_async);
 }
 
 /**
  * pb_import_file_finish:
  * @result: (out) (optional): as pb_import_file()'s
+ *
+ * Finishes pb_import_file_async() or pb_import_gfile_async().
  *
  * Returns: %TRUE when the file was imported
  */
@@ -1732,7 +2006,8 @@ pb_import_file_finish (PbStore         *store,
   GTask *task = G_TASK (result);
 
   g_return_val_if_fail (g_task_is_valid (result, store), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (task) == pb_import_file_async, FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (task) == pb_import_file_async ||
+                        g_task_get_source_tag (task) == pb_import_gfile_async, FALSE);
 
   if (import_result != NULL)
     {

@@ -40,6 +40,20 @@ typedef struct
 
 typedef struct _PbImportResult PbImportResult;
 
+/**
+ * PbImportProgressFunc:
+ * @done: records written so far (employees and what they hold, teams...)
+ * @total: the records the file writes
+ *
+ * How far an import started with pb_import_gfile_async() has got, called
+ * on the caller's main context while its worker writes (a few times a
+ * second at most, and once with @done == @total when the last is written).
+ * Reading and checking the file come first and report nothing.
+ */
+typedef void (*PbImportProgressFunc) (guint    done,
+                                      guint    total,
+                                      gpointer user_data);
+
 GQuark         pb_import_error_quark        (void);
 
 gboolean       pb_import_file               (PbStore          *store,
@@ -53,6 +67,15 @@ void           pb_import_file_async         (PbStore             *store,
                                              GCancellable        *cancellable,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data);
+void           pb_import_gfile_async        (PbStore              *store,
+                                             GFile                *file,
+                                             PbImportFlags         flags,
+                                             PbImportProgressFunc  progress,
+                                             gpointer              progress_data,
+                                             GDestroyNotify        progress_data_free,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
 gboolean       pb_import_file_finish        (PbStore          *store,
                                              GAsyncResult     *result,
                                              PbImportResult  **result_out,

@@ -27,7 +27,9 @@
  * they are committed (SPEC U7). A register that cannot be opened is
  * reported in a dialog, and the window stays empty: nothing is created in a
  * place the user did not mean. It also owns the import: a file chosen with a native file
- * chooser is read asynchronously and imported in one transaction. */
+ * chooser (or dropped, or named to app.import-file) is imported in one transaction in a
+ * worker thread (pb_import_gfile_async()), one file at a time, while the window shows
+ * how far it has got with a Cancel button; Import is disabled meanwhile. */
 struct _PbApplication
 {
   AdwApplication        parent_instance;
@@ -40,6 +42,11 @@ struct _PbApplication
   GCancellable         *cancellable;   /* (owned) */
   GArray               *rejections;    /* (owned) Rejection: told at the next idle */
   guint                 rejections_id;
+
+  /* The import running, if any, and the files dropped with it. */
+  GCancellable         *import_cancellable; /* (owned) (nullable): set while one runs */
+  char                 *import_name;   /* (owned) (nullable): its file's basename */
+  GQueue                import_queue;  /* (owned) GFile: to import after it */
 };
 
 /* A rejected absence to tell of (SPEC A7). */
@@ -181,58 +188,167 @@ new_import_toast (PbApplication  *self,
   return toast;
 }
 
+static void import_next (PbApplication *self);
+
+static gboolean
+import_changed_anything (PbImportResult *result)
+{
+  for (guint e = 0; e < PB_N_ENTITIES; e++)
+    for (PbChangeOp op = PB_CHANGE_CREATE; op <= PB_CHANGE_DELETE; op++)
+      if (pb_import_result_get_count (result, e, op) > 0)
+        return TRUE;
+
+  return FALSE;
+}
+
+/* Import and app.import-file are off while an import runs (the window's
+ * drop target too: it follows pb_window_show_import()); Cancel is on. */
 static void
-on_import_loaded_cb (GObject      *object,
-                     GAsyncResult *res,
-                     gpointer      user_data)
+update_import_actions (PbApplication *self)
+{
+  gboolean running = self->import_cancellable != NULL;
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "import")),
+                               self->store != NULL && !running);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "import-file")),
+                               self->store != NULL && !running);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "cancel-import")),
+                               running);
+}
+
+/* On the main loop, from the import's worker. */
+static void
+on_import_progress_cb (guint    done,
+                       guint    total,
+                       gpointer user_data)
+{
+  PbApplication *self = user_data;
+  PbWindow *window = get_main_window (self);
+  g_autofree char *text = NULL;
+
+  if (window == NULL || self->import_name == NULL || total == 0)
+    return;
+
+  /* Translators: "Importing people.json… 4,200 of 10,000 records" */
+  text = g_strdup_printf (_("Importing %s… %'u of %'u records"), self->import_name, done, total);
+  pb_window_show_import (window, text, (double) done / total);
+}
+
+static void
+on_import_finished_cb (GObject      *object,
+                       GAsyncResult *res,
+                       gpointer      user_data)
 {
   g_autoptr(PbApplication) self = user_data;
-  GFile *file = G_FILE (object);
   g_autoptr(PbImportResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *contents = NULL;
-  g_autofree char *name = g_file_get_basename (file);
-  g_autofree char *lower = g_ascii_strdown (name, -1);
-  gsize length;
-  gboolean is_csv;
-  PbWindow *window;
+  g_autofree char *name = g_steal_pointer (&self->import_name);
+  gboolean cancelled = g_cancellable_is_cancelled (self->import_cancellable);
+  PbWindow *window = get_main_window (self);
+  gboolean ok;
 
-  if (!g_file_load_contents_finish (file, res, &contents, &length, NULL, &error))
+  ok = pb_import_file_finish (PB_STORE (object), res, &result, &error);
+  g_clear_object (&self->import_cancellable);
+  update_import_actions (self);
+  if (window != NULL)
+    pb_window_show_import (window, NULL, 0);
+
+  /* A file with errors writes nothing either: once Cancel was pressed the
+   * answer is that, not a list of problems nobody waits for. */
+  if (!ok && (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+              (cancelled && g_error_matches (error, PB_IMPORT_ERROR, PB_IMPORT_ERROR_INVALID))))
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_message (self, _("Could Not Import"), error->message);
+      g_queue_clear_full (&self->import_queue, g_object_unref);
+      if (window != NULL)
+        pb_window_add_toast (window, adw_toast_new (_("Import cancelled: nothing was changed")));
       return;
     }
 
-  if (g_str_has_suffix (lower, ".csv"))
-    is_csv = TRUE;
-  else if (g_str_has_suffix (lower, ".json"))
-    is_csv = FALSE;
-  else
-    {
-      g_autofree char *body = g_strdup_printf (_("%s is neither a .json (paybridge-hr/1) nor a .csv file."), name);
-
-      show_message (self, _("Could Not Import"), body);
-      return;
-    }
-
-  /* One transaction on the local SQLite file; the file is already read. */
-  if (!pb_import_data (self->store, name, contents, length, is_csv,
-                       PB_IMPORT_FLAGS_NONE, &result, &error))
+  if (!ok)
     {
       if (g_error_matches (error, PB_IMPORT_ERROR, PB_IMPORT_ERROR_INVALID) && result != NULL)
         show_import_issues (self, name, result);
       else
         show_message (self, _("Could Not Import"), error->message);
-      return;
+    }
+  else if (window != NULL)
+    {
+      /* Reading every view again costs the loop the most of an import's
+       * end (the People list reads every person): not for a file that
+       * changed nothing. */
+      if (import_changed_anything (result))
+        pb_window_reload (window);
+      pb_window_add_toast (window, new_import_toast (self, name, result));
     }
 
+  import_next (self);
+}
+
+/* The next file of the queue, in a worker thread (SPEC: one transaction). */
+static void
+import_next (PbApplication *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *lower = NULL;
+  g_autofree char *text = NULL;
+  PbWindow *window;
+
+  while (self->import_cancellable == NULL && (file = g_queue_pop_head (&self->import_queue)) != NULL)
+    {
+      name = g_file_get_basename (file);
+      lower = g_ascii_strdown (name != NULL ? name : "", -1);
+      if (self->store != NULL && (g_str_has_suffix (lower, ".csv") || g_str_has_suffix (lower, ".json")))
+        break;
+
+      if (self->store != NULL)
+        {
+          g_autofree char *body = g_strdup_printf (_("%s is neither a .json (paybridge-hr/1) nor a .csv file."),
+                                                   name);
+          show_message (self, _("Could Not Import"), body);
+        }
+      g_clear_object (&file);
+      g_clear_pointer (&name, g_free);
+      g_clear_pointer (&lower, g_free);
+    }
+
+  if (file == NULL)
+    return;
+
+  self->import_cancellable = g_cancellable_new ();
+  self->import_name = g_steal_pointer (&name);
+  update_import_actions (self);
+
+  /* Until the first record is written: reading and checking the file. */
   window = get_main_window (self);
   if (window != NULL)
     {
-      pb_window_reload (window);
-      pb_window_add_toast (window, new_import_toast (self, name, result));
+      /* Translators: "Reading people.json…" */
+      text = g_strdup_printf (_("Reading %s…"), self->import_name);
+      pb_window_show_import (window, text, -1);
     }
+
+  pb_import_gfile_async (self->store, file, PB_IMPORT_FLAGS_NONE,
+                         on_import_progress_cb, g_object_ref (self), g_object_unref,
+                         self->import_cancellable, on_import_finished_cb, g_object_ref (self));
+}
+
+/* app.cancel-import: the worker stops at the next record and rolls back. */
+static void
+cancel_import_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  PbApplication *self = user_data;
+  PbWindow *window = get_main_window (self);
+
+  if (self->import_cancellable == NULL || g_cancellable_is_cancelled (self->import_cancellable))
+    return;
+
+  g_cancellable_cancel (self->import_cancellable);
+  g_simple_action_set_enabled (action, FALSE);
+  if (window != NULL)
+    pb_window_show_import (window, _("Cancelling the import…"), -1);
 }
 
 static void
@@ -581,6 +697,7 @@ on_absence_rejected_cb (PbApplication *self,
 static const GActionEntry app_actions[] = {
   { "import", import_action },
   { "import-file", import_file_action, "s" },
+  { "cancel-import", cancel_import_action },
   { "show-sync-users", show_sync_action, "x" },
   { "show-sync-report", show_sync_action, "(xx)" },
   { "show-person", show_person_action, "x" },
@@ -671,10 +788,7 @@ pb_application_startup (GApplication *app)
       pb_sync_driver_start (self->sync_driver);
     }
 
-  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "import")),
-                               self->store != NULL);
-  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "import-file")),
-                               self->store != NULL);
+  update_import_actions (self);
 }
 
 static void
@@ -702,6 +816,9 @@ pb_application_shutdown (GApplication *app)
   PbApplication *self = PB_APPLICATION (app);
 
   g_cancellable_cancel (self->cancellable);
+  /* An import still running rolls back: nothing half-written is left. */
+  g_cancellable_cancel (self->import_cancellable);
+  g_queue_clear_full (&self->import_queue, g_object_unref);
   g_clear_handle_id (&self->rejections_id, g_source_remove);
   g_clear_pointer (&self->rejections, g_array_unref);
   if (self->chooser != NULL)
@@ -726,6 +843,9 @@ pb_application_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_error (&self->store_error);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->import_cancellable);
+  g_clear_pointer (&self->import_name, g_free);
+  g_queue_clear_full (&self->import_queue, g_object_unref);
   g_clear_pointer (&self->data_dir, g_free);
 
   G_OBJECT_CLASS (pb_application_parent_class)->finalize (object);
@@ -816,9 +936,12 @@ pb_application_get_store_error (PbApplication *self)
  * pb_application_import_file:
  * @file: a `.json` (paybridge-hr/1) or `.csv` file of HR data
  *
- * Reads @file asynchronously and imports it into the register in one
- * transaction. Success shows a toast with what changed and reloads the
- * window; a file with errors shows every problem and changes nothing.
+ * Imports @file into the register in one transaction, in a worker thread,
+ * the window showing how far it has got with a Cancel button. Success shows
+ * a toast with what changed and reloads the window; a file with errors shows
+ * every problem and changes nothing; Cancel changes nothing. One file is
+ * imported at a time: a file given while another is imported (several
+ * dropped together) waits its turn.
  */
 void
 pb_application_import_file (PbApplication *self,
@@ -828,7 +951,21 @@ pb_application_import_file (PbApplication *self,
   g_return_if_fail (G_IS_FILE (file));
   g_return_if_fail (self->store != NULL);
 
-  g_file_load_contents_async (file, self->cancellable, on_import_loaded_cb, g_object_ref (self));
+  g_queue_push_tail (&self->import_queue, g_object_ref (file));
+  import_next (self);
+}
+
+/**
+ * pb_application_is_importing:
+ *
+ * Returns: whether an import runs (Import is disabled meanwhile)
+ */
+gboolean
+pb_application_is_importing (PbApplication *self)
+{
+  g_return_val_if_fail (PB_IS_APPLICATION (self), FALSE);
+
+  return self->import_cancellable != NULL;
 }
 
 /* The app's settings, or %NULL when the schema is not installed

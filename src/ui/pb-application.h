@@ -25,6 +25,7 @@ PbSyncDriver  *pb_application_get_sync_driver  (PbApplication     *self);
 const GError  *pb_application_get_store_error  (PbApplication     *self);
 void           pb_application_import_file      (PbApplication     *self,
                                                 GFile             *file);
+gboolean       pb_application_is_importing     (PbApplication     *self);
 
 GSettings     *pb_application_new_settings     (void);
 

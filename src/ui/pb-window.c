@@ -46,6 +46,11 @@ struct _PbWindow
   PbMappingsPage       *mappings_page;
   PbErrorLogPage       *errorlog_page;
   GtkLabel             *mappings_count;
+  GtkRevealer          *import_revealer;
+  GtkLabel             *import_label;
+  GtkProgressBar       *import_progress;
+  GtkDropTarget        *drop;       /* (unowned): takes nothing while an import runs */
+  guint                 pulse_id;   /* the bar pulses while the import reads */
 };
 
 G_DEFINE_FINAL_TYPE (PbWindow, pb_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -394,6 +399,7 @@ pb_window_dispose (GObject *object)
 {
   PbWindow *self = (PbWindow *)object;
 
+  g_clear_handle_id (&self->pulse_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), PB_TYPE_WINDOW);
 
   g_clear_object (&self->settings);
@@ -495,6 +501,9 @@ pb_window_class_init (PbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PbWindow, mappings_page);
   gtk_widget_class_bind_template_child (widget_class, PbWindow, mappings_count);
   gtk_widget_class_bind_template_child (widget_class, PbWindow, errorlog_page);
+  gtk_widget_class_bind_template_child (widget_class, PbWindow, import_revealer);
+  gtk_widget_class_bind_template_child (widget_class, PbWindow, import_label);
+  gtk_widget_class_bind_template_child (widget_class, PbWindow, import_progress);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_stack_visible_child_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_leaflet_folded_cb);
@@ -521,6 +530,7 @@ pb_window_init (PbWindow *self)
   gtk_drop_target_set_gtypes (drop, drop_types, G_N_ELEMENTS (drop_types));
   g_signal_connect_object (drop, "drop", G_CALLBACK (on_drop_cb), self, G_CONNECT_SWAPPED);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+  self->drop = drop;
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
 
@@ -657,6 +667,50 @@ pb_window_show_person (PbWindow *self,
 }
 
 static gboolean
+pulse_cb (gpointer user_data)
+{
+  PbWindow *self = user_data;
+
+  gtk_progress_bar_pulse (self->import_progress);
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * pb_window_show_import:
+ * @text: (nullable): "Importing people.json… 4,200 of 10,000 records", or
+ *   %NULL to hide the import's bar
+ * @fraction: how far it has got, from 0 to 1; below 0 while that is not
+ *   known (the bar pulses)
+ *
+ * Shows an import in progress in a strip under the content header, with
+ * a Cancel button (app.cancel-import). While it shows, the window takes no
+ * dropped file.
+ */
+void
+pb_window_show_import (PbWindow   *self,
+                       const char *text,
+                       double      fraction)
+{
+  g_return_if_fail (PB_IS_WINDOW (self));
+
+  gtk_drop_target_set_actions (self->drop, text != NULL ? 0 : GDK_ACTION_COPY);
+  gtk_revealer_set_reveal_child (self->import_revealer, text != NULL);
+  if (text == NULL || fraction >= 0)
+    g_clear_handle_id (&self->pulse_id, g_source_remove);
+  if (text == NULL)
+    return;
+
+  gtk_label_set_text (self->import_label, text);
+  if (fraction >= 0)
+    gtk_progress_bar_set_fraction (self->import_progress, CLAMP (fraction, 0, 1));
+  else if (self->pulse_id == 0)
+    {
+      gtk_progress_bar_pulse (self->import_progress);
+      self->pulse_id = g_timeout_add (150, pulse_cb, self);
+    }
+}
+
+static gboolean
 is_importable (GFile *file)
 {
   g_autofree char *name = g_file_get_basename (file);
@@ -692,7 +746,8 @@ pb_window_import_drop (PbWindow     *self,
   else if (G_VALUE_HOLDS (value, G_TYPE_FILE) && g_value_get_object (value) != NULL)
     files = g_slist_prepend (NULL, g_value_get_object (value));
 
-  if (self->store == NULL || !PB_IS_APPLICATION (app))
+  /* One import at a time: the drop target takes nothing meanwhile. */
+  if (self->store == NULL || !PB_IS_APPLICATION (app) || pb_application_is_importing (PB_APPLICATION (app)))
     return FALSE;
 
   for (GSList *l = files; l != NULL; l = l->next)

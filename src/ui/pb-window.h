@@ -28,6 +28,9 @@ void        pb_window_add_toast  (PbWindow       *self,
 void        pb_window_reload     (PbWindow       *self);
 gboolean    pb_window_import_drop (PbWindow      *self,
                                    const GValue  *value);
+void        pb_window_show_import (PbWindow      *self,
+                                   const char    *text,
+                                   double         fraction);
 void        pb_window_show_person (PbWindow      *self,
                                    gint64         employee_id);
 void        pb_window_sync_users (PbWindow       *self,
