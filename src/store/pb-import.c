@@ -46,6 +46,7 @@ struct _Item
   gboolean    bad;          /* a value failed its check: skip further checks */
   GPtrArray  *children[G_N_ELEMENTS (child_entities)]; /* (nullable): not given */
   PbRecord   *stored;       /* (owned) (nullable) the record in the register */
+  GPtrArray  *stored_children[G_N_ELEMENTS (child_entities)]; /* (nullable) the register's, read once */
   PbRecord   *final;        /* (owned) what the register will hold */
   gboolean    written;      /* employees: @final is in the register (write phase) */
 };
@@ -66,6 +67,16 @@ typedef struct
   GHashTable     *index[PB_N_ENTITIES];    /* key (employees: lower-case email) -> Item */
   GHashTable     *open_objects;            /* JsonObject being parsed -> members read */
   GHashTable     *duplicates;              /* JsonObject -> (owned) a member given twice in it */
+
+  /* The register as the import found it, read once (pb_import_data opens
+   * its transaction first, so nothing changes it meanwhile); NULL: ask the
+   * store (pb_import_set_fields, for one person). */
+  GPtrArray      *register_employees;      /* (owned) PbRecord */
+  GHashTable     *register_by_email;       /* lower-case email -> PbRecord */
+  GHashTable     *register_by_number;      /* employee number -> PbRecord */
+  GHashTable     *register_keys[PB_N_ENTITIES]; /* keyed entities: key -> (owned) PbRecord */
+  GHashTable     *renamed;                 /* (owned) lower-case emails the import moved people off */
+  GError         *read_error;              /* (owned) (nullable) reading the register failed */
 } Import;
 
 G_DEFINE_QUARK (pb-import-error-quark, pb_import_error)
@@ -81,7 +92,10 @@ item_free (Item *item)
   g_free (item->present);
   g_free (item->where);
   for (guint i = 0; i < G_N_ELEMENTS (child_entities); i++)
-    g_clear_pointer (&item->children[i], g_ptr_array_unref);
+    {
+      g_clear_pointer (&item->children[i], g_ptr_array_unref);
+      g_clear_pointer (&item->stored_children[i], g_ptr_array_unref);
+    }
   g_clear_object (&item->stored);
   g_clear_object (&item->final);
   g_free (item);
@@ -971,6 +985,103 @@ check_period (Import     *imp,
                _("%s is before %s (%s)"), end, pb_entity_get_def (item->entity)->fields[start_field].name, start);
 }
 
+/* --- the register, read once ---------------------------------------------- */
+
+static void
+read_register (Import *imp)
+{
+  g_autoptr(GError) error = NULL;
+
+  imp->register_employees = pb_store_list (imp->store, PB_ENTITY_EMPLOYEE, 0, &error);
+  if (imp->register_employees == NULL)
+    {
+      imp->register_employees = g_ptr_array_new_with_free_func (g_object_unref);
+      g_propagate_error (&imp->read_error, g_steal_pointer (&error));
+    }
+
+  imp->register_by_email = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  imp->register_by_number = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < imp->register_employees->len; i++)
+    {
+      PbRecord *record = g_ptr_array_index (imp->register_employees, i);
+      const char *email = pb_record_get (record, PB_EMPLOYEE_EMAIL);
+      const char *number = pb_record_get (record, PB_EMPLOYEE_EMPLOYEE_NUMBER);
+
+      /* The first, as the store's query by number or email gave it. */
+      if (email != NULL)
+        {
+          char *folded = g_ascii_strdown (email, -1);
+
+          if (g_hash_table_contains (imp->register_by_email, folded))
+            g_free (folded);
+          else
+            g_hash_table_insert (imp->register_by_email, folded, record);
+        }
+      if (number != NULL && !g_hash_table_contains (imp->register_by_number, number))
+        g_hash_table_insert (imp->register_by_number, (gpointer) number, record);
+    }
+
+  for (guint e = 0; e < G_N_ELEMENTS (keyed_entities); e++)
+    {
+      PbEntity entity = keyed_entities[e];
+      g_autoptr(GPtrArray) records = pb_store_list (imp->store, entity, 0, imp->read_error ? NULL : &error);
+
+      imp->register_keys[entity] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+      if (records == NULL)
+        {
+          if (error != NULL)
+            g_propagate_error (&imp->read_error, g_steal_pointer (&error));
+          continue;
+        }
+      for (guint i = 0; i < records->len; i++)
+        {
+          PbRecord *record = g_ptr_array_index (records, i);
+          const char *key = pb_record_get (record, 0);
+
+          if (key != NULL && !g_hash_table_contains (imp->register_keys[entity], key))
+            g_hash_table_insert (imp->register_keys[entity], g_strdup (key), g_object_ref (record));
+        }
+    }
+}
+
+/* pb_store_find_employee() over the register as the import found it. */
+static PbRecord *
+find_stored_employee (Import     *imp,
+                      const char *number,
+                      const char *email)
+{
+  PbRecord *record = NULL;
+
+  if (imp->register_by_email == NULL)
+    return pb_store_find_employee (imp->store, number, email, NULL);
+
+  if (number != NULL)
+    record = g_hash_table_lookup (imp->register_by_number, number);
+  if (record == NULL && email != NULL)
+    {
+      g_autofree char *folded = g_ascii_strdown (email, -1);
+
+      record = g_hash_table_lookup (imp->register_by_email, folded);
+    }
+
+  return record != NULL ? g_object_ref (record) : NULL;
+}
+
+/* pb_store_find_by_key() over the register as the import found it. */
+static PbRecord *
+find_stored_key (Import     *imp,
+                 PbEntity    entity,
+                 const char *key)
+{
+  PbRecord *record;
+
+  if (imp->register_keys[entity] == NULL)
+    return pb_store_find_by_key (imp->store, entity, key, NULL);
+
+  record = g_hash_table_lookup (imp->register_keys[entity], key);
+  return record != NULL ? g_object_ref (record) : NULL;
+}
+
 /* The item of the file that a reference names, through the index that
  * resolving built (a scan per reference made 100,000 people quadratic). */
 static Item *
@@ -1020,9 +1131,9 @@ check_refs (Import *imp,
         continue;
 
       if (field->ref == PB_ENTITY_EMPLOYEE)
-        stored = pb_store_find_employee (imp->store, NULL, value, NULL);
+        stored = find_stored_employee (imp, NULL, value);
       else
-        stored = pb_store_find_by_key (imp->store, field->ref, value, NULL);
+        stored = find_stored_key (imp, field->ref, value);
 
       if (stored == NULL)
         add_issue (imp, item->where, field->name, _("there is no %s “%s” in this file or the HR register"),
@@ -1066,7 +1177,7 @@ resolve_keyed (Import   *imp,
         }
       g_hash_table_insert (seen, (gpointer) key, item);
 
-      item->stored = pb_store_find_by_key (imp->store, entity, key, NULL);
+      item->stored = find_stored_key (imp, entity, key);
       item->final = merge (item, item->stored);
       index_item (imp, item, key);
       check_required (imp, item);
@@ -1130,8 +1241,8 @@ resolve_employees (Import *imp)
 
       /* The employee number identifies a person across email changes; an
        * email that then points at someone else is a conflict. */
-      item->stored = pb_store_find_employee (imp->store, number, email, NULL);
-      by_email = pb_store_find_employee (imp->store, NULL, email, NULL);
+      item->stored = find_stored_employee (imp, number, email);
+      by_email = find_stored_employee (imp, NULL, email);
 
       if (item->stored != NULL && by_email != NULL &&
           pb_record_get_id (by_email) != pb_record_get_id (item->stored))
@@ -1172,14 +1283,22 @@ resolve_children (Import *imp,
       PbEntity entity = child_entities[slot];
       const PbEntityDef *def = pb_entity_get_def (entity);
       GPtrArray *items = employee->children[slot];
-      g_autoptr(GPtrArray) stored = NULL;
+      GPtrArray *stored = NULL;
       g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
       if (items == NULL)
         continue;
 
+      /* Kept for the write phase, which deletes the ones not given. */
       if (employee->stored != NULL)
-        stored = pb_store_list (imp->store, entity, pb_record_get_id (employee->stored), NULL);
+        {
+          g_autoptr(GError) error = NULL;
+
+          stored = pb_store_list (imp->store, entity, pb_record_get_id (employee->stored), &error);
+          if (stored == NULL && imp->read_error == NULL)
+            g_propagate_error (&imp->read_error, g_steal_pointer (&error));
+          employee->stored_children[slot] = stored;
+        }
 
       for (guint i = 0; i < items->len; i++)
         {
@@ -1267,6 +1386,23 @@ resolve (Import *imp)
 /* --- write --------------------------------------------------------------- */
 
 static gboolean
+save_over (Import    *imp,
+           PbRecord  *record,
+           PbRecord  *stored,
+           GError   **error)
+{
+  PbChangeOp op;
+
+  if (!pb_store_save_over (imp->store, record, stored, &op, error))
+    return FALSE;
+
+  if (op != PB_CHANGE_NONE)
+    imp->result->counts[pb_record_get_entity (record)][op]++;
+
+  return TRUE;
+}
+
+static gboolean
 save (Import    *imp,
       PbRecord  *record,
       GError   **error)
@@ -1314,6 +1450,49 @@ managers_written (Import   *imp,
 }
 
 static gboolean
+is_renamed (Import     *imp,
+            const char *email)
+{
+  g_autofree char *folded = NULL;
+
+  if (email == NULL || imp->renamed == NULL)
+    return FALSE;
+  folded = g_ascii_strdown (email, -1);
+  return g_hash_table_contains (imp->renamed, folded);
+}
+
+/* Writes an employee against the record read while resolving, with no
+ * second read, unless the register's text of it has moved since: its
+ * manager fields name people by email, and a manager this import gave a
+ * new email reads back with the new one. */
+static gboolean
+save_employee (Import  *imp,
+               Item    *item,
+               GError **error)
+{
+  PbRecord *stored = item->stored;
+  const char *old_email;
+
+  if (stored != NULL &&
+      (is_renamed (imp, pb_record_get (stored, PB_EMPLOYEE_MANAGER_EMAIL)) ||
+       is_renamed (imp, pb_record_get (stored, PB_EMPLOYEE_ABSENCE_MANAGER_EMAIL))))
+    stored = NULL;
+
+  if (!save_over (imp, item->final, stored, error))
+    return FALSE;
+
+  old_email = item->stored != NULL ? pb_record_get (item->stored, PB_EMPLOYEE_EMAIL) : NULL;
+  if (old_email != NULL && g_ascii_strcasecmp (old_email, pb_record_get (item->final, PB_EMPLOYEE_EMAIL)) != 0)
+    {
+      if (imp->renamed == NULL)
+        imp->renamed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_add (imp->renamed, g_ascii_strdown (old_email, -1));
+    }
+
+  return TRUE;
+}
+
+static gboolean
 write_employees (Import  *imp,
                  GError **error)
 {
@@ -1331,7 +1510,7 @@ write_employees (Import  *imp,
 
           if (done[i] || !managers_written (imp, item))
             continue;
-          if (!save (imp, item->final, error))
+          if (!save_employee (imp, item, error))
             return FALSE;
           done[i] = TRUE;
           item->written = TRUE;
@@ -1381,7 +1560,7 @@ write_children (Import  *imp,
   for (guint slot = 0; slot < G_N_ELEMENTS (child_entities); slot++)
     {
       GPtrArray *items = employee->children[slot];
-      g_autoptr(GPtrArray) stored = NULL;
+      GPtrArray *stored = employee->stored_children[slot];
       gint64 employee_id = pb_record_get_id (employee->final);
 
       if (items == NULL)
@@ -1389,15 +1568,9 @@ write_children (Import  *imp,
 
       /* The list given for an employee is complete: delete the others first
        * so that a replaced period never overlaps its successor. Someone new
-       * to the register has none to delete (no query). */
-      if (employee->stored == NULL)
-        stored = g_ptr_array_new ();
-      else
-        stored = pb_store_list (imp->store, child_entities[slot], employee_id, error);
-      if (stored == NULL)
-        return FALSE;
-
-      for (guint s = 0; s < stored->len; s++)
+       * to the register has none to delete; a known one's were read while
+       * resolving, in this transaction (no second query). */
+      for (guint s = 0; stored != NULL && s < stored->len; s++)
         {
           PbRecord *record = g_ptr_array_index (stored, s);
           gboolean kept = FALSE;
@@ -1419,7 +1592,7 @@ write_children (Import  *imp,
           Item *item = g_ptr_array_index (items, i);
 
           pb_record_set_parent_id (item->final, employee_id);
-          if (!save (imp, item->final, error))
+          if (!save_over (imp, item->final, item->stored, error))
             return FALSE;
         }
     }
@@ -1466,18 +1639,17 @@ write_replace (Import  *imp,
   return TRUE;
 }
 
+/* Inside the transaction pb_import_data() opened before resolving:
+ * commits, or rolls everything back. */
 static gboolean
 write_all (Import  *imp,
            GError **error)
 {
-  if (!pb_store_begin (imp->store, error))
-    return FALSE;
-
   for (guint i = 0; i < G_N_ELEMENTS (keyed_entities); i++)
     for (guint j = 0; j < imp->items[keyed_entities[i]]->len; j++)
       {
         Item *item = g_ptr_array_index (imp->items[keyed_entities[i]], j);
-        if (!save (imp, item->final, error))
+        if (!save_over (imp, item->final, item->stored, error))
           goto fail;
       }
 
@@ -1529,6 +1701,7 @@ pb_import_data (PbStore         *store,
   g_autoptr(PbImportResult) res = g_new0 (PbImportResult, 1);
   Import imp = { store, display_name, flags, { NULL }, res, { NULL }, NULL, NULL };
   gboolean ok = FALSE;
+  gboolean in_transaction = FALSE;
 
   /* -1: a NUL-terminated text (as json-glib took it; test-mapping passes it). */
   if (length == (gsize) -1)
@@ -1554,25 +1727,55 @@ pb_import_data (PbStore         *store,
   else
     read_json (&imp, data, length);
 
+  /* One transaction from the first read of the register to the last
+   * write: what resolving read is what the writes change (the updates
+   * compare with it instead of reading each row again), and a bad file
+   * writes nothing. */
+  if (!pb_store_begin (store, &imp.read_error))
+    goto out;
+  in_transaction = TRUE;
+  pb_store_set_bulk (store, TRUE);
+  read_register (&imp);
+
   /* Cross-record checks run even after value errors (they skip the bad
    * records), so that one run reports every error of the file. */
-  resolve (&imp);
+  if (imp.read_error == NULL)
+    resolve (&imp);
 
-  if (has_issues (&imp))
+  if (imp.read_error == NULL && has_issues (&imp))
     g_set_error (error, PB_IMPORT_ERROR, PB_IMPORT_ERROR_INVALID,
                  g_dngettext (GETTEXT_PACKAGE, "%s has %u error; nothing was imported",
                               "%s has %u errors; nothing was imported", res->issues->len),
                  display_name, res->issues->len);
-  else
-    ok = write_all (&imp, error);
+  else if (imp.read_error == NULL)
+    {
+      ok = write_all (&imp, error);
+      in_transaction = FALSE;
+    }
+
+out:
+  if (in_transaction)
+    pb_store_rollback (store);
+  pb_store_set_bulk (store, FALSE);
+  if (imp.read_error != NULL)
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&imp.read_error), _("Nothing was imported from %s: "),
+                                  display_name);
+      memset (res->counts, 0, sizeof res->counts);
+    }
 
   for (guint i = 0; i < PB_N_ENTITIES; i++)
     {
       g_ptr_array_unref (imp.items[i]);
       g_clear_pointer (&imp.index[i], g_hash_table_unref);
+      g_clear_pointer (&imp.register_keys[i], g_hash_table_unref);
     }
   g_clear_pointer (&imp.open_objects, g_hash_table_unref);
   g_clear_pointer (&imp.duplicates, g_hash_table_unref);
+  g_clear_pointer (&imp.register_by_email, g_hash_table_unref);
+  g_clear_pointer (&imp.register_by_number, g_hash_table_unref);
+  g_clear_pointer (&imp.register_employees, g_ptr_array_unref);
+  g_clear_pointer (&imp.renamed, g_hash_table_unref);
 
   if (result != NULL)
     *result = g_steal_pointer (&res);

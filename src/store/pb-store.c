@@ -764,6 +764,21 @@ pb_store_rollback (PbStore *self)
   self->uncommitted = 0;
 }
 
+/**
+ * pb_store_set_bulk:
+ *
+ * A larger page cache for a bulk write (an import of 100,000 people keeps
+ * its indexes' pages in memory instead of reading them back), or SQLite's
+ * default again. Durability is untouched: `synchronous` stays NORMAL in WAL
+ * mode, and the write is still one transaction.
+ */
+void
+pb_store_set_bulk (PbStore  *self,
+                   gboolean  bulk)
+{
+  exec (self, bulk ? "PRAGMA cache_size = -32768" : "PRAGMA cache_size = -2000", NULL);
+}
+
 /* --- SQL built from the field tables ----------------------------------- */
 
 static char *
@@ -1118,32 +1133,83 @@ bind_field (PbStore       *self,
   return TRUE;
 }
 
-/* Writes the JSON object of the fields of @record selected by @mask. */
-static char *
-values_json (PbRecord       *record,
-             const gboolean *mask)
+/* Appends @value as a JSON string exactly as json-glib 1.6's generator
+ * writes it (the change log's text stays what it was when json-glib built
+ * it): `"` and `\\` escaped, \b \t \n \f \r by name, the other control
+ * characters below 0x1f and DEL as \u00xx (json-glib leaves 0x1f as it is),
+ * everything else, UTF-8 included, as given. */
+static void
+append_json_string (GString    *out,
+                    const char *value)
+{
+  g_string_append_c (out, '"');
+  for (const guchar *p = (const guchar *) value; *p != '\0'; p++)
+    {
+      switch (*p)
+        {
+        case '"':
+          g_string_append (out, "\\\"");
+          break;
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+        case '\b':
+          g_string_append (out, "\\b");
+          break;
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+        case '\f':
+          g_string_append (out, "\\f");
+          break;
+        case '\r':
+          g_string_append (out, "\\r");
+          break;
+        default:
+          if (*p < 0x1f || *p == 0x7f)
+            g_string_append_printf (out, "\\u%04x", *p);
+          else
+            g_string_append_c (out, *p);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+/* Writes the JSON object of the fields of @record selected by @mask, as
+ * json-glib's generator did (compact: `{"name":"value","other":null}`),
+ * without building a json-glib tree per change row. */
+char *
+pb_store_values_json (PbRecord       *record,
+                      const gboolean *mask)
 {
   const PbEntityDef *def = pb_entity_get_def (pb_record_get_entity (record));
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
+  GString *out = g_string_sized_new (256);
+  gboolean first = TRUE;
 
-  json_builder_begin_object (builder);
+  g_string_append_c (out, '{');
   for (guint i = 0; i < def->n_fields; i++)
     {
+      const char *value;
+
       if (!mask[i])
         continue;
-      json_builder_set_member_name (builder, def->fields[i].name);
-      if (pb_record_get (record, i) == NULL)
-        json_builder_add_null_value (builder);
+      if (!first)
+        g_string_append_c (out, ',');
+      first = FALSE;
+      append_json_string (out, def->fields[i].name);
+      g_string_append_c (out, ':');
+      value = pb_record_get (record, i);
+      if (value == NULL)
+        g_string_append (out, "null");
       else
-        json_builder_add_string_value (builder, pb_record_get (record, i));
+        append_json_string (out, value);
     }
-  json_builder_end_object (builder);
+  g_string_append_c (out, '}');
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, NULL);
+  return g_string_free (out, FALSE);
 }
 
 static gboolean
@@ -1239,7 +1305,7 @@ insert_record (PbStore   *self,
   sqlite3_reset (stmt);
 
   pb_record_set_id (record, sqlite3_last_insert_rowid (self->db));
-  new_values = values_json (record, mask);
+  new_values = pb_store_values_json (record, mask);
 
   return log_change (self, record, PB_CHANGE_CREATE, NULL, new_values, error);
 }
@@ -1247,6 +1313,7 @@ insert_record (PbStore   *self,
 static gboolean
 update_record (PbStore     *self,
                PbRecord    *record,
+               PbRecord    *known,
                PbChangeOp  *out_op,
                GError     **error)
 {
@@ -1260,7 +1327,10 @@ update_record (PbStore     *self,
   guint n_changed = 0;
   int index = 1;
 
-  current = pb_store_get (self, def->entity, pb_record_get_id (record), error);
+  if (known != NULL)
+    current = g_object_ref (known);
+  else
+    current = pb_store_get (self, def->entity, pb_record_get_id (record), error);
   if (current == NULL)
     return FALSE;
 
@@ -1307,11 +1377,35 @@ update_record (PbStore     *self,
     }
   sqlite3_reset (stmt);
 
-  old_values = values_json (current, mask);
-  new_values = values_json (record, mask);
+  old_values = pb_store_values_json (current, mask);
+  new_values = pb_store_values_json (record, mask);
   *out_op = PB_CHANGE_UPDATE;
 
   return log_change (self, record, PB_CHANGE_UPDATE, old_values, new_values, error);
+}
+
+static gboolean
+save_record (PbStore     *self,
+             PbRecord    *record,
+             PbRecord    *known,
+             PbChangeOp  *out_op,
+             GError     **error)
+{
+  PbChangeOp op = PB_CHANGE_CREATE;
+  gboolean ok;
+
+  if (!require_transaction (self, error))
+    return FALSE;
+
+  if (pb_record_get_id (record) == 0)
+    ok = insert_record (self, record, error);
+  else
+    ok = update_record (self, record, known, &op, error);
+
+  if (ok && out_op != NULL)
+    *out_op = op;
+
+  return ok;
 }
 
 /**
@@ -1331,24 +1425,34 @@ pb_store_save (PbStore     *self,
                PbChangeOp  *out_op,
                GError     **error)
 {
-  PbChangeOp op = PB_CHANGE_CREATE;
-  gboolean ok;
-
   g_return_val_if_fail (PB_IS_STORE (self), FALSE);
   g_return_val_if_fail (PB_IS_RECORD (record), FALSE);
 
-  if (!require_transaction (self, error))
-    return FALSE;
+  return save_record (self, record, NULL, out_op, error);
+}
 
-  if (pb_record_get_id (record) == 0)
-    ok = insert_record (self, record, error);
-  else
-    ok = update_record (self, record, &op, error);
+/**
+ * pb_store_save_over:
+ * @stored: (nullable): the record as the register holds it now (read in
+ *   this transaction, unchanged since), or %NULL to read it
+ *
+ * pb_store_save() for a caller that has just read the stored record (the
+ * import, which reads the register once): an update compares with
+ * @stored instead of reading the row again. Only for a record whose
+ * stored row, references included, is exactly @stored.
+ */
+gboolean
+pb_store_save_over (PbStore     *self,
+                    PbRecord    *record,
+                    PbRecord    *stored,
+                    PbChangeOp  *out_op,
+                    GError     **error)
+{
+  g_return_val_if_fail (PB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (PB_IS_RECORD (record), FALSE);
+  g_return_val_if_fail (stored == NULL || pb_record_get_id (stored) == pb_record_get_id (record), FALSE);
 
-  if (ok && out_op != NULL)
-    *out_op = op;
-
-  return ok;
+  return save_record (self, record, stored, out_op, error);
 }
 
 /**
@@ -1395,7 +1499,7 @@ pb_store_delete (PbStore   *self,
 
   for (guint i = 0; i < def->n_fields; i++)
     mask[i] = pb_record_get (current, i) != NULL;
-  old_values = values_json (current, mask);
+  old_values = pb_store_values_json (current, mask);
 
   return log_change (self, current, PB_CHANGE_DELETE, old_values, NULL, error);
 }
