@@ -34,8 +34,8 @@
  * (Bucket), joined at the end. A reference to an employee the file has not
  * reached yet is a pending issue, dropped when that employee comes. A
  * document this cannot stream (a company after the employees, a syntax
- * error, a manager's email handed to someone else after their people were
- * written) is read again from the start holding every record ("hold").
+ * error) is read again from the start holding every record ("hold"), in
+ * a new transaction: the streaming run's writes are rolled back first.
  *
  * A field absent from the file (a CSV column not in the header, a JSON
  * member not given) keeps the stored value; a field given empty clears it. */
@@ -455,6 +455,9 @@ static void take_item (Import *imp,
                        Item   *item);
 static void release_behind (Import     *imp,
                             const char *upto);
+static void release_range (Import     *imp,
+                           const char *from,
+                           const char *to);
 
 static void
 read_csv (Import     *imp,
@@ -1088,7 +1091,7 @@ read_json (Import     *imp,
       return;
     }
   /* The guard read every page of the file: give them back. */
-  release_behind (imp, data + length);
+  release_range (imp, data, data + length);
 
   imp->open_objects = g_hash_table_new (NULL, NULL);
   imp->duplicates = g_hash_table_new_full (NULL, NULL, NULL, g_free);
@@ -1184,8 +1187,8 @@ read_register (Import *imp)
       g_propagate_error (&imp->read_error, g_steal_pointer (&error));
     }
 
-  imp->register_by_email = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  imp->register_by_number = g_hash_table_new (g_str_hash, g_str_equal);
+  imp->register_by_email = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  imp->register_by_number = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   for (guint i = 0; i < imp->register_employees->len; i++)
     {
       PbRecord *record = g_ptr_array_index (imp->register_employees, i);
@@ -1200,11 +1203,13 @@ read_register (Import *imp)
           if (g_hash_table_contains (imp->register_by_email, folded))
             g_free (folded);
           else
-            g_hash_table_insert (imp->register_by_email, folded, record);
+            g_hash_table_insert (imp->register_by_email, folded, g_object_ref (record));
         }
       if (number != NULL && !g_hash_table_contains (imp->register_by_number, number))
-        g_hash_table_insert (imp->register_by_number, (gpointer) number, record);
+        g_hash_table_insert (imp->register_by_number, g_strdup (number), g_object_ref (record));
     }
+  /* The tables hold them; forget_stored() shrinks them as they are used. */
+  g_ptr_array_set_size (imp->register_employees, 0);
 
   for (guint e = 0; e < G_N_ELEMENTS (keyed_entities); e++)
     {
@@ -1227,6 +1232,47 @@ read_register (Import *imp)
             g_hash_table_insert (imp->register_keys[entity], g_strdup (key), g_object_ref (record));
         }
     }
+}
+
+/* Once @item is written (or will not be), later records only ask the
+ * register's copy of that person who they are (id, name, number, email):
+ * the full record gives way to that much, so the register read once does
+ * not stay whole in memory (100,000 people: 120 MB). */
+static void
+forget_stored (Import *imp,
+               Item   *item)
+{
+  static const guint kept[] = {
+    PB_EMPLOYEE_GIVEN_NAME, PB_EMPLOYEE_FAMILY_NAME, PB_EMPLOYEE_EMAIL, PB_EMPLOYEE_EMPLOYEE_NUMBER,
+  };
+  PbRecord *stored = item->stored;
+  g_autoptr(PbRecord) slim = NULL;
+  const char *email;
+  const char *number;
+
+  /* Only once @item holds that person in stored_ids: a later record that
+   * is them too is then refused before it would merge with the copy. */
+  if (stored == NULL || item->final == NULL || imp->register_by_email == NULL)
+    return;
+
+  slim = pb_record_new (PB_ENTITY_EMPLOYEE);
+  pb_record_set_id (slim, pb_record_get_id (stored));
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    pb_record_set (slim, kept[i], pb_record_get (stored, kept[i]));
+
+  email = pb_record_get (stored, PB_EMPLOYEE_EMAIL);
+  number = pb_record_get (stored, PB_EMPLOYEE_EMPLOYEE_NUMBER);
+  if (email != NULL)
+    {
+      char *folded = g_ascii_strdown (email, -1);
+
+      if (g_hash_table_lookup (imp->register_by_email, folded) == stored)
+        g_hash_table_insert (imp->register_by_email, folded, g_object_ref (slim));
+      else
+        g_free (folded);
+    }
+  if (number != NULL && g_hash_table_lookup (imp->register_by_number, number) == stored)
+    g_hash_table_insert (imp->register_by_number, g_strdup (number), g_object_ref (slim));
 }
 
 /* pb_store_find_employee() over the register as the import found it. */
@@ -1460,8 +1506,10 @@ resolve_employee (Import *imp,
   check_period (imp, item, PB_EMPLOYEE_FIRST_WORKDAY, PB_EMPLOYEE_LAST_WORKDAY);
 
   /* Streaming wrote people who named this email as their manager's while
-   * the register held it; if it now names someone else, they were written
-   * against the wrong person: start again holding. */
+   * the register held it; if it now named someone else, they would have
+   * been written against the wrong person. The checks above refuse an
+   * email the register gives someone else, so in a file without issues
+   * this does not happen; should it, the file is read again holding. */
   if (!imp->hold && imp->bound != NULL)
     {
       g_autofree char *final_folded = g_ascii_strdown (pb_record_get (item->final, PB_EMPLOYEE_EMAIL), -1);
@@ -1847,6 +1895,10 @@ stage_keyed (Import *imp)
     return;
   imp->keyed_done = TRUE;
 
+  /* Read here, after the JSON guard's pass over the file, whose pages are
+   * given back by then: the two are not in memory together. */
+  read_register (imp);
+
   imp->bucket = BUCKET_KEYED;
   for (guint i = 0; i < G_N_ELEMENTS (keyed_entities); i++)
     resolve_keyed (imp, keyed_entities[i]);
@@ -1928,6 +1980,7 @@ write_streamed (Import *imp,
         return;
 
       folded = g_ascii_strdown (pb_record_get (item->final, PB_EMPLOYEE_EMAIL), -1);
+      forget_stored (imp, item);
       item_slim (item);
       if (imp->waiting != NULL && g_hash_table_steal_extended (imp->waiting, folded, NULL, (gpointer *) &waiters))
         {
@@ -1969,7 +2022,10 @@ process_employee (Import *imp,
   if (imp->hold || imp->restart)
     return;
   if (item->final == NULL || !can_write (imp))
-    item_slim (item);   /* it will not be written */
+    {
+      forget_stored (imp, item);
+      item_slim (item);   /* it will not be written */
+    }
   else if (!managers_ready (imp, item, &wait_on))
     wait_for (imp, item, wait_on);
   else
@@ -1995,23 +2051,34 @@ take_item (Import *imp,
     imp->restart = TRUE;   /* a company after the employees */
 }
 
-/* Gives the pages of a mapped file before @upto back to the kernel: they
- * are read again from the file if they are needed again (a private,
+/* Gives the pages of a mapped file from @from to @to back to the kernel:
+ * they are read again from the file if they are needed again (a private,
  * read-only mapping is never written). The file's size is then not part
  * of the import's memory. */
+static void
+release_range (Import     *imp,
+               const char *from,
+               const char *to)
+{
+#ifdef MADV_DONTNEED
+  guintptr page = sysconf (_SC_PAGESIZE);
+  guintptr start = ((guintptr) from + page - 1) & ~(page - 1);
+  guintptr end = (guintptr) to & ~(page - 1);
+
+  if (imp->mapped && end > start)
+    madvise ((void *) start, end - start, MADV_DONTNEED);
+#endif
+}
+
+/* The pages the reader has passed (every 4 MB). */
 static void
 release_behind (Import     *imp,
                 const char *upto)
 {
-#ifdef MADV_DONTNEED
-  gsize page = sysconf (_SC_PAGESIZE);
-  const char *end = (const char *) ((guintptr) upto & ~(guintptr) (page - 1));
-
-  if (!imp->mapped || end < imp->released + 4 * 1024 * 1024)
+  if (!imp->mapped || upto < imp->released + 4 * 1024 * 1024)
     return;
-  madvise ((void *) imp->released, end - imp->released, MADV_DONTNEED);
-  imp->released = end;
-#endif
+  release_range (imp, imp->released, upto);
+  imp->released = upto;
 }
 
 static int
@@ -2178,7 +2245,6 @@ import_run (Import      *imp,
       return FALSE;
     }
   pb_store_set_bulk (imp->store, TRUE);
-  read_register (imp);
 
   if (memchr (data, '\0', length) != NULL)
     {
