@@ -30,6 +30,10 @@ struct _PbStore
   GHashTable *statements;  /* (owned) SQL text -> sqlite3_stmt*, prepared once */
   char       *register_id; /* (owned) (nullable) the register's identity; NULL below its migration */
   PbStoreChangedFlags uncommitted;  /* written in the open transaction, not yet told */
+  GHashTable *ref_ids;     /* (owned) (nullable) "table\x1fkey" -> id of a company, team...,
+                            * valid inside one transaction while none of them is written */
+  gint64      at_second;   /* the second @at_text formats */
+  char        at_text[32]; /* "YYYY-MM-DDTHH:MM:SS" of @at_second */
 };
 
 G_DEFINE_FINAL_TYPE (PbStore, pb_store, G_TYPE_OBJECT)
@@ -547,6 +551,7 @@ pb_store_finalize (GObject *object)
   PbStore *self = (PbStore *) object;
 
   g_clear_pointer (&self->statements, g_hash_table_unref);
+  g_clear_pointer (&self->ref_ids, g_hash_table_unref);
   if (self->db != NULL)
     sqlite3_close (self->db);
   g_free (self->path);
@@ -733,10 +738,17 @@ pb_store_get_db (PbStore *self)
   return self->db;
 }
 
+static void
+forget_ref_ids (PbStore *self)
+{
+  g_clear_pointer (&self->ref_ids, g_hash_table_unref);
+}
+
 gboolean
 pb_store_begin (PbStore  *self,
                 GError  **error)
 {
+  forget_ref_ids (self);
   return exec (self, "BEGIN IMMEDIATE", error);
 }
 
@@ -744,6 +756,7 @@ gboolean
 pb_store_commit (PbStore  *self,
                  GError  **error)
 {
+  forget_ref_ids (self);
   if (!exec (self, "COMMIT", error))
     {
       /* SQLite may have rolled the transaction back itself. */
@@ -759,6 +772,7 @@ pb_store_commit (PbStore  *self,
 void
 pb_store_rollback (PbStore *self)
 {
+  forget_ref_ids (self);
   if (!sqlite3_get_autocommit (self->db))
     exec (self, "ROLLBACK", NULL);
   self->uncommitted = 0;
@@ -1081,6 +1095,20 @@ resolve_ref (PbStore           *self,
   if (value == NULL)
     return TRUE;
 
+  /* A company, location, team or absence type: asked once per transaction
+   * (an import names the same few for 100,000 people). */
+  if (field->ref != PB_ENTITY_EMPLOYEE && self->ref_ids != NULL)
+    {
+      g_autofree char *cache_key = g_strdup_printf ("%s\x1f%s", target->plural, value);
+      gint64 *cached = g_hash_table_lookup (self->ref_ids, cache_key);
+
+      if (cached != NULL)
+        {
+          *id = *cached;
+          return TRUE;
+        }
+    }
+
   if (field->ref == PB_ENTITY_EMPLOYEE)
     sql = g_strdup ("SELECT id FROM employees WHERE lower (email) = lower (?)");
   else
@@ -1100,6 +1128,14 @@ resolve_ref (PbStore           *self,
       g_set_error (error, PB_STORE_ERROR, PB_STORE_ERROR_CONSTRAINT,
                    _("%s: there is no %s “%s” in the HR register"), field->name, target->name, value);
       return FALSE;
+    }
+
+  if (field->ref != PB_ENTITY_EMPLOYEE && !sqlite3_get_autocommit (self->db))
+    {
+      if (self->ref_ids == NULL)
+        self->ref_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_hash_table_insert (self->ref_ids, g_strdup_printf ("%s\x1f%s", target->plural, value),
+                           g_memdup2 (id, sizeof *id));
     }
 
   return TRUE;
@@ -1212,6 +1248,33 @@ pb_store_values_json (PbRecord       *record,
   return g_string_free (out, FALSE);
 }
 
+/* Now, as g_date_time_format_iso8601() writes it in UTC
+ * ("2026-01-02T03:04:05.123456Z", no fraction on a whole second), with
+ * the date and time formatted once a second, not once per change row. */
+static void
+format_now (PbStore *self,
+            char    *buf,
+            gsize    size)
+{
+  gint64 now = g_get_real_time ();
+  gint64 second = now / G_USEC_PER_SEC;
+  int usec = now % G_USEC_PER_SEC;
+
+  if (second != self->at_second || self->at_text[0] == '\0')
+    {
+      g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (second);
+      g_autofree char *text = g_date_time_format (time, "%Y-%m-%dT%H:%M:%S");
+
+      g_strlcpy (self->at_text, text, sizeof self->at_text);
+      self->at_second = second;
+    }
+
+  if (usec != 0)
+    g_snprintf (buf, size, "%s.%06dZ", self->at_text, usec);
+  else
+    g_snprintf (buf, size, "%sZ", self->at_text);
+}
+
 static gboolean
 log_change (PbStore     *self,
             PbRecord    *record,
@@ -1221,8 +1284,7 @@ log_change (PbStore     *self,
             GError     **error)
 {
   const PbEntityDef *def = pb_entity_get_def (pb_record_get_entity (record));
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *at = g_date_time_format_iso8601 (now);
+  char at[48];
   gint64 employee_id = 0;
   sqlite3_stmt *stmt;
 
@@ -1237,6 +1299,7 @@ log_change (PbStore     *self,
   else if (def->has_parent)
     employee_id = pb_record_get_parent_id (record);
 
+  format_now (self, at, sizeof at);
   pb_store_bind_text (stmt, 1, at);
   pb_store_bind_text (stmt, 2, def->name);
   sqlite3_bind_int64 (stmt, 3, pb_record_get_id (record));
@@ -1397,6 +1460,11 @@ save_record (PbStore     *self,
   if (!require_transaction (self, error))
     return FALSE;
 
+  /* A key may change or go: references are looked up again. */
+  if (pb_record_get_entity (record) != PB_ENTITY_EMPLOYEE &&
+      !pb_entity_get_def (pb_record_get_entity (record))->has_parent)
+    forget_ref_ids (self);
+
   if (pb_record_get_id (record) == 0)
     ok = insert_record (self, record, error);
   else
@@ -1478,6 +1546,9 @@ pb_store_delete (PbStore   *self,
 
   if (!require_transaction (self, error))
     return FALSE;
+
+  if (!def->has_parent)
+    forget_ref_ids (self);
 
   current = pb_store_get (self, def->entity, pb_record_get_id (record), error);
   if (current == NULL)
