@@ -28,6 +28,7 @@ struct _PbStore
   char       *path;        /* (owned) */
   sqlite3    *db;          /* (owned) */
   GHashTable *statements;  /* (owned) SQL text -> sqlite3_stmt*, prepared once */
+  GHashTable *selects[PB_N_ENTITIES]; /* (owned) WHERE... -> the SELECT's text (select_sql()) */
   char       *register_id; /* (owned) (nullable) the register's identity; NULL below its migration */
   PbStoreChangedFlags uncommitted;  /* written in the open transaction, not yet told */
   GHashTable *ref_ids;     /* (owned) (nullable) "table\x1fkey" -> id of a company, team...,
@@ -552,6 +553,8 @@ pb_store_finalize (GObject *object)
 
   g_clear_pointer (&self->statements, g_hash_table_unref);
   g_clear_pointer (&self->ref_ids, g_hash_table_unref);
+  for (guint i = 0; i < PB_N_ENTITIES; i++)
+    g_clear_pointer (&self->selects[i], g_hash_table_unref);
   if (self->db != NULL)
     sqlite3_close (self->db);
   g_free (self->path);
@@ -863,11 +866,25 @@ query_records (PbStore     *self,
                gint64       arg_int,
                GError     **error)
 {
-  g_autofree char *sql = select_sql (entity, where);
+  const char *sql;
   g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func (g_object_unref);
-  sqlite3_stmt *stmt = pb_store_prepare (self, sql, error);
+  sqlite3_stmt *stmt;
   int rc;
 
+  /* The SELECT's text is built once per WHERE (a query per person of an
+   * import built it 300,000 times). */
+  if (self->selects[entity] == NULL)
+    self->selects[entity] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  sql = g_hash_table_lookup (self->selects[entity], where);
+  if (sql == NULL)
+    {
+      char *text = select_sql (entity, where);
+
+      g_hash_table_insert (self->selects[entity], g_strdup (where), text);
+      sql = text;
+    }
+
+  stmt = pb_store_prepare (self, sql, error);
   if (stmt == NULL)
     return NULL;
 
@@ -1080,6 +1097,30 @@ require_transaction (PbStore  *self,
   return TRUE;
 }
 
+/* The key of a reference in @ref_ids: employees by lower-case email (as
+ * the query compares them; SQLite's lower() is ASCII-only too). */
+static char *
+ref_cache_key (PbEntity    entity,
+               const char *value)
+{
+  g_autofree char *folded = entity == PB_ENTITY_EMPLOYEE ? g_ascii_strdown (value, -1) : NULL;
+
+  return g_strconcat (pb_entity_get_def (entity)->plural, "\x1f", folded ? folded : value, NULL);
+}
+
+static void
+remember_ref_id (PbStore    *self,
+                 PbEntity    entity,
+                 const char *value,
+                 gint64      id)
+{
+  if (sqlite3_get_autocommit (self->db))
+    return;
+  if (self->ref_ids == NULL)
+    self->ref_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_insert (self->ref_ids, ref_cache_key (entity, value), g_memdup2 (&id, sizeof id));
+}
+
 static gboolean
 resolve_ref (PbStore           *self,
              const PbFieldDef  *field,
@@ -1095,11 +1136,12 @@ resolve_ref (PbStore           *self,
   if (value == NULL)
     return TRUE;
 
-  /* A company, location, team or absence type: asked once per transaction
-   * (an import names the same few for 100,000 people). */
-  if (field->ref != PB_ENTITY_EMPLOYEE && self->ref_ids != NULL)
+  /* Asked once per transaction (an import names the same few companies
+   * and teams, and each manager, for 100,000 people); @ref_ids is emptied
+   * when a write could make an answer wrong. */
+  if (self->ref_ids != NULL)
     {
-      g_autofree char *cache_key = g_strdup_printf ("%s\x1f%s", target->plural, value);
+      g_autofree char *cache_key = ref_cache_key (field->ref, value);
       gint64 *cached = g_hash_table_lookup (self->ref_ids, cache_key);
 
       if (cached != NULL)
@@ -1130,14 +1172,7 @@ resolve_ref (PbStore           *self,
       return FALSE;
     }
 
-  if (field->ref != PB_ENTITY_EMPLOYEE && !sqlite3_get_autocommit (self->db))
-    {
-      if (self->ref_ids == NULL)
-        self->ref_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-      g_hash_table_insert (self->ref_ids, g_strdup_printf ("%s\x1f%s", target->plural, value),
-                           g_memdup2 (id, sizeof *id));
-    }
-
+  remember_ref_id (self, field->ref, value, *id);
   return TRUE;
 }
 
@@ -1368,6 +1403,8 @@ insert_record (PbStore   *self,
   sqlite3_reset (stmt);
 
   pb_record_set_id (record, sqlite3_last_insert_rowid (self->db));
+  if (def->entity == PB_ENTITY_EMPLOYEE && pb_record_get (record, PB_EMPLOYEE_EMAIL) != NULL)
+    remember_ref_id (self, PB_ENTITY_EMPLOYEE, pb_record_get (record, PB_EMPLOYEE_EMAIL), pb_record_get_id (record));
   new_values = pb_store_values_json (record, mask);
 
   return log_change (self, record, PB_CHANGE_CREATE, NULL, new_values, error);
@@ -1418,6 +1455,10 @@ update_record (PbStore     *self,
       *out_op = PB_CHANGE_NONE;
       return TRUE;
     }
+
+  /* A new email: references by email are looked up again. */
+  if (def->entity == PB_ENTITY_EMPLOYEE && mask[PB_EMPLOYEE_EMAIL])
+    forget_ref_ids (self);
 
   g_string_append (sql, " WHERE id = ?");
 
