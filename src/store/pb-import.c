@@ -2041,6 +2041,7 @@ write_streamed (Import *imp,
   while ((item = g_queue_pop_head (ready)) != NULL)
     {
       g_autofree char *folded = NULL;
+      g_autofree char *waited_key = NULL;
       GPtrArray *waiters = NULL;
 
       if (!can_write (imp) || !save_employee (imp, item, &imp->write_error))
@@ -2065,7 +2066,8 @@ write_streamed (Import *imp,
       folded = g_ascii_strdown (pb_record_get (item->final, PB_EMPLOYEE_EMAIL), -1);
       forget_stored (imp, item);
       item_slim (item);
-      if (imp->waiting != NULL && g_hash_table_steal_extended (imp->waiting, folded, NULL, (gpointer *) &waiters))
+      if (imp->waiting != NULL &&
+          g_hash_table_steal_extended (imp->waiting, folded, (gpointer *) &waited_key, (gpointer *) &waiters))
         {
           for (guint i = 0; i < waiters->len; i++)
             {
