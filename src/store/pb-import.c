@@ -12,18 +12,30 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "pb-import.h"
 #include "pb-json-guard.h"
 #include "pb-store-private.h"
 #include "pb-validate.h"
 
-/* An import runs in two phases. First the whole file is read, every value
- * checked, each record merged with what the register already holds, and
- * every cross-record rule checked; each problem becomes an issue. Only a
- * file without issues reaches the second phase, which writes it in one
- * transaction through pb_store_save(), so a bad file writes nothing and a
- * good one writes only what differs (each write logs its change row).
+/* An import reads the file, checks every value, merges each record with
+ * what the register already holds, and checks every cross-record rule;
+ * each problem becomes an issue. Everything runs in ONE transaction, opened
+ * before the register is read (once, pb_import_data): employees are written
+ * as they are read while the file has no issue (pb_store_save_over(), so a
+ * good file writes only what differs, each write with its change row), and
+ * a file with any issue is rolled back whole, so a bad file writes nothing.
+ * What is written is not held (100,000 people held took over 1 GB).
+ *
+ * The issues are reported in the order of the checks as if the whole file
+ * were read first and then resolved: each check adds to its own list
+ * (Bucket), joined at the end. A reference to an employee the file has not
+ * reached yet is a pending issue, dropped when that employee comes. A
+ * document this cannot stream (a company after the employees, a syntax
+ * error) is read again from the start holding every record ("hold"), in
+ * a new transaction: the streaming run's writes are rolled back first.
  *
  * A field absent from the file (a CSV column not in the header, a JSON
  * member not given) keeps the stored value; a field given empty clears it. */
@@ -46,9 +58,33 @@ struct _Item
   gboolean    bad;          /* a value failed its check: skip further checks */
   GPtrArray  *children[G_N_ELEMENTS (child_entities)]; /* (nullable): not given */
   PbRecord   *stored;       /* (owned) (nullable) the record in the register */
+  GPtrArray  *stored_children[G_N_ELEMENTS (child_entities)]; /* (nullable) the register's, read once */
   PbRecord   *final;        /* (owned) what the register will hold */
   gboolean    written;      /* employees: @final is in the register (write phase) */
+  gboolean    waiting;      /* employees: waits in Import.waiting for a manager */
+  char       *stored_email; /* (owned) (nullable) employees: @stored's email, kept once slimmed */
+  gint64      id;           /* employees: the register's id, once written */
+  guint       index;        /* place among its entity's items in the file */
 };
+
+/* Where an issue goes (see the comment at the top): the order of the
+ * phases of reading everything, then resolving. */
+typedef enum
+{
+  BUCKET_PARSE,          /* values, as read */
+  BUCKET_KEYED,          /* companies, locations, teams, absence types: keys */
+  BUCKET_EMPLOYEES,      /* employees: matching and required fields */
+  BUCKET_KEYED_REFS,     /* references of companies... */
+  BUCKET_EMPLOYEE_REFS,  /* references of employees, and their positions... */
+  N_BUCKETS
+} Bucket;
+
+typedef struct
+{
+  PbImportIssue *issue;   /* in its bucket */
+  Bucket         bucket;
+  char          *email;   /* (owned) lower-case: the issue goes if the file names this employee */
+} Pending;
 
 struct _PbImportResult
 {
@@ -66,6 +102,32 @@ typedef struct
   GHashTable     *index[PB_N_ENTITIES];    /* key (employees: lower-case email) -> Item */
   GHashTable     *open_objects;            /* JsonObject being parsed -> members read */
   GHashTable     *duplicates;              /* JsonObject -> (owned) a member given twice in it */
+
+  /* The register as the import found it, read once (pb_import_data opens
+   * its transaction first, so nothing changes it meanwhile); NULL: ask the
+   * store (pb_import_set_fields, for one person). */
+  GPtrArray      *register_employees;      /* (owned) PbRecord */
+  GHashTable     *register_by_email;       /* lower-case email -> PbRecord */
+  GHashTable     *register_by_number;      /* employee number -> PbRecord */
+  GHashTable     *register_keys[PB_N_ENTITIES]; /* keyed entities: key -> (owned) PbRecord */
+  GHashTable     *renamed;                 /* (owned) lower-case emails the import moved people off */
+  GError         *read_error;              /* (owned) (nullable) reading the register failed */
+  GError         *write_error;             /* (owned) (nullable) the first write that failed */
+
+  gboolean        hold;                    /* read everything, then resolve and write (no streaming) */
+  gboolean        restart;                 /* streaming cannot go on: start again with @hold */
+  gboolean        mapped;                  /* the data is a read-only file mapping: pages are given back */
+  const char     *released;                /* the mapping is given back up to here */
+  gboolean        keyed_done;              /* companies... resolved (and written) */
+  gboolean        end_of_file;             /* every employee of the file is indexed */
+  Bucket          bucket;                  /* where add_issue() puts issues */
+  GPtrArray      *buckets[N_BUCKETS];      /* (owned) PbImportIssue; [BUCKET_PARSE] is result->issues */
+  GPtrArray      *pending;                 /* (owned) Pending */
+  GHashTable     *emails;                  /* lower-case email -> Item, employees matched so far */
+  GHashTable     *numbers;                 /* (owned keys) employee number -> Item */
+  GHashTable     *stored_ids;              /* register id -> Item */
+  GHashTable     *waiting;                 /* lower-case manager email -> (owned) GPtrArray of Item */
+  GHashTable     *bound;                   /* lower-case emails written as references to the register */
 } Import;
 
 G_DEFINE_QUARK (pb-import-error-quark, pb_import_error)
@@ -75,16 +137,42 @@ item_free (Item *item)
 {
   const PbEntityDef *def = pb_entity_get_def (item->entity);
 
-  for (guint i = 0; i < def->n_fields; i++)
+  for (guint i = 0; item->values != NULL && i < def->n_fields; i++)
     g_free (item->values[i]);
   g_free (item->values);
   g_free (item->present);
   g_free (item->where);
+  g_free (item->stored_email);
   for (guint i = 0; i < G_N_ELEMENTS (child_entities); i++)
-    g_clear_pointer (&item->children[i], g_ptr_array_unref);
+    {
+      g_clear_pointer (&item->children[i], g_ptr_array_unref);
+      g_clear_pointer (&item->stored_children[i], g_ptr_array_unref);
+    }
   g_clear_object (&item->stored);
   g_clear_object (&item->final);
   g_free (item);
+}
+
+/* Frees what an employee no longer needs once it is written (or will not
+ * be): what stays is what later records are checked against. */
+static void
+item_slim (Item *item)
+{
+  const PbEntityDef *def = pb_entity_get_def (item->entity);
+
+  if (item->values == NULL)
+    return;
+  for (guint i = 0; i < def->n_fields; i++)
+    g_free (item->values[i]);
+  g_clear_pointer (&item->values, g_free);
+  g_clear_pointer (&item->present, g_free);
+  for (guint i = 0; i < G_N_ELEMENTS (child_entities); i++)
+    {
+      g_clear_pointer (&item->children[i], g_ptr_array_unref);
+      g_clear_pointer (&item->stored_children[i], g_ptr_array_unref);
+    }
+  g_clear_object (&item->stored);
+  g_clear_object (&item->final);
 }
 
 static Item *
@@ -133,13 +221,41 @@ add_issue (Import     *imp,
   va_end (args);
   issue->where = where != NULL ? g_strdup_printf ("%s:%s", imp->name, where) : g_strdup (imp->name);
   issue->field = g_strdup (field);
-  g_ptr_array_add (imp->result->issues, issue);
+  g_ptr_array_add (imp->buckets[imp->bucket], issue);
 }
 
+/* Issues, not counting the pending ones (a manager the file has not
+ * reached yet). */
 static gboolean
 has_issues (Import *imp)
 {
-  return imp->result->issues->len > 0;
+  guint n = 0;
+
+  for (guint b = 0; b < N_BUCKETS; b++)
+    n += imp->buckets[b] != NULL ? imp->buckets[b]->len : 0;
+
+  return n > (imp->pending != NULL ? imp->pending->len : 0);
+}
+
+static void
+pending_free (Pending *pending)
+{
+  g_free (pending->email);
+  g_free (pending);
+}
+
+/* The last issue added is pending on @email being in the file. */
+static void
+add_pending (Import     *imp,
+             const char *email)
+{
+  Pending *pending = g_new0 (Pending, 1);
+  GPtrArray *bucket = imp->buckets[imp->bucket];
+
+  pending->issue = g_ptr_array_index (bucket, bucket->len - 1);
+  pending->bucket = imp->bucket;
+  pending->email = g_ascii_strdown (email, -1);
+  g_ptr_array_add (imp->pending, pending);
 }
 
 /* Checks and keeps one value as the file gives it. */
@@ -181,9 +297,13 @@ typedef struct
 static void
 csv_row_free (CsvRow *row)
 {
+  if (row == NULL)
+    return;
   g_ptr_array_unref (row->fields);
   g_free (row);
 }
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsvRow, csv_row_free)
 
 static char
 csv_detect_separator (const char *data,
@@ -206,30 +326,47 @@ csv_detect_separator (const char *data,
   return semicolons > commas ? ';' : ',';
 }
 
-/* RFC 4180, with `,` or `;`, CRLF or LF, quoted fields that may span lines. */
-static GPtrArray *
-csv_parse (Import     *imp,
-           const char *data,
-           gsize       length)
+/* RFC 4180, with `,` or `;`, CRLF or LF, quoted fields that may span
+ * lines: one row at a time. */
+typedef struct
 {
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) csv_row_free);
-  const char *p = data;
-  const char *end = data + length;
-  char separator;
-  guint line = 1;
+  const char *p;
+  const char *end;
+  char        separator;
+  guint       line;
+  gboolean    failed;   /* a syntax error, reported as an issue */
+} CsvReader;
 
+static void
+csv_reader_init (CsvReader  *reader,
+                 const char *data,
+                 gsize       length)
+{
+  reader->p = data;
+  reader->end = data + length;
+  reader->line = 1;
+  reader->failed = FALSE;
   if (length >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
-    p += 3;
+    reader->p += 3;
+  reader->separator = csv_detect_separator (reader->p, reader->end);
+}
 
-  separator = csv_detect_separator (p, end);
+/* The next row that is not blank, or NULL at the end or on a syntax error
+ * (@reader->failed, with its issue). */
+static CsvRow *
+csv_next_row (Import    *imp,
+              CsvReader *reader)
+{
+  const char *end = reader->end;
+  char separator = reader->separator;
+  g_autoptr(GString) field = g_string_new (NULL);
 
-  while (p < end)
+  while (reader->p < end)
     {
       CsvRow *row = g_new0 (CsvRow, 1);
-      g_autoptr(GString) field = g_string_new (NULL);
       gboolean row_done = FALSE;
 
-      row->line = line;
+      row->line = reader->line;
       row->fields = g_ptr_array_new_with_free_func (g_free);
 
       while (!row_done)
@@ -237,60 +374,62 @@ csv_parse (Import     *imp,
           gboolean quoted = FALSE;
 
           g_string_truncate (field, 0);
-          if (p < end && *p == '"')
+          if (reader->p < end && *reader->p == '"')
             {
               quoted = TRUE;
-              p++;
+              reader->p++;
               for (;;)
                 {
-                  if (p >= end)
+                  if (reader->p >= end)
                     {
                       add_issue (imp, NULL, NULL, _("line %u: a quoted field is not closed"), row->line);
                       csv_row_free (row);
+                      reader->failed = TRUE;
                       return NULL;
                     }
-                  if (*p == '"' && p + 1 < end && p[1] == '"')
+                  if (*reader->p == '"' && reader->p + 1 < end && reader->p[1] == '"')
                     {
                       g_string_append_c (field, '"');
-                      p += 2;
+                      reader->p += 2;
                     }
-                  else if (*p == '"')
+                  else if (*reader->p == '"')
                     {
-                      p++;
+                      reader->p++;
                       break;
                     }
                   else
                     {
-                      if (*p == '\n')
-                        line++;
-                      g_string_append_c (field, *p++);
+                      if (*reader->p == '\n')
+                        reader->line++;
+                      g_string_append_c (field, *reader->p++);
                     }
                 }
             }
 
-          while (p < end && *p != separator && *p != '\n' && *p != '\r')
+          while (reader->p < end && *reader->p != separator && *reader->p != '\n' && *reader->p != '\r')
             {
-              if (quoted || *p == '"')
+              if (quoted || *reader->p == '"')
                 {
-                  g_autofree char *where = g_strdup_printf ("%u", line);
+                  g_autofree char *where = g_strdup_printf ("%u", reader->line);
                   add_issue (imp, where, NULL, _("a quote (\") must open and close a whole field"));
                   csv_row_free (row);
+                  reader->failed = TRUE;
                   return NULL;
                 }
-              g_string_append_c (field, *p++);
+              g_string_append_c (field, *reader->p++);
             }
 
-          g_ptr_array_add (row->fields, g_strdup (field->str));
+          g_ptr_array_add (row->fields, g_strndup (field->str, field->len));
 
-          if (p < end && *p == separator)
-            p++;
+          if (reader->p < end && *reader->p == separator)
+            reader->p++;
           else
             {
-              if (p < end && *p == '\r')
-                p++;
-              if (p < end && *p == '\n')
-                p++;
-              line++;
+              if (reader->p < end && *reader->p == '\r')
+                reader->p++;
+              if (reader->p < end && *reader->p == '\n')
+                reader->p++;
+              reader->line++;
               row_done = TRUE;
             }
         }
@@ -299,10 +438,10 @@ csv_parse (Import     *imp,
       if (row->fields->len == 1 && ((char *) row->fields->pdata[0])[0] == '\0')
         csv_row_free (row);
       else
-        g_ptr_array_add (rows, row);
+        return row;
     }
 
-  return g_steal_pointer (&rows);
+  return NULL;
 }
 
 static const char * const csv_columns[] = {
@@ -312,26 +451,58 @@ static const char * const csv_columns[] = {
   "team", "manager_email", "absence_manager_email", NULL
 };
 
+static void take_item (Import *imp,
+                       Item   *item);
+static void release_behind (Import     *imp,
+                            const char *upto);
+static void release_range (Import     *imp,
+                           const char *from,
+                           const char *to);
+
 static void
 read_csv (Import     *imp,
           const char *data,
           gsize       length)
 {
-  g_autoptr(GPtrArray) rows = csv_parse (imp, data, length);
+  CsvReader reader;
+  g_autoptr(CsvRow) header = NULL;
+  g_autoptr(GPtrArray) held = NULL;
   g_autofree int *column_field = NULL;
-  CsvRow *header;
   gboolean header_ok = TRUE;
 
-  if (rows == NULL)
-    return;
+  csv_reader_init (&reader, data, length);
 
-  if (rows->len == 0)
+  /* Holding, every row is read before any is checked: a syntax error is
+   * then the only issue, as the whole file is not understood. Streaming
+   * starts again holding when it meets one. */
+  if (imp->hold)
+    {
+      CsvRow *row;
+
+      held = g_ptr_array_new_with_free_func ((GDestroyNotify) csv_row_free);
+      while ((row = csv_next_row (imp, &reader)) != NULL)
+        g_ptr_array_add (held, row);
+      if (reader.failed)
+        return;
+      if (held->len > 0)
+        header = g_ptr_array_steal_index (held, 0);
+    }
+  else
+    {
+      header = csv_next_row (imp, &reader);
+      if (reader.failed)
+        {
+          imp->restart = TRUE;
+          return;
+        }
+    }
+
+  if (header == NULL)
     {
       add_issue (imp, "1", NULL, _("the file is empty: it needs a header row"));
       return;
     }
 
-  header = g_ptr_array_index (rows, 0);
   column_field = g_new0 (int, header->fields->len);
 
   for (guint c = 0; c < header->fields->len; c++)
@@ -371,12 +542,25 @@ read_csv (Import     *imp,
   if (!header_ok)
     return;
 
-  for (guint r = 1; r < rows->len; r++)
+  for (guint r = 0;; r++)
     {
-      CsvRow *row = g_ptr_array_index (rows, r);
-      g_autofree char *where = g_strdup_printf ("%u", row->line);
+      g_autoptr(CsvRow) row = NULL;
+      g_autofree char *where = NULL;
       Item *item;
 
+      if (held != NULL)
+        row = r < held->len ? g_steal_pointer (&held->pdata[r]) : NULL;
+      else
+        row = csv_next_row (imp, &reader);
+      if (reader.failed)
+        {
+          imp->restart = TRUE;
+          return;
+        }
+      if (row == NULL)
+        break;
+
+      where = g_strdup_printf ("%u", row->line);
       if (row->fields->len != header->fields->len)
         {
           add_issue (imp, where, NULL, _("the row has %u fields; the header has %u"),
@@ -387,7 +571,10 @@ read_csv (Import     *imp,
       item = item_new (PB_ENTITY_EMPLOYEE, where);
       for (guint c = 0; c < row->fields->len; c++)
         item_set_value (imp, item, column_field[c], row->fields->pdata[c]);
-      g_ptr_array_add (imp->items[PB_ENTITY_EMPLOYEE], item);
+      take_item (imp, item);
+      if (imp->restart)
+        return;
+      release_behind (imp, reader.p);
     }
 }
 
@@ -724,6 +911,89 @@ scan_value (Scan *scan)
   return FALSE;
 }
 
+typedef struct
+{
+  const char *name;
+  gsize       length;
+} ScanName;
+
+/* Does every object in @start..@end (one value scan_value() took) name
+ * each of its members once? json-glib would keep the last of two and say
+ * nothing; the whole-document reading words it (FALSE sends the document
+ * there). A member name with an escape is not compared here: FALSE too.
+ * A byte pass instead of json-glib's "object-member" signal, which cost
+ * a signal emission per member (a tenth of an import's time). */
+static gboolean
+scan_names_unique (const char *start,
+                   const char *end,
+                   GArray     *names,
+                   GArray     *levels)
+{
+  const char *p = start;
+
+  g_array_set_size (names, 0);
+  g_array_set_size (levels, 0);
+  while (p < end)
+    {
+      char c = *p;
+
+      if (c == '"')
+        {
+          const char *name = ++p;
+          gboolean escaped = FALSE;
+          const char *q;
+
+          while (p < end && *p != '"')
+            {
+              if (*p == '\\')
+                {
+                  escaped = TRUE;
+                  p++;
+                }
+              p++;
+            }
+          q = p + 1;
+          while (q < end && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r'))
+            q++;
+          if (q < end && *q == ':' && levels->len > 0 && g_array_index (levels, guint, levels->len - 1) != G_MAXUINT)
+            {
+              ScanName entry = { name, p - name };
+
+              if (escaped)
+                return FALSE;
+              for (guint i = g_array_index (levels, guint, levels->len - 1); i < names->len; i++)
+                {
+                  const ScanName *seen = &g_array_index (names, ScanName, i);
+
+                  if (seen->length == entry.length && memcmp (seen->name, entry.name, entry.length) == 0)
+                    return FALSE;
+                }
+              g_array_append_val (names, entry);
+            }
+          p++;
+          continue;
+        }
+
+      if (c == '{' || c == '[')
+        {
+          guint from = c == '{' ? names->len : G_MAXUINT;
+
+          g_array_append_val (levels, from);
+        }
+      else if ((c == '}' || c == ']') && levels->len > 0)
+        {
+          guint from = g_array_index (levels, guint, levels->len - 1);
+
+          if (from != G_MAXUINT)
+            g_array_set_size (names, from);
+          g_array_set_size (levels, levels->len - 1);
+        }
+      p++;
+    }
+
+  return TRUE;
+}
+
 static JsonNode *
 scan_parse (JsonParser *parser,
             const char *start,
@@ -741,13 +1011,13 @@ read_json_stream (Import     *imp,
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GArray) names = g_array_new (FALSE, FALSE, sizeof (ScanName));
+  g_autoptr(GArray) levels = g_array_new (FALSE, FALSE, sizeof (guint));
   Scan scan = { data, data + length };
   gboolean format_ok = FALSE;
 
   /* A member given twice inside a record: read whole, as main's import
-   * words it (the objects of one record only live while it is read). */
-  g_signal_connect (parser, "object-member", G_CALLBACK (on_object_member_cb), imp);
-  g_signal_connect (parser, "object-end", G_CALLBACK (on_object_end_cb), imp);
+   * words it (scan_names_unique()). */
 
   /* A byte order mark, which json-glib passes over too. */
   if (length >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
@@ -801,15 +1071,20 @@ read_json_stream (Import     *imp,
                   g_autofree char *element_path = NULL;
                   g_autoptr(JsonNode) element = NULL;
 
-                  if (!scan_value (&scan) || (element = scan_parse (parser, element_start, scan.p)) == NULL ||
-                      g_hash_table_size (imp->duplicates) > 0)
+                  if (!scan_value (&scan) || !scan_names_unique (element_start, scan.p, names, levels) ||
+                      (element = scan_parse (parser, element_start, scan.p)) == NULL)
                     return FALSE;
                   element_path = g_strdup_printf ("%s[%u]", path, index);
                   if (!JSON_NODE_HOLDS_OBJECT (element))
                     add_issue (imp, element_path, NULL, _("must be an object ({…})"));
                   else
-                    g_ptr_array_add (imp->items[entity],
-                                     read_json_object (imp, entity, json_node_get_object (element), element_path));
+                    {
+                      take_item (imp, read_json_object (imp, entity, json_node_get_object (element), element_path));
+                      if (imp->restart)
+                        return FALSE;
+                    }
+                  g_clear_pointer (&element, json_node_unref);
+                  release_behind (imp, scan.p);
 
                   scan_space (&scan);
                   if (scan.p < scan.end && *scan.p == ']')
@@ -827,8 +1102,8 @@ read_json_stream (Import     *imp,
           {
             g_autoptr(JsonNode) value = NULL;
 
-            if (!scan_value (&scan) || (value = scan_parse (parser, value_start, scan.p)) == NULL ||
-                g_hash_table_size (imp->duplicates) > 0)
+            if (!scan_value (&scan) || !scan_names_unique (value_start, scan.p, names, levels) ||
+                (value = scan_parse (parser, value_start, scan.p)) == NULL)
               return FALSE;
             if (strcmp (member, "format") == 0)
               format_ok = JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING &&
@@ -898,12 +1173,22 @@ read_json (Import     *imp,
       pb_json_guard_report_clear (&report);
       return;
     }
+  /* The guard read every page of the file: give them back. */
+  release_range (imp, data, data + length);
 
   imp->open_objects = g_hash_table_new (NULL, NULL);
   imp->duplicates = g_hash_table_new_full (NULL, NULL, NULL, g_free);
 
   if (read_json_stream (imp, data, length))
     return;
+
+  /* Streaming, records may have been written already: start again from
+   * nothing, holding (pb_import_data). */
+  if (!imp->hold)
+    {
+      imp->restart = TRUE;
+      return;
+    }
 
   /* Start again from nothing: what the scanner read is read again. */
   g_debug ("%s: read whole (the scanner did not take it)", imp->name);
@@ -971,6 +1256,146 @@ check_period (Import     *imp,
                _("%s is before %s (%s)"), end, pb_entity_get_def (item->entity)->fields[start_field].name, start);
 }
 
+/* --- the register, read once ---------------------------------------------- */
+
+static void
+read_register (Import *imp)
+{
+  g_autoptr(GError) error = NULL;
+
+  imp->register_employees = pb_store_list (imp->store, PB_ENTITY_EMPLOYEE, 0, &error);
+  if (imp->register_employees == NULL)
+    {
+      imp->register_employees = g_ptr_array_new_with_free_func (g_object_unref);
+      g_propagate_error (&imp->read_error, g_steal_pointer (&error));
+    }
+
+  imp->register_by_email = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  imp->register_by_number = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  for (guint i = 0; i < imp->register_employees->len; i++)
+    {
+      PbRecord *record = g_ptr_array_index (imp->register_employees, i);
+      const char *email = pb_record_get (record, PB_EMPLOYEE_EMAIL);
+      const char *number = pb_record_get (record, PB_EMPLOYEE_EMPLOYEE_NUMBER);
+
+      /* The first, as the store's query by number or email gave it. */
+      if (email != NULL)
+        {
+          char *folded = g_ascii_strdown (email, -1);
+
+          if (g_hash_table_contains (imp->register_by_email, folded))
+            g_free (folded);
+          else
+            g_hash_table_insert (imp->register_by_email, folded, g_object_ref (record));
+        }
+      if (number != NULL && !g_hash_table_contains (imp->register_by_number, number))
+        g_hash_table_insert (imp->register_by_number, g_strdup (number), g_object_ref (record));
+    }
+  /* The tables hold them; forget_stored() shrinks them as they are used. */
+  g_ptr_array_set_size (imp->register_employees, 0);
+
+  for (guint e = 0; e < G_N_ELEMENTS (keyed_entities); e++)
+    {
+      PbEntity entity = keyed_entities[e];
+      g_autoptr(GPtrArray) records = pb_store_list (imp->store, entity, 0, imp->read_error ? NULL : &error);
+
+      imp->register_keys[entity] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+      if (records == NULL)
+        {
+          if (error != NULL)
+            g_propagate_error (&imp->read_error, g_steal_pointer (&error));
+          continue;
+        }
+      for (guint i = 0; i < records->len; i++)
+        {
+          PbRecord *record = g_ptr_array_index (records, i);
+          const char *key = pb_record_get (record, 0);
+
+          if (key != NULL && !g_hash_table_contains (imp->register_keys[entity], key))
+            g_hash_table_insert (imp->register_keys[entity], g_strdup (key), g_object_ref (record));
+        }
+    }
+}
+
+/* Once @item is written (or will not be), later records only ask the
+ * register's copy of that person who they are (id, name, number, email):
+ * the full record gives way to that much, so the register read once does
+ * not stay whole in memory (100,000 people: 120 MB). */
+static void
+forget_stored (Import *imp,
+               Item   *item)
+{
+  static const guint kept[] = {
+    PB_EMPLOYEE_GIVEN_NAME, PB_EMPLOYEE_FAMILY_NAME, PB_EMPLOYEE_EMAIL, PB_EMPLOYEE_EMPLOYEE_NUMBER,
+  };
+  PbRecord *stored = item->stored;
+  g_autoptr(PbRecord) slim = NULL;
+  const char *email;
+  const char *number;
+
+  /* Only once @item holds that person in stored_ids: a later record that
+   * is them too is then refused before it would merge with the copy. */
+  if (stored == NULL || item->final == NULL || imp->register_by_email == NULL)
+    return;
+
+  slim = pb_record_new (PB_ENTITY_EMPLOYEE);
+  pb_record_set_id (slim, pb_record_get_id (stored));
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    pb_record_set (slim, kept[i], pb_record_get (stored, kept[i]));
+
+  email = pb_record_get (stored, PB_EMPLOYEE_EMAIL);
+  number = pb_record_get (stored, PB_EMPLOYEE_EMPLOYEE_NUMBER);
+  if (email != NULL)
+    {
+      char *folded = g_ascii_strdown (email, -1);
+
+      if (g_hash_table_lookup (imp->register_by_email, folded) == stored)
+        g_hash_table_insert (imp->register_by_email, folded, g_object_ref (slim));
+      else
+        g_free (folded);
+    }
+  if (number != NULL && g_hash_table_lookup (imp->register_by_number, number) == stored)
+    g_hash_table_insert (imp->register_by_number, g_strdup (number), g_object_ref (slim));
+}
+
+/* pb_store_find_employee() over the register as the import found it. */
+static PbRecord *
+find_stored_employee (Import     *imp,
+                      const char *number,
+                      const char *email)
+{
+  PbRecord *record = NULL;
+
+  if (imp->register_by_email == NULL)
+    return pb_store_find_employee (imp->store, number, email, NULL);
+
+  if (number != NULL)
+    record = g_hash_table_lookup (imp->register_by_number, number);
+  if (record == NULL && email != NULL)
+    {
+      g_autofree char *folded = g_ascii_strdown (email, -1);
+
+      record = g_hash_table_lookup (imp->register_by_email, folded);
+    }
+
+  return record != NULL ? g_object_ref (record) : NULL;
+}
+
+/* pb_store_find_by_key() over the register as the import found it. */
+static PbRecord *
+find_stored_key (Import     *imp,
+                 PbEntity    entity,
+                 const char *key)
+{
+  PbRecord *record;
+
+  if (imp->register_keys[entity] == NULL)
+    return pb_store_find_by_key (imp->store, entity, key, NULL);
+
+  record = g_hash_table_lookup (imp->register_keys[entity], key);
+  return record != NULL ? g_object_ref (record) : NULL;
+}
+
 /* The item of the file that a reference names, through the index that
  * resolving built (a scan per reference made 100,000 people quadratic). */
 static Item *
@@ -1020,9 +1445,9 @@ check_refs (Import *imp,
         continue;
 
       if (field->ref == PB_ENTITY_EMPLOYEE)
-        stored = pb_store_find_employee (imp->store, NULL, value, NULL);
+        stored = find_stored_employee (imp, NULL, value);
       else
-        stored = pb_store_find_by_key (imp->store, field->ref, value, NULL);
+        stored = find_stored_key (imp, field->ref, value);
 
       if (stored == NULL)
         add_issue (imp, item->where, field->name, _("there is no %s “%s” in this file or the HR register"),
@@ -1030,6 +1455,12 @@ check_refs (Import *imp,
       else if (field->ref == PB_ENTITY_EMPLOYEE && item->stored != NULL &&
                pb_record_get_id (stored) == pb_record_get_id (item->stored))
         add_issue (imp, item->where, field->name, _("an employee cannot be their own manager"));
+      else
+        continue;
+
+      /* Both stand only if the file does not list this employee further on. */
+      if (field->ref == PB_ENTITY_EMPLOYEE && !imp->end_of_file)
+        add_pending (imp, value);
     }
 
   if (item->entity == PB_ENTITY_EMPLOYEE && item->final != NULL)
@@ -1066,7 +1497,7 @@ resolve_keyed (Import   *imp,
         }
       g_hash_table_insert (seen, (gpointer) key, item);
 
-      item->stored = pb_store_find_by_key (imp->store, entity, key, NULL);
+      item->stored = find_stored_key (imp, entity, key);
       item->final = merge (item, item->stored);
       index_item (imp, item, key);
       check_required (imp, item);
@@ -1084,82 +1515,91 @@ describe_employee (PbRecord *employee)
   return g_strdup_printf ("%s, %s", name, pb_record_get (employee, PB_EMPLOYEE_EMAIL));
 }
 
+/* Matches one employee of the file with the register and the employees
+ * before it in the file. */
 static void
-resolve_employees (Import *imp)
+resolve_employee (Import *imp,
+                  Item   *item)
 {
-  GPtrArray *items = imp->items[PB_ENTITY_EMPLOYEE];
-  g_autoptr(GHashTable) emails = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GHashTable) numbers = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GHashTable) stored_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  const char *email = item->values[PB_EMPLOYEE_EMAIL];
+  const char *number = item->values[PB_EMPLOYEE_EMPLOYEE_NUMBER];
+  g_autoptr(PbRecord) by_email = NULL;
+  g_autofree char *folded = NULL;
+  Item *first;
 
-  for (guint i = 0; i < items->len; i++)
+  if (item->bad)
+    return;
+
+  if (email == NULL)
     {
-      Item *item = g_ptr_array_index (items, i);
-      const char *email = item->values[PB_EMPLOYEE_EMAIL];
-      const char *number = item->values[PB_EMPLOYEE_EMPLOYEE_NUMBER];
-      g_autoptr(PbRecord) by_email = NULL;
-      g_autofree char *folded = NULL;
-      Item *first;
+      add_issue (imp, item->where, "email", _("is required: employees are matched by email"));
+      return;
+    }
 
-      if (item->bad)
-        continue;
+  folded = g_ascii_strdown (email, -1);
+  if ((first = g_hash_table_lookup (imp->emails, folded)) != NULL)
+    {
+      add_issue (imp, item->where, "email", _("“%s” is already used at %s"), email, first->where);
+      return;
+    }
+  g_hash_table_insert (imp->emails, g_steal_pointer (&folded), item);
 
-      if (email == NULL)
+  if (number != NULL)
+    {
+      if ((first = g_hash_table_lookup (imp->numbers, number)) != NULL)
         {
-          add_issue (imp, item->where, "email", _("is required: employees are matched by email"));
-          continue;
+          add_issue (imp, item->where, "employee_number", _("“%s” is already used at %s"), number, first->where);
+          return;
         }
+      g_hash_table_insert (imp->numbers, g_strdup (number), item);
+    }
 
-      folded = g_ascii_strdown (email, -1);
-      if ((first = g_hash_table_lookup (emails, folded)) != NULL)
+  /* The employee number identifies a person across email changes; an
+   * email that then points at someone else is a conflict. */
+  item->stored = find_stored_employee (imp, number, email);
+  by_email = find_stored_employee (imp, NULL, email);
+
+  if (item->stored != NULL && by_email != NULL &&
+      pb_record_get_id (by_email) != pb_record_get_id (item->stored))
+    {
+      g_autofree char *other = describe_employee (by_email);
+      add_issue (imp, item->where, "email", _("“%s” belongs to another employee in the register (%s)"),
+                 email, other);
+      return;
+    }
+
+  if (item->stored != NULL)
+    {
+      gint64 *id = g_new (gint64, 1);
+
+      *id = pb_record_get_id (item->stored);
+      if ((first = g_hash_table_lookup (imp->stored_ids, id)) != NULL)
         {
-          add_issue (imp, item->where, "email", _("“%s” is already used at %s"), email, first->where);
-          continue;
+          add_issue (imp, item->where, NULL, _("is the same person as %s"), first->where);
+          g_free (id);
+          return;
         }
-      g_hash_table_insert (emails, g_steal_pointer (&folded), item);
+      g_hash_table_insert (imp->stored_ids, id, item);
+      item->stored_email = g_strdup (pb_record_get (item->stored, PB_EMPLOYEE_EMAIL));
+    }
 
-      if (number != NULL)
-        {
-          if ((first = g_hash_table_lookup (numbers, number)) != NULL)
-            {
-              add_issue (imp, item->where, "employee_number", _("“%s” is already used at %s"), number, first->where);
-              continue;
-            }
-          g_hash_table_insert (numbers, (gpointer) number, item);
-        }
+  item->final = merge (item, item->stored);
+  index_item (imp, item, pb_record_get (item->final, PB_EMPLOYEE_EMAIL));
+  check_required (imp, item);
+  check_period (imp, item, PB_EMPLOYEE_FIRST_WORKDAY, PB_EMPLOYEE_LAST_WORKDAY);
 
-      /* The employee number identifies a person across email changes; an
-       * email that then points at someone else is a conflict. */
-      item->stored = pb_store_find_employee (imp->store, number, email, NULL);
-      by_email = pb_store_find_employee (imp->store, NULL, email, NULL);
+  /* Streaming wrote people who named this email as their manager's while
+   * the register held it; if it now named someone else, they would have
+   * been written against the wrong person. The checks above refuse an
+   * email the register gives someone else, so in a file without issues
+   * this does not happen; should it, the file is read again holding. */
+  if (!imp->hold && imp->bound != NULL)
+    {
+      g_autofree char *final_folded = g_ascii_strdown (pb_record_get (item->final, PB_EMPLOYEE_EMAIL), -1);
 
-      if (item->stored != NULL && by_email != NULL &&
-          pb_record_get_id (by_email) != pb_record_get_id (item->stored))
-        {
-          g_autofree char *other = describe_employee (by_email);
-          add_issue (imp, item->where, "email", _("“%s” belongs to another employee in the register (%s)"),
-                     email, other);
-          continue;
-        }
-
-      if (item->stored != NULL)
-        {
-          gint64 *id = g_new (gint64, 1);
-
-          *id = pb_record_get_id (item->stored);
-          if ((first = g_hash_table_lookup (stored_ids, id)) != NULL)
-            {
-              add_issue (imp, item->where, NULL, _("is the same person as %s"), first->where);
-              g_free (id);
-              continue;
-            }
-          g_hash_table_insert (stored_ids, id, item);
-        }
-
-      item->final = merge (item, item->stored);
-      index_item (imp, item, pb_record_get (item->final, PB_EMPLOYEE_EMAIL));
-      check_required (imp, item);
-      check_period (imp, item, PB_EMPLOYEE_FIRST_WORKDAY, PB_EMPLOYEE_LAST_WORKDAY);
+      if (g_hash_table_contains (imp->bound, final_folded) &&
+          (item->stored_email == NULL || g_ascii_strcasecmp (item->stored_email, final_folded) != 0))
+        imp->restart = TRUE;
     }
 }
 
@@ -1172,14 +1612,22 @@ resolve_children (Import *imp,
       PbEntity entity = child_entities[slot];
       const PbEntityDef *def = pb_entity_get_def (entity);
       GPtrArray *items = employee->children[slot];
-      g_autoptr(GPtrArray) stored = NULL;
+      GPtrArray *stored = NULL;
       g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
       if (items == NULL)
         continue;
 
+      /* Kept for the write phase, which deletes the ones not given. */
       if (employee->stored != NULL)
-        stored = pb_store_list (imp->store, entity, pb_record_get_id (employee->stored), NULL);
+        {
+          g_autoptr(GError) error = NULL;
+
+          stored = pb_store_list (imp->store, entity, pb_record_get_id (employee->stored), &error);
+          if (stored == NULL && imp->read_error == NULL)
+            g_propagate_error (&imp->read_error, g_steal_pointer (&error));
+          employee->stored_children[slot] = stored;
+        }
 
       for (guint i = 0; i < items->len; i++)
         {
@@ -1238,37 +1686,28 @@ resolve_children (Import *imp,
     }
 }
 
-static void
-resolve (Import *imp)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (keyed_entities); i++)
-    resolve_keyed (imp, keyed_entities[i]);
-  resolve_employees (imp);
-
-  for (guint i = 0; i < G_N_ELEMENTS (keyed_entities); i++)
-    for (guint j = 0; j < imp->items[keyed_entities[i]]->len; j++)
-      {
-        Item *item = g_ptr_array_index (imp->items[keyed_entities[i]], j);
-        if (item->final != NULL)
-          check_refs (imp, item);
-      }
-
-  for (guint i = 0; i < imp->items[PB_ENTITY_EMPLOYEE]->len; i++)
-    {
-      Item *item = g_ptr_array_index (imp->items[PB_ENTITY_EMPLOYEE], i);
-
-      if (item->final == NULL)
-        continue;
-      check_refs (imp, item);
-      resolve_children (imp, item);
-    }
-}
-
 /* --- write --------------------------------------------------------------- */
 
 /* Progress and Cancel of an async import: with pb_import_gfile_async(). */
 static gboolean import_hooks_note_record (Import  *imp,
                                           GError **error);
+
+static gboolean
+save_over (Import    *imp,
+           PbRecord  *record,
+           PbRecord  *stored,
+           GError   **error)
+{
+  PbChangeOp op;
+
+  if (!pb_store_save_over (imp->store, record, stored, &op, error))
+    return FALSE;
+
+  if (op != PB_CHANGE_NONE)
+    imp->result->counts[pb_record_get_entity (record)][op]++;
+
+  return TRUE;
+}
 
 static gboolean
 save (Import    *imp,
@@ -1293,38 +1732,97 @@ save (Import    *imp,
  * the register? New employees are written managers first so that each is
  * written once; only a cycle of new people needs a second write.
  *
- * Answered from the file's own index of employees (built once while
- * resolving), not a store query per employee: check_refs() made sure that
- * an email the file does not hold names someone in the register; one the
- * file holds is in the register once that person is written, or already
- * when the register holds them under that email. */
+ * Answered from the file's own index of employees, not a store query per
+ * employee: check_refs() made sure that an email the file does not hold
+ * names someone in the register; one the file holds is in the register
+ * once that person is written, or already when the register holds them
+ * under that email. Before the end of the file, an email the file has not
+ * reached yet is taken as the register's only while the register still
+ * holds it (it is then kept in @bound, see resolve_employee()); @wait_on
+ * is the email to wait for. */
 static gboolean
-managers_written (Import   *imp,
-                  Item     *item)
+managers_ready (Import      *imp,
+                Item        *item,
+                const char **wait_on)
 {
   for (guint f = PB_EMPLOYEE_MANAGER_EMAIL; f <= PB_EMPLOYEE_ABSENCE_MANAGER_EMAIL; f++)
     {
       const char *email = pb_record_get (item->final, f);
+      g_autofree char *folded = NULL;
       Item *manager;
 
       if (email == NULL)
         continue;
       manager = find_file_item (imp, PB_ENTITY_EMPLOYEE, email);
-      if (manager == NULL || manager->written)
+      if (manager != NULL)
+        {
+          if (manager->written ||
+              (manager->stored_email != NULL && g_ascii_strcasecmp (manager->stored_email, email) == 0))
+            continue;
+          *wait_on = email;
+          return FALSE;
+        }
+      if (imp->end_of_file)
         continue;
-      if (manager->stored == NULL ||
-          g_ascii_strcasecmp (pb_record_get (manager->stored, PB_EMPLOYEE_EMAIL) ?: "", email) != 0)
-        return FALSE;
+      folded = g_ascii_strdown (email, -1);
+      if (imp->register_by_email != NULL && g_hash_table_contains (imp->register_by_email, folded) &&
+          (imp->renamed == NULL || !g_hash_table_contains (imp->renamed, folded)))
+        continue;
+      *wait_on = email;
+      return FALSE;
     }
 
   return TRUE;
 }
 
 static gboolean
-write_employees (Import  *imp,
-                 GError **error)
+is_renamed (Import     *imp,
+            const char *email)
 {
-  GPtrArray *items = imp->items[PB_ENTITY_EMPLOYEE];
+  g_autofree char *folded = NULL;
+
+  if (email == NULL || imp->renamed == NULL)
+    return FALSE;
+  folded = g_ascii_strdown (email, -1);
+  return g_hash_table_contains (imp->renamed, folded);
+}
+
+/* Writes an employee against the record read while resolving, with no
+ * second read, unless the register's text of it has moved since: its
+ * manager fields name people by email, and a manager this import gave a
+ * new email reads back with the new one. */
+static gboolean
+save_employee (Import  *imp,
+               Item    *item,
+               GError **error)
+{
+  PbRecord *stored = item->stored;
+  const char *old_email;
+
+  if (stored != NULL &&
+      (is_renamed (imp, pb_record_get (stored, PB_EMPLOYEE_MANAGER_EMAIL)) ||
+       is_renamed (imp, pb_record_get (stored, PB_EMPLOYEE_ABSENCE_MANAGER_EMAIL))))
+    stored = NULL;
+
+  if (!save_over (imp, item->final, stored, error))
+    return FALSE;
+
+  old_email = item->stored != NULL ? pb_record_get (item->stored, PB_EMPLOYEE_EMAIL) : NULL;
+  if (old_email != NULL && g_ascii_strcasecmp (old_email, pb_record_get (item->final, PB_EMPLOYEE_EMAIL)) != 0)
+    {
+      if (imp->renamed == NULL)
+        imp->renamed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_add (imp->renamed, g_ascii_strdown (old_email, -1));
+    }
+
+  return TRUE;
+}
+
+static gboolean
+write_employees (Import    *imp,
+                 GPtrArray *items,
+                 GError   **error)
+{
   g_autofree gboolean *done = g_new0 (gboolean, items->len);
   guint n_done = 0;
   gboolean progress = TRUE;
@@ -1335,13 +1833,15 @@ write_employees (Import  *imp,
       for (guint i = 0; i < items->len; i++)
         {
           Item *item = g_ptr_array_index (items, i);
+          const char *wait_on = NULL;
 
-          if (done[i] || !managers_written (imp, item))
+          if (done[i] || !managers_ready (imp, item, &wait_on))
             continue;
-          if (!save (imp, item->final, error))
+          if (!save_employee (imp, item, error))
             return FALSE;
           done[i] = TRUE;
           item->written = TRUE;
+          item->id = pb_record_get_id (item->final);
           n_done++;
           progress = TRUE;
         }
@@ -1373,6 +1873,7 @@ write_employees (Import  *imp,
               return FALSE;
             done[i] = TRUE;
             item->written = TRUE;
+            item->id = pb_record_get_id (item->final);
             n_done++;
           }
       }
@@ -1388,7 +1889,7 @@ write_children (Import  *imp,
   for (guint slot = 0; slot < G_N_ELEMENTS (child_entities); slot++)
     {
       GPtrArray *items = employee->children[slot];
-      g_autoptr(GPtrArray) stored = NULL;
+      GPtrArray *stored = employee->stored_children[slot];
       gint64 employee_id = pb_record_get_id (employee->final);
 
       if (items == NULL)
@@ -1396,15 +1897,9 @@ write_children (Import  *imp,
 
       /* The list given for an employee is complete: delete the others first
        * so that a replaced period never overlaps its successor. Someone new
-       * to the register has none to delete (no query). */
-      if (employee->stored == NULL)
-        stored = g_ptr_array_new ();
-      else
-        stored = pb_store_list (imp->store, child_entities[slot], employee_id, error);
-      if (stored == NULL)
-        return FALSE;
-
-      for (guint s = 0; s < stored->len; s++)
+       * to the register has none to delete; a known one's were read while
+       * resolving, in this transaction (no second query). */
+      for (guint s = 0; stored != NULL && s < stored->len; s++)
         {
           PbRecord *record = g_ptr_array_index (stored, s);
           gboolean kept = FALSE;
@@ -1426,7 +1921,7 @@ write_children (Import  *imp,
           Item *item = g_ptr_array_index (items, i);
 
           pb_record_set_parent_id (item->final, employee_id);
-          if (!save (imp, item->final, error))
+          if (!save_over (imp, item->final, item->stored, error))
             return FALSE;
         }
     }
@@ -1450,7 +1945,7 @@ write_replace (Import  *imp,
       Item *item = g_ptr_array_index (items, i);
       gint64 *id = g_new (gint64, 1);
 
-      *id = pb_record_get_id (item->final);
+      *id = item->id;
       g_hash_table_add (kept, id);
     }
 
@@ -1473,44 +1968,462 @@ write_replace (Import  *imp,
   return TRUE;
 }
 
-static gboolean
-write_all (Import  *imp,
-           GError **error)
-{
-  if (!pb_store_begin (imp->store, error))
-    return FALSE;
+/* --- the stages ------------------------------------------------------------ */
 
+static gboolean
+can_write (Import *imp)
+{
+  return imp->write_error == NULL && imp->read_error == NULL && !has_issues (imp);
+}
+
+/* Companies, locations, teams and absence types: all of them are read
+ * before the first employee (or the document is read holding). */
+static void
+stage_keyed (Import *imp)
+{
+  if (imp->keyed_done)
+    return;
+  imp->keyed_done = TRUE;
+
+  /* Read here, after the JSON guard's pass over the file, whose pages are
+   * given back by then: the two are not in memory together. */
+  read_register (imp);
+
+  imp->bucket = BUCKET_KEYED;
+  for (guint i = 0; i < G_N_ELEMENTS (keyed_entities); i++)
+    resolve_keyed (imp, keyed_entities[i]);
+
+  imp->bucket = BUCKET_KEYED_REFS;
   for (guint i = 0; i < G_N_ELEMENTS (keyed_entities); i++)
     for (guint j = 0; j < imp->items[keyed_entities[i]]->len; j++)
       {
         Item *item = g_ptr_array_index (imp->items[keyed_entities[i]], j);
-        if (!save (imp, item->final, error))
-          goto fail;
+        if (item->final != NULL)
+          check_refs (imp, item);
       }
+  imp->bucket = BUCKET_PARSE;
 
-  if (!write_employees (imp, error))
-    goto fail;
+  if (!can_write (imp))
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (keyed_entities); i++)
+    for (guint j = 0; j < imp->items[keyed_entities[i]]->len; j++)
+      {
+        Item *item = g_ptr_array_index (imp->items[keyed_entities[i]], j);
+        if (!save_over (imp, item->final, item->stored, &imp->write_error))
+          return;
+      }
+}
 
-  for (guint i = 0; i < imp->items[PB_ENTITY_EMPLOYEE]->len; i++)
-    if (!write_children (imp, g_ptr_array_index (imp->items[PB_ENTITY_EMPLOYEE], i), error))
-      goto fail;
+static void
+wait_for (Import     *imp,
+          Item       *item,
+          const char *email)
+{
+  char *folded = g_ascii_strdown (email, -1);
+  GPtrArray *list;
+
+  if (imp->waiting == NULL)
+    imp->waiting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  list = g_hash_table_lookup (imp->waiting, folded);
+  if (list == NULL)
+    {
+      list = g_ptr_array_new ();
+      g_hash_table_insert (imp->waiting, folded, list);
+    }
+  else
+    g_free (folded);
+  item->waiting = TRUE;
+  g_ptr_array_add (list, item);
+}
+
+/* Writes @item, its positions, absences and salaries, then everyone who
+ * waited for it, as they become ready. */
+static void
+write_streamed (Import *imp,
+                Item   *item)
+{
+  g_autoptr(GQueue) ready = g_queue_new ();
+
+  g_queue_push_tail (ready, item);
+  while ((item = g_queue_pop_head (ready)) != NULL)
+    {
+      g_autofree char *folded = NULL;
+      g_autofree char *waited_key = NULL;
+      GPtrArray *waiters = NULL;
+
+      if (!can_write (imp) || !save_employee (imp, item, &imp->write_error))
+        return;
+      item->written = TRUE;
+      item->id = pb_record_get_id (item->final);
+      for (guint f = PB_EMPLOYEE_MANAGER_EMAIL; f <= PB_EMPLOYEE_ABSENCE_MANAGER_EMAIL; f++)
+        {
+          const char *email = pb_record_get (item->final, f);
+
+          /* Written as the register's: see resolve_employee(). */
+          if (email != NULL && find_file_item (imp, PB_ENTITY_EMPLOYEE, email) == NULL)
+            {
+              if (imp->bound == NULL)
+                imp->bound = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+              g_hash_table_add (imp->bound, g_ascii_strdown (email, -1));
+            }
+        }
+      if (!write_children (imp, item, &imp->write_error))
+        return;
+
+      folded = g_ascii_strdown (pb_record_get (item->final, PB_EMPLOYEE_EMAIL), -1);
+      forget_stored (imp, item);
+      item_slim (item);
+      if (imp->waiting != NULL &&
+          g_hash_table_steal_extended (imp->waiting, folded, (gpointer *) &waited_key, (gpointer *) &waiters))
+        {
+          for (guint i = 0; i < waiters->len; i++)
+            {
+              Item *waiter = g_ptr_array_index (waiters, i);
+              const char *wait_on = NULL;
+
+              waiter->waiting = FALSE;
+              if (managers_ready (imp, waiter, &wait_on))
+                g_queue_push_tail (ready, waiter);
+              else
+                wait_for (imp, waiter, wait_on);
+            }
+          g_ptr_array_unref (waiters);
+        }
+    }
+}
+
+/* One employee, as it is read (streaming) or after the whole file was
+ * read (holding): matched, checked and, streaming, written at once or as
+ * soon as its managers are. */
+static void
+process_employee (Import *imp,
+                  Item   *item)
+{
+  const char *wait_on = NULL;
+
+  imp->bucket = BUCKET_EMPLOYEES;
+  resolve_employee (imp, item);
+  imp->bucket = BUCKET_EMPLOYEE_REFS;
+  if (item->final != NULL)
+    {
+      check_refs (imp, item);
+      resolve_children (imp, item);
+    }
+  imp->bucket = BUCKET_PARSE;
+
+  if (imp->hold || imp->restart)
+    return;
+  if (item->final == NULL || !can_write (imp))
+    {
+      forget_stored (imp, item);
+      item_slim (item);   /* it will not be written */
+    }
+  else if (!managers_ready (imp, item, &wait_on))
+    wait_for (imp, item, wait_on);
+  else
+    write_streamed (imp, item);
+}
+
+/* Each record as the reader finds it. */
+static void
+take_item (Import *imp,
+           Item   *item)
+{
+  item->index = imp->items[item->entity]->len;
+  g_ptr_array_add (imp->items[item->entity], item);
+  if (imp->hold)
+    return;
+
+  if (item->entity == PB_ENTITY_EMPLOYEE)
+    {
+      stage_keyed (imp);
+      process_employee (imp, item);
+    }
+  else if (imp->keyed_done)
+    imp->restart = TRUE;   /* a company after the employees */
+}
+
+/* Gives the pages of a mapped file from @from to @to back to the kernel:
+ * they are read again from the file if they are needed again (a private,
+ * read-only mapping is never written). The file's size is then not part
+ * of the import's memory. */
+static void
+release_range (Import     *imp,
+               const char *from,
+               const char *to)
+{
+#ifdef MADV_DONTNEED
+  guintptr page = sysconf (_SC_PAGESIZE);
+  guintptr start = ((guintptr) from + page - 1) & ~(page - 1);
+  guintptr end = (guintptr) to & ~(page - 1);
+
+  if (imp->mapped && end > start)
+    madvise ((void *) start, end - start, MADV_DONTNEED);
+#endif
+}
+
+/* The pages the reader has passed (every 4 MB). */
+static void
+release_behind (Import     *imp,
+                const char *upto)
+{
+  if (!imp->mapped || upto < imp->released + 4 * 1024 * 1024)
+    return;
+  release_range (imp, imp->released, upto);
+  imp->released = upto;
+}
+
+static int
+compare_item_index (gconstpointer a,
+                    gconstpointer b)
+{
+  const Item *item_a = *(Item * const *) a;
+  const Item *item_b = *(Item * const *) b;
+
+  return (item_a->index > item_b->index) - (item_a->index < item_b->index);
+}
+
+/* After the last record: what waited, the pending issues, the replace,
+ * the commit. FALSE with @error set when nothing was written. */
+static gboolean
+finish (Import  *imp,
+        GError **error)
+{
+  GPtrArray *employees = imp->items[PB_ENTITY_EMPLOYEE];
+
+  stage_keyed (imp);
+  if (imp->hold)
+    for (guint i = 0; i < employees->len; i++)
+      process_employee (imp, g_ptr_array_index (employees, i));
+
+  /* Every employee of the file is known now. */
+  imp->end_of_file = TRUE;
+  for (guint i = imp->pending->len; i > 0; i--)
+    {
+      Pending *pending = g_ptr_array_index (imp->pending, i - 1);
+
+      if (find_file_item (imp, PB_ENTITY_EMPLOYEE, pending->email) != NULL)
+        g_ptr_array_remove (imp->buckets[pending->bucket], pending->issue);
+      g_ptr_array_remove_index (imp->pending, i - 1);
+    }
+
+  if (imp->read_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&imp->read_error));
+      return FALSE;
+    }
+  if (has_issues (imp))
+    return FALSE;
+  if (imp->write_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&imp->write_error));
+      return FALSE;
+    }
+
+  if (imp->hold)
+    {
+      if (!write_employees (imp, employees, error))
+        return FALSE;
+      for (guint i = 0; i < employees->len; i++)
+        if (!write_children (imp, g_ptr_array_index (employees, i), error))
+          return FALSE;
+    }
+  else if (imp->waiting != NULL)
+    {
+      /* Those whose managers the file holds but never wrote first: a
+       * cycle of new people. Written as holding writes them, in file
+       * order. */
+      g_autoptr(GPtrArray) rest = g_ptr_array_new ();
+      GHashTableIter iter;
+      GPtrArray *list;
+
+      g_hash_table_iter_init (&iter, imp->waiting);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &list))
+        g_ptr_array_extend (rest, list, NULL, NULL);
+      g_ptr_array_sort (rest, compare_item_index);
+      if (!write_employees (imp, rest, error))
+        return FALSE;
+      for (guint i = 0; i < rest->len; i++)
+        if (!write_children (imp, g_ptr_array_index (rest, i), error))
+          return FALSE;
+    }
 
   if ((imp->flags & PB_IMPORT_FLAGS_REPLACE) && !write_replace (imp, error))
-    goto fail;
+    return FALSE;
 
-  if (!pb_store_commit (imp->store, error))
-    goto fail;
-
-  return TRUE;
-
-fail:
-  pb_store_rollback (imp->store);
-  memset (imp->result->counts, 0, sizeof imp->result->counts);
-  g_prefix_error (error, _("Nothing was imported from %s: "), imp->name);
-  return FALSE;
+  return pb_store_commit (imp->store, error);
 }
 
 /* --- public API ---------------------------------------------------------- */
+
+static void
+import_init (Import          *imp,
+             PbStore         *store,
+             const char      *display_name,
+             PbImportFlags    flags,
+             gboolean         hold,
+             gboolean         mapped,
+             const char      *data)
+{
+  memset (imp, 0, sizeof *imp);
+  imp->store = store;
+  imp->name = display_name;
+  imp->flags = flags;
+  imp->hold = hold;
+  imp->mapped = mapped;
+  imp->released = data;
+  imp->result = g_new0 (PbImportResult, 1);
+  imp->result->issues = g_ptr_array_new_with_free_func ((GDestroyNotify) issue_free);
+  imp->buckets[BUCKET_PARSE] = imp->result->issues;
+  for (guint b = BUCKET_PARSE + 1; b < N_BUCKETS; b++)
+    imp->buckets[b] = g_ptr_array_new_with_free_func ((GDestroyNotify) issue_free);
+  imp->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
+  for (guint i = 0; i < PB_N_ENTITIES; i++)
+    imp->items[i] = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
+  imp->emails = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  imp->numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  imp->stored_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+}
+
+/* Frees everything but the result, which it returns. */
+static PbImportResult *
+import_clear (Import *imp)
+{
+  g_clear_pointer (&imp->waiting, g_hash_table_unref);
+  for (guint i = 0; i < PB_N_ENTITIES; i++)
+    {
+      g_clear_pointer (&imp->items[i], g_ptr_array_unref);
+      g_clear_pointer (&imp->index[i], g_hash_table_unref);
+      g_clear_pointer (&imp->register_keys[i], g_hash_table_unref);
+    }
+  for (guint b = BUCKET_PARSE + 1; b < N_BUCKETS; b++)
+    g_clear_pointer (&imp->buckets[b], g_ptr_array_unref);
+  g_clear_pointer (&imp->pending, g_ptr_array_unref);
+  g_clear_pointer (&imp->emails, g_hash_table_unref);
+  g_clear_pointer (&imp->numbers, g_hash_table_unref);
+  g_clear_pointer (&imp->stored_ids, g_hash_table_unref);
+  g_clear_pointer (&imp->bound, g_hash_table_unref);
+  g_clear_pointer (&imp->open_objects, g_hash_table_unref);
+  g_clear_pointer (&imp->duplicates, g_hash_table_unref);
+  g_clear_pointer (&imp->register_by_email, g_hash_table_unref);
+  g_clear_pointer (&imp->register_by_number, g_hash_table_unref);
+  g_clear_pointer (&imp->register_employees, g_ptr_array_unref);
+  g_clear_pointer (&imp->renamed, g_hash_table_unref);
+  g_clear_error (&imp->read_error);
+  g_clear_error (&imp->write_error);
+
+  return g_steal_pointer (&imp->result);
+}
+
+/* One run over the data, in one transaction: streaming, or holding. */
+static gboolean
+import_run (Import      *imp,
+            const char  *data,
+            gsize        length,
+            gboolean     is_csv,
+            GError     **error)
+{
+  PbImportResult *res = imp->result;
+  g_autoptr(GError) local_error = NULL;
+
+  /* One transaction from the first read of the register to the last
+   * write: what resolving read is what the writes change (the updates
+   * compare with it instead of reading each row again), and a bad file
+   * writes nothing. */
+  if (!pb_store_begin (imp->store, &local_error))
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), _("Nothing was imported from %s: "),
+                                  imp->name);
+      return FALSE;
+    }
+  pb_store_set_bulk (imp->store, TRUE);
+
+  if (memchr (data, '\0', length) != NULL)
+    {
+      const char *nul = memchr (data, '\0', length);
+      guint line = 1;
+
+      for (const char *p = data; p < nul; p++)
+        line += *p == '\n';
+      add_issue (imp, NULL, NULL, _("line %u: holds a NUL character (byte 0), which is not text"), line);
+    }
+  else if (!g_utf8_validate (data, length, NULL))
+    add_issue (imp, NULL, NULL, _("the file is not UTF-8 text"));
+  else if (is_csv)
+    read_csv (imp, data, length);
+  else
+    read_json (imp, data, length);
+
+  /* Cross-record checks run even after value errors (they skip the bad
+   * records), so that one run reports every error of the file. */
+  if (!imp->restart && finish (imp, &local_error))
+    {
+      pb_store_set_bulk (imp->store, FALSE);
+      return TRUE;
+    }
+
+  pb_store_rollback (imp->store);
+  pb_store_set_bulk (imp->store, FALSE);
+  memset (res->counts, 0, sizeof res->counts);
+  if (imp->restart)
+    return FALSE;
+
+  /* The issues, in the order of the checks. */
+  for (guint b = BUCKET_PARSE + 1; b < N_BUCKETS; b++)
+    {
+      g_ptr_array_extend_and_steal (res->issues, g_steal_pointer (&imp->buckets[b]));
+      imp->buckets[b] = g_ptr_array_new ();
+    }
+
+  if (res->issues->len > 0)
+    g_set_error (error, PB_IMPORT_ERROR, PB_IMPORT_ERROR_INVALID,
+                 g_dngettext (GETTEXT_PACKAGE, "%s has %u error; nothing was imported",
+                              "%s has %u errors; nothing was imported", res->issues->len),
+                 imp->name, res->issues->len);
+  else
+    g_propagate_prefixed_error (error, g_steal_pointer (&local_error), _("Nothing was imported from %s: "),
+                                imp->name);
+
+  return FALSE;
+}
+
+static gboolean
+import_data (PbStore         *store,
+             const char      *display_name,
+             const char      *data,
+             gsize            length,
+             gboolean         is_csv,
+             gboolean         mapped,
+             PbImportFlags    flags,
+             PbImportResult **result,
+             GError         **error)
+{
+  g_autoptr(PbImportResult) res = NULL;
+  gboolean ok = FALSE;
+
+  /* -1: a NUL-terminated text (as json-glib took it; test-mapping passes it). */
+  if (length == (gsize) -1)
+    length = strlen (data);
+
+  /* Streaming first; a document it cannot stream is read again holding. */
+  for (guint hold = 0; hold <= 1; hold++)
+    {
+      Import imp;
+
+      import_init (&imp, store, display_name, flags, hold, mapped, data);
+      ok = import_run (&imp, data, length, is_csv, error);
+      res = import_clear (&imp);
+      if (!imp.restart)
+        break;
+      g_debug ("%s: read again holding every record", display_name);
+      g_clear_pointer (&res, pb_import_result_free);
+    }
+
+  if (result != NULL)
+    *result = g_steal_pointer (&res);
+
+  return ok;
+}
 
 /**
  * pb_import_data:
@@ -1533,58 +2446,7 @@ pb_import_data (PbStore         *store,
                 PbImportResult **result,
                 GError         **error)
 {
-  g_autoptr(PbImportResult) res = g_new0 (PbImportResult, 1);
-  Import imp = { store, display_name, flags, { NULL }, res, { NULL }, NULL, NULL };
-  gboolean ok = FALSE;
-
-  /* -1: a NUL-terminated text (as json-glib took it; test-mapping passes it). */
-  if (length == (gsize) -1)
-    length = strlen (data);
-
-  res->issues = g_ptr_array_new_with_free_func ((GDestroyNotify) issue_free);
-  for (guint i = 0; i < PB_N_ENTITIES; i++)
-    imp.items[i] = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
-
-  if (memchr (data, '\0', length) != NULL)
-    {
-      const char *nul = memchr (data, '\0', length);
-      guint line = 1;
-
-      for (const char *p = data; p < nul; p++)
-        line += *p == '\n';
-      add_issue (&imp, NULL, NULL, _("line %u: holds a NUL character (byte 0), which is not text"), line);
-    }
-  else if (!g_utf8_validate (data, length, NULL))
-    add_issue (&imp, NULL, NULL, _("the file is not UTF-8 text"));
-  else if (is_csv)
-    read_csv (&imp, data, length);
-  else
-    read_json (&imp, data, length);
-
-  /* Cross-record checks run even after value errors (they skip the bad
-   * records), so that one run reports every error of the file. */
-  resolve (&imp);
-
-  if (has_issues (&imp))
-    g_set_error (error, PB_IMPORT_ERROR, PB_IMPORT_ERROR_INVALID,
-                 g_dngettext (GETTEXT_PACKAGE, "%s has %u error; nothing was imported",
-                              "%s has %u errors; nothing was imported", res->issues->len),
-                 display_name, res->issues->len);
-  else
-    ok = write_all (&imp, error);
-
-  for (guint i = 0; i < PB_N_ENTITIES; i++)
-    {
-      g_ptr_array_unref (imp.items[i]);
-      g_clear_pointer (&imp.index[i], g_hash_table_unref);
-    }
-  g_clear_pointer (&imp.open_objects, g_hash_table_unref);
-  g_clear_pointer (&imp.duplicates, g_hash_table_unref);
-
-  if (result != NULL)
-    *result = g_steal_pointer (&res);
-
-  return ok;
+  return import_data (store, display_name, data, length, is_csv, FALSE, flags, result, error);
 }
 
 /**
@@ -1618,8 +2480,10 @@ pb_import_file (PbStore         *store,
   if (file == NULL)
     return FALSE;
 
-  return pb_import_data (store, path, g_mapped_file_get_contents (file) ? g_mapped_file_get_contents (file) : "",
-                         g_mapped_file_get_length (file), is_csv, flags, result, error);
+  /* Mapped: the import gives pages it has read back to the kernel. */
+  return import_data (store, path, g_mapped_file_get_contents (file) ? g_mapped_file_get_contents (file) : "",
+                      g_mapped_file_get_length (file), is_csv, g_mapped_file_get_contents (file) != NULL,
+                      flags, result, error);
 }
 
 /* --- pb_import_file_async(), pb_import_gfile_async() ------------------------ */
@@ -2081,8 +2945,8 @@ pb_import_set_fields (PbStore             *store,
                       GError             **error)
 {
   const PbEntityDef *def = pb_entity_get_def (PB_ENTITY_EMPLOYEE);
-  g_autoptr(PbImportResult) res = g_new0 (PbImportResult, 1);
-  Import imp = { store, email, PB_IMPORT_FLAGS_NONE, { NULL }, res, { NULL } };
+  g_autoptr(PbImportResult) res = NULL;
+  Import imp;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(PbRecord) stored = NULL;
   Item *item = NULL;
@@ -2090,7 +2954,11 @@ pb_import_set_fields (PbStore             *store,
 
   g_return_val_if_fail (g_strv_length ((char **) names) == g_strv_length ((char **) values), FALSE);
 
-  res->issues = g_ptr_array_new_with_free_func ((GDestroyNotify) issue_free);
+  /* One person: the store is asked (no register index), and every
+   * employee of this "file" is known. */
+  import_init (&imp, store, email, PB_IMPORT_FLAGS_NONE, TRUE, FALSE, NULL);
+  imp.end_of_file = TRUE;
+  res = imp.result;
 
   stored = pb_store_find_employee (store, NULL, email, &local_error);
   if (stored == NULL)
@@ -2158,6 +3026,7 @@ pb_import_set_fields (PbStore             *store,
 out:
   if (item != NULL)
     item_free (item);
+  import_clear (&imp);
   if (result != NULL)
     *result = g_steal_pointer (&res);
 

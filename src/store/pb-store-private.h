@@ -38,4 +38,14 @@ gboolean      pb_store_update_type_activation (PbStore     *self,
 void          pb_store_note_change (PbStore             *self,
                                     PbStoreChangedFlags  what);
 
+gboolean      pb_store_save_over   (PbStore     *self,
+                                    PbRecord    *record,
+                                    PbRecord    *stored,
+                                    PbChangeOp  *out_op,
+                                    GError     **error);
+char         *pb_store_values_json (PbRecord       *record,
+                                    const gboolean *mask);
+void          pb_store_set_bulk    (PbStore     *self,
+                                    gboolean     bulk);
+
 G_END_DECLS

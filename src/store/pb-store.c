@@ -28,8 +28,13 @@ struct _PbStore
   char       *path;        /* (owned) */
   sqlite3    *db;          /* (owned) */
   GHashTable *statements;  /* (owned) SQL text -> sqlite3_stmt*, prepared once */
+  GHashTable *selects[PB_N_ENTITIES]; /* (owned) WHERE... -> the SELECT's text (select_sql()) */
   char       *register_id; /* (owned) (nullable) the register's identity; NULL below its migration */
   PbStoreChangedFlags uncommitted;  /* written in the open transaction, not yet told */
+  GHashTable *ref_ids;     /* (owned) (nullable) "table\x1fkey" -> id of a company, team...,
+                            * valid inside one transaction while none of them is written */
+  gint64      at_second;   /* the second @at_text formats */
+  char        at_text[32]; /* "YYYY-MM-DDTHH:MM:SS" of @at_second */
 };
 
 G_DEFINE_FINAL_TYPE (PbStore, pb_store, G_TYPE_OBJECT)
@@ -547,6 +552,9 @@ pb_store_finalize (GObject *object)
   PbStore *self = (PbStore *) object;
 
   g_clear_pointer (&self->statements, g_hash_table_unref);
+  g_clear_pointer (&self->ref_ids, g_hash_table_unref);
+  for (guint i = 0; i < PB_N_ENTITIES; i++)
+    g_clear_pointer (&self->selects[i], g_hash_table_unref);
   if (self->db != NULL)
     sqlite3_close (self->db);
   g_free (self->path);
@@ -733,10 +741,17 @@ pb_store_get_db (PbStore *self)
   return self->db;
 }
 
+static void
+forget_ref_ids (PbStore *self)
+{
+  g_clear_pointer (&self->ref_ids, g_hash_table_unref);
+}
+
 gboolean
 pb_store_begin (PbStore  *self,
                 GError  **error)
 {
+  forget_ref_ids (self);
   return exec (self, "BEGIN IMMEDIATE", error);
 }
 
@@ -744,6 +759,7 @@ gboolean
 pb_store_commit (PbStore  *self,
                  GError  **error)
 {
+  forget_ref_ids (self);
   if (!exec (self, "COMMIT", error))
     {
       /* SQLite may have rolled the transaction back itself. */
@@ -759,9 +775,25 @@ pb_store_commit (PbStore  *self,
 void
 pb_store_rollback (PbStore *self)
 {
+  forget_ref_ids (self);
   if (!sqlite3_get_autocommit (self->db))
     exec (self, "ROLLBACK", NULL);
   self->uncommitted = 0;
+}
+
+/**
+ * pb_store_set_bulk:
+ *
+ * A larger page cache for a bulk write (an import of 100,000 people keeps
+ * its indexes' pages in memory instead of reading them back), or SQLite's
+ * default again. Durability is untouched: `synchronous` stays NORMAL in WAL
+ * mode, and the write is still one transaction.
+ */
+void
+pb_store_set_bulk (PbStore  *self,
+                   gboolean  bulk)
+{
+  exec (self, bulk ? "PRAGMA cache_size = -32768" : "PRAGMA cache_size = -2000", NULL);
 }
 
 /* --- SQL built from the field tables ----------------------------------- */
@@ -834,11 +866,25 @@ query_records (PbStore     *self,
                gint64       arg_int,
                GError     **error)
 {
-  g_autofree char *sql = select_sql (entity, where);
+  const char *sql;
   g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func (g_object_unref);
-  sqlite3_stmt *stmt = pb_store_prepare (self, sql, error);
+  sqlite3_stmt *stmt;
   int rc;
 
+  /* The SELECT's text is built once per WHERE (a query per person of an
+   * import built it 300,000 times). */
+  if (self->selects[entity] == NULL)
+    self->selects[entity] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  sql = g_hash_table_lookup (self->selects[entity], where);
+  if (sql == NULL)
+    {
+      char *text = select_sql (entity, where);
+
+      g_hash_table_insert (self->selects[entity], g_strdup (where), text);
+      sql = text;
+    }
+
+  stmt = pb_store_prepare (self, sql, error);
   if (stmt == NULL)
     return NULL;
 
@@ -1051,6 +1097,30 @@ require_transaction (PbStore  *self,
   return TRUE;
 }
 
+/* The key of a reference in @ref_ids: employees by lower-case email (as
+ * the query compares them; SQLite's lower() is ASCII-only too). */
+static char *
+ref_cache_key (PbEntity    entity,
+               const char *value)
+{
+  g_autofree char *folded = entity == PB_ENTITY_EMPLOYEE ? g_ascii_strdown (value, -1) : NULL;
+
+  return g_strconcat (pb_entity_get_def (entity)->plural, "\x1f", folded ? folded : value, NULL);
+}
+
+static void
+remember_ref_id (PbStore    *self,
+                 PbEntity    entity,
+                 const char *value,
+                 gint64      id)
+{
+  if (sqlite3_get_autocommit (self->db))
+    return;
+  if (self->ref_ids == NULL)
+    self->ref_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_insert (self->ref_ids, ref_cache_key (entity, value), g_memdup2 (&id, sizeof id));
+}
+
 static gboolean
 resolve_ref (PbStore           *self,
              const PbFieldDef  *field,
@@ -1065,6 +1135,21 @@ resolve_ref (PbStore           *self,
   *id = 0;
   if (value == NULL)
     return TRUE;
+
+  /* Asked once per transaction (an import names the same few companies
+   * and teams, and each manager, for 100,000 people); @ref_ids is emptied
+   * when a write could make an answer wrong. */
+  if (self->ref_ids != NULL)
+    {
+      g_autofree char *cache_key = ref_cache_key (field->ref, value);
+      gint64 *cached = g_hash_table_lookup (self->ref_ids, cache_key);
+
+      if (cached != NULL)
+        {
+          *id = *cached;
+          return TRUE;
+        }
+    }
 
   if (field->ref == PB_ENTITY_EMPLOYEE)
     sql = g_strdup ("SELECT id FROM employees WHERE lower (email) = lower (?)");
@@ -1087,6 +1172,7 @@ resolve_ref (PbStore           *self,
       return FALSE;
     }
 
+  remember_ref_id (self, field->ref, value, *id);
   return TRUE;
 }
 
@@ -1118,32 +1204,110 @@ bind_field (PbStore       *self,
   return TRUE;
 }
 
-/* Writes the JSON object of the fields of @record selected by @mask. */
-static char *
-values_json (PbRecord       *record,
-             const gboolean *mask)
+/* Appends @value as a JSON string exactly as json-glib 1.6's generator
+ * writes it (the change log's text stays what it was when json-glib built
+ * it): `"` and `\\` escaped, \b \t \n \f \r by name, the other control
+ * characters below 0x1f and DEL as \u00xx (json-glib leaves 0x1f as it is),
+ * everything else, UTF-8 included, as given. */
+static void
+append_json_string (GString    *out,
+                    const char *value)
+{
+  g_string_append_c (out, '"');
+  for (const guchar *p = (const guchar *) value; *p != '\0'; p++)
+    {
+      switch (*p)
+        {
+        case '"':
+          g_string_append (out, "\\\"");
+          break;
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+        case '\b':
+          g_string_append (out, "\\b");
+          break;
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+        case '\f':
+          g_string_append (out, "\\f");
+          break;
+        case '\r':
+          g_string_append (out, "\\r");
+          break;
+        default:
+          if (*p < 0x1f || *p == 0x7f)
+            g_string_append_printf (out, "\\u%04x", *p);
+          else
+            g_string_append_c (out, *p);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+/* Writes the JSON object of the fields of @record selected by @mask, as
+ * json-glib's generator did (compact: `{"name":"value","other":null}`),
+ * without building a json-glib tree per change row. */
+char *
+pb_store_values_json (PbRecord       *record,
+                      const gboolean *mask)
 {
   const PbEntityDef *def = pb_entity_get_def (pb_record_get_entity (record));
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
+  GString *out = g_string_sized_new (256);
+  gboolean first = TRUE;
 
-  json_builder_begin_object (builder);
+  g_string_append_c (out, '{');
   for (guint i = 0; i < def->n_fields; i++)
     {
+      const char *value;
+
       if (!mask[i])
         continue;
-      json_builder_set_member_name (builder, def->fields[i].name);
-      if (pb_record_get (record, i) == NULL)
-        json_builder_add_null_value (builder);
+      if (!first)
+        g_string_append_c (out, ',');
+      first = FALSE;
+      append_json_string (out, def->fields[i].name);
+      g_string_append_c (out, ':');
+      value = pb_record_get (record, i);
+      if (value == NULL)
+        g_string_append (out, "null");
       else
-        json_builder_add_string_value (builder, pb_record_get (record, i));
+        append_json_string (out, value);
     }
-  json_builder_end_object (builder);
+  g_string_append_c (out, '}');
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, NULL);
+  return g_string_free (out, FALSE);
+}
+
+/* Now, as g_date_time_format_iso8601() writes it in UTC
+ * ("2026-01-02T03:04:05.123456Z", no fraction on a whole second), with
+ * the date and time formatted once a second, not once per change row. */
+static void
+format_now (PbStore *self,
+            char    *buf,
+            gsize    size)
+{
+  gint64 now = g_get_real_time ();
+  gint64 second = now / G_USEC_PER_SEC;
+  int usec = now % G_USEC_PER_SEC;
+
+  if (second != self->at_second || self->at_text[0] == '\0')
+    {
+      g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (second);
+      g_autofree char *text = g_date_time_format (time, "%Y-%m-%dT%H:%M:%S");
+
+      g_strlcpy (self->at_text, text, sizeof self->at_text);
+      self->at_second = second;
+    }
+
+  if (usec != 0)
+    g_snprintf (buf, size, "%s.%06dZ", self->at_text, usec);
+  else
+    g_snprintf (buf, size, "%sZ", self->at_text);
 }
 
 static gboolean
@@ -1155,8 +1319,7 @@ log_change (PbStore     *self,
             GError     **error)
 {
   const PbEntityDef *def = pb_entity_get_def (pb_record_get_entity (record));
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *at = g_date_time_format_iso8601 (now);
+  char at[48];
   gint64 employee_id = 0;
   sqlite3_stmt *stmt;
 
@@ -1171,6 +1334,7 @@ log_change (PbStore     *self,
   else if (def->has_parent)
     employee_id = pb_record_get_parent_id (record);
 
+  format_now (self, at, sizeof at);
   pb_store_bind_text (stmt, 1, at);
   pb_store_bind_text (stmt, 2, def->name);
   sqlite3_bind_int64 (stmt, 3, pb_record_get_id (record));
@@ -1239,7 +1403,9 @@ insert_record (PbStore   *self,
   sqlite3_reset (stmt);
 
   pb_record_set_id (record, sqlite3_last_insert_rowid (self->db));
-  new_values = values_json (record, mask);
+  if (def->entity == PB_ENTITY_EMPLOYEE && pb_record_get (record, PB_EMPLOYEE_EMAIL) != NULL)
+    remember_ref_id (self, PB_ENTITY_EMPLOYEE, pb_record_get (record, PB_EMPLOYEE_EMAIL), pb_record_get_id (record));
+  new_values = pb_store_values_json (record, mask);
 
   return log_change (self, record, PB_CHANGE_CREATE, NULL, new_values, error);
 }
@@ -1247,6 +1413,7 @@ insert_record (PbStore   *self,
 static gboolean
 update_record (PbStore     *self,
                PbRecord    *record,
+               PbRecord    *known,
                PbChangeOp  *out_op,
                GError     **error)
 {
@@ -1260,7 +1427,10 @@ update_record (PbStore     *self,
   guint n_changed = 0;
   int index = 1;
 
-  current = pb_store_get (self, def->entity, pb_record_get_id (record), error);
+  if (known != NULL)
+    current = g_object_ref (known);
+  else
+    current = pb_store_get (self, def->entity, pb_record_get_id (record), error);
   if (current == NULL)
     return FALSE;
 
@@ -1286,6 +1456,10 @@ update_record (PbStore     *self,
       return TRUE;
     }
 
+  /* A new email: references by email are looked up again. */
+  if (def->entity == PB_ENTITY_EMPLOYEE && mask[PB_EMPLOYEE_EMAIL])
+    forget_ref_ids (self);
+
   g_string_append (sql, " WHERE id = ?");
 
   /* Each set of changed columns gives its own statement text; caching them
@@ -1307,11 +1481,40 @@ update_record (PbStore     *self,
     }
   sqlite3_reset (stmt);
 
-  old_values = values_json (current, mask);
-  new_values = values_json (record, mask);
+  old_values = pb_store_values_json (current, mask);
+  new_values = pb_store_values_json (record, mask);
   *out_op = PB_CHANGE_UPDATE;
 
   return log_change (self, record, PB_CHANGE_UPDATE, old_values, new_values, error);
+}
+
+static gboolean
+save_record (PbStore     *self,
+             PbRecord    *record,
+             PbRecord    *known,
+             PbChangeOp  *out_op,
+             GError     **error)
+{
+  PbChangeOp op = PB_CHANGE_CREATE;
+  gboolean ok;
+
+  if (!require_transaction (self, error))
+    return FALSE;
+
+  /* A key may change or go: references are looked up again. */
+  if (pb_record_get_entity (record) != PB_ENTITY_EMPLOYEE &&
+      !pb_entity_get_def (pb_record_get_entity (record))->has_parent)
+    forget_ref_ids (self);
+
+  if (pb_record_get_id (record) == 0)
+    ok = insert_record (self, record, error);
+  else
+    ok = update_record (self, record, known, &op, error);
+
+  if (ok && out_op != NULL)
+    *out_op = op;
+
+  return ok;
 }
 
 /**
@@ -1331,24 +1534,34 @@ pb_store_save (PbStore     *self,
                PbChangeOp  *out_op,
                GError     **error)
 {
-  PbChangeOp op = PB_CHANGE_CREATE;
-  gboolean ok;
-
   g_return_val_if_fail (PB_IS_STORE (self), FALSE);
   g_return_val_if_fail (PB_IS_RECORD (record), FALSE);
 
-  if (!require_transaction (self, error))
-    return FALSE;
+  return save_record (self, record, NULL, out_op, error);
+}
 
-  if (pb_record_get_id (record) == 0)
-    ok = insert_record (self, record, error);
-  else
-    ok = update_record (self, record, &op, error);
+/**
+ * pb_store_save_over:
+ * @stored: (nullable): the record as the register holds it now (read in
+ *   this transaction, unchanged since), or %NULL to read it
+ *
+ * pb_store_save() for a caller that has just read the stored record (the
+ * import, which reads the register once): an update compares with
+ * @stored instead of reading the row again. Only for a record whose
+ * stored row, references included, is exactly @stored.
+ */
+gboolean
+pb_store_save_over (PbStore     *self,
+                    PbRecord    *record,
+                    PbRecord    *stored,
+                    PbChangeOp  *out_op,
+                    GError     **error)
+{
+  g_return_val_if_fail (PB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (PB_IS_RECORD (record), FALSE);
+  g_return_val_if_fail (stored == NULL || pb_record_get_id (stored) == pb_record_get_id (record), FALSE);
 
-  if (ok && out_op != NULL)
-    *out_op = op;
-
-  return ok;
+  return save_record (self, record, stored, out_op, error);
 }
 
 /**
@@ -1375,6 +1588,9 @@ pb_store_delete (PbStore   *self,
   if (!require_transaction (self, error))
     return FALSE;
 
+  if (!def->has_parent)
+    forget_ref_ids (self);
+
   current = pb_store_get (self, def->entity, pb_record_get_id (record), error);
   if (current == NULL)
     return FALSE;
@@ -1395,7 +1611,7 @@ pb_store_delete (PbStore   *self,
 
   for (guint i = 0; i < def->n_fields; i++)
     mask[i] = pb_record_get (current, i) != NULL;
-  old_values = values_json (current, mask);
+  old_values = pb_store_values_json (current, mask);
 
   return log_change (self, current, PB_CHANGE_DELETE, old_values, NULL, error);
 }
