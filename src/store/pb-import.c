@@ -118,6 +118,11 @@ typedef struct
   gboolean        restart;                 /* streaming cannot go on: start again with @hold */
   gboolean        mapped;                  /* the data is a read-only file mapping: pages are given back */
   const char     *released;                /* the mapping is given back up to here */
+  const char     *start;                   /* (nullable) the data and its length: */
+  gsize           length;                  /*   how far the reader is, for progress */
+  const char     *at;                      /* the reader has passed this */
+  guint           n_noted;                 /* records handed to the store so far */
+  guint           n_to_write;              /* with @hold: the records it will hand over */
   gboolean        keyed_done;              /* companies... resolved (and written) */
   gboolean        end_of_file;             /* every employee of the file is indexed */
   Bucket          bucket;                  /* where add_issue() puts issues */
@@ -1700,6 +1705,9 @@ save_over (Import    *imp,
 {
   PbChangeOp op;
 
+  if (!import_hooks_note_record (imp, error))
+    return FALSE;
+
   if (!pb_store_save_over (imp->store, record, stored, &op, error))
     return FALSE;
 
@@ -2167,6 +2175,7 @@ static void
 release_behind (Import     *imp,
                 const char *upto)
 {
+  imp->at = upto;
   if (!imp->mapped || upto < imp->released + 4 * 1024 * 1024)
     return;
   release_range (imp, imp->released, upto);
@@ -2263,9 +2272,13 @@ import_init (Import          *imp,
              PbImportFlags    flags,
              gboolean         hold,
              gboolean         mapped,
-             const char      *data)
+             const char      *data,
+             gsize            length)
 {
   memset (imp, 0, sizeof *imp);
+  imp->start = data;
+  imp->length = length;
+  imp->at = data;
   imp->store = store;
   imp->name = display_name;
   imp->flags = flags;
@@ -2410,7 +2423,7 @@ import_data (PbStore         *store,
     {
       Import imp;
 
-      import_init (&imp, store, display_name, flags, hold, mapped, data);
+      import_init (&imp, store, display_name, flags, hold, mapped, data, length);
       ok = import_run (&imp, data, length, is_csv, error);
       res = import_clear (&imp);
       if (!imp.restart)
@@ -2501,10 +2514,10 @@ typedef struct
   PbImportProgressFunc  progress;     /* (nullable) main context only */
   gpointer              progress_data;
   GDestroyNotify        progress_data_free;
-  guint                 n_saved;      /* worker only */
   gint64                last_report;  /* worker only: monotonic µs */
-  int                   done;         /* (atomic) */
-  int                   total;        /* (atomic) */
+  guint                 handed;       /* worker only: records handed to the store */
+  int                   written;      /* (atomic) records written */
+  int                   per_10000;    /* (atomic) how far, in 1/10,000 of the whole */
   int                   pending;      /* (atomic): a report is queued on @context */
   int                   finished;     /* (atomic): the caller has the result: no more reports */
 } ImportHooks;
@@ -2545,7 +2558,8 @@ report_progress_cb (gpointer user_data)
   g_atomic_int_set (&hooks->pending, 0);
   if (hooks->progress != NULL && !g_atomic_int_get (&hooks->finished) &&
       !g_cancellable_is_cancelled (hooks->cancellable))
-    hooks->progress (g_atomic_int_get (&hooks->done), g_atomic_int_get (&hooks->total), hooks->progress_data);
+    hooks->progress (g_atomic_int_get (&hooks->written), g_atomic_int_get (&hooks->per_10000) / 10000.0,
+                     hooks->progress_data);
 
   return G_SOURCE_REMOVE;
 }
@@ -2555,15 +2569,16 @@ report_progress_cb (gpointer user_data)
  * when it runs, so the caller never falls behind. */
 static void
 import_hooks_report (ImportHooks *hooks,
-                     guint        done)
+                     guint        written,
+                     double       fraction)
 {
   gint64 now = g_get_monotonic_time ();
   GSource *source;
 
-  g_atomic_int_set (&hooks->done, done);
+  g_atomic_int_set (&hooks->written, written);
+  g_atomic_int_set (&hooks->per_10000, (int) (CLAMP (fraction, 0.0, 1.0) * 10000));
   if (hooks->progress == NULL ||
-      (done < (guint) g_atomic_int_get (&hooks->total) && hooks->last_report != 0 &&
-       now - hooks->last_report < REPORT_INTERVAL_US))
+      (fraction < 1.0 && hooks->last_report != 0 && now - hooks->last_report < REPORT_INTERVAL_US))
     return;
   hooks->last_report = now;
   if (!g_atomic_int_compare_and_exchange (&hooks->pending, 0, 1))
@@ -2604,14 +2619,27 @@ import_hooks_note_record (Import  *imp,
                           GError **error)
 {
   ImportHooks *hooks = g_object_get_qdata (G_OBJECT (imp->store), import_hooks_quark ());
+  double fraction;
 
   if (hooks == NULL)
     return TRUE;
   if (g_cancellable_set_error_if_cancelled (hooks->cancellable, error))
     return FALSE;
-  if (hooks->n_saved == 0)
-    g_atomic_int_set (&hooks->total, count_records (imp));
-  import_hooks_report (hooks, hooks->n_saved++);
+
+  /* Streaming, records are written as the reader passes them: how far it
+   * has read is how far the import is (the total of records is not known
+   * before the end). Holding, everything was read first: records count. */
+  if (imp->hold)
+    {
+      if (imp->n_noted == 0)
+        imp->n_to_write = count_records (imp);
+      fraction = imp->n_to_write > 0 ? (double) imp->n_noted / imp->n_to_write : 0;
+    }
+  else
+    fraction = imp->length > 0 ? (double) (imp->at - imp->start) / imp->length : 0;
+  /* Not done until the worker says so (after the commit). */
+  hooks->handed = ++imp->n_noted;
+  import_hooks_report (hooks, hooks->handed - 1, MIN (fraction, 0.999));
 
   return TRUE;
 }
@@ -2723,8 +2751,8 @@ import_in_thread (GTask        *task,
   else
     {
       /* The last record is written: all of them. */
-      if (data->hooks->n_saved > 0)
-        import_hooks_report (data->hooks, data->hooks->n_saved);
+      if (data->hooks->handed > 0)
+        import_hooks_report (data->hooks, data->hooks->handed, 1.0);
       g_task_return_boolean (task, TRUE);
     }
 }
@@ -2956,7 +2984,7 @@ pb_import_set_fields (PbStore             *store,
 
   /* One person: the store is asked (no register index), and every
    * employee of this "file" is known. */
-  import_init (&imp, store, email, PB_IMPORT_FLAGS_NONE, TRUE, FALSE, NULL);
+  import_init (&imp, store, email, PB_IMPORT_FLAGS_NONE, TRUE, FALSE, NULL, 0);
   imp.end_of_file = TRUE;
   res = imp.result;
 

@@ -42,16 +42,19 @@ typedef struct _PbImportResult PbImportResult;
 
 /**
  * PbImportProgressFunc:
- * @done: records written so far (employees and what they hold, teams...)
- * @total: the records the file writes
+ * @written: records written so far (employees and what they hold, teams...)
+ * @fraction: how far the import is, 0 to 1: the part of the file read
+ *   (records are written as they are read, so the number of records is not
+ *   known before the end), or of the records written when the file had to
+ *   be read whole first
  *
  * How far an import started with pb_import_gfile_async() has got, called
  * on the caller's main context while its worker writes (a few times a
- * second at most, and once with @done == @total when the last is written).
- * Reading and checking the file come first and report nothing.
+ * second at most, and once with @fraction 1 when the last is written).
+ * The JSON guard's pass over the file comes first and reports nothing.
  */
-typedef void (*PbImportProgressFunc) (guint    done,
-                                      guint    total,
+typedef void (*PbImportProgressFunc) (guint    written,
+                                      double   fraction,
                                       gpointer user_data);
 
 GQuark         pb_import_error_quark        (void);

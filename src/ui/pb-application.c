@@ -218,20 +218,22 @@ update_import_actions (PbApplication *self)
 
 /* On the main loop, from the import's worker. */
 static void
-on_import_progress_cb (guint    done,
-                       guint    total,
+on_import_progress_cb (guint    written,
+                       double   fraction,
                        gpointer user_data)
 {
   PbApplication *self = user_data;
   PbWindow *window = get_main_window (self);
   g_autofree char *text = NULL;
 
-  if (window == NULL || self->import_name == NULL || total == 0)
+  if (window == NULL || self->import_name == NULL)
     return;
 
-  /* Translators: "Importing people.json… 4,200 of 10,000 records" */
-  text = g_strdup_printf (_("Importing %s… %'u of %'u records"), self->import_name, done, total);
-  pb_window_show_import (window, text, (double) done / total);
+  /* Translators: "Importing people.json… 4,200 records written" */
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Importing %s… %'u record written",
+                                       "Importing %s… %'u records written", written),
+                          self->import_name, written);
+  pb_window_show_import (window, text, fraction);
 }
 
 static void
