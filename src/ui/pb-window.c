@@ -677,7 +677,7 @@ pulse_cb (gpointer user_data)
 
 /**
  * pb_window_show_import:
- * @text: (nullable): "Importing people.json… 4,200 of 10,000 records", or
+ * @text: (nullable): "Importing people.json… 4,200 records written", or
  *   %NULL to hide the import's bar
  * @fraction: how far it has got, from 0 to 1; below 0 while that is not
  *   known (the bar pulses)
