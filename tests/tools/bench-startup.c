@@ -9,7 +9,9 @@
  * src/ui/main.c): the app prints the monotonic time of its first frame's
  * after-paint and its VmHWM, then quits. The first start of each renderer
  * is a warm-up (a fresh home has a cold Mesa shader cache) and is printed
- * apart; the others give the median, min and max. PAYBRIDGE may be a
+ * apart; the others give the median, min and max, and the median CPU time
+ * (user + system) of a whole run, which a busy machine disturbs less than
+ * the wall clock. PAYBRIDGE may be a
  * comma-separated list of builds (before,after): they are started in turn.
  *
  *   build-aux/run-headless meson test -C _build --benchmark startup-10000
@@ -26,10 +28,12 @@
 #include <gio/gio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 typedef struct
 {
   double ms;        /* spawn to the first frame */
+  double cpu_ms;    /* user + system CPU of the whole run (it quits at the first frame) */
   double main_ms;   /* main() to the first frame */
   long   rss_kb;
 } Start;
@@ -82,6 +86,16 @@ ensure_register (const char *gen,
   g_file_set_contents (done, "", 0, NULL);
 }
 
+static double
+children_cpu_ms (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_CHILDREN, &usage);
+  return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000.0 +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000.0;
+}
+
 static gboolean
 start_once (const char *app,
             const char *dir,
@@ -95,6 +109,7 @@ start_once (const char *app,
   g_auto(GStrv) lines = NULL;
   gint64 spawned;
   gint64 frame_us = 0;
+  double cpu_before = children_cpu_ms ();
   const char *argv[] = { app, "--data-dir", dir, NULL };
 
   g_subprocess_launcher_setenv (launcher, "PB_REPORT_FIRST_FRAME", "1", TRUE);
@@ -113,6 +128,7 @@ start_once (const char *app,
   g_subprocess_wait (process, NULL, NULL);
 
   memset (start, 0, sizeof *start);
+  start->cpu_ms = children_cpu_ms () - cpu_before;
   start->rss_kb = -1;
   lines = g_strsplit (out != NULL ? out : "", "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
@@ -157,6 +173,7 @@ measure (char       **apps,
   g_autofree double *ms = g_new0 (double, n_apps * runs);
   g_autofree double *main_ms = g_new0 (double, n_apps * runs);
   g_autofree double *rss = g_new0 (double, n_apps * runs);
+  g_autofree double *cpu = g_new0 (double, n_apps * runs);
 
   for (guint a = 0; a < n_apps; a++)
     if (!start_once (apps[a], dir, renderer, &first[a]))
@@ -172,21 +189,23 @@ measure (char       **apps,
         ms[a * runs + i] = start.ms;
         main_ms[a * runs + i] = start.main_ms;
         rss[a * runs + i] = start.rss_kb / 1024.0;
+        cpu[a * runs + i] = start.cpu_ms;
       }
 
   for (guint a = 0; a < n_apps; a++)
     {
-      double *m = ms + a * runs, *mm = main_ms + a * runs, *r = rss + a * runs;
+      double *m = ms + a * runs, *mm = main_ms + a * runs, *r = rss + a * runs, *c = cpu + a * runs;
 
       qsort (m, runs, sizeof (double), compare_double);
       qsort (mm, runs, sizeof (double), compare_double);
       qsort (r, runs, sizeof (double), compare_double);
+      qsort (c, runs, sizeof (double), compare_double);
       if (n_apps > 1)
         g_print ("%s\n", apps[a]);
       g_print ("%6u people, GSK_RENDERER=%-7s first frame %6.1f ms median (%6.1f-%6.1f; from main() %6.1f), "
-               "peak RSS %5.1f MB (%5.1f-%5.1f); first start %6.1f ms, %5.1f MB\n",
+               "CPU %6.1f ms, peak RSS %5.1f MB (%5.1f-%5.1f); first start %6.1f ms, %5.1f MB\n",
                n, renderer != NULL ? renderer : "default", m[runs / 2], m[0], m[runs - 1], mm[runs / 2],
-               r[runs / 2], r[0], r[runs - 1], first[a].ms, first[a].rss_kb / 1024.0);
+               c[runs / 2], r[runs / 2], r[0], r[runs - 1], first[a].ms, first[a].rss_kb / 1024.0);
     }
 
   return TRUE;
