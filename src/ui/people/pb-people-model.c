@@ -301,14 +301,17 @@ pb_people_model_reload (PbPeopleModel *self)
       return;
     }
 
-  fill_query (self, &query);
-  self->n_items = count (self, &query);
-
   /* The whole register, and how many of it are active. */
   query = (PbPeopleQuery) PB_PEOPLE_QUERY_INIT;
   self->n_all = count (self, &query);
   query.status = "active";
   self->all_active = count (self, &query) == self->n_all;
+
+  fill_query (self, &query);
+  if (self->search == NULL && self->company == NULL && self->location == NULL && self->team == NULL)
+    self->n_items = self->n_all;
+  else
+    self->n_items = count (self, &query);
 
   if (self->n_items > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, self->n_items);

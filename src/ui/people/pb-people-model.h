@@ -13,7 +13,9 @@
 
 G_BEGIN_DECLS
 
-#define PB_PEOPLE_MODEL_PAGE_SIZE 200
+/* GTK 4.8's list views make up to 200 rows (and read the item after
+ * them): one page holds them all. */
+#define PB_PEOPLE_MODEL_PAGE_SIZE 256
 
 #define PB_TYPE_PEOPLE_MODEL (pb_people_model_get_type ())
 

@@ -1192,10 +1192,16 @@ pb_people_page_reload (PbPeoplePage *self)
   /* The model drops the selection for a moment: a folded page must not
    * slide back to the table (and lose the person) on the way. */
   self->reloading = TRUE;
-  if (pb_people_model_get_store (self->people) != self->store)
-    pb_people_model_set_store (self->people, self->store);
   fill_query (self, &query);
-  pb_people_model_set_query (self->people, &query);
+  if (pb_people_model_get_store (self->people) != self->store)
+    {
+      /* One read: the query first, on no store. */
+      pb_people_model_set_store (self->people, NULL);
+      pb_people_model_set_query (self->people, &query);
+      pb_people_model_set_store (self->people, self->store);
+    }
+  else
+    pb_people_model_set_query (self->people, &query);
 
   /* The same person as a new record: selecting it shows what the register
    * holds now (the reload dropped the old selection). */
