@@ -173,6 +173,9 @@ pb_people_model_init (PbPeopleModel *self)
   self->pages = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
 }
 
+static void read_again (PbPeopleModel *self,
+                        gboolean       register_changed);
+
 static guint
 count (PbPeopleModel       *self,
        const PbPeopleQuery *query)
@@ -232,7 +235,36 @@ pb_people_model_set_store (PbPeopleModel *self,
   g_return_if_fail (store == NULL || PB_IS_STORE (store));
 
   g_set_object (&self->store, store);
-  pb_people_model_reload (self);
+  read_again (self, TRUE);
+}
+
+static void
+copy_query (PbPeopleModel       *self,
+            const PbPeopleQuery *query)
+{
+  g_autoptr(GStrvBuilder) search = g_strv_builder_new ();
+  gboolean any = FALSE;
+
+  /* @query may be made of our own strings. */
+  g_autofree char *company = g_strdup (query->company);
+  g_autofree char *location = g_strdup (query->location);
+  g_autofree char *team = g_strdup (query->team);
+
+  for (guint i = 0; query->search != NULL && query->search[i] != NULL; i++)
+    if (*query->search[i] != '\0')
+      {
+        g_strv_builder_add (search, query->search[i]);
+        any = TRUE;
+      }
+
+  clear_query (self);
+  if (any)
+    self->search = g_strv_builder_end (search);
+  self->company = g_steal_pointer (&company);
+  self->location = g_steal_pointer (&location);
+  self->team = g_steal_pointer (&team);
+  self->sort = query->sort;
+  self->descending = query->descending;
 }
 
 /**
@@ -245,42 +277,41 @@ void
 pb_people_model_set_query (PbPeopleModel       *self,
                            const PbPeopleQuery *query)
 {
-  g_autoptr(GStrvBuilder) search = g_strv_builder_new ();
-  gboolean any = FALSE;
-
   g_return_if_fail (PB_IS_PEOPLE_MODEL (self));
   g_return_if_fail (query != NULL);
 
-  clear_query (self);
-  for (guint i = 0; query->search != NULL && query->search[i] != NULL; i++)
-    if (*query->search[i] != '\0')
-      {
-        g_strv_builder_add (search, query->search[i]);
-        any = TRUE;
-      }
-  if (any)
-    self->search = g_strv_builder_end (search);
-  self->company = g_strdup (query->company);
-  self->location = g_strdup (query->location);
-  self->team = g_strdup (query->team);
-  self->sort = query->sort;
-  self->descending = query->descending;
-
-  pb_people_model_reload (self);
+  copy_query (self, query);
+  /* The register is the same: its counts stand. */
+  read_again (self, FALSE);
 }
 
 /**
- * pb_people_model_reload:
+ * pb_people_model_reload_with:
+ * @store: (nullable): the register
  *
- * Counts again and forgets the pages read: every item may have changed.
+ * Shows what @query finds in @store, after a change of the register (or
+ * of the store): one read of the counts, no page until asked for.
  */
 void
-pb_people_model_reload (PbPeopleModel *self)
+pb_people_model_reload_with (PbPeopleModel       *self,
+                             PbStore             *store,
+                             const PbPeopleQuery *query)
+{
+  g_return_if_fail (PB_IS_PEOPLE_MODEL (self));
+  g_return_if_fail (store == NULL || PB_IS_STORE (store));
+  g_return_if_fail (query != NULL);
+
+  g_set_object (&self->store, store);
+  copy_query (self, query);
+  read_again (self, TRUE);
+}
+
+static void
+read_again (PbPeopleModel *self,
+            gboolean       register_changed)
 {
   PbPeopleQuery query;
   guint removed;
-
-  g_return_if_fail (PB_IS_PEOPLE_MODEL (self));
 
   removed = self->n_items;
   g_hash_table_remove_all (self->pages);
@@ -302,10 +333,13 @@ pb_people_model_reload (PbPeopleModel *self)
     }
 
   /* The whole register, and how many of it are active. */
-  query = (PbPeopleQuery) PB_PEOPLE_QUERY_INIT;
-  self->n_all = count (self, &query);
-  query.status = "active";
-  self->all_active = count (self, &query) == self->n_all;
+  if (register_changed)
+    {
+      query = (PbPeopleQuery) PB_PEOPLE_QUERY_INIT;
+      self->n_all = count (self, &query);
+      query.status = "active";
+      self->all_active = count (self, &query) == self->n_all;
+    }
 
   fill_query (self, &query);
   if (self->search == NULL && self->company == NULL && self->location == NULL && self->team == NULL)
@@ -315,6 +349,19 @@ pb_people_model_reload (PbPeopleModel *self)
 
   if (self->n_items > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, self->n_items);
+}
+
+/**
+ * pb_people_model_reload:
+ *
+ * Counts again and forgets the pages read: every item may have changed.
+ */
+void
+pb_people_model_reload (PbPeopleModel *self)
+{
+  g_return_if_fail (PB_IS_PEOPLE_MODEL (self));
+
+  read_again (self, TRUE);
 }
 
 /* How many people the register holds, whatever the query. */

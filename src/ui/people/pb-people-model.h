@@ -28,6 +28,9 @@ void           pb_people_model_set_store            (PbPeopleModel       *self,
 void           pb_people_model_set_query            (PbPeopleModel       *self,
                                                      const PbPeopleQuery *query);
 void           pb_people_model_reload               (PbPeopleModel       *self);
+void           pb_people_model_reload_with          (PbPeopleModel       *self,
+                                                     PbStore             *store,
+                                                     const PbPeopleQuery *query);
 guint          pb_people_model_get_n_all            (PbPeopleModel       *self);
 gboolean       pb_people_model_get_all_active       (PbPeopleModel       *self);
 guint          pb_people_model_find                 (PbPeopleModel       *self,

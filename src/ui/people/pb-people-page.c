@@ -1193,15 +1193,7 @@ pb_people_page_reload (PbPeoplePage *self)
    * slide back to the table (and lose the person) on the way. */
   self->reloading = TRUE;
   fill_query (self, &query);
-  if (pb_people_model_get_store (self->people) != self->store)
-    {
-      /* One read: the query first, on no store. */
-      pb_people_model_set_store (self->people, NULL);
-      pb_people_model_set_query (self->people, &query);
-      pb_people_model_set_store (self->people, self->store);
-    }
-  else
-    pb_people_model_set_query (self->people, &query);
+  pb_people_model_reload_with (self->people, self->store, &query);
 
   /* The same person as a new record: selecting it shows what the register
    * holds now (the reload dropped the old selection). */
