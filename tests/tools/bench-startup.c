@@ -4,7 +4,8 @@
  * and 120 MB), with GSK's default renderer and with cairo.
  *
  * The register is made once (pb-gen-hr, then `paybridge-cli import`) in
- * $PB_BENCH_DIR (default /tmp/paybridge-bench-startup) and reused. Each
+ * $PB_BENCH_DIR (default /tmp/paybridge-bench-startup-HASH, one per build
+ * of paybridge-cli) and reused. Each
  * start runs `paybridge --data-dir DIR` with PB_REPORT_FIRST_FRAME=1 (see
  * src/ui/main.c): the app prints the monotonic time of its first frame's
  * after-paint and its VmHWM, then quits. The first start of each renderer
@@ -216,6 +217,7 @@ main (int   argc,
       char *argv[])
 {
   const char *base = g_getenv ("PB_BENCH_DIR");
+  g_autofree char *base_owned = NULL;
   const char *renderers[] = { NULL, "cairo" };
   guint sizes[2] = { 0, 10000 };
   guint runs = 5;
@@ -233,7 +235,13 @@ main (int   argc,
   if (argc > 5)
     runs = MAX (1, (guint) g_ascii_strtoull (argv[5], NULL, 10));
   if (base == NULL)
-    base = "/tmp/paybridge-bench-startup";
+    {
+      /* One per build: another branch's build may have migrated a shared
+       * register past what this one knows. */
+      g_autofree char *cli = g_canonicalize_filename (argv[2], NULL);
+
+      base = base_owned = g_strdup_printf ("/tmp/paybridge-bench-startup-%08x", g_str_hash (cli));
+    }
 
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
     {
