@@ -15,6 +15,7 @@
 #include "pb-import.h"
 #include "pb-mapping.h"
 #include "pb-outbox.h"
+#include "pb-people-model.h"
 #include "pb-people-page.h"
 #include "pb-field-editor.h"
 #include "pb-person-detail-private.h"
@@ -796,6 +797,186 @@ test_empty_register (Fixture       *fixture,
   assert_shown_names (fixture, "Grace Hopper", "Ada Lovelace", "Alan Turing", NULL);
 }
 
+/* Sorting by team, then by name the other way. */
+static void
+test_sorts_by_team_and_name (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  GtkColumnView *view;
+
+  if (!have_display)
+    {
+      pb_test_skip_or_fail ("no display");
+      return;
+    }
+
+  view = GTK_COLUMN_VIEW (page_child (fixture, "column_view"));
+
+  /* Sales after Engineering; within Engineering the register's order. */
+  gtk_column_view_sort_by_column (view, GTK_COLUMN_VIEW_COLUMN (page_child (fixture, "team_column")),
+                                  GTK_SORT_DESCENDING);
+  assert_shown_names (fixture, "Alan Turing", "Grace Hopper", "Ada Lovelace", NULL);
+  gtk_column_view_sort_by_column (view, GTK_COLUMN_VIEW_COLUMN (page_child (fixture, "name_column")),
+                                  GTK_SORT_DESCENDING);
+  assert_shown_names (fixture, "Alan Turing", "Ada Lovelace", "Grace Hopper", NULL);
+  gtk_column_view_sort_by_column (view, NULL, GTK_SORT_ASCENDING);
+  assert_shown_names (fixture, "Grace Hopper", "Ada Lovelace", "Alan Turing", NULL);
+}
+
+/* The company and location drop-downs, and the summary the window shows
+ * as its subtitle. */
+static void
+test_company_location_filters (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  GtkDropDown *companies;
+  GtkDropDown *locations;
+
+  if (!have_display)
+    {
+      pb_test_skip_or_fail ("no display");
+      return;
+    }
+
+  companies = GTK_DROP_DOWN (page_child (fixture, "company_dropdown"));
+  locations = GTK_DROP_DOWN (page_child (fixture, "location_dropdown"));
+  g_assert_cmpstr (pb_people_page_get_summary (fixture->page), ==, "3 people");
+
+  gtk_drop_down_set_selected (companies, 1);   /* Acme AS: Turing has no company */
+  assert_shown_names (fixture, "Grace Hopper", "Ada Lovelace", NULL);
+  g_assert_cmpstr (pb_people_page_get_summary (fixture->page), ==, "2 of 3 people");
+
+  gtk_drop_down_set_selected (locations, 1);   /* Oslo: only Ada */
+  assert_shown_names (fixture, "Ada Lovelace", NULL);
+  g_assert_cmpstr (pb_people_page_get_summary (fixture->page), ==, "1 of 3 people");
+
+  gtk_drop_down_set_selected (companies, 0);
+  assert_shown_names (fixture, "Ada Lovelace", NULL);
+  gtk_drop_down_set_selected (locations, 0);
+  assert_shown_names (fixture, "Grace Hopper", "Ada Lovelace", "Alan Turing", NULL);
+  g_assert_cmpstr (pb_people_page_get_summary (fixture->page), ==, "3 people");
+}
+
+/* A search that still finds the selected person keeps them selected, and
+ * their details as they were (the table is read again, not the details);
+ * one that hides them clears the details. */
+static void
+test_search_keeps_selection (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  GtkSelectionModel *selection;
+  GtkWidget *detail;
+  GtkEditable *search;
+  GObject *detail_stack;
+
+  if (!have_display)
+    {
+      pb_test_skip_or_fail ("no display");
+      return;
+    }
+
+  selection = GTK_SELECTION_MODEL (shown_people (fixture));
+  detail = GTK_WIDGET (page_child (fixture, "detail"));
+  detail_stack = gtk_widget_get_template_child (detail, PB_TYPE_PERSON_DETAIL, "stack");
+  search = GTK_EDITABLE (page_child (fixture, "search_entry"));
+
+  g_assert_true (gtk_selection_model_select_item (selection, 1, TRUE));   /* Ada Lovelace */
+  /* An edit not saved yet */
+  gtk_editable_set_text (GTK_EDITABLE (pb_field_editor_get_row (pb_person_detail_get_fields (PB_PERSON_DETAIL (detail)),
+                                                                PB_EMPLOYEE_PHONE)), "+47 999 99 999");
+
+  gtk_editable_set_text (search, "a");
+  assert_shown_names (fixture, "Grace Hopper", "Ada Lovelace", "Alan Turing", NULL);
+  gtk_editable_set_text (search, "acme.no ada");
+  assert_shown_names (fixture, "Ada Lovelace", NULL);
+  g_assert_true (gtk_selection_model_is_selected (selection, 0));
+  g_assert_cmpstr (detail_label (detail, "name_label"), ==, "Ada Lovelace");
+  g_assert_cmpstr (detail_field (detail, PB_EMPLOYEE_PHONE), ==, "+47 999 99 999");
+  g_assert_cmpstr (pb_people_page_get_summary (fixture->page), ==, "1 of 3 people");
+
+  gtk_editable_set_text (search, "turing");
+  assert_shown_names (fixture, "Alan Turing", NULL);
+  g_assert_false (gtk_selection_model_is_selected (selection, 0));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (detail_stack)), ==, "empty");
+}
+
+/* 1,200 people: six pages of the model. The table reads only the pages it
+ * shows; a person past the first page is selected, stays selected
+ * through a reload and a sort, and is found by a search. */
+#define N_MANY 1200
+
+static void
+test_many_people (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GString) json = g_string_new ("{ \"format\": \"paybridge-hr/1\", \"employees\": [");
+  GtkSelectionModel *selection;
+  PbPeopleModel *model;
+  GtkWidget *detail;
+  GtkColumnView *view;
+  guint position;
+
+  if (!have_display)
+    {
+      pb_test_skip_or_fail ("no display");
+      return;
+    }
+
+  for (guint i = 0; i < N_MANY; i++)
+    g_string_append_printf (json, "%s{ \"given_name\": \"Person\", \"family_name\": \"P%04u\", "
+                            "\"email\": \"p%04u@big.no\", \"employee_number\": \"B%04u\" }",
+                            i > 0 ? ", " : "", i, (N_MANY - 1 - i), i);
+  g_string_append (json, "] }");
+  import_json (fixture->store, fixture->dir, "many.json", json->str);
+  pb_people_page_reload (fixture->page);
+
+  selection = GTK_SELECTION_MODEL (shown_people (fixture));
+  model = PB_PEOPLE_MODEL (gtk_single_selection_get_model (GTK_SINGLE_SELECTION (selection)));
+  detail = GTK_WIDGET (page_child (fixture, "detail"));
+  view = GTK_COLUMN_VIEW (page_child (fixture, "column_view"));
+  /* After Hopper and Lovelace, before Turing */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (selection)), ==, N_MANY + 3);
+  g_assert_cmpstr (pb_people_page_get_summary (fixture->page), ==, "1203 people");
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (pb_people_model_get_n_cached_pages (model), <, 3);
+
+  /* Position 1,101 is P1099, on the sixth page; the last is Turing. */
+  g_assert_true (gtk_selection_model_select_item (selection, 1101, TRUE));
+  g_assert_cmpstr (detail_label (detail, "name_label"), ==, "Person P1099");
+  {
+    g_autofree char *last = shown_name (fixture, N_MANY + 2);
+    g_autofree char *edge = shown_name (fixture, 199);
+    g_autofree char *next = shown_name (fixture, 200);
+
+    g_assert_cmpstr (last, ==, "Alan Turing");
+    g_assert_cmpstr (edge, ==, "Person P0197");
+    g_assert_cmpstr (next, ==, "Person P0198");
+  }
+  g_assert_cmpuint (pb_people_model_get_n_cached_pages (model), <, 6);
+
+  pb_people_page_reload (fixture->page);
+  g_assert_true (gtk_selection_model_is_selected (selection, 1101));
+  g_assert_cmpstr (detail_label (detail, "name_label"), ==, "Person P1099");
+
+  /* By email: P1099 has p0100@, the 101st of the p…@big.no, after the
+   * three of Acme (ada@, alan@, grace@). */
+  gtk_column_view_sort_by_column (view, GTK_COLUMN_VIEW_COLUMN (page_child (fixture, "email_column")),
+                                  GTK_SORT_ASCENDING);
+  position = gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (selection));
+  g_assert_cmpuint (position, ==, 3 + 100);
+  {
+    g_autofree char *name = shown_name (fixture, position);
+
+    g_assert_cmpstr (name, ==, "Person P1099");
+  }
+
+  gtk_editable_set_text (GTK_EDITABLE (page_child (fixture, "search_entry")), "b1099");
+  assert_shown_names (fixture, "Person P1099", NULL);
+  g_assert_true (gtk_selection_model_is_selected (selection, 0));
+  g_assert_cmpstr (pb_people_page_get_summary (fixture->page), ==, "1 of 1203 people");
+}
+
 static gboolean
 column_hidden (gpointer data)
 {
@@ -1095,6 +1276,10 @@ main (int   argc,
   ADD ("/people-view/sorts-by-column", test_sorts_by_column, 0);
   ADD ("/people-view/search-filters", test_search_filters, 0);
   ADD ("/people-view/team-filter", test_team_filter, 0);
+  ADD ("/people-view/sorts-by-team-and-name", test_sorts_by_team_and_name, 0);
+  ADD ("/people-view/company-location-filters", test_company_location_filters, 0);
+  ADD ("/people-view/search-keeps-selection", test_search_keeps_selection, 0);
+  ADD ("/people-view/many-people", test_many_people, 0);
   ADD ("/people-view/selection-fills-detail", test_selection_fills_detail, 0);
   ADD ("/people-view/reload-keeps-selection", test_reload_keeps_selection, 0);
   ADD ("/people-view/A1-A2-A7-absence-sync-state", test_absence_sync_state, 0);

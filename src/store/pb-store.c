@@ -21,6 +21,8 @@
 #include "pb-connection.h"
 #include "pb-store-private.h"
 
+static void register_people_functions (PbStore *self);
+
 struct _PbStore
 {
   GObject     parent_instance;
@@ -643,6 +645,7 @@ pb_store_open_at_version (const char  *data_dir,
 
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, 5000);
+  register_people_functions (self);
 
   if (!exec (self, "PRAGMA foreign_keys = ON", error) ||
       !exec (self, "PRAGMA journal_mode = WAL", error) ||
@@ -703,6 +706,7 @@ pb_store_open_another (PbStore  *self,
 
   sqlite3_extended_result_codes (other->db, 1);
   sqlite3_busy_timeout (other->db, 5000);
+  register_people_functions (other);
   if (!exec (other, "PRAGMA foreign_keys = ON", error) ||
       !exec (other, "PRAGMA synchronous = NORMAL", error))
     {
@@ -1079,6 +1083,276 @@ pb_store_count (PbStore   *self,
   sqlite3_reset (stmt);
 
   return count;
+}
+
+/* --- the People view's pages ------------------------------------------- */
+
+/* What a search looks in: the names, email and employee number, NFKC
+ * normalized and casefolded, so that "ODEGARD" does not find "Ødegård" but
+ * "ØDEGÅRD" does. The People view folds the words it looks for the same
+ * way. */
+char *
+pb_store_fold_search_text (const char *text)
+{
+  g_autofree char *normalized = NULL;
+
+  if (text == NULL)
+    return NULL;
+
+  normalized = g_utf8_normalize (text, -1, G_NORMALIZE_ALL);
+  return g_utf8_casefold (normalized != NULL ? normalized : text, -1);
+}
+
+/* pb_people_search_key (given, family, email, number) */
+static void
+people_search_key_func (sqlite3_context  *context,
+                        int               argc,
+                        sqlite3_value   **argv)
+{
+  const char *parts[4] = { NULL, };
+  g_autofree char *joined = NULL;
+  char *folded;
+
+  for (int i = 0; i < argc && i < 4; i++)
+    parts[i] = (const char *) sqlite3_value_text (argv[i]);
+
+  joined = g_strjoin ("\n", parts[0] ?: "", parts[1] ?: "", parts[2] ?: "", parts[3] ?: "", NULL);
+  folded = pb_store_fold_search_text (joined);
+  sqlite3_result_text (context, folded, -1, g_free);
+}
+
+static void
+register_people_functions (PbStore *self)
+{
+  sqlite3_create_function (self->db, "pb_people_search_key", 4,
+                           SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                           people_search_key_func, NULL, NULL);
+}
+
+/* The WHERE of @query over employees aliased "e", with its parameters
+ * (strings, bound in order) added to @params. */
+static void
+people_where (const PbPeopleQuery *query,
+              GString             *sql,
+              GPtrArray           *params)
+{
+  static const struct { gsize offset; const char *sql; } refs[] = {
+    { G_STRUCT_OFFSET (PbPeopleQuery, company), "e.company_id = (SELECT id FROM companies WHERE key = ?)" },
+    { G_STRUCT_OFFSET (PbPeopleQuery, location), "e.location_id = (SELECT id FROM locations WHERE key = ?)" },
+    { G_STRUCT_OFFSET (PbPeopleQuery, team), "e.team_id = (SELECT id FROM teams WHERE key = ?)" },
+    { G_STRUCT_OFFSET (PbPeopleQuery, status), "e.status = ?" },
+  };
+
+  g_string_append (sql, " WHERE 1");
+  for (guint i = 0; i < G_N_ELEMENTS (refs); i++)
+    {
+      const char *value = G_STRUCT_MEMBER (const char *, query, refs[i].offset);
+
+      if (value == NULL)
+        continue;
+      g_string_append_printf (sql, " AND %s", refs[i].sql);
+      g_ptr_array_add (params, g_strdup (value));
+    }
+
+  for (guint i = 0; query->search != NULL && query->search[i] != NULL; i++)
+    {
+      if (*query->search[i] == '\0')
+        continue;
+      g_string_append (sql, " AND instr (pb_people_search_key (e.given_name, e.family_name, e.email, "
+                            "e.employee_number), ?) > 0");
+      g_ptr_array_add (params, pb_store_fold_search_text (query->search[i]));
+    }
+}
+
+/* The ORDER BY of @query over employees aliased @t: the column, then the
+ * register's order (GtkSortListModel's stable sort kept ties so). */
+static void
+people_order (const PbPeopleQuery *query,
+              const char          *t,
+              GString             *sql)
+{
+  const char *dir = query->descending ? " DESC" : "";
+
+  g_string_append (sql, " ORDER BY ");
+  switch (query->sort)
+    {
+    case PB_PEOPLE_SORT_REGISTER:
+      g_string_append_printf (sql, "%s.family_name COLLATE NOCASE%s, %s.given_name COLLATE NOCASE%s, ",
+                              t, dir, t, dir);
+      break;
+    case PB_PEOPLE_SORT_EMAIL:
+      g_string_append_printf (sql, "%s.email COLLATE NOCASE%s, ", t, dir);
+      break;
+    case PB_PEOPLE_SORT_TEAM:
+      g_string_append_printf (sql, "(SELECT name FROM teams WHERE id = %s.team_id) COLLATE NOCASE%s, ", t, dir);
+      break;
+    case PB_PEOPLE_SORT_LOCATION:
+      g_string_append_printf (sql, "(SELECT name FROM locations WHERE id = %s.location_id) COLLATE NOCASE%s, ",
+                              t, dir);
+      break;
+    case PB_PEOPLE_SORT_COMPANY:
+      g_string_append_printf (sql, "(SELECT name FROM companies WHERE id = %s.company_id) COLLATE NOCASE%s, ",
+                              t, dir);
+      break;
+    case PB_PEOPLE_SORT_STATUS:
+      g_string_append_printf (sql, "%s.status%s, ", t, dir);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  g_string_append_printf (sql, "%s.family_name COLLATE NOCASE, %s.given_name COLLATE NOCASE, %s.id", t, t, t);
+}
+
+/* The people @query finds, each with its rank from 1:
+ * "SELECT e.id AS pid, row_number () OVER (ORDER BY ...) AS n ...". */
+static void
+people_ranked (const PbPeopleQuery *query,
+               GString             *sql,
+               GPtrArray           *params)
+{
+  g_autoptr(GString) order = g_string_new (NULL);
+
+  people_order (query, "e", order);
+  g_string_append_printf (sql, "SELECT e.id AS pid, row_number () OVER (%s) AS n FROM employees e", order->str);
+  people_where (query, sql, params);
+}
+
+static void
+bind_params (sqlite3_stmt *stmt,
+             GPtrArray    *params)
+{
+  for (guint i = 0; i < params->len; i++)
+    pb_store_bind_text (stmt, i + 1, g_ptr_array_index (params, i));
+}
+
+/**
+ * pb_store_count_people:
+ *
+ * Returns: how many employees @query finds, or -1 with @error set
+ */
+gint64
+pb_store_count_people (PbStore              *self,
+                       const PbPeopleQuery  *query,
+                       GError              **error)
+{
+  g_autoptr(GString) sql = g_string_new ("SELECT count(*) FROM employees e");
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+  gint64 count = -1;
+
+  g_return_val_if_fail (PB_IS_STORE (self), -1);
+  g_return_val_if_fail (query != NULL, -1);
+
+  people_where (query, sql, params);
+  stmt = pb_store_prepare (self, sql->str, error);
+  if (stmt == NULL)
+    return -1;
+
+  bind_params (stmt, params);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    count = sqlite3_column_int64 (stmt, 0);
+  else
+    pb_store_set_error (self, error, _("Could not count records"));
+  sqlite3_reset (stmt);
+
+  return count;
+}
+
+/**
+ * pb_store_list_people_page:
+ * @offset: the first person's position in what @query finds
+ * @limit: at most this many
+ *
+ * One page of what @query finds, in its order: only the page's rows are
+ * read in full. LIMIT and OFFSET let SQLite keep only the best rows of its
+ * sort (the first page of 10,000 people in a few milliseconds, where a
+ * rank of every row takes tens).
+ *
+ * Returns: (transfer full) (element-type PbRecord): the employees, or
+ *   %NULL with @error set
+ */
+GPtrArray *
+pb_store_list_people_page (PbStore              *self,
+                           const PbPeopleQuery  *query,
+                           guint                 offset,
+                           guint                 limit,
+                           GError              **error)
+{
+  g_autoptr(GString) where = g_string_new ("JOIN (SELECT e.id AS pid FROM employees e");
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (PB_IS_STORE (self), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+
+  people_where (query, where, params);
+  people_order (query, "e", where);
+  g_string_append (where, " LIMIT ? OFFSET ?) p ON p.pid = t.id");
+  people_order (query, "t", where);
+  sql = select_sql (PB_ENTITY_EMPLOYEE, where->str);
+  stmt = pb_store_prepare (self, sql, error);
+  if (stmt == NULL)
+    return NULL;
+
+  bind_params (stmt, params);
+  sqlite3_bind_int64 (stmt, params->len + 1, limit);
+  sqlite3_bind_int64 (stmt, params->len + 2, offset);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (records, record_from_row (PB_ENTITY_EMPLOYEE, stmt));
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      pb_store_set_error (self, error, _("Could not read the HR register"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&records);
+}
+
+/**
+ * pb_store_find_person_position:
+ *
+ * Returns: where @employee_id is in what @query finds (from 0); -1 when
+ *   it finds no such person, -2 with @error set
+ */
+gint64
+pb_store_find_person_position (PbStore              *self,
+                               const PbPeopleQuery  *query,
+                               gint64                employee_id,
+                               GError              **error)
+{
+  g_autoptr(GString) sql = g_string_new ("SELECT p.n - 1 FROM (");
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+  gint64 position = -1;
+  int rc;
+
+  g_return_val_if_fail (PB_IS_STORE (self), -2);
+  g_return_val_if_fail (query != NULL, -2);
+
+  people_ranked (query, sql, params);
+  g_string_append (sql, ") p WHERE p.pid = ?");
+  stmt = pb_store_prepare (self, sql->str, error);
+  if (stmt == NULL)
+    return -2;
+
+  bind_params (stmt, params);
+  sqlite3_bind_int64 (stmt, params->len + 1, employee_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    position = sqlite3_column_int64 (stmt, 0);
+  else if (rc != SQLITE_DONE)
+    {
+      pb_store_set_error (self, error, _("Could not read the HR register"));
+      position = -2;
+    }
+  sqlite3_reset (stmt);
+
+  return position;
 }
 
 /* --- writes ------------------------------------------------------------- */

@@ -114,6 +114,46 @@ GPtrArray  *pb_store_list_changes     (PbStore     *self,
                                        gint64       after_id,
                                        GError     **error);
 
+/* The People view's list, read a page at a time (pb_store_count_people(),
+ * pb_store_list_people_page()). */
+typedef enum
+{
+  PB_PEOPLE_SORT_REGISTER,   /* family name, given name: pb_store_list()'s order */
+  PB_PEOPLE_SORT_EMAIL,
+  PB_PEOPLE_SORT_TEAM,       /* by the name of the team */
+  PB_PEOPLE_SORT_LOCATION,   /* by the name of the location */
+  PB_PEOPLE_SORT_COMPANY,    /* by the name of the company */
+  PB_PEOPLE_SORT_STATUS,     /* active, deactivated, deleted */
+} PbPeopleSort;
+
+typedef struct
+{
+  const char * const *search;      /* (nullable): words, each found in the names, email or
+                                    * employee number (Unicode case-insensitive) */
+  const char         *company;     /* (nullable): only the company with this key */
+  const char         *location;    /* (nullable): only the location with this key */
+  const char         *team;        /* (nullable): only the team with this key */
+  const char         *status;      /* (nullable): only people of this status */
+  PbPeopleSort        sort;
+  gboolean            descending;  /* ties stay in the register's order either way */
+} PbPeopleQuery;
+
+#define PB_PEOPLE_QUERY_INIT { NULL, NULL, NULL, NULL, NULL, PB_PEOPLE_SORT_REGISTER, FALSE }
+
+char       *pb_store_fold_search_text     (const char           *text);
+gint64      pb_store_count_people         (PbStore              *self,
+                                           const PbPeopleQuery  *query,
+                                           GError              **error);
+GPtrArray  *pb_store_list_people_page     (PbStore              *self,
+                                           const PbPeopleQuery  *query,
+                                           guint                 offset,
+                                           guint                 limit,
+                                           GError              **error);
+gint64      pb_store_find_person_position (PbStore              *self,
+                                           const PbPeopleQuery  *query,
+                                           gint64                employee_id,
+                                           GError              **error);
+
 typedef struct _PbConnection PbConnection;
 
 GPtrArray    *pb_store_list_connections  (PbStore       *self,

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "pb-format.h"
+#include "pb-people-model.h"
 #include "pb-people-page.h"
 #include "pb-person-detail.h"
 
@@ -22,9 +23,10 @@
  * narrow widths the table fills the page and selecting a person moves to
  * their details (the window's back button comes back).
  *
- * The model chain is GListStore (employees, in the store's family-name
- * order) -> GtkFilterListModel (search and drop-downs) -> GtkSortListModel
- * (the column view's sorter) -> GtkSingleSelection. */
+ * The model chain is PbPeopleModel -> GtkSingleSelection: the model reads
+ * the employees from the store a page at a time, with the search and the
+ * drop-downs as its query's WHERE and the column view's sort as its ORDER
+ * BY, so that a register of 10,000 people opens on one page's read. */
 
 typedef enum
 {
@@ -74,11 +76,9 @@ struct _PbPeoplePage
   PbStore             *store;                     /* (owned) (nullable) */
   GSettings           *settings;                  /* (owned) (nullable) */
 
-  GListStore          *people;                    /* (owned) of PbRecord */
-  GtkCustomFilter     *filter;                    /* (owned) */
-  GtkFilterListModel  *filter_model;              /* (owned) */
-  GtkSortListModel    *sort_model;                /* (owned) */
+  PbPeopleModel       *people;                    /* (owned) what the query finds */
   GtkSingleSelection  *selection;                 /* (owned) */
+  int                  probe_column;              /* see get_sort() */
 
   GHashTable          *names[N_FILTERS];          /* (owned) key -> name */
   GPtrArray           *filter_keys[N_FILTERS];    /* (owned) drop-down index -> key; [0] NULL */
@@ -106,6 +106,7 @@ struct _PbPeoplePage
   GtkColumnViewColumn *status_column;
   gboolean             all_active;     /* the status column would say nothing */
   gboolean             reloading;      /* the table is being read again */
+  gboolean             requerying;     /* the same person moves: the details stay */
   PbPersonDetail      *detail;
   GtkWidget           *detail_separator;
   gboolean             adding;                    /* the detail pane holds a new person */
@@ -134,18 +135,6 @@ static const struct
   [FILTER_LOCATION] = { PB_ENTITY_LOCATION, PB_EMPLOYEE_LOCATION, "people-location-filter", N_("All locations") },
   [FILTER_TEAM]     = { PB_ENTITY_TEAM, PB_EMPLOYEE_TEAM, "people-team-filter", N_("All teams") },
 };
-
-/* Each listed employee carries its search text under this quark. */
-static GQuark
-search_key_quark (void)
-{
-  static GQuark quark;
-
-  if (G_UNLIKELY (quark == 0))
-    quark = g_quark_from_static_string ("pb-people-search-key");
-
-  return quark;
-}
 
 static GtkDropDown *
 get_dropdown (PbPeoplePage *self,
@@ -193,68 +182,11 @@ lookup_name (PbPeoplePage *self,
   return name != NULL ? name : key;
 }
 
-/* Text of one person for searching: names, email and employee number,
- * normalized and casefolded once per load. */
-static char *
-make_search_key (PbRecord *person)
-{
-  g_autofree char *joined = g_strjoin ("\n",
-                                       pb_record_get (person, PB_EMPLOYEE_GIVEN_NAME) ?: "",
-                                       pb_record_get (person, PB_EMPLOYEE_FAMILY_NAME) ?: "",
-                                       pb_record_get (person, PB_EMPLOYEE_EMAIL) ?: "",
-                                       pb_record_get (person, PB_EMPLOYEE_EMPLOYEE_NUMBER) ?: "",
-                                       NULL);
-  g_autofree char *normalized = g_utf8_normalize (joined, -1, G_NORMALIZE_ALL);
-
-  return g_utf8_casefold (normalized != NULL ? normalized : joined, -1);
-}
-
-static gboolean
-person_matches (gpointer item,
-                gpointer user_data)
-{
-  PbPeoplePage *self = user_data;
-  PbRecord *person = item;
-  const char *search_key;
-
-  for (guint i = 0; i < N_FILTERS; i++)
-    {
-      const char *key = get_filter_key (self, i);
-
-      if (key != NULL && g_strcmp0 (pb_record_get (person, filter_defs[i].employee_field), key) != 0)
-        return FALSE;
-    }
-
-  if (self->search_terms == NULL)
-    return TRUE;
-
-  search_key = g_object_get_qdata (G_OBJECT (person), search_key_quark ());
-  if (search_key == NULL)
-    return FALSE;
-
-  /* Every word typed must appear: "ada love" finds Ada Lovelace. */
-  for (guint i = 0; self->search_terms[i] != NULL; i++)
-    if (strstr (search_key, self->search_terms[i]) == NULL)
-      return FALSE;
-
-  return TRUE;
-}
-
 static char *
 get_display_name (PbRecord     *person,
                   PbPeoplePage *self)
 {
   return pb_record_dup_display_name (person);
-}
-
-/* Sorting by name sorts by family name, as the register lists people. */
-static char *
-get_name_sort_key (PbRecord     *person,
-                   PbPeoplePage *self)
-{
-  return g_strdup_printf ("%s\t%s",
-                          pb_record_get (person, PB_EMPLOYEE_FAMILY_NAME) ?: "",
-                          pb_record_get (person, PB_EMPLOYEE_GIVEN_NAME) ?: "");
 }
 
 static char *
@@ -399,17 +331,67 @@ on_name_cell_bind_cb (GtkSignalListItemFactory *factory,
   gtk_widget_set_opacity (avatar, is_deleted (person) ? 0.55 : 1.0);
 }
 
+/* How each column sorts, in the store's terms. */
+static const PbPeopleSort column_sorts[N_COLUMNS] = {
+  [COLUMN_NAME] = PB_PEOPLE_SORT_REGISTER,   /* by family name, as the register lists people */
+  [COLUMN_EMAIL] = PB_PEOPLE_SORT_EMAIL,
+  [COLUMN_TEAM] = PB_PEOPLE_SORT_TEAM,
+  [COLUMN_LOCATION] = PB_PEOPLE_SORT_LOCATION,
+  [COLUMN_COMPANY] = PB_PEOPLE_SORT_COMPANY,
+  [COLUMN_STATUS] = PB_PEOPLE_SORT_STATUS,
+};
+
+/* The columns' sorters never sort anything: the store does. Each says
+ * which column it is when get_sort() compares through the column view's
+ * sorter (GTK 4.8 has no getter for its primary column and order). */
+static int
+column_probe_cb (gconstpointer a,
+                 gconstpointer b,
+                 gpointer      user_data)
+{
+  ColumnInfo *column = user_data;
+  PbPeoplePage *self = column->self;
+
+  if (self->probe_column < 0)
+    self->probe_column = column - self->columns;
+
+  return GTK_ORDERING_SMALLER;
+}
+
+/* The column the table is sorted by and its direction, as the column
+ * view's sorter would apply them. */
+static void
+get_sort (PbPeoplePage *self,
+          PbPeopleSort *sort,
+          gboolean     *descending)
+{
+  GtkSorter *sorter = gtk_column_view_get_sorter (self->column_view);
+  g_autoptr(GObject) a = g_object_new (G_TYPE_OBJECT, NULL);
+  g_autoptr(GObject) b = g_object_new (G_TYPE_OBJECT, NULL);
+  GtkOrdering order;
+
+  self->probe_column = -1;
+  order = sorter != NULL ? gtk_sorter_compare (sorter, a, b) : GTK_ORDERING_EQUAL;
+  if (self->probe_column < 0 || order == GTK_ORDERING_EQUAL)
+    {
+      *sort = PB_PEOPLE_SORT_REGISTER;
+      *descending = FALSE;
+      return;
+    }
+
+  *sort = column_sorts[self->probe_column];
+  *descending = order == GTK_ORDERING_LARGER;
+}
+
 static void
 setup_column (PbPeoplePage        *self,
               GtkColumnViewColumn *view_column,
               Column               column,
               int                  min_chars,
-              PersonTextFunc       text,
-              PersonTextFunc       sort_key)
+              PersonTextFunc       text)
 {
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
   g_autoptr(GtkSorter) sorter = NULL;
-  GtkExpression *expression;
 
   self->columns[column].self = self;
   self->columns[column].text = text;
@@ -427,10 +409,7 @@ setup_column (PbPeoplePage        *self,
     }
   gtk_column_view_column_set_factory (view_column, factory);
 
-  /* The closure returns a new string, which the expression takes. */
-  expression = gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 0, NULL,
-                                            G_CALLBACK (sort_key), self, NULL);
-  sorter = GTK_SORTER (gtk_string_sorter_new (expression));
+  sorter = GTK_SORTER (gtk_custom_sorter_new (column_probe_cb, &self->columns[column], NULL));
   gtk_column_view_column_set_sorter (view_column, sorter);
 }
 
@@ -544,8 +523,8 @@ dup_summary (guint n_shown,
 static void
 update_stacks (PbPeoplePage *self)
 {
-  guint n_all = g_list_model_get_n_items (G_LIST_MODEL (self->people));
-  guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
+  guint n_all = pb_people_model_get_n_all (self->people);
+  guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->people));
   g_autofree char *summary = dup_summary (n_shown, n_all);
 
   gtk_stack_set_visible_child_name (self->main_stack, n_all > 0 ? "people" : "empty");
@@ -560,9 +539,40 @@ update_stacks (PbPeoplePage *self)
 }
 
 static void
+fill_query (PbPeoplePage  *self,
+            PbPeopleQuery *query)
+{
+  *query = (PbPeopleQuery) PB_PEOPLE_QUERY_INIT;
+  query->search = (const char * const *) self->search_terms;
+  query->company = get_filter_key (self, FILTER_COMPANY);
+  query->location = get_filter_key (self, FILTER_LOCATION);
+  query->team = get_filter_key (self, FILTER_TEAM);
+  get_sort (self, &query->sort, &query->descending);
+}
+
+static void on_selected_item_changed_cb (PbPeoplePage       *self,
+                                         GParamSpec         *pspec,
+                                         GtkSingleSelection *selection);
+
+/* The search, a drop-down or the sort changed: the model reads again. The
+ * selected person stays selected, details untouched, if still found. */
+static void
 refilter (PbPeoplePage *self)
 {
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  PbRecord *selected = gtk_single_selection_get_selected_item (self->selection);
+  gint64 selected_id = selected != NULL ? pb_record_get_id (selected) : 0;
+  PbPeopleQuery query;
+  guint position;
+
+  fill_query (self, &query);
+  self->requerying = TRUE;
+  pb_people_model_set_query (self->people, &query);
+  position = pb_people_model_find (self->people, selected_id);
+  gtk_single_selection_set_selected (self->selection, position);
+  self->requerying = FALSE;
+  if (selected_id != 0 && position == GTK_INVALID_LIST_POSITION)
+    on_selected_item_changed_cb (self, NULL, self->selection);   /* filtered out */
+
   update_stacks (self);
 }
 
@@ -584,20 +594,7 @@ static void
 select_person_id (PbPeoplePage *self,
                   gint64        id)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
-
-  for (guint i = 0; id != 0 && i < n; i++)
-    {
-      g_autoptr(PbRecord) person = g_list_model_get_item (G_LIST_MODEL (self->sort_model), i);
-
-      if (pb_record_get_id (person) == id)
-        {
-          gtk_single_selection_set_selected (self->selection, i);
-          return;
-        }
-    }
-
-  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  gtk_single_selection_set_selected (self->selection, pb_people_model_find (self->people, id));
 }
 
 static gboolean
@@ -646,15 +643,7 @@ update_detail_visible (PbPeoplePage *self)
 static void
 update_status_column (PbPeoplePage *self)
 {
-  GListModel *people = G_LIST_MODEL (self->people);
-  gboolean all_active = TRUE;
-
-  for (guint i = 0; i < g_list_model_get_n_items (people) && all_active; i++)
-    {
-      g_autoptr(PbRecord) person = g_list_model_get_item (people, i);
-
-      all_active = g_strcmp0 (pb_record_get (person, PB_EMPLOYEE_STATUS), "active") == 0;
-    }
+  gboolean all_active = pb_people_model_get_all_active (self->people);
 
   self->all_active = all_active;
   /* Narrow, the name and email need the room more: the status is in the
@@ -669,6 +658,9 @@ on_selected_item_changed_cb (PbPeoplePage       *self,
 {
   PbRecord *person = gtk_single_selection_get_selected_item (selection);
 
+  if (self->requerying)
+    return;
+
   pb_person_detail_set_person (self->detail, self->store, person);
   if (person != NULL)
     self->adding = FALSE;
@@ -681,13 +673,11 @@ on_selected_item_changed_cb (PbPeoplePage       *self,
 }
 
 static void
-on_sort_model_items_changed_cb (PbPeoplePage *self,
-                                guint         position,
-                                guint         removed,
-                                guint         added,
-                                GListModel   *model)
+on_sorter_changed_cb (PbPeoplePage     *self,
+                      GtkSorterChange   change,
+                      GtkSorter        *sorter)
 {
-  update_stacks (self);
+  refilter (self);
 }
 
 static void
@@ -899,19 +889,14 @@ pb_people_page_dispose (GObject *object)
    * and the column view's sorter changes as its columns go: take the
    * models down before the widgets. */
   if (self->column_view != NULL)
-    gtk_column_view_set_model (self->column_view, NULL);
-  if (self->sort_model != NULL)
     {
-      g_signal_handlers_disconnect_by_data (self->sort_model, self);
-      gtk_sort_list_model_set_sorter (self->sort_model, NULL);
+      g_signal_handlers_disconnect_by_data (gtk_column_view_get_sorter (self->column_view), self);
+      gtk_column_view_set_model (self->column_view, NULL);
     }
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_data (self->selection, self);
 
   g_clear_object (&self->selection);
-  g_clear_object (&self->sort_model);
-  g_clear_object (&self->filter_model);
-  g_clear_object (&self->filter);
   g_clear_object (&self->people);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), PB_TYPE_PEOPLE_PAGE);
@@ -1072,28 +1057,23 @@ pb_people_page_init (PbPeoplePage *self)
     }
 
   /* Names get the room they need first; the rest ellipsize. */
-  setup_column (self, self->name_column, COLUMN_NAME, 15, get_display_name, get_name_sort_key);
-  setup_column (self, self->email_column, COLUMN_EMAIL, 12, get_email, get_email);
-  setup_column (self, self->team_column, COLUMN_TEAM, 10, get_team, get_team);
-  setup_column (self, self->location_column, COLUMN_LOCATION, 6, get_location, get_location);
-  setup_column (self, self->company_column, COLUMN_COMPANY, 6, get_company, get_company);
-  setup_column (self, self->status_column, COLUMN_STATUS, 4, get_status_cell, get_status);
+  setup_column (self, self->name_column, COLUMN_NAME, 15, get_display_name);
+  setup_column (self, self->email_column, COLUMN_EMAIL, 12, get_email);
+  setup_column (self, self->team_column, COLUMN_TEAM, 10, get_team);
+  setup_column (self, self->location_column, COLUMN_LOCATION, 6, get_location);
+  setup_column (self, self->company_column, COLUMN_COMPANY, 6, get_company);
+  setup_column (self, self->status_column, COLUMN_STATUS, 4, get_status_cell);
 
-  self->people = g_list_store_new (PB_TYPE_RECORD);
-  self->filter = gtk_custom_filter_new (person_matches, self, NULL);
-  self->filter_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->people)),
-                                                  g_object_ref (GTK_FILTER (self->filter)));
-  self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->filter_model)),
-                                              g_object_ref (gtk_column_view_get_sorter (self->column_view)));
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sort_model)));
+  self->people = pb_people_model_new (NULL);
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->people)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
 
   g_signal_connect_object (self->selection, "notify::selected-item",
                            G_CALLBACK (on_selected_item_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->sort_model, "items-changed",
-                           G_CALLBACK (on_sort_model_items_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (gtk_column_view_get_sorter (self->column_view), "changed",
+                           G_CALLBACK (on_sorter_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->leaflet, "notify::child-transition-running",
                            G_CALLBACK (on_leaflet_transition_running_cb), self, G_CONNECT_SWAPPED);
 
@@ -1186,8 +1166,7 @@ pb_people_page_set_settings (PbPeoplePage *self,
 void
 pb_people_page_reload (PbPeoplePage *self)
 {
-  g_autoptr(GPtrArray) people = NULL;
-  g_autoptr(GError) error = NULL;
+  PbPeopleQuery query;
   PbRecord *selected;
   gint64 selected_id;
 
@@ -1210,32 +1189,14 @@ pb_people_page_reload (PbPeoplePage *self)
     }
   self->loading = FALSE;
 
-  if (self->store != NULL)
-    {
-      people = pb_store_list (self->store, PB_ENTITY_EMPLOYEE, 0, &error);
-      if (people == NULL)
-        g_warning ("Could not list the employees: %s", error->message);
-    }
-
-  for (guint i = 0; people != NULL && i < people->len; i++)
-    {
-      PbRecord *person = g_ptr_array_index (people, i);
-
-      g_object_set_qdata_full (G_OBJECT (person), search_key_quark (),
-                               make_search_key (person), g_free);
-    }
-
-  /* The filter reads the drop-downs, which have changed: refilter before
-   * the new people arrive so they are filtered once. */
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
-  /* The splice drops the selection for a moment: a folded page must not
+  /* The model drops the selection for a moment: a folded page must not
    * slide back to the table (and lose the person) on the way. */
   self->reloading = TRUE;
-  g_list_store_splice (self->people, 0, g_list_model_get_n_items (G_LIST_MODEL (self->people)),
-                       people != NULL ? people->pdata : NULL, people != NULL ? people->len : 0);
+  fill_query (self, &query);
+  pb_people_model_reload_with (self->people, self->store, &query);
 
   /* The same person as a new record: selecting it shows what the register
-   * holds now (the splice dropped the old selection). */
+   * holds now (the reload dropped the old selection). */
   select_person_id (self, selected_id);
   self->reloading = FALSE;
   if (selected_id != 0 && gtk_single_selection_get_selected_item (self->selection) == NULL &&
