@@ -18,13 +18,17 @@
 #include "pb-providers.h"
 #include "pb-user-sync.h"
 
-/* bench-stall PB_GEN_HR PAYROLL_SANDBOX [N]: writes N people (default
- * 10,000) with pb-gen-hr, then on one main loop with a 1 ms timer that
- * records the longest gap between its runs: imports them with
+/* bench-stall PB_GEN_HR PAYROLL_SANDBOX [N [SEED [REGISTER]]]: writes N
+ * people (default 10,000) with pb-gen-hr, then on one main loop with a 1 ms
+ * timer that records the longest gap between its runs: imports them with
  * pb_import_file_async(), and plans user sync with pb_user_sync_plan_async()
- * against payroll-sandbox (Tripletex, no latency, its one API user). For
- * comparison, the synchronous pb_import_file() of the same file stalls the
- * loop for its whole run. Prints milliseconds; asserts nothing. */
+ * against payroll-sandbox (Tripletex, no latency, its one API user, or the
+ * employees of SEED, a payroll-sandbox --seed file such as
+ * tests/tools/bench-plan writes), twice (the second plan carries the first
+ * over). For comparison, the synchronous pb_import_file() of the same file
+ * stalls the loop for its whole run. With REGISTER (a data dir holding a
+ * register of the same N people, copied first) both imports are left out.
+ * Prints milliseconds; asserts nothing. */
 
 typedef struct
 {
@@ -98,6 +102,8 @@ main (int   argc,
   const char *gen = argc > 2 ? argv[1] : NULL;
   const char *sandbox_path = argc > 2 ? argv[2] : NULL;
   const char *n = argc > 3 ? argv[3] : "10000";
+  const char *seed = argc > 4 ? argv[4] : NULL;
+  const char *register_dir = argc > 5 ? argv[5] : NULL;
   g_autofree char *dir = g_dir_make_tmp ("bench-stall-XXXXXX", NULL);
   g_autofree char *people = g_build_filename (dir, "people.json", NULL);
   g_autofree char *store_dir = g_build_filename (dir, "store", NULL);
@@ -132,6 +138,19 @@ main (int   argc,
   if (generator == NULL || !g_subprocess_wait_check (generator, NULL, &error))
     g_error ("%s", error->message);
 
+  if (register_dir != NULL)
+    {
+      g_autoptr(GSubprocess) copy = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "cp", "-a", register_dir,
+                                                      store_dir, NULL);
+
+      if (copy == NULL || !g_subprocess_wait_check (copy, NULL, &error))
+        g_error ("%s", error->message);
+      store = pb_store_open (store_dir, &error);
+      if (store == NULL)
+        g_error ("%s", error->message);
+      goto plan;
+    }
+
   /* The import: in a worker thread, then on the main loop as before. */
   store = pb_store_open (store_dir, &error);
   if (store == NULL)
@@ -153,9 +172,11 @@ main (int   argc,
   seconds = (g_get_monotonic_time () - start) / 1e6;
   printf ("import %s people, pb_import_file:       %8.1f ms longest stall (all of it)\n", n, seconds * 1000);
 
+plan:
+
   /* The plan of everyone against payroll's one API user. */
   sandbox = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
-                              sandbox_path, "--system", "tripletex", NULL);
+                              sandbox_path, "--system", "tripletex", seed != NULL ? "--seed" : NULL, seed, NULL);
   if (sandbox == NULL)
     g_error ("%s", error->message);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sandbox));
@@ -175,21 +196,27 @@ main (int   argc,
   if (provider == NULL)
     g_error ("%s", error->message);
 
-  pb_user_sync_plan_async (store, connection, provider, NULL, on_done_cb, &planned);
-  longest = measure (&planned, &seconds);
-  plan = pb_user_sync_plan_finish (planned.result, &error);
-  if (plan == NULL)
-    g_error ("%s", error->message);
-  g_object_unref (planned.result);
-  printf ("plan %s x 1 people, pb_user_sync_plan_async: %8.1f ms longest stall, %.2f s in all (%u items)\n",
-          n, longest, seconds, plan->items->len);
+  for (guint round = 0; round < 2; round++)
+    {
+      planned.done = FALSE;
+      pb_user_sync_plan_async (store, connection, provider, NULL, on_done_cb, &planned);
+      longest = measure (&planned, &seconds);
+      g_clear_pointer (&plan, pb_user_plan_free);
+      plan = pb_user_sync_plan_finish (planned.result, &error);
+      if (plan == NULL)
+        g_error ("%s", error->message);
+      g_clear_object (&planned.result);
+      printf ("plan %s x %s people, pb_user_sync_plan_async%s: %8.1f ms longest stall, %.2f s in all (%u items)\n",
+              n, seed != NULL ? n : "1", round == 0 ? "" : " again", longest, seconds, plan->items->len);
+    }
 
   g_subprocess_force_exit (sandbox);
   g_clear_object (&provider);
   g_clear_object (&store);
   g_clear_object (&sync_store);
   remove_dir (store_dir);
-  remove_dir (sync_dir);
+  if (register_dir == NULL)
+    remove_dir (sync_dir);
   g_unlink (people);
   g_rmdir (dir);
   return 0;
