@@ -387,6 +387,7 @@ pb_user_plan_free (PbUserPlan *plan)
   g_free (plan->created_at);
   g_free (plan->applied_at);
   g_ptr_array_unref (plan->items);
+  g_clear_pointer (&plan->people, g_hash_table_unref);
   g_free (plan);
 }
 
