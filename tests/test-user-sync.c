@@ -652,6 +652,66 @@ test_plan_again_writes_what_differs (Fixture       *f,
   g_assert_cmpuint (report->items->len, ==, changed->items->len);
 }
 
+/* SPEC U1 "reviewable offline": a payroll record with every character a
+ * JSON text escapes comes back from the store as it was; a record stored
+ * by json-glib's generator (older plans, other escapes) is read too. */
+static void
+test_plan_payroll_round_trip (Fixture       *f,
+                              gconstpointer  data)
+{
+  static const char * const values[] = {
+    "Quote \" and backslash \\ and slash /", "Line\nbreak\r\ttab", "Bell \x01 and \x1f",
+    "Ærlig Åse Øvre-Ødegård", "Emoji \xf0\x9f\x98\x80 and \xe2\x82\xac", "Plain",
+  };
+  g_autoptr(PbUserPlan) p = pb_user_plan_new (f->connection->id);
+  g_autoptr(PbUserPlan) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  char *message = NULL;
+  sqlite3 *db = pb_store_get_db (f->store);
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      PbPlanItem *item = pb_plan_item_new ();
+
+      item->kind = PB_MATCH_PAYROLL_ONLY;
+      item->remote_id = g_strdup_printf ("%u", i + 1);
+      item->payroll = pb_record_new (PB_ENTITY_EMPLOYEE);
+      pb_record_set (item->payroll, PB_EMPLOYEE_GIVEN_NAME, values[i]);
+      pb_record_set (item->payroll, PB_EMPLOYEE_EMAIL, "x@acme.no");
+      g_ptr_array_add (p->items, item);
+    }
+  g_ptr_array_add (p->items, pb_plan_item_new ());   /* no payroll record */
+  g_assert_true (pb_store_save_plan (f->store, p, &error));
+  g_assert_no_error (error);
+
+  /* Item 1 as json-glib wrote it before (escaped slash, \u escapes). */
+  sqlite3_exec (db, "UPDATE user_plan_items SET payroll = "
+                "'{\"given_name\":\"\\u00c6 \\/ \\u0041\",\"email\":\"y@acme.no\",\"phone\":null}' "
+                "WHERE position = 1", NULL, NULL, &message);
+  g_assert_null (message);
+
+  loaded = pb_store_load_last_plan (f->store, f->connection->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (loaded->items->len, ==, G_N_ELEMENTS (values) + 1);
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      PbPlanItem *item = g_ptr_array_index (loaded->items, i);
+
+      g_assert_nonnull (item->payroll);
+      if (i == 1)
+        {
+          g_assert_cmpstr (pb_record_get (item->payroll, PB_EMPLOYEE_GIVEN_NAME), ==, "\xc3\x86 / A");
+          g_assert_cmpstr (pb_record_get (item->payroll, PB_EMPLOYEE_EMAIL), ==, "y@acme.no");
+          g_assert_null (pb_record_get (item->payroll, PB_EMPLOYEE_PHONE));
+          continue;
+        }
+      g_assert_cmpstr (pb_record_get (item->payroll, PB_EMPLOYEE_GIVEN_NAME), ==, values[i]);
+      g_assert_cmpstr (pb_record_get (item->payroll, PB_EMPLOYEE_EMAIL), ==, "x@acme.no");
+      g_assert_null (pb_record_get (item->payroll, PB_EMPLOYEE_PHONE));
+    }
+  g_assert_null (((PbPlanItem *) g_ptr_array_index (loaded->items, G_N_ELEMENTS (values)))->payroll);
+}
+
 /* SPEC R1: payroll lists someone without an `id`. Applying re-reads payroll
  * and stops with an error naming that person and the field, before sending
  * anything; planning does the same and keeps the last plan. Never a crash
@@ -1283,6 +1343,7 @@ main (int   argc,
   ADD ("apply/R3-rerun-no-duplicate", test_rerun_no_duplicate);
   ADD ("apply/stale-decision-refused-and-replanned", test_stale_decision);
   ADD ("plan/again-writes-only-what-differs", test_plan_again_writes_what_differs);
+  ADD ("plan/payroll-record-round-trip", test_plan_payroll_round_trip);
   ADD ("R1-payroll-employee-without-id", test_payroll_employee_without_id);
   ADD ("apply/parallel-with-progress", test_parallel_progress);
   ADD ("apply/one-request-at-a-time", test_one_request_at_a_time);
