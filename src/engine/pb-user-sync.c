@@ -434,7 +434,8 @@ plan_in_thread (GTask        *task,
 {
   PlanState *state = task_data;
   PbProviderClass *klass = state->klass;
-  GPtrArray *remotes = state->remotes;
+  /* Freed here with the thread's other garbage, not on the main loop. */
+  g_autoptr(GPtrArray) remotes = g_steal_pointer (&state->remotes);
   GError *error = NULL;
   g_autoptr(PbStore) store = NULL;
   g_autoptr(GPtrArray) hr = NULL;

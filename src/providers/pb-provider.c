@@ -866,13 +866,14 @@ typedef struct
 {
   PbListConvertFunc convert;
   gpointer          convert_data;
-  JsonArray        *values;
+  JsonNode         *page;       /* (owned) the answer */
+  JsonArray        *values;     /* (unowned) its values */
 } PageConvert;
 
 static void
 page_convert_free (PageConvert *pc)
 {
-  json_array_unref (pc->values);
+  g_clear_pointer (&pc->page, json_node_unref);
   g_free (pc);
 }
 
@@ -885,6 +886,10 @@ convert_in_thread (GTask        *task,
   PageConvert *pc = task_data;
   GError *error = NULL;
   GPtrArray *items = pc->convert (pc->values, pc->convert_data, &error);
+
+  /* The page's JSON is freed here, not on the main loop. */
+  pc->values = NULL;
+  g_clear_pointer (&pc->page, json_node_unref);
 
   if (items == NULL)
     g_task_return_error (task, error);
@@ -917,20 +922,18 @@ on_page_converted_cb (GObject      *source,
     {
       if (state->converted->len <= page_index)
         g_ptr_array_set_size (state->converted, page_index + 1);
-      g_clear_pointer (&state->converted->pdata[page_index], g_ptr_array_unref);
+      g_clear_pointer (&state->converted->pdata[page_index], page_items_free);
       state->converted->pdata[page_index] = items;
-      /* The page's JSON is not needed any more; an empty array keeps its
-       * place as "in". */
-      g_clear_pointer (&state->pages->pdata[page_index], json_array_unref);
-      state->pages->pdata[page_index] = json_array_new ();
     }
 
   fetch_pages (g_steal_pointer (&task));
 }
 
+/* @page: (transfer full): the answer, @values its values */
 static void
 convert_page (GTask     *task,
               guint      page_index,
+              JsonNode  *page,
               JsonArray *values)
 {
   ListAll *state = g_task_get_task_data (task);
@@ -940,7 +943,8 @@ convert_page (GTask     *task,
 
   pc->convert = state->convert;
   pc->convert_data = state->convert_data;
-  pc->values = json_array_ref (values);
+  pc->page = page;
+  pc->values = values;
   call->task = g_object_ref (task);
   call->page = page_index;
   worker = g_task_new (NULL, NULL, on_page_converted_cb, call);
@@ -985,7 +989,8 @@ on_page_cb (GObject      *source,
       if (state->pages->len <= page_index)
         g_ptr_array_set_size (state->pages, page_index + 1);
       g_clear_pointer (&state->pages->pdata[page_index], json_array_unref);
-      state->pages->pdata[page_index] = json_array_ref (values);
+      /* A converted list keeps an empty array in the page's place ("in"). */
+      state->pages->pdata[page_index] = state->convert != NULL ? json_array_new () : json_array_ref (values);
 
       if (page_index == 0 && klass->page_total != NULL)
         {
@@ -1001,8 +1006,11 @@ on_page_cb (GObject      *source,
           (klass->page_is_last != NULL && klass->page_is_last (self, page)))   /* Fortnox's MetaInformation */
         state->last_page = MIN (state->last_page, page_index);
 
+      /* The worker gets the page's only reference and frees it: json-glib
+       * counts references without atomics, so the main loop must not
+       * touch the page any more. */
       if (state->convert != NULL && page_index <= state->last_page)
-        convert_page (task, page_index, values);
+        convert_page (task, page_index, g_steal_pointer (&page), values);
     }
 
   fetch_pages (g_steal_pointer (&task));
