@@ -1510,6 +1510,30 @@ test_users_pair (Fixture       *f,
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, paired));
 
+  /* --json is printed one person at a time (issue 14), and is still
+   * exactly json-glib's pretty text of the whole document. */
+  run_cli (f, &run, NULL, "users", "plan", "--json", "Acme", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    g_autoptr(JsonGenerator) generator = json_generator_new ();
+    g_autoptr(GError) error = NULL;
+    g_autofree char *again = NULL;
+    JsonArray *people;
+
+    json_parser_load_from_data (parser, run.out, -1, &error);
+    g_assert_no_error (error);
+    people = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "people");
+    g_assert_cmpuint (json_array_get_length (people), ==, 3);   /* Sindre, his payroll half, the API user */
+    json_generator_set_pretty (generator, TRUE);
+    json_generator_set_root (generator, json_parser_get_root (parser));
+    again = json_generator_to_data (generator, NULL);
+    g_assert_true (g_str_has_suffix (run.out, "\n"));
+    run.out[strlen (run.out) - 1] = '\0';
+    g_assert_cmpstr (run.out, ==, again);
+    g_assert_nonnull (strstr (run.out, "\"differing\" : {\n"));
+  }
+
   run_cli (f, &run, NULL, "users", "sync", "Acme", "--prefer", "hr", "--yes", NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "payroll updated"));

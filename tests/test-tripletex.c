@@ -407,6 +407,35 @@ test_paging (Fixture       *f,
   /* All 2,500, each once, in three pages of at most 1,000. */
   g_assert_cmpuint (g_hash_table_size (emails), ==, 2500);
   g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, "GET", "/v2/employee"), ==, 3);
+
+  /* Issue 14: each page is parsed and converted in a worker thread as it
+   * comes; the list keeps payroll's order all the same (the API user
+   * first, then p00000, p00001, ...). */
+  g_assert_cmpuint (all->len, ==, 2501);
+  for (guint i = 1; i < all->len; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("p%05u@acme.no", i - 1);
+
+      g_assert_cmpstr (pb_record_get (((PbRemote *) g_ptr_array_index (all, i))->record, PB_EMPLOYEE_EMAIL), ==,
+                       expected);
+    }
+}
+
+/* SPEC R1 on a later page of a long list (converted in a worker thread):
+ * the listing fails, naming the person, and nothing half-read is given. */
+static void
+test_paging_without_id (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+
+  omit_id (f, "21502");     /* ids from 20001, the API user first: p01500, on the second page */
+  all = pb_test_call (f->provider, PB_OP_LIST_EMPLOYEES, NULL, &error);
+  g_assert_null (all);
+  g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE);
+  g_assert_nonnull (strstr (error->message, "p01500@acme.no"));
+  g_assert_nonnull (strstr (error->message, "“id”"));
 }
 
 /* --- employments and salary ------------------------------------------------------------ */
@@ -798,6 +827,7 @@ main (int   argc,
   ADD ("employee/422-field-messages", NULL, test_validation_messages);
   ADD ("employee/409-refetch-and-retry", NULL, test_version_conflict_refetch);
   ADD ("employee/paging-2500", paging_seed, test_paging);
+  ADD ("employee/paging-R1-without-id-on-page-2", paging_seed, test_paging_without_id);
   ADD ("employee/R1-answer-without-id", NULL, test_employee_without_id);
   ADD ("employee/R1-create-answer-without-id", NULL, test_create_without_id);
   ADD ("employment-and-salary", NULL, test_employments_and_salary);

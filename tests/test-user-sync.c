@@ -13,6 +13,7 @@
 #include "pb-import.h"
 #include "pb-providers.h"
 #include "pb-sandbox.h"
+#include "pb-store-private.h"
 #include "pb-test-utils.h"
 #include "pb-outbox.h"
 #include "pb-sync-engine.h"
@@ -505,6 +506,210 @@ test_stale_decision (Fixture       *f,
   apply (f, again);
   g_assert_cmpuint (payroll_people_with_email (f, "per@acme.no"), ==, 1);
   g_assert_cmpstr (kari->outcome, ==, "payroll updated");
+}
+
+/* Every row written to user_plan_items from now on, by any connection to
+ * the store file (the plan is saved by a worker's own connection), as
+ * "insert 3", "update 0", "delete 5". */
+static void
+log_plan_item_writes (Fixture *f)
+{
+  char *message = NULL;
+
+  sqlite3_exec (pb_store_get_db (f->store),
+                "CREATE TABLE item_writes (what TEXT);"
+                "CREATE TRIGGER item_inserted AFTER INSERT ON user_plan_items BEGIN "
+                "  INSERT INTO item_writes VALUES ('insert ' || NEW.position); END;"
+                "CREATE TRIGGER item_updated AFTER UPDATE ON user_plan_items BEGIN "
+                "  INSERT INTO item_writes VALUES ('update ' || NEW.position); END;"
+                "CREATE TRIGGER item_deleted AFTER DELETE ON user_plan_items BEGIN "
+                "  INSERT INTO item_writes VALUES ('delete ' || OLD.position); END;",
+                NULL, NULL, &message);
+  g_assert_null (message);
+}
+
+/* The writes logged since the last call, sorted, joined by ", "; clears
+ * the log. */
+static char *
+take_plan_item_writes (Fixture *f)
+{
+  sqlite3 *db = pb_store_get_db (f->store);
+  sqlite3_stmt *stmt = NULL;
+  g_autoptr(GPtrArray) writes = g_ptr_array_new_with_free_func (g_free);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT what FROM item_writes ORDER BY what", -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (writes, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_exec (db, "DELETE FROM item_writes", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_ptr_array_add (writes, NULL);
+  return g_strjoinv (", ", (char **) writes->pdata);
+}
+
+/* Issue 14, SPEC U3 and U5: a plan made again over an unapplied one
+ * writes only the items whose row differs (nothing when nothing changed;
+ * Kari's row alone when her payroll phone changed), in place of it; the
+ * decisions taken (stored items) stay; once applied, the plan is a report
+ * and the next plan is a new one. */
+static void
+test_plan_again_writes_what_differs (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(PbUserPlan) first = plan (f);
+  g_autoptr(PbUserPlan) same = NULL;
+  g_autoptr(PbUserPlan) changed = NULL;
+  g_autoptr(PbUserPlan) stored = NULL;
+  g_autoptr(PbUserPlan) after_apply = NULL;
+  g_autoptr(PbUserPlan) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *none = NULL;
+  g_autofree char *kari_only = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *fresh = NULL;
+  PbPlanItem *kari, *per;
+
+  /* The plan brings the HR people it was made from (for showing it
+   * without reading the register again); one loaded has none. */
+  g_assert_nonnull (first->people);
+  for (guint i = 0; i < first->items->len; i++)
+    {
+      PbPlanItem *item = g_ptr_array_index (first->items, i);
+      g_autoptr(PbRecord) hr = item->employee_id != 0 ? pb_store_get (f->store, PB_ENTITY_EMPLOYEE, item->employee_id,
+                                                                      NULL) : NULL;
+      PbRecord *brought = item->employee_id != 0 ? g_hash_table_lookup (first->people, &item->employee_id) : NULL;
+
+      g_assert_true ((hr == NULL) == (brought == NULL));
+      if (hr != NULL)
+        g_assert_cmpstr (pb_record_get (brought, PB_EMPLOYEE_EMAIL), ==, pb_record_get (hr, PB_EMPLOYEE_EMAIL));
+    }
+
+  log_plan_item_writes (f);
+
+  /* Per's decision is stored; the next plan carries it over. */
+  per = item_for (f, first, "per@acme.no");
+  per->decision = PB_DECISION_CREATE_IN_PAYROLL;
+  g_assert_true (pb_store_update_plan_item (f->store, first, per, &error));
+  g_assert_no_error (error);
+  g_free (take_plan_item_writes (f));
+
+  same = plan (f);
+  none = take_plan_item_writes (f);
+  g_assert_cmpstr (none, ==, "");
+  g_assert_cmpint (same->id, ==, first->id);
+  g_assert_cmpuint (same->items->len, ==, first->items->len);
+  g_assert_cmpint (item_for (f, same, "per@acme.no")->decision, ==, PB_DECISION_CREATE_IN_PAYROLL);
+
+  change_kari_in_payroll (f, first);
+  changed = plan (f);
+  kari = item_for (f, changed, "kari@acme.no");
+  kari_only = take_plan_item_writes (f);
+  expected = g_strdup_printf ("update %u", kari->position);
+  g_assert_cmpstr (kari_only, ==, expected);
+  g_assert_cmpuint (kari->changed, ==, 1u << PB_EMPLOYEE_PHONE);
+
+  /* The store holds the new plan whole: Kari's new phone and what changed,
+   * Per's decision, everyone else as before. */
+  stored = pb_store_load_last_plan (f->store, f->connection->id, &error);
+  g_assert_no_error (error);
+  g_assert_null (stored->people);
+  g_assert_cmpint (stored->id, ==, first->id);
+  g_assert_cmpuint (stored->items->len, ==, changed->items->len);
+  for (guint i = 0; i < stored->items->len; i++)
+    {
+      PbPlanItem *a = g_ptr_array_index (stored->items, i);
+      PbPlanItem *b = g_ptr_array_index (changed->items, i);
+
+      g_assert_cmpint (a->kind, ==, b->kind);
+      g_assert_cmpint (a->employee_id, ==, b->employee_id);
+      g_assert_cmpstr (a->remote_id, ==, b->remote_id);
+      g_assert_cmpint (a->decision, ==, b->decision);
+      g_assert_cmpuint (a->changed, ==, b->changed);
+      g_assert_cmpuint (a->differing, ==, b->differing);
+    }
+  g_assert_cmpstr (pb_record_get (item_for (f, stored, "kari@acme.no")->payroll, PB_EMPLOYEE_PHONE), ==,
+                   "+47 911 11 111");
+  g_assert_cmpint (item_for (f, stored, "per@acme.no")->decision, ==, PB_DECISION_CREATE_IN_PAYROLL);
+
+  /* SPEC U5: applied, the plan is a report; the next plan does not touch
+   * it but is written whole under a new id. */
+  pb_user_sync_decide_defaults (changed, PB_DECISION_PREFER_HR, TRUE, FALSE);
+  apply (f, changed);
+  g_free (take_plan_item_writes (f));
+  after_apply = plan (f);
+  g_assert_cmpint (after_apply->id, >, changed->id);
+  fresh = take_plan_item_writes (f);
+  for (guint i = 0; i < after_apply->items->len; i++)
+    {
+      g_autofree char *insert = g_strdup_printf ("insert %u", i);
+
+      g_assert_nonnull (strstr (fresh, insert));
+    }
+  g_assert_null (strstr (fresh, "update"));
+  g_assert_null (strstr (fresh, "delete"));
+  report = pb_store_load_plan (f->store, f->connection->id, changed->id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (report->applied_at);
+  g_assert_cmpuint (report->items->len, ==, changed->items->len);
+}
+
+/* SPEC U1 "reviewable offline": a payroll record with every character a
+ * JSON text escapes comes back from the store as it was; a record stored
+ * by json-glib's generator (older plans, other escapes) is read too. */
+static void
+test_plan_payroll_round_trip (Fixture       *f,
+                              gconstpointer  data)
+{
+  static const char * const values[] = {
+    "Quote \" and backslash \\ and slash /", "Line\nbreak\r\ttab", "Bell \x01 and \x1f",
+    "Ærlig Åse Øvre-Ødegård", "Emoji \xf0\x9f\x98\x80 and \xe2\x82\xac", "Plain",
+  };
+  g_autoptr(PbUserPlan) p = pb_user_plan_new (f->connection->id);
+  g_autoptr(PbUserPlan) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  char *message = NULL;
+  sqlite3 *db = pb_store_get_db (f->store);
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      PbPlanItem *item = pb_plan_item_new ();
+
+      item->kind = PB_MATCH_PAYROLL_ONLY;
+      item->remote_id = g_strdup_printf ("%u", i + 1);
+      item->payroll = pb_record_new (PB_ENTITY_EMPLOYEE);
+      pb_record_set (item->payroll, PB_EMPLOYEE_GIVEN_NAME, values[i]);
+      pb_record_set (item->payroll, PB_EMPLOYEE_EMAIL, "x@acme.no");
+      g_ptr_array_add (p->items, item);
+    }
+  g_ptr_array_add (p->items, pb_plan_item_new ());   /* no payroll record */
+  g_assert_true (pb_store_save_plan (f->store, p, &error));
+  g_assert_no_error (error);
+
+  /* Item 1 as json-glib wrote it before (escaped slash, \u escapes). */
+  sqlite3_exec (db, "UPDATE user_plan_items SET payroll = "
+                "'{\"given_name\":\"\\u00c6 \\/ \\u0041\",\"email\":\"y@acme.no\",\"phone\":null}' "
+                "WHERE position = 1", NULL, NULL, &message);
+  g_assert_null (message);
+
+  loaded = pb_store_load_last_plan (f->store, f->connection->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (loaded->items->len, ==, G_N_ELEMENTS (values) + 1);
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      PbPlanItem *item = g_ptr_array_index (loaded->items, i);
+
+      g_assert_nonnull (item->payroll);
+      if (i == 1)
+        {
+          g_assert_cmpstr (pb_record_get (item->payroll, PB_EMPLOYEE_GIVEN_NAME), ==, "\xc3\x86 / A");
+          g_assert_cmpstr (pb_record_get (item->payroll, PB_EMPLOYEE_EMAIL), ==, "y@acme.no");
+          g_assert_null (pb_record_get (item->payroll, PB_EMPLOYEE_PHONE));
+          continue;
+        }
+      g_assert_cmpstr (pb_record_get (item->payroll, PB_EMPLOYEE_GIVEN_NAME), ==, values[i]);
+      g_assert_cmpstr (pb_record_get (item->payroll, PB_EMPLOYEE_EMAIL), ==, "x@acme.no");
+      g_assert_null (pb_record_get (item->payroll, PB_EMPLOYEE_PHONE));
+    }
+  g_assert_null (((PbPlanItem *) g_ptr_array_index (loaded->items, G_N_ELEMENTS (values)))->payroll);
 }
 
 /* SPEC R1: payroll lists someone without an `id`. Applying re-reads payroll
@@ -1137,6 +1342,8 @@ main (int   argc,
   ADD ("apply/payroll-wins-create-in-hr", test_apply_payroll_wins);
   ADD ("apply/R3-rerun-no-duplicate", test_rerun_no_duplicate);
   ADD ("apply/stale-decision-refused-and-replanned", test_stale_decision);
+  ADD ("plan/again-writes-only-what-differs", test_plan_again_writes_what_differs);
+  ADD ("plan/payroll-record-round-trip", test_plan_payroll_round_trip);
   ADD ("R1-payroll-employee-without-id", test_payroll_employee_without_id);
   ADD ("apply/parallel-with-progress", test_parallel_progress);
   ADD ("apply/one-request-at-a-time", test_one_request_at_a_time);

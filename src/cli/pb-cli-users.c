@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "pb-cli-private.h"
@@ -57,11 +58,17 @@ make_plan (PbStore       *store,
 }
 
 /* The HR side of every plan item from one read of the register: a read
- * per item made printing a plan of 100,000 people take seconds. */
+ * per item made printing a plan of 100,000 people take seconds. A plan
+ * just made brings the people it was made from (@plan may be NULL). */
 static GHashTable *
-read_people (PbStore *store)
+read_people (PbStore    *store,
+             PbUserPlan *plan)
 {
-  GHashTable *people = pb_store_index_by_id (store, PB_ENTITY_EMPLOYEE, NULL);
+  GHashTable *people;
+
+  if (plan != NULL && plan->people != NULL)
+    return g_hash_table_ref (plan->people);
+  people = pb_store_index_by_id (store, PB_ENTITY_EMPLOYEE, NULL);
 
   return people != NULL ? people : g_hash_table_new (g_int64_hash, g_int64_equal);
 }
@@ -97,13 +104,73 @@ person_name_from_store (PbStore    *store,
   return person_name (hr, item);
 }
 
+/* One person of a plan, as `users plan --json` shows them. */
 static void
-plan_to_json (JsonBuilder *builder,
-              PbStore     *store,
-              PbUserPlan  *plan)
+person_to_json (JsonBuilder *builder,
+                GHashTable  *people,
+                PbPlanItem  *item)
 {
   const PbEntityDef *def = pb_entity_get_def (PB_ENTITY_EMPLOYEE);
-  g_autoptr(GHashTable) people = read_people (store);
+  PbRecord *hr = hr_of (people, item);
+  PbRecord *either = hr != NULL ? hr : item->payroll;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, pb_match_kind_to_string (item->kind));
+  json_builder_set_member_name (builder, "email");
+  json_builder_add_string_value (builder, either ? pb_record_get (either, PB_EMPLOYEE_EMAIL) : NULL);
+  json_builder_set_member_name (builder, "employee_id");
+  if (item->employee_id != 0)
+    json_builder_add_int_value (builder, item->employee_id);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "payroll_id");
+  json_builder_add_string_value (builder, item->remote_id);
+  json_builder_set_member_name (builder, "paired");
+  json_builder_add_boolean_value (builder, item->paired);
+  json_builder_set_member_name (builder, "differing");
+  json_builder_begin_object (builder);
+  for (guint f = 0; f < def->n_fields; f++)
+    if (item->differing & (1u << f))
+      {
+        json_builder_set_member_name (builder, def->fields[f].name);
+        json_builder_begin_object (builder);
+        json_builder_set_member_name (builder, "hr");
+        json_builder_add_string_value (builder, hr ? pb_record_get (hr, f) : NULL);
+        json_builder_set_member_name (builder, "payroll");
+        json_builder_add_string_value (builder, item->payroll ? pb_record_get (item->payroll, f) : NULL);
+        json_builder_end_object (builder);
+      }
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "missing");
+  json_builder_begin_array (builder);
+  for (guint f = 0; f < def->n_fields; f++)
+    if (item->missing & (1u << f))
+      json_builder_add_string_value (builder, def->fields[f].name);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "decision");
+  json_builder_add_string_value (builder, pb_decision_to_string (item->decision));
+  json_builder_set_member_name (builder, "outcome");
+  json_builder_add_string_value (builder, item->outcome);
+  json_builder_end_object (builder);
+}
+
+/* The plan as JSON, printed one person at a time: the whole document as
+ * one json-glib tree and text took over 1 GB for 100,000 people. The text
+ * is json-glib's, pretty-printed as pb_cli_print_json() does: the
+ * document without its people, and each person generated alone in its
+ * place. */
+static void
+print_plan_json (PbStore    *store,
+                 PbUserPlan *plan)
+{
+  static const char slot_line[] = "    \"@people@\"";
+  g_autoptr(GHashTable) people = read_people (store, plan);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *outline = NULL;
+  const char *slot;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "plan");
@@ -112,54 +179,49 @@ plan_to_json (JsonBuilder *builder,
   json_builder_add_string_value (builder, plan->created_at);
   json_builder_set_member_name (builder, "people");
   json_builder_begin_array (builder);
-  for (guint i = 0; i < plan->items->len; i++)
-    {
-      PbPlanItem *item = g_ptr_array_index (plan->items, i);
-      PbRecord *hr = hr_of (people, item);
-      PbRecord *either = hr != NULL ? hr : item->payroll;
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "kind");
-      json_builder_add_string_value (builder, pb_match_kind_to_string (item->kind));
-      json_builder_set_member_name (builder, "email");
-      json_builder_add_string_value (builder, either ? pb_record_get (either, PB_EMPLOYEE_EMAIL) : NULL);
-      json_builder_set_member_name (builder, "employee_id");
-      if (item->employee_id != 0)
-        json_builder_add_int_value (builder, item->employee_id);
-      else
-        json_builder_add_null_value (builder);
-      json_builder_set_member_name (builder, "payroll_id");
-      json_builder_add_string_value (builder, item->remote_id);
-      json_builder_set_member_name (builder, "paired");
-      json_builder_add_boolean_value (builder, item->paired);
-      json_builder_set_member_name (builder, "differing");
-      json_builder_begin_object (builder);
-      for (guint f = 0; f < def->n_fields; f++)
-        if (item->differing & (1u << f))
-          {
-            json_builder_set_member_name (builder, def->fields[f].name);
-            json_builder_begin_object (builder);
-            json_builder_set_member_name (builder, "hr");
-            json_builder_add_string_value (builder, hr ? pb_record_get (hr, f) : NULL);
-            json_builder_set_member_name (builder, "payroll");
-            json_builder_add_string_value (builder, item->payroll ? pb_record_get (item->payroll, f) : NULL);
-            json_builder_end_object (builder);
-          }
-      json_builder_end_object (builder);
-      json_builder_set_member_name (builder, "missing");
-      json_builder_begin_array (builder);
-      for (guint f = 0; f < def->n_fields; f++)
-        if (item->missing & (1u << f))
-          json_builder_add_string_value (builder, def->fields[f].name);
-      json_builder_end_array (builder);
-      json_builder_set_member_name (builder, "decision");
-      json_builder_add_string_value (builder, pb_decision_to_string (item->decision));
-      json_builder_set_member_name (builder, "outcome");
-      json_builder_add_string_value (builder, item->outcome);
-      json_builder_end_object (builder);
-    }
+  if (plan->items->len > 0)
+    json_builder_add_string_value (builder, "@people@");
   json_builder_end_array (builder);
   json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  if (plan->items->len == 0)
+    {
+      pb_cli_print_json (root);
+      return;
+    }
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, root);
+  outline = json_generator_to_data (generator, NULL);
+  slot = strstr (outline, slot_line);
+  g_assert (slot != NULL);
+  fwrite (outline, 1, slot - outline, stdout);
+
+  for (guint i = 0; i < plan->items->len; i++)
+    {
+      g_autoptr(JsonBuilder) person = json_builder_new ();
+      g_autoptr(JsonNode) node = NULL;
+      g_autofree char *text = NULL;
+      const char *start, *end;
+
+      /* Generated at the depth it has in the document ({"people": [it]}),
+       * as json-glib indents even an empty object by its depth. */
+      json_builder_begin_object (person);
+      json_builder_set_member_name (person, "people");
+      json_builder_begin_array (person);
+      person_to_json (person, people, g_ptr_array_index (plan->items, i));
+      json_builder_end_array (person);
+      json_builder_end_object (person);
+      node = json_builder_get_root (person);
+      json_generator_set_root (generator, node);
+      text = json_generator_to_data (generator, NULL);
+      start = strstr (text, "[\n") + 2;
+      end = g_strrstr (text, "\n  ]");
+      fwrite (start, 1, end - start, stdout);
+      if (i + 1 < plan->items->len)
+        fputs (",\n", stdout);
+    }
+  printf ("%s\n", slot + strlen (slot_line));
 }
 
 static void
@@ -168,7 +230,7 @@ print_plan (PbStore    *store,
 {
   const PbEntityDef *def = pb_entity_get_def (PB_ENTITY_EMPLOYEE);
   guint counts[PB_MATCH_LOCKED + 1] = { 0 };
-  g_autoptr(GHashTable) people = read_people (store);
+  g_autoptr(GHashTable) people = read_people (store, plan);
   g_autoptr(PbPairIndex) pairs = pb_pair_index_new (plan);
 
   for (guint i = 0; i < plan->items->len; i++)
@@ -232,7 +294,8 @@ print_report (PbStore    *store,
               PbUserPlan *plan)
 {
   guint counts[PB_N_OUTCOMES];
-  g_autoptr(GHashTable) people = read_people (store);
+  /* Read again: applying may have created people in HR. */
+  g_autoptr(GHashTable) people = read_people (store, NULL);
 
   for (guint i = 0; i < plan->items->len; i++)
     {
@@ -281,10 +344,7 @@ cmd_plan (CliContext  *ctx,
 
   if (json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-      plan_to_json (builder, store, plan);
-      pb_cli_print_builder (builder);
+      print_plan_json (store, plan);
     }
   else
     print_plan (store, plan);

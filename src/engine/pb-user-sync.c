@@ -434,7 +434,8 @@ plan_in_thread (GTask        *task,
 {
   PlanState *state = task_data;
   PbProviderClass *klass = state->klass;
-  GPtrArray *remotes = state->remotes;
+  /* Freed here with the thread's other garbage, not on the main loop. */
+  g_autoptr(GPtrArray) remotes = g_steal_pointer (&state->remotes);
   GError *error = NULL;
   g_autoptr(PbStore) store = NULL;
   g_autoptr(GPtrArray) hr = NULL;
@@ -515,6 +516,17 @@ plan_in_thread (GTask        *task,
     {
       g_task_return_error (task, error);
       return;
+    }
+
+  /* The HR people, for whoever shows the plan (one more read of 100,000
+   * people otherwise). */
+  plan->people = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  for (guint i = 0; i < hr->len; i++)
+    {
+      PbRecord *person = g_ptr_array_index (hr, i);
+      gint64 id = pb_record_get_id (person);
+
+      g_hash_table_insert (plan->people, g_memdup2 (&id, sizeof id), g_object_ref (person));
     }
 
   g_task_return_pointer (task, g_steal_pointer (&plan), (GDestroyNotify) pb_user_plan_free);

@@ -803,7 +803,10 @@ pb_provider_send_finish (PbProvider    *self,
  * in it); then the pages the system's total promises, as many at once as
  * the connection lets be in flight (a payroll of 100,000 people was 101
  * pages one after another); past them one at a time, as totals are not
- * exact. The values keep the pages' order. */
+ * exact. The values keep the pages' order. With a convert function each
+ * page is turned into items in a worker thread as it comes (issue 14: the
+ * conversion of 100,000 employees on the main loop stalled it for
+ * seconds), and its JSON is dropped once converted. */
 typedef struct
 {
   PbHttpRequest *request;
@@ -813,6 +816,13 @@ typedef struct
   guint          last_page;   /* the first short page; G_MAXUINT until one came */
   guint          promised;    /* the last page the first page's total promises */
   GError        *error;       /* the first failure */
+
+  PbListConvertFunc convert;  /* (nullable) */
+  gpointer          convert_data;
+  GDestroyNotify    convert_data_free;
+  GDestroyNotify    item_free;
+  GPtrArray        *converted;  /* (element-type GPtrArray) (nullable): page i's items */
+  guint             converting; /* pages in a worker thread */
 } ListAll;
 
 typedef struct
@@ -827,7 +837,27 @@ list_all_free (ListAll *state)
   pb_http_request_unref (state->request);
   g_ptr_array_unref (state->pages);
   g_clear_error (&state->error);
+  g_clear_pointer (&state->converted, g_ptr_array_unref);
+  if (state->convert_data_free != NULL)
+    state->convert_data_free (state->convert_data);
   g_free (state);
+}
+
+static void
+page_items_free (gpointer items)
+{
+  if (items != NULL)
+    g_ptr_array_unref (items);
+}
+
+/* Whether page @p is in (and converted, for a converted list). */
+static gboolean
+page_done (ListAll *state,
+           guint    p)
+{
+  if (p >= state->pages->len || g_ptr_array_index (state->pages, p) == NULL)
+    return FALSE;
+  return state->convert == NULL || (p < state->converted->len && g_ptr_array_index (state->converted, p) != NULL);
 }
 
 static void fetch_pages (GTask *task);
@@ -844,6 +874,29 @@ list_all_return (GTask *task)
       return;
     }
 
+  if (state->convert != NULL)
+    {
+      GPtrArray *items;
+      guint n = 0;
+
+      for (guint p = 0; p <= state->last_page; p++)
+        n += ((GPtrArray *) g_ptr_array_index (state->converted, p))->len;
+      items = g_ptr_array_new_full (n, state->item_free);
+      for (guint p = 0; p <= state->last_page; p++)
+        {
+          GPtrArray *page = g_steal_pointer (&state->converted->pdata[p]);
+
+          g_ptr_array_set_free_func (page, NULL);
+          for (guint i = 0; i < page->len; i++)
+            g_ptr_array_add (items, g_ptr_array_index (page, i));
+          g_ptr_array_unref (page);
+        }
+      g_task_return_pointer (task, items, (GDestroyNotify) g_ptr_array_unref);
+      return;
+    }
+
+  /* The pages' nodes are shared, not copied: a deep copy of 100,000
+   * employees took a long slice of the main loop. */
   values = json_array_new ();
   for (guint p = 0; p <= state->last_page; p++)
     {
@@ -851,9 +904,101 @@ list_all_return (GTask *task)
       guint n = json_array_get_length (page);
 
       for (guint i = 0; i < n; i++)
-        json_array_add_element (values, json_node_copy (json_array_get_element (page, i)));
+        json_array_add_element (values, json_node_ref (json_array_get_element (page, i)));
     }
   g_task_return_pointer (task, values, (GDestroyNotify) json_array_unref);
+}
+
+typedef struct
+{
+  PbListConvertFunc convert;
+  gpointer          convert_data;
+  JsonNode         *page;       /* (owned) the answer */
+  JsonArray        *values;     /* (unowned) its values */
+} PageConvert;
+
+static void
+page_convert_free (PageConvert *pc)
+{
+  g_clear_pointer (&pc->page, json_node_unref);
+  g_free (pc);
+}
+
+static void
+convert_in_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  PageConvert *pc = task_data;
+  GError *error = NULL;
+  GPtrArray *items = pc->convert (pc->values, pc->convert_data, &error);
+
+  /* The page's JSON is freed here, not on the main loop. */
+  pc->values = NULL;
+  g_clear_pointer (&pc->page, json_node_unref);
+
+  if (items == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, items, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+on_page_converted_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  PageCall *call = user_data;
+  g_autoptr(GTask) task = call->task;
+  guint page_index = call->page;
+  ListAll *state = g_task_get_task_data (task);
+  GError *error = NULL;
+  GPtrArray *items = g_task_propagate_pointer (G_TASK (result), &error);
+
+  g_free (call);
+  state->converting--;
+  if (items == NULL)
+    {
+      if (page_index <= state->last_page && state->error == NULL)
+        state->error = error;
+      else
+        g_error_free (error);
+    }
+  else
+    {
+      if (state->converted->len <= page_index)
+        g_ptr_array_set_size (state->converted, page_index + 1);
+      g_clear_pointer (&state->converted->pdata[page_index], page_items_free);
+      state->converted->pdata[page_index] = items;
+    }
+
+  fetch_pages (g_steal_pointer (&task));
+}
+
+/* @page: (transfer full): the answer, @values its values */
+static void
+convert_page (GTask     *task,
+              guint      page_index,
+              JsonNode  *page,
+              JsonArray *values)
+{
+  ListAll *state = g_task_get_task_data (task);
+  PageConvert *pc = g_new0 (PageConvert, 1);
+  PageCall *call = g_new0 (PageCall, 1);
+  g_autoptr(GTask) worker = NULL;
+
+  pc->convert = state->convert;
+  pc->convert_data = state->convert_data;
+  pc->page = page;
+  pc->values = values;
+  call->task = g_object_ref (task);
+  call->page = page_index;
+  worker = g_task_new (NULL, NULL, on_page_converted_cb, call);
+  g_task_set_source_tag (worker, convert_page);
+  g_task_set_task_data (worker, pc, (GDestroyNotify) page_convert_free);
+  state->converting++;
+  g_task_run_in_thread (worker, convert_in_thread);
 }
 
 static void
@@ -891,7 +1036,8 @@ on_page_cb (GObject      *source,
       if (state->pages->len <= page_index)
         g_ptr_array_set_size (state->pages, page_index + 1);
       g_clear_pointer (&state->pages->pdata[page_index], json_array_unref);
-      state->pages->pdata[page_index] = json_array_ref (values);
+      /* A converted list keeps an empty array in the page's place ("in"). */
+      state->pages->pdata[page_index] = state->convert != NULL ? json_array_new () : json_array_ref (values);
 
       if (page_index == 0 && klass->page_total != NULL)
         {
@@ -906,6 +1052,12 @@ on_page_cb (GObject      *source,
       if (json_array_get_length (values) < klass->page_size ||
           (klass->page_is_last != NULL && klass->page_is_last (self, page)))   /* Fortnox's MetaInformation */
         state->last_page = MIN (state->last_page, page_index);
+
+      /* The worker gets the page's only reference and frees it: json-glib
+       * counts references without atomics, so the main loop must not
+       * touch the page any more. */
+      if (state->convert != NULL && page_index <= state->last_page)
+        convert_page (task, page_index, g_steal_pointer (&page), values);
     }
 
   fetch_pages (g_steal_pointer (&task));
@@ -922,9 +1074,9 @@ fetch_pages (GTask *task)
   gboolean complete = state->last_page != G_MAXUINT;
 
   for (guint p = 0; complete && p <= state->last_page; p++)
-    complete = p < state->pages->len && g_ptr_array_index (state->pages, p) != NULL;
+    complete = page_done (state, p);
 
-  if (state->in_flight == 0 && (state->error != NULL || complete))
+  if (state->in_flight == 0 && state->converting == 0 && (state->error != NULL || complete))
     {
       list_all_return (task);
       g_object_unref (task);
@@ -971,6 +1123,58 @@ pb_provider_list_all_async (PbProvider          *self,
   g_task_set_task_data (task, state, (GDestroyNotify) list_all_free);
 
   fetch_pages (task);
+}
+
+/**
+ * pb_provider_list_converted_async:
+ * @convert: turns one page's values into items, in a worker thread
+ * @item_free: frees one item
+ *
+ * Reads every page of a list like pb_provider_list_all_async(), and turns
+ * each page into items with @convert in a worker thread as it comes, so
+ * that a long list does not stall the main loop.
+ */
+void
+pb_provider_list_converted_async (PbProvider          *self,
+                                  PbHttpRequest       *request,
+                                  PbListConvertFunc    convert,
+                                  gpointer             convert_data,
+                                  GDestroyNotify       convert_data_free,
+                                  GDestroyNotify       item_free,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  ListAll *state = g_new0 (ListAll, 1);
+
+  g_task_set_source_tag (task, pb_provider_list_converted_async);
+  state->request = pb_http_request_ref (request);
+  state->pages = g_ptr_array_new_with_free_func ((GDestroyNotify) json_array_unref);
+  state->last_page = G_MAXUINT;
+  state->convert = convert;
+  state->convert_data = convert_data;
+  state->convert_data_free = convert_data_free;
+  state->item_free = item_free;
+  state->converted = g_ptr_array_new_with_free_func (page_items_free);
+  g_task_set_task_data (task, state, (GDestroyNotify) list_all_free);
+
+  fetch_pages (task);
+}
+
+/**
+ * pb_provider_list_converted_finish:
+ *
+ * Returns: (transfer full): the items of all pages, in the pages' order
+ */
+GPtrArray *
+pb_provider_list_converted_finish (PbProvider    *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**

@@ -349,6 +349,36 @@ void          pb_provider_list_all_async  (PbProvider           *self,
 JsonArray    *pb_provider_list_all_finish (PbProvider           *self,
                                            GAsyncResult         *result,
                                            GError              **error);
+
+/**
+ * PbListConvertFunc:
+ * @values: one page's values
+ * @user_data: the data given with the function; only read, and from
+ *   several threads at once
+ *
+ * Turns one page of a list into items (e.g. #PbRemote), in a worker
+ * thread: it must not touch the provider or anything the main loop
+ * changes.
+ *
+ * Returns: (transfer full) (nullable): the page's items, or %NULL with
+ *   @error set
+ */
+typedef GPtrArray *(*PbListConvertFunc) (JsonArray  *values,
+                                         gpointer    user_data,
+                                         GError    **error);
+
+void          pb_provider_list_converted_async  (PbProvider        *self,
+                                                 PbHttpRequest     *request,
+                                                 PbListConvertFunc  convert,
+                                                 gpointer           convert_data,
+                                                 GDestroyNotify     convert_data_free,
+                                                 GDestroyNotify     item_free,
+                                                 GCancellable      *cancellable,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer           user_data);
+GPtrArray    *pb_provider_list_converted_finish (PbProvider        *self,
+                                                 GAsyncResult      *result,
+                                                 GError           **error);
 void          pb_provider_create_async    (PbProvider           *self,
                                            const char           *path,
                                            JsonObject           *body,

@@ -387,6 +387,7 @@ pb_user_plan_free (PbUserPlan *plan)
   g_free (plan->created_at);
   g_free (plan->applied_at);
   g_ptr_array_unref (plan->items);
+  g_clear_pointer (&plan->people, g_hash_table_unref);
   g_free (plan);
 }
 
@@ -405,32 +406,171 @@ pb_plan_item_free (PbPlanItem *item)
   g_free (item);
 }
 
+/* The payroll record as a flat JSON object of its set fields, written by
+ * hand: json-glib's builder and generator for each of 100,000 items was a
+ * large part of saving a plan. Read back by record_from_json(). */
 static char *
 record_to_json (PbRecord *record)
 {
   const PbEntityDef *def;
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonGenerator) generator = NULL;
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GString) json = NULL;
+  gboolean first = TRUE;
 
   if (record == NULL)
     return NULL;
 
   def = pb_entity_get_def (pb_record_get_entity (record));
-  builder = json_builder_new ();
-  json_builder_begin_object (builder);
+  json = g_string_sized_new (512);
+  g_string_append_c (json, '{');
   for (guint i = 0; i < def->n_fields; i++)
-    if (pb_record_get (record, i) != NULL)
-      {
-        json_builder_set_member_name (builder, def->fields[i].name);
-        json_builder_add_string_value (builder, pb_record_get (record, i));
-      }
-  json_builder_end_object (builder);
+    {
+      const char *value = pb_record_get (record, i);
 
-  root = json_builder_get_root (builder);
-  generator = json_generator_new ();
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, NULL);
+      if (value == NULL)
+        continue;
+      if (!first)
+        g_string_append_c (json, ',');
+      first = FALSE;
+      g_string_append_printf (json, "\"%s\":\"", def->fields[i].name);
+      for (const char *c = value; *c != '\0'; c++)
+        switch (*c)
+          {
+          case '"':
+            g_string_append (json, "\\\"");
+            break;
+          case '\\':
+            g_string_append (json, "\\\\");
+            break;
+          case '\n':
+            g_string_append (json, "\\n");
+            break;
+          case '\r':
+            g_string_append (json, "\\r");
+            break;
+          case '\t':
+            g_string_append (json, "\\t");
+            break;
+          default:
+            if ((guchar) *c < 0x20)
+              g_string_append_printf (json, "\\u%04x", (guint) (guchar) *c);
+            else
+              g_string_append_c (json, *c);
+          }
+      g_string_append_c (json, '"');
+    }
+  g_string_append_c (json, '}');
+  return g_strndup (json->str, json->len);    /* not the 512 bytes */
+}
+
+/* The four hex digits of a \u escape. */
+static gboolean
+read_hex4 (const char *p,
+           gunichar   *c)
+{
+  *c = 0;
+  for (guint i = 0; i < 4; i++)
+    {
+      int d = g_ascii_xdigit_value (p[i]);
+
+      if (d < 0)
+        return FALSE;
+      *c = *c * 16 + d;
+    }
+  return TRUE;
+}
+
+/* A JSON string at *@p (after its opening quote) into @out; moves *@p past
+ * the closing quote. FALSE on anything record_to_json() does not write. */
+static gboolean
+read_string (const char **p,
+             GString     *out)
+{
+  const char *c = *p;
+
+  g_string_truncate (out, 0);
+  for (;;)
+    {
+      const char *run = c;
+
+      while (*c != '"' && *c != '\\' && *c != '\0')
+        c++;
+      g_string_append_len (out, run, c - run);
+      if (*c == '"')
+        break;
+      if (*c == '\0')
+        return FALSE;
+      c++;     /* the backslash */
+      switch (*c)
+        {
+        case '"':
+        case '\\':
+        case '/':
+          g_string_append_c (out, *c);
+          break;
+        case 'n':
+          g_string_append_c (out, '\n');
+          break;
+        case 'r':
+          g_string_append_c (out, '\r');
+          break;
+        case 't':
+          g_string_append_c (out, '\t');
+          break;
+        case 'b':
+          g_string_append_c (out, '\b');
+          break;
+        case 'f':
+          g_string_append_c (out, '\f');
+          break;
+        case 'u':
+          {
+            gunichar u;
+
+            /* No NUL and no surrogate halves: json-glib decides those. */
+            if (!read_hex4 (c + 1, &u) || u == 0 || (u >= 0xd800 && u <= 0xdfff))
+              return FALSE;
+            g_string_append_unichar (out, u);
+            c += 4;
+          }
+          break;
+        default:
+          return FALSE;
+        }
+      c++;
+    }
+  *p = c + 1;
+  return TRUE;
+}
+
+/* record_to_json()'s flat object of strings, read without json-glib (a
+ * parser per item was most of loading a plan of 100,000 people). Returns
+ * NULL for anything else, which json-glib then reads. */
+static PbRecord *
+record_from_flat_json (const char *text)
+{
+  g_autoptr(PbRecord) record = pb_record_new (PB_ENTITY_EMPLOYEE);
+  g_autoptr(GString) name = g_string_sized_new (32);
+  g_autoptr(GString) value = g_string_sized_new (128);
+  const char *p = text;
+
+  if (*p++ != '{')
+    return NULL;
+  if (*p == '}')
+    return p[1] == '\0' ? g_steal_pointer (&record) : NULL;
+  for (;;)
+    {
+      int field;
+
+      if (*p++ != '"' || !read_string (&p, name) || *p++ != ':' || *p++ != '"' || !read_string (&p, value))
+        return NULL;
+      field = pb_entity_find_field (PB_ENTITY_EMPLOYEE, name->str);
+      if (field >= 0)
+        pb_record_set (record, field, value->str);
+      if (*p == '}')
+        return p[1] == '\0' ? g_steal_pointer (&record) : NULL;
+      if (*p++ != ',')
+        return NULL;
+    }
 }
 
 static PbRecord *
@@ -442,6 +582,8 @@ record_from_json (const char *text)
   const char *member;
   JsonNode *node;
 
+  if (text != NULL && (record = record_from_flat_json (text)) != NULL)
+    return record;
   if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return NULL;
@@ -459,10 +601,134 @@ record_from_json (const char *text)
   return record;
 }
 
+/* The columns of one item but its plan and position, bound from 2 on (1
+ * is the plan, or the text of an UPDATE's SET list): @payroll is its
+ * payroll record as record_to_json() writes it. */
+static void
+bind_item (sqlite3_stmt *stmt,
+           int           first,
+           PbPlanItem   *item,
+           const char   *payroll)
+{
+  pb_store_bind_text (stmt, first, pb_match_kind_to_string (item->kind));
+  pb_store_bind_text (stmt, first + 1, ambiguity_names[item->ambiguity]);
+  if (item->employee_id != 0)
+    sqlite3_bind_int64 (stmt, first + 2, item->employee_id);
+  else
+    sqlite3_bind_null (stmt, first + 2);
+  pb_store_bind_text (stmt, first + 3, item->remote_id);
+  sqlite3_bind_int64 (stmt, first + 4, item->remote_version);
+  pb_store_bind_text (stmt, first + 5, payroll);
+  sqlite3_bind_int64 (stmt, first + 6, item->differing);
+  sqlite3_bind_int64 (stmt, first + 7, item->missing);
+  pb_store_bind_text (stmt, first + 8, item->decision != PB_DECISION_NONE ? pb_decision_to_string (item->decision) : NULL);
+  pb_store_bind_text (stmt, first + 9, item->outcome);
+  sqlite3_bind_int64 (stmt, first + 10, item->changed);
+  sqlite3_bind_int (stmt, first + 11, item->paired ? 1 : 0);
+}
+
+/* Whether the stored row under @stmt (the columns of bind_item() from
+ * column 1 on) holds what @item and @payroll would write. */
+static gboolean
+row_is_item (sqlite3_stmt *stmt,
+             PbPlanItem   *item,
+             const char   *payroll)
+{
+  return g_strcmp0 ((const char *) sqlite3_column_text (stmt, 1), pb_match_kind_to_string (item->kind)) == 0 &&
+         g_strcmp0 ((const char *) sqlite3_column_text (stmt, 2), ambiguity_names[item->ambiguity]) == 0 &&
+         sqlite3_column_int64 (stmt, 3) == item->employee_id &&
+         (sqlite3_column_type (stmt, 3) == SQLITE_NULL) == (item->employee_id == 0) &&
+         g_strcmp0 ((const char *) sqlite3_column_text (stmt, 4), item->remote_id) == 0 &&
+         sqlite3_column_int64 (stmt, 5) == item->remote_version &&
+         g_strcmp0 ((const char *) sqlite3_column_text (stmt, 6), payroll) == 0 &&
+         sqlite3_column_int64 (stmt, 7) == item->differing &&
+         sqlite3_column_int64 (stmt, 8) == item->missing &&
+         g_strcmp0 ((const char *) sqlite3_column_text (stmt, 9),
+                    item->decision != PB_DECISION_NONE ? pb_decision_to_string (item->decision) : NULL) == 0 &&
+         g_strcmp0 ((const char *) sqlite3_column_text (stmt, 10), item->outcome) == 0 &&
+         sqlite3_column_int64 (stmt, 11) == item->changed &&
+         (sqlite3_column_int (stmt, 12) != 0) == item->paired;
+}
+
+/* The connection's newest plan if the new one may take its place: not
+ * applied, and no item of it applied either (an apply stopped half way
+ * keeps its plan, as its outcomes say what was done). Compares its rows
+ * with @plan's items by position as it reads them; @payrolls gets the
+ * payroll JSON of the items whose row differs or is missing (NULL for the
+ * items whose row is already what they would write). Returns the plan's
+ * id and its number of items in @n_rows, or 0. */
+static gint64
+replaceable_plan (PbStore     *store,
+                  PbUserPlan  *plan,
+                  GPtrArray   *payrolls,
+                  guint       *n_rows,
+                  GError     **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 id;
+  int rc;
+
+  stmt = pb_store_prepare (store,
+                           "SELECT id, applied_at FROM user_plans WHERE connection_id = ? ORDER BY id DESC LIMIT 1",
+                           error);
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, plan->connection_id);
+  rc = sqlite3_step (stmt);
+  id = rc == SQLITE_ROW && sqlite3_column_type (stmt, 1) == SQLITE_NULL ? sqlite3_column_int64 (stmt, 0) : 0;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      pb_store_set_error (store, error, "user plan");
+      return -1;
+    }
+  if (id == 0)
+    return 0;
+
+  stmt = pb_store_prepare (store,
+                           "SELECT position, kind, ambiguity, employee_id, remote_id, remote_version, payroll, "
+                           "differing, missing, decision, outcome, changed, paired FROM user_plan_items "
+                           "WHERE plan_id = ? ORDER BY position", error);
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, id);
+  *n_rows = 0;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      guint position = sqlite3_column_int (stmt, 0);
+
+      if (sqlite3_column_type (stmt, 10) != SQLITE_NULL || position != *n_rows)
+        {
+          id = 0;     /* applied in part, or not numbered 0, 1, 2...: a new plan */
+          break;
+        }
+      if (position < plan->items->len)
+        {
+          PbPlanItem *item = g_ptr_array_index (plan->items, position);
+          const char *payroll = g_ptr_array_index (payrolls, position);
+
+          if (row_is_item (stmt, item, *payroll != '\0' ? payroll : NULL))
+            g_clear_pointer (&payrolls->pdata[position], g_free);
+        }
+      (*n_rows)++;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      pb_store_set_error (store, error, "user plan");
+      return -1;
+    }
+  return id;
+}
+
 /**
  * pb_store_save_plan:
  *
- * Stores a new plan (id 0) and its items in one transaction.
+ * Stores a new plan and its items in one transaction. An unapplied plan of
+ * the connection, with no item applied, is replaced in place: only the
+ * items that differ from its rows are written, the rows it has past the
+ * new plan's end are deleted, and the plan keeps its id (issue 14: a plan
+ * of 100,000 people wrote 100,000 rows each time).
  */
 gboolean
 pb_store_save_plan (PbStore     *store,
@@ -470,18 +736,51 @@ pb_store_save_plan (PbStore     *store,
                     GError     **error)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GPtrArray) payrolls = g_ptr_array_new_full (plan->items->len, g_free);
   sqlite3_stmt *stmt;
+  gint64 replaced;
+  guint n_rows = 0;
+
+  for (guint i = 0; i < plan->items->len; i++)
+    {
+      PbPlanItem *item = g_ptr_array_index (plan->items, i);
+
+      item->position = i;
+      g_ptr_array_add (payrolls, record_to_json (item->payroll));
+      /* An item without a payroll record is compared and written all the
+       * same: mark it with a non-NULL slot. */
+      if (payrolls->pdata[i] == NULL)
+        payrolls->pdata[i] = g_strdup ("");
+    }
 
   if (!pb_store_begin (store, error))
     return FALSE;
 
   g_free (plan->created_at);
   plan->created_at = g_date_time_format_iso8601 (now);
-  stmt = pb_store_prepare (store, "INSERT INTO user_plans (connection_id, created_at) VALUES (?, ?)", error);
-  if (stmt == NULL)
+
+  replaced = replaceable_plan (store, plan, payrolls, &n_rows, error);
+  if (replaced < 0)
     goto fail;
-  sqlite3_bind_int64 (stmt, 1, plan->connection_id);
-  pb_store_bind_text (stmt, 2, plan->created_at);
+
+  if (replaced > 0)
+    {
+      plan->id = replaced;
+      stmt = pb_store_prepare (store, "UPDATE user_plans SET created_at = ? WHERE id = ?", error);
+      if (stmt == NULL)
+        goto fail;
+      pb_store_bind_text (stmt, 1, plan->created_at);
+      sqlite3_bind_int64 (stmt, 2, plan->id);
+    }
+  else
+    {
+      n_rows = 0;
+      stmt = pb_store_prepare (store, "INSERT INTO user_plans (connection_id, created_at) VALUES (?, ?)", error);
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, plan->connection_id);
+      pb_store_bind_text (stmt, 2, plan->created_at);
+    }
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
       sqlite3_reset (stmt);
@@ -489,38 +788,52 @@ pb_store_save_plan (PbStore     *store,
       goto fail;
     }
   sqlite3_reset (stmt);
-  plan->id = sqlite3_last_insert_rowid (pb_store_get_db (store));
+  if (replaced == 0)
+    plan->id = sqlite3_last_insert_rowid (pb_store_get_db (store));
 
-  stmt = pb_store_prepare (store,
-                           "INSERT INTO user_plan_items (plan_id, position, kind, ambiguity, employee_id, "
-                           "remote_id, remote_version, payroll, differing, missing, decision, outcome, changed, paired) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
-  if (stmt == NULL)
-    goto fail;
+  if (n_rows > plan->items->len)
+    {
+      stmt = pb_store_prepare (store, "DELETE FROM user_plan_items WHERE plan_id = ? AND position >= ?", error);
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, plan->id);
+      sqlite3_bind_int (stmt, 2, plan->items->len);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          sqlite3_reset (stmt);
+          pb_store_set_error (store, error, "user plan item");
+          goto fail;
+        }
+      sqlite3_reset (stmt);
+    }
 
   for (guint i = 0; i < plan->items->len; i++)
     {
       PbPlanItem *item = g_ptr_array_index (plan->items, i);
-      g_autofree char *payroll = record_to_json (item->payroll);
+      const char *payroll = g_ptr_array_index (payrolls, i);
 
-      item->position = i;
-      sqlite3_bind_int64 (stmt, 1, plan->id);
-      sqlite3_bind_int (stmt, 2, i);
-      pb_store_bind_text (stmt, 3, pb_match_kind_to_string (item->kind));
-      pb_store_bind_text (stmt, 4, ambiguity_names[item->ambiguity]);
-      if (item->employee_id != 0)
-        sqlite3_bind_int64 (stmt, 5, item->employee_id);
+      if (payroll == NULL)
+        continue;      /* its row is already what it would write */
+      if (*payroll == '\0')
+        payroll = NULL;
+
+      if (i < n_rows)
+        stmt = pb_store_prepare (store,
+                                 "UPDATE user_plan_items SET kind = ?2, ambiguity = ?3, employee_id = ?4, "
+                                 "remote_id = ?5, remote_version = ?6, payroll = ?7, differing = ?8, missing = ?9, "
+                                 "decision = ?10, outcome = ?11, changed = ?12, paired = ?13 "
+                                 "WHERE plan_id = ?1 AND position = ?14", error);
       else
-        sqlite3_bind_null (stmt, 5);
-      pb_store_bind_text (stmt, 6, item->remote_id);
-      sqlite3_bind_int64 (stmt, 7, item->remote_version);
-      pb_store_bind_text (stmt, 8, payroll);
-      sqlite3_bind_int64 (stmt, 9, item->differing);
-      sqlite3_bind_int64 (stmt, 10, item->missing);
-      pb_store_bind_text (stmt, 11, item->decision != PB_DECISION_NONE ? pb_decision_to_string (item->decision) : NULL);
-      pb_store_bind_text (stmt, 12, item->outcome);
-      sqlite3_bind_int64 (stmt, 13, item->changed);
-      sqlite3_bind_int (stmt, 14, item->paired ? 1 : 0);
+        stmt = pb_store_prepare (store,
+                                 "INSERT INTO user_plan_items (plan_id, kind, ambiguity, employee_id, "
+                                 "remote_id, remote_version, payroll, differing, missing, decision, outcome, changed, "
+                                 "paired, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                                 error);
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, plan->id);
+      bind_item (stmt, 2, item, payroll);
+      sqlite3_bind_int (stmt, 14, i);
       if (sqlite3_step (stmt) != SQLITE_DONE)
         {
           sqlite3_reset (stmt);

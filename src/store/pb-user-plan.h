@@ -80,6 +80,10 @@ typedef struct
   char      *created_at;
   char      *applied_at;        /* (nullable) */
   GPtrArray *items;             /* (element-type PbPlanItem) */
+  GHashTable *people;           /* (nullable) gint64 id -> PbRecord: the HR
+                                 * people a plan just made was made from
+                                 * (not stored), so showing it need not read
+                                 * the register again */
 } PbUserPlan;
 
 const char *pb_decision_to_string        (PbDecision     decision);

@@ -614,11 +614,12 @@ with_department (PbTripletexProvider *self,
 
 /* --- employees ------------------------------------------------------------------------ */
 
+/* @country_codes: id -> ISO alpha-2, only read (a listing gives each
+ * worker thread a copy) */
 static PbRecord *
-employee_from_json (PbTripletexProvider *self,
-                    JsonObject          *json)
+employee_from_json (GHashTable *country_codes,
+                    JsonObject *json)
 {
-  PbTripletexProviderPrivate *priv = pb_tripletex_provider_get_instance_private (self);
   PbRecord *record = pb_record_new (PB_ENTITY_EMPLOYEE);
   JsonObject *address = member_object (json, "address");
   JsonObject *country = member_object (address, "country");
@@ -640,7 +641,7 @@ employee_from_json (PbTripletexProvider *self,
   pb_record_set (record, PB_EMPLOYEE_POSTAL_CODE, member_string (address, "postalCode"));
   pb_record_set (record, PB_EMPLOYEE_CITY, member_string (address, "city"));
   if (code == NULL && country_id != NULL)
-    code = g_hash_table_lookup (priv->country_codes, country_id);
+    code = g_hash_table_lookup (country_codes, country_id);
   pb_record_set (record, PB_EMPLOYEE_COUNTRY, code);
 
   return record;
@@ -694,16 +695,59 @@ describe_employee (JsonObject *json)
 }
 
 static PbRemote *
-employee_remote_from_json (PbTripletexProvider  *self,
-                           JsonObject           *json,
-                           GError              **error)
+employee_remote_from_json (GHashTable  *country_codes,
+                           JsonObject  *json,
+                           GError     **error)
 {
   g_autofree char *what = describe_employee (json);
   PbRemote *remote = remote_from_json (json, what, error);
 
   if (remote != NULL)
-    remote->record = employee_from_json (self, json);
+    remote->record = employee_from_json (country_codes, json);
   return remote;
+}
+
+/* One page of a listing, in a worker thread (PbListConvertFunc):
+ * @user_data is the listing's own copy of the country codes. */
+static GPtrArray *
+employees_page_from_json (JsonArray  *values,
+                          gpointer    user_data,
+                          GError    **error)
+{
+  guint n = json_array_get_length (values);
+  g_autoptr(GPtrArray) remotes = g_ptr_array_new_full (n, (GDestroyNotify) pb_remote_free);
+
+  for (guint i = 0; i < n; i++)
+    {
+      PbRemote *remote = employee_remote_from_json (user_data, object_element (values, i), error);
+
+      if (remote == NULL)
+        return NULL;
+      g_ptr_array_add (remotes, remote);
+    }
+  return g_steal_pointer (&remotes);
+}
+
+static GHashTable *
+country_codes_of (PbTripletexProvider *self)
+{
+  PbTripletexProviderPrivate *priv = pb_tripletex_provider_get_instance_private (self);
+
+  return priv->country_codes;
+}
+
+static GHashTable *
+copy_country_codes (PbTripletexProvider *self)
+{
+  PbTripletexProviderPrivate *priv = pb_tripletex_provider_get_instance_private (self);
+  GHashTable *copy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTableIter iter;
+  gpointer id, code;
+
+  g_hash_table_iter_init (&iter, priv->country_codes);
+  while (g_hash_table_iter_next (&iter, &id, &code))
+    g_hash_table_insert (copy, g_strdup (id), g_strdup (code));
+  return copy;
 }
 
 /* @rules: the class's field rules for this record (see PbProviderArgs):
@@ -789,27 +833,15 @@ on_employees_listed_cb (GObject      *source,
                         gpointer      user_data)
 {
   GTask *task = user_data;
-  PbTripletexProvider *self = PB_TRIPLETEX_PROVIDER (source);
   Op *op = g_task_get_task_data (task);
   GError *error = NULL;
-  g_autoptr(JsonArray) values = pb_provider_list_all_finish (PB_PROVIDER (source), result, &error);
-  g_autoptr(GPtrArray) remotes = NULL;
-
-  if (return_if_error (task, error))
-    return;
-
   /* One employee without an id fails the listing, naming them: a plan
    * without that person would be wrong (they would look missing), and one
    * with them could not be applied. */
-  remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
-  for (guint i = 0; i < json_array_get_length (values); i++)
-    {
-      PbRemote *remote = employee_remote_from_json (self, object_element (values, i), &error);
+  g_autoptr(GPtrArray) remotes = pb_provider_list_converted_finish (PB_PROVIDER (source), result, &error);
 
-      if (return_if_error (task, error))
-        return;
-      g_ptr_array_add (remotes, remote);
-    }
+  if (return_if_error (task, error))
+    return;
 
   if (op->record == NULL)
     {
@@ -846,7 +878,11 @@ list_employees_step (GTask *task)
   pb_http_request_add_query (request, "fields", EMPLOYEE_FIELDS);
   if (op->record != NULL)
     pb_http_request_add_query (request, "email", pb_record_get (op->record, PB_EMPLOYEE_EMAIL));
-  pb_provider_list_all_async (provider, request, g_task_get_cancellable (task), on_employees_listed_cb, task);
+  /* Each page is converted in a worker thread as it comes (issue 14). */
+  pb_provider_list_converted_async (provider, request, employees_page_from_json,
+                                    copy_country_codes (PB_TRIPLETEX_PROVIDER (provider)),
+                                    (GDestroyNotify) g_hash_table_unref, (GDestroyNotify) pb_remote_free,
+                                    g_task_get_cancellable (task), on_employees_listed_cb, task);
 }
 
 static void
@@ -888,7 +924,7 @@ on_employee_saved_cb (GObject      *source,
   if (return_if_error (task, error))
     return;
 
-  remote = employee_remote_from_json (self, json, &error);
+  remote = employee_remote_from_json (country_codes_of (self), json, &error);
   if (return_if_error (task, error))
     return;
   g_task_return_pointer (task, remote, (GDestroyNotify) pb_remote_free);
@@ -2216,7 +2252,7 @@ pb_tripletex_provider_read_answer (PbTripletexProvider  *self,
       PbRemote *remote = NULL;
 
       if (entity == PB_ENTITY_EMPLOYEE)
-        remote = employee_remote_from_json (self, object, error);
+        remote = employee_remote_from_json (country_codes_of (self), object, error);
       else if (entity == PB_ENTITY_POSITION)
         remote = employment_from_json (object, error);
       else
