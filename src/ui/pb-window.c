@@ -695,6 +695,9 @@ pb_window_show_import (PbWindow   *self,
 
   gtk_drop_target_set_actions (self->drop, text != NULL ? 0 : GDK_ACTION_COPY);
   gtk_revealer_set_reveal_child (self->import_revealer, text != NULL);
+  /* A revealer without a slide keeps its child's height while hidden
+   * (GTK 4.8 scales only slides): the strip is shown and hidden too. */
+  gtk_widget_set_visible (GTK_WIDGET (self->import_revealer), text != NULL);
   if (text == NULL || fraction >= 0)
     g_clear_handle_id (&self->pulse_id, g_source_remove);
   if (text == NULL)
