@@ -403,6 +403,115 @@ test_json_decimals (void)
   g_assert_cmpstr (pb_record_get (g_ptr_array_index (salaries, 0), PB_SALARY_AMOUNT), ==, "45123.45");
 }
 
+/* The import reads flat records from the file's bytes without json-glib
+ * (pb-import.c, read_flat()), and gives json-glib the records it does not
+ * take: either way a value is what json-glib decodes, trimmed. Each value
+ * goes in an employee's own field and in a position's (a nested list). */
+static const char * const json_values[] = {
+  "\"plain\"",
+  "\"  spaced  \"",
+  "\"quote \\\" backslash \\\\ slash \\/ end\"",
+  "\"tab\\there\\nnewline\\r\\b\\f\"",
+  "\"\\u00e6\\u00F8\\u00e5 \\u20ac\"",
+  "\"\\ud83d\\ude00 a pair\"",
+  "\"\\uD834\\uDD1E clef, capitals\"",
+  "\"raw UTF-8: Tromsø € 😀\"",
+  "\"\\u0041\\u0020\\u007e\"",
+  "\"\"",
+  "\"   \"",
+  "null",
+  "0",
+  "42",
+  "-17",
+  "123456789012345678",
+  "9007199254740993",
+  "1.5",
+  "-0.25",
+  "1e3",
+  "2E-2",
+  "33.330",
+  "-0",
+};
+
+static char *
+json_glib_text (const char *literal)
+{
+  g_autofree char *doc = g_strdup_printf ("[%s]", literal);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *node;
+  char *text = NULL;
+
+  g_assert_true (json_parser_load_from_data (parser, doc, -1, NULL));
+  node = json_array_get_element (json_node_get_array (json_parser_get_root (parser)), 0);
+  if (JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    text = g_strdup (json_node_get_string (node));
+  else if (json_node_get_value_type (node) == G_TYPE_INT64)
+    text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+  else
+    {
+      double value = json_node_get_double (node);
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+      for (int precision = 1; precision <= 17; precision++)
+        {
+          char format[8];
+
+          g_snprintf (format, sizeof format, "%%.%dg", precision);
+          g_ascii_formatd (buf, sizeof buf, format, value);
+          if (g_ascii_strtod (buf, NULL) == value)
+            break;
+        }
+      text = g_strdup (buf);
+    }
+
+  g_strstrip (text);
+  if (text[0] == '\0')
+    g_clear_pointer (&text, g_free);
+  return text;
+}
+
+static void
+test_json_values_as_json_glib (void)
+{
+  g_autoptr(PbStore) store = open_base_store ("values");
+  g_autoptr(PbRecord) ola = pb_store_find_employee (store, NULL, "ola@acme.no", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (json_values); i++)
+    {
+      const char *literal = json_values[i];
+      g_autofree char *expected = json_glib_text (literal);
+      g_autofree char *amount = g_strdup_printf ("%u.00", 1000 + i);
+      g_autofree char *data = NULL;
+      g_autoptr(PbRecord) stored = NULL;
+      g_autoptr(GPtrArray) salaries = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PbImportResult) result = NULL;
+
+      /* The one-line layout the generator writes, and one spread over lines. */
+      data = g_strdup_printf ("{ \"format\": \"paybridge-hr/1\", \"employees\": [\n"
+                              "  {\"email\": \"ola@acme.no\", \"address_line2\": %s, \"salaries\": [\n"
+                              "    {\"start_date\": \"2024-01-01\", \"amount\": \"%u\",\r\n"
+                              "     \"currency\": \"NOK\", \"period_unit\": \"monthly\", \"note\" :\t%s } ] } ] }",
+                              literal, 1000 + i, literal);
+      g_assert_true (pb_import_data (store, "v.json", data, strlen (data), FALSE, PB_IMPORT_FLAGS_NONE,
+                                     &result, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (pb_import_result_get_issues (result)->len, ==, 0);
+
+      stored = pb_store_get (store, PB_ENTITY_EMPLOYEE, pb_record_get_id (ola), &error);
+      g_assert_no_error (error);
+      salaries = pb_store_list (store, PB_ENTITY_SALARY, pb_record_get_id (ola), &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (salaries->len, ==, 1);
+      g_test_message ("%s -> %s", literal, expected ? expected : "(null)");
+      g_assert_cmpstr (pb_record_get (stored, PB_EMPLOYEE_ADDRESS_LINE2), ==, expected);
+      g_assert_cmpstr (pb_record_get (g_ptr_array_index (salaries, 0), PB_SALARY_AMOUNT), ==, amount);
+      g_assert_cmpstr (pb_record_get (g_ptr_array_index (salaries, 0), PB_SALARY_NOTE), ==, expected);
+    }
+}
+
 /* CSV: BOM, `;` separator, quoted fields with separators, quotes and line
  * breaks, CRLF; absent columns keep values, empty cells clear them. */
 static void
@@ -530,6 +639,7 @@ main (int   argc,
   g_test_add_func ("/import/nested-list-is-complete", test_nested_list_complete);
   g_test_add_func ("/import/csv/dialect-and-merge", test_csv_dialect_and_merge);
   g_test_add_func ("/import/json/decimal-numbers", test_json_decimals);
+  g_test_add_func ("/import/json/values-as-json-glib", test_json_values_as_json_glib);
   g_test_add_func ("/import/replace-marks-deleted", test_replace);
   g_test_add_func ("/import/manager-order-and-cycles", test_manager_order);
   g_test_add_func ("/import/demo-file", test_demo_file);

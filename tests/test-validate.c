@@ -162,6 +162,98 @@ test_org_iban_bic (void)
   g_assert_false (pb_validate_bic ("DNB", NULL));
 }
 
+/* An amount or percentage already in its canonical form is kept as given
+ * without printf (pb-validate.c); the canonical form is still exactly the
+ * printf one: checked for many generated texts, canonical and not. */
+static char *
+printf_canonical (const char *value,
+                  gboolean    fixed)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_ascii_formatd (buf, sizeof buf, fixed ? "%.2f" : "%.4f", g_ascii_strtod (value, NULL));
+  if (!fixed)
+    {
+      char *q = buf + strlen (buf) - 1;
+
+      while (*q == '0')
+        *q-- = '\0';
+      if (*q == '.')
+        *q = '\0';
+    }
+  return g_strdup (buf);
+}
+
+static void
+test_decimal_canonical (void)
+{
+  static const char * const fixed_cases[] = {
+    "0.00", "0.05", "1620000.00", "00.50", "0", "7", "7.5", "7.50", "999999999999.99", "1000000000000.00",
+    "123456789012.34", "+5.00", "12.", ".5", "1e5",
+  };
+  static const char * const percent_cases[] = {
+    "100", "100.0", "50.5", "50.50", "33.3333", "0", "0.0001", "007", "0.10", "99.9999", "5.", "+5", "-0",
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (14);
+
+  for (guint i = 0; i < G_N_ELEMENTS (fixed_cases) + 3000; i++)
+    {
+      g_autofree char *generated = NULL;
+      const char *value;
+      char *canon = NULL;
+
+      if (i < G_N_ELEMENTS (fixed_cases))
+        value = fixed_cases[i];
+      else
+        {
+          GString *text = g_string_new (NULL);
+          guint n_int = g_rand_int_range (rand, 1, 14);
+          guint n_frac = g_rand_int_range (rand, 0, 3);
+
+          for (guint d = 0; d < n_int; d++)
+            g_string_append_c (text, '0' + g_rand_int_range (rand, d == 0 && n_int > 1 && g_rand_boolean (rand) ? 1 : 0, 10));
+          if (n_frac > 0 || g_rand_int_range (rand, 0, 8) == 0)
+            g_string_append_c (text, '.');
+          for (guint d = 0; d < n_frac; d++)
+            g_string_append_c (text, '0' + g_rand_int_range (rand, 0, 10));
+          value = generated = g_string_free (text, FALSE);
+        }
+
+      if (pb_validate_amount (value, &canon, NULL))
+        {
+          g_autofree char *expected = printf_canonical (value, TRUE);
+
+          g_assert_cmpstr (canon, ==, expected);
+        }
+      else
+        g_assert_null (canon);
+      g_free (canon);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (percent_cases) + 3000; i++)
+    {
+      g_autofree char *generated = NULL;
+      const char *value;
+      char *canon = NULL;
+
+      if (i < G_N_ELEMENTS (percent_cases))
+        value = percent_cases[i];
+      else
+        value = generated = g_strdup_printf ("%u%s%.*u", g_rand_int_range (rand, 0, 101),
+                                             g_rand_boolean (rand) ? "." : "",
+                                             g_rand_int_range (rand, 1, 5), g_rand_int_range (rand, 0, 10000));
+      if (pb_validate_percentage (value, &canon, NULL))
+        {
+          g_autofree char *expected = printf_canonical (value, FALSE);
+
+          g_assert_cmpstr (canon, ==, expected);
+        }
+      else
+        g_assert_null (canon);
+      g_free (canon);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -172,6 +264,7 @@ main (int   argc,
   g_test_add_func ("/validate/date", test_date);
   g_test_add_func ("/validate/percentage", test_percentage);
   g_test_add_func ("/validate/amount-currency-country", test_amount_currency);
+  g_test_add_func ("/validate/decimal-canonical-as-printf", test_decimal_canonical);
   g_test_add_func ("/validate/no-account-mod11", test_account);
   g_test_add_func ("/validate/no-national-id", test_national_id);
   g_test_add_func ("/validate/org-number-iban-bic", test_org_iban_bic);

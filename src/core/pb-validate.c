@@ -199,6 +199,7 @@ parse_decimal (const char  *value,
   const char *p = value;
   guint n_int = 0;
   guint n_frac = 0;
+  gboolean point = FALSE;
   char *end = NULL;
   double number;
 
@@ -208,6 +209,7 @@ parse_decimal (const char  *value,
     p++, n_int++;
   if (*p == '.')
     {
+      point = TRUE;
       p++;
       while (g_ascii_isdigit (*p))
         p++, n_frac++;
@@ -220,6 +222,17 @@ parse_decimal (const char  *value,
     return FALSE;
 
   *out = number;
+
+  /* Already as the formatting below writes it (an import gives every
+   * amount so): the value itself, without printf. With at most 15 digits
+   * printed, a decimal reads into a double and prints back unchanged. */
+  if (canonical != NULL && value[0] != '-' && value[0] != '+' && !(n_int > 1 && value[0] == '0') &&
+      (fixed ? point && n_frac == 2 && n_int + 2 <= 15
+             : n_int + 4 <= 15 && (!point || (n_frac > 0 && value[n_int + n_frac] != '0'))))
+    {
+      *canonical = g_strdup (value);
+      return TRUE;
+    }
 
   if (canonical != NULL)
     {
