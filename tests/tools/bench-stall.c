@@ -17,6 +17,7 @@
 
 #include "pb-import.h"
 #include "pb-providers.h"
+#include "pb-sync-engine.h"
 #include "pb-user-sync.h"
 
 /* bench-stall PB_GEN_HR PAYROLL_SANDBOX [N]: writes N people (default
@@ -30,7 +31,15 @@
  * With each gap, the main thread's own CPU time in it: a gap the main
  * thread spent on the CPU is work held on the loop; the rest of a gap is
  * the thread waiting for a core (on a loaded machine, most of it). "Busiest"
- * is the most CPU time the main thread spent in one gap. */
+ * is the most CPU time the main thread spent in one gap.
+ *
+ * bench-stall --push PB_GEN_HR PAYROLL_SANDBOX [N] [SECONDS]: the same
+ * measure for real-time sync: a connection to payroll-sandbox (Tripletex,
+ * users) is activated by a user sync of the empty register, N people are
+ * imported (N changes after the activation), and pb_sync_engine_push_async()
+ * runs, cancelled after SECONDS (default 30) if the outbox is not empty by
+ * then: its start (enqueue, lease, reading the entries) and as much of the
+ * drain as fits. */
 
 typedef struct
 {
@@ -124,6 +133,176 @@ remove_dir (const char *dir)
   g_rmdir (dir);
 }
 
+typedef struct
+{
+  gboolean     done;
+  PbPushResult pushed;
+  GError      *error;
+} PushWait;
+
+static void
+on_pushed_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  PushWait *wait = user_data;
+
+  pb_sync_engine_push_finish (result, &wait->pushed, &wait->error);
+  wait->done = TRUE;
+}
+
+/* The stall, and when its busiest gap came and how many gaps were over a
+ * frame (16 ms), in wall time and in the main thread's CPU time. */
+typedef struct
+{
+  Stall  stall;
+  gint64 start;
+  gint64 busiest_at;
+  guint  over_frame;
+  guint  over_frame_cpu;
+} PushStall;
+
+static gboolean
+on_push_tick (gpointer user_data)
+{
+  PushStall *push = user_data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 cpu = thread_cpu_us ();
+  gint64 busiest = push->stall.busiest;
+
+  if (push->stall.last != 0)
+    {
+      push->over_frame += now - push->stall.last > 16000;
+      push->over_frame_cpu += cpu - push->stall.last_cpu > 16000;
+    }
+  on_tick (&push->stall);
+  if (push->stall.busiest > busiest)
+    push->busiest_at = now - push->start;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_time_up_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static int
+bench_push (const char *gen,
+            const char *sandbox_path,
+            const char *n,
+            guint       seconds_limit)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bench-stall-XXXXXX", NULL);
+  g_autofree char *people = g_build_filename (dir, "people.json", NULL);
+  g_autofree char *store_dir = g_build_filename (dir, "store", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) generator = NULL;
+  g_autoptr(GSubprocess) sandbox = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GHashTable) secrets = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(PbStore) store = NULL;
+  g_autoptr(PbConnection) connection = pb_connection_new ();
+  g_autoptr(PbProvider) provider = NULL;
+  g_autoptr(PbImportResult) result = NULL;
+  g_autoptr(PbUserPlan) plan = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *api_url = NULL;
+  Wait planned = { 0 }, applied = { 0 };
+  PushWait pushed = { 0 };
+  PbUserSyncReport report = { 0 };
+  double seconds, longest, cpu_ms, busiest_ms;
+  PushStall stall = { 0 };
+  gint64 start;
+  guint tick, limit;
+
+  g_subprocess_launcher_set_stdout_file_path (launcher, people);
+  generator = g_subprocess_launcher_spawn (launcher, &error, gen, "--seed", "1", n, NULL);
+  if (generator == NULL || !g_subprocess_wait_check (generator, NULL, &error))
+    g_error ("%s", error->message);
+
+  sandbox = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                              sandbox_path, "--system", "tripletex", NULL);
+  if (sandbox == NULL)
+    g_error ("%s", error->message);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sandbox));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  if (line == NULL || !g_str_has_prefix (line, "listening on "))
+    g_error ("payroll-sandbox did not start: %s", error != NULL ? error->message : line);
+  api_url = g_strconcat (line + strlen ("listening on "), "/v2", NULL);
+
+  store = pb_store_open (store_dir, &error);
+  if (store == NULL)
+    g_error ("%s", error->message);
+  connection->name = g_strdup ("Bench");
+  connection->system = g_strdup ("tripletex");
+  connection->base_url = g_strdup (api_url);
+  connection->sync_types = PB_DATA_USERS;
+  if (!pb_store_save_connection (store, connection, &error))
+    g_error ("%s", error->message);
+  g_hash_table_insert (secrets, (char *) "consumer-token", (char *) "sandbox-consumer");
+  g_hash_table_insert (secrets, (char *) "employee-token", (char *) "sandbox-employee");
+  provider = pb_provider_new ("tripletex", api_url, secrets, &error);
+  if (provider == NULL)
+    g_error ("%s", error->message);
+
+  /* The first user sync (of an empty register) activates the connection. */
+  pb_user_sync_plan_async (store, connection, provider, NULL, on_done_cb, &planned);
+  while (!planned.done)
+    g_main_context_iteration (NULL, TRUE);
+  plan = pb_user_sync_plan_finish (planned.result, &error);
+  if (plan == NULL)
+    g_error ("%s", error->message);
+  g_object_unref (planned.result);
+  pb_user_sync_decide_defaults (plan, PB_DECISION_PREFER_HR, FALSE, FALSE);
+  pb_user_sync_apply_async (store, connection, provider, plan, NULL, NULL, NULL, on_done_cb, &applied);
+  while (!applied.done)
+    g_main_context_iteration (NULL, TRUE);
+  if (!pb_user_sync_apply_finish (applied.result, &report, &error) || !report.activated)
+    g_error ("not activated: %s", error != NULL ? error->message : "");
+  g_object_unref (applied.result);
+
+  /* N people: N changes after the activation. */
+  if (!pb_import_file (store, people, PB_IMPORT_FLAGS_NONE, &result, &error))
+    g_error ("%s", error->message);
+
+  tick = g_timeout_add (1, on_push_tick, &stall);
+  limit = g_timeout_add_seconds (seconds_limit, on_time_up_cb, cancellable);
+  /* The tick runs once first: what the push does before it returns is in a gap. */
+  while (stall.stall.last == 0)
+    g_main_context_iteration (NULL, TRUE);
+  stall.start = start = g_get_monotonic_time ();
+  pb_sync_engine_push_async (store, connection, provider, cancellable, on_pushed_cb, &pushed);
+  while (!pushed.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+  if (!g_cancellable_is_cancelled (cancellable))
+    g_source_remove (limit);
+  seconds = (g_get_monotonic_time () - start) / 1e6;
+  longest = stall.stall.longest / 1000.0;
+  cpu_ms = stall.stall.longest_cpu / 1000.0;
+  busiest_ms = stall.stall.busiest / 1000.0;
+  if (pushed.error != NULL && !g_error_matches (pushed.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_error ("%s", pushed.error->message);
+  printf ("push of %s new people, pb_sync_engine_push_async: %8.1f ms longest stall (%.1f ms of it main-thread CPU; "
+          "busiest gap %.1f ms CPU, %.2f s after the start; gaps over 16 ms: %u, of CPU: %u), %.2f s%s "
+          "(%u sent, %u waiting)\n",
+          n, longest, cpu_ms, busiest_ms, stall.busiest_at / 1e6, stall.over_frame, stall.over_frame_cpu, seconds,
+          pushed.error != NULL ? ", cancelled" : " in all", pushed.pushed.sent, pushed.pushed.waiting);
+  g_clear_error (&pushed.error);
+
+  g_subprocess_force_exit (sandbox);
+  g_clear_object (&provider);
+  g_clear_object (&store);
+  remove_dir (store_dir);
+  g_unlink (people);
+  g_rmdir (dir);
+  return 0;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -153,6 +332,20 @@ main (int   argc,
   Wait planned = { 0 };
   double seconds, longest, cpu_ms, busiest_ms;
   gint64 start;
+
+  if (argc > 3 && strcmp (argv[1], "--push") == 0)
+    {
+      const char *count = argc > 4 ? argv[4] : "2000";
+      guint64 limit = 30;
+
+      if (strspn (count, "0123456789") != strlen (count) ||
+          (argc > 5 && !g_ascii_string_to_unsigned (argv[5], 10, 1, 3600, &limit, NULL)))
+        {
+          fprintf (stderr, "Usage: bench-stall --push PB_GEN_HR PAYROLL_SANDBOX [N] [SECONDS]\n");
+          return 2;
+        }
+      return bench_push (argv[2], argv[3], count, (guint) limit);
+    }
 
   if (gen == NULL || strspn (n, "0123456789") != strlen (n))
     {
