@@ -424,6 +424,7 @@ struct _Push
   GError          *outage;            /* (nullable) the last failure that said payroll
                                        * is out of reach, unless a send landed since */
   char            *holder;
+  char            *running_key;       /* (nullable) this push is in running_pushes() under it */
   gboolean         leased;
   gint64           renewed_at;        /* monotonic time the lease was last taken */
   GArray          *rejections;        /* gint64: error entries of absences rejected (A7) */
@@ -455,11 +456,59 @@ lane_free (Lane *lane)
   g_free (lane);
 }
 
+/* The pushes of this process that are under way, by store file and
+ * connection: a second push of a connection while one runs here is busy at
+ * once, without a look at the store (the lease is taken in a worker, and
+ * the first push started must be the one that sends). Main thread only, as
+ * the pushes are; the lock is for good measure. */
+static GMutex running_lock;
+
+static GHashTable *
+running_pushes (void)
+{
+  static GHashTable *running;
+
+  if (running == NULL)
+    running = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  return running;
+}
+
+/* Returns whether @push is now the one push of its connection here. */
+static gboolean
+push_claim (Push *push)
+{
+  g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT " %s", push->connection->id,
+                                          pb_store_get_path (push->store));
+  gboolean claimed = FALSE;
+
+  g_mutex_lock (&running_lock);
+  if (!g_hash_table_contains (running_pushes (), key))
+    {
+      g_hash_table_add (running_pushes (), g_strdup (key));
+      push->running_key = g_steal_pointer (&key);
+      claimed = TRUE;
+    }
+  g_mutex_unlock (&running_lock);
+  return claimed;
+}
+
+static void
+push_unclaim (Push *push)
+{
+  if (push->running_key == NULL)
+    return;
+  g_mutex_lock (&running_lock);
+  g_hash_table_remove (running_pushes (), push->running_key);
+  g_mutex_unlock (&running_lock);
+  g_clear_pointer (&push->running_key, g_free);
+}
+
 static void
 push_free (Push *push)
 {
   if (push->leased)
     pb_store_release_lease (push->store, push->connection->id, push->holder);
+  push_unclaim (push);
   g_object_unref (push->store);
   g_object_unref (push->connection);
   g_object_unref (push->provider);
@@ -1697,6 +1746,7 @@ push_return (Push *push)
       pb_store_release_lease (push->store, push->connection->id, push->holder);
       push->leased = FALSE;
     }
+  push_unclaim (push);
   /* Entries of a push cut short (lost lease, cancelled) were not tried. */
   if (push->stopped && push->result.waiting > 0)
     push->result.retry = TRUE;
@@ -1867,8 +1917,11 @@ pb_sync_engine_push_async (PbStore             *store,
   push->width = MAX (1, pb_http_get_max_in_flight (pb_provider_get_http (provider)));
   g_task_set_task_data (task, push, (GDestroyNotify) push_free);
 
-  /* The enqueue, the lease and the entries: in a worker (issue 14). */
-  start_async (start_new (store, connection, push->holder), on_started_cb, push);
+  /* The enqueue, the lease and the entries: in a worker (issue 14). A
+   * second push of the connection in this process is busy without taking
+   * the lease, as it was when the first one took it on this thread; it
+   * still enqueues. */
+  start_async (start_new (store, connection, push_claim (push) ? push->holder : NULL), on_started_cb, push);
 }
 
 gboolean
