@@ -17,6 +17,7 @@
 
 #include "pb-import.h"
 #include "pb-providers.h"
+#include "pb-sync-driver.h"
 #include "pb-sync-engine.h"
 #include "pb-user-sync.h"
 
@@ -39,7 +40,8 @@
  * imported (N changes after the activation), and pb_sync_engine_push_async()
  * runs, cancelled after SECONDS (default 30) if the outbox is not empty by
  * then: its start (enqueue, lease, reading the entries) and as much of the
- * drain as fits. */
+ * drain as fits. --push-driver: the same through the app's live sync, a
+ * PbSyncDriver started over the register (its run enqueues, then pushes). */
 
 typedef struct
 {
@@ -188,11 +190,31 @@ on_time_up_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+typedef struct
+{
+  PbSyncDriver *driver;
+  GCancellable *time_up;
+  PushWait     *wait;
+} DriverWatch;
+
+/* The driver is idle: its runs are over (or the time is up). */
+static gboolean
+on_driver_watch_cb (gpointer user_data)
+{
+  DriverWatch *watch = user_data;
+
+  if (!pb_sync_driver_is_idle (watch->driver) && !g_cancellable_is_cancelled (watch->time_up))
+    return G_SOURCE_CONTINUE;
+  watch->wait->done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
 static int
 bench_push (const char *gen,
             const char *sandbox_path,
             const char *n,
-            guint       seconds_limit)
+            guint       seconds_limit,
+            gboolean    through_driver)
 {
   g_autofree char *dir = g_dir_make_tmp ("bench-stall-XXXXXX", NULL);
   g_autofree char *people = g_build_filename (dir, "people.json", NULL);
@@ -213,6 +235,8 @@ bench_push (const char *gen,
   g_autofree char *api_url = NULL;
   Wait planned = { 0 }, applied = { 0 };
   PushWait pushed = { 0 };
+  g_autoptr(PbSyncDriver) driver = NULL;
+  DriverWatch watch = { NULL, cancellable, &pushed };
   PbUserSyncReport report = { 0 };
   double seconds, longest, cpu_ms, busiest_ms;
   PushStall stall = { 0 };
@@ -275,9 +299,27 @@ bench_push (const char *gen,
   while (stall.stall.last == 0)
     g_main_context_iteration (NULL, TRUE);
   stall.start = start = g_get_monotonic_time ();
-  pb_sync_engine_push_async (store, connection, provider, cancellable, on_pushed_cb, &pushed);
+  if (through_driver)
+    {
+      driver = pb_sync_driver_new (store);
+      pb_sync_driver_set_provider (driver, connection->id, provider);
+      pb_sync_driver_start (driver);
+      watch.driver = driver;
+      g_timeout_add (100, on_driver_watch_cb, &watch);
+    }
+  else
+    pb_sync_engine_push_async (store, connection, provider, cancellable, on_pushed_cb, &pushed);
   while (!pushed.done)
     g_main_context_iteration (NULL, TRUE);
+  if (through_driver)
+    {
+      /* What it sent: the outbox's done entries; a run cut short is cancelled. */
+      pushed.pushed.waiting = (guint) pb_store_count_outbox (store, connection->id, PB_OUTBOX_PENDING);
+      pushed.pushed.sent = (guint) pb_store_count_outbox (store, connection->id, PB_OUTBOX_DONE);
+      g_clear_object (&driver);
+      if (g_cancellable_is_cancelled (cancellable))
+        g_set_error_literal (&pushed.error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "time up");
+    }
   g_source_remove (tick);
   if (!g_cancellable_is_cancelled (cancellable))
     g_source_remove (limit);
@@ -287,10 +329,11 @@ bench_push (const char *gen,
   busiest_ms = stall.stall.busiest / 1000.0;
   if (pushed.error != NULL && !g_error_matches (pushed.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_error ("%s", pushed.error->message);
-  printf ("push of %s new people, pb_sync_engine_push_async: %8.1f ms longest stall (%.1f ms of it main-thread CPU; "
+  printf ("push of %s new people, %s: %8.1f ms longest stall (%.1f ms of it main-thread CPU; "
           "busiest gap %.1f ms CPU, %.2f s after the start; gaps over 16 ms: %u, of CPU: %u), %.2f s%s "
           "(%u sent, %u waiting)\n",
-          n, longest, cpu_ms, busiest_ms, stall.busiest_at / 1e6, stall.over_frame, stall.over_frame_cpu, seconds,
+          n, through_driver ? "PbSyncDriver" : "pb_sync_engine_push_async", longest, cpu_ms, busiest_ms,
+          stall.busiest_at / 1e6, stall.over_frame, stall.over_frame_cpu, seconds,
           pushed.error != NULL ? ", cancelled" : " in all", pushed.pushed.sent, pushed.pushed.waiting);
   g_clear_error (&pushed.error);
 
@@ -333,7 +376,7 @@ main (int   argc,
   double seconds, longest, cpu_ms, busiest_ms;
   gint64 start;
 
-  if (argc > 3 && strcmp (argv[1], "--push") == 0)
+  if (argc > 3 && (strcmp (argv[1], "--push") == 0 || strcmp (argv[1], "--push-driver") == 0))
     {
       const char *count = argc > 4 ? argv[4] : "2000";
       guint64 limit = 30;
@@ -341,10 +384,10 @@ main (int   argc,
       if (strspn (count, "0123456789") != strlen (count) ||
           (argc > 5 && !g_ascii_string_to_unsigned (argv[5], 10, 1, 3600, &limit, NULL)))
         {
-          fprintf (stderr, "Usage: bench-stall --push PB_GEN_HR PAYROLL_SANDBOX [N] [SECONDS]\n");
+          fprintf (stderr, "Usage: bench-stall --push|--push-driver PB_GEN_HR PAYROLL_SANDBOX [N] [SECONDS]\n");
           return 2;
         }
-      return bench_push (argv[2], argv[3], count, (guint) limit);
+      return bench_push (argv[2], argv[3], count, (guint) limit, strcmp (argv[1], "--push-driver") == 0);
     }
 
   if (gen == NULL || strspn (n, "0123456789") != strlen (n))
