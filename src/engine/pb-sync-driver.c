@@ -598,7 +598,8 @@ on_enqueued_cb (GObject      *source,
   enqueued = pb_sync_engine_enqueue_finish (result, &pending, &error);
   if (self == NULL)
     return;
-  if (g_cancellable_is_cancelled (conn->cancellable))
+  /* The connection may have stopped being active while the worker ran. */
+  if (g_cancellable_is_cancelled (conn->cancellable) || !wants_sync (conn))
     {
       end_run (conn, RUN_CANCELLED);
       return;
