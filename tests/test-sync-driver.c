@@ -873,6 +873,62 @@ test_keyring_provider_kept (Fixture       *f,
   g_assert_cmpuint (pb_sandbox_get_session_count (f->sandbox), ==, 1);
 }
 
+typedef struct
+{
+  Fixture  *f;
+  PbStore  *locker;
+  gboolean  fired;
+} Unlock;
+
+static gboolean
+on_unlock_cb (gpointer user_data)
+{
+  Unlock *unlock = user_data;
+
+  unlock->fired = TRUE;
+  g_assert_false (pb_sync_driver_is_idle (unlock->f->driver));
+  g_assert_cmpuint (employee_writes (unlock->f->sandbox), ==, 0);
+  pb_store_rollback (unlock->locker);
+  return G_SOURCE_REMOVE;
+}
+
+/* SPEC U7 (issue 14: the main loop never blocks): a run's enqueue is not
+ * done on the main loop. Another connection holds the store's write lock
+ * when the change comes; a timeout on the main loop lets it go, and the
+ * change then reaches payroll in that run. A run that enqueued on the main
+ * loop would hold the loop until SQLite gave up, and its failed run would
+ * wait for the (here ten-minute) retry. */
+static void
+test_run_enqueues_off_the_loop (Fixture       *f,
+                                gconstpointer  data)
+{
+  Expect phone = { f->sandbox, "kari@acme.no", "phoneNumberMobile", "+47 933 33 333" };
+  g_autoptr(PbStore) locker = NULL;
+  g_autoptr(GError) error = NULL;
+  Unlock unlock = { f, NULL, FALSE };
+
+  link_person (f, "kari@acme.no");
+  f->driver = g_object_new (PB_TYPE_SYNC_DRIVER, "store", f->store, "quiet-ms", 20,
+                            "retry-base-ms", 600000, "retry-max-ms", 600000, NULL);
+  pb_sync_driver_set_provider (f->driver, f->connection->id, f->provider);
+  pb_sync_driver_start (f->driver);
+  g_assert_true (pb_test_iterate_until (driver_is_idle, f->driver, WAIT_CAP_SECONDS));
+
+  locker = pb_store_open (f->dir, &error);
+  g_assert_no_error (error);
+  import_phone (f->store, "kari@acme.no", phone.value);
+  /* Before the driver's quiet time is over: its run finds the lock held. */
+  g_assert_true (pb_store_begin (locker, &error));
+  g_assert_no_error (error);
+  unlock.locker = locker;
+  g_timeout_add (300, on_unlock_cb, &unlock);
+
+  g_assert_true (pb_test_iterate_until (payroll_has, &phone, WAIT_CAP_SECONDS));
+  g_assert_true (unlock.fired);
+  g_assert_true (pb_test_iterate_until (driver_is_idle, f->driver, WAIT_CAP_SECONDS));
+  g_assert_cmpuint (employee_writes (f->sandbox), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -884,6 +940,7 @@ main (int   argc,
 #define ADD(path, func) g_test_add ("/sync-driver/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("U7-change-reaches-payroll-by-itself", test_change_reaches_payroll);
   ADD ("U7-change-during-a-push-runs-again", test_change_during_push_runs_again);
+  ADD ("U7-run-enqueues-off-the-main-loop", test_run_enqueues_off_the_loop);
   ADD ("C3-C5-not-active-not-sent", test_not_active_not_sent);
   ADD ("C3-U7-outbox-held-while-not-active", test_outbox_held_while_not_active);
   ADD ("R2-R3-down-back-and-restart", test_down_back_and_restart);

@@ -1347,6 +1347,81 @@ test_absence_remapped_and_locked (Fixture       *f,
   g_assert_cmpuint (count_entries (f, "kari@acme.no"), ==, 4);
 }
 
+/* SPEC U7 (issue 14: the main loop never blocks): the start of a push of
+ * many changes (reading them, filling the outbox, taking the lease) is not
+ * done on the caller's main loop. Another connection holds the store's
+ * write lock while the push starts; a timeout on the main loop finds the
+ * push still starting, nothing asked of payroll yet, and lets the lock go.
+ * A push that started on the main loop would hold the loop (and the lock
+ * would never be let go) until SQLite gave up waiting for it. */
+typedef struct
+{
+  Fixture  *f;
+  PbStore  *locker;
+  Result   *pushed;
+  guint     requests;
+  gboolean  fired;
+} Unlock;
+
+static gboolean
+on_unlock_cb (gpointer user_data)
+{
+  Unlock *unlock = user_data;
+
+  unlock->fired = TRUE;
+  g_assert_false (unlock->pushed->done);
+  g_assert_cmpuint (pb_sandbox_get_request_count (unlock->f->sandbox, NULL, "/v2/employee"), ==, unlock->requests);
+  pb_store_rollback (unlock->locker);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_push_start_off_the_loop (Fixture       *f,
+                              gconstpointer  data)
+{
+  const guint n = 100;
+  g_autoptr(GString) json = g_string_new ("{ \"format\": \"paybridge-hr/1\", \"employees\": [");
+  g_autoptr(PbStore) locker = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  g_autoptr(GError) error = NULL;
+  Result pushed = { 0 };
+  Unlock unlock = { f, NULL, &pushed, 0, FALSE };
+  guint posts;
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (json, "%s{ \"given_name\": \"Many\", \"family_name\": \"Person %u\", "
+                                  "\"email\": \"many.%u@acme.no\" }", i > 0 ? ", " : "", i, i);
+  g_string_append (json, "] }");
+  import (f, json->str);
+
+  locker = pb_store_open (f->dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (pb_store_begin (locker, &error));
+  g_assert_no_error (error);
+  unlock.locker = locker;
+  unlock.requests = pb_sandbox_get_request_count (f->sandbox, NULL, "/v2/employee");
+  posts = pb_sandbox_get_request_count (f->sandbox, "POST", "/v2/employee");
+
+  g_timeout_add (50, on_unlock_cb, &unlock);
+  pb_sync_engine_push_async (f->store, f->connection, f->provider, NULL, on_done, &pushed);
+  wait_for (&pushed);
+
+  /* Started once the lock went: every change lands, once. */
+  g_assert_true (unlock.fired);
+  g_assert_false (pushed.pushed.busy);
+  g_assert_cmpuint (pushed.pushed.sent, ==, n);
+  g_assert_cmpuint (pushed.pushed.waiting, ==, 0);
+  g_assert_cmpint (pb_store_count_outbox (f->store, f->connection->id, PB_OUTBOX_PENDING), ==, 0);
+  state = pb_sandbox_dup_state (f->sandbox);
+  for (guint i = 0; i < n; i += 33)
+    {
+      g_autofree char *email = g_strdup_printf ("many.%u@acme.no", i);
+
+      g_assert_cmpuint (count_with_email (state, email), ==, 1);
+    }
+  g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, "POST", "/v2/employee"), ==, posts + n);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1359,6 +1434,7 @@ main (int   argc,
   ADD ("C7-R1-superseded-entry-not-sent", test_superseded);
   ADD ("C7-R1-discard", test_discard);
   ADD ("R3-two-pushes-send-once", test_two_pushes);
+  ADD ("U7-push-starts-off-the-main-loop", test_push_start_off_the_loop);
   ADD ("R2-dropped-connections-exactly-once", test_dropped_connections);
   ADD ("C5-C6-type-activation", test_type_activation);
   ADD ("C5-positions-turned-on-later", test_positions_turned_on_later);

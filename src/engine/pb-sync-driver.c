@@ -584,24 +584,27 @@ open_provider (Conn *conn)
 }
 
 static void
-run (Conn *conn)
+on_enqueued_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
+  g_autoptr(Conn) conn = user_data;
   PbSyncDriver *self = conn->driver;
-  g_autoptr(GArray) pending = NULL;
   g_autoptr(GError) error = NULL;
   PbProvider *given;
+  guint pending = 0;
   int enqueued;
 
-  if (self == NULL || conn->busy || !wants_sync (conn))
+  enqueued = pb_sync_engine_enqueue_finish (result, &pending, &error);
+  if (self == NULL)
     return;
-
-  conn->busy = TRUE;
-  conn->again = FALSE;
-
-  /* The changes into the outbox first: a local transaction, and with
-   * nothing waiting neither the keyring nor the payroll system is asked. */
-  if ((enqueued = pb_sync_engine_enqueue (self->store, conn->connection, &error)) < 0 ||
-      (pending = pb_store_list_outbox (self->store, conn->id, &error)) == NULL)
+  /* The connection may have stopped being active while the worker ran. */
+  if (g_cancellable_is_cancelled (conn->cancellable) || !wants_sync (conn))
+    {
+      end_run (conn, RUN_CANCELLED);
+      return;
+    }
+  if (enqueued < 0)
     {
       g_debug ("Connection %" G_GINT64_FORMAT ": could not read the outbox: %s", conn->id, error->message);
       end_run (conn, RUN_WAITING);
@@ -611,14 +614,12 @@ run (Conn *conn)
   /* What a view shows of a record may be "waiting to be sent" now. */
   if (enqueued > 0)
     {
-      g_autoptr(Conn) hold = conn_ref (conn);
-
       g_signal_emit (self, signals [STATUS_CHANGED], 0, conn->id);
       if (conn->driver == NULL)
         return;
     }
 
-  if (pending->len == 0)
+  if (pending == 0)
     {
       end_run (conn, RUN_DONE);
       return;
@@ -630,6 +631,23 @@ run (Conn *conn)
     with_provider (conn, given);
   else
     open_provider (conn);
+}
+
+static void
+run (Conn *conn)
+{
+  PbSyncDriver *self = conn->driver;
+
+  if (self == NULL || conn->busy || !wants_sync (conn))
+    return;
+
+  conn->busy = TRUE;
+  conn->again = FALSE;
+
+  /* The changes into the outbox first: a local transaction (in a worker,
+   * issue 14), and with nothing waiting neither the keyring nor the
+   * payroll system is asked. */
+  pb_sync_engine_enqueue_async (self->store, conn->connection, on_enqueued_cb, conn_ref (conn));
 }
 
 /* --- the store ------------------------------------------------------------ */

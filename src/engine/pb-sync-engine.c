@@ -424,6 +424,7 @@ struct _Push
   GError          *outage;            /* (nullable) the last failure that said payroll
                                        * is out of reach, unless a send landed since */
   char            *holder;
+  char            *running_key;       /* (nullable) this push is in running_pushes() under it */
   gboolean         leased;
   gint64           renewed_at;        /* monotonic time the lease was last taken */
   GArray          *rejections;        /* gint64: error entries of absences rejected (A7) */
@@ -455,11 +456,59 @@ lane_free (Lane *lane)
   g_free (lane);
 }
 
+/* The pushes of this process that are under way, by store file and
+ * connection: a second push of a connection while one runs here is busy at
+ * once, without a look at the store (the lease is taken in a worker, and
+ * the first push started must be the one that sends). Main thread only, as
+ * the pushes are; the lock is for good measure. */
+static GMutex running_lock;
+
+static GHashTable *
+running_pushes (void)
+{
+  static GHashTable *running;
+
+  if (running == NULL)
+    running = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  return running;
+}
+
+/* Returns whether @push is now the one push of its connection here. */
+static gboolean
+push_claim (Push *push)
+{
+  g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT " %s", push->connection->id,
+                                          pb_store_get_path (push->store));
+  gboolean claimed = FALSE;
+
+  g_mutex_lock (&running_lock);
+  if (!g_hash_table_contains (running_pushes (), key))
+    {
+      g_hash_table_add (running_pushes (), g_strdup (key));
+      push->running_key = g_steal_pointer (&key);
+      claimed = TRUE;
+    }
+  g_mutex_unlock (&running_lock);
+  return claimed;
+}
+
+static void
+push_unclaim (Push *push)
+{
+  if (push->running_key == NULL)
+    return;
+  g_mutex_lock (&running_lock);
+  g_hash_table_remove (running_pushes (), push->running_key);
+  g_mutex_unlock (&running_lock);
+  g_clear_pointer (&push->running_key, g_free);
+}
+
 static void
 push_free (Push *push)
 {
   if (push->leased)
     pb_store_release_lease (push->store, push->connection->id, push->holder);
+  push_unclaim (push);
   g_object_unref (push->store);
   g_object_unref (push->connection);
   g_object_unref (push->provider);
@@ -480,6 +529,166 @@ lease_seconds (void)
   if (env != NULL && g_ascii_string_to_unsigned (env, 10, 1, 3600, &value, NULL))
     return (guint) value;
   return LEASE_SECONDS;
+}
+
+/* --- the start of a run, in a worker -------------------------------------------- */
+
+/* What starts a push (and the sync driver's look at the outbox) away from
+ * the caller's main loop (issue 14: the main loop never blocks): the
+ * enqueue, which reads every change since the cursor, the lease, and
+ * reading the entries to send, on a connection of the worker's own to the
+ * store. One transaction each, as on the main loop: two processes (or two
+ * workers) still never enqueue a change twice, and one holds the lease. */
+typedef struct
+{
+  PbStore      *store;          /* the caller's; the worker opens another */
+  PbConnection *connection;     /* a copy of what the enqueue reads: the caller may edit its own */
+  char         *holder;         /* (nullable) take the lease for it; NULL: no lease, no entries */
+  guint         lease_seconds;
+  int           added;
+  guint         pending;
+  gboolean      leased;
+  GArray       *entries;        /* (nullable) the pending entries, when leased */
+} Start;
+
+static void
+start_free (Start *start)
+{
+  g_object_unref (start->store);
+  g_object_unref (start->connection);
+  g_free (start->holder);
+  g_clear_pointer (&start->entries, g_array_unref);
+  g_free (start);
+}
+
+static Start *
+start_new (PbStore      *store,
+           PbConnection *connection,
+           const char   *holder)
+{
+  Start *start = g_new0 (Start, 1);
+  PbConnection *copy = pb_connection_new ();
+
+  copy->id = connection->id;
+  copy->name = g_strdup (connection->name);
+  copy->system = g_strdup (connection->system);
+  copy->scope_kind = connection->scope_kind;
+  copy->scope_key = g_strdup (connection->scope_key);
+  copy->sync_types = connection->sync_types;
+  copy->state = connection->state;
+
+  start->store = g_object_ref (store);
+  start->connection = copy;
+  start->holder = g_strdup (holder);
+  start->lease_seconds = lease_seconds ();
+  return start;
+}
+
+static void
+start_in_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  Start *start = task_data;
+  gint64 id = start->connection->id;
+  g_autoptr(PbStore) store = NULL;
+  g_autoptr(GArray) entries = NULL;
+  GError *error = NULL;
+
+  store = pb_store_open_another (start->store, &error);
+  if (store == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  start->added = pb_sync_engine_enqueue (store, start->connection, &error);
+  if (start->added < 0)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (start->holder != NULL)
+    {
+      if (!pb_store_take_lease (store, id, start->holder, start->lease_seconds, &start->leased, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      if (!start->leased)
+        {
+          g_task_return_boolean (task, TRUE);
+          return;
+        }
+    }
+
+  entries = pb_store_list_outbox (store, id, &error);
+  if (entries == NULL)
+    {
+      if (start->leased)
+        pb_store_release_lease (store, id, start->holder);
+      start->leased = FALSE;
+      g_task_return_error (task, error);
+      return;
+    }
+  start->pending = entries->len;
+  if (start->holder != NULL)
+    start->entries = g_steal_pointer (&entries);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Runs start_in_thread(); @callback gets a task whose data is the Start.
+ * Not cancellable: a lease taken is handed back, to be released. */
+static void
+start_async (Start               *start,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, callback, user_data);
+
+  g_task_set_task_data (task, start, (GDestroyNotify) start_free);
+  g_task_run_in_thread (task, start_in_thread);
+}
+
+/**
+ * pb_sync_engine_enqueue_async:
+ *
+ * pb_sync_engine_enqueue() in a worker thread with its own connection to
+ * @store, which also counts the pending entries after it; the caller's
+ * main loop goes on meanwhile.
+ */
+void
+pb_sync_engine_enqueue_async (PbStore             *store,
+                              PbConnection        *connection,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (PB_IS_STORE (store));
+  g_return_if_fail (PB_IS_CONNECTION (connection));
+
+  start_async (start_new (store, connection, NULL), callback, user_data);
+}
+
+/**
+ * pb_sync_engine_enqueue_finish:
+ * @pending: (out) (optional): how many entries are pending after it
+ *
+ * Returns: how many changes went into the outbox, or -1 with @error set
+ */
+int
+pb_sync_engine_enqueue_finish (GAsyncResult  *result,
+                               guint         *pending,
+                               GError       **error)
+{
+  Start *start = g_task_get_task_data (G_TASK (result));
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return -1;
+  if (pending != NULL)
+    *pending = start->pending;
+  return start->added;
 }
 
 static void pump (Push *push);
@@ -1537,6 +1746,7 @@ push_return (Push *push)
       pb_store_release_lease (push->store, push->connection->id, push->holder);
       push->leased = FALSE;
     }
+  push_unclaim (push);
   /* Entries of a push cut short (lost lease, cancelled) were not tried. */
   if (push->stopped && push->result.waiting > 0)
     push->result.retry = TRUE;
@@ -1644,6 +1854,38 @@ make_lanes (Push   *push,
   return lanes;
 }
 
+/* Back on the caller's main loop with the lease and the entries to send. */
+static void
+on_started_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Push *push = user_data;
+  Start *start = g_task_get_task_data (G_TASK (result));
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      GTask *task = push->task;
+
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  push->leased = start->leased;
+  push->renewed_at = g_get_monotonic_time ();
+  if (!push->leased)
+    {
+      push->result.busy = TRUE;
+      push_return (push);
+      return;
+    }
+
+  push->lanes = make_lanes (push, start->entries);
+  pump (push);
+}
+
 /**
  * pb_sync_engine_push_async:
  *
@@ -1663,8 +1905,6 @@ pb_sync_engine_push_async (PbStore             *store,
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   Push *push = g_new0 (Push, 1);
-  g_autoptr(GArray) entries = NULL;
-  GError *error = NULL;
 
   g_task_set_source_tag (task, pb_sync_engine_push_async);
   push->task = task;
@@ -1677,32 +1917,11 @@ pb_sync_engine_push_async (PbStore             *store,
   push->width = MAX (1, pb_http_get_max_in_flight (pb_provider_get_http (provider)));
   g_task_set_task_data (task, push, (GDestroyNotify) push_free);
 
-  if (pb_sync_engine_enqueue (store, connection, &error) < 0 ||
-      !pb_store_take_lease (store, connection->id, push->holder, lease_seconds (), &push->leased, &error))
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-
-  push->renewed_at = g_get_monotonic_time ();
-  if (!push->leased)
-    {
-      push->result.busy = TRUE;
-      push_return (push);
-      return;
-    }
-
-  entries = pb_store_list_outbox (store, connection->id, &error);
-  if (entries == NULL)
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-
-  push->lanes = make_lanes (push, entries);
-  pump (push);
+  /* The enqueue, the lease and the entries: in a worker (issue 14). A
+   * second push of the connection in this process is busy without taking
+   * the lease, as it was when the first one took it on this thread; it
+   * still enqueues. */
+  start_async (start_new (store, connection, push_claim (push) ? push->holder : NULL), on_started_cb, push);
 }
 
 gboolean

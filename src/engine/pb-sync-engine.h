@@ -43,6 +43,13 @@ gboolean pb_sync_engine_activate     (PbStore             *store,
 int      pb_sync_engine_enqueue      (PbStore             *store,
                                       PbConnection        *connection,
                                       GError             **error);
+void     pb_sync_engine_enqueue_async (PbStore            *store,
+                                      PbConnection        *connection,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+int      pb_sync_engine_enqueue_finish (GAsyncResult      *result,
+                                      guint               *pending,
+                                      GError             **error);
 void     pb_sync_engine_push_async   (PbStore             *store,
                                       PbConnection        *connection,
                                       PbProvider          *provider,

@@ -17,6 +17,8 @@
 
 #include "pb-import.h"
 #include "pb-providers.h"
+#include "pb-sync-driver.h"
+#include "pb-sync-engine.h"
 #include "pb-user-sync.h"
 
 /* bench-stall PB_GEN_HR PAYROLL_SANDBOX [N [SEED [REGISTER]]]: writes N
@@ -29,7 +31,21 @@
  * over). For comparison, the synchronous pb_import_file() of the same file
  * stalls the loop for its whole run. With REGISTER (a data dir holding a
  * register of the same N people, copied first) both imports are left out.
- * Prints milliseconds; asserts nothing. */
+ * Prints milliseconds; asserts nothing.
+ *
+ * With each gap, the main thread's own CPU time in it: a gap the main
+ * thread spent on the CPU is work held on the loop; the rest of a gap is
+ * the thread waiting for a core (on a loaded machine, most of it). "Busiest"
+ * is the most CPU time the main thread spent in one gap.
+ *
+ * bench-stall --push PB_GEN_HR PAYROLL_SANDBOX [N] [SECONDS]: the same
+ * measure for real-time sync: a connection to payroll-sandbox (Tripletex,
+ * users) is activated by a user sync of the empty register, N people are
+ * imported (N changes after the activation), and pb_sync_engine_push_async()
+ * runs, cancelled after SECONDS (default 30) if the outbox is not empty by
+ * then: its start (enqueue, lease, reading the entries) and as much of the
+ * drain as fits. --push-driver: the same through the app's live sync, a
+ * PbSyncDriver started over the register (its run enqueues, then pushes). */
 
 /* The longest gap between two ticks, and the most CPU time the main
  * thread spent between two ticks: on a loaded machine a gap also holds the
@@ -40,7 +56,8 @@ typedef struct
   gint64 last;
   gint64 longest;
   gint64 last_cpu;
-  gint64 longest_cpu;
+  gint64 longest_cpu;   /* the main thread's CPU time in the longest gap */
+  gint64 busiest;       /* its most CPU time in any one gap */
 } Stall;
 
 static gint64
@@ -59,10 +76,15 @@ on_tick (gpointer user_data)
   gint64 now = g_get_monotonic_time ();
   gint64 cpu = thread_cpu_us ();
 
-  if (stall->last != 0 && now - stall->last > stall->longest)
-    stall->longest = now - stall->last;
-  if (stall->last_cpu != 0 && cpu - stall->last_cpu > stall->longest_cpu)
-    stall->longest_cpu = cpu - stall->last_cpu;
+  if (stall->last != 0)
+    {
+      if (now - stall->last > stall->longest)
+        {
+          stall->longest = now - stall->last;
+          stall->longest_cpu = cpu - stall->last_cpu;
+        }
+      stall->busiest = MAX (stall->busiest, cpu - stall->last_cpu);
+    }
   stall->last = now;
   stall->last_cpu = cpu;
   return G_SOURCE_CONTINUE;
@@ -100,7 +122,7 @@ measure (Wait   *wait,
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (tick);
   *seconds = (g_get_monotonic_time () - start) / 1e6;
-  *busy_ms = stall.longest_cpu / 1000.0;
+  *busy_ms = stall.busiest / 1000.0;
   return stall.longest / 1000.0;
 }
 
@@ -116,6 +138,217 @@ remove_dir (const char *dir)
       g_unlink (path);
     }
   g_rmdir (dir);
+}
+
+typedef struct
+{
+  gboolean     done;
+  PbPushResult pushed;
+  GError      *error;
+} PushWait;
+
+static void
+on_pushed_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  PushWait *wait = user_data;
+
+  pb_sync_engine_push_finish (result, &wait->pushed, &wait->error);
+  wait->done = TRUE;
+}
+
+/* The stall, and when its busiest gap came and how many gaps were over a
+ * frame (16 ms), in wall time and in the main thread's CPU time. */
+typedef struct
+{
+  Stall  stall;
+  gint64 start;
+  gint64 busiest_at;
+  guint  over_frame;
+  guint  over_frame_cpu;
+} PushStall;
+
+static gboolean
+on_push_tick (gpointer user_data)
+{
+  PushStall *push = user_data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 cpu = thread_cpu_us ();
+  gint64 busiest = push->stall.busiest;
+
+  if (push->stall.last != 0)
+    {
+      push->over_frame += now - push->stall.last > 16000;
+      push->over_frame_cpu += cpu - push->stall.last_cpu > 16000;
+    }
+  on_tick (&push->stall);
+  if (push->stall.busiest > busiest)
+    push->busiest_at = now - push->start;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_time_up_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+typedef struct
+{
+  PbSyncDriver *driver;
+  GCancellable *time_up;
+  PushWait     *wait;
+} DriverWatch;
+
+/* The driver is idle: its runs are over (or the time is up). */
+static gboolean
+on_driver_watch_cb (gpointer user_data)
+{
+  DriverWatch *watch = user_data;
+
+  if (!pb_sync_driver_is_idle (watch->driver) && !g_cancellable_is_cancelled (watch->time_up))
+    return G_SOURCE_CONTINUE;
+  watch->wait->done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static int
+bench_push (const char *gen,
+            const char *sandbox_path,
+            const char *n,
+            guint       seconds_limit,
+            gboolean    through_driver)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bench-stall-XXXXXX", NULL);
+  g_autofree char *people = g_build_filename (dir, "people.json", NULL);
+  g_autofree char *store_dir = g_build_filename (dir, "store", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) generator = NULL;
+  g_autoptr(GSubprocess) sandbox = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GHashTable) secrets = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(PbStore) store = NULL;
+  g_autoptr(PbConnection) connection = pb_connection_new ();
+  g_autoptr(PbProvider) provider = NULL;
+  g_autoptr(PbImportResult) result = NULL;
+  g_autoptr(PbUserPlan) plan = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *api_url = NULL;
+  Wait planned = { 0 }, applied = { 0 };
+  PushWait pushed = { 0 };
+  g_autoptr(PbSyncDriver) driver = NULL;
+  DriverWatch watch = { NULL, cancellable, &pushed };
+  PbUserSyncReport report = { 0 };
+  double seconds, longest, cpu_ms, busiest_ms;
+  PushStall stall = { 0 };
+  gint64 start;
+  guint tick, limit;
+
+  g_subprocess_launcher_set_stdout_file_path (launcher, people);
+  generator = g_subprocess_launcher_spawn (launcher, &error, gen, "--seed", "1", n, NULL);
+  if (generator == NULL || !g_subprocess_wait_check (generator, NULL, &error))
+    g_error ("%s", error->message);
+
+  sandbox = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                              sandbox_path, "--system", "tripletex", NULL);
+  if (sandbox == NULL)
+    g_error ("%s", error->message);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sandbox));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  if (line == NULL || !g_str_has_prefix (line, "listening on "))
+    g_error ("payroll-sandbox did not start: %s", error != NULL ? error->message : line);
+  api_url = g_strconcat (line + strlen ("listening on "), "/v2", NULL);
+
+  store = pb_store_open (store_dir, &error);
+  if (store == NULL)
+    g_error ("%s", error->message);
+  connection->name = g_strdup ("Bench");
+  connection->system = g_strdup ("tripletex");
+  connection->base_url = g_strdup (api_url);
+  connection->sync_types = PB_DATA_USERS;
+  if (!pb_store_save_connection (store, connection, &error))
+    g_error ("%s", error->message);
+  g_hash_table_insert (secrets, (char *) "consumer-token", (char *) "sandbox-consumer");
+  g_hash_table_insert (secrets, (char *) "employee-token", (char *) "sandbox-employee");
+  provider = pb_provider_new ("tripletex", api_url, secrets, &error);
+  if (provider == NULL)
+    g_error ("%s", error->message);
+
+  /* The first user sync (of an empty register) activates the connection. */
+  pb_user_sync_plan_async (store, connection, provider, NULL, on_done_cb, &planned);
+  while (!planned.done)
+    g_main_context_iteration (NULL, TRUE);
+  plan = pb_user_sync_plan_finish (planned.result, &error);
+  if (plan == NULL)
+    g_error ("%s", error->message);
+  g_object_unref (planned.result);
+  pb_user_sync_decide_defaults (plan, PB_DECISION_PREFER_HR, FALSE, FALSE);
+  pb_user_sync_apply_async (store, connection, provider, plan, NULL, NULL, NULL, on_done_cb, &applied);
+  while (!applied.done)
+    g_main_context_iteration (NULL, TRUE);
+  if (!pb_user_sync_apply_finish (applied.result, &report, &error) || !report.activated)
+    g_error ("not activated: %s", error != NULL ? error->message : "");
+  g_object_unref (applied.result);
+
+  /* N people: N changes after the activation. */
+  if (!pb_import_file (store, people, PB_IMPORT_FLAGS_NONE, &result, &error))
+    g_error ("%s", error->message);
+
+  tick = g_timeout_add (1, on_push_tick, &stall);
+  limit = g_timeout_add_seconds (seconds_limit, on_time_up_cb, cancellable);
+  /* The tick runs once first: what the push does before it returns is in a gap. */
+  while (stall.stall.last == 0)
+    g_main_context_iteration (NULL, TRUE);
+  stall.start = start = g_get_monotonic_time ();
+  if (through_driver)
+    {
+      driver = pb_sync_driver_new (store);
+      pb_sync_driver_set_provider (driver, connection->id, provider);
+      pb_sync_driver_start (driver);
+      watch.driver = driver;
+      g_timeout_add (100, on_driver_watch_cb, &watch);
+    }
+  else
+    pb_sync_engine_push_async (store, connection, provider, cancellable, on_pushed_cb, &pushed);
+  while (!pushed.done)
+    g_main_context_iteration (NULL, TRUE);
+  if (through_driver)
+    {
+      /* What it sent: the outbox's done entries; a run cut short is cancelled. */
+      pushed.pushed.waiting = (guint) pb_store_count_outbox (store, connection->id, PB_OUTBOX_PENDING);
+      pushed.pushed.sent = (guint) pb_store_count_outbox (store, connection->id, PB_OUTBOX_DONE);
+      g_clear_object (&driver);
+      if (g_cancellable_is_cancelled (cancellable))
+        g_set_error_literal (&pushed.error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "time up");
+    }
+  g_source_remove (tick);
+  if (!g_cancellable_is_cancelled (cancellable))
+    g_source_remove (limit);
+  seconds = (g_get_monotonic_time () - start) / 1e6;
+  longest = stall.stall.longest / 1000.0;
+  cpu_ms = stall.stall.longest_cpu / 1000.0;
+  busiest_ms = stall.stall.busiest / 1000.0;
+  if (pushed.error != NULL && !g_error_matches (pushed.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_error ("%s", pushed.error->message);
+  printf ("push of %s new people, %s: %8.1f ms longest stall (%.1f ms of it main-thread CPU; "
+          "busiest gap %.1f ms CPU, %.2f s after the start; gaps over 16 ms: %u, of CPU: %u), %.2f s%s "
+          "(%u sent, %u waiting)\n",
+          n, through_driver ? "PbSyncDriver" : "pb_sync_engine_push_async", longest, cpu_ms, busiest_ms,
+          stall.busiest_at / 1e6, stall.over_frame, stall.over_frame_cpu, seconds,
+          pushed.error != NULL ? ", cancelled" : " in all", pushed.pushed.sent, pushed.pushed.waiting);
+  g_clear_error (&pushed.error);
+
+  g_subprocess_force_exit (sandbox);
+  g_clear_object (&provider);
+  g_clear_object (&store);
+  remove_dir (store_dir);
+  g_unlink (people);
+  g_rmdir (dir);
+  return 0;
 }
 
 int
@@ -149,6 +382,20 @@ main (int   argc,
   Wait planned = { 0 };
   double seconds, longest, busy;
   gint64 start;
+
+  if (argc > 3 && (strcmp (argv[1], "--push") == 0 || strcmp (argv[1], "--push-driver") == 0))
+    {
+      const char *count = argc > 4 ? argv[4] : "2000";
+      guint64 limit = 30;
+
+      if (strspn (count, "0123456789") != strlen (count) ||
+          (argc > 5 && !g_ascii_string_to_unsigned (argv[5], 10, 1, 3600, &limit, NULL)))
+        {
+          fprintf (stderr, "Usage: bench-stall --push|--push-driver PB_GEN_HR PAYROLL_SANDBOX [N] [SECONDS]\n");
+          return 2;
+        }
+      return bench_push (argv[2], argv[3], count, (guint) limit, strcmp (argv[1], "--push-driver") == 0);
+    }
 
   if (gen == NULL || strspn (n, "0123456789") != strlen (n))
     {
