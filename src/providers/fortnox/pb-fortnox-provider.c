@@ -560,13 +560,14 @@ static int
 find_by_email (GPtrArray *remotes,
                PbRecord  *wanted)
 {
+  g_autofree char *email = g_strstrip (g_strdup (pb_record_get (wanted, PB_EMPLOYEE_EMAIL) ?: ""));
+
   for (guint i = 0; i < remotes->len; i++)
     {
       PbRemote *remote = g_ptr_array_index (remotes, i);
       g_autofree char *found = g_strdup (pb_record_get (remote->record, PB_EMPLOYEE_EMAIL));
 
-      if (found != NULL &&
-          g_ascii_strcasecmp (g_strstrip (found), pb_record_get (wanted, PB_EMPLOYEE_EMAIL)) == 0)
+      if (found != NULL && g_ascii_strcasecmp (g_strstrip (found), email) == 0)
         return i;
     }
   return -1;
