@@ -603,6 +603,83 @@ test_paging (Fixture       *f,
   g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, "GET", "/3/employees"), ==, 10);
 }
 
+/* 250 people in payroll's order, which is not their EmployeeIds' (they
+ * count down); @nameless (1-based, 0: none) comes with an empty
+ * EmployeeId. */
+static void
+load_people (Fixture *f,
+             guint    nameless)
+{
+  g_autoptr(GString) seed = g_string_new ("{ \"employees\": [");
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 250; i++)
+    {
+      g_autofree char *id = i + 1 == nameless ? g_strdup ("") : g_strdup_printf ("%u", 900 - i);
+
+      g_string_append_printf (seed, "%s{ \"EmployeeId\": \"%s\", \"FirstName\": \"P\", \"LastName\": \"%03u\", "
+                              "\"Email\": \"p%03u@example.se\" }", i > 0 ? "," : "", id, i, i);
+    }
+  g_string_append (seed, "] }");
+  pb_sandbox_load_seed_data (f->sandbox, seed->str, -1, &error);
+  g_assert_no_error (error);
+}
+
+/* Issue 14: the list is converted page by page in a worker thread as the
+ * pages come; it keeps payroll's order all the same, and a find after it
+ * is answered from the kept list without a request (SPEC U1). */
+static void
+test_paging_order (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) people = NULL;
+  g_autoptr(PbRecord) wanted = pb_record_new (PB_ENTITY_EMPLOYEE);
+  PbProviderArgs args = { .record = wanted };
+  g_autoptr(PbRemote) found = NULL;
+  g_autoptr(GError) error = NULL;
+
+  load_people (f, 0);
+  people = pb_test_call (f->provider, PB_OP_LIST_EMPLOYEES, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (people->len, ==, 250);
+  g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, "GET", "/3/employees"), ==, 3);
+  for (guint i = 0; i < people->len; i++)
+    {
+      PbRemote *remote = g_ptr_array_index (people, i);
+      g_autofree char *id = g_strdup_printf ("%u", 900 - i);
+      g_autofree char *email = g_strdup_printf ("p%03u@example.se", i);
+
+      g_assert_cmpstr (remote->id, ==, id);
+      g_assert_cmpstr (pb_record_get (remote->record, PB_EMPLOYEE_EMAIL), ==, email);
+    }
+
+  /* On the last page, from the list kept: no request. */
+  pb_record_set (wanted, PB_EMPLOYEE_EMAIL, " P240@Example.se ");
+  found = pb_test_call (f->provider, PB_OP_FIND_EMPLOYEE, &args, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (found);
+  g_assert_cmpstr (found->id, ==, "660");
+  g_assert_cmpstr (pb_record_get (found->record, PB_EMPLOYEE_EMAIL), ==, "p240@example.se");
+  g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, "GET", "/3/employees"), ==, 3);
+}
+
+/* SPEC R1 on a later page (converted in a worker thread): the listing
+ * fails naming the person, and nothing half-read is given. */
+static void
+test_paging_without_id (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) people = NULL;
+  g_autoptr(GError) error = NULL;
+
+  load_people (f, 151);     /* p150, on the second page */
+  people = pb_test_call (f->provider, PB_OP_LIST_EMPLOYEES, NULL, &error);
+  g_assert_null (people);
+  g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE);
+  g_assert_nonnull (strstr (error->message, "p150@example.se"));
+  g_assert_nonnull (strstr (error->message, "EmployeeId"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -619,6 +696,9 @@ main (int   argc,
   g_test_add ("/fortnox/P3-flat-position", Fixture, NULL, fixture_set_up, test_flat_position, fixture_tear_down);
   g_test_add ("/fortnox/A1-A4-absence", Fixture, NULL, fixture_set_up, test_absence, fixture_tear_down);
   g_test_add ("/fortnox/U4-paging", Fixture, NULL, fixture_set_up, test_paging, fixture_tear_down);
+  g_test_add ("/fortnox/U4-paging-keeps-order", Fixture, NULL, fixture_set_up, test_paging_order, fixture_tear_down);
+  g_test_add ("/fortnox/R1-paging-without-id", Fixture, NULL, fixture_set_up, test_paging_without_id,
+              fixture_tear_down);
 
   return g_test_run ();
 }

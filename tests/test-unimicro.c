@@ -451,6 +451,66 @@ test_list_paging (Fixture       *f,
   g_assert_cmpstr (pb_record_get (last->record, PB_EMPLOYEE_EMPLOYEE_NUMBER), ==, "205");
 }
 
+/* Issue 14: the list is converted page by page in a worker thread as the
+ * pages come (the next key read on the main loop first); it keeps
+ * payroll's order all the same. */
+static void
+test_list_paging_order (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) remotes = NULL;
+  gint64 last = 0;
+
+  if (skipped (f))
+    return;
+
+  remotes = pb_test_call (f->provider, PB_OP_LIST_EMPLOYEES, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (remotes->len, ==, 205);
+  for (guint i = 0; i < remotes->len; i++)
+    {
+      PbRemote *remote = g_ptr_array_index (remotes, i);
+      g_autofree char *email = g_strdup_printf ("p%u@nordlys.no", i + 1);
+      gint64 id = g_ascii_strtoll (remote->id, NULL, 10);
+
+      g_assert_cmpstr (pb_record_get (remote->record, PB_EMPLOYEE_EMAIL), ==, email);
+      /* Unimicro's order: by ID. */
+      g_assert_cmpint (id, >, last);
+      last = id;
+    }
+}
+
+/* SPEC R1 on a later page (converted in a worker thread): the listing
+ * fails naming the person, and nothing half-read is given. */
+static void
+test_list_paging_without_id (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) remotes = NULL;
+  PbSandboxFaults faults = { 0 };
+
+  if (skipped (f))
+    return;
+
+  /* P150, on the second page: its ID from a listing first. */
+  remotes = pb_test_call (f->provider, PB_OP_LIST_EMPLOYEES, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pb_record_get (((PbRemote *) g_ptr_array_index (remotes, 149))->record, PB_EMPLOYEE_EMAIL), ==,
+                   "p150@nordlys.no");
+  faults.omit_id = g_ascii_strtoll (((PbRemote *) g_ptr_array_index (remotes, 149))->id, NULL, 10);
+  g_clear_pointer (&remotes, g_ptr_array_unref);
+
+  pb_sandbox_set_faults (f->sandbox, &faults, &error);
+  g_assert_no_error (error);
+  remotes = pb_test_call (f->provider, PB_OP_LIST_EMPLOYEES, NULL, &error);
+  g_assert_null (remotes);
+  g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE);
+  g_assert_nonnull (strstr (error->message, "P150 Seeded"));
+  g_assert_nonnull (strstr (error->message, "“ID”"));
+}
+
 static void
 test_find_by_email (Fixture       *f,
                     gconstpointer  data)
@@ -711,6 +771,8 @@ main (int   argc,
 #define ADD(path, seed, func) g_test_add ("/unimicro/" path, Fixture, seed, fixture_set_up, func, fixture_tear_down)
   ADD ("C2-company-chosen-at-set-up", demo, test_company);
   ADD ("list-paging-by-key", many, test_list_paging);
+  ADD ("list-paging-keeps-order", many, test_list_paging_order);
+  ADD ("R1-list-paging-without-id", many, test_list_paging_without_id);
   ADD ("U1-find-by-email", demo, test_find_by_email);
   ADD ("create-update-employee", demo, test_create_update);
   ADD ("employee-number-whole", demo, test_number_not_integer);

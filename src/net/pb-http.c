@@ -283,6 +283,17 @@ pb_http_request_get_path (PbHttpRequest *request)
   return request->path;
 }
 
+/* The value of query parameter @name (the first), or %NULL. */
+const char *
+pb_http_request_get_query (PbHttpRequest *request,
+                           const char    *name)
+{
+  for (guint i = 0; i + 1 < request->query->len; i += 2)
+    if (g_str_equal (request->query->pdata[i], name))
+      return request->query->pdata[i + 1];
+  return NULL;
+}
+
 static gboolean
 request_is_idempotent (PbHttpRequest *request)
 {

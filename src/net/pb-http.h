@@ -49,6 +49,8 @@ const char    *pb_http_request_get_method     (PbHttpRequest *request);
 const char    *pb_http_request_get_response_header (PbHttpRequest *request,
                                                const char    *name);
 const char    *pb_http_request_get_path       (PbHttpRequest *request);
+const char    *pb_http_request_get_query      (PbHttpRequest *request,
+                                               const char    *name);
 char          *pb_http_request_dup_log_line   (PbHttpRequest *request);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PbHttpRequest, pb_http_request_unref)

@@ -823,6 +823,11 @@ typedef struct
   GDestroyNotify    item_free;
   GPtrArray        *converted;  /* (element-type GPtrArray) (nullable): page i's items */
   guint             converting; /* pages in a worker thread */
+
+  /* (nullable) With the class's next_page: the next page's request, not
+   * sent yet. */
+  PbHttpRequest    *chained;
+  PbHttpRequest    *sent;       /* (nullable) the chained page in flight */
 } ListAll;
 
 typedef struct
@@ -838,6 +843,8 @@ list_all_free (ListAll *state)
   g_ptr_array_unref (state->pages);
   g_clear_error (&state->error);
   g_clear_pointer (&state->converted, g_ptr_array_unref);
+  g_clear_pointer (&state->chained, pb_http_request_unref);
+  g_clear_pointer (&state->sent, pb_http_request_unref);
   if (state->convert_data_free != NULL)
     state->convert_data_free (state->convert_data);
   g_free (state);
@@ -1047,10 +1054,18 @@ on_page_cb (GObject      *source,
             state->promised = MIN (total, (gint64) G_MAXUINT - 1) / klass->page_size;
         }
 
+      if (klass->next_page != NULL)
+        {
+          /* Visma's cursor, Unimicro's keyset: the page says what follows. */
+          g_clear_pointer (&state->chained, pb_http_request_unref);
+          state->chained = klass->next_page (self, state->request, state->sent, page, values);
+          if (state->chained == NULL)
+            state->last_page = MIN (state->last_page, page_index);
+        }
       /* Stop on a short page: totals such as Tripletex's fullResultSize are
        * not exact (and changed behaviour in 2026), the page length is. */
-      if (json_array_get_length (values) < klass->page_size ||
-          (klass->page_is_last != NULL && klass->page_is_last (self, page)))   /* Fortnox's MetaInformation */
+      else if (json_array_get_length (values) < klass->page_size ||
+               (klass->page_is_last != NULL && klass->page_is_last (self, page)))   /* Fortnox's MetaInformation */
         state->last_page = MIN (state->last_page, page_index);
 
       /* The worker gets the page's only reference and frees it: json-glib
@@ -1079,6 +1094,25 @@ fetch_pages (GTask *task)
   if (state->in_flight == 0 && state->converting == 0 && (state->error != NULL || complete))
     {
       list_all_return (task);
+      g_object_unref (task);
+      return;
+    }
+
+  /* Chained pages: one at a time, each from the one before. */
+  if (klass->next_page != NULL)
+    {
+      if (state->error == NULL && state->in_flight == 0 && state->chained != NULL)
+        {
+          PageCall *call = g_new0 (PageCall, 1);
+          g_autoptr(PbHttpRequest) page = g_steal_pointer (&state->chained);
+
+          call->task = g_object_ref (task);
+          call->page = state->next_page++;
+          state->in_flight++;
+          g_clear_pointer (&state->sent, pb_http_request_unref);
+          state->sent = pb_http_request_ref (page);
+          pb_http_send_async (http, page, g_task_get_cancellable (task), on_page_cb, call);
+        }
       g_object_unref (task);
       return;
     }
@@ -1120,6 +1154,8 @@ pb_provider_list_all_async (PbProvider          *self,
   state->request = pb_http_request_ref (request);
   state->pages = g_ptr_array_new_with_free_func ((GDestroyNotify) json_array_unref);
   state->last_page = G_MAXUINT;
+  if (PB_PROVIDER_GET_CLASS (self)->next_page != NULL)
+    state->chained = PB_PROVIDER_GET_CLASS (self)->next_page (self, request, NULL, NULL, NULL);
   g_task_set_task_data (task, state, (GDestroyNotify) list_all_free);
 
   fetch_pages (task);
@@ -1152,6 +1188,8 @@ pb_provider_list_converted_async (PbProvider          *self,
   state->request = pb_http_request_ref (request);
   state->pages = g_ptr_array_new_with_free_func ((GDestroyNotify) json_array_unref);
   state->last_page = G_MAXUINT;
+  if (PB_PROVIDER_GET_CLASS (self)->next_page != NULL)
+    state->chained = PB_PROVIDER_GET_CLASS (self)->next_page (self, request, NULL, NULL, NULL);
   state->convert = convert;
   state->convert_data = convert_data;
   state->convert_data_free = convert_data_free;

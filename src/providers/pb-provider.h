@@ -250,7 +250,20 @@ struct _PbProviderClass
   gint64     (*page_total)   (PbProvider    *self,
                               JsonNode      *page);
 
-  gpointer padding[6];
+  /* (optional) Paging where each page leads to the next (Visma's cursor,
+   * Unimicro's keyset by ID), in place of set_page and the short-page
+   * rule: the request for the page after @page, made from the list's
+   * @request; @sent is the request that got @page. @sent, @page and
+   * @values are %NULL for the first page, which must be given. Returns
+   * %NULL when @page was the last. Called on the main loop, before the
+   * page goes to a converting worker; the pages are read one at a time. */
+  PbHttpRequest *(*next_page) (PbProvider    *self,
+                               PbHttpRequest *request,
+                               PbHttpRequest *sent,
+                               JsonNode      *page,
+                               JsonArray     *values);
+
+  gpointer padding[5];
 };
 
 const char   *pb_provider_op_to_string    (PbProviderOp          op);

@@ -1044,14 +1044,25 @@ handle_employees (Visma             *visma,
       const char *embed = pb_sandbox_exchange_get_query (ex, "embed");
       gboolean positions = embed != NULL && strstr (embed, "positions") != NULL;
       g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+      PbSandboxFaults faults;
 
       if (!get)
         {
           not_allowed (ex, "GET");
           return;
         }
+      pb_sandbox_get_faults (visma->sandbox, &faults);
       for (guint i = 0; i < visma->employees->len; i++)
-        g_ptr_array_add (items, employee_to_json (g_ptr_array_index (visma->employees, i), positions));
+        {
+          Employee *listed = g_ptr_array_index (visma->employees, i);
+          JsonObject *json = employee_to_json (listed, positions);
+
+          /* omit_id: ids are GUIDs, so the one whose counter (the last
+           * group, new_id()) is the number is listed without its id. */
+          if (faults.omit_id > 0 && g_ascii_strtoll (strrchr (listed->base.id, '-') + 1, NULL, 16) == faults.omit_id)
+            json_object_remove_member (json, "id");
+          g_ptr_array_add (items, json);
+        }
       respond_page (ex, items);
       return;
     }

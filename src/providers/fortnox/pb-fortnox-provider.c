@@ -47,7 +47,7 @@ struct _PbFortnoxProvider
    * read is kept for a minute, with what this connector created and
    * changed since; any failed create or change drops it (the answer may
    * be lost while Fortnox did the work), and the next find reads again. */
-  GPtrArray  *known;         /* (nullable) JsonObject*: the employees */
+  GPtrArray  *known;         /* (nullable) PbRemote*: the employees */
   gint64      known_at;      /* monotonic µs of the read */
 };
 
@@ -478,74 +478,131 @@ employee_to_json (PbRecord             *record,
   return json;
 }
 
-static void
-remember_list (PbFortnoxProvider *self,
-               JsonArray         *values)
-{
-  g_clear_pointer (&self->known, g_ptr_array_unref);
-  self->known = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  for (guint i = 0; i < json_array_get_length (values); i++)
-    if (JSON_NODE_HOLDS_OBJECT (json_array_get_element (values, i)))
-      g_ptr_array_add (self->known, json_object_ref (json_array_get_object_element (values, i)));
-  self->known_at = g_get_monotonic_time ();
-}
-
 /* An employee this connector created or changed: the kept list learns it. */
 static void
 remember_employee (PbFortnoxProvider *self,
                    JsonObject        *employee)
 {
-  const char *id = member_string (employee, "EmployeeId");
+  PbRemote *remote;
 
-  if (self->known == NULL || id == NULL)
+  if (self->known == NULL)
+    return;
+  remote = employee_remote_from_json (employee, NULL);
+  if (remote == NULL)
     return;
   for (guint i = 0; i < self->known->len; i++)
-    if (g_strcmp0 (member_string (g_ptr_array_index (self->known, i), "EmployeeId"), id) == 0)
+    if (g_strcmp0 (((PbRemote *) g_ptr_array_index (self->known, i))->id, remote->id) == 0)
       {
         g_ptr_array_remove_index (self->known, i);
         break;
       }
-  g_ptr_array_add (self->known, json_object_ref (employee));
+  g_ptr_array_add (self->known, remote);
 }
 
-static void answer_employees (GTask *task, JsonArray *values);
+static PbRemote *
+copy_remote (PbRemote *remote)
+{
+  PbRemote *copy = pb_remote_new (remote->id, remote->version);
 
+  copy->name = g_strdup (remote->name);
+  copy->record = remote->record != NULL ? pb_record_copy (remote->record) : NULL;
+  copy->locked = remote->locked;
+  return copy;
+}
+
+/* A listed employee twice: the caller's, and the kept list's (SPEC U1,
+ * R3), both made in the worker so that keeping the list costs the main
+ * loop nothing. */
+typedef struct
+{
+  PbRemote *remote;
+  PbRemote *known;
+} Listed;
+
+static void
+listed_free (Listed *listed)
+{
+  g_clear_pointer (&listed->remote, pb_remote_free);
+  g_clear_pointer (&listed->known, pb_remote_free);
+  g_free (listed);
+}
+
+/* One page of the employees, in a worker thread (PbListConvertFunc): only
+ * the page is read. A value other than an object is passed over. */
+static GPtrArray *
+employees_page_from_json (JsonArray  *values,
+                          gpointer    user_data,
+                          GError    **error)
+{
+  guint n = json_array_get_length (values);
+  g_autoptr(GPtrArray) items = g_ptr_array_new_full (n, (GDestroyNotify) listed_free);
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *element = json_array_get_element (values, i);
+      Listed *listed;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        continue;
+      listed = g_new0 (Listed, 1);
+      g_ptr_array_add (items, listed);
+      listed->remote = employee_remote_from_json (json_node_get_object (element), error);
+      if (listed->remote == NULL)
+        return NULL;
+      listed->known = employee_remote_from_json (json_node_get_object (element), NULL);
+    }
+  return g_steal_pointer (&items);
+}
+
+/* Find by email (SPEC U1): Fortnox has no email filter; trimmed and
+ * case-insensitive. The index of the first match in @remotes, or -1. */
+static int
+find_by_email (GPtrArray *remotes,
+               PbRecord  *wanted)
+{
+  g_autofree char *email = g_strstrip (g_strdup (pb_record_get (wanted, PB_EMPLOYEE_EMAIL) ?: ""));
+
+  for (guint i = 0; i < remotes->len; i++)
+    {
+      PbRemote *remote = g_ptr_array_index (remotes, i);
+      g_autofree char *found = g_strdup (pb_record_get (remote->record, PB_EMPLOYEE_EMAIL));
+
+      if (found != NULL && g_ascii_strcasecmp (g_strstrip (found), email) == 0)
+        return i;
+    }
+  return -1;
+}
+
+/* One employee without an EmployeeId fails the listing, naming them
+ * (SPEC R1). */
 static void
 on_employees_listed_cb (GObject      *source,
                         GAsyncResult *result,
                         gpointer      user_data)
 {
   GTask *task = user_data;
+  PbFortnoxProvider *self = PB_FORTNOX_PROVIDER (source);
+  Op *op = g_task_get_task_data (task);
   GError *error = NULL;
-  g_autoptr(JsonArray) values = pb_provider_list_all_finish (PB_PROVIDER (source), result, &error);
+  g_autoptr(GPtrArray) items = pb_provider_list_converted_finish (PB_PROVIDER (source), result, &error);
+  g_autoptr(GPtrArray) remotes = NULL;
+  int found;
 
+  if (error != NULL)
+    g_clear_pointer (&self->known, g_ptr_array_unref);
   if (return_if_error (task, error))
     return;
 
-  remember_list (PB_FORTNOX_PROVIDER (source), values);
-  answer_employees (task, values);
-}
-
-static void
-answer_employees (GTask     *task,
-                  JsonArray *values)
-{
-  Op *op = g_task_get_task_data (task);
-  GError *error = NULL;
-  g_autoptr(GPtrArray) remotes = NULL;
-
-  remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
-  for (guint i = 0; i < json_array_get_length (values); i++)
+  remotes = g_ptr_array_new_full (items->len, (GDestroyNotify) pb_remote_free);
+  g_clear_pointer (&self->known, g_ptr_array_unref);
+  self->known = g_ptr_array_new_full (items->len, (GDestroyNotify) pb_remote_free);
+  self->known_at = g_get_monotonic_time ();
+  for (guint i = 0; i < items->len; i++)
     {
-      JsonNode *element = json_array_get_element (values, i);
-      PbRemote *remote;
+      Listed *listed = g_ptr_array_index (items, i);
 
-      if (!JSON_NODE_HOLDS_OBJECT (element))
-        continue;
-      remote = employee_remote_from_json (json_node_get_object (element), &error);
-      if (return_if_error (task, error))
-        return;
-      g_ptr_array_add (remotes, remote);
+      g_ptr_array_add (remotes, g_steal_pointer (&listed->remote));
+      g_ptr_array_add (self->known, g_steal_pointer (&listed->known));
     }
 
   if (op->record == NULL)
@@ -555,23 +612,22 @@ answer_employees (GTask     *task,
       return;
     }
 
-  /* Find by email (SPEC U1): Fortnox has no email filter; trimmed and
-   * case-insensitive. */
-  for (guint i = 0; i < remotes->len; i++)
-    {
-      PbRemote *remote = g_ptr_array_index (remotes, i);
-      g_autofree char *found = g_strdup (pb_record_get (remote->record, PB_EMPLOYEE_EMAIL));
-
-      if (found != NULL &&
-          g_ascii_strcasecmp (g_strstrip (found), pb_record_get (op->record, PB_EMPLOYEE_EMAIL)) == 0)
-        {
-          g_task_return_pointer (task, g_ptr_array_steal_index (remotes, i), (GDestroyNotify) pb_remote_free);
-          g_object_unref (task);
-          return;
-        }
-    }
-  g_task_return_pointer (task, NULL, NULL);
+  found = find_by_email (remotes, op->record);
+  g_task_return_pointer (task, found >= 0 ? g_ptr_array_steal_index (remotes, found) : NULL,
+                         (GDestroyNotify) pb_remote_free);
   g_object_unref (task);
+}
+
+/* Each page is converted in a worker thread as it comes (issue 14). */
+static void
+list_employees (PbProvider *provider,
+                GTask      *task)
+{
+  g_autoptr(PbHttpRequest) request = pb_http_request_new ("GET", "/employees");
+
+  pb_provider_list_converted_async (provider, request, employees_page_from_json, NULL, NULL,
+                                    (GDestroyNotify) listed_free, g_task_get_cancellable (task),
+                                    on_employees_listed_cb, task);
 }
 
 static void
@@ -579,10 +635,8 @@ fortnox_list_employees (PbProvider           *provider,
                         const PbProviderArgs *args,
                         GTask                *task)
 {
-  g_autoptr(PbHttpRequest) request = pb_http_request_new ("GET", "/employees");
-
   op_new (task, NULL);
-  pb_provider_list_all_async (provider, request, g_task_get_cancellable (task), on_employees_listed_cb, task);
+  list_employees (provider, task);
 }
 
 static void
@@ -591,20 +645,18 @@ fortnox_find_employee (PbProvider           *provider,
                        GTask                *task)
 {
   PbFortnoxProvider *self = PB_FORTNOX_PROVIDER (provider);
-  g_autoptr(PbHttpRequest) request = pb_http_request_new ("GET", "/employees");
 
   op_new (task, args);
   if (self->known != NULL && g_get_monotonic_time () - self->known_at < KNOWN_LIFETIME_US)
     {
-      g_autoptr(JsonArray) values = json_array_sized_new (self->known->len);
+      int found = find_by_email (self->known, args->record);
 
-      for (guint i = 0; i < self->known->len; i++)
-        json_array_add_object_element (values, json_object_ref (g_ptr_array_index (self->known, i)));
-      answer_employees (g_object_ref (task), values);
+      g_task_return_pointer (task, found >= 0 ? copy_remote (g_ptr_array_index (self->known, found)) : NULL,
+                             (GDestroyNotify) pb_remote_free);
       g_object_unref (task);
       return;
     }
-  pb_provider_list_all_async (provider, request, g_task_get_cancellable (task), on_employees_listed_cb, task);
+  list_employees (provider, task);
 }
 
 static void

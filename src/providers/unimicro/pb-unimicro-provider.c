@@ -354,6 +354,7 @@ answer_object (Op *op)
 }
 
 /* A list, page by page by key, into op->items; then @then. */
+#define KEYSET "ID gt "
 static void list_page (GTask *task);
 
 static void
@@ -392,22 +393,75 @@ on_page (GTask *task)
     }
 }
 
+/* The page of @list (its own filter kept) after ID @after: keyset paging,
+ * `top` at a time. */
+static PbHttpRequest *
+keyed_page (PbProvider    *self,
+            PbHttpRequest *list,
+            gint64         after)
+{
+  PbHttpRequest *page = pb_http_request_copy (list);
+  const char *filter = pb_http_request_get_query (list, "filter");
+  g_autofree char *keyed = NULL;
+  g_autofree char *top = g_strdup_printf ("%u", PB_PROVIDER_GET_CLASS (self)->page_size);
+
+  keyed = filter != NULL ? g_strdup_printf ("%s and " KEYSET "%" G_GINT64_FORMAT, filter, after)
+                         : g_strdup_printf (KEYSET "%" G_GINT64_FORMAT, after);
+  pb_http_request_set_query (page, "filter", keyed);
+  pb_http_request_set_query (page, "orderby", "ID");
+  pb_http_request_set_query (page, "top", top);
+  return page;
+}
+
 static void
 list_page (GTask *task)
 {
   PbProvider *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
-  g_autoptr(PbHttpRequest) page = pb_http_request_copy (op->list);
-  const char *filter = g_object_get_data (G_OBJECT (task), "list-filter");
-  g_autofree char *keyed = NULL;
-  g_autofree char *top = g_strdup_printf ("%u", PB_PROVIDER_GET_CLASS (self)->page_size);
+  g_autoptr(PbHttpRequest) page = keyed_page (self, op->list, op->last_id);
 
-  keyed = filter != NULL ? g_strdup_printf ("%s and ID gt %" G_GINT64_FORMAT, filter, op->last_id)
-                         : g_strdup_printf ("ID gt %" G_GINT64_FORMAT, op->last_id);
-  pb_http_request_set_query (page, "filter", keyed);
-  pb_http_request_set_query (page, "orderby", "ID");
-  pb_http_request_set_query (page, "top", top);
   send_async (task, page, on_page);
+}
+
+/* Paging for pb_provider_list_converted_async(): a bare array... */
+static JsonArray *
+unimicro_page_values (PbProvider *provider,
+                      JsonNode   *page)
+{
+  return JSON_NODE_HOLDS_ARRAY (page) ? json_node_get_array (page) : NULL;
+}
+
+/* ...and the keyset: the page after the highest ID of @values, which
+ * @sent asked for IDs above. */
+static PbHttpRequest *
+unimicro_next_page (PbProvider    *provider,
+                    PbHttpRequest *request,
+                    PbHttpRequest *sent,
+                    JsonNode      *page,
+                    JsonArray     *values)
+{
+  gint64 before = 0;
+  gint64 last;
+  guint n;
+
+  if (sent == NULL)
+    return keyed_page (provider, request, 0);
+
+  before = g_ascii_strtoll (g_strrstr (pb_http_request_get_query (sent, "filter"), KEYSET) + strlen (KEYSET),
+                            NULL, 10);
+  last = before;
+  n = json_array_get_length (values);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *element = json_array_get_element (values, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (element))
+        last = MAX (last, member_int (json_node_get_object (element), "ID"));
+    }
+  /* A full page whose IDs did not move on would repeat itself forever. */
+  if (n < PB_PROVIDER_GET_CLASS (provider)->page_size || last <= before)
+    return NULL;
+  return keyed_page (provider, request, last);
 }
 
 /* Lists @path (with @filter and @expand, both nullable) into op->items. */
@@ -424,7 +478,8 @@ list_async (GTask      *task,
   op->list = pb_http_request_new ("GET", path);
   if (expand != NULL)
     pb_http_request_add_query (op->list, "expand", expand);
-  g_object_set_data_full (G_OBJECT (task), "list-filter", g_strdup (filter), g_free);
+  if (filter != NULL)
+    pb_http_request_add_query (op->list, "filter", filter);
   g_object_set_data (G_OBJECT (task), "list-then", then);
   g_clear_pointer (&op->items, json_array_unref);
   op->items = json_array_new ();
@@ -732,25 +787,48 @@ employee_body (Op          *op,
 
 /* --- employees ----------------------------------------------------------------------------- */
 
-static void
-return_employees (GTask *task)
+/* One page of the employees, in a worker thread (PbListConvertFunc): only
+ * the page is read. */
+static GPtrArray *
+employees_page_from_json (JsonArray  *values,
+                          gpointer    user_data,
+                          GError    **error)
 {
-  Op *op = g_task_get_task_data (task);
-  g_autoptr(GPtrArray) remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
-  const char *email = op->record != NULL ? pb_record_get (op->record, PB_EMPLOYEE_EMAIL) : NULL;
+  guint n = json_array_get_length (values);
+  g_autoptr(GPtrArray) remotes = g_ptr_array_new_full (n, (GDestroyNotify) pb_remote_free);
 
-  for (guint i = 0; i < json_array_get_length (op->items); i++)
+  for (guint i = 0; i < n; i++)
     {
-      JsonObject *json = json_array_get_object_element (op->items, i);
-      GError *error = NULL;
-      PbRemote *remote = json != NULL ? employee_remote (json, &error) : NULL;
+      JsonNode *element = json_array_get_element (values, i);
+      PbRemote *remote;
 
-      if (json == NULL)
-        error = invalid_response (_("an employee"));
-      if (return_if_error (task, error))
-        return;
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        {
+          g_propagate_error (error, invalid_response (_("an employee")));
+          return NULL;
+        }
+      remote = employee_remote (json_node_get_object (element), error);
+      if (remote == NULL)
+        return NULL;
       g_ptr_array_add (remotes, remote);
     }
+  return g_steal_pointer (&remotes);
+}
+
+/* One employee without an ID fails the listing, naming them (SPEC R1). */
+static void
+on_employees_listed_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  GTask *task = user_data;
+  Op *op = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(GPtrArray) remotes = pb_provider_list_converted_finish (PB_PROVIDER (source), result, &error);
+  const char *email = op->record != NULL ? pb_record_get (op->record, PB_EMPLOYEE_EMAIL) : NULL;
+
+  if (return_if_error (task, error))
+    return;
 
   if (op->op == PB_OP_FIND_EMPLOYEE)
     {
@@ -774,13 +852,29 @@ return_employees (GTask *task)
   return_pointer (task, g_steal_pointer (&remotes), (GDestroyNotify) g_ptr_array_unref);
 }
 
+/* Each page is converted in a worker thread as it comes (issue 14). */
+static void
+list_employees (GTask      *task,
+                const char *filter)
+{
+  PbProvider *provider = g_task_get_source_object (task);
+  g_autoptr(PbHttpRequest) request = pb_http_request_new ("GET", "/biz/employees");
+
+  pb_http_request_add_query (request, "expand", EMPLOYEE_EXPAND);
+  if (filter != NULL)
+    pb_http_request_add_query (request, "filter", filter);
+  pb_provider_list_converted_async (provider, request, employees_page_from_json, NULL, NULL,
+                                    (GDestroyNotify) pb_remote_free, g_task_get_cancellable (task),
+                                    on_employees_listed_cb, task);
+}
+
 static void
 unimicro_list_employees (PbProvider           *provider,
                          const PbProviderArgs *args,
                          GTask                *task)
 {
   op_new (task, PB_OP_LIST_EMPLOYEES, NULL);
-  list_async (task, "/biz/employees", NULL, EMPLOYEE_EXPAND, return_employees);
+  list_employees (task, NULL);
 }
 
 static void
@@ -799,7 +893,7 @@ unimicro_find_employee (PbProvider           *provider,
       return_pointer (task, NULL, NULL);
       return;
     }
-  list_async (task, "/biz/employees", filter, EMPLOYEE_EXPAND, return_employees);
+  list_employees (task, filter);
 }
 
 /* After a write: the employee read back with its navigations (a write's
@@ -1356,6 +1450,8 @@ pb_unimicro_provider_class_init (PbUnimicroProviderClass *klass)
   provider_class->page_size = 100;
 
   provider_class->setup_http = unimicro_setup_http;
+  provider_class->page_values = unimicro_page_values;
+  provider_class->next_page = unimicro_next_page;
 
   provider_class->ops[PB_OP_VERIFY_CREDENTIALS] = unimicro_verify_credentials;
   provider_class->ops[PB_OP_LIST_EMPLOYEES] = unimicro_list_employees;

@@ -492,19 +492,57 @@ on_page_cb (GObject      *source,
     op->next (task);
 }
 
+/* The page of @list at @cursor (NULL: the first). */
+static PbHttpRequest *
+cursor_page (PbProvider    *self,
+             PbHttpRequest *list,
+             const char    *cursor)
+{
+  PbHttpRequest *page = pb_http_request_copy (list);
+  g_autofree char *size = g_strdup_printf ("%u", PB_PROVIDER_GET_CLASS (self)->page_size);
+
+  pb_http_request_set_query (page, QUERY_PAGE_SIZE, size);
+  if (cursor != NULL)
+    pb_http_request_set_query (page, QUERY_CURSOR, cursor);
+  return page;
+}
+
 static void
 list_page (GTask      *task,
            const char *cursor)
 {
   PbProvider *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
-  g_autoptr(PbHttpRequest) page = pb_http_request_copy (op->request);
-  g_autofree char *size = g_strdup_printf ("%u", PB_PROVIDER_GET_CLASS (self)->page_size);
+  g_autoptr(PbHttpRequest) page = cursor_page (self, op->request, cursor);
 
-  pb_http_request_set_query (page, QUERY_PAGE_SIZE, size);
-  if (cursor != NULL)
-    pb_http_request_set_query (page, QUERY_CURSOR, cursor);
   pb_provider_send_async (self, page, g_task_get_cancellable (task), on_page_cb, task);
+}
+
+/* Paging for pb_provider_list_converted_async(): {"data": [...],
+ * "cursor": {"nextToken": ...}}; the page after a non-empty one with a
+ * next token. */
+static JsonArray *
+visma_page_values (PbProvider *provider,
+                   JsonNode   *page)
+{
+  return JSON_NODE_HOLDS_OBJECT (page) ? member_array (json_node_get_object (page), LIST_DATA) : NULL;
+}
+
+static PbHttpRequest *
+visma_next_page (PbProvider    *provider,
+                 PbHttpRequest *request,
+                 PbHttpRequest *sent,
+                 JsonNode      *page,
+                 JsonArray     *values)
+{
+  const char *next;
+
+  if (page == NULL)
+    return cursor_page (provider, request, NULL);
+  next = member_string (member_object (json_node_get_object (page), LIST_CURSOR), LIST_NEXT);
+  if (next == NULL || json_array_get_length (values) == 0)
+    return NULL;
+  return cursor_page (provider, request, next);
 }
 
 static void
@@ -1140,25 +1178,49 @@ visma_verify_credentials (PbProvider           *provider,
 
 /* --- employees ----------------------------------------------------------------------- */
 
-static void
-return_employees (GTask *task)
+/* One page of the employees, in a worker thread (PbListConvertFunc): only
+ * the page is read. */
+static GPtrArray *
+employees_page_from_json (JsonArray  *values,
+                          gpointer    user_data,
+                          GError    **error)
 {
-  Op *op = g_task_get_task_data (task);
-  g_autoptr(GPtrArray) remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
-  GError *error = NULL;
+  guint n = json_array_get_length (values);
+  g_autoptr(GPtrArray) remotes = g_ptr_array_new_full (n, (GDestroyNotify) pb_remote_free);
 
-  for (guint i = 0; i < json_array_get_length (op->items); i++)
+  for (guint i = 0; i < n; i++)
     {
-      JsonObject *json = json_array_get_object_element (op->items, i);
-      PbRemote *remote = json != NULL ? employee_remote (json, member_array (json, "positions"), NULL, &error)
-                                      : NULL;
+      JsonNode *element = json_array_get_element (values, i);
+      JsonObject *json;
+      PbRemote *remote;
 
-      if (json == NULL)
-        error = invalid_response (_("an employee"));
-      if (return_if_error (task, error))
-        return;
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        {
+          g_propagate_error (error, invalid_response (_("an employee")));
+          return NULL;
+        }
+      json = json_node_get_object (element);
+      remote = employee_remote (json, member_array (json, "positions"), NULL, error);
+      if (remote == NULL)
+        return NULL;
       g_ptr_array_add (remotes, remote);
     }
+  return g_steal_pointer (&remotes);
+}
+
+/* One employee without an id fails the listing, naming them (SPEC R1). */
+static void
+on_employees_listed_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  GTask *task = user_data;
+  Op *op = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(GPtrArray) remotes = pb_provider_list_converted_finish (PB_PROVIDER (source), result, &error);
+
+  if (return_if_error (task, error))
+    return;
 
   /* Find: the API has no email filter; matching is trimmed and
    * case-insensitive (SPEC U1). */
@@ -1186,13 +1248,17 @@ return_employees (GTask *task)
   g_object_unref (task);
 }
 
+/* Each page is converted in a worker thread as it comes (issue 14). */
 static void
 list_employees (GTask *task)
 {
+  PbProvider *provider = g_task_get_source_object (task);
   g_autoptr(PbHttpRequest) request = pb_http_request_new ("GET", "/employees");
 
   pb_http_request_add_query (request, "embed", "(positions)");
-  list_async (task, request, return_employees);
+  pb_provider_list_converted_async (provider, request, employees_page_from_json, NULL, NULL,
+                                    (GDestroyNotify) pb_remote_free, g_task_get_cancellable (task),
+                                    on_employees_listed_cb, task);
 }
 
 static void
@@ -1973,6 +2039,8 @@ pb_visma_provider_class_init (PbVismaProviderClass *klass)
   provider_class->page_size = 100;
 
   provider_class->setup_http = visma_setup_http;
+  provider_class->page_values = visma_page_values;
+  provider_class->next_page = visma_next_page;
 
   provider_class->ops[PB_OP_VERIFY_CREDENTIALS] = visma_verify_credentials;
   provider_class->ops[PB_OP_LIST_EMPLOYEES] = visma_list_employees;
