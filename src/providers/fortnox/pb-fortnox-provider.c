@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "pb-fortnox-provider.h"
+#include "pb-json-guard.h"
 
 /* The Fortnox connector (Sweden), written against Fortnox's published
  * OpenAPI document (tests/contract/specs/fortnox-openapi.json) and the
@@ -774,6 +775,18 @@ position_remote (JsonObject *employee)
   return remote;
 }
 
+/* The employee's one position, if it has started (a start date). */
+static GPtrArray *
+positions_of (JsonObject *employee)
+{
+  GPtrArray *positions = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
+  const char *start = member_string (employee, "EmploymentDate");
+
+  if (start != NULL && *start != '\0' && member_string (employee, "EmployeeId") != NULL)
+    g_ptr_array_add (positions, position_remote (employee));
+  return positions;
+}
+
 static void
 on_employee_read_cb (GObject      *source,
                      GAsyncResult *result,
@@ -782,16 +795,10 @@ on_employee_read_cb (GObject      *source,
   GTask *task = user_data;
   GError *error = NULL;
   g_autoptr(JsonObject) employee = pb_provider_send_finish (PB_PROVIDER (source), result, &error);
-  GPtrArray *positions;
-  const char *start;
 
   if (return_if_error (task, error))
     return;
-  positions = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
-  start = member_string (employee, "EmploymentDate");
-  if (start != NULL && *start != '\0' && member_string (employee, "EmployeeId") != NULL)
-    g_ptr_array_add (positions, position_remote (employee));
-  g_task_return_pointer (task, positions, (GDestroyNotify) g_ptr_array_unref);
+  g_task_return_pointer (task, positions_of (employee), (GDestroyNotify) g_ptr_array_unref);
   g_object_unref (task);
 }
 
@@ -1344,6 +1351,81 @@ pb_fortnox_provider_class_init (PbFortnoxProviderClass *klass)
   provider_class->ops[PB_OP_DELETE_ABSENCE] = fortnox_delete_absence;
   /* No salary ops: Fortnox's wages are not offered (the assistant does
    * not show salary for it). */
+}
+
+/* --- reading an answer whole (tests and tests/fuzz/) ------------------------------- */
+
+/**
+ * pb_fortnox_provider_read_answer:
+ * @entity: %PB_ENTITY_EMPLOYEE or %PB_ENTITY_POSITION (the flat position)
+ *
+ * Reads the body of a Fortnox answer as the connector reads one: the JSON
+ * guard and json-glib as PbHttp does; an ErrorInformation body through
+ * the connector's error decoder (as a 400), into the error; else a list's
+ * array through the employees' page converter, or the one object inside
+ * through the readers of a single employee or its position. For tests and
+ * the fuzz target tests/fuzz/fuzz-fortnox-answer.c.
+ *
+ * Returns: (transfer full) (element-type PbRemote): the records
+ */
+GPtrArray *
+pb_fortnox_provider_read_answer (PbFortnoxProvider  *self,
+                                 PbEntity            entity,
+                                 const char         *data,
+                                 gsize               length,
+                                 GError            **error)
+{
+  g_autoptr(JsonNode) root = pb_json_parse_guarded (data, length, error);
+  g_autoptr(GPtrArray) remotes = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(JsonObject) object = NULL;
+  JsonArray *values;
+
+  g_return_val_if_fail (PB_IS_FORTNOX_PROVIDER (self), NULL);
+  g_return_val_if_fail (entity == PB_ENTITY_EMPLOYEE || entity == PB_ENTITY_POSITION, NULL);
+
+  if (root == NULL)
+    return NULL;
+
+  if (JSON_NODE_HOLDS_OBJECT (root) && member_object (json_node_get_object (root), "ErrorInformation") != NULL)
+    {
+      g_autoptr(PbProviderErrorDetails) details = pb_provider_error_details_new ();
+      PbProviderError code = PB_PROVIDER_ERROR_VALIDATION;
+
+      details->status = 400;
+      fortnox_decode_error (400, root, details, &code);
+      g_set_error (error, PB_PROVIDER_ERROR, code, _("Fortnox refused: %s"),
+                   details->message != NULL ? details->message : "");
+      return NULL;
+    }
+
+  values = entity == PB_ENTITY_EMPLOYEE ? fortnox_page_values (PB_PROVIDER (self), root) : NULL;
+  if (values != NULL)
+    {
+      items = employees_page_from_json (values, NULL, error);
+      if (items == NULL)
+        return NULL;
+      remotes = g_ptr_array_new_full (items->len, (GDestroyNotify) pb_remote_free);
+      for (guint i = 0; i < items->len; i++)
+        g_ptr_array_add (remotes, g_steal_pointer (&((Listed *) g_ptr_array_index (items, i))->remote));
+      return g_steal_pointer (&remotes);
+    }
+
+  object = fortnox_unwrap (PB_PROVIDER (self), root);
+  if (object == NULL)
+    {
+      g_set_error_literal (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE,
+                           _("Fortnox sent neither a list nor an object"));
+      return NULL;
+    }
+  if (entity == PB_ENTITY_POSITION)
+    return positions_of (object);
+
+  remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
+  g_ptr_array_add (remotes, employee_remote_from_json (object, error));
+  if (g_ptr_array_index (remotes, 0) == NULL)
+    return NULL;
+  return g_steal_pointer (&remotes);
 }
 
 static void

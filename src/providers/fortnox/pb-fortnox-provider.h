@@ -20,4 +20,10 @@ G_DECLARE_FINAL_TYPE (PbFortnoxProvider, pb_fortnox_provider, PB, FORTNOX_PROVID
  * pairs: code, name. */
 extern const char * const pb_fortnox_cause_codes[];
 
+GPtrArray *pb_fortnox_provider_read_answer (PbFortnoxProvider  *self,
+                                            PbEntity            entity,
+                                            const char         *data,
+                                            gsize               length,
+                                            GError            **error);
+
 G_END_DECLS

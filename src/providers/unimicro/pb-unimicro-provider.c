@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "pb-unimicro-provider.h"
+#include "pb-json-guard.h"
 
 /* Unimicro (Uni Economy) through its REST API, as the notes part C
  * (../shared/api/payroll-apis-notes.md) describe it:
@@ -1090,25 +1091,41 @@ position_remote (JsonObject  *json,
   return remote;
 }
 
+/* The positions of a list's items (every page). */
+static GPtrArray *
+positions_from_json (JsonArray  *items,
+                     GError    **error)
+{
+  g_autoptr(GPtrArray) remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *json = json_array_get_object_element (items, i);
+      PbRemote *remote;
+
+      if (json == NULL)
+        {
+          g_propagate_error (error, invalid_response (_("an employment")));
+          return NULL;
+        }
+      remote = position_remote (json, error);
+      if (remote == NULL)
+        return NULL;
+      g_ptr_array_add (remotes, remote);
+    }
+  return g_steal_pointer (&remotes);
+}
+
 static void
 return_positions (GTask *task)
 {
   Op *op = g_task_get_task_data (task);
-  g_autoptr(GPtrArray) remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
+  GError *error = NULL;
+  GPtrArray *remotes = positions_from_json (op->items, &error);
 
-  for (guint i = 0; i < json_array_get_length (op->items); i++)
-    {
-      GError *error = NULL;
-      JsonObject *json = json_array_get_object_element (op->items, i);
-      PbRemote *remote = json != NULL ? position_remote (json, &error) : NULL;
-
-      if (json == NULL)
-        error = invalid_response (_("an employment"));
-      if (return_if_error (task, error))
-        return;
-      g_ptr_array_add (remotes, remote);
-    }
-  return_pointer (task, g_steal_pointer (&remotes), (GDestroyNotify) g_ptr_array_unref);
+  if (return_if_error (task, error))
+    return;
+  return_pointer (task, remotes, (GDestroyNotify) g_ptr_array_unref);
 }
 
 static void
@@ -1267,25 +1284,41 @@ salary_body (Op *op)
   return body;
 }
 
+/* The salaries of a list's items (every page). */
+static GPtrArray *
+salaries_from_json (JsonArray  *items,
+                    GError    **error)
+{
+  g_autoptr(GPtrArray) remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *json = json_array_get_object_element (items, i);
+      PbRemote *remote;
+
+      if (json == NULL)
+        {
+          g_propagate_error (error, invalid_response (_("a salary post")));
+          return NULL;
+        }
+      remote = salary_remote (json, error);
+      if (remote == NULL)
+        return NULL;
+      g_ptr_array_add (remotes, remote);
+    }
+  return g_steal_pointer (&remotes);
+}
+
 static void
 return_salaries (GTask *task)
 {
   Op *op = g_task_get_task_data (task);
-  g_autoptr(GPtrArray) remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
+  GError *error = NULL;
+  GPtrArray *remotes = salaries_from_json (op->items, &error);
 
-  for (guint i = 0; i < json_array_get_length (op->items); i++)
-    {
-      GError *error = NULL;
-      JsonObject *json = json_array_get_object_element (op->items, i);
-      PbRemote *remote = json != NULL ? salary_remote (json, &error) : NULL;
-
-      if (json == NULL)
-        error = invalid_response (_("a salary post"));
-      if (return_if_error (task, error))
-        return;
-      g_ptr_array_add (remotes, remote);
-    }
-  return_pointer (task, g_steal_pointer (&remotes), (GDestroyNotify) g_ptr_array_unref);
+  if (return_if_error (task, error))
+    return;
+  return_pointer (task, remotes, (GDestroyNotify) g_ptr_array_unref);
 }
 
 static void
@@ -1467,6 +1500,85 @@ pb_unimicro_provider_class_init (PbUnimicroProviderClass *klass)
   provider_class->ops[PB_OP_UPDATE_SALARY] = unimicro_update_salary;
   provider_class->ops[PB_OP_DELETE_SALARY] = unimicro_delete_salary;
   provider_class->ops[PB_OP_LIST_COMPANIES] = unimicro_list_companies;
+}
+
+/* --- reading an answer whole (tests and tests/fuzz/) ------------------------------- */
+
+/**
+ * pb_unimicro_provider_read_answer:
+ * @entity: %PB_ENTITY_EMPLOYEE, %PB_ENTITY_POSITION (employments) or
+ *   %PB_ENTITY_SALARY (salary posts)
+ *
+ * Reads the body of a Unimicro answer as the connector reads one: the JSON
+ * guard and json-glib as PbHttp does; an error body (an object with
+ * "Message" or "Messages") through the connector's error decoder (as a
+ * 400), into the error; else a list (a bare array) through the employees'
+ * page converter or the employments' or salary posts' reader, or the one
+ * object through the reader of a single employee, employment or salary
+ * post. For tests and the fuzz target tests/fuzz/fuzz-unimicro-answer.c.
+ *
+ * Returns: (transfer full) (element-type PbRemote): the records
+ */
+GPtrArray *
+pb_unimicro_provider_read_answer (PbUnimicroProvider  *self,
+                                  PbEntity             entity,
+                                  const char          *data,
+                                  gsize                length,
+                                  GError             **error)
+{
+  g_autoptr(JsonNode) root = pb_json_parse_guarded (data, length, error);
+  g_autoptr(GPtrArray) remotes = NULL;
+  JsonObject *object;
+  JsonArray *values;
+  PbRemote *remote;
+
+  g_return_val_if_fail (PB_IS_UNIMICRO_PROVIDER (self), NULL);
+  g_return_val_if_fail (entity == PB_ENTITY_EMPLOYEE || entity == PB_ENTITY_POSITION ||
+                        entity == PB_ENTITY_SALARY, NULL);
+
+  if (root == NULL)
+    return NULL;
+
+  values = unimicro_page_values (PB_PROVIDER (self), root);
+  if (values != NULL)
+    {
+      if (entity == PB_ENTITY_EMPLOYEE)
+        return employees_page_from_json (values, NULL, error);
+      if (entity == PB_ENTITY_POSITION)
+        return positions_from_json (values, error);
+      return salaries_from_json (values, error);
+    }
+
+  object = JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  if (object == NULL)
+    {
+      g_propagate_error (error, invalid_response (_("neither a list nor an object")));
+      return NULL;
+    }
+  if (json_object_has_member (object, "Message") || json_object_has_member (object, "Messages") ||
+      json_object_has_member (object, "messages"))
+    {
+      g_autoptr(PbProviderErrorDetails) details = pb_provider_error_details_new ();
+      PbProviderError code = PB_PROVIDER_ERROR_VALIDATION;
+
+      details->status = 400;
+      unimicro_decode_error (400, root, details, &code);
+      g_set_error (error, PB_PROVIDER_ERROR, code, _("Unimicro refused: %s (%u fields)"),
+                   details->message != NULL ? details->message : "", details->field_messages->len);
+      return NULL;
+    }
+
+  if (entity == PB_ENTITY_EMPLOYEE)
+    remote = employee_remote (object, error);
+  else if (entity == PB_ENTITY_POSITION)
+    remote = position_remote (object, error);
+  else
+    remote = salary_remote (object, error);
+  if (remote == NULL)
+    return NULL;
+  remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
+  g_ptr_array_add (remotes, remote);
+  return g_steal_pointer (&remotes);
 }
 
 static void

@@ -15,4 +15,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PbUnimicroProvider, pb_unimicro_provider, PB, UNIMICRO_PROVIDER, PbProvider)
 
+GPtrArray *pb_unimicro_provider_read_answer (PbUnimicroProvider  *self,
+                                             PbEntity             entity,
+                                             const char          *data,
+                                             gsize                length,
+                                             GError             **error);
+
 G_END_DECLS

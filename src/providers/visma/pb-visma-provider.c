@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "pb-visma-provider.h"
+#include "pb-json-guard.h"
 
 /* The Visma.net Payroll connector, written against the Employee API v2
  * (https://api.employeecore.hrm.visma.net/v2/) as Visma's public
@@ -1482,22 +1483,34 @@ position_remote (JsonObject  *json,
   return remote;
 }
 
+/* The positions of a list's items (the "data" of every page). */
+static GPtrArray *
+positions_from_json (JsonArray  *items,
+                     GError    **error)
+{
+  g_autoptr(GPtrArray) remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      PbRemote *remote = position_remote (json_array_get_object_element (items, i), NULL, error);
+
+      if (remote == NULL)
+        return NULL;
+      g_ptr_array_add (remotes, remote);
+    }
+  return g_steal_pointer (&remotes);
+}
+
 static void
 return_positions (GTask *task)
 {
   Op *op = g_task_get_task_data (task);
-  g_autoptr(GPtrArray) remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
   GError *error = NULL;
+  GPtrArray *remotes = positions_from_json (op->items, &error);
 
-  for (guint i = 0; i < json_array_get_length (op->items); i++)
-    {
-      PbRemote *remote = position_remote (json_array_get_object_element (op->items, i), NULL, &error);
-
-      if (return_if_error (task, error))
-        return;
-      g_ptr_array_add (remotes, remote);
-    }
-  g_task_return_pointer (task, g_steal_pointer (&remotes), (GDestroyNotify) g_ptr_array_unref);
+  if (return_if_error (task, error))
+    return;
+  g_task_return_pointer (task, remotes, (GDestroyNotify) g_ptr_array_unref);
   g_object_unref (task);
 }
 
@@ -1742,11 +1755,11 @@ salary_remote (JsonObject *entry)
   return remote;
 }
 
-static void
-return_salaries (GTask *task)
+/* The salaries of a position: its salaryInformation timeline. */
+static GPtrArray *
+salaries_of (JsonObject *position)
 {
-  Op *op = g_task_get_task_data (task);
-  JsonArray *timeline = member_array (op->doc, "salaryInformation");
+  JsonArray *timeline = member_array (position, "salaryInformation");
   GPtrArray *remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
 
   for (guint i = 0; timeline != NULL && i < json_array_get_length (timeline); i++)
@@ -1756,7 +1769,15 @@ return_salaries (GTask *task)
       if (remote != NULL)
         g_ptr_array_add (remotes, remote);
     }
-  g_task_return_pointer (task, remotes, (GDestroyNotify) g_ptr_array_unref);
+  return remotes;
+}
+
+static void
+return_salaries (GTask *task)
+{
+  Op *op = g_task_get_task_data (task);
+
+  g_task_return_pointer (task, salaries_of (op->doc), (GDestroyNotify) g_ptr_array_unref);
   g_object_unref (task);
 }
 
@@ -2054,6 +2075,80 @@ pb_visma_provider_class_init (PbVismaProviderClass *klass)
   provider_class->ops[PB_OP_CREATE_SALARY] = visma_create_salary;
   provider_class->ops[PB_OP_UPDATE_SALARY] = visma_update_salary;
   provider_class->ops[PB_OP_DELETE_SALARY] = visma_delete_salary;
+}
+
+/* --- reading an answer whole (tests and tests/fuzz/) ------------------------------- */
+
+/**
+ * pb_visma_provider_read_answer:
+ * @entity: %PB_ENTITY_EMPLOYEE, %PB_ENTITY_POSITION or %PB_ENTITY_SALARY
+ *
+ * Reads the body of a Visma.net Payroll answer as the connector reads one:
+ * the JSON guard and json-glib as PbHttp does; an error body (one with
+ * validationResults) through the connector's error decoder (as a 400),
+ * into the error; else a list page's "data" through the employees' page
+ * converter or the positions' reader, or the one document through the
+ * readers of an employee (its embedded positions), a position or a
+ * position's salary timeline. For tests and the fuzz target
+ * tests/fuzz/fuzz-visma-answer.c.
+ *
+ * Returns: (transfer full) (element-type PbRemote): the records
+ */
+GPtrArray *
+pb_visma_provider_read_answer (PbVismaProvider  *self,
+                               PbEntity          entity,
+                               const char       *data,
+                               gsize             length,
+                               GError          **error)
+{
+  g_autoptr(JsonNode) root = pb_json_parse_guarded (data, length, error);
+  g_autoptr(GPtrArray) remotes = NULL;
+  JsonObject *object;
+  JsonArray *values;
+  PbRemote *remote;
+
+  g_return_val_if_fail (PB_IS_VISMA_PROVIDER (self), NULL);
+  g_return_val_if_fail (entity == PB_ENTITY_EMPLOYEE || entity == PB_ENTITY_POSITION ||
+                        entity == PB_ENTITY_SALARY, NULL);
+
+  if (root == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_propagate_error (error, invalid_response (_("something other than a document")));
+      return NULL;
+    }
+  object = json_node_get_object (root);
+
+  if (member_array (object, ERROR_RESULTS) != NULL)
+    {
+      g_autoptr(PbProviderErrorDetails) details = pb_provider_error_details_new ();
+      PbProviderError code = PB_PROVIDER_ERROR_VALIDATION;
+
+      details->status = 400;
+      visma_decode_error (400, root, details, &code);
+      g_set_error (error, PB_PROVIDER_ERROR, code, _("Visma.net Payroll refused: %s (%u fields)"),
+                   details->message != NULL ? details->message : "", details->field_messages->len);
+      return NULL;
+    }
+
+  values = visma_page_values (PB_PROVIDER (self), root);
+  if (entity == PB_ENTITY_EMPLOYEE && values != NULL)
+    return employees_page_from_json (values, NULL, error);
+  if (entity == PB_ENTITY_POSITION && values != NULL)
+    return positions_from_json (values, error);
+  if (entity == PB_ENTITY_SALARY)
+    return salaries_of (object);
+
+  if (entity == PB_ENTITY_EMPLOYEE)
+    remote = employee_remote (object, member_array (object, "positions"), NULL, error);
+  else
+    remote = position_remote (object, NULL, error);
+  if (remote == NULL)
+    return NULL;
+  remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
+  g_ptr_array_add (remotes, remote);
+  return g_steal_pointer (&remotes);
 }
 
 static void

@@ -1,0 +1,49 @@
+/* fuzz-unimicro-answer.c: libFuzzer target for reading Unimicro's answers
+ *
+ * Copyright 2026 The Paybridge authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The body of an answer, as PbHttp hands it on (the JSON guard, json-glib),
+ * read into records as an employee, an employment and a salary post answer: the same input
+ * through each of the connector's readers, an error body through its error
+ * decoder (pb_unimicro_provider_read_answer()).
+ */
+
+#include "config.h"
+
+#include "fuzz-common.h"
+#include "unimicro/pb-unimicro-provider.h"
+
+static PbUnimicroProvider *provider;
+
+int
+LLVMFuzzerInitialize (int    *argc,
+                      char ***argv)
+{
+  fuzz_init_glib ();
+  provider = g_object_new (PB_TYPE_UNIMICRO_PROVIDER, NULL);
+  return 0;
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data,
+                        size_t         size)
+{
+  static const PbEntity entities[] = { PB_ENTITY_EMPLOYEE, PB_ENTITY_POSITION, PB_ENTITY_SALARY };
+
+  for (guint i = 0; i < G_N_ELEMENTS (entities); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) remotes = pb_unimicro_provider_read_answer (provider, entities[i],
+                                                                       (const char *) data, size, &error);
+
+      /* Either records or an error that says why. */
+      if ((remotes == NULL) == (error == NULL))
+        abort ();
+      for (guint r = 0; remotes != NULL && r < remotes->len; r++)
+        if (((PbRemote *) g_ptr_array_index (remotes, r))->record == NULL)
+          abort ();
+    }
+  return 0;
+}
