@@ -680,6 +680,70 @@ test_paging_without_id (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "EmployeeId"));
 }
 
+/* pb_fortnox_provider_read_answer (the fuzz target's entry): a list
+ * page, one employee and its flat position (SPEC P3), an
+ * ErrorInformation body, and an employee without an EmployeeId (SPEC R1),
+ * read by the connector's own readers. */
+static void
+test_read_answer (void)
+{
+  g_autoptr(PbFortnoxProvider) provider = g_object_new (PB_TYPE_FORTNOX_PROVIDER, NULL);
+  static const char page[] = "{\"MetaInformation\": {\"@CurrentPage\": 1, \"@TotalPages\": 1},"
+    " \"Employees\": [{\"EmployeeId\": \"2001\", \"FirstName\": \"Lars\", \"Email\": \"lars@example.se\"},"
+    " 7, {\"EmployeeId\": \"2008\", \"LastName\": \"Bergström\"}]}";
+  static const char one[] = "{\"Employee\": {\"EmployeeId\": \"2001\", \"EmploymentDate\": \"2019-01-02\","
+    " \"EmploymentForm\": \"TV\", \"JobTitle\": \"Daglig leder\"}}";
+  static const char refused[] = "{\"ErrorInformation\": {\"Error\": 1, \"Message\": \"Ogiltig inloggning\","
+    " \"Code\": 2000310}}";
+  static const char no_id[] = "{\"Employees\": [{\"FirstName\": \"Karin\", \"LastName\": \"Ek\"}]}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) remotes = NULL;
+  PbRemote *remote;
+
+  remotes = pb_fortnox_provider_read_answer (provider, PB_ENTITY_EMPLOYEE, page, strlen (page), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (remotes->len, ==, 2);   /* the 7 is passed over */
+  remote = g_ptr_array_index (remotes, 0);
+  g_assert_cmpstr (remote->id, ==, "2001");
+  g_assert_cmpstr (pb_record_get (remote->record, PB_EMPLOYEE_EMAIL), ==, "lars@example.se");
+  g_assert_cmpstr (pb_record_get (remote->record, PB_EMPLOYEE_EMPLOYEE_NUMBER), ==, "2001");
+  g_assert_cmpstr (((PbRemote *) g_ptr_array_index (remotes, 1))->id, ==, "2008");
+  g_clear_pointer (&remotes, g_ptr_array_unref);
+
+  remotes = pb_fortnox_provider_read_answer (provider, PB_ENTITY_EMPLOYEE, one, strlen (one), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (remotes->len, ==, 1);
+  g_assert_cmpstr (((PbRemote *) g_ptr_array_index (remotes, 0))->id, ==, "2001");
+  g_clear_pointer (&remotes, g_ptr_array_unref);
+
+  /* SPEC P3 */
+  remotes = pb_fortnox_provider_read_answer (provider, PB_ENTITY_POSITION, one, strlen (one), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (remotes->len, ==, 1);
+  remote = g_ptr_array_index (remotes, 0);
+  g_assert_cmpstr (pb_record_get (remote->record, PB_POSITION_START_DATE), ==, "2019-01-02");
+  g_assert_cmpstr (pb_record_get (remote->record, PB_POSITION_CONTRACT_TYPE), ==, "permanent");
+  g_assert_cmpstr (pb_record_get (remote->record, PB_POSITION_TITLE), ==, "Daglig leder");
+  g_clear_pointer (&remotes, g_ptr_array_unref);
+
+  remotes = pb_fortnox_provider_read_answer (provider, PB_ENTITY_EMPLOYEE, refused, strlen (refused), &error);
+  g_assert_null (remotes);
+  g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_NOT_AUTHORIZED);
+  g_assert_nonnull (strstr (error->message, "Ogiltig inloggning"));
+  g_clear_error (&error);
+
+  /* SPEC R1 */
+  remotes = pb_fortnox_provider_read_answer (provider, PB_ENTITY_EMPLOYEE, no_id, strlen (no_id), &error);
+  g_assert_null (remotes);
+  g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE);
+  g_assert_nonnull (strstr (error->message, "Karin Ek"));
+  g_clear_error (&error);
+
+  remotes = pb_fortnox_provider_read_answer (provider, PB_ENTITY_EMPLOYEE, "[1", 2, &error);
+  g_assert_null (remotes);
+  g_assert_nonnull (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -699,6 +763,7 @@ main (int   argc,
   g_test_add ("/fortnox/U4-paging-keeps-order", Fixture, NULL, fixture_set_up, test_paging_order, fixture_tear_down);
   g_test_add ("/fortnox/R1-paging-without-id", Fixture, NULL, fixture_set_up, test_paging_without_id,
               fixture_tear_down);
+  g_test_add_func ("/fortnox/read-answer", test_read_answer);
 
   return g_test_run ();
 }

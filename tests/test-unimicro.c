@@ -756,6 +756,72 @@ test_salary (Fixture       *f,
   g_assert_null (held_one (f, "salarytrans", created->id));
 }
 
+/* pb_unimicro_provider_read_answer (the fuzz target's entry): a list (a
+ * bare array), one employee, employments, salary posts, an error body and
+ * an employee without an ID (SPEC R1), by the connector's readers. */
+static void
+test_read_answer (void)
+{
+  g_autoptr(PbUnimicroProvider) provider = g_object_new (PB_TYPE_UNIMICRO_PROVIDER, NULL);
+  static const char page[] = "[{\"ID\": 1, \"EmployeeNumber\": 1001, \"BusinessRelationInfo\":"
+    " {\"Name\": \"Ingrid Haugen\", \"DefaultEmail\": {\"EmailAddress\": \"ingrid@example.no\"}}}]";
+  static const char one[] = "{\"ID\": 1, \"EmployeeNumber\": 1001}";
+  static const char employments[] = "[{\"ID\": 3, \"StartDate\": \"2019-01-02\", \"JobName\": \"Utvikler\","
+    " \"WorkPercent\": 100}]";
+  static const char salaries[] = "[{\"ID\": 4, \"WageTypeNumber\": 1000, \"Rate\": 60000, \"Amount\": 1,"
+    " \"recurringPostValidFrom\": \"2019-01-02\"}]";
+  static const char refused[] = "{\"Message\": \"Validation failed\", \"Messages\": [{\"PropertyName\": \"Bogus\","
+    " \"Message\": \"Unknown property\"}]}";
+  static const char no_id[] = "[{\"BusinessRelationInfo\": {\"Name\": \"Karin Ek\"}}]";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) remotes = NULL;
+  PbRemote *remote;
+
+  remotes = pb_unimicro_provider_read_answer (provider, PB_ENTITY_EMPLOYEE, page, strlen (page), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (remotes->len, ==, 1);
+  remote = g_ptr_array_index (remotes, 0);
+  g_assert_cmpstr (remote->id, ==, "1");
+  g_assert_cmpstr (pb_record_get (remote->record, PB_EMPLOYEE_EMAIL), ==, "ingrid@example.no");
+  g_assert_cmpstr (pb_record_get (remote->record, PB_EMPLOYEE_EMPLOYEE_NUMBER), ==, "1001");
+  g_clear_pointer (&remotes, g_ptr_array_unref);
+
+  remotes = pb_unimicro_provider_read_answer (provider, PB_ENTITY_EMPLOYEE, one, strlen (one), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (remotes->len, ==, 1);
+  g_clear_pointer (&remotes, g_ptr_array_unref);
+
+  remotes = pb_unimicro_provider_read_answer (provider, PB_ENTITY_POSITION, employments, strlen (employments), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (remotes->len, ==, 1);
+  remote = g_ptr_array_index (remotes, 0);
+  g_assert_cmpstr (remote->id, ==, "3");
+  g_assert_cmpstr (pb_record_get (remote->record, PB_POSITION_START_DATE), ==, "2019-01-02");
+  g_assert_cmpstr (pb_record_get (remote->record, PB_POSITION_TITLE), ==, "Utvikler");
+  g_clear_pointer (&remotes, g_ptr_array_unref);
+
+  remotes = pb_unimicro_provider_read_answer (provider, PB_ENTITY_SALARY, salaries, strlen (salaries), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (remotes->len, ==, 1);
+  remote = g_ptr_array_index (remotes, 0);
+  g_assert_cmpstr (remote->id, ==, "4");
+  g_assert_cmpstr (pb_record_get (remote->record, PB_SALARY_START_DATE), ==, "2019-01-02");
+  g_clear_pointer (&remotes, g_ptr_array_unref);
+
+  remotes = pb_unimicro_provider_read_answer (provider, PB_ENTITY_EMPLOYEE, refused, strlen (refused), &error);
+  g_assert_null (remotes);
+  g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_VALIDATION);
+  g_assert_nonnull (strstr (error->message, "Validation failed (1 fields)"));
+  g_clear_error (&error);
+
+  /* SPEC R1 */
+  remotes = pb_unimicro_provider_read_answer (provider, PB_ENTITY_EMPLOYEE, no_id, strlen (no_id), &error);
+  g_assert_null (remotes);
+  g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE);
+  g_assert_nonnull (strstr (error->message, "Karin Ek"));
+  g_clear_error (&error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -781,6 +847,7 @@ main (int   argc,
   ADD ("S1-S2-S3-salary-recurring-post", demo, test_salary);
 #undef ADD
   g_test_add_func ("/unimicro/class-capabilities", test_class);
+  g_test_add_func ("/unimicro/read-answer", test_read_answer);
 
   return g_test_run ();
 }

@@ -1160,6 +1160,69 @@ test_u2_employment_id_missing (Fixture       *f,
   pb_user_plan_free (second);
 }
 
+/* pb_visma_provider_read_answer (the fuzz target's entry): a list page
+ * with embedded positions, a position, its salary timeline, an error body
+ * and an employee without an id (SPEC R1), by the connector's readers. */
+static void
+test_read_answer (void)
+{
+  g_autoptr(PbVismaProvider) provider = g_object_new (PB_TYPE_VISMA_PROVIDER, NULL);
+  static const char page[] = "{\"data\": [{\"id\": \"e1\", \"number\": \"1001\","
+    " \"personNames\": [{\"firstName\": \"Ingrid\", \"lastName\": \"Haugen\", \"activeStart\": \"2019-01-02\"}],"
+    " \"emails\": [{\"type\": \"business\", \"address\": \"ingrid@example.no\"}],"
+    " \"positions\": [{\"id\": \"p1\", \"activeStart\": \"2019-01-02\"}]}], \"cursor\": {\"nextToken\": null}}";
+  static const char position[] = "{\"id\": \"p1\", \"activeStart\": \"2019-01-02\","
+    " \"partTimeFactors\": [{\"activeStart\": \"2019-01-02\", \"value\": 80}],"
+    " \"salaryInformation\": [{\"activeStart\": \"2019-01-02\", \"contractSalaryType\": \"yearly\","
+    " \"yearlySalary\": \"650000\"}, {\"activeEnd\": null}]}";
+  static const char refused[] = "{\"status\": 400, \"message\": \"Validation failed\", \"correlationId\": \"c-1\","
+    " \"validationResults\": [{\"field\": \"number\", \"message\": \"taken\"}]}";
+  static const char no_id[] = "{\"data\": [{\"number\": \"1002\"}]}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) remotes = NULL;
+  PbRemote *remote;
+
+  remotes = pb_visma_provider_read_answer (provider, PB_ENTITY_EMPLOYEE, page, strlen (page), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (remotes->len, ==, 1);
+  remote = g_ptr_array_index (remotes, 0);
+  g_assert_cmpstr (remote->id, ==, "e1");
+  g_assert_cmpstr (pb_record_get (remote->record, PB_EMPLOYEE_GIVEN_NAME), ==, "Ingrid");
+  g_assert_cmpstr (pb_record_get (remote->record, PB_EMPLOYEE_EMAIL), ==, "ingrid@example.no");
+  g_assert_cmpstr (pb_record_get (remote->record, PB_EMPLOYEE_FIRST_WORKDAY), ==, "2019-01-02");
+  g_clear_pointer (&remotes, g_ptr_array_unref);
+
+  remotes = pb_visma_provider_read_answer (provider, PB_ENTITY_POSITION, position, strlen (position), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (remotes->len, ==, 1);
+  remote = g_ptr_array_index (remotes, 0);
+  g_assert_cmpstr (remote->id, ==, "p1");
+  g_assert_cmpstr (pb_record_get (remote->record, PB_POSITION_PERCENTAGE), ==, "80");
+  g_clear_pointer (&remotes, g_ptr_array_unref);
+
+  /* The timeline entry without a start is not a salary. */
+  remotes = pb_visma_provider_read_answer (provider, PB_ENTITY_SALARY, position, strlen (position), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (remotes->len, ==, 1);
+  remote = g_ptr_array_index (remotes, 0);
+  g_assert_cmpstr (pb_record_get (remote->record, PB_SALARY_PERIOD_UNIT), ==, "yearly");
+  g_assert_cmpstr (pb_record_get (remote->record, PB_SALARY_AMOUNT), ==, "650000");
+  g_clear_pointer (&remotes, g_ptr_array_unref);
+
+  remotes = pb_visma_provider_read_answer (provider, PB_ENTITY_EMPLOYEE, refused, strlen (refused), &error);
+  g_assert_null (remotes);
+  g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_VALIDATION);
+  g_assert_nonnull (strstr (error->message, "Validation failed (1 fields)"));
+  g_clear_error (&error);
+
+  /* SPEC R1 */
+  remotes = pb_visma_provider_read_answer (provider, PB_ENTITY_EMPLOYEE, no_id, strlen (no_id), &error);
+  g_assert_null (remotes);
+  g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE);
+  g_assert_nonnull (strstr (error->message, "1002"));
+  g_clear_error (&error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1192,6 +1255,7 @@ main (int   argc,
   g_test_add_func ("/visma/V3-country-unknown-is-not-cash", test_v3_country_unknown);
   g_test_add_func ("/visma/V5-workdays-both-ways-and-end-reason", test_v5_class);
   g_test_add_func ("/visma/rules-are-data-tripletex-has-none", test_rules_are_data);
+  g_test_add_func ("/visma/read-answer", test_read_answer);
 
   return g_test_run ();
 }
