@@ -822,6 +822,45 @@ test_read_answer (void)
   g_clear_error (&error);
 }
 
+/* Found by tests/fuzz/fuzz-unimicro-answer: "[0]", a list whose element is
+ * not an object, was a json-glib CRITICAL in the employments' and salary
+ * posts' readers; so was a "Messages" entry that is not an object in the
+ * error decoder. Each is now an answer Paybridge cannot read. */
+static void
+test_read_answer_not_objects (void)
+{
+  g_autoptr(PbUnimicroProvider) provider = g_object_new (PB_TYPE_UNIMICRO_PROVIDER, NULL);
+  static const PbEntity entities[] = { PB_ENTITY_EMPLOYEE, PB_ENTITY_POSITION, PB_ENTITY_SALARY };
+  static const char *const lists[] = { "[0]", "[{\"ID\": 1}, []]", "[null]" };
+  static const char refused[] = "{\"Message\": \"Validation failed\", \"Messages\": [0, \"x\","
+    " {\"PropertyName\": \"Bogus\", \"Message\": \"Unknown property\"}]}";
+  static const char addresses[] = "{\"ID\": 1, \"BusinessRelationInfo\": {\"Addresses\": [7]}}";
+
+  for (guint e = 0; e < G_N_ELEMENTS (entities); e++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) remotes = NULL;
+
+      for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+        {
+          remotes = pb_unimicro_provider_read_answer (provider, entities[e], lists[l], strlen (lists[l]), &error);
+          g_assert_null (remotes);
+          g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE);
+          g_clear_error (&error);
+        }
+
+      remotes = pb_unimicro_provider_read_answer (provider, entities[e], refused, strlen (refused), &error);
+      g_assert_null (remotes);
+      g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_VALIDATION);
+      g_assert_nonnull (strstr (error->message, "(1 fields)"));
+      g_clear_error (&error);
+
+      remotes = pb_unimicro_provider_read_answer (provider, entities[e], addresses, strlen (addresses), &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (remotes->len, ==, 1);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -848,6 +887,7 @@ main (int   argc,
 #undef ADD
   g_test_add_func ("/unimicro/class-capabilities", test_class);
   g_test_add_func ("/unimicro/read-answer", test_read_answer);
+  g_test_add_func ("/unimicro/read-answer-not-objects", test_read_answer_not_objects);
 
   return g_test_run ();
 }

@@ -1223,6 +1223,60 @@ test_read_answer (void)
   g_clear_error (&error);
 }
 
+/* The same class of answer tests/fuzz/fuzz-unimicro-answer found in
+ * Unimicro: elements that are not objects where the readers take objects
+ * (a list page's "data", embedded positions, emails, timelines, an error's
+ * validationResults) were json-glib CRITICALs; now a list element that is
+ * not an object is an answer Paybridge cannot read, and the rest is passed
+ * over. */
+static void
+test_read_answer_not_objects (void)
+{
+  g_autoptr(PbVismaProvider) provider = g_object_new (PB_TYPE_VISMA_PROVIDER, NULL);
+  static const PbEntity entities[] = { PB_ENTITY_EMPLOYEE, PB_ENTITY_POSITION };
+  static const char employee[] = "{\"id\": \"e1\", \"positions\": [0, {\"id\": \"p1\", \"activeStart\": \"2019-01-02\"}],"
+    " \"emails\": [1, {\"type\": \"business\", \"address\": \"ingrid@example.no\"}],"
+    " \"personNames\": [\"x\", {\"firstName\": \"Ingrid\", \"activeStart\": \"2019-01-02\"}]}";
+  static const char position[] = "{\"id\": \"p1\", \"activeStart\": \"2019-01-02\", \"partTimeFactors\": [0],"
+    " \"positionEndReason\": [{}], \"salaryInformation\": [0, {\"activeStart\": \"2020-01-01\"}]}";
+  static const char refused[] = "{\"message\": \"Validation failed\", \"validationResults\": [0,"
+    " {\"field\": \"number\", \"message\": \"taken\"}]}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) remotes = NULL;
+  PbRemote *remote;
+
+  for (guint e = 0; e < G_N_ELEMENTS (entities); e++)
+    {
+      remotes = pb_visma_provider_read_answer (provider, entities[e], "{\"data\": [0]}", 13, &error);
+      g_assert_null (remotes);
+      g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE);
+      g_clear_error (&error);
+    }
+
+  remotes = pb_visma_provider_read_answer (provider, PB_ENTITY_EMPLOYEE, employee, strlen (employee), &error);
+  g_assert_no_error (error);
+  remote = g_ptr_array_index (remotes, 0);
+  g_assert_cmpstr (pb_record_get (remote->record, PB_EMPLOYEE_EMAIL), ==, "ingrid@example.no");
+  g_assert_cmpstr (pb_record_get (remote->record, PB_EMPLOYEE_GIVEN_NAME), ==, "Ingrid");
+  g_assert_cmpstr (pb_record_get (remote->record, PB_EMPLOYEE_FIRST_WORKDAY), ==, "2019-01-02");
+  g_clear_pointer (&remotes, g_ptr_array_unref);
+
+  remotes = pb_visma_provider_read_answer (provider, PB_ENTITY_POSITION, position, strlen (position), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (remotes->len, ==, 1);
+  g_clear_pointer (&remotes, g_ptr_array_unref);
+
+  remotes = pb_visma_provider_read_answer (provider, PB_ENTITY_SALARY, position, strlen (position), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (remotes->len, ==, 1);
+  g_clear_pointer (&remotes, g_ptr_array_unref);
+
+  remotes = pb_visma_provider_read_answer (provider, PB_ENTITY_EMPLOYEE, refused, strlen (refused), &error);
+  g_assert_null (remotes);
+  g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_VALIDATION);
+  g_assert_nonnull (strstr (error->message, "(1 fields)"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1256,6 +1310,7 @@ main (int   argc,
   g_test_add_func ("/visma/V5-workdays-both-ways-and-end-reason", test_v5_class);
   g_test_add_func ("/visma/rules-are-data-tripletex-has-none", test_rules_are_data);
   g_test_add_func ("/visma/read-answer", test_read_answer);
+  g_test_add_func ("/visma/read-answer-not-objects", test_read_answer_not_objects);
 
   return g_test_run ();
 }

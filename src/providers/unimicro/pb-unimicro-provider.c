@@ -98,6 +98,17 @@ member_object (JsonObject *object,
   return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 }
 
+/* The element @i of @array if it is an object, else NULL (no CRITICAL:
+ * an answer's array may hold anything). */
+static JsonObject *
+object_element (JsonArray *array,
+                guint      i)
+{
+  JsonNode *node = json_array_get_element (array, i);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
 static gboolean
 member_number (JsonObject *object,
                const char *path,
@@ -214,7 +225,7 @@ unimicro_decode_error (guint                   status,
   for (guint i = 0; messages != NULL && JSON_NODE_HOLDS_ARRAY (messages)
                     && i < json_array_get_length (json_node_get_array (messages)); i++)
     {
-      JsonObject *entry = json_array_get_object_element (json_node_get_array (messages), i);
+      JsonObject *entry = object_element (json_node_get_array (messages), i);
       const char *field = member_string (entry, "PropertyName") ?: member_string (entry, "propertyName");
       const char *message = member_string (entry, "Message") ?: member_string (entry, "message");
 
@@ -375,7 +386,7 @@ on_page (GTask *task)
   n = json_array_get_length (page);
   for (guint i = 0; i < n; i++)
     {
-      JsonObject *row = json_array_get_object_element (page, i);
+      JsonObject *row = object_element (page, i);
 
       json_array_add_element (op->items, json_node_copy (json_array_get_element (page, i)));
       last = MAX (last, member_int (row, "ID"));
@@ -627,7 +638,7 @@ first_address (JsonObject *info)
   JsonNode *node = info != NULL ? json_object_get_member (info, "Addresses") : NULL;
   JsonArray *array = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
 
-  return array != NULL && json_array_get_length (array) > 0 ? json_array_get_object_element (array, 0) : NULL;
+  return array != NULL && json_array_get_length (array) > 0 ? object_element (array, 0) : NULL;
 }
 
 static PbRecord *
@@ -1100,7 +1111,7 @@ positions_from_json (JsonArray  *items,
 
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
-      JsonObject *json = json_array_get_object_element (items, i);
+      JsonObject *json = object_element (items, i);
       PbRemote *remote;
 
       if (json == NULL)
@@ -1293,7 +1304,7 @@ salaries_from_json (JsonArray  *items,
 
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
-      JsonObject *json = json_array_get_object_element (items, i);
+      JsonObject *json = object_element (items, i);
       PbRemote *remote;
 
       if (json == NULL)

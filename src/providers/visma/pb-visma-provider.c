@@ -109,6 +109,17 @@ member_array (JsonObject *object,
   return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
 }
 
+/* The element @i of @array if it is an object, else NULL (no CRITICAL:
+ * an answer's array may hold anything). */
+static JsonObject *
+object_element (JsonArray *array,
+                guint      i)
+{
+  JsonNode *node = json_array_get_element (array, i);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
 static JsonArray *
 ensure_array (JsonObject *object,
               const char *name)
@@ -214,7 +225,7 @@ timeline_at (JsonArray  *timeline,
 
   for (guint i = 0; timeline != NULL && i < json_array_get_length (timeline); i++)
     {
-      JsonObject *entry = json_array_get_object_element (timeline, i);
+      JsonObject *entry = object_element (timeline, i);
       const char *start = member_string (entry, "activeStart");
       const char *end = member_string (entry, "activeEnd");
 
@@ -240,7 +251,7 @@ timeline_set (JsonArray  *timeline,
 
   for (guint i = 0; i < json_array_get_length (timeline); i++)
     {
-      JsonObject *old = json_array_get_object_element (timeline, i);
+      JsonObject *old = object_element (timeline, i);
       const char *start = member_string (old, "activeStart");
       const char *end = member_string (old, "activeEnd");
 
@@ -291,7 +302,7 @@ add_results (PbProviderErrorDetails *details,
 {
   for (guint i = 0; results != NULL && i < json_array_get_length (results); i++)
     {
-      JsonObject *result = json_array_get_object_element (results, i);
+      JsonObject *result = object_element (results, i);
 
       if (result != NULL)
         pb_provider_error_details_add_field (details, member_string (result, "field"),
@@ -850,11 +861,12 @@ position_record (JsonObject *json)
 
       pb_record_set (record, PB_POSITION_PERCENTAGE, text);
     }
-  if (json_object_has_member (json, "employmentForm"))
+  if (json != NULL && json_object_has_member (json, "employmentForm"))
     pb_record_set (record, PB_POSITION_CONTRACT_TYPE, contract_of_form (value_string_at (json, "employmentForm", at)));
   if (reasons != NULL && json_array_get_length (reasons) > 0)
     pb_record_set (record, PB_POSITION_END_REASON,
-                   end_reason_from_visma (json_array_get_string_element (reasons, 0)));
+                   end_reason_from_visma (JSON_NODE_HOLDS_VALUE (json_array_get_element (reasons, 0))
+                                          ? json_node_get_string (json_array_get_element (reasons, 0)) : NULL));
   return record;
 }
 
@@ -867,11 +879,11 @@ select_position (JsonArray *positions)
   PbRecord *selected;
 
   for (guint i = 0; positions != NULL && i < json_array_get_length (positions); i++)
-    g_ptr_array_add (records, position_record (json_array_get_object_element (positions, i)));
+    g_ptr_array_add (records, position_record (object_element (positions, i)));
   selected = pb_sync_select_position (records, now, PB_SELECT_CURRENT_PAST_FUTURE);
   for (guint i = 0; selected != NULL && i < records->len; i++)
     if (g_ptr_array_index (records, i) == selected)
-      return json_array_get_object_element (positions, i);
+      return object_element (positions, i);
   return NULL;
 }
 
@@ -884,7 +896,7 @@ contact_of (JsonObject *json,
 
   for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
     {
-      JsonObject *entry = json_array_get_object_element (array, i);
+      JsonObject *entry = object_element (array, i);
 
       if (g_strcmp0 (member_string (entry, "type"), CONTACT_BUSINESS) == 0)
         return entry;
@@ -983,7 +995,7 @@ set_contact (JsonObject *doc,
 
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      entry = json_array_get_object_element (array, i);
+      entry = object_element (array, i);
       if (g_strcmp0 (member_string (entry, "type"), CONTACT_BUSINESS) == 0)
         {
           if (value == NULL)
@@ -1492,8 +1504,15 @@ positions_from_json (JsonArray  *items,
 
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
-      PbRemote *remote = position_remote (json_array_get_object_element (items, i), NULL, error);
+      JsonObject *json = object_element (items, i);
+      PbRemote *remote;
 
+      if (json == NULL)
+        {
+          g_propagate_error (error, invalid_response (_("a position")));
+          return NULL;
+        }
+      remote = position_remote (json, NULL, error);
       if (remote == NULL)
         return NULL;
       g_ptr_array_add (remotes, remote);
@@ -1605,7 +1624,7 @@ create_employment_listed (GTask *task)
 {
   Op *op = g_task_get_task_data (task);
   g_autofree char *path = g_strdup_printf ("/employees/%s/positions", op->employee_id);
-  JsonObject *only = json_array_get_length (op->items) == 1 ? json_array_get_object_element (op->items, 0) : NULL;
+  JsonObject *only = json_array_get_length (op->items) == 1 ? object_element (op->items, 0) : NULL;
   const char *end = pb_record_get (op->record, PB_POSITION_END_DATE);
 
   if (only != NULL && is_made_with_employee (only) &&
@@ -1764,7 +1783,7 @@ salaries_of (JsonObject *position)
 
   for (guint i = 0; timeline != NULL && i < json_array_get_length (timeline); i++)
     {
-      PbRemote *remote = salary_remote (json_array_get_object_element (timeline, i));
+      PbRemote *remote = salary_remote (object_element (timeline, i));
 
       if (remote != NULL)
         g_ptr_array_add (remotes, remote);
@@ -1790,7 +1809,7 @@ return_salary (GTask *task)
 
   for (guint i = 0; timeline != NULL && i < json_array_get_length (timeline); i++)
     {
-      JsonObject *entry = json_array_get_object_element (timeline, i);
+      JsonObject *entry = object_element (timeline, i);
 
       if (g_strcmp0 (member_string (entry, "activeStart"), start) == 0)
         {
@@ -1837,7 +1856,7 @@ salary_put (GTask *task)
   /* Take out the entry being replaced or deleted. */
   for (guint i = 0; old_start != NULL && i < json_array_get_length (timeline); i++)
     {
-      JsonObject *entry = json_array_get_object_element (timeline, i);
+      JsonObject *entry = object_element (timeline, i);
 
       if (g_strcmp0 (member_string (entry, "activeStart"), old_start) == 0)
         {
@@ -1847,7 +1866,7 @@ salary_put (GTask *task)
           /* The entry before it covers its time again. */
           for (guint j = 0; j < json_array_get_length (timeline); j++)
             {
-              JsonObject *previous = json_array_get_object_element (timeline, j);
+              JsonObject *previous = object_element (timeline, j);
 
               if (j != i && g_strcmp0 (member_string (previous, "activeEnd"), removed_before) == 0)
                 {
@@ -1876,7 +1895,7 @@ salary_put (GTask *task)
       /* An open salary runs until the next entry starts. */
       for (guint i = 0; i < json_array_get_length (timeline); i++)
         {
-          const char *s = member_string (json_array_get_object_element (timeline, i), "activeStart");
+          const char *s = member_string (object_element (timeline, i), "activeStart");
 
           if (s != NULL && strcmp (s, start) > 0 && (next_start == NULL || strcmp (s, next_start) < 0))
             next_start = s;
