@@ -744,6 +744,29 @@ test_read_answer (void)
   g_assert_nonnull (error);
 }
 
+/* Found by tests/fuzz/fuzz-fortnox-answer: a number beyond 64 bits as an
+ * ErrorInformation's Code was converted to gint64 as is, undefined
+ * behaviour (UBSan stops the sanitizer build here). It is no code now; a
+ * code in range written as a fraction still counts. */
+static void
+test_read_answer_huge_numbers (void)
+{
+  g_autoptr(PbFortnoxProvider) provider = g_object_new (PB_TYPE_FORTNOX_PROVIDER, NULL);
+  static const char huge[] = "{\"ErrorInformation\":{\"or\":0,\"Mess\":\"\",\"Code\":92233720368547758071.00310}}";
+  static const char fraction[] = "{\"ErrorInformation\": {\"message\": \"Ogiltig inloggning\", \"code\": 2000310.0}}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) remotes = NULL;
+
+  remotes = pb_fortnox_provider_read_answer (provider, PB_ENTITY_EMPLOYEE, huge, strlen (huge), &error);
+  g_assert_null (remotes);
+  g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_VALIDATION);
+  g_clear_error (&error);
+
+  remotes = pb_fortnox_provider_read_answer (provider, PB_ENTITY_POSITION, fraction, strlen (fraction), &error);
+  g_assert_null (remotes);
+  g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_NOT_AUTHORIZED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -764,6 +787,7 @@ main (int   argc,
   g_test_add ("/fortnox/R1-paging-without-id", Fixture, NULL, fixture_set_up, test_paging_without_id,
               fixture_tear_down);
   g_test_add_func ("/fortnox/read-answer", test_read_answer);
+  g_test_add_func ("/fortnox/read-answer-huge-numbers", test_read_answer_huge_numbers);
 
   return g_test_run ();
 }

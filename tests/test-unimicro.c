@@ -861,6 +861,29 @@ test_read_answer_not_objects (void)
     }
 }
 
+/* As tests/fuzz/fuzz-fortnox-answer found in Fortnox: a number beyond 64
+ * bits was converted to gint64 as is, undefined behaviour (UBSan stops the
+ * sanitizer build here): an "ID" of 1e300 is no ID, and a WorkPercent of
+ * 1e300 is written out as a decimal. */
+static void
+test_read_answer_huge_numbers (void)
+{
+  g_autoptr(PbUnimicroProvider) provider = g_object_new (PB_TYPE_UNIMICRO_PROVIDER, NULL);
+  static const char no_id[] = "[{\"ID\": 1e300}]";
+  static const char employment[] = "{\"ID\": 3, \"StartDate\": \"2019-01-02\", \"WorkPercent\": -1e300}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) remotes = NULL;
+
+  remotes = pb_unimicro_provider_read_answer (provider, PB_ENTITY_EMPLOYEE, no_id, strlen (no_id), &error);
+  g_assert_null (remotes);
+  g_assert_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE);
+  g_clear_error (&error);
+
+  remotes = pb_unimicro_provider_read_answer (provider, PB_ENTITY_POSITION, employment, strlen (employment), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (remotes->len, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -888,6 +911,7 @@ main (int   argc,
   g_test_add_func ("/unimicro/class-capabilities", test_class);
   g_test_add_func ("/unimicro/read-answer", test_read_answer);
   g_test_add_func ("/unimicro/read-answer-not-objects", test_read_answer_not_objects);
+  g_test_add_func ("/unimicro/read-answer-huge-numbers", test_read_answer_huge_numbers);
 
   return g_test_run ();
 }

@@ -1277,6 +1277,27 @@ test_read_answer_not_objects (void)
   g_assert_nonnull (strstr (error->message, "(1 fields)"));
 }
 
+/* As tests/fuzz/fuzz-fortnox-answer found in Fortnox: a part-time factor
+ * beyond 64 bits was converted to gint64 as is, undefined behaviour (UBSan
+ * stops the sanitizer build here); it is written out as a decimal. */
+static void
+test_read_answer_huge_numbers (void)
+{
+  g_autoptr(PbVismaProvider) provider = g_object_new (PB_TYPE_VISMA_PROVIDER, NULL);
+  static const char position[] = "{\"id\": \"p1\", \"activeStart\": \"2019-01-02\","
+    " \"partTimeFactors\": [{\"activeStart\": \"2019-01-02\", \"value\": 1e300}]}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) remotes = NULL;
+  const char *percentage;
+
+  remotes = pb_visma_provider_read_answer (provider, PB_ENTITY_POSITION, position, strlen (position), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (remotes->len, ==, 1);
+  percentage = pb_record_get (((PbRemote *) g_ptr_array_index (remotes, 0))->record, PB_POSITION_PERCENTAGE);
+  g_assert_nonnull (percentage);
+  g_assert_true (g_str_has_prefix (percentage, "1000000000"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1311,6 +1332,7 @@ main (int   argc,
   g_test_add_func ("/visma/rules-are-data-tripletex-has-none", test_rules_are_data);
   g_test_add_func ("/visma/read-answer", test_read_answer);
   g_test_add_func ("/visma/read-answer-not-objects", test_read_answer_not_objects);
+  g_test_add_func ("/visma/read-answer-huge-numbers", test_read_answer_huge_numbers);
 
   return g_test_run ();
 }

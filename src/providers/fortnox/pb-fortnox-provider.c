@@ -133,8 +133,10 @@ member_int (JsonObject *object,
     return 0;
   if (json_node_get_value_type (node) == G_TYPE_INT64)
     return json_node_get_int (node);
+  /* Beyond 64 bits no number: the conversion would be undefined. */
   if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    return (gint64) json_node_get_double (node);
+    return json_node_get_double (node) >= -0x1p63 && json_node_get_double (node) < 0x1p63
+           ? (gint64) json_node_get_double (node) : 0;
   if (json_node_get_value_type (node) == G_TYPE_STRING &&
       g_ascii_string_to_signed (json_node_get_string (node), 10, G_MININT64, G_MAXINT64, &value, NULL))
     return value;

@@ -139,7 +139,8 @@ member_int (JsonObject *object,
 {
   double value = 0;
 
-  return member_number (object, path, &value) ? (gint64) value : 0;
+  /* Beyond 64 bits no number: the conversion would be undefined. */
+  return member_number (object, path, &value) && value >= -0x1p63 && value < 0x1p63 ? (gint64) value : 0;
 }
 
 /* Dates come as "YYYY-MM-DD" or with a time after 'T' (UNCONFIRMED). */
@@ -157,7 +158,7 @@ format_number (double value)
 {
   char buffer[G_ASCII_DTOSTR_BUF_SIZE];
 
-  if (value == (double) (gint64) value)
+  if (value >= -0x1p63 && value < 0x1p63 && value == (double) (gint64) value)
     return g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) value);
   return g_strdup (g_ascii_formatd (buffer, sizeof buffer, "%.2f", value));
 }

@@ -139,7 +139,7 @@ format_number (double value)
 {
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
-  if (value == (gint64) value)
+  if (value >= -0x1p63 && value < 0x1p63 && value == (gint64) value)
     return g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) value);
   return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.2f", value));
 }
