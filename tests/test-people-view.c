@@ -821,6 +821,7 @@ test_agrees_with_cli (Fixture       *fixture,
   g_autoptr(PbConnection) connection = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(JsonParser) parser2 = json_parser_new ();
+  g_autoptr(JsonParser) parser3 = json_parser_new ();
   g_autoptr(PbRecord) ada = NULL;
   g_autoptr(GError) error = NULL;
   GtkSelectionModel *selection;
@@ -865,6 +866,26 @@ test_agrees_with_cli (Fixture       *fixture,
   cli = cli_connection (fixture, "ada@acme.no", "Acme payroll", parser2);
   g_assert_cmpstr (json_object_get_string_member (cli, "sync"), ==, "pending");
   g_assert_cmpstr (payroll_line (detail, "Acme payroll"), ==, "Linked; a change is waiting to be sent");
+
+  /* SPEC C6: a change of her position in the outbox of a connection that
+   * does not sync positions (any more) is held: both say so. */
+  {
+    g_autoptr(GPtrArray) positions = pb_store_list (fixture->store, PB_ENTITY_POSITION, pb_record_get_id (ada), NULL);
+    gint64 position = pb_record_get_id (g_ptr_array_index (positions, positions->len - 1));
+    GtkListBoxRow *row;
+
+    pb_store_enqueue (fixture->store, connection->id, PB_ENTITY_POSITION, position, pb_record_get_id (ada),
+                      pb_store_max_change_id (fixture->store), &error);
+    g_assert_no_error (error);
+    pb_store_save_connection (fixture->store, connection, &error);
+    g_assert_no_error (error);
+    pb_people_page_reload (fixture->page);
+
+    cli = cli_connection (fixture, "ada@acme.no", "Acme payroll", parser3);
+    g_assert_cmpstr (cli_record_state (cli, "position", position), ==, "held");
+    row = gtk_list_box_get_row_at_index (detail_list (detail, "positions_list"), 0);   /* the newest */
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "\nWaiting: position sync is off"));
+  }
 }
 
 static gboolean

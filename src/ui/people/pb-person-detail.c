@@ -483,8 +483,7 @@ dup_person_line (PbPersonDetail *self,
 /* Why @absence is not sent (SPEC A1, A2), or NULL when nothing in the
  * register stands in its way. */
 static char *
-dup_absence_obstacle (PbPersonDetail   *self,
-                      PbRecord         *absence,
+dup_absence_obstacle (PbRecord         *absence,
                       const char       *type_name,
                       PbAbsenceMapping *mapping)
 {
@@ -538,7 +537,7 @@ dup_absence_state (PbPersonDetail   *self,
     case PB_SYNC_PENDING:
       /* Never sent, and what stands in its way is in the register: the
        * push sends nothing of it (or refuses it, A7). */
-      if (info->remote_id == NULL && (obstacle = dup_absence_obstacle (self, absence, type_name, mapping)) != NULL)
+      if (info->remote_id == NULL && (obstacle = dup_absence_obstacle (absence, type_name, mapping)) != NULL)
         return g_steal_pointer (&obstacle);
       return g_strdup (_("Waiting to be sent"));
     case PB_SYNC_HELD:
@@ -562,7 +561,7 @@ dup_absence_state (PbPersonDetail   *self,
       return dup_sent (connection, info);
     }
 
-  if ((obstacle = dup_absence_obstacle (self, absence, type_name, mapping)) != NULL)
+  if ((obstacle = dup_absence_obstacle (absence, type_name, mapping)) != NULL)
     return g_steal_pointer (&obstacle);
 
   person_link = pb_store_find_link (store, connection->id, PB_ENTITY_EMPLOYEE,
