@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "pb-application.h"
@@ -710,6 +711,183 @@ test_absence_resend (Fixture       *fixture,
   g_assert_cmpuint (changes->len, ==, 1);
 }
 
+/* --- the pane and paybridge-cli person show agree (one sync state) ------------------ */
+
+/* The state a line of the pane says, in paybridge-cli's --json names. */
+static const char *
+line_state (const char *line)
+{
+  static const struct { const char *prefix; const char *state; } states[] = {
+    { "Linked to employee ", "sent" },
+    { "Sent to ", "sent" },
+    { "Linked; a change is waiting", "pending" },
+    { "Not linked yet: waiting", "pending" },
+    { "Waiting to be sent", "pending" },
+    { "Waiting: ", "held" },
+    { "Needs attention: ", "attention" },
+    { "Rejected: ", "attention" },
+    { "Not linked: ", "not-sent" },
+    { "Not sent", "not-sent" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (states); i++)
+    if (g_str_has_prefix (line, states[i].prefix))
+      return states[i].state;
+  return line;
+}
+
+/* paybridge-cli person show EMAIL --json on the fixture's register: the
+ * connection named @name. */
+static JsonObject *
+cli_connection (Fixture    *fixture,
+                const char *email,
+                const char *name,
+                JsonParser *parser)
+{
+  g_autofree char *cli = pb_test_build_path ("src/cli/paybridge-cli");
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  JsonArray *connections;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, cli, "--data-dir", fixture->dir,
+                              "person", "show", email, "--json", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+
+  connections = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "connections");
+  for (guint i = 0; i < json_array_get_length (connections); i++)
+    {
+      JsonObject *connection = json_array_get_object_element (connections, i);
+
+      if (g_strcmp0 (json_object_get_string_member (connection, "name"), name) == 0)
+        return connection;
+    }
+  g_assert_not_reached ();
+}
+
+static const char *
+cli_record_state (JsonObject *connection,
+                  const char *entity,
+                  gint64      id)
+{
+  JsonArray *records = json_object_get_array_member (connection, "records");
+
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    {
+      JsonObject *record = json_array_get_object_element (records, i);
+
+      if (g_strcmp0 (json_object_get_string_member (record, "entity"), entity) == 0 &&
+          json_object_get_int_member (record, "id") == id)
+        return json_object_get_string_member (record, "sync");
+    }
+  g_assert_not_reached ();
+}
+
+/* The pane's line of the person for the connection named @name. */
+static const char *
+payroll_line (GtkWidget  *detail,
+              const char *name)
+{
+  GtkListBox *list = detail_list (detail, "payroll_list");
+
+  for (int i = 0; gtk_list_box_get_row_at_index (list, i) != NULL; i++)
+    {
+      AdwPreferencesRow *row = ADW_PREFERENCES_ROW (gtk_list_box_get_row_at_index (list, i));
+
+      if (g_str_has_prefix (adw_preferences_row_get_title (row), name))
+        return adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+    }
+  g_assert_not_reached ();
+}
+
+/* The pane and paybridge-cli person show say the same of Ada and each of
+ * her absences: sent, waiting, needing attention (SPEC C7, A7) or not
+ * sent. A change committed but not yet in the outbox waits for the next
+ * push: the pane does not say it was sent (SPEC U7); the register's
+ * changes from before the connection synced absence are not waiting
+ * (SPEC C5). */
+static void
+test_agrees_with_cli (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  static const char * const starts[] = {
+    "2024-07-01", "2024-09-02", "2024-10-07", "2024-11-04", "2024-12-02", "2025-01-06", "2025-02-03",
+  };
+  g_autoptr(PbConnection) connection = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonParser) parser2 = json_parser_new ();
+  g_autoptr(JsonParser) parser3 = json_parser_new ();
+  g_autoptr(PbRecord) ada = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkSelectionModel *selection;
+  JsonObject *cli;
+  GtkWidget *detail;
+
+  if (!have_display)
+    {
+      pb_test_skip_or_fail ("no display");
+      return;
+    }
+
+  connection = set_up_absence_sync (fixture);
+  pb_people_page_reload (fixture->page);
+  selection = GTK_SELECTION_MODEL (shown_people (fixture));
+  detail = GTK_WIDGET (page_child (fixture, "detail"));
+  g_assert_true (gtk_selection_model_select_item (selection, 1, TRUE));   /* Ada Lovelace */
+
+  cli = cli_connection (fixture, "ada@acme.no", "Acme payroll", parser);
+  g_assert_cmpstr (line_state (payroll_line (detail, "Acme payroll")), ==, "sent");
+  g_assert_cmpstr (json_object_get_string_member (cli, "sync"), ==, "sent");
+  for (guint i = 0; i < G_N_ELEMENTS (starts); i++)
+    {
+      g_test_message ("absence from %s", starts[i]);
+      g_assert_cmpstr (line_state (sync_line (detail, starts[i])), ==,
+                       cli_record_state (cli, "absence", ada_absence (fixture->store, starts[i])));
+    }
+  g_assert_cmpstr (cli_record_state (cli, "absence", ada_absence (fixture->store, "2024-07-01")), ==, "sent");
+  g_assert_cmpstr (cli_record_state (cli, "absence", ada_absence (fixture->store, "2024-09-02")), ==, "pending");
+  g_assert_cmpstr (cli_record_state (cli, "absence", ada_absence (fixture->store, "2024-10-07")), ==, "attention");
+  g_assert_cmpstr (cli_record_state (cli, "absence", ada_absence (fixture->store, "2024-11-04")), ==, "not-sent");
+
+  /* Her phone changes; nothing has put it in the outbox yet. */
+  ada = pb_store_find_employee (fixture->store, NULL, "ada@acme.no", NULL);
+  pb_record_set (ada, PB_EMPLOYEE_PHONE, "+47 400 00 009");
+  g_assert_true (pb_store_begin (fixture->store, &error));
+  g_assert_true (pb_store_save (fixture->store, ada, NULL, &error));
+  g_assert_true (pb_store_commit (fixture->store, &error));
+  g_assert_no_error (error);
+  pb_people_page_reload (fixture->page);
+
+  cli = cli_connection (fixture, "ada@acme.no", "Acme payroll", parser2);
+  g_assert_cmpstr (json_object_get_string_member (cli, "sync"), ==, "pending");
+  g_assert_cmpstr (payroll_line (detail, "Acme payroll"), ==, "Linked; a change is waiting to be sent");
+
+  /* SPEC C6: a change of her position in the outbox of a connection that
+   * does not sync positions (any more) is held: both say so. */
+  {
+    g_autoptr(GPtrArray) positions = pb_store_list (fixture->store, PB_ENTITY_POSITION, pb_record_get_id (ada), NULL);
+    gint64 position = pb_record_get_id (g_ptr_array_index (positions, positions->len - 1));
+    GtkListBoxRow *row;
+
+    pb_store_enqueue (fixture->store, connection->id, PB_ENTITY_POSITION, position, pb_record_get_id (ada),
+                      pb_store_max_change_id (fixture->store), &error);
+    g_assert_no_error (error);
+    pb_store_save_connection (fixture->store, connection, &error);
+    g_assert_no_error (error);
+    pb_people_page_reload (fixture->page);
+
+    cli = cli_connection (fixture, "ada@acme.no", "Acme payroll", parser3);
+    g_assert_cmpstr (cli_record_state (cli, "position", position), ==, "held");
+    row = gtk_list_box_get_row_at_index (detail_list (detail, "positions_list"), 0);   /* the newest */
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "\nWaiting: position sync is off"));
+  }
+}
+
 static gboolean
 scrolled_down (gpointer data)
 {
@@ -1285,6 +1463,7 @@ main (int   argc,
   ADD ("/people-view/A1-A2-A7-absence-sync-state", test_absence_sync_state, 0);
   ADD ("/people-view/A7-absence-resend", test_absence_resend, 0);
   ADD ("/people-view/A7-show-person-at-absences", test_show_person_at_absences, 0);
+  ADD ("/people-view/C7-A7-U7-agrees-with-cli", test_agrees_with_cli, 0);
   ADD ("/people-view/empty-register", test_empty_register, FIXTURE_EMPTY);
   ADD ("/people-view/narrow-navigation", test_narrow_navigation, FIXTURE_NARROW);
   g_test_add_func ("/people-view/application-window", test_application_window);

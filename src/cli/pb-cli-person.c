@@ -17,65 +17,10 @@
 #include "pb-cli-private.h"
 #include "pb-import.h"
 #include "pb-outbox.h"
+#include "pb-sync-state.h"
 #include "pb-user-plan.h"
 
 static const PbEntity child_entities[] = { PB_ENTITY_POSITION, PB_ENTITY_ABSENCE, PB_ENTITY_SALARY };
-
-/* What a connection knows of one record of the person. */
-typedef enum
-{
-  SYNC_SENT,        /* linked: payroll has it as the register last sent it */
-  SYNC_PENDING,     /* changed since: goes at the next push */
-  SYNC_ATTENTION,   /* refused (C7): goes again when it changes or is retried */
-  SYNC_HELD,        /* its data type is off for the connection (C6) */
-  SYNC_OFF,         /* the connection does not sync its data type */
-  SYNC_NOT_SENT,    /* never sent, and nothing waits */
-} SyncState;
-
-static const char * const sync_state_names[] = {
-  [SYNC_SENT] = "sent",
-  [SYNC_PENDING] = "pending",
-  [SYNC_ATTENTION] = "attention",
-  [SYNC_HELD] = "held",
-  [SYNC_OFF] = "off",
-  [SYNC_NOT_SENT] = "not-sent",
-};
-
-typedef struct
-{
-  SyncState  state;
-  char      *remote_id;   /* (nullable) */
-  char      *reason;      /* (nullable) why it needs attention or is held */
-  char      *since;       /* (nullable) when it came into the outbox */
-} SyncInfo;
-
-/* What the connection's outbox, change log and error log hold about the
- * person, read once. */
-typedef struct
-{
-  PbConnection *connection;
-  GArray       *open;       /* (element-type PbOutboxEntry) */
-  GPtrArray    *changes;    /* (element-type PbChange) not yet in the outbox */
-  GPtrArray    *errors;     /* (element-type PbErrorEntry) open ones of the person */
-} ConnectionView;
-
-static void
-sync_info_clear (SyncInfo *info)
-{
-  g_free (info->remote_id);
-  g_free (info->reason);
-  g_free (info->since);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SyncInfo, sync_info_clear)
-
-static void
-connection_view_clear (ConnectionView *view)
-{
-  g_clear_pointer (&view->open, g_array_unref);
-  g_clear_pointer (&view->changes, g_ptr_array_unref);
-  g_clear_pointer (&view->errors, g_ptr_array_unref);
-}
 
 /* "Tripletex" */
 static const char *
@@ -93,172 +38,25 @@ system_name (PbConnection *connection)
   return name;
 }
 
-static PbDataTypes
-entity_data_type (PbEntity entity)
-{
-  switch ((int) entity)
-    {
-    case PB_ENTITY_EMPLOYEE:
-      return PB_DATA_USERS;
-    case PB_ENTITY_POSITION:
-      return PB_DATA_POSITIONS;
-    case PB_ENTITY_ABSENCE:
-      return PB_DATA_ABSENCE;
-    case PB_ENTITY_SALARY:
-      return PB_DATA_SALARY;
-    default:
-      return 0;
-    }
-}
-
-static gboolean
-connection_view_load (PbStore        *store,
-                      PbConnection   *connection,
-                      gint64          employee_id,
-                      ConnectionView *view,
-                      GError        **error)
-{
-  g_autoptr(GPtrArray) changes = NULL;
-  g_autoptr(GPtrArray) errors = NULL;
-
-  *view = (ConnectionView) { .connection = connection };
-
-  view->open = pb_store_list_outbox_open (store, connection->id, error);
-  if (view->open == NULL)
-    return FALSE;
-
-  changes = pb_store_list_changes (store, pb_store_get_outbox_cursor (store, connection->id), error);
-  if (changes == NULL)
-    return FALSE;
-  view->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_change_free);
-  for (guint i = 0; i < changes->len; i++)
-    if (((PbChange *) g_ptr_array_index (changes, i))->employee_id == employee_id)
-      g_ptr_array_add (view->changes, g_ptr_array_steal_index (changes, i--));
-
-  errors = pb_store_list_errors (store, connection->id, error);
-  if (errors == NULL)
-    return FALSE;
-  view->errors = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_error_entry_free);
-  for (guint i = 0; i < errors->len; i++)
-    {
-      PbErrorEntry *entry = g_ptr_array_index (errors, i);
-
-      if (entry->state == PB_ERROR_OPEN && entry->employee_id == employee_id)
-        g_ptr_array_add (view->errors, g_ptr_array_steal_index (errors, i--));
-    }
-
-  return TRUE;
-}
-
-static PbErrorEntry *
-find_open_error (ConnectionView *view,
-                 PbEntity        entity,
-                 gint64          record_id)
-{
-  for (guint i = 0; i < view->errors->len; i++)
-    {
-      PbErrorEntry *entry = g_ptr_array_index (view->errors, i);
-
-      if (entry->entity == entity && entry->record_id == record_id)
-        return entry;
-    }
-
-  return NULL;
-}
-
-static void
-get_sync_info (PbStore        *store,
-               ConnectionView *view,
-               PbEntity        entity,
-               gint64          record_id,
-               SyncInfo       *info)
-{
-  const PbOutboxEntry *entry = NULL;
-  PbErrorEntry *error;
-
-  *info = (SyncInfo) { SYNC_NOT_SENT };
-  info->remote_id = pb_store_find_link (store, view->connection->id, entity, record_id);
-
-  for (guint i = 0; i < view->open->len; i++)
-    {
-      const PbOutboxEntry *e = &g_array_index (view->open, PbOutboxEntry, i);
-
-      if (e->entity == entity && e->record_id == record_id)
-        entry = e;
-    }
-
-  if (entry != NULL)
-    {
-      info->since = g_strdup (entry->created_at);
-      switch (entry->state)
-        {
-        case PB_OUTBOX_ATTENTION:
-          info->state = SYNC_ATTENTION;
-          error = find_open_error (view, entity, record_id);
-          info->reason = g_strdup (error != NULL ? error->message : NULL);
-          return;
-        case PB_OUTBOX_HELD:
-          info->state = SYNC_HELD;
-          /* Translators: "positions sync is off for the connection" */
-          info->reason = g_strdup_printf (_("%s sync is off for the connection"),
-                                          pb_data_type_to_string (entity_data_type (entity)));
-          return;
-        case PB_OUTBOX_PENDING:
-        case PB_OUTBOX_DONE:
-        case PB_OUTBOX_SUPERSEDED:
-        case PB_OUTBOX_DISCARDED:
-        default:
-          info->state = SYNC_PENDING;
-          return;
-        }
-    }
-
-  if (!(view->connection->sync_types & entity_data_type (entity)))
-    {
-      info->state = SYNC_OFF;
-      return;
-    }
-
-  for (guint i = 0; i < view->changes->len; i++)
-    {
-      PbChange *change = g_ptr_array_index (view->changes, i);
-
-      if (change->entity == entity && change->record_id == record_id)
-        {
-          info->state = SYNC_PENDING;
-          return;
-        }
-    }
-
-  if (info->remote_id != NULL)
-    info->state = SYNC_SENT;
-  else if ((error = find_open_error (view, entity, record_id)) != NULL)
-    {
-      /* Held back by a rule (U2): never sent, not in the outbox. */
-      info->state = SYNC_ATTENTION;
-      info->reason = g_strdup (error->message);
-    }
-}
-
 static char *
-sync_info_text (const SyncInfo *info,
-                const char     *system)
+sync_info_text (const PbSyncInfo *info,
+                const char       *system)
 {
   switch (info->state)
     {
-    case SYNC_SENT:
+    case PB_SYNC_SENT:
       /* Translators: "sent (Tripletex id 12)" */
       return g_strdup_printf (_("sent (%s id %s)"), system, info->remote_id);
-    case SYNC_PENDING:
+    case PB_SYNC_PENDING:
       return g_strdup (_("waiting for the next push"));
-    case SYNC_ATTENTION:
+    case PB_SYNC_ATTENTION:
       /* Translators: the reason payroll (or a rule) refused the change */
       return g_strdup_printf (_("needs attention: %s"), info->reason != NULL ? info->reason : _("see the error log"));
-    case SYNC_HELD:
+    case PB_SYNC_HELD:
       return g_strdup_printf (_("held: %s"), info->reason);
-    case SYNC_OFF:
+    case PB_SYNC_OFF:
       return g_strdup (_("not synced by this connection"));
-    case SYNC_NOT_SENT:
+    case PB_SYNC_NOT_SENT:
     default:
       return g_strdup (_("not sent"));
     }
@@ -266,16 +64,16 @@ sync_info_text (const SyncInfo *info,
 
 /* "linked (Tripletex id 12)", "not linked", "held back: …" */
 static char *
-link_text (const SyncInfo *info,
-           const char     *system,
-           const char    **link)
+link_text (const PbSyncInfo  *info,
+           const char        *system,
+           const char       **link)
 {
   if (info->remote_id != NULL)
     {
       *link = "linked";
       return g_strdup_printf (_("linked (%s id %s)"), system, info->remote_id);
     }
-  if (info->state == SYNC_ATTENTION)
+  if (info->state == PB_SYNC_ATTENTION)
     {
       *link = "held-back";
       return g_strdup_printf (_("held back: %s"), info->reason != NULL ? info->reason : _("see the error log"));
@@ -310,10 +108,10 @@ record_to_json (JsonBuilder *builder,
 }
 
 static void
-sync_info_to_json (JsonBuilder    *builder,
-                   const SyncInfo *info)
+sync_info_to_json (JsonBuilder      *builder,
+                   const PbSyncInfo *info)
 {
-  add_string (builder, "sync", sync_state_names[info->state]);
+  add_string (builder, "sync", pb_sync_state_to_string (info->state));
   add_string (builder, "payroll_id", info->remote_id);
   add_string (builder, "reason", info->reason);
 }
@@ -456,15 +254,17 @@ cmd_show (CliContext  *ctx,
     {
       PbConnection *connection = g_ptr_array_index (connections, i);
       const char *system = system_name (connection);
-      g_auto(SyncInfo) self_info = { 0 };
+      g_auto(PbSyncInfo) self_info = { 0 };
+      g_autoptr(PbSyncView) view = NULL;
       g_autofree char *link = NULL;
       const char *link_name = NULL;
-      ConnectionView view;
 
-      if (!connection_view_load (store, connection, person_id, &view, &error))
+      /* The connection's outbox, change log and error log, read once. */
+      view = pb_sync_view_new (store, connection, person_id, &error);
+      if (view == NULL)
         goto out;
 
-      get_sync_info (store, &view, PB_ENTITY_EMPLOYEE, person_id, &self_info);
+      pb_sync_view_get (view, PB_ENTITY_EMPLOYEE, person_id, &self_info);
       link = link_text (&self_info, system, &link_name);
 
       json_builder_begin_object (builder);
@@ -490,9 +290,9 @@ cmd_show (CliContext  *ctx,
         for (guint r = 0; r < children[c]->len; r++)
           {
             PbRecord *record = g_ptr_array_index (children[c], r);
-            g_auto(SyncInfo) info = { 0 };
+            g_auto(PbSyncInfo) info = { 0 };
 
-            get_sync_info (store, &view, child_entities[c], pb_record_get_id (record), &info);
+            pb_sync_view_get (view, child_entities[c], pb_record_get_id (record), &info);
             json_builder_begin_object (builder);
             add_string (builder, "entity", pb_entity_get_def (child_entities[c])->name);
             json_builder_set_member_name (builder, "id");
@@ -511,7 +311,6 @@ cmd_show (CliContext  *ctx,
 
       json_builder_end_array (builder);
       json_builder_end_object (builder);
-      connection_view_clear (&view);
     }
   json_builder_end_array (builder);
   json_builder_end_object (builder);

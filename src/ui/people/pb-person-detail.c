@@ -22,6 +22,7 @@
 #include "pb-provider.h"
 #include "pb-record-editor.h"
 #include "pb-sync-driver.h"
+#include "pb-sync-state.h"
 #include "pb-user-plan.h"
 #include "pb-window.h"
 
@@ -85,6 +86,8 @@ struct _PbPersonDetail
 
   PbSyncDriver *driver;      /* (owned) (nullable): @store's */
   GPtrArray   *connections;  /* (owned) (nullable): the active ones */
+  GPtrArray   *views;        /* (owned) (nullable) (element-type PbSyncView): each of
+                              * @connections' outbox and logs, as they touch the person */
   guint        refresh_id;   /* idle: read the lists again */
   guint        scroll_frames; /* frames left to scroll to the absences in */
 };
@@ -293,29 +296,6 @@ system_name (PbConnection *connection)
   return name;
 }
 
-static PbDataTypes
-data_type_of (PbEntity entity)
-{
-  switch (entity)
-    {
-    case PB_ENTITY_POSITION:
-      return PB_DATA_POSITIONS;
-    case PB_ENTITY_ABSENCE:
-      return PB_DATA_ABSENCE;
-    case PB_ENTITY_SALARY:
-      return PB_DATA_SALARY;
-    case PB_ENTITY_EMPLOYEE:
-      return PB_DATA_USERS;
-    case PB_ENTITY_COMPANY:
-    case PB_ENTITY_LOCATION:
-    case PB_ENTITY_TEAM:
-    case PB_ENTITY_ABSENCE_TYPE:
-    case PB_N_ENTITIES:
-    default:
-      return 0;
-    }
-}
-
 /* The active connections; read once for all the rows. */
 static void
 read_connections (PbPersonDetail *self)
@@ -324,6 +304,7 @@ read_connections (PbPersonDetail *self)
   g_autoptr(GError) error = NULL;
 
   g_clear_pointer (&self->connections, g_ptr_array_unref);
+  g_clear_pointer (&self->views, g_ptr_array_unref);
   if (self->store == NULL)
     return;
 
@@ -342,25 +323,42 @@ read_connections (PbPersonDetail *self)
       if (connection->state == PB_CONNECTION_ACTIVE)
         g_ptr_array_add (self->connections, g_object_ref (connection));
     }
+
+  /* What each knows of the person and their records: read once here,
+   * worked out as paybridge-cli person show works it out. */
+  self->views = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_sync_view_free);
+  for (guint i = 0; i < self->connections->len; i++)
+    {
+      PbConnection *connection = g_ptr_array_index (self->connections, i);
+      PbSyncView *view = NULL;
+
+      if (self->person != NULL && pb_record_get_id (self->person) != 0)
+        {
+          view = pb_sync_view_new (self->store, connection, pb_record_get_id (self->person), &error);
+          if (view == NULL)
+            {
+              g_warning ("Could not read what %s knows: %s", connection->name, error->message);
+              g_clear_error (&error);
+            }
+        }
+      g_ptr_array_add (self->views, view);
+    }
 }
 
-/* The open error entry of the record in the connection's log, if any. */
-static PbErrorEntry *
-find_open_error (PbStore  *store,
-                 gint64    connection_id,
-                 PbEntity  entity,
-                 gint64    record_id)
+/* What the @i-th active connection knows of the record. */
+static void
+get_sync_info (PbPersonDetail *self,
+               guint           i,
+               PbEntity        entity,
+               gint64          record_id,
+               PbSyncInfo     *info)
 {
-  g_autoptr(GPtrArray) log = pb_store_list_errors (store, connection_id, NULL);
+  PbSyncView *view = self->views != NULL && i < self->views->len ? g_ptr_array_index (self->views, i) : NULL;
 
-  for (guint i = 0; log != NULL && i < log->len; i++)
-    {
-      PbErrorEntry *entry = g_ptr_array_index (log, i);
-
-      if (entry->state == PB_ERROR_OPEN && entry->entity == entity && entry->record_id == record_id)
-        return g_ptr_array_steal_index (log, i);
-    }
-  return NULL;
+  if (view != NULL)
+    pb_sync_view_get (view, entity, record_id, info);
+  else
+    *info = (PbSyncInfo) { PB_SYNC_NOT_SENT };
 }
 
 /* Whether the employee has an open entry in the connection's log, about
@@ -382,38 +380,12 @@ has_open_errors (PbStore *store,
   return FALSE;
 }
 
-/* The state of the record's entry still in the outbox, or -1. */
-static int
-open_outbox_state (PbStore  *store,
-                   gint64    connection_id,
-                   PbEntity  entity,
-                   gint64    record_id)
-{
-  g_autoptr(GArray) open = NULL;
-
-  if (!pb_store_outbox_has_open (store, connection_id, entity, record_id))
-    return -1;
-
-  open = pb_store_list_outbox_open (store, connection_id, NULL);
-  for (guint i = 0; open != NULL && i < open->len; i++)
-    {
-      const PbOutboxEntry *entry = &g_array_index (open, PbOutboxEntry, i);
-
-      if (entry->entity == entity && entry->record_id == record_id)
-        return entry->state;
-    }
-  return -1;
-}
-
 /* "Sent to Tripletex" with when, if the outbox knows. */
 static char *
-dup_sent (PbStore      *store,
-          PbConnection *connection,
-          PbEntity      entity,
-          gint64        record_id)
+dup_sent (PbConnection     *connection,
+          const PbSyncInfo *info)
 {
-  g_autofree char *at = pb_store_outbox_sent_at (store, connection->id, entity, record_id);
-  g_autofree char *when = at != NULL ? pb_format_timestamp (at) : NULL;
+  g_autofree char *when = info->sent_at != NULL ? pb_format_timestamp (info->sent_at) : NULL;
 
   if (when != NULL)
     /* Translators: "Sent to Tripletex 2025-03-01 14:02" */
@@ -462,33 +434,45 @@ dup_held_back (PbPersonDetail *self,
  * why), or needs attention (with the reason). */
 static char *
 dup_person_line (PbPersonDetail *self,
-                 PbConnection   *connection,
+                 guint           i,
                  gboolean       *attention)
 {
-  PbStore *store = self->store;
+  PbConnection *connection = g_ptr_array_index (self->connections, i);
   gint64 id = pb_record_get_id (self->person);
   g_autofree char *held = dup_held_back (self, connection);
-  g_autofree char *remote = pb_store_find_link (store, connection->id, PB_ENTITY_EMPLOYEE, id);
-  g_autoptr(PbErrorEntry) open_error = find_open_error (store, connection->id, PB_ENTITY_EMPLOYEE, id);
-  int outbox = open_outbox_state (store, connection->id, PB_ENTITY_EMPLOYEE, id);
+  g_auto(PbSyncInfo) info = { 0 };
 
-  *attention = has_open_errors (store, connection->id, id);
+  get_sync_info (self, i, PB_ENTITY_EMPLOYEE, id, &info);
+  *attention = has_open_errors (self->store, connection->id, id);
   if (held != NULL)
     return g_steal_pointer (&held);
-  if (open_error != NULL)
-    /* Translators: the reason payroll (or Paybridge) refused a change of the person */
-    return g_strdup_printf (_("Needs attention: %s"), open_error->message);
-  if (remote != NULL && outbox == PB_OUTBOX_PENDING)
-    return g_strdup (_("Linked; a change is waiting to be sent"));
-  if (remote != NULL)
+
+  switch (info.state)
     {
-      g_autofree char *sent = dup_sent (store, connection, PB_ENTITY_EMPLOYEE, id);
+    case PB_SYNC_ATTENTION:
+      /* Translators: the reason payroll (or Paybridge) refused a change of the person */
+      return g_strdup_printf (_("Needs attention: %s"), info.reason != NULL ? info.reason : _("see the error log"));
+    case PB_SYNC_PENDING:
+      if (info.remote_id != NULL)
+        return g_strdup (_("Linked; a change is waiting to be sent"));
+      return g_strdup (_("Not linked yet: waiting to be created in payroll"));
+    case PB_SYNC_HELD:
+      /* Translators: "Waiting: users sync is off for the connection" */
+      return g_strdup_printf (_("Waiting: %s"), info.reason);
+    case PB_SYNC_SENT:
+    case PB_SYNC_OFF:
+    case PB_SYNC_NOT_SENT:
+    default:
+      break;
+    }
+
+  if (info.remote_id != NULL)
+    {
+      g_autofree char *sent = dup_sent (connection, &info);
 
       /* Translators: "Linked to employee 12 · Sent to Tripletex 2025-03-01 14:02" */
-      return g_strdup_printf (_("Linked to employee %s · %s"), remote, sent);
+      return g_strdup_printf (_("Linked to employee %s · %s"), info.remote_id, sent);
     }
-  if (outbox == PB_OUTBOX_PENDING)
-    return g_strdup (_("Not linked yet: waiting to be created in payroll"));
   /* Translators: "Not linked: the next Sync Users pairs them with someone in Tripletex" */
   return g_strdup_printf (_("Not linked: the next Sync Users pairs them with someone in %s or creates them"),
                           system_name (connection));
@@ -496,59 +480,14 @@ dup_person_line (PbPersonDetail *self,
 
 /* --- what payroll knows of a record (SPEC A1, A2, A7, P1, S1) ------------------------ */
 
-/* One line: what @connection's payroll system knows of @absence.
- * *@rejected says the line is a rejection (A7). */
+/* Why @absence is not sent (SPEC A1, A2), or NULL when nothing in the
+ * register stands in its way. */
 static char *
-dup_absence_state (PbPersonDetail *self,
-                   PbConnection   *connection,
-                   PbRecord       *absence,
-                   const char     *type_name,
-                   gboolean       *rejected)
+dup_absence_obstacle (PbRecord         *absence,
+                      const char       *type_name,
+                      PbAbsenceMapping *mapping)
 {
-  PbStore *store = self->store;
-  gint64 id = pb_record_get_id (absence);
-  const char *system = system_name (connection);
-  const char *state = pb_record_get (absence, PB_ABSENCE_STATE);
-  g_autoptr(PbErrorEntry) open_error = find_open_error (store, connection->id, PB_ENTITY_ABSENCE, id);
-  g_autoptr(PbRecord) type = NULL;
-  g_autoptr(PbAbsenceMapping) mapping = NULL;
-  g_autofree char *remote_key = NULL;
-  g_autofree char *remote_id = NULL;
-  g_autofree char *person_link = NULL;
-  int outbox = open_outbox_state (store, connection->id, PB_ENTITY_ABSENCE, id);
-
-  /* Rejected (A7), until HR changes it (Resend approves it again): from
-   * then on the lines below say what becomes of it. */
-  if (open_error != NULL && g_strcmp0 (state, "rejected") == 0)
-    {
-      *rejected = TRUE;
-      /* Translators: the reason payroll (or Paybridge) refused an absence */
-      return g_strdup_printf (_("Rejected: %s"), open_error->message);
-    }
-
-  if (outbox == PB_OUTBOX_PENDING)
-    return g_strdup (_("Waiting to be sent"));
-  if (outbox == PB_OUTBOX_HELD)
-    return g_strdup (_("Waiting: absence sync is off"));
-
-  remote_id = pb_store_find_link_key (store, connection->id, PB_ENTITY_ABSENCE, id, &remote_key);
-  type = pb_store_find_by_key (store, PB_ENTITY_ABSENCE_TYPE, pb_record_get (absence, PB_ABSENCE_TYPE), NULL);
-  if (type != NULL)
-    mapping = pb_store_get_mapping (store, connection->id, pb_record_get_id (type), NULL);
-
-  if (remote_id != NULL)
-    {
-      const char *colon = remote_key != NULL ? strchr (remote_key, ':') : NULL;
-
-      /* A5: sent with a mapping that has changed since. */
-      if (colon != NULL && (mapping == NULL || mapping->state != PB_MAPPING_MAPPED ||
-                            g_strcmp0 (colon + 1, mapping->remote_type) != 0))
-        /* Translators: "Sent to Tripletex; no more updates: the mapping of Vacation changed" */
-        return g_strdup_printf (_("Sent to %s; no more updates: the mapping of %s changed"), system, type_name);
-      return dup_sent (store, connection, PB_ENTITY_ABSENCE, id);
-    }
-
-  if (g_strcmp0 (state, "approved") != 0)
+  if (g_strcmp0 (pb_record_get (absence, PB_ABSENCE_STATE), "approved") != 0)
     return g_strdup (_("Not sent: not approved"));
   if (pb_record_get (absence, PB_ABSENCE_END_DATE) == NULL)
     return g_strdup (_("Not sent: no end date"));
@@ -558,6 +497,72 @@ dup_absence_state (PbPersonDetail *self,
   if (mapping == NULL || mapping->state != PB_MAPPING_MAPPED)
     /* Translators: "Not sent: Course is not mapped" */
     return g_strdup_printf (_("Not sent: %s is not mapped"), type_name);
+  return NULL;
+}
+
+/* One line: what @connection's payroll system knows of @absence, whose
+ * state is @info. *@rejected says the line is a rejection (A7). */
+static char *
+dup_absence_state (PbPersonDetail   *self,
+                   PbConnection     *connection,
+                   const PbSyncInfo *info,
+                   PbRecord         *absence,
+                   const char       *type_name,
+                   gboolean         *rejected)
+{
+  PbStore *store = self->store;
+  const char *system = system_name (connection);
+  const char *state = pb_record_get (absence, PB_ABSENCE_STATE);
+  g_autoptr(PbRecord) type = NULL;
+  g_autoptr(PbAbsenceMapping) mapping = NULL;
+  g_autofree char *obstacle = NULL;
+  g_autofree char *person_link = NULL;
+
+  type = pb_store_find_by_key (store, PB_ENTITY_ABSENCE_TYPE, pb_record_get (absence, PB_ABSENCE_TYPE), NULL);
+  if (type != NULL)
+    mapping = pb_store_get_mapping (store, connection->id, pb_record_get_id (type), NULL);
+
+  switch (info->state)
+    {
+    case PB_SYNC_ATTENTION:
+      /* Rejected (A7), until HR changes it (Resend approves it again):
+       * from then on the lines below say what becomes of it. */
+      if (g_strcmp0 (state, "rejected") == 0)
+        {
+          *rejected = TRUE;
+          /* Translators: the reason payroll (or Paybridge) refused an absence */
+          return g_strdup_printf (_("Rejected: %s"), info->reason != NULL ? info->reason : _("see the error log"));
+        }
+      return g_strdup_printf (_("Needs attention: %s"), info->reason != NULL ? info->reason : _("see the error log"));
+    case PB_SYNC_PENDING:
+      /* Never sent, and what stands in its way is in the register: the
+       * push sends nothing of it (or refuses it, A7). */
+      if (info->remote_id == NULL && (obstacle = dup_absence_obstacle (absence, type_name, mapping)) != NULL)
+        return g_steal_pointer (&obstacle);
+      return g_strdup (_("Waiting to be sent"));
+    case PB_SYNC_HELD:
+      return g_strdup (_("Waiting: absence sync is off"));
+    case PB_SYNC_SENT:
+    case PB_SYNC_OFF:
+    case PB_SYNC_NOT_SENT:
+    default:
+      break;
+    }
+
+  if (info->remote_id != NULL)
+    {
+      const char *colon = info->remote_key != NULL ? strchr (info->remote_key, ':') : NULL;
+
+      /* A5: sent with a mapping that has changed since. */
+      if (colon != NULL && (mapping == NULL || mapping->state != PB_MAPPING_MAPPED ||
+                            g_strcmp0 (colon + 1, mapping->remote_type) != 0))
+        /* Translators: "Sent to Tripletex; no more updates: the mapping of Vacation changed" */
+        return g_strdup_printf (_("Sent to %s; no more updates: the mapping of %s changed"), system, type_name);
+      return dup_sent (connection, info);
+    }
+
+  if ((obstacle = dup_absence_obstacle (absence, type_name, mapping)) != NULL)
+    return g_steal_pointer (&obstacle);
 
   person_link = pb_store_find_link (store, connection->id, PB_ENTITY_EMPLOYEE,
                                     pb_record_get_id (self->person));
@@ -573,44 +578,44 @@ dup_absence_state (PbPersonDetail *self,
   return g_strdup (_("Not sent yet"));
 }
 
-/* One line: what @connection's payroll knows of a position or salary. */
+/* One line: what @connection's payroll knows of a position or salary,
+ * whose state is @info. */
 static char *
-dup_record_state (PbPersonDetail *self,
-                  PbConnection   *connection,
-                  PbRecord       *record,
-                  gboolean       *attention)
+dup_record_state (PbPersonDetail   *self,
+                  PbConnection     *connection,
+                  const PbSyncInfo *info,
+                  PbEntity          entity,
+                  gboolean         *attention)
 {
-  PbStore *store = self->store;
-  PbEntity entity = pb_record_get_entity (record);
-  gint64 id = pb_record_get_id (record);
-  g_autoptr(PbErrorEntry) open_error = find_open_error (store, connection->id, entity, id);
   g_autofree char *remote = NULL;
-  int outbox = open_outbox_state (store, connection->id, entity, id);
 
-  if (open_error != NULL)
+  switch (info->state)
     {
+    case PB_SYNC_ATTENTION:
       *attention = TRUE;
-      return g_strdup_printf (_("Needs attention: %s"), open_error->message);
+      return g_strdup_printf (_("Needs attention: %s"), info->reason != NULL ? info->reason : _("see the error log"));
+    case PB_SYNC_PENDING:
+      return g_strdup (_("Waiting to be sent"));
+    case PB_SYNC_HELD:
+      return g_strdup (entity == PB_ENTITY_POSITION ? _("Waiting: position sync is off")
+                                                    : _("Waiting: salary sync is off"));
+    case PB_SYNC_SENT:
+      return dup_sent (connection, info);
+    case PB_SYNC_OFF:
+    case PB_SYNC_NOT_SENT:
+    default:
+      break;
     }
-  if (outbox == PB_OUTBOX_PENDING)
-    return g_strdup (_("Waiting to be sent"));
-  if (outbox == PB_OUTBOX_HELD)
-    return g_strdup (entity == PB_ENTITY_POSITION ? _("Waiting: position sync is off")
-                                                  : _("Waiting: salary sync is off"));
 
-  remote = pb_store_find_link (store, connection->id, entity, id);
-  if (remote != NULL)
-    return dup_sent (store, connection, entity, id);
-  g_free (remote);
-  remote = pb_store_find_link (store, connection->id, PB_ENTITY_EMPLOYEE, pb_record_get_id (self->person));
+  remote = pb_store_find_link (self->store, connection->id, PB_ENTITY_EMPLOYEE, pb_record_get_id (self->person));
   if (remote == NULL)
     /* Translators: "Not sent: not linked to anyone in Tripletex" */
     return g_strdup_printf (_("Not sent: not linked to anyone in %s"), system_name (connection));
   return g_strdup (_("Not sent: unchanged since the sync of this kind was turned on"));
 }
 
-/* The record's lines, one per connection that syncs its kind (named when
- * there are several). */
+/* The record's lines, one per connection that syncs its kind or still
+ * holds a change of it (named when there are several). */
 static char *
 dup_sync_lines (PbPersonDetail *self,
                 PbRecord       *record,
@@ -619,26 +624,36 @@ dup_sync_lines (PbPersonDetail *self,
                 gboolean       *attention)
 {
   g_autoptr(GString) lines = g_string_new (NULL);
+  g_autoptr(GArray) infos = g_array_new (FALSE, TRUE, sizeof (PbSyncInfo));
   PbEntity entity = pb_record_get_entity (record);
   guint n = 0;
 
   *rejected = FALSE;
   *attention = FALSE;
-  for (guint i = 0; self->connections != NULL && i < self->connections->len; i++)
-    n += (((PbConnection *) g_ptr_array_index (self->connections, i))->sync_types & data_type_of (entity)) != 0;
-
+  g_array_set_clear_func (infos, (GDestroyNotify) pb_sync_info_clear);
   for (guint i = 0; self->connections != NULL && i < self->connections->len; i++)
     {
+      PbSyncInfo info;
+
+      get_sync_info (self, i, entity, pb_record_get_id (record), &info);
+      g_array_append_val (infos, info);
+      n += info.state != PB_SYNC_OFF;
+    }
+
+  for (guint i = 0; i < infos->len; i++)
+    {
       PbConnection *connection = g_ptr_array_index (self->connections, i);
+      const PbSyncInfo *info = &g_array_index (infos, PbSyncInfo, i);
       gboolean this_rejected = FALSE;
       g_autofree char *line = NULL;
 
-      if ((connection->sync_types & data_type_of (entity)) == 0)
+      /* A data type it does not sync, and nothing of the record held (C6). */
+      if (info->state == PB_SYNC_OFF)
         continue;
       if (entity == PB_ENTITY_ABSENCE)
-        line = dup_absence_state (self, connection, record, type_name, &this_rejected);
+        line = dup_absence_state (self, connection, info, record, type_name, &this_rejected);
       else
-        line = dup_record_state (self, connection, record, attention);
+        line = dup_record_state (self, connection, info, entity, attention);
 
       *rejected |= this_rejected;
       if (lines->len > 0)
@@ -855,7 +870,7 @@ fill_payroll (PbPersonDetail *self)
     {
       PbConnection *connection = g_ptr_array_index (self->connections, i);
       gboolean attention = FALSE;
-      g_autofree char *line = dup_person_line (self, connection, &attention);
+      g_autofree char *line = dup_person_line (self, i, &attention);
       /* Translators: a connection's name and its payroll system: "Acme payroll (Tripletex)" */
       g_autofree char *title = g_strdup_printf (_("%s (%s)"), connection->name, system_name (connection));
       GtkWidget *row = new_row (title, line);
@@ -1756,6 +1771,7 @@ pb_person_detail_dispose (GObject *object)
       watch_store (self, NULL);
     }
   g_clear_pointer (&self->connections, g_ptr_array_unref);
+  g_clear_pointer (&self->views, g_ptr_array_unref);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), PB_TYPE_PERSON_DETAIL);
 
