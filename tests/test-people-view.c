@@ -645,7 +645,9 @@ test_absence_sync_state (Fixture       *fixture,
   pb_store_set_mapping (fixture->store, connection->id, type_id (fixture->store, "other"), PB_MAPPING_MAPPED, "A3",
                         &error);
   g_assert_no_error (error);
-  wait = (LineWait) { detail, "2025-02-03", "Not sent yet" };
+  /* SPEC C5: mapping the type does not send it; its next change does,
+   * and the line says so instead of promising it. */
+  wait = (LineWait) { detail, "2025-02-03", "Not sent: it goes to Tripletex when it next changes in HR" };
   g_assert_true (pb_test_iterate_until (has_line, &wait, 10));
 
   /* A connection that stops being active is no longer asked. */

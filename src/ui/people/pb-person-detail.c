@@ -575,7 +575,10 @@ dup_absence_state (PbPersonDetail   *self,
   if (pb_store_get_outbox_cursor (store, connection->id) >= pb_store_max_change_id (store))
     return g_strdup (_("Not sent: from before absence sync was turned on"));
 
-  return g_strdup (_("Not sent yet"));
+  /* Nothing of it waits (the state is not pending): a mapping made since
+   * does not send it; its next change in HR does (SPEC C5). */
+  /* Translators: "Not sent: it goes to Tripletex when it next changes in HR" */
+  return g_strdup_printf (_("Not sent: it goes to %s when it next changes in HR"), system);
 }
 
 /* One line: what @connection's payroll knows of a position or salary,
