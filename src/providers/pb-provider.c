@@ -1135,6 +1135,53 @@ fetch_pages (GTask *task)
   g_object_unref (task);
 }
 
+/* The one paging core's start, for both listings: @convert is %NULL for
+ * pb_provider_list_all_async(). */
+static void
+list_start (PbProvider          *self,
+            PbHttpRequest       *request,
+            gpointer             source_tag,
+            PbListConvertFunc    convert,
+            gpointer             convert_data,
+            GDestroyNotify       convert_data_free,
+            GDestroyNotify       item_free,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  PbProviderClass *klass = PB_PROVIDER_GET_CLASS (self);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  ListAll *state = g_new0 (ListAll, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  state->request = pb_http_request_ref (request);
+  state->pages = g_ptr_array_new_with_free_func ((GDestroyNotify) json_array_unref);
+  state->last_page = G_MAXUINT;
+  if (klass->next_page != NULL)
+    state->chained = klass->next_page (self, request, NULL, NULL, NULL);
+  state->convert = convert;
+  state->convert_data = convert_data;
+  state->convert_data_free = convert_data_free;
+  state->item_free = item_free;
+  if (convert != NULL)
+    state->converted = g_ptr_array_new_with_free_func (page_items_free);
+  g_task_set_task_data (task, state, (GDestroyNotify) list_all_free);
+
+  fetch_pages (task);
+}
+
+static gpointer
+list_finish (PbProvider    *self,
+             GAsyncResult  *result,
+             gpointer       source_tag,
+             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /**
  * pb_provider_list_all_async:
  * @request: a GET of a list; paging is added to it
@@ -1148,18 +1195,8 @@ pb_provider_list_all_async (PbProvider          *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  ListAll *state = g_new0 (ListAll, 1);
-
-  g_task_set_source_tag (task, pb_provider_list_all_async);
-  state->request = pb_http_request_ref (request);
-  state->pages = g_ptr_array_new_with_free_func ((GDestroyNotify) json_array_unref);
-  state->last_page = G_MAXUINT;
-  if (PB_PROVIDER_GET_CLASS (self)->next_page != NULL)
-    state->chained = PB_PROVIDER_GET_CLASS (self)->next_page (self, request, NULL, NULL, NULL);
-  g_task_set_task_data (task, state, (GDestroyNotify) list_all_free);
-
-  fetch_pages (task);
+  list_start (self, request, pb_provider_list_all_async, NULL, NULL, NULL, NULL,
+              cancellable, callback, user_data);
 }
 
 /**
@@ -1182,23 +1219,10 @@ pb_provider_list_converted_async (PbProvider          *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  ListAll *state = g_new0 (ListAll, 1);
+  g_return_if_fail (convert != NULL);
 
-  g_task_set_source_tag (task, pb_provider_list_converted_async);
-  state->request = pb_http_request_ref (request);
-  state->pages = g_ptr_array_new_with_free_func ((GDestroyNotify) json_array_unref);
-  state->last_page = G_MAXUINT;
-  if (PB_PROVIDER_GET_CLASS (self)->next_page != NULL)
-    state->chained = PB_PROVIDER_GET_CLASS (self)->next_page (self, request, NULL, NULL, NULL);
-  state->convert = convert;
-  state->convert_data = convert_data;
-  state->convert_data_free = convert_data_free;
-  state->item_free = item_free;
-  state->converted = g_ptr_array_new_with_free_func (page_items_free);
-  g_task_set_task_data (task, state, (GDestroyNotify) list_all_free);
-
-  fetch_pages (task);
+  list_start (self, request, pb_provider_list_converted_async, convert, convert_data, convert_data_free,
+              item_free, cancellable, callback, user_data);
 }
 
 /**
@@ -1211,9 +1235,7 @@ pb_provider_list_converted_finish (PbProvider    *self,
                                    GAsyncResult  *result,
                                    GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return list_finish (self, result, pb_provider_list_converted_async, error);
 }
 
 /**
@@ -1226,9 +1248,7 @@ pb_provider_list_all_finish (PbProvider    *self,
                              GAsyncResult  *result,
                              GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return list_finish (self, result, pb_provider_list_all_async, error);
 }
 
 /* A write's answer, completed with what was sent where the answer says
