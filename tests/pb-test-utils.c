@@ -268,6 +268,34 @@ pb_test_activate (PbStore      *store,
   g_assert_true (w.report.activated);
 }
 
+static void
+bearer_authorize_cb (gpointer             user_data,
+                     const char          *rejected,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             callback_data)
+{
+  char **token = user_data;
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, callback_data);
+
+  g_task_return_pointer (task, g_strconcat ("Bearer ", *token, NULL), g_free);
+}
+
+static char *
+bearer_authorize_finish_cb (gpointer       user_data,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+pb_test_authorize_bearer (PbProvider  *provider,
+                          char       **token)
+{
+  pb_http_set_authorizer (pb_provider_get_http (provider), bearer_authorize_cb, bearer_authorize_finish_cb, token);
+}
+
 /* --- an OAuth2 connector's connection, signed in ------------------------------------ */
 
 static void

@@ -59,6 +59,12 @@ PbProvider  *pb_test_new_provider  (const char *system_id,
                                     const char *api_url,
                                     const char *employee_token);
 
+/* Authorizes @provider's requests with "Bearer " and the token *@token
+ * holds when each is sent (a token the test minted or refreshed; @token
+ * must outlive the provider). */
+void         pb_test_authorize_bearer (PbProvider         *provider,
+                                       char              **token);
+
 /* Runs @op on the main context and returns what it gave; *error gets its
  * error. */
 gpointer     pb_test_call          (PbProvider            *provider,

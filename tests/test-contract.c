@@ -204,27 +204,6 @@ proxied_start (Proxied    *p,
   return TRUE;
 }
 
-static void
-proxied_authorize_cb (gpointer             user_data,
-                      const char          *rejected,
-                      GCancellable        *cancellable,
-                      GAsyncReadyCallback  callback,
-                      gpointer             callback_data)
-{
-  Proxied *p = user_data;
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, callback_data);
-
-  g_task_return_pointer (task, g_strconcat ("Bearer ", p->token, NULL), g_free);
-}
-
-static char *
-proxied_authorize_finish_cb (gpointer       user_data,
-                             GAsyncResult  *result,
-                             GError       **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 /* @system's connector at the proxy, signed in with the minted token. */
 static PbProvider *
 proxied_provider (Proxied    *p,
@@ -234,7 +213,7 @@ proxied_provider (Proxied    *p,
   PbProvider *provider = pb_provider_new (system, p->api_url, NULL, &error);
 
   g_assert_no_error (error);
-  pb_http_set_authorizer (pb_provider_get_http (provider), proxied_authorize_cb, proxied_authorize_finish_cb, p);
+  pb_test_authorize_bearer (provider, &p->token);
   return provider;
 }
 
