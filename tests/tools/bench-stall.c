@@ -463,7 +463,7 @@ bench_push (const char *gen,
   PbUserSyncReport report = { 0 };
   double seconds, longest, cpu_ms, busiest_ms;
   PushStall stall = { 0 };
-  gint64 start;
+  gint64 start, drained = 0;
   guint tick, limit;
 
   g_subprocess_launcher_set_stdout_file_path (launcher, people);
@@ -546,6 +546,7 @@ bench_push (const char *gen,
             g_error ("the register's %s people were not all in payroll after %u s", n, seconds_limit);
           g_source_remove (tick);
           tick = 0;
+          drained = g_get_monotonic_time ();
           live_push (store, connection, driver, sandbox_url, live_changes, latency_ms);
         }
       g_clear_object (&driver);
@@ -556,7 +557,7 @@ bench_push (const char *gen,
     g_source_remove (tick);
   if (!g_cancellable_is_cancelled (cancellable))
     g_source_remove (limit);
-  seconds = (g_get_monotonic_time () - start) / 1e6;
+  seconds = ((drained != 0 ? drained : g_get_monotonic_time ()) - start) / 1e6;
   longest = stall.stall.longest / 1000.0;
   cpu_ms = stall.stall.longest_cpu / 1000.0;
   busiest_ms = stall.stall.busiest / 1000.0;
