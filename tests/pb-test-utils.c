@@ -271,3 +271,176 @@ pb_test_activate (PbStore      *store,
   wait_for (&w);
   g_assert_true (w.report.activated);
 }
+
+static void
+bearer_authorize_cb (gpointer             user_data,
+                     const char          *rejected,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             callback_data)
+{
+  char **token = user_data;
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, callback_data);
+
+  g_task_return_pointer (task, g_strconcat ("Bearer ", *token, NULL), g_free);
+}
+
+static char *
+bearer_authorize_finish_cb (gpointer       user_data,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+pb_test_authorize_bearer (PbProvider  *provider,
+                          char       **token)
+{
+  pb_http_set_authorizer (pb_provider_get_http (provider), bearer_authorize_cb, bearer_authorize_finish_cb, token);
+}
+
+/* --- an OAuth2 connector's connection, signed in ------------------------------------ */
+
+static void
+on_visited_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  PbTestOAuth2Fixture *f = user_data;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+
+  f->pending--;
+}
+
+static void
+on_authorize_answer_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  PbTestOAuth2Fixture *f = user_data;
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+  const char *location = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location");
+
+  if (location != NULL)
+    {
+      g_autoptr(SoupMessage) back = soup_message_new ("GET", location);
+
+      f->pending++;
+      soup_session_send_and_read_async (f->browser, back, G_PRIORITY_DEFAULT, NULL, on_visited_cb, f);
+    }
+  f->pending--;
+}
+
+/* PbOAuth2UriFunc: the user's browser; the sandbox approves at once. */
+static void
+show_uri (const char *uri,
+          gpointer    data)
+{
+  PbTestOAuth2Fixture *f = data;
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", uri);
+
+  g_test_message ("sign-in: %s", uri);
+  if (f->check_uri != NULL)
+    f->check_uri (uri);
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  f->pending++;
+  soup_session_send_and_read_async (f->browser, msg, G_PRIORITY_DEFAULT, NULL, on_authorize_answer_cb, f);
+}
+
+/* The result of a PbOAuth2 call, run on the main context. */
+static void
+on_oauth2_done_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static GAsyncResult *
+oauth2_wait (PbTestOAuth2Fixture *f,
+             GAsyncResult       **result)
+{
+  while (*result == NULL || f->pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+  return *result;
+}
+
+gboolean
+pb_test_oauth2_sign_in (PbTestOAuth2Fixture  *f,
+                        const char           *tenant,
+                        GError              **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GError *local_error = NULL;
+
+  g_free (f->connection->tenant_id);
+  f->connection->tenant_id = g_strdup (tenant);
+  g_clear_object (&f->oauth2);
+  f->oauth2 = pb_connections_make_oauth2 (f->connection, &local_error);
+  g_assert_no_error (local_error);
+  pb_oauth2_set_open_browser (f->oauth2, FALSE);
+  pb_oauth2_authorize_async (f->oauth2, show_uri, f, NULL, on_oauth2_done_cb, &result);
+  return pb_oauth2_authorize_finish (f->oauth2, oauth2_wait (f, &result), error);
+}
+
+void
+pb_test_oauth2_set_up (PbTestOAuth2Fixture  *f,
+                       const char           *system,
+                       const char           *sandbox_url,
+                       const char           *api_url,
+                       const char           *tenant,
+                       void                (*check_uri) (const char *uri))
+{
+  g_autoptr(GError) error = NULL;
+
+  f->check_uri = check_uri;
+  f->browser = soup_session_new ();
+
+  f->dir = pb_test_make_dir (system);
+  f->store = pb_store_open (f->dir, &error);
+  g_assert_no_error (error);
+
+  f->connection = pb_connection_new ();
+  f->connection->name = g_strdup ("Nordlys");
+  f->connection->system = g_strdup (system);
+  f->connection->sync_types = PB_DATA_USERS | PB_DATA_POSITIONS | PB_DATA_SALARY;
+  f->connection->base_url = g_strdup (api_url);
+  f->connection->auth_url = g_strdup_printf ("%s/oauth2/authorize", sandbox_url);
+  f->connection->token_url = g_strdup_printf ("%s/oauth2/token", sandbox_url);
+  f->connection->client_id = g_strdup ("sandbox-client");
+  f->connection->tenant_id = g_strdup (tenant);
+  pb_store_save_connection (f->store, f->connection, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (pb_test_oauth2_sign_in (f, tenant, &error));
+  g_assert_no_error (error);
+  f->provider = pb_provider_new (system, f->connection->base_url, NULL, &error);
+  g_assert_no_error (error);
+  pb_oauth2_attach (f->oauth2, pb_provider_get_http (f->provider));
+}
+
+void
+pb_test_oauth2_tear_down (PbTestOAuth2Fixture *f)
+{
+  /* The keyring is shared by the tests of a run: leave no tokens behind. */
+  if (f->oauth2 != NULL)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+
+      pb_oauth2_forget_async (f->oauth2, NULL, on_oauth2_done_cb, &result);
+      pb_oauth2_forget_finish (f->oauth2, oauth2_wait (f, &result), &error);
+      g_assert_no_error (error);
+    }
+  g_clear_object (&f->provider);
+  g_clear_object (&f->oauth2);
+  g_clear_object (&f->connection);
+  g_clear_object (&f->store);
+  g_clear_object (&f->browser);
+  g_clear_object (&f->sandbox);
+  g_clear_pointer (&f->dir, g_free);
+}

@@ -8,7 +8,10 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <libsoup/soup.h>
 
+#include "pb-connections.h"
+#include "pb-oauth2.h"
 #include "pb-provider.h"
 #include "pb-store.h"
 #include "pb-sync-engine.h"
@@ -56,6 +59,12 @@ PbProvider  *pb_test_new_provider  (const char *system_id,
                                     const char *api_url,
                                     const char *employee_token);
 
+/* Authorizes @provider's requests with "Bearer " and the token *@token
+ * holds when each is sent (a token the test minted or refreshed; @token
+ * must outlive the provider). */
+void         pb_test_authorize_bearer (PbProvider         *provider,
+                                       char              **token);
+
 /* Runs @op on the main context and returns what it gave; *error gets its
  * error. */
 gpointer     pb_test_call          (PbProvider            *provider,
@@ -81,5 +90,44 @@ void         pb_test_activate      (PbStore               *store,
                                     PbConnection          *connection,
                                     PbProvider            *provider,
                                     gboolean               create_in_payroll);
+
+/* The payroll sandbox (tests/sandbox/pb-sandbox.h), which these helpers
+ * do not link: the tests that use it do. */
+typedef struct _PbSandbox PbSandbox;
+
+/* A test of an OAuth2 connector (Visma, Unimicro): a connection of the
+ * store to the payroll sandbox, signed in through PbOAuth2 as a user
+ * would (the sandbox approves at once in a "browser"), its tokens in the
+ * test keyring, and the connector authorized by it. The test creates the
+ * sandbox and listens; pb_test_oauth2_set_up() does the rest. */
+typedef struct
+{
+  PbSandbox    *sandbox;     /* the test's; unref'd by the tear-down */
+  SoupSession  *browser;
+  char         *dir;
+  PbStore      *store;
+  PbConnection *connection;
+  PbOAuth2     *oauth2;
+  PbProvider   *provider;
+  guint         pending;
+  /* (nullable) asserts what the address the user is sent to holds */
+  void        (*check_uri) (const char *uri);
+} PbTestOAuth2Fixture;
+
+/* Saves a connection of @system to the sandbox at @sandbox_url (its API
+ * at @api_url) with @tenant, signs it in and makes its connector. */
+void         pb_test_oauth2_set_up     (PbTestOAuth2Fixture   *f,
+                                        const char            *system,
+                                        const char            *sandbox_url,
+                                        const char            *api_url,
+                                        const char            *tenant,
+                                        void                 (*check_uri) (const char *uri));
+/* Signs the connection in again with @tenant (a new PbOAuth2). */
+gboolean     pb_test_oauth2_sign_in    (PbTestOAuth2Fixture   *f,
+                                        const char            *tenant,
+                                        GError               **error);
+/* Forgets the tokens (the keyring is shared by a run's tests) and frees
+ * all. */
+void         pb_test_oauth2_tear_down  (PbTestOAuth2Fixture   *f);
 
 G_END_DECLS

@@ -114,46 +114,152 @@ reset_report (const char *proxy_url)
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
 }
 
+/* A payroll sandbox behind the validating proxy (tests/contract): the
+ * proxy's URL, the API's URL through it and, for a system that signs in
+ * with OAuth2, the access token the sandbox minted (the sign-in is not in
+ * the documents and does not go through the proxy). */
+typedef struct
+{
+  PbSandbox   *sandbox;
+  GSubprocess *proxy;
+  char        *proxy_url;
+  char        *api_url;
+  char        *token;      /* (nullable) */
+} Proxied;
+
 static void
-test_repertoire (void)
+proxied_clear (Proxied *p)
+{
+  if (p->proxy != NULL)
+    {
+      g_subprocess_send_signal (p->proxy, SIGTERM);
+      g_subprocess_wait (p->proxy, NULL, NULL);
+    }
+  g_clear_object (&p->proxy);
+  g_clear_object (&p->sandbox);
+  g_clear_pointer (&p->proxy_url, g_free);
+  g_clear_pointer (&p->api_url, g_free);
+  g_clear_pointer (&p->token, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Proxied, proxied_clear)
+
+/* Starts @system's sandbox (with @seed, a source path, when not NULL; an
+ * access token for @scope when not NULL) and the proxy holding @spec (a
+ * source path; NULL: the proxy's own default, Tripletex's document); the
+ * API at @api_path of the proxy. FALSE when the proxy did not start (the
+ * test is then skipped or failed). */
+static gboolean
+proxied_start (Proxied    *p,
+               const char *system,
+               const char *spec,
+               const char *seed,
+               const char *scope,
+               const char *api_path)
 {
   g_autofree char *runner = pb_test_source_path ("tests/contract/run-contract");
-  g_autoptr(PbSandbox) sandbox = NULL;
-  g_autoptr(GSubprocess) proxy = NULL;
   g_autoptr(GDataInputStream) out = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
-  g_autofree char *upstream = NULL;
-  g_autofree char *proxy_url = NULL;
-  g_autofree char *api_url = NULL;
-  g_autoptr(PbProvider) provider = NULL;
-  g_autoptr(JsonObject) report = NULL;
-  JsonArray *violations;
 
-  sandbox = pb_sandbox_new ("tripletex", &error);
+  p->sandbox = pb_sandbox_new (system, &error);
   g_assert_no_error (error);
-  pb_sandbox_listen (sandbox, 0, &error);
-  g_assert_no_error (error);
-  upstream = g_strdup (pb_sandbox_get_url (sandbox));
+  if (seed != NULL)
+    {
+      g_autofree char *path = pb_test_source_path (seed);
 
-  proxy = pb_test_spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                         "sh", runner, "proxy", "--upstream", upstream, "--quiet", NULL);
+      pb_sandbox_load_seed_file (p->sandbox, path, &error);
+      g_assert_no_error (error);
+    }
+  pb_sandbox_listen (p->sandbox, 0, &error);
   g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proxy));
+  if (scope != NULL)
+    p->token = pb_sandbox_oauth2_mint_access_token (p->sandbox, scope);
+
+  if (spec != NULL)
+    {
+      g_autofree char *path = pb_test_source_path (spec);
+
+      g_setenv ("PB_CONTRACT_SPEC", path, TRUE);
+    }
+  p->proxy = pb_test_spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                            "sh", runner, "proxy", "--upstream", pb_sandbox_get_url (p->sandbox), "--quiet", NULL);
+  if (spec != NULL)
+    g_unsetenv ("PB_CONTRACT_SPEC");
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (p->proxy));
   line = g_data_input_stream_read_line (out, NULL, NULL, &error);
   g_assert_no_error (error);
   if (line == NULL || !g_str_has_prefix (line, "listening on "))
     {
       g_autofree char *why = g_strdup_printf ("the validating proxy did not start: %s",
                                               line != NULL ? line : "(no output)");
-      g_subprocess_force_exit (proxy);
+      g_subprocess_force_exit (p->proxy);
+      g_clear_object (&p->proxy);
       pb_test_skip_or_fail (why);
-      return;
+      return FALSE;
     }
-  proxy_url = g_strdup (line + strlen ("listening on "));
-  api_url = g_strdup_printf ("%s/v2", proxy_url);
+  p->proxy_url = g_strdup (line + strlen ("listening on "));
+  p->api_url = g_strconcat (p->proxy_url, api_path, NULL);
+  return TRUE;
+}
 
-  provider = pb_test_new_provider ("tripletex", api_url, NULL);
+/* @system's connector at the proxy, signed in with the minted token. */
+static PbProvider *
+proxied_provider (Proxied    *p,
+                  const char *system)
+{
+  g_autoptr(GError) error = NULL;
+  PbProvider *provider = pb_provider_new (system, p->api_url, NULL, &error);
+
+  g_assert_no_error (error);
+  pb_test_authorize_bearer (provider, &p->token);
+  return provider;
+}
+
+/* The proxy's report: every violation is told, every operation of
+ * @expected went through the proxy, and there are 0 violations. */
+static void
+assert_report_clean (Proxied            *p,
+                     const char * const *expected,
+                     guint               n_expected)
+{
+  g_autoptr(JsonObject) report = fetch_report (p->proxy_url);
+  JsonArray *violations = json_object_get_array_member (report, "violations");
+  JsonObject *ops = json_object_get_object_member (report, "operations");
+
+  for (guint i = 0; i < json_array_get_length (violations); i++)
+    {
+      JsonObject *v = json_array_get_object_element (violations, i);
+      g_test_message ("violation: %s %s %s %s: %s",
+                      json_object_get_string_member_with_default (v, "direction", ""),
+                      json_object_get_string_member_with_default (v, "method", ""),
+                      json_object_get_string_member_with_default (v, "path", ""),
+                      json_object_get_string_member_with_default (v, "where", ""),
+                      json_object_get_string_member_with_default (v, "message", ""));
+    }
+  g_test_message ("%" G_GINT64_FORMAT " exchanges checked", json_object_get_int_member (report, "requests"));
+
+  for (guint i = 0; i < n_expected; i++)
+    {
+      g_test_message ("operation %s: %" G_GINT64_FORMAT, expected[i],
+                      json_object_get_int_member_with_default (ops, expected[i], 0));
+      g_assert_cmpint (json_object_get_int_member_with_default (ops, expected[i], 0), >, 0);
+    }
+
+  g_assert_cmpuint (json_array_get_length (violations), ==, 0);
+}
+
+static void
+test_repertoire (void)
+{
+  g_auto(Proxied) p = { 0 };
+  g_autoptr(PbProvider) provider = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!proxied_start (&p, "tripletex", NULL, NULL, NULL, "/v2"))
+    return;
+  provider = pb_test_new_provider ("tripletex", p.api_url, NULL);
 
   {
     g_autoptr(PbRemoteCompany) company = call_ok (provider, PB_OP_VERIFY_CREDENTIALS, NULL);
@@ -258,23 +364,8 @@ test_repertoire (void)
     (void) nothing;
   }
 
-  report = fetch_report (proxy_url);
-  violations = json_object_get_array_member (report, "violations");
-  for (guint i = 0; i < json_array_get_length (violations); i++)
-    {
-      JsonObject *v = json_array_get_object_element (violations, i);
-      g_test_message ("violation: %s %s %s %s: %s",
-                      json_object_get_string_member_with_default (v, "direction", ""),
-                      json_object_get_string_member_with_default (v, "method", ""),
-                      json_object_get_string_member_with_default (v, "path", ""),
-                      json_object_get_string_member_with_default (v, "where", ""),
-                      json_object_get_string_member_with_default (v, "message", ""));
-    }
-  g_test_message ("%" G_GINT64_FORMAT " exchanges checked", json_object_get_int_member (report, "requests"));
-
   /* Every operation the connector uses went through the proxy. */
   {
-    JsonObject *ops = json_object_get_object_member (report, "operations");
     static const char * const expected[] = {
       "PUT /token/session/:create", "GET /token/session/>whoAmI", "GET /employee", "POST /employee",
       "PUT /employee/{id}", "GET /employee/{id}", "GET /country", "GET /department",
@@ -285,40 +376,9 @@ test_repertoire (void)
       "DELETE /timesheet/entry/{id}",
     };
 
-    for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
-      {
-        g_test_message ("operation %s: %" G_GINT64_FORMAT, expected[i],
-                        json_object_get_int_member_with_default (ops, expected[i], 0));
-        g_assert_cmpint (json_object_get_int_member_with_default (ops, expected[i], 0), >, 0);
-      }
+
+    assert_report_clean (&p, expected, G_N_ELEMENTS (expected));
   }
-
-  g_assert_cmpuint (json_array_get_length (violations), ==, 0);
-
-  g_subprocess_send_signal (proxy, SIGTERM);
-  g_subprocess_wait (proxy, NULL, NULL);
-}
-
-static char *fortnox_token;
-
-static void
-fortnox_authorize_cb (gpointer             user_data,
-                      const char          *rejected,
-                      GCancellable        *cancellable,
-                      GAsyncReadyCallback  callback,
-                      gpointer             callback_data)
-{
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, callback_data);
-
-  g_task_return_pointer (task, g_strconcat ("Bearer ", fortnox_token, NULL), g_free);
-}
-
-static char *
-fortnox_authorize_finish_cb (gpointer       user_data,
-                             GAsyncResult  *result,
-                             GError       **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* The Fortnox connector's whole repertoire through the proxy holding
@@ -328,48 +388,14 @@ fortnox_authorize_finish_cb (gpointer       user_data,
 static void
 test_fortnox_repertoire (void)
 {
-  g_autofree char *runner = pb_test_source_path ("tests/contract/run-contract");
-  g_autofree char *spec = pb_test_source_path ("tests/contract/specs/fortnox-openapi.json");
-  g_autoptr(PbSandbox) sandbox = NULL;
-  g_autoptr(GSubprocess) proxy = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  g_autofree char *proxy_url = NULL;
-  g_autofree char *api_url = NULL;
+  g_auto(Proxied) p = { 0 };
   g_autoptr(PbProvider) provider = NULL;
-  g_autoptr(JsonObject) report = NULL;
-  JsonArray *violations;
+  g_autoptr(GError) error = NULL;
 
-  sandbox = pb_sandbox_new ("fortnox", &error);
-  g_assert_no_error (error);
-  pb_sandbox_listen (sandbox, 0, &error);
-  g_assert_no_error (error);
-  fortnox_token = pb_sandbox_oauth2_mint_access_token (sandbox, "salary companyinformation");
-
-  g_setenv ("PB_CONTRACT_SPEC", spec, TRUE);
-  proxy = pb_test_spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                         "sh", runner, "proxy", "--upstream", pb_sandbox_get_url (sandbox), "--quiet", NULL);
-  g_unsetenv ("PB_CONTRACT_SPEC");
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proxy));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  if (line == NULL || !g_str_has_prefix (line, "listening on "))
-    {
-      g_autofree char *why = g_strdup_printf ("the validating proxy did not start: %s",
-                                              line != NULL ? line : "(no output)");
-      g_subprocess_force_exit (proxy);
-      pb_test_skip_or_fail (why);
-      g_clear_pointer (&fortnox_token, g_free);
-      return;
-    }
-  proxy_url = g_strdup (line + strlen ("listening on "));
-  api_url = g_strdup_printf ("%s/3", proxy_url);
-
-  provider = pb_provider_new ("fortnox", api_url, NULL, &error);
-  g_assert_no_error (error);
-  pb_http_set_authorizer (pb_provider_get_http (provider), fortnox_authorize_cb, fortnox_authorize_finish_cb, NULL);
+  if (!proxied_start (&p, "fortnox", "tests/contract/specs/fortnox-openapi.json", NULL,
+                      "salary companyinformation", "/3"))
+    return;
+  provider = proxied_provider (&p, "fortnox");
 
   {
     g_autoptr(PbRemoteCompany) company = call_ok (provider, PB_OP_VERIFY_CREDENTIALS, NULL);
@@ -454,65 +480,26 @@ test_fortnox_repertoire (void)
     (void) nothing;
   }
 
-  report = fetch_report (proxy_url);
-  violations = json_object_get_array_member (report, "violations");
-  for (guint i = 0; i < json_array_get_length (violations); i++)
-    {
-      JsonObject *v = json_array_get_object_element (violations, i);
-      g_test_message ("violation: %s %s %s %s: %s",
-                      json_object_get_string_member_with_default (v, "direction", ""),
-                      json_object_get_string_member_with_default (v, "method", ""),
-                      json_object_get_string_member_with_default (v, "path", ""),
-                      json_object_get_string_member_with_default (v, "where", ""),
-                      json_object_get_string_member_with_default (v, "message", ""));
-    }
-  g_test_message ("%" G_GINT64_FORMAT " exchanges checked", json_object_get_int_member (report, "requests"));
-
   {
-    JsonObject *ops = json_object_get_object_member (report, "operations");
     static const char * const expected[] = {
       "GET /3/companyinformation", "GET /3/employees", "POST /3/employees", "PUT /3/employees/{EmployeeId}",
       "GET /3/employees/{EmployeeId}", "GET /3/absencetransactions", "POST /3/absencetransactions",
       "PUT /3/absencetransactions/{id}", "DELETE /3/absencetransactions/{id}",
     };
 
-    for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
-      {
-        g_test_message ("operation %s: %" G_GINT64_FORMAT, expected[i],
-                        json_object_get_int_member_with_default (ops, expected[i], 0));
-        g_assert_cmpint (json_object_get_int_member_with_default (ops, expected[i], 0), >, 0);
-      }
+
+    assert_report_clean (&p, expected, G_N_ELEMENTS (expected));
   }
-
-  g_assert_cmpuint (json_array_get_length (violations), ==, 0);
-
-  g_subprocess_send_signal (proxy, SIGTERM);
-  g_subprocess_wait (proxy, NULL, NULL);
-  g_clear_pointer (&fortnox_token, g_free);
 }
 
 /* The sandbox's first company (tests/sandbox/pb-sandbox-unimicro.h), holding the seed. */
 #define UNIMICRO_COMPANY "5f1c2a9e-0000-4000-8000-000000000001"
 
-static char *unimicro_token;
-
-static void
-unimicro_authorize_cb (gpointer             user_data,
-                       const char          *rejected,
-                       GCancellable        *cancellable,
-                       GAsyncReadyCallback  callback,
-                       gpointer             callback_data)
-{
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, callback_data);
-
-  g_task_return_pointer (task, g_strconcat ("Bearer ", unimicro_token, NULL), g_free);
-}
-
 /* One request of our own through the proxy (@body: JSON or NULL), with
  * the token and, when @company, the CompanyKey header; the answer's
  * status, and its "ID" in *id when it has one. */
 static guint
-unimicro_send (const char  *api_url,
+unimicro_send (Proxied     *p,
                const char  *method,
                const char  *path,
                const char  *body,
@@ -520,9 +507,9 @@ unimicro_send (const char  *api_url,
                gint64      *id)
 {
   g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strconcat (api_url, path, NULL);
+  g_autofree char *url = g_strconcat (p->api_url, path, NULL);
   g_autoptr(SoupMessage) msg = soup_message_new (method, url);
-  g_autofree char *bearer = g_strconcat ("Bearer ", unimicro_token, NULL);
+  g_autofree char *bearer = g_strconcat ("Bearer ", p->token, NULL);
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
 
@@ -562,53 +549,15 @@ unimicro_send (const char  *api_url,
 static void
 test_unimicro_documented (void)
 {
-  g_autofree char *runner = pb_test_source_path ("tests/contract/run-contract");
-  g_autofree char *spec = pb_test_source_path ("tests/contract/specs/unimicro-documented.json");
-  g_autofree char *seed = pb_test_source_path ("tests/sandbox/seed-unimicro-demo.json");
-  g_autoptr(PbSandbox) sandbox = NULL;
-  g_autoptr(GSubprocess) proxy = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  g_autofree char *proxy_url = NULL;
-  g_autofree char *api_url = NULL;
+  g_auto(Proxied) p = { 0 };
   g_autoptr(PbProvider) provider = NULL;
-  g_autoptr(JsonObject) report = NULL;
-  JsonArray *violations;
+  g_autoptr(GError) error = NULL;
 
-  sandbox = pb_sandbox_new ("unimicro", &error);
-  g_assert_no_error (error);
-  pb_sandbox_load_seed_file (sandbox, seed, &error);
-  g_assert_no_error (error);
-  pb_sandbox_listen (sandbox, 0, &error);
-  g_assert_no_error (error);
-  unimicro_token = pb_sandbox_oauth2_mint_access_token (sandbox, "openid profile AppFramework offline_access");
-
-  g_setenv ("PB_CONTRACT_SPEC", spec, TRUE);
-  proxy = pb_test_spawn (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                         "sh", runner, "proxy", "--upstream", pb_sandbox_get_url (sandbox), "--quiet", NULL);
-  g_unsetenv ("PB_CONTRACT_SPEC");
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proxy));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  if (line == NULL || !g_str_has_prefix (line, "listening on "))
-    {
-      g_autofree char *why = g_strdup_printf ("the validating proxy did not start: %s",
-                                              line != NULL ? line : "(no output)");
-      g_subprocess_force_exit (proxy);
-      pb_test_skip_or_fail (why);
-      g_clear_pointer (&unimicro_token, g_free);
-      return;
-    }
-  proxy_url = g_strdup (line + strlen ("listening on "));
   /* The document's servers: https://app.unimicro.no/api (notes C.1). */
-  api_url = g_strdup_printf ("%s/api", proxy_url);
-
-  provider = pb_provider_new ("unimicro", api_url, NULL, &error);
-  g_assert_no_error (error);
-  /* fortnox_authorize_finish_cb: the same finish (the task's token). */
-  pb_http_set_authorizer (pb_provider_get_http (provider), unimicro_authorize_cb, fortnox_authorize_finish_cb, NULL);
+  if (!proxied_start (&p, "unimicro", "tests/contract/specs/unimicro-documented.json",
+                      "tests/sandbox/seed-unimicro-demo.json", "openid profile AppFramework offline_access", "/api"))
+    return;
+  provider = proxied_provider (&p, "unimicro");
   pb_provider_set_company (provider, UNIMICRO_COMPANY);
 
   {
@@ -754,33 +703,18 @@ test_unimicro_documented (void)
       g_autofree char *expanded = g_strdup_printf ("/biz/employments/%s?expand=Leaves", employment->id);
       gint64 id = 0;
 
-      g_assert_cmpuint (unimicro_send (api_url, "GET", "/biz/EmployeeLeave?filter=LeaveType%20eq%205&top=10",
+      g_assert_cmpuint (unimicro_send (&p, "GET", "/biz/EmployeeLeave?filter=LeaveType%20eq%205&top=10",
                                        NULL, TRUE, NULL), ==, 200);
-      g_assert_cmpuint (unimicro_send (api_url, "POST", "/biz/EmployeeLeave", leave, TRUE, &id), ==, 201);
+      g_assert_cmpuint (unimicro_send (&p, "POST", "/biz/EmployeeLeave", leave, TRUE, &id), ==, 201);
       g_assert_cmpint (id, >, 0);
       leave_path = g_strdup_printf ("/biz/EmployeeLeave/%" G_GINT64_FORMAT, id);
-      g_assert_cmpuint (unimicro_send (api_url, "PUT", leave_path, "{\"LeavePercent\": 100}", TRUE, NULL), ==, 200);
-      g_assert_cmpuint (unimicro_send (api_url, "GET", expanded, NULL, TRUE, NULL), ==, 200);
-      g_assert_cmpuint (unimicro_send (api_url, "DELETE", leave_path, NULL, TRUE, NULL), ==, 204);
+      g_assert_cmpuint (unimicro_send (&p, "PUT", leave_path, "{\"LeavePercent\": 100}", TRUE, NULL), ==, 200);
+      g_assert_cmpuint (unimicro_send (&p, "GET", expanded, NULL, TRUE, NULL), ==, 200);
+      g_assert_cmpuint (unimicro_send (&p, "DELETE", leave_path, NULL, TRUE, NULL), ==, 204);
     }
   }
 
-  report = fetch_report (proxy_url);
-  violations = json_object_get_array_member (report, "violations");
-  for (guint i = 0; i < json_array_get_length (violations); i++)
-    {
-      JsonObject *v = json_array_get_object_element (violations, i);
-      g_test_message ("violation: %s %s %s %s: %s",
-                      json_object_get_string_member_with_default (v, "direction", ""),
-                      json_object_get_string_member_with_default (v, "method", ""),
-                      json_object_get_string_member_with_default (v, "path", ""),
-                      json_object_get_string_member_with_default (v, "where", ""),
-                      json_object_get_string_member_with_default (v, "message", ""));
-    }
-  g_test_message ("%" G_GINT64_FORMAT " exchanges checked", json_object_get_int_member (report, "requests"));
-
   {
-    JsonObject *ops = json_object_get_object_member (report, "operations");
     static const char * const expected[] = {
       "GET /init/companies", "GET /biz/employees", "POST /biz/employees", "GET /biz/employees/{id}",
       "PUT /biz/employees/{id}", "GET /biz/employments", "POST /biz/employments", "PUT /biz/employments/{id}",
@@ -790,15 +724,9 @@ test_unimicro_documented (void)
       "GET /biz/employments/{id}",
     };
 
-    for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
-      {
-        g_test_message ("operation %s: %" G_GINT64_FORMAT, expected[i],
-                        json_object_get_int_member_with_default (ops, expected[i], 0));
-        g_assert_cmpint (json_object_get_int_member_with_default (ops, expected[i], 0), >, 0);
-      }
-  }
 
-  g_assert_cmpuint (json_array_get_length (violations), ==, 0);
+    assert_report_clean (&p, expected, G_N_ELEMENTS (expected));
+  }
 
   /* The document has teeth here too: a request without the CompanyKey
    * header (notes C.2) and with `skip` (UNCONFIRMED, not declared) is
@@ -809,10 +737,10 @@ test_unimicro_documented (void)
     JsonArray *found;
     gboolean header = FALSE, skip = FALSE;
 
-    cleared = reset_report (proxy_url);
-    g_assert_cmpuint (unimicro_send (api_url, "GET", "/biz/employees?skip=1", NULL, FALSE, NULL), ==, 400);
+    cleared = reset_report (p.proxy_url);
+    g_assert_cmpuint (unimicro_send (&p, "GET", "/biz/employees?skip=1", NULL, FALSE, NULL), ==, 400);
 
-    bad = fetch_report (proxy_url);
+    bad = fetch_report (p.proxy_url);
     found = json_object_get_array_member (bad, "violations");
     for (guint i = 0; i < json_array_get_length (found); i++)
       {
@@ -828,10 +756,6 @@ test_unimicro_documented (void)
     g_assert_true (header);
     g_assert_true (skip);
   }
-
-  g_subprocess_send_signal (proxy, SIGTERM);
-  g_subprocess_wait (proxy, NULL, NULL);
-  g_clear_pointer (&unimicro_token, g_free);
 }
 
 int

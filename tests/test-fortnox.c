@@ -149,27 +149,6 @@ sign_in (Fixture *f)
 }
 
 static void
-authorize_cb (gpointer             user_data,
-              const char          *rejected,
-              GCancellable        *cancellable,
-              GAsyncReadyCallback  callback,
-              gpointer             callback_data)
-{
-  Fixture *f = user_data;
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, callback_data);
-
-  g_task_return_pointer (task, g_strconcat ("Bearer ", f->access_token, NULL), g_free);
-}
-
-static char *
-authorize_finish_cb (gpointer       user_data,
-                     GAsyncResult  *result,
-                     GError       **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
@@ -183,7 +162,7 @@ fixture_set_up (Fixture       *f,
   sign_in (f);
   f->provider = pb_provider_new ("fortnox", pb_sandbox_get_api_url (f->sandbox), NULL, &error);
   g_assert_no_error (error);
-  pb_http_set_authorizer (pb_provider_get_http (f->provider), authorize_cb, authorize_finish_cb, f);
+  pb_test_authorize_bearer (f->provider, &f->access_token);
 }
 
 static void

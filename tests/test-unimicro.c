@@ -28,105 +28,13 @@
 #define COMPANY "5f1c2a9e-0000-4000-8000-000000000001"
 #define OTHER   "5f1c2a9e-0000-4000-8000-000000000002"
 
-typedef struct
-{
-  PbSandbox    *sandbox;
-  SoupSession  *browser;
-  char         *dir;
-  PbStore      *store;
-  PbConnection *connection;
-  PbOAuth2     *oauth2;
-  PbProvider   *provider;
-  guint         pending;
-} Fixture;
-
-/* --- the browser --------------------------------------------------------------------- */
+typedef PbTestOAuth2Fixture Fixture;
 
 static void
-on_visited_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
+check_uri (const char *uri)
 {
-  Fixture *f = user_data;
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
-
-  f->pending--;
-}
-
-static void
-on_authorize_answer_cb (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
-{
-  Fixture *f = user_data;
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
-  const char *location = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location");
-
-  if (location != NULL)
-    {
-      g_autoptr(SoupMessage) back = soup_message_new ("GET", location);
-
-      f->pending++;
-      soup_session_send_and_read_async (f->browser, back, G_PRIORITY_DEFAULT, NULL, on_visited_cb, f);
-    }
-  f->pending--;
-}
-
-/* PbOAuth2UriFunc: the user's browser; the sandbox approves at once. */
-static void
-show_uri (const char *uri,
-          gpointer    data)
-{
-  Fixture *f = data;
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", uri);
-
-  g_test_message ("sign-in: %s", uri);
   g_assert_null (strstr (uri, "tenant_id="));
   g_assert_nonnull (strstr (uri, "AppFramework"));   /* C.1: the scope that grants API access */
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  f->pending++;
-  soup_session_send_and_read_async (f->browser, msg, G_PRIORITY_DEFAULT, NULL, on_authorize_answer_cb, f);
-}
-
-typedef struct
-{
-  gboolean  done;
-  gboolean  ok;
-  GError   *error;
-} Wait;
-
-static void
-on_authorized_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  Wait *w = user_data;
-
-  w->ok = pb_oauth2_authorize_finish (PB_OAUTH2 (source), result, &w->error);
-  w->done = TRUE;
-}
-
-static gboolean
-sign_in (Fixture     *f,
-         const char  *tenant,
-         GError     **error)
-{
-  Wait w = { 0 };
-  GError *local_error = NULL;
-
-  g_free (f->connection->tenant_id);
-  f->connection->tenant_id = g_strdup (tenant);
-  g_clear_object (&f->oauth2);
-  f->oauth2 = pb_connections_make_oauth2 (f->connection, &local_error);
-  g_assert_no_error (local_error);
-  pb_oauth2_set_open_browser (f->oauth2, FALSE);
-  pb_oauth2_authorize_async (f->oauth2, show_uri, f, NULL, on_authorized_cb, &w);
-  while (!w.done || f->pending > 0)
-    g_main_context_iteration (NULL, TRUE);
-  if (w.error != NULL)
-    g_propagate_error (error, w.error);
-  return w.ok;
 }
 
 static void
@@ -134,7 +42,6 @@ fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *base = NULL;
   const char *seed = data;
 
   if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
@@ -149,65 +56,16 @@ fixture_set_up (Fixture       *f,
     }
   pb_sandbox_listen (f->sandbox, 0, &error);
   g_assert_no_error (error);
-  f->browser = soup_session_new ();
-
-  f->dir = pb_test_make_dir ("unimicro");
-  f->store = pb_store_open (f->dir, &error);
-  g_assert_no_error (error);
-
-  base = g_strdup (pb_sandbox_get_url (f->sandbox));
-  f->connection = pb_connection_new ();
-  f->connection->name = g_strdup ("Nordlys");
-  f->connection->system = g_strdup ("unimicro");
-  f->connection->sync_types = PB_DATA_USERS | PB_DATA_POSITIONS | PB_DATA_SALARY;
-  f->connection->base_url = g_strdup (pb_sandbox_get_api_url (f->sandbox));
-  f->connection->auth_url = g_strdup_printf ("%s/oauth2/authorize", base);
-  f->connection->token_url = g_strdup_printf ("%s/oauth2/token", base);
-  f->connection->client_id = g_strdup ("sandbox-client");
-  f->connection->tenant_id = g_strdup (COMPANY);
-  pb_store_save_connection (f->store, f->connection, &error);
-  g_assert_no_error (error);
-
-  g_assert_true (sign_in (f, COMPANY, &error));
-  g_assert_no_error (error);
-  f->provider = pb_provider_new ("unimicro", f->connection->base_url, NULL, &error);
-  g_assert_no_error (error);
-  pb_oauth2_attach (f->oauth2, pb_provider_get_http (f->provider));
+  pb_test_oauth2_set_up (f, "unimicro", pb_sandbox_get_url (f->sandbox), pb_sandbox_get_api_url (f->sandbox),
+                         COMPANY, check_uri);
   pb_provider_set_company (f->provider, COMPANY);
-}
-
-static void
-on_forgotten_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Wait *w = user_data;
-
-  w->ok = pb_oauth2_forget_finish (PB_OAUTH2 (source), result, &w->error);
-  w->done = TRUE;
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  /* The keyring is shared by the tests of a run: leave no tokens behind. */
-  if (f->oauth2 != NULL)
-    {
-      Wait w = { 0 };
-
-      pb_oauth2_forget_async (f->oauth2, NULL, on_forgotten_cb, &w);
-      while (!w.done)
-        g_main_context_iteration (NULL, TRUE);
-      g_assert_no_error (w.error);
-    }
-  g_clear_object (&f->provider);
-  g_clear_object (&f->oauth2);
-  g_clear_object (&f->connection);
-  g_clear_object (&f->store);
-  g_clear_object (&f->browser);
-  g_clear_object (&f->sandbox);
-  g_free (f->dir);
+  pb_test_oauth2_tear_down (f);
 }
 
 static gboolean

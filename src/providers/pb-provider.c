@@ -14,6 +14,7 @@
 
 #include "pb-provider.h"
 #include "pb-providers.h"
+#include "pb-json-guard.h"
 
 /* PbProvider is the base of every connector. A connector is a subclass that
  * fills in its class: what it is (capability flags, field rules) and a table
@@ -1134,6 +1135,53 @@ fetch_pages (GTask *task)
   g_object_unref (task);
 }
 
+/* The one paging core's start, for both listings: @convert is %NULL for
+ * pb_provider_list_all_async(). */
+static void
+list_start (PbProvider          *self,
+            PbHttpRequest       *request,
+            gpointer             source_tag,
+            PbListConvertFunc    convert,
+            gpointer             convert_data,
+            GDestroyNotify       convert_data_free,
+            GDestroyNotify       item_free,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  PbProviderClass *klass = PB_PROVIDER_GET_CLASS (self);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  ListAll *state = g_new0 (ListAll, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  state->request = pb_http_request_ref (request);
+  state->pages = g_ptr_array_new_with_free_func ((GDestroyNotify) json_array_unref);
+  state->last_page = G_MAXUINT;
+  if (klass->next_page != NULL)
+    state->chained = klass->next_page (self, request, NULL, NULL, NULL);
+  state->convert = convert;
+  state->convert_data = convert_data;
+  state->convert_data_free = convert_data_free;
+  state->item_free = item_free;
+  if (convert != NULL)
+    state->converted = g_ptr_array_new_with_free_func (page_items_free);
+  g_task_set_task_data (task, state, (GDestroyNotify) list_all_free);
+
+  fetch_pages (task);
+}
+
+static gpointer
+list_finish (PbProvider    *self,
+             GAsyncResult  *result,
+             gpointer       source_tag,
+             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /**
  * pb_provider_list_all_async:
  * @request: a GET of a list; paging is added to it
@@ -1147,18 +1195,8 @@ pb_provider_list_all_async (PbProvider          *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  ListAll *state = g_new0 (ListAll, 1);
-
-  g_task_set_source_tag (task, pb_provider_list_all_async);
-  state->request = pb_http_request_ref (request);
-  state->pages = g_ptr_array_new_with_free_func ((GDestroyNotify) json_array_unref);
-  state->last_page = G_MAXUINT;
-  if (PB_PROVIDER_GET_CLASS (self)->next_page != NULL)
-    state->chained = PB_PROVIDER_GET_CLASS (self)->next_page (self, request, NULL, NULL, NULL);
-  g_task_set_task_data (task, state, (GDestroyNotify) list_all_free);
-
-  fetch_pages (task);
+  list_start (self, request, pb_provider_list_all_async, NULL, NULL, NULL, NULL,
+              cancellable, callback, user_data);
 }
 
 /**
@@ -1181,23 +1219,10 @@ pb_provider_list_converted_async (PbProvider          *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  ListAll *state = g_new0 (ListAll, 1);
+  g_return_if_fail (convert != NULL);
 
-  g_task_set_source_tag (task, pb_provider_list_converted_async);
-  state->request = pb_http_request_ref (request);
-  state->pages = g_ptr_array_new_with_free_func ((GDestroyNotify) json_array_unref);
-  state->last_page = G_MAXUINT;
-  if (PB_PROVIDER_GET_CLASS (self)->next_page != NULL)
-    state->chained = PB_PROVIDER_GET_CLASS (self)->next_page (self, request, NULL, NULL, NULL);
-  state->convert = convert;
-  state->convert_data = convert_data;
-  state->convert_data_free = convert_data_free;
-  state->item_free = item_free;
-  state->converted = g_ptr_array_new_with_free_func (page_items_free);
-  g_task_set_task_data (task, state, (GDestroyNotify) list_all_free);
-
-  fetch_pages (task);
+  list_start (self, request, pb_provider_list_converted_async, convert, convert_data, convert_data_free,
+              item_free, cancellable, callback, user_data);
 }
 
 /**
@@ -1210,9 +1235,7 @@ pb_provider_list_converted_finish (PbProvider    *self,
                                    GAsyncResult  *result,
                                    GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return list_finish (self, result, pb_provider_list_converted_async, error);
 }
 
 /**
@@ -1225,9 +1248,7 @@ pb_provider_list_all_finish (PbProvider    *self,
                              GAsyncResult  *result,
                              GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return list_finish (self, result, pb_provider_list_all_async, error);
 }
 
 /* A write's answer, completed with what was sent where the answer says
@@ -1618,6 +1639,108 @@ pb_provider_create_answered_async (PbProvider          *self,
 
   pb_http_request_set_body (post, node);
   pb_provider_send_async (self, post, cancellable, on_created_cb, task);
+}
+
+/* --- reading an answer whole (tests and tests/fuzz/) ------------------------------- */
+
+/**
+ * pb_provider_read_answer:
+ * @readers: the connector's readers
+ * @entity: what the answer holds
+ *
+ * Reads the body of an answer as the connector reads one: the JSON guard
+ * and json-glib as PbHttp does; an error body (@readers' is_error) through
+ * the connector's error decoder (as a 400), into the error; else a list
+ * (the class's page_values) through @readers' read_list, or the one object
+ * (the class's unwrap, else the answer's object) through its read_object.
+ * The connectors' read_answer entries call it, for tests and the fuzz
+ * targets tests/fuzz/fuzz-*-answer.c.
+ *
+ * Returns: (transfer full) (element-type PbRemote): the records
+ */
+GPtrArray *
+pb_provider_read_answer (PbProvider             *self,
+                         const PbAnswerReaders  *readers,
+                         PbEntity                entity,
+                         const char             *data,
+                         gsize                   length,
+                         GError                **error)
+{
+  PbProviderClass *klass = PB_PROVIDER_GET_CLASS (self);
+  g_autoptr(JsonNode) root = pb_json_parse_guarded (data, length, error);
+  g_autoptr(JsonObject) object = NULL;
+  JsonArray *values;
+
+  g_return_val_if_fail (PB_IS_PROVIDER (self), NULL);
+  g_return_val_if_fail (readers != NULL && readers->read_object != NULL, NULL);
+
+  if (root == NULL)
+    return NULL;
+
+  if (readers->is_error != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
+      readers->is_error (json_node_get_object (root)))
+    {
+      g_autoptr(PbProviderErrorDetails) details = pb_provider_error_details_new ();
+      PbProviderError code = PB_PROVIDER_ERROR_VALIDATION;
+
+      details->status = 400;
+      readers->decode_error (400, root, details, &code);
+      if (details->field_messages->len > 0)
+        g_set_error (error, PB_PROVIDER_ERROR, code, _("%s refused: %s (%u fields)"), klass->display_name,
+                     details->message != NULL ? details->message : "", details->field_messages->len);
+      else
+        g_set_error (error, PB_PROVIDER_ERROR, code, _("%s refused: %s"), klass->display_name,
+                     details->message != NULL ? details->message : "");
+      return NULL;
+    }
+
+  values = readers->read_list != NULL ? klass->page_values (self, root) : NULL;
+  if (values != NULL)
+    {
+      GError *local_error = NULL;
+      GPtrArray *remotes = readers->read_list (self, entity, values, &local_error);
+
+      /* NULL without an error: no list of @entity, read as one object. */
+      if (remotes != NULL || local_error != NULL)
+        {
+          g_assert (remotes == NULL || local_error == NULL);
+          if (local_error != NULL)
+            g_propagate_error (error, local_error);
+          return remotes;
+        }
+    }
+
+  object = unwrap (self, root);
+  if (object == NULL)
+    {
+      if (readers->unreadable != NULL)
+        g_set_error_literal (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE,
+                             _(readers->unreadable));
+      else
+        g_set_error (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE,
+                     _("%s sent neither a list nor an object"), klass->display_name);
+      return NULL;
+    }
+  return readers->read_object (self, entity, object, error);
+}
+
+/**
+ * pb_remotes_take_one:
+ * @remote: (transfer full) (nullable): a record
+ *
+ * Returns: (transfer full) (nullable): an array of @remote alone, or
+ *   %NULL when @remote is %NULL (a reader's failure)
+ */
+GPtrArray *
+pb_remotes_take_one (PbRemote *remote)
+{
+  GPtrArray *remotes;
+
+  if (remote == NULL)
+    return NULL;
+  remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
+  g_ptr_array_add (remotes, remote);
+  return remotes;
 }
 
 /* --- results ------------------------------------------------------------------ */

@@ -421,6 +421,43 @@ void          pb_provider_put_at_version_async (PbProvider      *self,
                                            GAsyncReadyCallback   callback,
                                            gpointer              user_data);
 
+/**
+ * PbAnswerReaders:
+ * @is_error: (nullable): whether the answer's object is an error body
+ * @decode_error: the connector's error decoder (the one on its PbHttp),
+ *   for an error body
+ * @read_list: (nullable): reads a list's values as records of @entity;
+ *   %NULL without an error when it reads no list of @entity (the answer
+ *   is then read as one object)
+ * @read_object: reads the one object of an answer as records of @entity
+ * @unreadable: (nullable): the message for an answer that is neither
+ *   (default: "… sent neither a list nor an object")
+ *
+ * How a connector reads an answer whole, see pb_provider_read_answer().
+ */
+typedef struct
+{
+  gboolean   (*is_error)    (JsonObject  *object);
+  PbHttpDecodeErrorFunc decode_error;
+  GPtrArray *(*read_list)   (PbProvider  *self,
+                             PbEntity     entity,
+                             JsonArray   *values,
+                             GError     **error);
+  GPtrArray *(*read_object) (PbProvider  *self,
+                             PbEntity     entity,
+                             JsonObject  *object,
+                             GError     **error);
+  const char *unreadable;
+} PbAnswerReaders;
+
+GPtrArray       *pb_provider_read_answer  (PbProvider           *self,
+                                           const PbAnswerReaders *readers,
+                                           PbEntity              entity,
+                                           const char           *data,
+                                           gsize                 length,
+                                           GError              **error);
+GPtrArray       *pb_remotes_take_one      (PbRemote             *remote);
+
 char            *pb_provider_dup_json_id  (JsonObject           *object);
 
 PbRemote        *pb_remote_new            (const char           *id,

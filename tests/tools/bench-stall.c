@@ -14,8 +14,11 @@
 #include <time.h>
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 
 #include "pb-import.h"
+#include "pb-outbox.h"
 #include "pb-providers.h"
 #include "pb-sync-driver.h"
 #include "pb-sync-engine.h"
@@ -45,7 +48,20 @@
  * runs, cancelled after SECONDS (default 30) if the outbox is not empty by
  * then: its start (enqueue, lease, reading the entries) and as much of the
  * drain as fits. --push-driver: the same through the app's live sync, a
- * PbSyncDriver started over the register (its run enqueues, then pushes). */
+ * PbSyncDriver started over the register (its run enqueues, then pushes).
+ *
+ * bench-stall --live-push PB_GEN_HR PAYROLL_SANDBOX [N [CHANGES [LATENCY_MS]]]:
+ * the live push of one change (issue 14: keep < 1 s). As --push-driver
+ * (no latency, not timed; the drain of the N creates must finish), then
+ * with every API answer delayed LATENCY_MS (default 50), CHANGES (default
+ * 20) changes one after another, each to one person's phone, saved in the
+ * store and left to the same PbSyncDriver: from the commit to the sandbox
+ * holding it (its count of API writes moved, read by a thread polling GET
+ * /_sandbox/requests every millisecond: the sandbox counts a request as it
+ * handles it, before its answer waits) and to the app holding payroll's
+ * answer (the entry done, the driver idle). The driver's own quiet time
+ * (250 ms, so that an import is one run) is in both. Prints each change
+ * and the median and max; asserts nothing. */
 
 /* The longest gap between two ticks, and the most CPU time the main
  * thread spent between two ticks: on a loaded machine a gap also holds the
@@ -214,12 +230,213 @@ on_driver_watch_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* --- the live push of one change ------------------------------------------------ */
+
+/* The sandbox's count of API writes, as a thread polling it last read it. */
+typedef struct
+{
+  char     *url;         /* GET /_sandbox/requests */
+  GMutex    lock;
+  guint     writes;      /* (lock) */
+  guint     reads;       /* (lock) */
+  gint64    moved_at;    /* (lock) when the thread saw it move */
+  gboolean  stop;        /* (lock) */
+} WriteWatch;
+
+/* Writes to the API, not the session's: what a change sends. *reads gets
+ * the API's GETs. */
+static guint
+count_writes (GBytes *body,
+              guint  *reads)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GList) keys = NULL;
+  JsonObject *requests;
+  guint writes = 0;
+
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return 0;
+  requests = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "requests");
+  keys = requests != NULL ? json_object_get_members (requests) : NULL;
+  *reads = 0;
+  for (GList *l = keys; l != NULL; l = l->next)
+    if (strstr (l->data, " /v2/") != NULL && strstr (l->data, "/token/") == NULL)
+      {
+        if (g_str_has_prefix (l->data, "GET "))
+          *reads += json_object_get_int_member (requests, l->data);
+        else
+          writes += json_object_get_int_member (requests, l->data);
+      }
+  return writes;
+}
+
+static gpointer
+watch_writes (gpointer data)
+{
+  WriteWatch *watch = data;
+  g_autoptr(SoupSession) session = soup_session_new ();
+
+  for (;;)
+    {
+      g_autoptr(SoupMessage) msg = soup_message_new ("GET", watch->url);
+      g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, NULL, NULL);
+      guint reads = 0;
+      guint writes = body != NULL ? count_writes (body, &reads) : 0;
+      gint64 now = g_get_monotonic_time ();
+      gboolean stop;
+
+      g_mutex_lock (&watch->lock);
+      if (writes > watch->writes)
+        {
+          watch->writes = writes;
+          watch->moved_at = now;
+        }
+      watch->reads = MAX (watch->reads, reads);
+      stop = watch->stop;
+      g_mutex_unlock (&watch->lock);
+      if (stop)
+        return NULL;
+      g_usleep (1000);
+    }
+}
+
+static guint
+watched_writes (WriteWatch *watch,
+                gint64     *moved_at,
+                guint      *reads)
+{
+  guint writes;
+
+  g_mutex_lock (&watch->lock);
+  writes = watch->writes;
+  if (moved_at != NULL)
+    *moved_at = watch->moved_at;
+  if (reads != NULL)
+    *reads = watch->reads;
+  g_mutex_unlock (&watch->lock);
+  return writes;
+}
+
+static gboolean
+on_wake_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Sorts @values; prints their median and max in ms. */
+static void
+print_median_max (const char *what,
+                  GArray     *values)
+{
+  g_array_sort (values, compare_gint64);
+  printf ("%s: median %.1f ms, max %.1f ms (%u changes)\n", what,
+          (g_array_index (values, gint64, (values->len - 1) / 2) + g_array_index (values, gint64, values->len / 2)) / 2000.0,
+          g_array_index (values, gint64, values->len - 1) / 1000.0, values->len);
+}
+
+static void
+live_push (PbStore      *store,
+           PbConnection *connection,
+           PbSyncDriver *driver,
+           const char   *sandbox_url,
+           guint         changes,
+           guint         latency_ms)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *faults_url = g_strconcat (sandbox_url, "/_sandbox/faults", NULL);
+  g_autofree char *faults = g_strdup_printf ("{\"latency_ms\": %u}", latency_ms);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", faults_url);
+  g_autoptr(GBytes) sent = g_bytes_new (faults, strlen (faults));
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GPtrArray) people = NULL;
+  g_autoptr(GArray) held = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) answered = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GError) error = NULL;
+  WriteWatch watch = { 0 };
+  GThread *thread;
+  guint wake;
+
+  soup_message_set_request_body_from_bytes (msg, "application/json", sent);
+  answer = soup_session_send_and_read (session, msg, NULL, &error);
+  if (answer == NULL || soup_message_get_status (msg) != 200)
+    g_error ("setting the latency: %s", error != NULL ? error->message : "not 200");
+  people = pb_store_list (store, PB_ENTITY_EMPLOYEE, 0, &error);
+  if (people == NULL || people->len == 0)
+    g_error ("no people: %s", error != NULL ? error->message : "");
+
+  watch.url = g_strconcat (sandbox_url, "/_sandbox/requests", NULL);
+  g_mutex_init (&watch.lock);
+  thread = g_thread_new ("watch-writes", watch_writes, &watch);
+  /* The loop wakes every millisecond to look at the thread's count. */
+  wake = g_timeout_add (1, on_wake_cb, NULL);
+  while (watched_writes (&watch, NULL, NULL) == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  for (guint i = 0; i < changes; i++)
+    {
+      /* Spread over the register: person i * len / changes. */
+      g_autoptr(PbRecord) person = pb_record_copy (g_ptr_array_index (people, (guint) ((guint64) i * people->len / changes)));
+      g_autofree char *phone = g_strdup_printf ("+47 41 %02u %02u %02u", i % 100, (i / 100) % 100, g_random_int_range (0, 100));
+      guint reads, reads_after, writes_after;
+      guint writes = watched_writes (&watch, NULL, &reads);
+      gint64 done = pb_store_count_outbox (store, connection->id, PB_OUTBOX_DONE);
+      gint64 committed, moved_at, answered_at;
+
+      pb_record_set (person, PB_EMPLOYEE_PHONE, phone);
+      if (!pb_store_begin (store, &error) || !pb_store_save (store, person, NULL, &error) ||
+          !pb_store_commit (store, &error))
+        g_error ("%s", error->message);
+      committed = g_get_monotonic_time ();
+
+      while (watched_writes (&watch, &moved_at, NULL) == writes)
+        g_main_context_iteration (NULL, TRUE);
+      while (!pb_sync_driver_is_idle (driver) || pb_store_count_outbox (store, connection->id, PB_OUTBOX_DONE) == done)
+        g_main_context_iteration (NULL, TRUE);
+      answered_at = g_get_monotonic_time ();
+      moved_at -= committed;
+      answered_at -= committed;
+      g_array_append_val (held, moved_at);
+      g_array_append_val (answered, answered_at);
+      g_usleep (5000);   /* the thread's next look */
+      writes_after = watched_writes (&watch, NULL, &reads_after);
+      printf ("  change %2u: the sandbox holds it %6.1f ms after the commit, the app has its answer %6.1f ms after "
+              "(%u writes, %u reads)\n", i + 1, moved_at / 1000.0, answered_at / 1000.0,
+              writes_after - writes, reads_after - reads);
+      fflush (stdout);
+      g_usleep (100000);   /* apart, each a run of its own */
+    }
+
+  g_source_remove (wake);
+  g_mutex_lock (&watch.lock);
+  watch.stop = TRUE;
+  g_mutex_unlock (&watch.lock);
+  g_thread_join (thread);
+  g_mutex_clear (&watch.lock);
+  g_free (watch.url);
+
+  printf ("live push of one change, %u people, latency %u ms, PbSyncDriver:\n", people->len, latency_ms);
+  print_median_max ("  commit to the sandbox holding it", held);
+  print_median_max ("  commit to the app holding payroll's answer", answered);
+}
+
 static int
 bench_push (const char *gen,
             const char *sandbox_path,
             const char *n,
             guint       seconds_limit,
-            gboolean    through_driver)
+            gboolean    through_driver,
+            guint       live_changes,
+            guint       latency_ms)
 {
   g_autofree char *dir = g_dir_make_tmp ("bench-stall-XXXXXX", NULL);
   g_autofree char *people = g_build_filename (dir, "people.json", NULL);
@@ -238,6 +455,7 @@ bench_push (const char *gen,
   g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
   g_autofree char *api_url = NULL;
+  g_autofree char *sandbox_url = NULL;
   Wait planned = { 0 }, applied = { 0 };
   PushWait pushed = { 0 };
   g_autoptr(PbSyncDriver) driver = NULL;
@@ -245,7 +463,7 @@ bench_push (const char *gen,
   PbUserSyncReport report = { 0 };
   double seconds, longest, cpu_ms, busiest_ms;
   PushStall stall = { 0 };
-  gint64 start;
+  gint64 start, drained = 0;
   guint tick, limit;
 
   g_subprocess_launcher_set_stdout_file_path (launcher, people);
@@ -261,7 +479,8 @@ bench_push (const char *gen,
   line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
   if (line == NULL || !g_str_has_prefix (line, "listening on "))
     g_error ("payroll-sandbox did not start: %s", error != NULL ? error->message : line);
-  api_url = g_strconcat (line + strlen ("listening on "), "/v2", NULL);
+  sandbox_url = g_strdup (line + strlen ("listening on "));
+  api_url = g_strconcat (sandbox_url, "/v2", NULL);
 
   store = pb_store_open (store_dir, &error);
   if (store == NULL)
@@ -321,14 +540,24 @@ bench_push (const char *gen,
       /* What it sent: the outbox's done entries; a run cut short is cancelled. */
       pushed.pushed.waiting = (guint) pb_store_count_outbox (store, connection->id, PB_OUTBOX_PENDING);
       pushed.pushed.sent = (guint) pb_store_count_outbox (store, connection->id, PB_OUTBOX_DONE);
+      if (live_changes > 0)
+        {
+          if (g_cancellable_is_cancelled (cancellable) || pushed.pushed.waiting > 0)
+            g_error ("the register's %s people were not all in payroll after %u s", n, seconds_limit);
+          g_source_remove (tick);
+          tick = 0;
+          drained = g_get_monotonic_time ();
+          live_push (store, connection, driver, sandbox_url, live_changes, latency_ms);
+        }
       g_clear_object (&driver);
       if (g_cancellable_is_cancelled (cancellable))
         g_set_error_literal (&pushed.error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "time up");
     }
-  g_source_remove (tick);
+  if (tick != 0)
+    g_source_remove (tick);
   if (!g_cancellable_is_cancelled (cancellable))
     g_source_remove (limit);
-  seconds = (g_get_monotonic_time () - start) / 1e6;
+  seconds = ((drained != 0 ? drained : g_get_monotonic_time ()) - start) / 1e6;
   longest = stall.stall.longest / 1000.0;
   cpu_ms = stall.stall.longest_cpu / 1000.0;
   busiest_ms = stall.stall.busiest / 1000.0;
@@ -394,7 +623,22 @@ main (int   argc,
           fprintf (stderr, "Usage: bench-stall --push|--push-driver PB_GEN_HR PAYROLL_SANDBOX [N] [SECONDS]\n");
           return 2;
         }
-      return bench_push (argv[2], argv[3], count, (guint) limit, strcmp (argv[1], "--push-driver") == 0);
+      return bench_push (argv[2], argv[3], count, (guint) limit, strcmp (argv[1], "--push-driver") == 0, 0, 0);
+    }
+
+  if (argc > 3 && strcmp (argv[1], "--live-push") == 0)
+    {
+      const char *count = argc > 4 ? argv[4] : "10000";
+      guint64 changes = 20, latency_ms = 50;
+
+      if (strspn (count, "0123456789") != strlen (count) || count[0] == '\0' || strcmp (count, "0") == 0 ||
+          (argc > 5 && !g_ascii_string_to_unsigned (argv[5], 10, 1, 10000, &changes, NULL)) ||
+          (argc > 6 && !g_ascii_string_to_unsigned (argv[6], 10, 0, 60000, &latency_ms, NULL)))
+        {
+          fprintf (stderr, "Usage: bench-stall --live-push PB_GEN_HR PAYROLL_SANDBOX [N [CHANGES [LATENCY_MS]]]\n");
+          return 2;
+        }
+      return bench_push (argv[2], argv[3], count, 3600, TRUE, (guint) changes, (guint) latency_ms);
     }
 
   if (gen == NULL || strspn (n, "0123456789") != strlen (n))

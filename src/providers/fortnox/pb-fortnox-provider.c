@@ -1357,16 +1357,54 @@ pb_fortnox_provider_class_init (PbFortnoxProviderClass *klass)
 
 /* --- reading an answer whole (tests and tests/fuzz/) ------------------------------- */
 
+static gboolean
+answer_is_error (JsonObject *object)
+{
+  return member_object (object, "ErrorInformation") != NULL;
+}
+
+/* A list is read as employees only (a position is read from its employee). */
+static GPtrArray *
+answer_read_list (PbProvider  *provider,
+                  PbEntity     entity,
+                  JsonArray   *values,
+                  GError     **error)
+{
+  g_autoptr(GPtrArray) items = NULL;
+  GPtrArray *remotes;
+
+  if (entity != PB_ENTITY_EMPLOYEE)
+    return NULL;
+  items = employees_page_from_json (values, NULL, error);
+  if (items == NULL)
+    return NULL;
+  remotes = g_ptr_array_new_full (items->len, (GDestroyNotify) pb_remote_free);
+  for (guint i = 0; i < items->len; i++)
+    g_ptr_array_add (remotes, g_steal_pointer (&((Listed *) g_ptr_array_index (items, i))->remote));
+  return remotes;
+}
+
+static GPtrArray *
+answer_read_object (PbProvider  *provider,
+                    PbEntity     entity,
+                    JsonObject  *object,
+                    GError     **error)
+{
+  if (entity == PB_ENTITY_POSITION)
+    return positions_of (object);
+  return pb_remotes_take_one (employee_remote_from_json (object, error));
+}
+
 /**
  * pb_fortnox_provider_read_answer:
  * @entity: %PB_ENTITY_EMPLOYEE or %PB_ENTITY_POSITION (the flat position)
  *
- * Reads the body of a Fortnox answer as the connector reads one: the JSON
- * guard and json-glib as PbHttp does; an ErrorInformation body through
- * the connector's error decoder (as a 400), into the error; else a list's
- * array through the employees' page converter, or the one object inside
- * through the readers of a single employee or its position. For tests and
- * the fuzz target tests/fuzz/fuzz-fortnox-answer.c.
+ * Reads the body of a Fortnox answer as the connector reads one
+ * (pb_provider_read_answer()): an ErrorInformation body through the
+ * connector's error decoder; else a list's array through the employees'
+ * page converter, or the one object inside through the readers of a
+ * single employee or its position. For tests and the fuzz target
+ * tests/fuzz/fuzz-fortnox-answer.c.
  *
  * Returns: (transfer full) (element-type PbRemote): the records
  */
@@ -1377,57 +1415,17 @@ pb_fortnox_provider_read_answer (PbFortnoxProvider  *self,
                                  gsize               length,
                                  GError            **error)
 {
-  g_autoptr(JsonNode) root = pb_json_parse_guarded (data, length, error);
-  g_autoptr(GPtrArray) remotes = NULL;
-  g_autoptr(GPtrArray) items = NULL;
-  g_autoptr(JsonObject) object = NULL;
-  JsonArray *values;
+  static const PbAnswerReaders readers = {
+    .is_error = answer_is_error,
+    .decode_error = fortnox_decode_error,
+    .read_list = answer_read_list,
+    .read_object = answer_read_object,
+  };
 
   g_return_val_if_fail (PB_IS_FORTNOX_PROVIDER (self), NULL);
   g_return_val_if_fail (entity == PB_ENTITY_EMPLOYEE || entity == PB_ENTITY_POSITION, NULL);
 
-  if (root == NULL)
-    return NULL;
-
-  if (JSON_NODE_HOLDS_OBJECT (root) && member_object (json_node_get_object (root), "ErrorInformation") != NULL)
-    {
-      g_autoptr(PbProviderErrorDetails) details = pb_provider_error_details_new ();
-      PbProviderError code = PB_PROVIDER_ERROR_VALIDATION;
-
-      details->status = 400;
-      fortnox_decode_error (400, root, details, &code);
-      g_set_error (error, PB_PROVIDER_ERROR, code, _("Fortnox refused: %s"),
-                   details->message != NULL ? details->message : "");
-      return NULL;
-    }
-
-  values = entity == PB_ENTITY_EMPLOYEE ? fortnox_page_values (PB_PROVIDER (self), root) : NULL;
-  if (values != NULL)
-    {
-      items = employees_page_from_json (values, NULL, error);
-      if (items == NULL)
-        return NULL;
-      remotes = g_ptr_array_new_full (items->len, (GDestroyNotify) pb_remote_free);
-      for (guint i = 0; i < items->len; i++)
-        g_ptr_array_add (remotes, g_steal_pointer (&((Listed *) g_ptr_array_index (items, i))->remote));
-      return g_steal_pointer (&remotes);
-    }
-
-  object = fortnox_unwrap (PB_PROVIDER (self), root);
-  if (object == NULL)
-    {
-      g_set_error_literal (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE,
-                           _("Fortnox sent neither a list nor an object"));
-      return NULL;
-    }
-  if (entity == PB_ENTITY_POSITION)
-    return positions_of (object);
-
-  remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
-  g_ptr_array_add (remotes, employee_remote_from_json (object, error));
-  if (g_ptr_array_index (remotes, 0) == NULL)
-    return NULL;
-  return g_steal_pointer (&remotes);
+  return pb_provider_read_answer (PB_PROVIDER (self), &readers, entity, data, length, error);
 }
 
 static void

@@ -2199,16 +2199,57 @@ pb_tripletex_provider_class_init (PbTripletexProviderClass *klass)
 
 /* --- reading an answer whole (tests and tests/fuzz/) ------------------------------- */
 
+static PbRemote *
+answer_read_one (PbTripletexProvider  *self,
+                 PbEntity              entity,
+                 JsonObject           *object,
+                 GError              **error)
+{
+  if (entity == PB_ENTITY_EMPLOYEE)
+    return employee_remote_from_json (country_codes_of (self), object, error);
+  if (entity == PB_ENTITY_POSITION)
+    return employment_from_json (object, error);
+  return salary_from_json (object, error);
+}
+
+/* A search's "values", each by the reader of one. */
+static GPtrArray *
+answer_read_list (PbProvider  *provider,
+                  PbEntity     entity,
+                  JsonArray   *values,
+                  GError     **error)
+{
+  g_autoptr(GPtrArray) remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
+
+  for (guint i = 0; i < json_array_get_length (values); i++)
+    {
+      PbRemote *remote = answer_read_one (PB_TRIPLETEX_PROVIDER (provider), entity, object_element (values, i), error);
+
+      if (remote == NULL)
+        return NULL;
+      g_ptr_array_add (remotes, remote);
+    }
+  return g_steal_pointer (&remotes);
+}
+
+static GPtrArray *
+answer_read_object (PbProvider  *provider,
+                    PbEntity     entity,
+                    JsonObject  *object,
+                    GError     **error)
+{
+  return pb_remotes_take_one (answer_read_one (PB_TRIPLETEX_PROVIDER (provider), entity, object, error));
+}
+
 /**
  * pb_tripletex_provider_read_answer:
  * @entity: %PB_ENTITY_EMPLOYEE, %PB_ENTITY_POSITION (employments) or
  *   %PB_ENTITY_SALARY
  *
- * Reads the body of a Tripletex answer as the connector reads one: the
- * JSON guard and json-glib as PbHttp does, then a search's "values" or one
- * "value", each object into a #PbRemote by the same functions the
- * listings and saves use. For tests and the fuzz target
- * tests/fuzz/fuzz-tripletex-answer.c.
+ * Reads the body of a Tripletex answer as the connector reads one
+ * (pb_provider_read_answer()): a search's "values" or one "value", each
+ * object into a #PbRemote by the same functions the listings and saves
+ * use. For tests and the fuzz target tests/fuzz/fuzz-tripletex-answer.c.
  *
  * Returns: (transfer full) (element-type PbRemote): the records
  */
@@ -2219,50 +2260,17 @@ pb_tripletex_provider_read_answer (PbTripletexProvider  *self,
                                    gsize                 length,
                                    GError              **error)
 {
-  g_autoptr(JsonNode) root = pb_json_parse_guarded (data, length, error);
-  g_autoptr(GPtrArray) remotes = NULL;
-  g_autoptr(JsonObject) value = NULL;
-  g_autoptr(JsonArray) one = NULL;
-  JsonArray *values;
+  static const PbAnswerReaders readers = {
+    .read_list = answer_read_list,
+    .read_object = answer_read_object,
+    .unreadable = N_("Tripletex sent neither “values” nor “value”"),
+  };
 
+  g_return_val_if_fail (PB_IS_TRIPLETEX_PROVIDER (self), NULL);
   g_return_val_if_fail (entity == PB_ENTITY_EMPLOYEE || entity == PB_ENTITY_POSITION ||
                         entity == PB_ENTITY_SALARY, NULL);
 
-  if (root == NULL)
-    return NULL;
-
-  values = tripletex_page_values (PB_PROVIDER (self), root);
-  if (values == NULL && (value = tripletex_unwrap (PB_PROVIDER (self), root)) != NULL)
-    {
-      one = json_array_new ();
-      json_array_add_object_element (one, json_object_ref (value));
-      values = one;
-    }
-  if (values == NULL)
-    {
-      g_set_error_literal (error, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_INVALID_RESPONSE,
-                           _("Tripletex sent neither “values” nor “value”"));
-      return NULL;
-    }
-
-  remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
-  for (guint i = 0; i < json_array_get_length (values); i++)
-    {
-      JsonObject *object = object_element (values, i);
-      PbRemote *remote = NULL;
-
-      if (entity == PB_ENTITY_EMPLOYEE)
-        remote = employee_remote_from_json (country_codes_of (self), object, error);
-      else if (entity == PB_ENTITY_POSITION)
-        remote = employment_from_json (object, error);
-      else
-        remote = salary_from_json (object, error);
-      if (remote == NULL)
-        return NULL;
-      g_ptr_array_add (remotes, remote);
-    }
-
-  return g_steal_pointer (&remotes);
+  return pb_provider_read_answer (PB_PROVIDER (self), &readers, entity, data, length, error);
 }
 
 static void

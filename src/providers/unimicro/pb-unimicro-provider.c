@@ -1516,18 +1516,51 @@ pb_unimicro_provider_class_init (PbUnimicroProviderClass *klass)
 
 /* --- reading an answer whole (tests and tests/fuzz/) ------------------------------- */
 
+static gboolean
+answer_is_error (JsonObject *object)
+{
+  return json_object_has_member (object, "Message") || json_object_has_member (object, "Messages") ||
+         json_object_has_member (object, "messages");
+}
+
+static GPtrArray *
+answer_read_list (PbProvider  *provider,
+                  PbEntity     entity,
+                  JsonArray   *values,
+                  GError     **error)
+{
+  if (entity == PB_ENTITY_EMPLOYEE)
+    return employees_page_from_json (values, NULL, error);
+  if (entity == PB_ENTITY_POSITION)
+    return positions_from_json (values, error);
+  return salaries_from_json (values, error);
+}
+
+static GPtrArray *
+answer_read_object (PbProvider  *provider,
+                    PbEntity     entity,
+                    JsonObject  *object,
+                    GError     **error)
+{
+  if (entity == PB_ENTITY_EMPLOYEE)
+    return pb_remotes_take_one (employee_remote (object, error));
+  if (entity == PB_ENTITY_POSITION)
+    return pb_remotes_take_one (position_remote (object, error));
+  return pb_remotes_take_one (salary_remote (object, error));
+}
+
 /**
  * pb_unimicro_provider_read_answer:
  * @entity: %PB_ENTITY_EMPLOYEE, %PB_ENTITY_POSITION (employments) or
  *   %PB_ENTITY_SALARY (salary posts)
  *
- * Reads the body of a Unimicro answer as the connector reads one: the JSON
- * guard and json-glib as PbHttp does; an error body (an object with
- * "Message" or "Messages") through the connector's error decoder (as a
- * 400), into the error; else a list (a bare array) through the employees'
- * page converter or the employments' or salary posts' reader, or the one
- * object through the reader of a single employee, employment or salary
- * post. For tests and the fuzz target tests/fuzz/fuzz-unimicro-answer.c.
+ * Reads the body of a Unimicro answer as the connector reads one
+ * (pb_provider_read_answer()): an error body (an object with "Message" or
+ * "Messages") through the connector's error decoder; else a list (a bare
+ * array) through the employees' page converter or the employments' or
+ * salary posts' reader, or the one object through the reader of a single
+ * employee, employment or salary post. For tests and the fuzz target
+ * tests/fuzz/fuzz-unimicro-answer.c.
  *
  * Returns: (transfer full) (element-type PbRemote): the records
  */
@@ -1538,59 +1571,18 @@ pb_unimicro_provider_read_answer (PbUnimicroProvider  *self,
                                   gsize                length,
                                   GError             **error)
 {
-  g_autoptr(JsonNode) root = pb_json_parse_guarded (data, length, error);
-  g_autoptr(GPtrArray) remotes = NULL;
-  JsonObject *object;
-  JsonArray *values;
-  PbRemote *remote;
+  static const PbAnswerReaders readers = {
+    .is_error = answer_is_error,
+    .decode_error = unimicro_decode_error,
+    .read_list = answer_read_list,
+    .read_object = answer_read_object,
+  };
 
   g_return_val_if_fail (PB_IS_UNIMICRO_PROVIDER (self), NULL);
   g_return_val_if_fail (entity == PB_ENTITY_EMPLOYEE || entity == PB_ENTITY_POSITION ||
                         entity == PB_ENTITY_SALARY, NULL);
 
-  if (root == NULL)
-    return NULL;
-
-  values = unimicro_page_values (PB_PROVIDER (self), root);
-  if (values != NULL)
-    {
-      if (entity == PB_ENTITY_EMPLOYEE)
-        return employees_page_from_json (values, NULL, error);
-      if (entity == PB_ENTITY_POSITION)
-        return positions_from_json (values, error);
-      return salaries_from_json (values, error);
-    }
-
-  object = JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-  if (object == NULL)
-    {
-      g_propagate_error (error, invalid_response (_("neither a list nor an object")));
-      return NULL;
-    }
-  if (json_object_has_member (object, "Message") || json_object_has_member (object, "Messages") ||
-      json_object_has_member (object, "messages"))
-    {
-      g_autoptr(PbProviderErrorDetails) details = pb_provider_error_details_new ();
-      PbProviderError code = PB_PROVIDER_ERROR_VALIDATION;
-
-      details->status = 400;
-      unimicro_decode_error (400, root, details, &code);
-      g_set_error (error, PB_PROVIDER_ERROR, code, _("Unimicro refused: %s (%u fields)"),
-                   details->message != NULL ? details->message : "", details->field_messages->len);
-      return NULL;
-    }
-
-  if (entity == PB_ENTITY_EMPLOYEE)
-    remote = employee_remote (object, error);
-  else if (entity == PB_ENTITY_POSITION)
-    remote = position_remote (object, error);
-  else
-    remote = salary_remote (object, error);
-  if (remote == NULL)
-    return NULL;
-  remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
-  g_ptr_array_add (remotes, remote);
-  return g_steal_pointer (&remotes);
+  return pb_provider_read_answer (PB_PROVIDER (self), &readers, entity, data, length, error);
 }
 
 static void

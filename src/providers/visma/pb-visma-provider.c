@@ -2098,18 +2098,51 @@ pb_visma_provider_class_init (PbVismaProviderClass *klass)
 
 /* --- reading an answer whole (tests and tests/fuzz/) ------------------------------- */
 
+static gboolean
+answer_is_error (JsonObject *object)
+{
+  return member_array (object, ERROR_RESULTS) != NULL;
+}
+
+/* A list page's "data" as employees or positions; a salary is read from
+ * its position. */
+static GPtrArray *
+answer_read_list (PbProvider  *provider,
+                  PbEntity     entity,
+                  JsonArray   *values,
+                  GError     **error)
+{
+  if (entity == PB_ENTITY_EMPLOYEE)
+    return employees_page_from_json (values, NULL, error);
+  if (entity == PB_ENTITY_POSITION)
+    return positions_from_json (values, error);
+  return NULL;
+}
+
+static GPtrArray *
+answer_read_object (PbProvider  *provider,
+                    PbEntity     entity,
+                    JsonObject  *object,
+                    GError     **error)
+{
+  if (entity == PB_ENTITY_SALARY)
+    return salaries_of (object);
+  if (entity == PB_ENTITY_EMPLOYEE)
+    return pb_remotes_take_one (employee_remote (object, member_array (object, "positions"), NULL, error));
+  return pb_remotes_take_one (position_remote (object, NULL, error));
+}
+
 /**
  * pb_visma_provider_read_answer:
  * @entity: %PB_ENTITY_EMPLOYEE, %PB_ENTITY_POSITION or %PB_ENTITY_SALARY
  *
- * Reads the body of a Visma.net Payroll answer as the connector reads one:
- * the JSON guard and json-glib as PbHttp does; an error body (one with
- * validationResults) through the connector's error decoder (as a 400),
- * into the error; else a list page's "data" through the employees' page
- * converter or the positions' reader, or the one document through the
- * readers of an employee (its embedded positions), a position or a
- * position's salary timeline. For tests and the fuzz target
- * tests/fuzz/fuzz-visma-answer.c.
+ * Reads the body of a Visma.net Payroll answer as the connector reads one
+ * (pb_provider_read_answer()): an error body (one with validationResults)
+ * through the connector's error decoder; else a list page's "data"
+ * through the employees' page converter or the positions' reader, or the
+ * one document through the readers of an employee (its embedded
+ * positions), a position or a position's salary timeline. For tests and
+ * the fuzz target tests/fuzz/fuzz-visma-answer.c.
  *
  * Returns: (transfer full) (element-type PbRemote): the records
  */
@@ -2120,54 +2153,18 @@ pb_visma_provider_read_answer (PbVismaProvider  *self,
                                gsize             length,
                                GError          **error)
 {
-  g_autoptr(JsonNode) root = pb_json_parse_guarded (data, length, error);
-  g_autoptr(GPtrArray) remotes = NULL;
-  JsonObject *object;
-  JsonArray *values;
-  PbRemote *remote;
+  static const PbAnswerReaders readers = {
+    .is_error = answer_is_error,
+    .decode_error = visma_decode_error,
+    .read_list = answer_read_list,
+    .read_object = answer_read_object,
+  };
 
   g_return_val_if_fail (PB_IS_VISMA_PROVIDER (self), NULL);
   g_return_val_if_fail (entity == PB_ENTITY_EMPLOYEE || entity == PB_ENTITY_POSITION ||
                         entity == PB_ENTITY_SALARY, NULL);
 
-  if (root == NULL)
-    return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_propagate_error (error, invalid_response (_("something other than a document")));
-      return NULL;
-    }
-  object = json_node_get_object (root);
-
-  if (member_array (object, ERROR_RESULTS) != NULL)
-    {
-      g_autoptr(PbProviderErrorDetails) details = pb_provider_error_details_new ();
-      PbProviderError code = PB_PROVIDER_ERROR_VALIDATION;
-
-      details->status = 400;
-      visma_decode_error (400, root, details, &code);
-      g_set_error (error, PB_PROVIDER_ERROR, code, _("Visma.net Payroll refused: %s (%u fields)"),
-                   details->message != NULL ? details->message : "", details->field_messages->len);
-      return NULL;
-    }
-
-  values = visma_page_values (PB_PROVIDER (self), root);
-  if (entity == PB_ENTITY_EMPLOYEE && values != NULL)
-    return employees_page_from_json (values, NULL, error);
-  if (entity == PB_ENTITY_POSITION && values != NULL)
-    return positions_from_json (values, error);
-  if (entity == PB_ENTITY_SALARY)
-    return salaries_of (object);
-
-  if (entity == PB_ENTITY_EMPLOYEE)
-    remote = employee_remote (object, member_array (object, "positions"), NULL, error);
-  else
-    remote = position_remote (object, NULL, error);
-  if (remote == NULL)
-    return NULL;
-  remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
-  g_ptr_array_add (remotes, remote);
-  return g_steal_pointer (&remotes);
+  return pb_provider_read_answer (PB_PROVIDER (self), &readers, entity, data, length, error);
 }
 
 static void
