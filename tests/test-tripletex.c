@@ -280,13 +280,51 @@ test_version_conflict_refetch (Fixture       *f,
 
   g_assert_no_error (ra.error);
   g_assert_no_error (rb.error);
-  /* PUTs: A, B (409), B again. GETs: three version reads (A, B, B after
-   * the conflict) and the two updates' read-backs; the create's answer was
-   * its own read-back (issue 14). */
+  /* PUTs: A, B (409), B again. GETs: the three version reads (A, B, B
+   * after the conflict), none more: each PUT's answer is the employee, as
+   * the create's was (issue 14). */
   g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, "PUT", prefix), ==, 3);
-  g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, "GET", prefix), ==, 5);
+  g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, "GET", prefix), ==, 3);
   pb_remote_free (ra.result);
   pb_remote_free (rb.result);
+}
+
+/* Issue 14: an update with the version payroll's last answer gave is one
+ * PUT, no version read and no read back; the answer is the employee with
+ * the new values and version. A version gone stale meets a 409: one read
+ * of the version, one more PUT. */
+static void
+test_update_at_known_version (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(PbRecord) kari = make_employee ("Kari", "Nordmann", "kari@acme.no");
+  g_autoptr(PbRemote) created = create_employee (f, kari);
+  g_autoptr(PbRecord) changed = pb_record_copy (kari);
+  g_autoptr(PbRemote) updated = NULL;
+  g_autoptr(PbRemote) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prefix = g_strdup_printf ("/v2/employee/%s", created->id);
+  PbProviderArgs args = { .record = changed, .remote_id = created->id, .remote_version = created->version };
+
+  g_assert_cmpint (created->version, >, 0);
+  pb_record_set (changed, PB_EMPLOYEE_CITY, "Bergen");
+  updated = pb_test_call (f->provider, PB_OP_UPDATE_EMPLOYEE, &args, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, "PUT", prefix), ==, 1);
+  g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, "GET", prefix), ==, 0);
+  g_assert_cmpstr (updated->id, ==, created->id);
+  g_assert_cmpint (updated->version, >, created->version);
+  g_assert_cmpstr (pb_record_get (updated->record, PB_EMPLOYEE_CITY), ==, "Bergen");
+  g_assert_cmpstr (pb_record_get (updated->record, PB_EMPLOYEE_EMAIL), ==, "kari@acme.no");
+
+  /* The same, stale, version again. */
+  pb_record_set (changed, PB_EMPLOYEE_CITY, "Tromsø");
+  again = pb_test_call (f->provider, PB_OP_UPDATE_EMPLOYEE, &args, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, "PUT", prefix), ==, 3);
+  g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, "GET", prefix), ==, 1);
+  g_assert_cmpint (again->version, >, updated->version);
+  g_assert_cmpstr (pb_record_get (again->record, PB_EMPLOYEE_CITY), ==, "Tromsø");
 }
 
 static void
@@ -826,6 +864,7 @@ main (int   argc,
   ADD ("employee/find-missing", NULL, test_find_missing);
   ADD ("employee/422-field-messages", NULL, test_validation_messages);
   ADD ("employee/409-refetch-and-retry", NULL, test_version_conflict_refetch);
+  ADD ("employee/update-at-known-version", NULL, test_update_at_known_version);
   ADD ("employee/paging-2500", paging_seed, test_paging);
   ADD ("employee/paging-R1-without-id-on-page-2", paging_seed, test_paging_without_id);
   ADD ("employee/R1-answer-without-id", NULL, test_employee_without_id);

@@ -954,6 +954,7 @@ on_employee_found_cb (GObject      *source,
   if (found != NULL && found->id != NULL)
     {
       args.remote_id = found->id;
+      args.remote_version = found->version;
       lane->what = _("Update the employee in payroll");
       pb_provider_call_async (push->provider, PB_OP_UPDATE_EMPLOYEE, &args, lane_cancellable (lane),
                               on_employee_written_cb, lane);
@@ -997,6 +998,9 @@ send_employee (Lane *lane)
   if (lane->employee_remote != NULL)
     {
       args.remote_id = lane->employee_remote;
+      /* The version payroll's last answer gave saves reading it first. */
+      args.remote_version = pb_store_find_link_version (push->store, push->connection->id, PB_ENTITY_EMPLOYEE,
+                                                        lane->entry.record_id);
       lane->what = _("Update the employee in payroll");
       pb_provider_call_async (push->provider, PB_OP_UPDATE_EMPLOYEE, &args, lane_cancellable (lane),
                               on_employee_written_cb, lane);

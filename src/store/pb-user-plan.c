@@ -1188,6 +1188,36 @@ pb_store_find_link (PbStore    *store,
 }
 
 /**
+ * pb_store_find_link_version:
+ *
+ * Returns: the linked record's version in payroll as its last answer gave
+ *   it, or 0 when it is not linked or the system keeps no versions
+ */
+gint64
+pb_store_find_link_version (PbStore    *store,
+                            gint64      connection_id,
+                            PbEntity    entity,
+                            gint64      record_id)
+{
+  sqlite3_stmt *stmt = pb_store_prepare (store,
+                                         "SELECT remote_version FROM links WHERE connection_id = ? AND entity = ? "
+                                         "AND record_id = ?", NULL);
+  gint64 version = 0;
+
+  if (stmt == NULL)
+    return 0;
+
+  sqlite3_bind_int64 (stmt, 1, connection_id);
+  pb_store_bind_text (stmt, 2, pb_entity_get_def (entity)->name);
+  sqlite3_bind_int64 (stmt, 3, record_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  return version;
+}
+
+/**
  * pb_store_set_link_key:
  *
  * Payroll's own key of a linked record, where the engine matches on it:

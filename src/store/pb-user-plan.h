@@ -158,6 +158,10 @@ char       *pb_store_find_link           (PbStore       *store,
                                           gint64         connection_id,
                                           PbEntity       entity,
                                           gint64         record_id);
+gint64      pb_store_find_link_version   (PbStore       *store,
+                                          gint64         connection_id,
+                                          PbEntity       entity,
+                                          gint64         record_id);
 gboolean     pb_store_set_link_key       (PbStore      *store,
                                           gint64        connection_id,
                                           PbEntity      entity,

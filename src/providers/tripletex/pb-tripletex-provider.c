@@ -410,6 +410,7 @@ typedef struct
   char       *remote_id;
   char       *parent_id;
   char       *remote_type;
+  gint64      remote_version; /* update: the version an earlier answer gave; 0: unknown */
   GPtrArray  *entries;     /* absences: the entries read */
   gboolean    look_first;  /* absence create: look for its entries first (R3) */
   ThenFunc    next;        /* the step after the request in flight */
@@ -444,6 +445,7 @@ op_new (GTask                *task,
   op->remote_id = g_strdup (args->remote_id);
   op->parent_id = g_strdup (args->parent_id);
   op->remote_type = g_strdup (args->remote_type);
+  op->remote_version = args->remote_version;
   op->rules.omit = args->omit;
   op->rules.pay_by_cash = args->pay_by_cash;
   g_task_set_task_data (task, op, (GDestroyNotify) op_free);
@@ -967,8 +969,13 @@ update_employee_step (GTask *task)
   g_autoptr(JsonObject) body = employee_to_json (self, op->record, &op->rules, FALSE);
   g_autofree char *path = g_strdup_printf ("/employee/%s", op->remote_id);
 
-  pb_provider_put_versioned_async (PB_PROVIDER (self), path, body, EMPLOYEE_FIELDS,
-                                   g_task_get_cancellable (task), on_employee_saved_cb, task);
+  /* With the version the link kept from the last answer, the PUT goes at
+   * once and its answer (completed with what we sent, as for a create) is
+   * the employee: one request, not a version read, the PUT and a read
+   * back (issue 14). A version that is stale meets a 409, and the version
+   * is read once. */
+  pb_provider_put_at_version_async (PB_PROVIDER (self), path, body, op->remote_version,
+                                    g_task_get_cancellable (task), on_employee_saved_cb, task);
 }
 
 static void
