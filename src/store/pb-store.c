@@ -994,14 +994,16 @@ pb_store_set_bulk (PbStore  *self,
   exec (self, bulk ? "PRAGMA cache_size = -32768" : "PRAGMA cache_size = -2000", NULL);
 
 #ifdef __GLIBC__
-  /* SQLite checks `x IN ('a', 'b', 'c')` (changes.op, employees.status,
-   * absences.state, salaries.period_unit) through a temporary b-tree that
-   * each execution of the INSERT opens and closes: about 90 KB allocated
-   * and freed per row. Freed at the top of the heap, glibc's default
-   * (128 KB) gave it back to the kernel each time and took it again for
-   * the next row (brk, page faults: a tenth of an import of 100,000
-   * people). During bulk writes it is kept; afterwards the default again,
-   * and what is free given back. */
+  /* Before data version 13, SQLite checked `x IN ('a', 'b', 'c')`
+   * (changes.op, employees.status, absences.state, salaries.period_unit)
+   * through a temporary b-tree that each execution of the INSERT opened
+   * and closed: about 90 KB allocated and freed per row. Freed at the top
+   * of the heap, glibc's default (128 KB) gave it back to the kernel each
+   * time and took it again for the next row (brk, page faults: a tenth of
+   * an import of 100,000 people). Version 13 wrote those checks without
+   * IN; freed memory is still kept during bulk writes (a record, its
+   * change row's JSON and SQLite's own buffers are allocated and freed per
+   * row), and afterwards the default again, and what is free given back. */
   {
     static gint n_bulk = 0;
 
