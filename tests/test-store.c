@@ -170,6 +170,222 @@ test_upgrade (void)
   g_assert_cmpuint (changes->len, ==, 1);
 }
 
+/* Every row of @table (every column, quoted as SQL writes it) in id order,
+ * one line each; or, for "sqlite_master", the schema's indexes. */
+static char *
+dump_rows (sqlite3    *db,
+           const char *table)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  if (g_str_equal (table, "sqlite_master"))
+    sql = g_strdup ("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name");
+  else
+    sql = g_strdup_printf ("SELECT * FROM %s ORDER BY rowid", table);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      for (int i = 0; i < sqlite3_column_count (stmt); i++)
+        {
+          const char *text = (const char *) sqlite3_column_text (stmt, i);
+
+          g_string_append_printf (out, "%s=%s%s", sqlite3_column_name (stmt, i),
+                                  text != NULL ? text : "NULL",
+                                  i + 1 < sqlite3_column_count (stmt) ? "|" : "\n");
+        }
+    }
+  sqlite3_finalize (stmt);
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static gboolean
+insert_has_ephemeral_table (sqlite3    *db,
+                            const char *insert)
+{
+  g_autofree char *sql = g_strdup_printf ("EXPLAIN %s", insert);
+  sqlite3_stmt *stmt = NULL;
+  gboolean found = FALSE;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    found |= g_str_equal ((const char *) sqlite3_column_text (stmt, 1), "OpenEphemeral");
+  sqlite3_finalize (stmt);
+
+  return found;
+}
+
+/* A write @db refuses with a CHECK constraint that @message names. */
+static void
+assert_check_refuses (sqlite3    *db,
+                      const char *sql,
+                      const char *message)
+{
+  /* The store's connection gives extended result codes. */
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_CONSTRAINT_CHECK);
+  g_assert_cmpstr (sqlite3_errmsg (db), ==, message);
+}
+
+/* Version 13 rebuilds the tables whose CHECK used an IN list (employees,
+ * absences, salaries, changes, outbox): a register of version 12 keeps
+ * every row, id, index, reference and constraint, and their INSERTs no
+ * longer build a temporary b-tree per row. */
+static void
+test_upgrade_rebuilt_tables (void)
+{
+  static const char * const tables[] = {
+    "employees", "positions", "absences", "salaries", "changes", "outbox", "user_plan_items",
+    "connection_types", "sqlite_master",
+  };
+  static const char * const inserts[] = {
+    "INSERT INTO employees (given_name, family_name, email, status) VALUES ('A', 'B', 'c@d', ?)",
+    "INSERT INTO absences (employee_id, type_id, start_date, state) VALUES (1, 1, '2025-01-01', ?)",
+    "INSERT INTO salaries (employee_id, start_date, amount, currency, period_unit) "
+    "VALUES (1, '2025-01-01', '1', 'NOK', ?)",
+    "INSERT INTO changes (at, entity, record_id, op) VALUES ('x', 'team', 1, ?)",
+    "INSERT INTO outbox (connection_id, entity, record_id, change_id, created_at, state) "
+    "VALUES (1, 'employee', 1, 1, 'x', ?)",
+  };
+  g_autofree char *dir = pb_test_make_dir ("upgrade-13");
+  g_autofree char *path = g_build_filename (dir, "paybridge.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbStore) old = NULL;
+  g_autoptr(PbStore) store = NULL;
+  g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(PbRecord) kari = NULL;
+  sqlite3 *db;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpuint (pb_store_schema_version (), >=, 13);
+  old = pb_store_open_at_version (dir, 12, &error);
+  g_assert_no_error (error);
+  db = pb_store_get_db (old);
+  g_assert_cmpint (sqlite3_exec (db,
+    "INSERT INTO companies (id, key, name, currency) VALUES (1, 'acme', 'Acme AS', 'NOK');"
+    "INSERT INTO teams (id, key, name) VALUES (1, 'eng', 'Engineering');"
+    "INSERT INTO absence_types (id, key, name) VALUES (1, 'sick', 'Sick leave');"
+    "INSERT INTO employees (id, employee_number, given_name, family_name, email, company_id, team_id, status)"
+    "  VALUES (7, '100', 'Kari', 'Nordmann', 'kari@example.no', 1, 1, 'active');"
+    "INSERT INTO employees (id, employee_number, given_name, family_name, email, manager_id, absence_manager_id,"
+    "  first_workday, last_workday, status)"
+    "  VALUES (9, '101', 'Ola', 'Nordmann', 'Ola@Example.no', 7, 7, '2020-01-01', '2024-12-31', 'deactivated');"
+    "INSERT INTO positions (id, employee_id, start_date, title) VALUES (3, 7, '2020-01-01', 'Engineer');"
+    "INSERT INTO positions (id, employee_id, start_date, end_date, title, percentage)"
+    "  VALUES (4, 9, '2020-01-01', '2024-12-31', 'Tester', '50');"
+    "INSERT INTO absences (id, employee_id, type_id, start_date, end_date, percentage, state, note)"
+    "  VALUES (5, 7, 1, '2025-02-03', '2025-02-04', '100', 'approved', 'flu');"
+    "INSERT INTO absences (id, employee_id, type_id, start_date, state) VALUES (6, 9, 1, '2024-03-01', 'rejected');"
+    "INSERT INTO salaries (id, employee_id, start_date, amount, currency, period_unit)"
+    "  VALUES (8, 7, '2020-01-01', '650000.00', 'NOK', 'yearly');"
+    "INSERT INTO salaries (id, employee_id, start_date, amount, currency, period_unit, note)"
+    "  VALUES (9, 9, '2020-01-01', '250.00', 'NOK', 'hourly', 'part time');"
+    "INSERT INTO changes (id, at, entity, record_id, employee_id, op, old_values, new_values)"
+    "  VALUES (11, '2025-01-01T00:00:00Z', 'employee', 7, 7, 'create', NULL, '{\"given_name\":\"Kari\"}');"
+    "INSERT INTO changes (id, at, entity, record_id, employee_id, op, old_values, new_values)"
+    "  VALUES (12, '2025-01-02T00:00:00Z', 'employee', 7, 7, 'update', '{\"phone\":null}', '{\"phone\":\"1\"}');"
+    "INSERT INTO changes (id, at, entity, record_id, employee_id, op, old_values)"
+    "  VALUES (13, '2025-01-03T00:00:00Z', 'position', 2, 7, 'delete', '{\"title\":\"X\"}');"
+    "INSERT INTO connections (id, name, system, created_at) VALUES (1, 'Tripletex', 'tripletex', 'x');"
+    "INSERT INTO connection_types (connection_id, type, activated_change, activated_at)"
+    "  VALUES (1, 'users', 11, 'x');"
+    "INSERT INTO outbox (id, connection_id, entity, record_id, employee_id, change_id, created_at, attempts, state,"
+    "  finished_at) VALUES (21, 1, 'employee', 7, 7, 11, 'x', 2, 'done', 'y');"
+    "INSERT INTO outbox (id, connection_id, entity, record_id, employee_id, change_id, created_at, state)"
+    "  VALUES (22, 1, 'employee', 7, 7, 12, 'x', 'attention');"
+    "INSERT INTO user_plans (id, connection_id, created_at) VALUES (1, 1, 'x');"
+    "INSERT INTO user_plan_items (plan_id, position, kind, employee_id) VALUES (1, 0, 'create', 9);",
+    NULL, NULL, NULL), ==, SQLITE_OK);
+  for (guint i = 0; i < G_N_ELEMENTS (inserts); i++)
+    g_assert_true (insert_has_ephemeral_table (db, inserts[i]));
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    g_ptr_array_add (before, dump_rows (db, tables[i]));
+  g_clear_object (&old);
+  g_assert_cmpint (read_user_version (path), ==, 12);
+
+  store = pb_store_open (dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (read_user_version (path), ==, pb_store_schema_version ());
+  db = pb_store_get_db (store);
+
+  /* Every row, with its id, and every index, by name and definition. */
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      g_autofree char *after = dump_rows (db, tables[i]);
+
+      g_assert_cmpstr (after, ==, g_ptr_array_index (before, i));
+    }
+  g_assert_nonnull (strstr (g_ptr_array_index (before, 8), "name=employees_email|"));
+  g_assert_nonnull (strstr (g_ptr_array_index (before, 8), "name=outbox_open|"));
+  g_assert_nonnull (strstr (g_ptr_array_index (before, 8), "name=sqlite_autoindex_absences_1|"));
+
+  /* No temporary b-tree per INSERT any more. */
+  for (guint i = 0; i < G_N_ELEMENTS (inserts); i++)
+    g_assert_false (insert_has_ephemeral_table (db, inserts[i]));
+
+  /* Foreign keys are on again, and the rebuilt tables' references hold. */
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA foreign_keys", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1);
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO positions (employee_id, start_date, title)"
+                                     " VALUES (99, '2020-01-01', 'Ghost')", NULL, NULL, NULL),
+                   ==, SQLITE_CONSTRAINT_FOREIGNKEY);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE employees SET manager_id = 98 WHERE id = 9", NULL, NULL, NULL),
+                   ==, SQLITE_CONSTRAINT_FOREIGNKEY);
+
+  /* The same values are refused, the constraint named; the others are
+   * still taken. */
+  assert_check_refuses (db, "UPDATE employees SET status = 'gone' WHERE id = 7",
+                        "CHECK constraint failed: status = 'active' OR status = 'deactivated' OR status = 'deleted'");
+  assert_check_refuses (db, "UPDATE employees SET status = 'Active' WHERE id = 7",
+                        "CHECK constraint failed: status = 'active' OR status = 'deactivated' OR status = 'deleted'");
+  assert_check_refuses (db, "UPDATE employees SET last_workday = '2019-01-01' WHERE id = 9",
+                        "CHECK constraint failed: last_workday IS NULL OR first_workday IS NULL OR "
+                        "last_workday >= first_workday");
+  assert_check_refuses (db, "UPDATE absences SET state = 'maybe' WHERE id = 5",
+                        "CHECK constraint failed: state = 'pending' OR state = 'approved' OR state = 'unapproved' "
+                        "OR state = 'rejected'");
+  assert_check_refuses (db, "UPDATE salaries SET period_unit = 'weekly' WHERE id = 8",
+                        "CHECK constraint failed: period_unit = 'monthly' OR period_unit = 'yearly' OR "
+                        "period_unit = 'hourly'");
+  assert_check_refuses (db, "UPDATE changes SET op = 'move' WHERE id = 11",
+                        "CHECK constraint failed: op = 'create' OR op = 'update' OR op = 'delete'");
+  assert_check_refuses (db, "UPDATE outbox SET state = 'failed' WHERE id = 22",
+                        "CHECK constraint failed: state = 'pending' OR state = 'attention' OR state = 'held' OR "
+                        "state = 'done' OR state = 'superseded' OR state = 'discarded'");
+  g_assert_cmpint (sqlite3_exec (db,
+    "UPDATE employees SET status = 'deleted' WHERE id = 7;"
+    "UPDATE absences SET state = 'unapproved' WHERE id = 5;"
+    "UPDATE salaries SET period_unit = 'monthly' WHERE id = 8;"
+    "UPDATE outbox SET state = 'discarded' WHERE id = 22;",
+    NULL, NULL, NULL), ==, SQLITE_OK);
+
+  /* The unique indexes still refuse (SPEC U1: emails case-insensitively),
+   * through the store's own writes too. */
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO employees (given_name, family_name, email)"
+                                     " VALUES ('O', 'N', 'OLA@example.NO')", NULL, NULL, NULL),
+                   ==, SQLITE_CONSTRAINT_UNIQUE);
+  kari = pb_store_find_employee (store, NULL, "KARI@example.no", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (kari);
+  g_assert_cmpint (pb_record_get_id (kari), ==, 7);
+
+  /* ON DELETE CASCADE is kept: deleting Ola takes his position, absence
+   * and salary (after his plan item, which refers to him without one). */
+  g_assert_cmpint (sqlite3_exec (db, "DELETE FROM user_plan_items; DELETE FROM employees WHERE id = 9",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+    "SELECT (SELECT count(*) FROM positions), (SELECT count(*) FROM absences), (SELECT count(*) FROM salaries)",
+    -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1);
+  g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, 1);
+  g_assert_cmpint (sqlite3_column_int (stmt, 2), ==, 1);
+  sqlite3_finalize (stmt);
+}
+
 static void
 test_refuse_newer (void)
 {
@@ -395,6 +611,7 @@ main (int   argc,
 
   g_test_add_func ("/store/migrations/fresh", test_fresh);
   g_test_add_func ("/store/migrations/upgrade-keeps-data", test_upgrade);
+  g_test_add_func ("/store/migrations/13-rebuilt-tables-keep-everything", test_upgrade_rebuilt_tables);
   g_test_add_func ("/store/migrations/refuse-newer", test_refuse_newer);
   g_test_add_func ("/store/default-dir", test_default_dir);
   g_test_add_func ("/store/file-mode-0600", test_file_mode);
