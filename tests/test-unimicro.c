@@ -242,6 +242,23 @@ test_company (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpuint (all->len, ==, 3);
 
+  /* C.2: rows may spell their members CompanyKey and CompanyName; the
+   * same companies are read. */
+  pb_sandbox_load_seed_data (f->sandbox, "{\"company_members\": \"CompanyKey\"}", -1, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&listed, g_ptr_array_unref);
+  listed = pb_test_call (unchosen, PB_OP_LIST_COMPANIES, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 2);
+  row = g_ptr_array_index (listed, 1);
+  g_assert_cmpstr (row->id, ==, OTHER);
+  g_assert_cmpstr (row->name, ==, "Nordlys Eiendom AS");
+  g_assert_cmpstr (row->org_number, ==, "987654321");
+  company = pb_test_call (f->provider, PB_OP_VERIFY_CREDENTIALS, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (company->name, ==, "Nordlys Data AS");
+  g_clear_pointer (&company, pb_remote_company_free);
+
   /* A user who may act on no company: none listed, and the check says so
    * rather than listing nothing to choose from. */
   pb_sandbox_load_seed_data (f->sandbox, "{\"companies\": 0}", -1, &error);

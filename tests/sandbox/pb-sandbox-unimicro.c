@@ -118,6 +118,7 @@ typedef struct
   GPtrArray  *records;   /* Rec*, in creation order */
   gint64      next_id;
   guint       n_reachable;  /* the user may reach the first this many companies */
+  gboolean    long_names;   /* /init/companies spells CompanyKey, CompanyName (C.2) */
 } Unimicro;
 
 /* --- records -------------------------------------------------------------- */
@@ -1083,8 +1084,8 @@ respond_companies (Unimicro          *um,
       JsonObject *row = json_object_new ();
 
       json_object_set_int_member (row, "ID", i + 1);
-      json_object_set_string_member (row, "Key", companies[i].key);
-      json_object_set_string_member (row, "Name", companies[i].name);
+      json_object_set_string_member (row, um->long_names ? "CompanyKey" : "Key", companies[i].key);
+      json_object_set_string_member (row, um->long_names ? "CompanyName" : "Name", companies[i].name);
       json_object_set_string_member (row, "OrganizationNumber", companies[i].org_number);
       json_array_add_object_element (out, row);
     }
@@ -1312,6 +1313,7 @@ unimicro_load_seed (gpointer   backend,
   gint64 old_next = um->next_id;
   JsonArray *employees = NULL;
   guint n_reachable = G_N_ELEMENTS (companies);
+  gboolean long_names = FALSE;
 
   if (seed != NULL)
     {
@@ -1325,10 +1327,12 @@ unimicro_load_seed (gpointer   backend,
         }
       members = json_object_get_members (json_node_get_object (seed));
       for (GList *l = members; l != NULL; l = l->next)
-        if (!g_str_equal (l->data, "employees") && !g_str_equal (l->data, "companies"))
+        if (!g_str_equal (l->data, "employees") && !g_str_equal (l->data, "companies") &&
+            !g_str_equal (l->data, "company_members"))
           {
             g_set_error (error, PB_SANDBOX_ERROR, PB_SANDBOX_ERROR_INVALID_SEED,
-                         "Unknown section “%s” (Unimicro seeds have “employees” and “companies”)",
+                         "Unknown section “%s” (Unimicro seeds have “employees”, “companies” and "
+                         "“company_members”)",
                          (const char *) l->data);
             um->records = g_steal_pointer (&old);
             return FALSE;
@@ -1350,6 +1354,23 @@ unimicro_load_seed (gpointer   backend,
             }
           n_reachable = json_node_get_int (n);
         }
+      /* "company_members": "CompanyKey" spells /init/companies' rows
+       * CompanyKey and CompanyName, the other spelling C.2 knows of. */
+      if (json_object_has_member (json_node_get_object (seed), "company_members"))
+        {
+          JsonNode *n = json_object_get_member (json_node_get_object (seed), "company_members");
+          const char *spelling = JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
+            ? json_node_get_string (n) : NULL;
+
+          if (g_strcmp0 (spelling, "Key") != 0 && g_strcmp0 (spelling, "CompanyKey") != 0)
+            {
+              g_set_error_literal (error, PB_SANDBOX_ERROR, PB_SANDBOX_ERROR_INVALID_SEED,
+                                   "“company_members” is “Key” (Key, Name) or “CompanyKey” (CompanyKey, CompanyName)");
+              um->records = g_steal_pointer (&old);
+              return FALSE;
+            }
+          long_names = g_str_equal (spelling, "CompanyKey");
+        }
       if (json_object_has_member (json_node_get_object (seed), "employees"))
         employees = json_object_get_array_member (json_node_get_object (seed), "employees");
     }
@@ -1364,6 +1385,7 @@ unimicro_load_seed (gpointer   backend,
       return FALSE;
     }
   um->n_reachable = n_reachable;
+  um->long_names = long_names;
   return TRUE;
 }
 
