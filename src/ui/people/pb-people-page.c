@@ -594,13 +594,21 @@ grow_tick_cb (GtkWidget     *widget,
 
 /* The new people past the rows the table had come a few a frame: GTK 4.8
  * builds a row for each (up to ~200) as it is told of them, and 200 at
- * once stalled the main loop for 100 ms and more. */
+ * once stalled the main loop for 100 ms and more. A table not shown yet
+ * (the window opening) gets them all at once, as the window's first frame
+ * shows them. */
 static void
 follow_growth (PbPeoplePage *self)
 {
   if (self->grow_tick != 0 ||
       pb_people_model_get_n_found (self->people) == g_list_model_get_n_items (G_LIST_MODEL (self->people)))
     return;
+
+  if (!gtk_widget_get_realized (GTK_WIDGET (self->column_view)))
+    {
+      pb_people_model_finish_growth (self->people);
+      return;
+    }
 
   self->grow_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->column_view), grow_tick_cb, self, NULL);
 }
