@@ -394,9 +394,12 @@ test_sorts (Fixture       *fixture,
 typedef struct
 {
   guint calls;
+  guint position;
   guint removed;
   guint added;
-  guint max_in_one_call;
+  guint updates;
+  guint updated_position;
+  guint updated_n;
 } Changes;
 
 static void
@@ -406,28 +409,41 @@ on_items_changed_cb (GListModel *model,
                      guint       added,
                      Changes    *changes)
 {
-  g_assert_cmpuint (position, ==, 0);
   changes->calls++;
+  changes->position = position;
   changes->removed += removed;
   changes->added += added;
-  /* All out, then all in: never both at once (GTK 4.8's selection would
-   * look for its item among every added one, reading every page). */
+  /* Only the tail comes or goes: never both at once (GTK 4.8's selection
+   * would look for its item among every added one, reading every page). */
   g_assert_true (removed == 0 || added == 0);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, position + added);
 }
 
-/* A reload says the whole range changed and reads nothing until asked. */
 static void
-test_reload (Fixture       *fixture,
-             gconstpointer  data)
+on_items_updated_cb (PbPeopleModel *model,
+                     guint          position,
+                     guint          n_items,
+                     Changes       *changes)
 {
-  g_autoptr(PbPeopleModel) model = pb_people_model_new (fixture->store);
-  g_autoptr(PbRecord) person = pb_record_new (PB_ENTITY_EMPLOYEE);
-  g_autoptr(PbRecord) first = NULL;
-  g_autoptr(GError) error = NULL;
-  Changes changes = { 0, };
+  changes->updates++;
+  changes->updated_position = position;
+  changes->updated_n = n_items;
+}
 
-  first = g_list_model_get_item (G_LIST_MODEL (model), 0);
-  g_assert_cmpuint (pb_people_model_get_n_cached_pages (model), ==, 1);
+static void
+watch_changes (PbPeopleModel *model,
+               Changes       *changes)
+{
+  *changes = (Changes) { 0, };
+  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed_cb), changes);
+  g_signal_connect (model, "items-updated", G_CALLBACK (on_items_updated_cb), changes);
+}
+
+static void
+add_aardvark (Fixture *fixture)
+{
+  g_autoptr(PbRecord) person = pb_record_new (PB_ENTITY_EMPLOYEE);
+  g_autoptr(GError) error = NULL;
 
   pb_record_set (person, PB_EMPLOYEE_GIVEN_NAME, "Aaron");
   pb_record_set (person, PB_EMPLOYEE_FAMILY_NAME, "Aardvark");
@@ -436,19 +452,178 @@ test_reload (Fixture       *fixture,
   g_assert_true (pb_store_begin (fixture->store, &error));
   save_or_die (fixture->store, person);
   g_assert_true (pb_store_commit (fixture->store, &error));
+  g_assert_no_error (error);
+}
 
-  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed_cb), &changes);
+/* A reload no one holds an item of: only the new tail is told, and
+ * nothing is read until asked. */
+static void
+test_reload (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(PbPeopleModel) model = pb_people_model_new (fixture->store);
+  g_autoptr(PbRecord) first = NULL;
+  Changes changes;
+
+  first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  g_assert_cmpuint (pb_people_model_get_n_cached_pages (model), ==, 1);
+  g_clear_object (&first);
+
+  add_aardvark (fixture);
+
+  watch_changes (model, &changes);
   pb_people_model_reload (model);
-  g_assert_cmpuint (changes.calls, ==, 2);
-  g_assert_cmpuint (changes.removed, ==, N_PEOPLE);
-  g_assert_cmpuint (changes.added, ==, N_PEOPLE + 1);
+  g_assert_cmpuint (changes.calls, ==, 1);
+  g_assert_cmpuint (changes.position, ==, N_PEOPLE);
+  g_assert_cmpuint (changes.removed, ==, 0);
+  g_assert_cmpuint (changes.added, ==, 1);
+  g_assert_cmpuint (changes.updates, ==, 0);
   g_assert_cmpuint (pb_people_model_get_n_cached_pages (model), ==, 0);
   g_assert_true (pb_people_model_get_n_all (model) == N_PEOPLE + 1);
 
-  g_clear_object (&first);
   first = g_list_model_get_item (G_LIST_MODEL (model), 0);
   g_assert_cmpstr (pb_record_get (first, PB_EMPLOYEE_FAMILY_NAME), ==, "Aardvark");
-  g_signal_handlers_disconnect_by_func (model, on_items_changed_cb, &changes);
+  g_signal_handlers_disconnect_by_data (model, &changes);
+}
+
+/* An item handed out keeps its identity across a reload and takes the
+ * values of the person now at its position (a row of the view so stays
+ * built); ::items-updated names the items whose values changed. */
+static void
+test_reload_keeps_items (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(PbPeopleModel) model = pb_people_model_new (fixture->store);
+  g_autoptr(GPtrArray) all = list_all (fixture);
+  g_autoptr(PbRecord) first = NULL;
+  g_autoptr(PbRecord) second = NULL;
+  g_autoptr(PbRecord) last = NULL;
+  g_autoptr(PbRecord) again = NULL;
+  gint64 first_id;
+  Changes changes;
+
+  first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  second = g_list_model_get_item (G_LIST_MODEL (model), 1);
+  last = g_list_model_get_item (G_LIST_MODEL (model), N_PEOPLE - 1);
+  first_id = pb_record_get_id (first);
+  g_assert_cmpint (first_id, ==, pb_record_get_id (g_ptr_array_index (all, 0)));
+  g_assert_cmpuint (pb_people_model_get_n_cached_pages (model), ==, 2);
+
+  /* Nothing changed: nothing to tell. */
+  watch_changes (model, &changes);
+  pb_people_model_reload (model);
+  g_assert_cmpuint (changes.calls, ==, 0);
+  g_assert_cmpuint (changes.updates, ==, 0);
+  g_assert_cmpint (pb_record_get_id (first), ==, first_id);
+  g_signal_handlers_disconnect_by_data (model, &changes);
+
+  /* Aardvark comes first: everyone moves down one. */
+  add_aardvark (fixture);
+  watch_changes (model, &changes);
+  pb_people_model_reload (model);
+
+  g_assert_cmpuint (changes.calls, ==, 1);
+  g_assert_cmpuint (changes.position, ==, N_PEOPLE);
+  g_assert_cmpuint (changes.added, ==, 1);
+  g_assert_cmpuint (changes.updates, ==, 1);
+  g_assert_cmpuint (changes.updated_position, ==, 0);
+  g_assert_cmpuint (changes.updated_position + changes.updated_n, ==, N_PEOPLE);
+  /* Only the held items' pages were read again. */
+  g_assert_cmpuint (pb_people_model_get_n_cached_pages (model), ==, 2);
+
+  again = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  g_assert_true (again == first);
+  g_assert_cmpstr (pb_record_get (first, PB_EMPLOYEE_FAMILY_NAME), ==, "Aardvark");
+  g_assert_cmpint (pb_record_get_id (second), ==, first_id);
+  g_assert_cmpint (pb_record_get_id (last), ==, pb_record_get_id (g_ptr_array_index (all, N_PEOPLE - 2)));
+  g_clear_object (&again);
+  again = g_list_model_get_item (G_LIST_MODEL (model), 1);
+  g_assert_true (again == second);
+  g_clear_object (&again);
+
+  /* The new tail is a new item, with the last person's values. */
+  again = g_list_model_get_item (G_LIST_MODEL (model), N_PEOPLE);
+  g_assert_true (again != last);
+  g_assert_cmpint (pb_record_get_id (again), ==, pb_record_get_id (g_ptr_array_index (all, N_PEOPLE - 1)));
+  g_signal_handlers_disconnect_by_data (model, &changes);
+}
+
+/* A query that finds fewer people: the tail goes, the items before it
+ * stay the same objects with the people found now. */
+static void
+test_query_shrinks_tail (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(PbPeopleModel) model = pb_people_model_new (fixture->store);
+  PbPeopleQuery query = PB_PEOPLE_QUERY_INIT;
+  const char * const by_number[] = { "e0123", NULL };
+  g_autoptr(PbRecord) first = NULL;
+  g_autoptr(PbRecord) again = NULL;
+  Changes changes;
+
+  first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+
+  watch_changes (model, &changes);
+  query.search = by_number;
+  pb_people_model_set_query (model, &query);
+  g_assert_cmpuint (changes.calls, ==, 1);
+  g_assert_cmpuint (changes.position, ==, 1);
+  g_assert_cmpuint (changes.removed, ==, N_PEOPLE - 1);
+  g_assert_cmpuint (changes.updates, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 1);
+
+  again = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  g_assert_true (again == first);
+  g_assert_cmpstr (pb_record_get (first, PB_EMPLOYEE_FAMILY_NAME), ==, "Ødegård");
+  g_signal_handlers_disconnect_by_data (model, &changes);
+}
+
+/* With a growth step, a reload that finds many more people tells a step
+ * of them at a time (GTK builds a row for each new item it is told of),
+ * then, past a page, all the rest; the count of what it found is at once
+ * right, and finding someone not told yet tells everyone. */
+static void
+test_growth_steps (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(PbPeopleModel) model = pb_people_model_new (NULL);
+  g_autoptr(GPtrArray) all = list_all (fixture);
+  Changes changes;
+  guint steps = 0;
+
+  pb_people_model_set_growth_step (model, 8);
+  watch_changes (model, &changes);
+  pb_people_model_set_store (model, fixture->store);
+  g_assert_cmpuint (changes.calls, ==, 1);
+  g_assert_cmpuint (changes.added, ==, 8);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 8);
+  g_assert_cmpuint (pb_people_model_get_n_found (model), ==, N_PEOPLE);
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), 8));
+
+  while (pb_people_model_grow (model))
+    {
+      steps++;
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 8 + 8 * steps);
+    }
+  /* 8 a step up to a page: 30 steps to 248, then the last 202 at once. */
+  g_assert_cmpuint (steps, ==, PB_PEOPLE_MODEL_PAGE_SIZE / 8 - 2);
+  g_assert_cmpuint (changes.calls, ==, steps + 2);
+  g_assert_cmpuint (changes.added, ==, N_PEOPLE);
+  assert_model_ids (G_LIST_MODEL (model), all);
+  g_assert_false (pb_people_model_grow (model));
+  g_signal_handlers_disconnect_by_data (model, &changes);
+
+  /* Someone past what was told: found, and everyone told. */
+  pb_people_model_set_store (model, NULL);
+  pb_people_model_set_store (model, fixture->store);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 8);
+  g_assert_cmpuint (pb_people_model_find (model, pb_record_get_id (g_ptr_array_index (all, 400))), ==, 400);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, N_PEOPLE);
+
+  /* A growth of one step or less is told at once. */
+  add_aardvark (fixture);
+  pb_people_model_reload (model);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, N_PEOPLE + 1);
 }
 
 int
@@ -465,6 +640,9 @@ main (int   argc,
   ADD ("/people-model/search-fields", test_search_fields);
   ADD ("/people-model/sorts", test_sorts);
   ADD ("/people-model/reload", test_reload);
+  ADD ("/people-model/reload-keeps-items", test_reload_keeps_items);
+  ADD ("/people-model/query-shrinks-tail", test_query_shrinks_tail);
+  ADD ("/people-model/growth-steps", test_growth_steps);
 
 #undef ADD
 

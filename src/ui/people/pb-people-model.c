@@ -16,8 +16,22 @@
  * search, the company, location and team filters as SQL, the column sort
  * as ORDER BY) and the pages of PB_PEOPLE_MODEL_PAGE_SIZE people asked for
  * so far, read from the store on demand. A register of 10,000 people opens
- * on one page's read. A reload (or a new query) forgets the pages, counts
- * again and says every item changed; no row is read until shown. */
+ * on one page's read.
+ *
+ * An item is a position's slot rather than a person: a reload (or a new
+ * query) counts again and gives the items someone still holds (a row of
+ * the view, the selection) the values of whoever is at their position now,
+ * in place, then says so with ::items-updated. items-changed tells only
+ * the growth or shrink at the tail. GTK 4.8's list views so keep the rows
+ * they built (building ~200 rows again after an import stalled the main
+ * loop for 100 ms and more). Pages that no one holds an item of are
+ * forgotten: no row is read until shown. Whoever needs a person to stay
+ * the same person keeps a copy (pb_record_copy()).
+ *
+ * With a growth step (pb_people_model_set_growth_step()), a tail that grows
+ * by more is told a step at a time, pb_people_model_grow() telling the next
+ * (the view, once a frame): GTK builds the rows of the new items as it is
+ * told, up to its ~200. */
 
 #define MAX_CACHED_PAGES 32
 
@@ -35,11 +49,21 @@ struct _PbPeopleModel
   PbPeopleSort   sort;
   gboolean       descending;
 
-  guint          n_items;        /* what the query finds */
+  guint          n_items;        /* what the query finds, as told so far */
+  guint          n_found;        /* what the query finds */
+  guint          growth_step;    /* 0: the whole growth told at once */
+  guint          grow_until;     /* told in steps up to here, then the rest */
   guint          n_all;          /* the whole register */
   gboolean       all_active;     /* no one in the register is deactivated or deleted */
   GHashTable    *pages;          /* page number -> GPtrArray of PbRecord */
 };
+
+enum {
+  ITEMS_UPDATED,
+  N_SIGNALS
+};
+
+static guint signals [N_SIGNALS];
 
 static void pb_people_model_list_model_init (GListModelInterface *iface);
 
@@ -71,6 +95,32 @@ pb_people_model_get_n_items (GListModel *model)
   return PB_PEOPLE_MODEL (model)->n_items;
 }
 
+/* Whether anyone but the page holds @record: a row of the view, the
+ * selection, a caller of get_item(). */
+static gboolean
+is_held (PbRecord *record)
+{
+  return g_atomic_int_get (&G_OBJECT (record)->ref_count) > 1;
+}
+
+static gboolean
+page_is_held (GPtrArray *people)
+{
+  for (guint i = 0; i < people->len; i++)
+    if (is_held (g_ptr_array_index (people, i)))
+      return TRUE;
+
+  return FALSE;
+}
+
+static gboolean
+page_is_not_held (gpointer key,
+                  gpointer value,
+                  gpointer user_data)
+{
+  return !page_is_held (value);
+}
+
 static GPtrArray *
 fetch_page (PbPeopleModel *self,
             guint          page)
@@ -88,9 +138,10 @@ fetch_page (PbPeopleModel *self,
       return NULL;
     }
 
-  /* Scrolling through the whole register keeps a bounded window of it. */
+  /* Scrolling through the whole register keeps a bounded window of it,
+   * and the pages of the items handed out: a reload updates those. */
   if (g_hash_table_size (self->pages) >= MAX_CACHED_PAGES)
-    g_hash_table_remove_all (self->pages);
+    g_hash_table_foreach_remove (self->pages, page_is_not_held, NULL);
   g_hash_table_insert (self->pages, GUINT_TO_POINTER (page), people);
 
   return people;
@@ -164,6 +215,22 @@ pb_people_model_class_init (PbPeopleModelClass *klass)
 
   object_class->dispose = pb_people_model_dispose;
   object_class->finalize = pb_people_model_finalize;
+
+  /**
+   * PbPeopleModel::items-updated:
+   * @position: the first item whose values may have changed
+   * @n_items: how many
+   *
+   * A reload gave items already handed out (the same objects, at the same
+   * positions) the values of the people now at their positions: whatever
+   * shows them reads them again.
+   */
+  signals [ITEMS_UPDATED] =
+    g_signal_new ("items-updated",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
 }
 
 static void
@@ -306,55 +373,138 @@ pb_people_model_reload_with (PbPeopleModel       *self,
   read_again (self, TRUE);
 }
 
+/* Gives @record @from's id and values; whether any differed. */
+static gboolean
+update_record (PbRecord *record,
+               PbRecord *from)
+{
+  const PbEntityDef *def = pb_entity_get_def (pb_record_get_entity (record));
+  gboolean changed = FALSE;
+
+  if (pb_record_get_id (record) != pb_record_get_id (from))
+    {
+      pb_record_set_id (record, pb_record_get_id (from));
+      changed = TRUE;
+    }
+  for (guint i = 0; i < def->n_fields; i++)
+    if (g_strcmp0 (pb_record_get (record, i), pb_record_get (from, i)) != 0)
+      {
+        pb_record_set (record, i, pb_record_get (from, i));
+        changed = TRUE;
+      }
+
+  return changed;
+}
+
+/* The pages someone holds an item of are read again, their first @n_kept
+ * positions' items (of the whole list) keeping their objects with the
+ * values read now; the other pages are forgotten. The range of the items
+ * that changed goes to @first and @last (@first > @last: none). */
+static void
+refresh_held_pages (PbPeopleModel *self,
+                    guint          n_kept,
+                    guint         *first,
+                    guint         *last)
+{
+  g_autoptr(GHashTable) old_pages = g_steal_pointer (&self->pages);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  self->pages = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
+  *first = G_MAXUINT;
+  *last = 0;
+
+  if (self->store == NULL)
+    return;
+
+  g_hash_table_iter_init (&iter, old_pages);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      guint page = GPOINTER_TO_UINT (key);
+      guint start = page * PB_PEOPLE_MODEL_PAGE_SIZE;
+      GPtrArray *old = value;
+      GPtrArray *people;
+
+      if (start >= n_kept || !page_is_held (old))
+        continue;
+
+      people = fetch_page (self, page);
+      if (people == NULL)
+        continue;
+
+      for (guint i = 0; i < MIN (old->len, people->len) && start + i < n_kept; i++)
+        {
+          PbRecord *slot = g_ptr_array_index (old, i);
+
+          if (update_record (slot, g_ptr_array_index (people, i)))
+            {
+              *first = MIN (*first, start + i);
+              *last = MAX (*last, start + i);
+            }
+          g_object_unref (g_ptr_array_index (people, i));
+          g_ptr_array_index (people, i) = g_object_ref (slot);
+        }
+    }
+}
+
 static void
 read_again (PbPeopleModel *self,
             gboolean       register_changed)
 {
   PbPeopleQuery query;
-  guint removed;
+  guint old_n = self->n_items;
+  guint new_n = 0;
+  guint first, last;
 
-  removed = self->n_items;
-  g_hash_table_remove_all (self->pages);
-
-  /* Two steps, all out then all in: given one change that removes rows
-   * and adds others, GTK 4.8's GtkSingleSelection looks for its selected
-   * item among all the added ones, reading every page. */
-  if (removed > 0)
+  if (self->store != NULL)
     {
-      self->n_items = 0;
-      g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
-    }
+      /* The whole register, and how many of it are active. */
+      if (register_changed)
+        {
+          query = (PbPeopleQuery) PB_PEOPLE_QUERY_INIT;
+          self->n_all = count (self, &query);
+          query.status = "active";
+          self->all_active = count (self, &query) == self->n_all;
+        }
 
-  if (self->store == NULL)
+      fill_query (self, &query);
+      if (self->search == NULL && self->company == NULL && self->location == NULL && self->team == NULL)
+        new_n = self->n_all;
+      else
+        new_n = count (self, &query);
+    }
+  else
     {
       self->n_all = 0;
       self->all_active = TRUE;
-      return;
     }
 
-  /* The whole register, and how many of it are active. */
-  if (register_changed)
+  /* The items at the positions both counts share stay the same objects;
+   * only the tail comes or goes. The rows GTK built stay built. */
+  refresh_held_pages (self, MIN (old_n, new_n), &first, &last);
+
+  self->n_found = new_n;
+  if (self->growth_step > 0 && new_n > old_n + self->growth_step)
     {
-      query = (PbPeopleQuery) PB_PEOPLE_QUERY_INIT;
-      self->n_all = count (self, &query);
-      query.status = "active";
-      self->all_active = count (self, &query) == self->n_all;
+      /* Past GTK's rows, the rest of the tail costs nothing to tell. */
+      self->grow_until = old_n + PB_PEOPLE_MODEL_PAGE_SIZE;
+      new_n = old_n + self->growth_step;
     }
+  self->n_items = new_n;
+  if (new_n < old_n)
+    g_list_model_items_changed (G_LIST_MODEL (self), new_n, old_n - new_n, 0);
+  else if (new_n > old_n)
+    g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, new_n - old_n);
 
-  fill_query (self, &query);
-  if (self->search == NULL && self->company == NULL && self->location == NULL && self->team == NULL)
-    self->n_items = self->n_all;
-  else
-    self->n_items = count (self, &query);
-
-  if (self->n_items > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, self->n_items);
+  if (first <= last)
+    g_signal_emit (self, signals [ITEMS_UPDATED], 0, first, last - first + 1);
 }
 
 /**
  * pb_people_model_reload:
  *
- * Counts again and forgets the pages read: every item may have changed.
+ * Counts again and forgets the pages read, but those of items someone
+ * holds: these are read again into the same objects (::items-updated).
  */
 void
 pb_people_model_reload (PbPeopleModel *self)
@@ -398,15 +548,19 @@ pb_people_model_find (PbPeopleModel *self,
 
   g_return_val_if_fail (PB_IS_PEOPLE_MODEL (self), G_MAXUINT);
 
-  if (self->store == NULL || employee_id == 0 || self->n_items == 0)
+  if (self->store == NULL || employee_id == 0 || self->n_found == 0)
     return G_MAXUINT;
 
   fill_query (self, &query);
   position = pb_store_find_person_position (self->store, &query, employee_id, &error);
   if (position == -2)
     g_warning ("Could not find an employee: %s", error->message);
-  if (position < 0 || position >= self->n_items)
+  if (position < 0 || position >= self->n_found)
     return G_MAXUINT;
+
+  /* Someone not told yet: the rest of the growth is told at once. */
+  if (position >= self->n_items)
+    pb_people_model_finish_growth (self);
 
   return (guint) position;
 }
@@ -417,4 +571,76 @@ pb_people_model_get_n_cached_pages (PbPeopleModel *self)
   g_return_val_if_fail (PB_IS_PEOPLE_MODEL (self), 0);
 
   return g_hash_table_size (self->pages);
+}
+
+/* What the query finds, told or not yet (see pb_people_model_grow()). */
+guint
+pb_people_model_get_n_found (PbPeopleModel *self)
+{
+  g_return_val_if_fail (PB_IS_PEOPLE_MODEL (self), 0);
+
+  return self->n_found;
+}
+
+/**
+ * pb_people_model_set_growth_step:
+ * @step: how many new items a reload tells at most; 0 for no limit
+ *
+ * A reload that finds more people than before tells at most @step of the
+ * new ones; pb_people_model_grow() tells the next step.
+ */
+void
+pb_people_model_set_growth_step (PbPeopleModel *self,
+                                 guint          step)
+{
+  g_return_if_fail (PB_IS_PEOPLE_MODEL (self));
+
+  self->growth_step = step;
+  if (step == 0)
+    pb_people_model_finish_growth (self);
+}
+
+static void
+grow_to (PbPeopleModel *self,
+         guint          n_items)
+{
+  guint old_n = self->n_items;
+
+  if (n_items <= old_n)
+    return;
+
+  self->n_items = n_items;
+  g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, n_items - old_n);
+}
+
+/**
+ * pb_people_model_grow:
+ *
+ * Tells the next step of the items a reload found but did not tell yet;
+ * past the first PB_PEOPLE_MODEL_PAGE_SIZE new ones, all the rest.
+ *
+ * Returns: whether some are still to tell
+ */
+gboolean
+pb_people_model_grow (PbPeopleModel *self)
+{
+  guint next;
+
+  g_return_val_if_fail (PB_IS_PEOPLE_MODEL (self), FALSE);
+
+  next = self->n_items + MAX (self->growth_step, 1);
+  if (next >= self->grow_until)
+    next = self->n_found;
+  grow_to (self, MIN (next, self->n_found));
+
+  return self->n_items < self->n_found;
+}
+
+/* Tells every item found at once. */
+void
+pb_people_model_finish_growth (PbPeopleModel *self)
+{
+  g_return_if_fail (PB_IS_PEOPLE_MODEL (self));
+
+  grow_to (self, self->n_found);
 }

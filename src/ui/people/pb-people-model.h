@@ -36,5 +36,10 @@ gboolean       pb_people_model_get_all_active       (PbPeopleModel       *self);
 guint          pb_people_model_find                 (PbPeopleModel       *self,
                                                      gint64               employee_id);
 guint          pb_people_model_get_n_cached_pages   (PbPeopleModel       *self);
+guint          pb_people_model_get_n_found          (PbPeopleModel       *self);
+void           pb_people_model_set_growth_step      (PbPeopleModel       *self,
+                                                     guint                step);
+gboolean       pb_people_model_grow                 (PbPeopleModel       *self);
+void           pb_people_model_finish_growth        (PbPeopleModel       *self);
 
 G_END_DECLS

@@ -60,6 +60,9 @@ typedef enum
 typedef char *(*PersonTextFunc) (PbRecord     *person,
                                  PbPeoplePage *self);
 
+/* How many new rows the table builds a frame (see follow_growth()). */
+#define GROWTH_STEP 4
+
 /* What a cell factory needs: the page (for key -> name maps) and how to
  * word the column's value. */
 typedef struct
@@ -77,6 +80,8 @@ struct _PbPeoplePage
   GSettings           *settings;                  /* (owned) (nullable) */
 
   PbPeopleModel       *people;                    /* (owned) what the query finds */
+  GHashTable          *bound_cells;               /* (owned) GtkListItem -> ColumnInfo, the cells bound */
+  guint                grow_tick;                 /* the table grows a step a frame */
   GtkSingleSelection  *selection;                 /* (owned) */
   int                  probe_column;              /* see get_sort() */
 
@@ -282,6 +287,16 @@ on_text_cell_bind_cb (GtkSignalListItemFactory *factory,
 
   gtk_label_set_label (GTK_LABEL (label), text != NULL ? text : "");
   set_dimmed (label, is_deleted (person));
+  g_hash_table_insert (column->self->bound_cells, list_item, column);
+}
+
+/* A cell no longer shows its item (unbound, or torn down). */
+static void
+on_cell_unbind_cb (GtkSignalListItemFactory *factory,
+                   GtkListItem              *list_item,
+                   ColumnInfo               *column)
+{
+  g_hash_table_remove (column->self->bound_cells, list_item);
 }
 
 /* The name cell: an avatar, the name and, when the page is narrow and the
@@ -329,6 +344,47 @@ on_name_cell_bind_cb (GtkSignalListItemFactory *factory,
   gtk_label_set_label (GTK_LABEL (email_label), email != NULL ? email : "");
   set_dimmed (name_label, is_deleted (person));
   gtk_widget_set_opacity (avatar, is_deleted (person) ? 0.55 : 1.0);
+  g_hash_table_insert (column->self->bound_cells, list_item, column);
+}
+
+/* A reload gave items shown the values of the people now at their
+ * positions: their cells are bound again, the rows GTK built kept
+ * (building them anew stalled the main loop). */
+static void
+on_people_items_updated_cb (PbPeoplePage  *self,
+                            guint          position,
+                            guint          n_items,
+                            PbPeopleModel *people)
+{
+  g_autoptr(GPtrArray) cells = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer list_item, column;
+
+  /* Binding puts the cell in the table again: the cells first, then bind. */
+  g_hash_table_iter_init (&iter, self->bound_cells);
+  while (g_hash_table_iter_next (&iter, &list_item, &column))
+    {
+      guint cell_position = gtk_list_item_get_position (list_item);
+
+      if (cell_position >= position && cell_position - position < n_items)
+        {
+          g_ptr_array_add (cells, list_item);
+          g_ptr_array_add (cells, column);
+        }
+    }
+
+  for (guint i = 0; i < cells->len; i += 2)
+    {
+      GtkListItem *cell = g_ptr_array_index (cells, i);
+      ColumnInfo *info = g_ptr_array_index (cells, i + 1);
+
+      if (gtk_list_item_get_item (cell) == NULL)
+        continue;
+      if (info == &self->columns[COLUMN_NAME])
+        on_name_cell_bind_cb (NULL, cell, info);
+      else
+        on_text_cell_bind_cb (NULL, cell, info);
+    }
 }
 
 /* How each column sorts, in the store's terms. */
@@ -407,6 +463,8 @@ setup_column (PbPeoplePage        *self,
       g_signal_connect (factory, "setup", G_CALLBACK (on_text_cell_setup_cb), &self->columns[column]);
       g_signal_connect (factory, "bind", G_CALLBACK (on_text_cell_bind_cb), &self->columns[column]);
     }
+  g_signal_connect (factory, "unbind", G_CALLBACK (on_cell_unbind_cb), &self->columns[column]);
+  g_signal_connect (factory, "teardown", G_CALLBACK (on_cell_unbind_cb), &self->columns[column]);
   gtk_column_view_column_set_factory (view_column, factory);
 
   sorter = GTK_SORTER (gtk_custom_sorter_new (column_probe_cb, &self->columns[column], NULL));
@@ -520,15 +578,51 @@ dup_summary (guint n_shown,
                           n_shown, n_all);
 }
 
+static gboolean
+grow_tick_cb (GtkWidget     *widget,
+              GdkFrameClock *clock,
+              gpointer       user_data)
+{
+  PbPeoplePage *self = user_data;
+
+  if (pb_people_model_grow (self->people))
+    return G_SOURCE_CONTINUE;
+
+  self->grow_tick = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* The new people past the rows the table had come a few a frame: GTK 4.8
+ * builds a row for each (up to ~200) as it is told of them, and 200 at
+ * once stalled the main loop for 100 ms and more. A table not shown yet
+ * (the window opening) gets them all at once, as the window's first frame
+ * shows them. */
+static void
+follow_growth (PbPeoplePage *self)
+{
+  if (self->grow_tick != 0 ||
+      pb_people_model_get_n_found (self->people) == g_list_model_get_n_items (G_LIST_MODEL (self->people)))
+    return;
+
+  if (!gtk_widget_get_realized (GTK_WIDGET (self->column_view)))
+    {
+      pb_people_model_finish_growth (self->people);
+      return;
+    }
+
+  self->grow_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->column_view), grow_tick_cb, self, NULL);
+}
+
 static void
 update_stacks (PbPeoplePage *self)
 {
   guint n_all = pb_people_model_get_n_all (self->people);
-  guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->people));
+  guint n_shown = pb_people_model_get_n_found (self->people);
   g_autofree char *summary = dup_summary (n_shown, n_all);
 
   gtk_stack_set_visible_child_name (self->main_stack, n_all > 0 ? "people" : "empty");
   gtk_stack_set_visible_child_name (self->list_stack, n_shown > 0 ? "list" : "no-results");
+  follow_growth (self);
 
   if (g_strcmp0 (summary, self->summary) != 0)
     {
@@ -884,6 +978,9 @@ pb_people_page_dispose (GObject *object)
   PbPeoplePage *self = (PbPeoplePage *)object;
 
   g_clear_handle_id (&self->layout_idle, g_source_remove);
+  if (self->grow_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->column_view), self->grow_tick);
+  self->grow_tick = 0;
 
   /* The sorters, the filter and the cell factories call back into @self,
    * and the column view's sorter changes as its columns go: take the
@@ -919,6 +1016,7 @@ pb_people_page_finalize (GObject *object)
     }
   g_clear_pointer (&self->search_terms, g_strfreev);
   g_clear_pointer (&self->summary, g_free);
+  g_clear_pointer (&self->bound_cells, g_hash_table_unref);
 
   G_OBJECT_CLASS (pb_people_page_parent_class)->finalize (object);
 }
@@ -1064,7 +1162,11 @@ pb_people_page_init (PbPeoplePage *self)
   setup_column (self, self->company_column, COLUMN_COMPANY, 6, get_company);
   setup_column (self, self->status_column, COLUMN_STATUS, 4, get_status_cell);
 
+  self->bound_cells = g_hash_table_new (NULL, NULL);
   self->people = pb_people_model_new (NULL);
+  pb_people_model_set_growth_step (self->people, GROWTH_STEP);
+  g_signal_connect_object (self->people, "items-updated",
+                           G_CALLBACK (on_people_items_updated_cb), self, G_CONNECT_SWAPPED);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->people)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
@@ -1189,14 +1291,16 @@ pb_people_page_reload (PbPeoplePage *self)
     }
   self->loading = FALSE;
 
-  /* The model drops the selection for a moment: a folded page must not
-   * slide back to the table (and lose the person) on the way. */
+  /* The selection is dropped for a moment: a folded page must not slide
+   * back to the table (and lose the person) on the way. */
   self->reloading = TRUE;
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
   fill_query (self, &query);
   pb_people_model_reload_with (self->people, self->store, &query);
 
-  /* The same person as a new record: selecting it shows what the register
-   * holds now (the reload dropped the old selection). */
+  /* The same person selected again: the details show what the register
+   * holds now (the model's items are positions, updated in place: the
+   * one at the person's old position may be someone else now). */
   select_person_id (self, selected_id);
   self->reloading = FALSE;
   if (selected_id != 0 && gtk_single_selection_get_selected_item (self->selection) == NULL &&
