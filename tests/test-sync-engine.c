@@ -1440,6 +1440,7 @@ typedef struct
   gboolean  locked;
   gboolean  released;
   guint     ticks;     /* while the lock was held */
+  gint64    pending;   /* outbox entries when the push started */
 } Hold;
 
 static gboolean
@@ -1447,8 +1448,12 @@ on_hold_release_cb (gpointer user_data)
 {
   Hold *hold = user_data;
 
-  /* The answers that came meanwhile wait to be recorded. */
+  /* The answers that came meanwhile wait to be recorded: payroll made
+   * people, none is recorded yet. */
   g_assert_false (hold->pushed->done);
+  g_assert_cmpuint (pb_sandbox_get_request_count (hold->f->sandbox, "POST", "/v2/employee"), >, 0);
+  g_assert_cmpint (pb_store_count_outbox (hold->f->store, hold->f->connection->id, PB_OUTBOX_PENDING), ==,
+                   hold->pending);
   pb_store_rollback (hold->locker);
   hold->released = TRUE;
   return G_SOURCE_REMOVE;
@@ -1493,17 +1498,23 @@ test_drain_writes_off_the_loop (Fixture       *f,
   g_autoptr(PbErrorEntry) e = NULL;
   PbSandboxFaults slow = { .latency_ms = 100 };
   Result pushed = { 0 };
-  Hold hold = { f, NULL, &pushed, 0, FALSE, FALSE, 0 };
+  Hold hold = { f, NULL, &pushed, 0, FALSE, FALSE, 0, 0 };
   PbPushResult r;
   guint n_open;
   guint tick;
 
+  /* An absence has no look before its create: sent again without its
+   * link, it would be in payroll twice. */
+  set_types (f, PB_DATA_USERS | PB_DATA_POSITIONS | PB_DATA_SALARY | PB_DATA_ABSENCE);
+  g_free (map_absence_types (f));
   for (guint i = 0; i < n; i++)
     g_string_append_printf (json, "%s{ \"given_name\": \"Held\", \"family_name\": \"Person %u\", "
                                   "\"email\": \"held.%u@acme.no\", "
                                   "\"positions\": [ { \"start_date\": \"2024-01-01\", \"title\": \"Developer\" } ], "
                                   "\"salaries\": [ { \"start_date\": \"2024-01-01\", \"amount\": \"50000\", "
-                                  "\"currency\": \"NOK\", \"period_unit\": \"monthly\" } ] }",
+                                  "\"currency\": \"NOK\", \"period_unit\": \"monthly\" } ], "
+                                  "\"absences\": [ { \"type\": \"sick\", \"start_date\": \"2025-03-17\", "
+                                  "\"end_date\": \"2025-03-19\", \"state\": \"approved\" } ] }",
                             i > 0 ? ", " : "", i, i);
   g_string_append (json, "] }");
   import (f, json->str);
@@ -1514,6 +1525,7 @@ test_drain_writes_off_the_loop (Fixture       *f,
   pb_sandbox_set_faults (f->sandbox, &slow, &error);
   g_assert_no_error (error);
   hold.before = pb_sandbox_get_request_count (f->sandbox, NULL, "/v2/");
+  hold.pending = 4 * n;
 
   g_timeout_add (1, on_hold_take_cb, &hold);
   tick = g_timeout_add (10, on_hold_tick_cb, &hold);
@@ -1528,8 +1540,9 @@ test_drain_writes_off_the_loop (Fixture       *f,
   g_assert_true (hold.released);
   g_assert_cmpuint (hold.ticks, >=, 10);
 
-  /* Every person, employment and salary landed once, and left the outbox. */
-  g_assert_cmpuint (pushed.pushed.sent, ==, 3 * n);
+  /* Every person, employment, salary and absence (three weekdays) landed
+   * once, and left the outbox. */
+  g_assert_cmpuint (pushed.pushed.sent, ==, 4 * n);
   g_assert_cmpuint (pushed.pushed.attention, ==, 0);
   g_assert_cmpuint (pushed.pushed.waiting, ==, 0);
   g_assert_cmpint (pb_store_count_outbox (f->store, f->connection->id, PB_OUTBOX_PENDING), ==, 0);
@@ -1542,12 +1555,14 @@ test_drain_writes_off_the_loop (Fixture       *f,
       g_autofree char *email = g_strdup_printf ("held.%u@acme.no", i);
       g_autoptr(GPtrArray) employments = employments_of (state, email);
       g_autoptr(GPtrArray) salaries = salary_details (state, email);
+      g_autoptr(GPtrArray) hours = entries_of (state, email);
       g_autoptr(PbRecord) person = pb_store_find_employee (f->store, NULL, email, NULL);
       g_autofree char *link = NULL;
 
       g_assert_cmpuint (count_with_email (state, email), ==, 1);
       g_assert_cmpuint (employments->len, ==, 1);
       g_assert_cmpuint (salaries->len, ==, 1);
+      g_assert_cmpuint (hours->len, ==, 3);
       g_assert_nonnull (person);
       link = pb_store_find_link (f->store, f->connection->id, PB_ENTITY_EMPLOYEE, pb_record_get_id (person));
       g_assert_cmpint (g_ascii_strtoll (link, NULL, 10), ==, payroll_employee_id (state, email));
@@ -1565,6 +1580,8 @@ test_drain_writes_off_the_loop (Fixture       *f,
                     json_array_get_length (state_array (state, "employments")));
   g_assert_cmpuint (json_array_get_length (state_array (again, "employmentDetails")), ==,
                     json_array_get_length (state_array (state, "employmentDetails")));
+  g_assert_cmpuint (json_array_get_length (state_array (again, "timesheetEntries")), ==,
+                    json_array_get_length (state_array (state, "timesheetEntries")));
 }
 
 int
