@@ -1430,7 +1430,9 @@ test_push_start_off_the_loop (Fixture       *f,
  * once it goes every record is in payroll once, none is sent again by the
  * next push, the outbox is empty and no error entry is left over. Payroll
  * answers 100 ms late, so the lock is taken (when the first request is
- * seen) before any answer arrives. */
+ * seen) before any answer arrives. Run again with the push cancelled while
+ * the lock is held: what payroll answered is still recorded (a link lost
+ * would make the absence twice at the next push). */
 typedef struct
 {
   Fixture  *f;
@@ -1441,7 +1443,15 @@ typedef struct
   gboolean  released;
   guint     ticks;     /* while the lock was held */
   gint64    pending;   /* outbox entries when the push started */
+  GCancellable *cancel; /* (nullable) cancelled while the lock is held */
 } Hold;
+
+static gboolean
+on_hold_cancel_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
 
 static gboolean
 on_hold_release_cb (gpointer user_data)
@@ -1472,6 +1482,8 @@ on_hold_take_cb (gpointer user_data)
   g_assert_no_error (error);
   hold->locked = TRUE;
   g_timeout_add (500, on_hold_release_cb, hold);
+  if (hold->cancel != NULL)
+    g_timeout_add (250, on_hold_cancel_cb, hold->cancel);
   return G_SOURCE_REMOVE;
 }
 
@@ -1489,6 +1501,8 @@ static void
 test_drain_writes_off_the_loop (Fixture       *f,
                                 gconstpointer  data)
 {
+  gboolean cancel = GPOINTER_TO_INT (data);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   const guint n = 6;
   g_autoptr(GString) json = g_string_new ("{ \"format\": \"paybridge-hr/1\", \"employees\": [");
   g_autoptr(PbStore) locker = NULL;
@@ -1498,7 +1512,7 @@ test_drain_writes_off_the_loop (Fixture       *f,
   g_autoptr(PbErrorEntry) e = NULL;
   PbSandboxFaults slow = { .latency_ms = 100 };
   Result pushed = { 0 };
-  Hold hold = { f, NULL, &pushed, 0, FALSE, FALSE, 0, 0 };
+  Hold hold = { f, NULL, &pushed, 0, FALSE, FALSE, 0, 0, cancel ? cancellable : NULL };
   PbPushResult r;
   guint n_open;
   guint tick;
@@ -1529,8 +1543,9 @@ test_drain_writes_off_the_loop (Fixture       *f,
 
   g_timeout_add (1, on_hold_take_cb, &hold);
   tick = g_timeout_add (10, on_hold_tick_cb, &hold);
-  pb_sync_engine_push_async (f->store, f->connection, f->provider, NULL, on_done, &pushed);
-  wait_for (&pushed);
+  pb_sync_engine_push_async (f->store, f->connection, f->provider, cancellable, on_done, &pushed);
+  while (!pushed.done)
+    g_main_context_iteration (NULL, TRUE);
   g_source_remove (tick);
 
   /* The loop went on while the lock was held: a loop that waited for it
@@ -1540,11 +1555,27 @@ test_drain_writes_off_the_loop (Fixture       *f,
   g_assert_true (hold.released);
   g_assert_cmpuint (hold.ticks, >=, 10);
 
+  /* Cancelled while the lock was held: the answers that came were still
+   * recorded once it went (the links above all), and the next push sends
+   * the rest without making anything twice. */
+  r = pushed.pushed;
+  if (cancel)
+    {
+      guint sent = r.sent;
+
+      g_assert_error (pushed.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_clear_error (&pushed.error);
+      r = push (f);
+      g_assert_false (r.busy);
+      r.sent += sent;
+    }
+  g_assert_no_error (pushed.error);
+
   /* Every person, employment, salary and absence (three weekdays) landed
    * once, and left the outbox. */
-  g_assert_cmpuint (pushed.pushed.sent, ==, 4 * n);
-  g_assert_cmpuint (pushed.pushed.attention, ==, 0);
-  g_assert_cmpuint (pushed.pushed.waiting, ==, 0);
+  g_assert_cmpuint (r.sent, ==, 4 * n);
+  g_assert_cmpuint (r.attention, ==, 0);
+  g_assert_cmpuint (r.waiting, ==, 0);
   g_assert_cmpint (pb_store_count_outbox (f->store, f->connection->id, PB_OUTBOX_PENDING), ==, 0);
   g_assert_cmpint (pb_store_count_outbox (f->store, f->connection->id, PB_OUTBOX_ATTENTION), ==, 0);
   e = open_error (f, &n_open);
@@ -1598,6 +1629,8 @@ main (int   argc,
   ADD ("R3-two-pushes-send-once", test_two_pushes);
   ADD ("U7-push-starts-off-the-main-loop", test_push_start_off_the_loop);
   ADD ("R1-R3-drain-writes-off-the-main-loop", test_drain_writes_off_the_loop);
+  g_test_add ("/sync-engine/R1-R3-drain-writes-cancelled-under-the-lock", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_set_up, test_drain_writes_off_the_loop, fixture_tear_down);
   ADD ("R2-dropped-connections-exactly-once", test_dropped_connections);
   ADD ("C5-C6-type-activation", test_type_activation);
   ADD ("C5-positions-turned-on-later", test_positions_turned_on_later);

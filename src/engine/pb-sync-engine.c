@@ -743,7 +743,7 @@ warn_store (const char   *what,
  * so a lane's writes keep their order. A job that holds what payroll
  * answered (a link made or gone) is not given up when the push is
  * cancelled: its entry, sent again without its link, could make the record
- * twice in payroll (R1, R3). */
+ * twice in payroll (R1, R3; an absence has no look before its create). */
 
 /* How long the worker waits for the lock before it looks at the push's
  * cancellable again. */
@@ -807,7 +807,8 @@ typedef struct
   gint64         connection_id;
   char          *holder;
   GCancellable  *cancellable;     /* (nullable) the push's */
-  gboolean       must_land;       /* it holds payroll's answer */
+  gboolean       must_land;       /* it holds payroll's answer (or lets the lease go):
+                                   * tried on when the push is cancelled */
   guint          changed;         /* PbStoreChangedFlags its commit reported */
 } Job;
 
@@ -947,6 +948,8 @@ writer_run (gpointer data,
           g_task_return_error (task, error);
           return;
         }
+      g_debug ("The store's write lock is held: %u writes wait%s", job->writes->len,
+               g_cancellable_is_cancelled (job->cancellable) ? ", with payroll's answer (cancelled)" : "");
       g_clear_error (&error);
     }
 
@@ -976,7 +979,9 @@ push_write (Push                *push,
     {
       Write *write = g_ptr_array_index (writes, i);
 
-      job->must_land |= write->kind == WRITE_LINK || write->kind == WRITE_UNLINK;
+      /* The lease let go, too: else the next push here is busy until
+       * it expires. */
+      job->must_land |= write->kind == WRITE_LINK || write->kind == WRITE_UNLINK || write->kind == WRITE_RELEASE;
     }
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
 
