@@ -1422,6 +1422,199 @@ test_push_start_off_the_loop (Fixture       *f,
   g_assert_cmpuint (pb_sandbox_get_request_count (f->sandbox, "POST", "/v2/employee"), ==, posts + n);
 }
 
+/* Issue 14 (the main loop never blocks), SPEC R1-R3 (never lose or double a
+ * change): the answers of a push arrive while another connection holds the
+ * store's write lock (an import in a worker or in another process does so
+ * for seconds). The drain's writes wait for the lock away from the main
+ * loop: a timeout ticking every 10 ms keeps ticking while it is held, and
+ * once it goes every record is in payroll once, none is sent again by the
+ * next push, the outbox is empty and no error entry is left over. Payroll
+ * answers 100 ms late, so the lock is taken (when the first request is
+ * seen) before any answer arrives. Run again with the push cancelled while
+ * the lock is held: what payroll answered is still recorded (a link lost
+ * would make the absence twice at the next push). */
+typedef struct
+{
+  Fixture  *f;
+  PbStore  *locker;
+  Result   *pushed;
+  guint     before;    /* API requests before the push */
+  gboolean  locked;
+  gboolean  released;
+  guint     ticks;     /* while the lock was held */
+  gint64    pending;   /* outbox entries when the push started */
+  GCancellable *cancel; /* (nullable) cancelled while the lock is held */
+} Hold;
+
+static gboolean
+on_hold_cancel_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_hold_release_cb (gpointer user_data)
+{
+  Hold *hold = user_data;
+
+  /* The answers that came meanwhile wait to be recorded: payroll made
+   * people, none is recorded yet. */
+  g_assert_false (hold->pushed->done);
+  g_assert_cmpuint (pb_sandbox_get_request_count (hold->f->sandbox, "POST", "/v2/employee"), >, 0);
+  g_assert_cmpint (pb_store_count_outbox (hold->f->store, hold->f->connection->id, PB_OUTBOX_PENDING), ==,
+                   hold->pending);
+  pb_store_rollback (hold->locker);
+  hold->released = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_hold_take_cb (gpointer user_data)
+{
+  Hold *hold = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (pb_sandbox_get_request_count (hold->f->sandbox, NULL, "/v2/") == hold->before)
+    return G_SOURCE_CONTINUE;
+
+  g_assert_true (pb_store_begin (hold->locker, &error));
+  g_assert_no_error (error);
+  hold->locked = TRUE;
+  g_timeout_add (500, on_hold_release_cb, hold);
+  if (hold->cancel != NULL)
+    g_timeout_add (250, on_hold_cancel_cb, hold->cancel);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_hold_tick_cb (gpointer user_data)
+{
+  Hold *hold = user_data;
+
+  if (hold->locked && !hold->released)
+    hold->ticks++;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+test_drain_writes_off_the_loop (Fixture       *f,
+                                gconstpointer  data)
+{
+  gboolean cancel = GPOINTER_TO_INT (data);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  const guint n = 6;
+  g_autoptr(GString) json = g_string_new ("{ \"format\": \"paybridge-hr/1\", \"employees\": [");
+  g_autoptr(PbStore) locker = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  g_autoptr(JsonNode) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbErrorEntry) e = NULL;
+  PbSandboxFaults slow = { .latency_ms = 100 };
+  Result pushed = { 0 };
+  Hold hold = { f, NULL, &pushed, 0, FALSE, FALSE, 0, 0, cancel ? cancellable : NULL };
+  PbPushResult r;
+  guint n_open;
+  guint tick;
+
+  /* An absence has no look before its create: sent again without its
+   * link, it would be in payroll twice. */
+  set_types (f, PB_DATA_USERS | PB_DATA_POSITIONS | PB_DATA_SALARY | PB_DATA_ABSENCE);
+  g_free (map_absence_types (f));
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (json, "%s{ \"given_name\": \"Held\", \"family_name\": \"Person %u\", "
+                                  "\"email\": \"held.%u@acme.no\", "
+                                  "\"positions\": [ { \"start_date\": \"2024-01-01\", \"title\": \"Developer\" } ], "
+                                  "\"salaries\": [ { \"start_date\": \"2024-01-01\", \"amount\": \"50000\", "
+                                  "\"currency\": \"NOK\", \"period_unit\": \"monthly\" } ], "
+                                  "\"absences\": [ { \"type\": \"sick\", \"start_date\": \"2025-03-17\", "
+                                  "\"end_date\": \"2025-03-19\", \"state\": \"approved\" } ] }",
+                            i > 0 ? ", " : "", i, i);
+  g_string_append (json, "] }");
+  import (f, json->str);
+
+  locker = pb_store_open_another (f->store, &error);
+  g_assert_no_error (error);
+  hold.locker = locker;
+  pb_sandbox_set_faults (f->sandbox, &slow, &error);
+  g_assert_no_error (error);
+  hold.before = pb_sandbox_get_request_count (f->sandbox, NULL, "/v2/");
+  hold.pending = 4 * n;
+
+  g_timeout_add (1, on_hold_take_cb, &hold);
+  tick = g_timeout_add (10, on_hold_tick_cb, &hold);
+  pb_sync_engine_push_async (f->store, f->connection, f->provider, cancellable, on_done, &pushed);
+  while (!pushed.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+
+  /* The loop went on while the lock was held: a loop that waited for it
+   * would not have ticked until SQLite gave up (5 s), and then the writes
+   * would have failed. */
+  g_test_message ("%u ticks of 10 ms while the lock was held for 500 ms", hold.ticks);
+  g_assert_true (hold.released);
+  g_assert_cmpuint (hold.ticks, >=, 10);
+
+  /* Cancelled while the lock was held: the answers that came were still
+   * recorded once it went (the links above all), and the next push sends
+   * the rest without making anything twice. */
+  r = pushed.pushed;
+  if (cancel)
+    {
+      guint sent = r.sent;
+
+      g_assert_error (pushed.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_clear_error (&pushed.error);
+      r = push (f);
+      g_assert_false (r.busy);
+      r.sent += sent;
+    }
+  g_assert_no_error (pushed.error);
+
+  /* Every person, employment, salary and absence (three weekdays) landed
+   * once, and left the outbox. */
+  g_assert_cmpuint (r.sent, ==, 4 * n);
+  g_assert_cmpuint (r.attention, ==, 0);
+  g_assert_cmpuint (r.waiting, ==, 0);
+  g_assert_cmpint (pb_store_count_outbox (f->store, f->connection->id, PB_OUTBOX_PENDING), ==, 0);
+  g_assert_cmpint (pb_store_count_outbox (f->store, f->connection->id, PB_OUTBOX_ATTENTION), ==, 0);
+  e = open_error (f, &n_open);
+  g_assert_cmpuint (n_open, ==, 0);
+  state = pb_sandbox_dup_state (f->sandbox);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *email = g_strdup_printf ("held.%u@acme.no", i);
+      g_autoptr(GPtrArray) employments = employments_of (state, email);
+      g_autoptr(GPtrArray) salaries = salary_details (state, email);
+      g_autoptr(GPtrArray) hours = entries_of (state, email);
+      g_autoptr(PbRecord) person = pb_store_find_employee (f->store, NULL, email, NULL);
+      g_autofree char *link = NULL;
+
+      g_assert_cmpuint (count_with_email (state, email), ==, 1);
+      g_assert_cmpuint (employments->len, ==, 1);
+      g_assert_cmpuint (salaries->len, ==, 1);
+      g_assert_cmpuint (hours->len, ==, 3);
+      g_assert_nonnull (person);
+      link = pb_store_find_link (f->store, f->connection->id, PB_ENTITY_EMPLOYEE, pb_record_get_id (person));
+      g_assert_cmpint (g_ascii_strtoll (link, NULL, 10), ==, payroll_employee_id (state, email));
+    }
+
+  /* The links were kept: the next push sends nothing and makes nothing. */
+  r = push (f);
+  g_assert_cmpuint (r.sent, ==, 0);
+  g_assert_cmpuint (r.waiting, ==, 0);
+  g_assert_cmpuint (r.attention, ==, 0);
+  again = pb_sandbox_dup_state (f->sandbox);
+  g_assert_cmpuint (json_array_get_length (state_array (again, "employees")), ==,
+                    json_array_get_length (state_array (state, "employees")));
+  g_assert_cmpuint (json_array_get_length (state_array (again, "employments")), ==,
+                    json_array_get_length (state_array (state, "employments")));
+  g_assert_cmpuint (json_array_get_length (state_array (again, "employmentDetails")), ==,
+                    json_array_get_length (state_array (state, "employmentDetails")));
+  g_assert_cmpuint (json_array_get_length (state_array (again, "timesheetEntries")), ==,
+                    json_array_get_length (state_array (state, "timesheetEntries")));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1435,6 +1628,9 @@ main (int   argc,
   ADD ("C7-R1-discard", test_discard);
   ADD ("R3-two-pushes-send-once", test_two_pushes);
   ADD ("U7-push-starts-off-the-main-loop", test_push_start_off_the_loop);
+  ADD ("R1-R3-drain-writes-off-the-main-loop", test_drain_writes_off_the_loop);
+  g_test_add ("/sync-engine/R1-R3-drain-writes-cancelled-under-the-lock", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_set_up, test_drain_writes_off_the_loop, fixture_tear_down);
   ADD ("R2-dropped-connections-exactly-once", test_dropped_connections);
   ADD ("C5-C6-type-activation", test_type_activation);
   ADD ("C5-positions-turned-on-later", test_positions_turned_on_later);

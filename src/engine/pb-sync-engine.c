@@ -15,6 +15,7 @@
 
 #include "pb-connections.h"
 #include "pb-mapping.h"
+#include "pb-store-private.h"
 #include "pb-sync-engine.h"
 #include "pb-sync-rules.h"
 #include "pb-user-plan.h"
@@ -27,7 +28,7 @@
  * rest wait, untouched, instead of each failing the same way. */
 #define MAX_OUTAGE_FAILURES 3
 /* How long a drain lease lasts unless renewed (PB_OUTBOX_LEASE_SECONDS
- * overrides it, for tests). Finished entries renew it (see renew_lease()). */
+ * overrides it, for tests). Finished entries renew it (see lane_flush()). */
 #define LEASE_SECONDS 120
 
 /**
@@ -404,6 +405,8 @@ typedef struct
   const char      *what;
   char            *what_text;         /* (owned) when `what` is made for the record */
   char            *link_key;          /* (owned) (nullable) the key its link gets */
+  GPtrArray       *writes;            /* Write: what the entry's answer wrote, not yet handed
+                                       * to the writer (see push_write()) */
 } Lane;
 
 struct _Push
@@ -429,6 +432,11 @@ struct _Push
   gint64           renewed_at;        /* monotonic time the lease was last taken */
   GArray          *rejections;        /* gint64: error entries of absences rejected (A7) */
   PbPushResult     result;
+
+  /* The drain's writes (see push_write()) */
+  GThreadPool     *writer;            /* (nullable) one thread, made at the first write */
+  PbStore         *writer_store;      /* (nullable) the writer's own connection; its thread only */
+  guint            writer_changed;    /* PbStoreChangedFlags its commits reported; its thread only */
 };
 
 static void
@@ -452,6 +460,7 @@ lane_free (Lane *lane)
 {
   lane_clear_entry (lane);
   g_clear_pointer (&lane->employee_remote, g_free);
+  g_clear_pointer (&lane->writes, g_ptr_array_unref);
   g_array_unref (lane->entries);
   g_free (lane);
 }
@@ -506,8 +515,14 @@ push_unclaim (Push *push)
 static void
 push_free (Push *push)
 {
+  /* Every job has come back by now: this waits for the thread only. */
+  if (push->writer != NULL)
+    g_thread_pool_free (push->writer, FALSE, TRUE);
+  g_clear_object (&push->writer_store);
+  /* Still leased: the writer could not let it go (the store took no
+   * writes for minutes). It expires; a try here would hold the loop. */
   if (push->leased)
-    pb_store_release_lease (push->store, push->connection->id, push->holder);
+    g_debug ("The outbox lease of connection %" G_GINT64_FORMAT " is left to expire", push->connection->id);
   push_unclaim (push);
   g_object_unref (push->store);
   g_object_unref (push->connection);
@@ -710,11 +725,391 @@ is_outage (const GError *error)
 }
 
 static void
-warn_store (const char *what,
-            GError     *error)
+warn_store (const char   *what,
+            const GError *error)
 {
   if (error != NULL)
     g_warning ("Could not record %s: %s", what, error->message);
+}
+
+/* --- the drain's writes, away from the main loop ----------------------------------- */
+
+/* What the drain records of an answer (the link, the entry through or its
+ * try counted, an error entry and the entry parked, the lease renewed) is
+ * written by a worker of the push, on a connection of its own to the
+ * store, as one job per entry in one transaction (issue 14: the main loop
+ * never blocks). An import holds the store's write lock for seconds (in a
+ * worker, or in another process): the worker waits for it, trying again
+ * until the job lands, and the lane goes on with its next entry (which may
+ * read what the job wrote, e.g. a salary its position's link) only then,
+ * so a lane's writes keep their order. A job that holds what payroll
+ * answered (a link made or gone) is not given up when the push is
+ * cancelled: its entry, sent again without its link, could make the record
+ * twice in payroll (R1, R3; an absence has no look before its create). */
+
+/* How long the worker waits for the lock before it looks at the push's
+ * cancellable again. */
+#define WRITER_BUSY_MS 200
+/* How long a job with payroll's answer in it waits for the lock at most. */
+#define WRITER_GIVE_UP_SECONDS 600
+
+typedef enum
+{
+  WRITE_LINK,
+  WRITE_UNLINK,
+  WRITE_DONE,
+  WRITE_TRIED,
+  WRITE_REFUSED,      /* its error entry, and the entry parked */
+  WRITE_REJECTED,     /* the same, and the absence rejected in HR (A7) */
+  WRITE_PROBLEM,      /* an error entry about the connection */
+  WRITE_LEASE,
+  WRITE_RELEASE,
+} WriteKind;
+
+typedef struct
+{
+  WriteKind      kind;
+  gboolean       of_entry;        /* about the entry (not the push): skipped once an
+                                   * earlier write of the entry failed */
+  PbOutboxEntry  entry;
+  PbEntity       entity;          /* LINK, UNLINK */
+  gint64         record_id;
+  char          *remote_id;
+  gint64         remote_version;
+  char          *key;
+  gboolean       resolve;         /* DONE */
+  PbErrorEntry  *log;             /* REFUSED, REJECTED, PROBLEM: gets its id */
+  guint          seconds;         /* LEASE */
+
+  /* What happened, in the job's last try */
+  gboolean       skipped;
+  gboolean       taken;           /* LEASE */
+  GError        *error;
+} Write;
+
+static void
+write_free (Write *write)
+{
+  g_free (write->remote_id);
+  g_free (write->key);
+  g_clear_pointer (&write->log, pb_error_entry_free);
+  g_clear_error (&write->error);
+  g_free (write);
+}
+
+static GPtrArray *
+writes_new (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) write_free);
+}
+
+typedef struct
+{
+  GPtrArray     *writes;          /* Write, in order */
+  gint64         connection_id;
+  char          *holder;
+  GCancellable  *cancellable;     /* (nullable) the push's */
+  gboolean       must_land;       /* it holds payroll's answer (or lets the lease go):
+                                   * tried on when the push is cancelled */
+  guint          changed;         /* PbStoreChangedFlags its commit reported */
+} Job;
+
+static void
+job_free (Job *job)
+{
+  g_ptr_array_unref (job->writes);
+  g_free (job->holder);
+  g_clear_object (&job->cancellable);
+  g_free (job);
+}
+
+static gboolean reject_absence (PbStore *store, gint64 absence_id, GError **error);
+
+static gboolean
+write_one (PbStore  *store,
+           Job      *job,
+           Write    *write,
+           GError  **error)
+{
+  gint64 id = job->connection_id;
+
+  switch (write->kind)
+    {
+    case WRITE_LINK:
+      return pb_store_link (store, id, write->entity, write->record_id, write->remote_id, write->remote_version,
+                            error) &&
+             (write->key == NULL ||
+              pb_store_set_link_key (store, id, write->entity, write->record_id, write->key, error));
+    case WRITE_UNLINK:
+      return pb_store_unlink (store, id, write->entity, write->record_id, error);
+    case WRITE_DONE:
+      return pb_store_outbox_done (store, &write->entry, write->resolve, NULL, error);
+    case WRITE_TRIED:
+      return pb_store_outbox_tried (store, &write->entry, error);
+    case WRITE_REFUSED:
+      return pb_store_add_error (store, id, write->log, error) &&
+             pb_store_outbox_park (store, &write->entry, error);
+    case WRITE_REJECTED:
+      return pb_store_add_error (store, id, write->log, error) &&
+             pb_store_outbox_park (store, &write->entry, error) &&
+             reject_absence (store, write->entry.record_id, error);
+    case WRITE_PROBLEM:
+      return pb_store_add_error (store, id, write->log, error);
+    case WRITE_LEASE:
+      return pb_store_take_lease (store, id, job->holder, write->seconds, &write->taken, error);
+    case WRITE_RELEASE:
+      pb_store_release_lease (store, id, job->holder);
+      return TRUE;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* One try of @job, in one transaction. Returns %FALSE with @error set when
+ * nothing of it was written (PB_STORE_ERROR_BUSY: the lock stayed held);
+ * a write that fails on its own is kept in its Write, and the entry's
+ * later writes are skipped (no "done" without its link). */
+static gboolean
+job_try (PbStore  *store,
+         Job      *job,
+         GError  **error)
+{
+  gboolean entry_failed = FALSE;
+
+  if (!pb_store_begin (store, error))
+    return FALSE;
+
+  for (guint i = 0; i < job->writes->len; i++)
+    {
+      Write *write = g_ptr_array_index (job->writes, i);
+
+      g_clear_error (&write->error);
+      write->skipped = write->of_entry && entry_failed;
+      if (write->skipped)
+        continue;
+      if (!write_one (store, job, write, &write->error))
+        {
+          if (g_error_matches (write->error, PB_STORE_ERROR, PB_STORE_ERROR_BUSY))
+            {
+              g_propagate_error (error, g_steal_pointer (&write->error));
+              pb_store_rollback (store);
+              return FALSE;
+            }
+          entry_failed |= write->of_entry;
+        }
+    }
+
+  if (!pb_store_commit (store, error))
+    {
+      pb_store_rollback (store);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+on_writer_changed_cb (PbStore  *store,
+                      guint     what,
+                      gpointer  user_data)
+{
+  Push *push = user_data;
+
+  push->writer_changed |= what;
+}
+
+/* The writer's thread: one job at a time, each tried until it lands. */
+static void
+writer_run (gpointer data,
+            gpointer user_data)
+{
+  g_autoptr(GTask) task = data;
+  Push *push = user_data;
+  Job *job = g_task_get_task_data (task);
+  gint64 give_up = g_get_monotonic_time () + (gint64) WRITER_GIVE_UP_SECONDS * G_USEC_PER_SEC;
+  GError *error = NULL;
+
+  if (push->writer_store == NULL)
+    {
+      /* push->store is only read for its path here. */
+      push->writer_store = pb_store_open_another (push->store, &error);
+      if (push->writer_store == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      pb_store_set_busy_timeout (push->writer_store, WRITER_BUSY_MS);
+      g_signal_connect (push->writer_store, "changed", G_CALLBACK (on_writer_changed_cb), push);
+    }
+
+  while (!job_try (push->writer_store, job, &error))
+    {
+      if (!g_error_matches (error, PB_STORE_ERROR, PB_STORE_ERROR_BUSY) ||
+          (!job->must_land && g_cancellable_is_cancelled (job->cancellable)) ||
+          g_get_monotonic_time () > give_up)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      g_debug ("The store's write lock is held: %u writes wait%s", job->writes->len,
+               g_cancellable_is_cancelled (job->cancellable) ? ", with payroll's answer (cancelled)" : "");
+      g_clear_error (&error);
+    }
+
+  job->changed = push->writer_changed;
+  push->writer_changed = 0;
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Hands @writes (one entry's, or the push's own) to the push's writer;
+ * @callback runs on this main loop once they landed (or finally failed),
+ * and calls push_written(). */
+static void
+push_write (Push                *push,
+            GPtrArray           *writes,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, NULL, callback, user_data);
+  GCancellable *cancellable = g_task_get_cancellable (push->task);
+  Job *job = g_new0 (Job, 1);
+
+  job->writes = writes;
+  job->connection_id = push->connection->id;
+  job->holder = g_strdup (push->holder);
+  job->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  for (guint i = 0; i < writes->len; i++)
+    {
+      Write *write = g_ptr_array_index (writes, i);
+
+      /* The lease let go, too: else the next push here is busy until
+       * it expires. */
+      job->must_land |= write->kind == WRITE_LINK || write->kind == WRITE_UNLINK || write->kind == WRITE_RELEASE;
+    }
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+
+  if (push->writer == NULL)
+    push->writer = g_thread_pool_new (writer_run, push, 1, FALSE, NULL);
+  g_thread_pool_push (push->writer, task, NULL);
+}
+
+static void
+warn_write (const Write  *write,
+            const GError *error)
+{
+  switch (write->kind)
+    {
+    case WRITE_LINK:
+      g_warning ("Could not record that %s %" G_GINT64_FORMAT " is %s in payroll (outbox entry %" G_GINT64_FORMAT
+                 " stays pending): %s", pb_entity_get_def (write->entity)->name, write->record_id,
+                 write->remote_id, write->entry.id, error->message);
+      break;
+    case WRITE_UNLINK:
+      g_warning ("Could not record that %s %" G_GINT64_FORMAT " is gone from payroll (outbox entry %"
+                 G_GINT64_FORMAT " stays pending): %s", pb_entity_get_def (write->entity)->name, write->record_id,
+                 write->entry.id, error->message);
+      break;
+    case WRITE_DONE:
+      warn_store ("a sent entry", error);
+      break;
+    case WRITE_TRIED:
+      warn_store ("a try", error);
+      break;
+    case WRITE_REFUSED:
+      warn_store ("a refused entry", error);
+      break;
+    case WRITE_REJECTED:
+      warn_store ("a rejected absence", error);
+      break;
+    case WRITE_PROBLEM:
+      warn_store ("an outage", error);
+      break;
+    case WRITE_LEASE:
+    case WRITE_RELEASE:
+    default:
+      g_debug ("Could not renew or release the outbox lease: %s", error->message);
+      break;
+    }
+}
+
+/* Back on the main loop with a job: its changes are told (PbStore::changed
+ * of the caller's store), its failures said. A job that did not land
+ * stops the push: the store takes no writes, and the answers to come
+ * would not be recorded either. Returns whether it landed. */
+static gboolean
+push_written (Push         *push,
+              GAsyncResult *result)
+{
+  Job *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  gboolean landed = g_task_propagate_boolean (G_TASK (result), &error);
+
+  if (job->changed != 0)
+    pb_store_note_change (push->store, job->changed);
+
+  if (!landed)
+    {
+      push->stopped = TRUE;
+      for (guint i = 0; i < job->writes->len; i++)
+        {
+          const Write *write = g_ptr_array_index (job->writes, i);
+
+          if (job->must_land || !g_cancellable_is_cancelled (job->cancellable))
+            warn_write (write, error);
+          else
+            g_debug ("Not recorded, the push was cancelled: %s", error->message);
+        }
+      return FALSE;
+    }
+
+  for (guint i = 0; i < job->writes->len; i++)
+    {
+      Write *write = g_ptr_array_index (job->writes, i);
+
+      if (write->skipped)
+        continue;
+      if (write->error != NULL)
+        {
+          warn_write (write, write->error);
+          continue;
+        }
+      if (write->kind == WRITE_LEASE && !write->taken)
+        {
+          g_debug ("Lost the outbox lease of connection %" G_GINT64_FORMAT, push->connection->id);
+          push->stopped = TRUE;
+        }
+      else if (write->kind == WRITE_REJECTED)
+        {
+          g_array_append_val (push->rejections, write->log->id);
+          push->result.rejected++;
+        }
+    }
+  return TRUE;
+}
+
+/* A write of the lane's entry, handed to the writer when the entry is
+ * through (lane_flush()). */
+static Write *
+lane_write (Lane      *lane,
+            WriteKind  kind)
+{
+  Write *write = g_new0 (Write, 1);
+
+  write->kind = kind;
+  write->of_entry = TRUE;
+  write->entry = lane->entry;
+  g_ptr_array_add (lane->writes, write);
+  return write;
+}
+
+static void
+lane_unlink (Lane     *lane,
+             PbEntity  entity,
+             gint64    record_id)
+{
+  Write *write = lane_write (lane, WRITE_UNLINK);
+
+  write->entity = entity;
+  write->record_id = record_id;
 }
 
 /* The entry is through: payroll took it, or a rule said there is nothing
@@ -724,11 +1119,8 @@ entry_done (Lane     *lane,
             gboolean  sent)
 {
   Push *push = lane->push;
-  g_autoptr(GError) error = NULL;
-  gboolean still_pending = FALSE;
 
-  if (!pb_store_outbox_done (push->store, &lane->entry, sent || lane->record == NULL, &still_pending, &error))
-    warn_store ("a sent entry", error);
+  lane_write (lane, WRITE_DONE)->resolve = sent || lane->record == NULL;
   if (sent)
     {
       push->result.sent++;
@@ -747,15 +1139,12 @@ entry_wait (Lane *lane)
 }
 
 /* Parks the entry as needing attention, with its error entry (C7). */
-static gboolean reject_absence (Lane *lane, GError **error);
-
 static void
 entry_refused_advised (Lane         *lane,
                        const GError *failure,
                        const char   *advice)
 {
   Push *push = lane->push;
-  g_autoptr(GError) error = NULL;
   g_autoptr(PbErrorEntry) log = NULL;
 
   if (lane->entry.entity == PB_ENTITY_EMPLOYEE)
@@ -785,22 +1174,14 @@ entry_refused_advised (Lane         *lane,
         }
       else
         log->advice = g_strdup_printf (_("The absence is marked rejected in HR; notified: %s"), names);
-      if (!pb_store_add_error (push->store, push->connection->id, log, &error) ||
-          !pb_store_outbox_park (push->store, &lane->entry, &error) ||
-          !reject_absence (lane, &error))
-        warn_store ("a rejected absence", error);
-      else
-        {
-          g_array_append_val (push->rejections, log->id);
-          push->result.rejected++;
-        }
+      /* Counted as rejected once it is written (push_written()). */
+      lane_write (lane, WRITE_REJECTED)->log = g_steal_pointer (&log);
       return;
     }
 
-  if (!record_problem (push->store, push->connection, lane->entry.entity, lane->entry.record_id, lane->employee,
-                       lane->what, failure, &error) ||
-      !pb_store_outbox_park (push->store, &lane->entry, &error))
-    warn_store ("a refused entry", error);
+  lane_write (lane, WRITE_REFUSED)->log =
+    problem_entry (push->connection, lane->entry.entity, lane->entry.record_id, lane->employee, lane->what,
+                   failure, NULL);
 }
 
 static void
@@ -832,7 +1213,6 @@ entry_failed (Lane         *lane,
               const GError *failure)
 {
   Push *push = lane->push;
-  g_autoptr(GError) error = NULL;
   gboolean sign_in = g_error_matches (failure, PB_PROVIDER_ERROR, PB_PROVIDER_ERROR_NOT_AUTHORIZED);
 
   if (lane->entry.entity == PB_ENTITY_EMPLOYEE)
@@ -845,8 +1225,7 @@ entry_failed (Lane         *lane,
       return;
     }
 
-  if (!pb_store_outbox_tried (push->store, &lane->entry, &error))
-    warn_store ("a try", error);
+  lane_write (lane, WRITE_TRIED);
 
   /* One error entry for the connection says so when the push ends (if no
    * send landed after it); each try of it counts there. */
@@ -898,6 +1277,7 @@ link_remote (Lane       *lane,
              GError    **error)
 {
   Push *push = lane->push;
+  Write *write;
 
   if (remote == NULL || remote->id == NULL)
     {
@@ -907,9 +1287,13 @@ link_remote (Lane       *lane,
       return FALSE;
     }
 
-  return pb_store_link (push->store, push->connection->id, entity, record_id, remote->id, remote->version, error) &&
-         (key == NULL ||
-          pb_store_set_link_key (push->store, push->connection->id, entity, record_id, key, error));
+  write = lane_write (lane, WRITE_LINK);
+  write->entity = entity;
+  write->record_id = record_id;
+  write->remote_id = g_strdup (remote->id);
+  write->remote_version = remote->version;
+  write->key = g_strdup (key);
+  return TRUE;
 }
 
 static void
@@ -1041,10 +1425,11 @@ on_record_deleted_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   pb_provider_call_finish (PB_PROVIDER (source), result, &error);
-  if (error == NULL &&
-      pb_store_unlink (lane->push->store, lane->push->connection->id, lane->entry.entity, lane->entry.record_id,
-                       &error))
-    entry_done (lane, TRUE);
+  if (error == NULL)
+    {
+      lane_unlink (lane, lane->entry.entity, lane->entry.record_id);
+      entry_done (lane, TRUE);
+    }
 
   after_async (lane, error);
 }
@@ -1213,7 +1598,6 @@ send_position (Lane *lane)
   PbSyncContext ctx = { 0 };
   g_autofree char *today = NULL;
   g_autofree char *linked_start = NULL;
-  g_autoptr(GError) error = NULL;
   gint64 target;
 
   lane->what = _("Send the employment");
@@ -1251,9 +1635,8 @@ send_position (Lane *lane)
       if (lane->decision.reason != NULL)
         g_debug ("Position %" G_GINT64_FORMAT ": %s", lane->entry.record_id, lane->decision.reason);
       /* Deleted in HR and kept in payroll: the link goes with the record. */
-      if (lane->record == NULL &&
-          !pb_store_unlink (push->store, push->connection->id, PB_ENTITY_POSITION, lane->entry.record_id, &error))
-        warn_store ("an unlink", error);
+      if (lane->record == NULL)
+        lane_unlink (lane, PB_ENTITY_POSITION, lane->entry.record_id);
       entry_done (lane, FALSE);
       return FALSE;
 
@@ -1373,7 +1756,6 @@ send_salary (Lane *lane)
   Push *push = lane->push;
   PbSyncContext ctx = { 0 };
   g_autofree char *today = NULL;
-  g_autoptr(GError) error = NULL;
 
   lane->what = _("Send the salary");
   fill_context (lane, &ctx, &today);
@@ -1388,9 +1770,8 @@ send_salary (Lane *lane)
       return FALSE;
 
     case PB_SYNC_NOTHING:
-      if (lane->record == NULL &&
-          !pb_store_unlink (push->store, push->connection->id, PB_ENTITY_SALARY, lane->entry.record_id, &error))
-        warn_store ("an unlink", error);
+      if (lane->record == NULL)
+        lane_unlink (lane, PB_ENTITY_SALARY, lane->entry.record_id);
       entry_done (lane, FALSE);
       return FALSE;
 
@@ -1443,28 +1824,22 @@ send_salary (Lane *lane)
 
 /* --- absence (SPEC A1-A7) ----------------------------------------------------------- */
 
-/* SPEC A7: marks the HR absence rejected, in its own transaction. The
- * change this writes is sent like any other: a rejected absence is not
- * approved, so payroll's record (if any) is deleted (A4). */
+/* SPEC A7: marks the HR absence rejected, in the writer's transaction
+ * with its error entry. The change this writes is sent like any other: a
+ * rejected absence is not approved, so payroll's record (if any) is
+ * deleted (A4). */
 static gboolean
-reject_absence (Lane    *lane,
-                GError **error)
+reject_absence (PbStore  *store,
+                gint64    absence_id,
+                GError  **error)
 {
-  PbStore *store = lane->push->store;
-  g_autoptr(PbRecord) absence = pb_store_get (store, PB_ENTITY_ABSENCE, lane->entry.record_id, NULL);
+  g_autoptr(PbRecord) absence = pb_store_get (store, PB_ENTITY_ABSENCE, absence_id, NULL);
 
   if (absence == NULL || g_strcmp0 (pb_record_get (absence, PB_ABSENCE_STATE), "rejected") == 0)
     return TRUE;
 
   pb_record_set (absence, PB_ABSENCE_STATE, "rejected");
-  if (!pb_store_begin (store, error))
-    return FALSE;
-  if (!pb_store_save (store, absence, NULL, error) || !pb_store_commit (store, error))
-    {
-      pb_store_rollback (store);
-      return FALSE;
-    }
-  return TRUE;
+  return pb_store_save (store, absence, NULL, error);
 }
 
 /* The link of a sent absence keeps "HR type id:payroll type" as its key:
@@ -1509,7 +1884,6 @@ send_absence (Lane *lane)
   g_autofree char *linked_key = NULL;
   g_autoptr(PbAbsenceMapping) mapping = NULL;
   g_autoptr(PbRecord) type = NULL;
-  g_autoptr(GError) error = NULL;
   const char *linked_type = NULL;
   gint64 type_id = 0;
   PbProviderArgs args = { .employee_id = lane->employee_remote, .employee = lane->employee, .record = lane->record };
@@ -1552,9 +1926,8 @@ send_absence (Lane *lane)
     case PB_SYNC_CLEAR:
       if (lane->decision.reason != NULL)
         g_debug ("Absence %" G_GINT64_FORMAT ": %s", lane->entry.record_id, lane->decision.reason);
-      if (lane->record == NULL && lane->remote_id != NULL &&
-          !pb_store_unlink (push->store, push->connection->id, PB_ENTITY_ABSENCE, lane->entry.record_id, &error))
-        warn_store ("an unlink", error);
+      if (lane->record == NULL && lane->remote_id != NULL)
+        lane_unlink (lane, PB_ENTITY_ABSENCE, lane->entry.record_id);
       entry_done (lane, FALSE);
       return FALSE;
 
@@ -1684,41 +2057,51 @@ send_entry (Lane *lane)
     }
 }
 
+static void on_lane_written_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+/* Hands what the entry just through wrote to the writer. Returns whether
+ * it did: the lane goes on in on_lane_written_cb(). */
 static gboolean
-renew_lease (Push *push)
+lane_flush (Lane *lane)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean taken = FALSE;
+  Push *push = lane->push;
   gint64 now = g_get_monotonic_time ();
 
-  /* A write to the store is not needed after every entry: a quarter of
-   * the lease's life is soon enough. */
-  if (now - push->renewed_at < (gint64) lease_seconds () * G_USEC_PER_SEC / 4)
-    return TRUE;
+  /* The lease is taken again before the lane's next entry; a write to the
+   * store is not needed after every entry: a quarter of the lease's life
+   * is soon enough. */
+  if (lane->next > 0 && lane->next < lane->entries->len && !push->stopped &&
+      now - push->renewed_at >= (gint64) lease_seconds () * G_USEC_PER_SEC / 4)
+    {
+      Write *write = lane_write (lane, WRITE_LEASE);
 
-  if (!pb_store_take_lease (push->store, push->connection->id, push->holder, lease_seconds (), &taken, &error))
-    g_debug ("Could not renew the outbox lease: %s", error->message);
-  push->renewed_at = now;
-  return taken;
+      write->of_entry = FALSE;
+      write->seconds = lease_seconds ();
+      push->renewed_at = now;
+    }
+
+  if (lane->writes->len == 0)
+    return FALSE;
+  push_write (push, g_steal_pointer (&lane->writes), on_lane_written_cb, lane);
+  lane->writes = writes_new ();
+  return TRUE;
 }
 
-/* Sends the lane's entries one after the other; a request in flight comes
- * back here from its callback. */
+/* Sends the lane's entries one after the other; a request in flight, and
+ * the writes of an entry through, come back here from their callbacks. */
 static void
 lane_run (Lane *lane)
 {
   Push *push = lane->push;
 
-  while (lane->next < lane->entries->len)
+  for (;;)
     {
-      if (push->stopped || g_cancellable_is_cancelled (lane_cancellable (lane)))
+      /* What an entry wrote lands before the next one starts. */
+      if (lane_flush (lane))
+        return;
+      if (lane->next >= lane->entries->len || push->stopped ||
+          g_cancellable_is_cancelled (lane_cancellable (lane)))
         break;
-      if (lane->next > 0 && !renew_lease (push))
-        {
-          g_debug ("Lost the outbox lease of connection %" G_GINT64_FORMAT, push->connection->id);
-          push->stopped = TRUE;
-          break;
-        }
       if (send_entry (lane))
         return;
       lane->next++;
@@ -1730,26 +2113,23 @@ lane_run (Lane *lane)
 }
 
 static void
-push_return (Push *push)
+on_lane_written_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Lane *lane = user_data;
+
+  push_written (lane->push, result);
+  lane_run (lane);
+}
+
+static void
+push_returned (Push *push)
 {
   GTask *task = push->task;
 
-  push->finished = TRUE;
-  if (push->outage != NULL)
-    {
-      g_autofree char *what = g_strdup_printf (_("Send changes to %s"), push->klass->display_name);
-      g_autoptr(GError) error = NULL;
-
-      if (!record_problem (push->store, push->connection, PB_N_ENTITIES, 0, NULL, what, push->outage, &error))
-        warn_store ("an outage", error);
-    }
   push->result.waiting = pb_store_count_outbox (push->store, push->connection->id, PB_OUTBOX_PENDING);
   push->result.held = pb_store_count_outbox (push->store, push->connection->id, PB_OUTBOX_HELD);
-  if (push->leased)
-    {
-      pb_store_release_lease (push->store, push->connection->id, push->holder);
-      push->leased = FALSE;
-    }
   push_unclaim (push);
   /* Entries of a push cut short (lost lease, cancelled) were not tried. */
   if (push->stopped && push->result.waiting > 0)
@@ -1758,6 +2138,52 @@ push_return (Push *push)
   if (!g_task_return_error_if_cancelled (task))
     g_task_return_boolean (task, TRUE);
   g_object_unref (task);
+}
+
+static void
+on_push_written_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Push *push = user_data;
+
+  /* Not released (the store takes no writes): it expires. */
+  if (push_written (push, result))
+    push->leased = FALSE;
+  push_returned (push);
+}
+
+/* The push's own writes (the outage's error entry, the lease let go) go
+ * to the writer after every lane's. */
+static void
+push_return (Push *push)
+{
+  g_autoptr(GPtrArray) writes = writes_new ();
+
+  push->finished = TRUE;
+  if (push->outage != NULL)
+    {
+      g_autofree char *what = g_strdup_printf (_("Send changes to %s"), push->klass->display_name);
+      Write *write = g_new0 (Write, 1);
+
+      write->kind = WRITE_PROBLEM;
+      write->log = problem_entry (push->connection, PB_N_ENTITIES, 0, NULL, what, push->outage, NULL);
+      g_ptr_array_add (writes, write);
+    }
+  if (push->leased)
+    {
+      Write *write = g_new0 (Write, 1);
+
+      write->kind = WRITE_RELEASE;
+      g_ptr_array_add (writes, write);
+    }
+
+  if (writes->len == 0)
+    {
+      push_returned (push);
+      return;
+    }
+  push_write (push, g_steal_pointer (&writes), on_push_written_cb, push);
 }
 
 static void
@@ -1842,6 +2268,7 @@ make_lanes (Push   *push,
           lane = g_new0 (Lane, 1);
           lane->push = push;
           lane->entries = g_array_new (FALSE, TRUE, sizeof (PbOutboxEntry));
+          lane->writes = writes_new ();
           g_ptr_array_add (lanes, lane);
           g_hash_table_insert (by_person, &entry->employee_id, lane);
         }

@@ -470,7 +470,8 @@ pb_store_set_error (PbStore     *self,
   int primary = code & 0xff;
 
   g_set_error (error, PB_STORE_ERROR,
-               primary == SQLITE_CONSTRAINT ? PB_STORE_ERROR_CONSTRAINT : PB_STORE_ERROR_FAILED,
+               primary == SQLITE_CONSTRAINT ? PB_STORE_ERROR_CONSTRAINT :
+               primary == SQLITE_BUSY ? PB_STORE_ERROR_BUSY : PB_STORE_ERROR_FAILED,
                "%s: %s", what, sqlite3_errmsg (self->db));
   return FALSE;
 }
@@ -915,6 +916,23 @@ const char *
 pb_store_get_path (PbStore *self)
 {
   return self->path;
+}
+
+/**
+ * pb_store_set_busy_timeout:
+ *
+ * How long a statement waits for another connection's write lock before
+ * it fails with %PB_STORE_ERROR_BUSY (5 s unless set). A worker that
+ * retries on its own sets it shorter, to look at its cancellable between
+ * the tries.
+ */
+void
+pb_store_set_busy_timeout (PbStore *self,
+                           guint    ms)
+{
+  g_return_if_fail (PB_IS_STORE (self));
+
+  sqlite3_busy_timeout (self->db, (int) MIN (ms, G_MAXINT));
 }
 
 /**

@@ -23,6 +23,7 @@ typedef enum
   PB_STORE_ERROR_NOT_FOUND,      /* no such record */
   PB_STORE_ERROR_CONSTRAINT,     /* a write breaks a rule of the register */
   PB_STORE_ERROR_NO_TRANSACTION, /* a write outside pb_store_begin()/commit() */
+  PB_STORE_ERROR_BUSY,           /* another connection held the write lock longer than the busy timeout */
 } PbStoreError;
 
 typedef enum
@@ -73,6 +74,8 @@ PbStore    *pb_store_open             (const char  *data_dir,
 PbStore    *pb_store_open_another     (PbStore     *self,
                                        GError     **error);
 const char *pb_store_get_path         (PbStore     *self);
+void        pb_store_set_busy_timeout (PbStore     *self,
+                                       guint        ms);
 const char *pb_store_get_register_id  (PbStore     *self);
 
 gboolean    pb_store_begin            (PbStore     *self,
