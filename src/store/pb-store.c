@@ -879,6 +879,7 @@ pb_store_open (const char  *data_dir,
  * is used by one thread at a time): no migration, the same register. The
  * file is in WAL mode, so the main loop's connection reads on while the
  * worker writes. Its #PbStore::changed is emitted in the worker's thread.
+ * It waits up to two minutes for another connection's write lock.
  *
  * Returns: (transfer full): the store, or %NULL with @error set
  */
@@ -900,7 +901,12 @@ pb_store_open_another (PbStore  *self,
     }
 
   sqlite3_extended_result_codes (other->db, 1);
-  sqlite3_busy_timeout (other->db, 5000);
+  /* A worker may wait where the main loop must not: behind an import that
+   * holds the write lock for all of a large file (10-20 s at 100,000
+   * people), a push's start or a plan waits its turn instead of failing
+   * with "database is locked". (The engine's writer sets a short one and
+   * retries, to stay cancellable.) */
+  sqlite3_busy_timeout (other->db, 120000);
   register_people_functions (other);
   if (!exec (other, "PRAGMA foreign_keys = ON", error) ||
       !exec (other, "PRAGMA synchronous = NORMAL", error))
