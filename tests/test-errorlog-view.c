@@ -171,7 +171,7 @@ fixture_set_up (Fixture       *f,
   pb_test_app_show (&f->t, 1100, 720);
   pb_window_set_view (f->t.window, "errorlog");
 
-  f->page = pb_test_template_child (f->t.window, PB_TYPE_WINDOW, "errorlog_page");
+  f->page = PB_ERROR_LOG_PAGE (pb_window_ensure_page (f->t.window, "errorlog"));
   g_assert_true (PB_IS_ERROR_LOG_PAGE (f->page));
 }
 

@@ -310,7 +310,7 @@ fixture_set_up (Fixture       *f,
   g_assert_true (pb_test_iterate_until (is_mapped, f->window, 20));
   pb_window_set_view (f->window, "mappings");
 
-  f->page = child (f->window, PB_TYPE_WINDOW, "mappings_page");
+  f->page = PB_MAPPINGS_PAGE (pb_window_ensure_page (f->window, "mappings"));
   g_assert_true (PB_IS_MAPPINGS_PAGE (f->page));
 }
 
@@ -637,7 +637,7 @@ test_sidebar_count_and_row_menu (Fixture       *f,
   /* From the connection's row: its menu has the item, whose action opens
    * the view on that connection. */
   pb_window_set_view (f->window, "connections");
-  connections = child (f->window, PB_TYPE_WINDOW, "connections_page");
+  connections = PB_CONNECTIONS_PAGE (pb_window_ensure_page (f->window, "connections"));
   connection_row = pb_connections_page_find_row (connections, "Acme bonus");
   g_assert_nonnull (connection_row);
   menu_button = find_menu_button (GTK_WIDGET (connection_row));
