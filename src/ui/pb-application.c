@@ -703,6 +703,9 @@ on_absence_rejected_cb (PbApplication *self,
  * when no window is being shown, as for a test that drives the app without
  * one). The driver exists from start-up, so a provider can be set on it
  * and the views find it; what it sends does not wait for a window. */
+static void on_first_after_paint_cb (GdkFrameClock *clock,
+                                     PbApplication *self);
+
 static gboolean
 start_sync_driver_cb (gpointer user_data)
 {
@@ -713,8 +716,11 @@ start_sync_driver_cb (gpointer user_data)
   if (self->sync_driver != NULL)
     pb_sync_driver_start (self->sync_driver);
 
+  /* Only our own handler: others may wait for the same frame
+   * (PB_REPORT_FIRST_FRAME in main.c). */
   if (window != NULL && gtk_widget_get_realized (GTK_WIDGET (window)))
-    g_signal_handlers_disconnect_by_data (gtk_widget_get_frame_clock (GTK_WIDGET (window)), self);
+    g_signal_handlers_disconnect_by_func (gtk_widget_get_frame_clock (GTK_WIDGET (window)),
+                                          on_first_after_paint_cb, self);
 
   return G_SOURCE_REMOVE;
 }
@@ -762,7 +768,7 @@ defer_sync_driver_start (PbApplication *self,
 
   /* A window that never paints (not mapped) does not hold it for long. */
   g_clear_handle_id (&self->driver_start_id, g_source_remove);
-  self->driver_start_id = g_timeout_add_seconds (2, start_sync_driver_cb, self);
+  self->driver_start_id = g_timeout_add_seconds (5, start_sync_driver_cb, self);
   g_signal_connect_object (window, "realize", G_CALLBACK (on_window_realize_cb), self, 0);
 }
 
