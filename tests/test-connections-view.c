@@ -333,7 +333,7 @@ fixture_set_up (Fixture       *f,
   g_assert_true (pb_test_iterate_until (is_mapped, f->window, 20));
   pb_window_set_view (f->window, "connections");
 
-  f->page = child (f->window, PB_TYPE_WINDOW, "connections_page");
+  f->page = PB_CONNECTIONS_PAGE (pb_window_ensure_page (f->window, "connections"));
   g_assert_true (PB_IS_CONNECTIONS_PAGE (f->page));
 }
 

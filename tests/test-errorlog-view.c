@@ -171,8 +171,20 @@ fixture_set_up (Fixture       *f,
   pb_test_app_show (&f->t, 1100, 720);
   pb_window_set_view (f->t.window, "errorlog");
 
-  f->page = pb_test_template_child (f->t.window, PB_TYPE_WINDOW, "errorlog_page");
+  f->page = PB_ERROR_LOG_PAGE (pb_window_ensure_page (f->t.window, "errorlog"));
   g_assert_true (PB_IS_ERROR_LOG_PAGE (f->page));
+}
+
+/* The window as it opens, on People: the Error Log not made yet. */
+static void
+fixture_set_up_at_start (Fixture       *f,
+                         gconstpointer  data)
+{
+  if (!pb_test_app_start (&f->t, "errorlog-view", payroll_seed, hr_json))
+    return;
+
+  pb_test_app_connect (&f->t, PB_DATA_USERS, FALSE);
+  pb_test_app_show (&f->t, 1100, 720);
 }
 
 static void
@@ -263,6 +275,49 @@ test_filters_and_search (Fixture       *f,
   g_assert_cmpuint (n_shown (f), ==, 1);
   select_filter (f, "connection_dropdown", 0);
   g_assert_cmpuint (n_shown (f), ==, 1);
+}
+
+/* Only People is made for the window's first frame: Connections, Mappings
+ * and the Error Log come at their first visit. A connection row's
+ * win.show-error-log (x) (SPEC C7) reached before the Error Log exists
+ * makes it and shows that connection's open errors; the sync driver, which
+ * starts after the first frame, has sent and recorded the refusal by then. */
+static void
+test_opened_before_made (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(PbErrorItem) item = NULL;
+  AdwViewStack *stack;
+
+  if (!pb_test_ui_available ())
+    return;
+
+  stack = pb_test_template_child (f->t.window, PB_TYPE_WINDOW, "stack");
+  g_assert_cmpstr (pb_window_get_view (f->t.window), ==, "people");
+  g_assert_nonnull (adw_view_stack_get_child_by_name (stack, "people"));
+  g_assert_null (adw_view_stack_get_child_by_name (stack, "connections"));
+  g_assert_null (adw_view_stack_get_child_by_name (stack, "mappings"));
+  g_assert_null (adw_view_stack_get_child_by_name (stack, "errorlog"));
+
+  make_refused_entry (f);
+  g_assert_null (adw_view_stack_get_child_by_name (stack, "errorlog"));
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->t.window), "show-error-log",
+                                  g_variant_new_int64 (f->t.connection->id));
+  pb_test_iterate_idle ();
+  g_assert_cmpstr (pb_window_get_view (f->t.window), ==, "errorlog");
+  f->page = PB_ERROR_LOG_PAGE (adw_view_stack_get_child_by_name (stack, "errorlog"));
+  g_assert_true (PB_IS_ERROR_LOG_PAGE (f->page));
+  g_assert_true (GTK_WIDGET (f->page) == pb_window_ensure_page (f->t.window, "errorlog"));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (f->page)));
+  g_assert_cmpuint (n_shown (f), ==, 1);
+  item = shown_item (f, 0);
+  g_assert_cmpint (pb_error_item_get_entry (item)->connection_id, ==, f->t.connection->id);
+  g_assert_cmpstr (pb_error_item_get_entry (item)->who, ==, "Dup Number <dup@acme.no>");
+  /* Made once: the sidebar visits the same page. */
+  pb_window_set_view (f->t.window, "people");
+  pb_window_set_view (f->t.window, "errorlog");
+  g_assert_true (adw_view_stack_get_visible_child (stack) == GTK_WIDGET (f->page));
 }
 
 /* SPEC C7: Retry now sends the record's refused entry again once the cause
@@ -592,6 +647,8 @@ main (int   argc,
   ADD ("/errorlog-view/person-opens-log", test_person_opens_log);
   ADD ("/errorlog-view/export-csv", test_export_csv);
   ADD ("/errorlog-view/cheap-rows", test_cheap_rows);
+  g_test_add ("/errorlog-view/opened-before-made", Fixture, NULL, fixture_set_up_at_start,
+              test_opened_before_made, fixture_tear_down);
 
 #undef ADD
 

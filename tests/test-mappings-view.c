@@ -44,6 +44,7 @@ static const char no_types_json[] =
 
 enum {
   FIXTURE_NO_TYPES = 1 << 0,
+  FIXTURE_AT_START = 1 << 1,   /* the window as it opens, on People */
 };
 
 static gboolean have_display;
@@ -303,14 +304,24 @@ fixture_set_up (Fixture       *f,
   f->store = pb_application_get_store (f->app);
   g_assert_nonnull (f->store);
 
+  if (flags & FIXTURE_AT_START)
+    {
+      /* Earlier tests of this process left the window on Mappings. */
+      g_autoptr(GSettings) settings = pb_application_new_settings ();
+
+      if (settings != NULL)
+        g_settings_set_string (settings, "last-view", "people");
+    }
   g_application_activate (G_APPLICATION (f->app));
   f->window = PB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
   g_assert_true (PB_IS_WINDOW (f->window));
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 720);
   g_assert_true (pb_test_iterate_until (is_mapped, f->window, 20));
+  if (flags & FIXTURE_AT_START)
+    return;
   pb_window_set_view (f->window, "mappings");
 
-  f->page = child (f->window, PB_TYPE_WINDOW, "mappings_page");
+  f->page = PB_MAPPINGS_PAGE (pb_window_ensure_page (f->window, "mappings"));
   g_assert_true (PB_IS_MAPPINGS_PAGE (f->page));
 }
 
@@ -574,6 +585,62 @@ find_menu_button (GtkWidget *root)
   return NULL;
 }
 
+/* SPEC A2: the sidebar's count is right from a window's first frame,
+ * though the Mappings page is made only at its first visit: until then the
+ * window counts by itself, and follows the register's changes. */
+static void
+test_sidebar_count_before_made (Fixture       *f,
+                                gconstpointer  data)
+{
+  AdwViewStack *stack;
+  GtkWidget *count;
+  GtkWidget *old_window;
+
+  if (!available ())
+    return;
+
+  stack = child (f->window, PB_TYPE_WINDOW, "stack");
+  count = child (f->window, PB_TYPE_WINDOW, "mappings_count");
+  g_assert_cmpstr (pb_window_get_view (f->window), ==, "people");
+  g_assert_null (adw_view_stack_get_child_by_name (stack, "mappings"));
+  g_assert_false (gtk_widget_get_visible (count));
+
+  add_connection (f, "Acme payroll", NULL);
+  iterate_idle ();
+  g_assert_null (adw_view_stack_get_child_by_name (stack, "mappings"));
+  g_assert_true (gtk_widget_get_visible (count));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (count)), ==, "3");
+  add_connection (f, "Acme bonus", NULL);
+  iterate_idle ();
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (count)), ==, "6");
+
+  /* A window opened on a register with them counts before its first frame:
+   * no main loop iteration runs from here to the checks. */
+  old_window = GTK_WIDGET (f->window);
+  gtk_window_destroy (GTK_WINDOW (old_window));
+  iterate_idle ();
+  g_application_activate (G_APPLICATION (f->app));
+  f->window = PB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
+  g_assert_true (PB_IS_WINDOW (f->window));
+  stack = child (f->window, PB_TYPE_WINDOW, "stack");
+  count = child (f->window, PB_TYPE_WINDOW, "mappings_count");
+  g_assert_null (adw_view_stack_get_child_by_name (stack, "mappings"));
+  g_assert_true (gtk_widget_get_visible (count));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (count)), ==, "6");
+  g_assert_true (pb_test_iterate_until (is_mapped, f->window, 20));
+
+  /* The first visit makes the page, which keeps the count from then on. */
+  pb_window_set_view (f->window, "mappings");
+  f->page = PB_MAPPINGS_PAGE (adw_view_stack_get_child_by_name (stack, "mappings"));
+  g_assert_true (PB_IS_MAPPINGS_PAGE (f->page));
+  g_assert_cmpuint (pb_mappings_page_get_n_unmapped (f->page), ==, 6);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (count)), ==, "6");
+  add_connection (f, "Acme extra", NULL);
+  iterate_idle ();
+  g_assert_cmpuint (pb_mappings_page_get_n_unmapped (f->page), ==, 9);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (count)), ==, "9");
+}
+
 /* SPEC A2: the sidebar counts the types of every connection syncing
  * absence that are neither mapped nor excluded; a connection's menu opens the view on it,
  * with the chooser when there are several. */
@@ -637,7 +704,7 @@ test_sidebar_count_and_row_menu (Fixture       *f,
   /* From the connection's row: its menu has the item, whose action opens
    * the view on that connection. */
   pb_window_set_view (f->window, "connections");
-  connections = child (f->window, PB_TYPE_WINDOW, "connections_page");
+  connections = PB_CONNECTIONS_PAGE (pb_window_ensure_page (f->window, "connections"));
   connection_row = pb_connections_page_find_row (connections, "Acme bonus");
   g_assert_nonnull (connection_row);
   menu_button = find_menu_button (GTK_WIDGET (connection_row));
@@ -832,6 +899,7 @@ main (int   argc,
   ADD ("/mappings-view/change-after-sent-asks", test_change_after_sent_asks, 0);
   ADD ("/mappings-view/cache-banner", test_cache_banner, 0);
   ADD ("/mappings-view/sidebar-count-and-row-menu", test_sidebar_count_and_row_menu, 0);
+  ADD ("/mappings-view/sidebar-count-before-made", test_sidebar_count_before_made, FIXTURE_AT_START);
   ADD ("/mappings-view/empty-states", test_empty_states, FIXTURE_NO_TYPES);
   ADD ("/mappings-view/refresh", test_refresh, 0);
 

@@ -42,6 +42,7 @@ struct _PbApplication
   GCancellable         *cancellable;   /* (owned) */
   GArray               *rejections;    /* (owned) Rejection: told at the next idle */
   guint                 rejections_id;
+  guint                 driver_start_id; /* the sync driver starts after the first frame */
 
   /* The import running, if any, and the files dropped with it. */
   GCancellable         *import_cancellable; /* (owned) (nullable): set while one runs */
@@ -696,6 +697,81 @@ on_absence_rejected_cb (PbApplication *self,
     self->rejections_id = g_idle_add (announce_rejections_idle, self);
 }
 
+/* The sync driver reads every connection and its outbox counts when it
+ * starts: work the first frame does not need when it shows People, so it
+ * starts at the first idle after that frame (or at the first idle at all
+ * when no window is being shown, as for a test that drives the app without
+ * one). The driver exists from start-up, so a provider can be set on it
+ * and the views find it; what it sends does not wait for a window. */
+static void on_first_after_paint_cb (GdkFrameClock *clock,
+                                     PbApplication *self);
+
+static gboolean
+start_sync_driver_cb (gpointer user_data)
+{
+  PbApplication *self = user_data;
+  PbWindow *window = get_main_window (self);
+
+  self->driver_start_id = 0;
+  if (self->sync_driver != NULL)
+    pb_sync_driver_start (self->sync_driver);
+
+  /* Only our own handler: others may wait for the same frame
+   * (PB_REPORT_FIRST_FRAME in main.c). */
+  if (window != NULL && gtk_widget_get_realized (GTK_WIDGET (window)))
+    g_signal_handlers_disconnect_by_func (gtk_widget_get_frame_clock (GTK_WIDGET (window)),
+                                          on_first_after_paint_cb, self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_sync_driver_soon (PbApplication *self)
+{
+  g_clear_handle_id (&self->driver_start_id, g_source_remove);
+  self->driver_start_id = g_idle_add (start_sync_driver_cb, self);
+}
+
+static void
+on_first_after_paint_cb (GdkFrameClock *clock,
+                         PbApplication *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, on_first_after_paint_cb, self);
+  start_sync_driver_soon (self);
+}
+
+static void
+on_window_realize_cb (GtkWidget     *window,
+                      PbApplication *self)
+{
+  g_signal_handlers_disconnect_by_func (window, on_window_realize_cb, self);
+  g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint",
+                    G_CALLBACK (on_first_after_paint_cb), self);
+}
+
+/* Called with the window made, before it is shown. */
+static void
+defer_sync_driver_start (PbApplication *self,
+                         PbWindow      *window)
+{
+  if (self->sync_driver == NULL || self->driver_start_id == 0)
+    return;   /* none, or started already */
+
+  /* Only People's first frame does without the driver: the Connections
+   * and Error Log views show its counts from their first frame. */
+  if (g_strcmp0 (pb_window_get_view (window), "people") != 0)
+    {
+      g_clear_handle_id (&self->driver_start_id, g_source_remove);
+      pb_sync_driver_start (self->sync_driver);
+      return;
+    }
+
+  /* A window that never paints (not mapped) does not hold it for long. */
+  g_clear_handle_id (&self->driver_start_id, g_source_remove);
+  self->driver_start_id = g_timeout_add_seconds (5, start_sync_driver_cb, self);
+  g_signal_connect_object (window, "realize", G_CALLBACK (on_window_realize_cb), self, 0);
+}
+
 static const GActionEntry app_actions[] = {
   { "import", import_action },
   { "import-file", import_file_action, "s" },
@@ -783,11 +859,12 @@ pb_application_startup (GApplication *app)
   else
     {
       /* Starting drains what a previous run left in the outbox (SPEC R3);
-       * it works from the main loop, so the window is not held up. */
+       * it works from the main loop, so the window is not held up, and it
+       * starts after the window's first frame (defer_sync_driver_start()). */
       self->sync_driver = pb_sync_driver_new (self->store);
       g_signal_connect_object (self->sync_driver, "absence-rejected", G_CALLBACK (on_absence_rejected_cb),
                                self, G_CONNECT_SWAPPED);
-      pb_sync_driver_start (self->sync_driver);
+      start_sync_driver_soon (self);
     }
 
   update_import_actions (self);
@@ -802,6 +879,7 @@ pb_application_activate (GApplication *app)
   if (window == NULL)
     {
       window = pb_window_new (GTK_APPLICATION (self), self->store);
+      defer_sync_driver_start (self, window);
       gtk_window_present (GTK_WINDOW (window));
 
       if (self->store_error != NULL)
@@ -822,6 +900,7 @@ pb_application_shutdown (GApplication *app)
   g_cancellable_cancel (self->import_cancellable);
   g_queue_clear_full (&self->import_queue, g_object_unref);
   g_clear_handle_id (&self->rejections_id, g_source_remove);
+  g_clear_handle_id (&self->driver_start_id, g_source_remove);
   g_clear_pointer (&self->rejections, g_array_unref);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));

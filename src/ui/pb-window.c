@@ -12,8 +12,10 @@
 #include <glib/gi18n.h>
 
 #include "pb-application.h"
+#include "pb-connection.h"
 #include "pb-connections-page.h"
 #include "pb-error-log-page.h"
+#include "pb-mapping.h"
 #include "pb-mappings-page.h"
 #include "pb-people-page.h"
 #include "pb-window.h"
@@ -25,7 +27,12 @@
  * when the People view shows a person in place of its table, to the table.
  * The window's size and the last view are kept in GSettings. A .json or
  * .csv file dropped anywhere on the window is imported, as app.import
- * (the content header's button) imports the file chosen. */
+ * (the content header's button) imports the file chosen.
+ *
+ * Only the view shown is built for the first frame: Connections, Mappings
+ * and Error Log are made at their first visit (pb_window_ensure_page()),
+ * by the sidebar, an action or a call that shows them. Until Mappings is
+ * made, the window counts the sidebar's unmapped absence types itself. */
 struct _PbWindow
 {
   AdwApplicationWindow  parent_instance;
@@ -42,9 +49,10 @@ struct _PbWindow
   AdwWindowTitle       *content_title;
   AdwViewStack         *stack;
   PbPeoplePage         *people_page;
-  PbConnectionsPage    *connections_page;
-  PbMappingsPage       *mappings_page;
-  PbErrorLogPage       *errorlog_page;
+  PbConnectionsPage    *connections_page;  /* (nullable): until first shown */
+  PbMappingsPage       *mappings_page;     /* (nullable): until first shown */
+  PbErrorLogPage       *errorlog_page;     /* (nullable): until first shown */
+  guint                 count_source;      /* recount unmapped types (no Mappings page yet) */
   GtkLabel             *mappings_count;
   GtkRevealer          *import_revealer;
   GtkLabel             *import_label;
@@ -80,11 +88,14 @@ update_subtitle (PbWindow *self)
 
   if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "people") == 0)
     subtitle = pb_people_page_get_summary (self->people_page);
-  else if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "connections") == 0)
+  else if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "connections") == 0 &&
+           self->connections_page != NULL)
     subtitle = pb_connections_page_get_summary (self->connections_page);
-  else if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "mappings") == 0)
+  else if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "mappings") == 0 &&
+           self->mappings_page != NULL)
     subtitle = pb_mappings_page_get_summary (self->mappings_page);
-  else if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "errorlog") == 0)
+  else if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "errorlog") == 0 &&
+           self->errorlog_page != NULL)
     subtitle = pb_error_log_page_get_summary (self->errorlog_page);
 
   adw_window_title_set_subtitle (self->content_title, subtitle);
@@ -186,11 +197,9 @@ on_errorlog_summary_cb (PbWindow       *self,
 /* The sidebar's count: absence types of the connections that sync absence
  * that are neither mapped nor excluded, and so never sent (SPEC A2). */
 static void
-on_mappings_n_unmapped_cb (PbWindow       *self,
-                           GParamSpec     *pspec,
-                           PbMappingsPage *page)
+set_mappings_count (PbWindow *self,
+                    guint     n)
 {
-  guint n = pb_mappings_page_get_n_unmapped (page);
   g_autofree char *count = g_strdup_printf ("%u", n);
   g_autofree char *tooltip = NULL;
 
@@ -199,6 +208,151 @@ on_mappings_n_unmapped_cb (PbWindow       *self,
   gtk_label_set_label (self->mappings_count, count);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->mappings_count), tooltip);
   gtk_widget_set_visible (GTK_WIDGET (self->mappings_count), n > 0);
+}
+
+static void
+on_mappings_n_unmapped_cb (PbWindow       *self,
+                           GParamSpec     *pspec,
+                           PbMappingsPage *page)
+{
+  set_mappings_count (self, pb_mappings_page_get_n_unmapped (page));
+}
+
+/* The count the Mappings page keeps once made (pb_mappings_page_reload()):
+ * the unmapped types of each connection that syncs absence. */
+static void
+count_unmapped (PbWindow *self)
+{
+  g_autoptr(GPtrArray) connections = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  g_clear_handle_id (&self->count_source, g_source_remove);
+  if (self->store == NULL || self->mappings_page != NULL)
+    return;
+
+  connections = pb_store_list_connections (self->store, &error);
+  if (connections == NULL)
+    {
+      g_warning ("Could not read the connections: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < connections->len; i++)
+    {
+      PbConnection *c = g_ptr_array_index (connections, i);
+
+      if (c->sync_types & PB_DATA_ABSENCE)
+        n += pb_store_count_unmapped (self->store, c->id);
+    }
+  set_mappings_count (self, n);
+}
+
+static gboolean
+count_unmapped_idle_cb (gpointer user_data)
+{
+  PbWindow *self = user_data;
+
+  self->count_source = 0;
+  count_unmapped (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* As the Mappings page does: any change of the register may change the
+ * count; one recount for a burst. */
+static void
+on_store_changed_cb (PbWindow *self,
+                     guint     what,
+                     PbStore  *store)
+{
+  if (self->mappings_page == NULL && self->count_source == 0)
+    self->count_source = g_idle_add (count_unmapped_idle_cb, self);
+}
+
+static gboolean
+is_view_name (const char *name)
+{
+  return g_strcmp0 (name, "people") == 0 || g_strcmp0 (name, "connections") == 0 ||
+         g_strcmp0 (name, "mappings") == 0 || g_strcmp0 (name, "errorlog") == 0;
+}
+
+static void
+add_page (PbWindow   *self,
+          GtkWidget  *page,
+          const char *name,
+          const char *title,
+          const char *icon_name)
+{
+  AdwViewStackPage *stack_page = adw_view_stack_add_titled (self->stack, page, name, title);
+
+  adw_view_stack_page_set_icon_name (stack_page, icon_name);
+}
+
+/**
+ * pb_window_ensure_page:
+ * @name: "people", "connections", "mappings" or "errorlog"
+ *
+ * The view @name, made and added to the window if it was not yet (a view
+ * is made at its first visit, not for the first frame).
+ *
+ * Returns: (transfer none) (nullable): the view's page, %NULL for an
+ *   unknown name
+ */
+GtkWidget *
+pb_window_ensure_page (PbWindow   *self,
+                       const char *name)
+{
+  g_return_val_if_fail (PB_IS_WINDOW (self), NULL);
+
+  if (g_strcmp0 (name, "people") == 0)
+    return GTK_WIDGET (self->people_page);
+
+  if (g_strcmp0 (name, "connections") == 0)
+    {
+      if (self->connections_page == NULL)
+        {
+          self->connections_page = g_object_new (PB_TYPE_CONNECTIONS_PAGE, NULL);
+          g_signal_connect_object (self->connections_page, "notify::summary",
+                                   G_CALLBACK (on_connections_summary_cb), self, G_CONNECT_SWAPPED);
+          pb_connections_page_set_store (self->connections_page, self->store);
+          add_page (self, GTK_WIDGET (self->connections_page), "connections", _("Connections"),
+                    "network-server-symbolic");
+        }
+      return GTK_WIDGET (self->connections_page);
+    }
+
+  if (g_strcmp0 (name, "mappings") == 0)
+    {
+      if (self->mappings_page == NULL)
+        {
+          g_clear_handle_id (&self->count_source, g_source_remove);
+          self->mappings_page = g_object_new (PB_TYPE_MAPPINGS_PAGE, NULL);
+          g_signal_connect_object (self->mappings_page, "notify::summary",
+                                   G_CALLBACK (on_mappings_summary_cb), self, G_CONNECT_SWAPPED);
+          g_signal_connect_object (self->mappings_page, "notify::n-unmapped",
+                                   G_CALLBACK (on_mappings_n_unmapped_cb), self, G_CONNECT_SWAPPED);
+          pb_mappings_page_set_store (self->mappings_page, self->store);
+          set_mappings_count (self, pb_mappings_page_get_n_unmapped (self->mappings_page));
+          add_page (self, GTK_WIDGET (self->mappings_page), "mappings", _("Mappings"),
+                    "x-office-calendar-symbolic");
+        }
+      return GTK_WIDGET (self->mappings_page);
+    }
+
+  if (g_strcmp0 (name, "errorlog") == 0)
+    {
+      if (self->errorlog_page == NULL)
+        {
+          self->errorlog_page = g_object_new (PB_TYPE_ERROR_LOG_PAGE, NULL);
+          g_signal_connect_object (self->errorlog_page, "notify::summary",
+                                   G_CALLBACK (on_errorlog_summary_cb), self, G_CONNECT_SWAPPED);
+          pb_error_log_page_set_store (self->errorlog_page, self->store);
+          add_page (self, GTK_WIDGET (self->errorlog_page), "errorlog", _("Error Log"),
+                    "dialog-warning-symbolic");
+        }
+      return GTK_WIDGET (self->errorlog_page);
+    }
+
+  return NULL;
 }
 
 /* win.map-absence-types (x): the Mappings view on that connection (SPEC
@@ -212,6 +366,7 @@ map_absence_types_action (GSimpleAction *action,
   gint64 connection_id = g_variant_get_int64 (parameter);
   gboolean found;
 
+  pb_window_ensure_page (self, "mappings");
   found = pb_mappings_page_show_connection (self->mappings_page, connection_id);
   pb_window_set_view (self, "mappings");
   if (adw_leaflet_get_folded (self->leaflet))
@@ -239,6 +394,7 @@ show_error_log_action (GSimpleAction *action,
 {
   PbWindow *self = user_data;
 
+  pb_window_ensure_page (self, "errorlog");
   if (!pb_error_log_page_show_connection (self->errorlog_page, g_variant_get_int64 (parameter)))
     g_debug ("No connection %" G_GINT64_FORMAT " to show the error log of", g_variant_get_int64 (parameter));
   show_view (self, "errorlog");
@@ -256,6 +412,7 @@ show_person_errors_action (GSimpleAction *action,
   const char *email;
 
   g_variant_get (parameter, "(x&s)", &connection_id, &email);
+  pb_window_ensure_page (self, "errorlog");
   if (!pb_error_log_page_show_person (self->errorlog_page, connection_id, email))
     g_debug ("No connection %" G_GINT64_FORMAT " to show the error log of", connection_id);
   show_view (self, "errorlog");
@@ -385,9 +542,9 @@ pb_window_constructed (GObject *object)
 
   pb_people_page_set_settings (self->people_page, self->settings);
   pb_people_page_set_store (self->people_page, self->store);
-  pb_connections_page_set_store (self->connections_page, self->store);
-  pb_mappings_page_set_store (self->mappings_page, self->store);
-  pb_error_log_page_set_store (self->errorlog_page, self->store);
+  if (self->store != NULL)
+    g_signal_connect_object (self->store, "changed", G_CALLBACK (on_store_changed_cb), self, G_CONNECT_SWAPPED);
+  count_unmapped (self);
   g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "add-connection")),
                                self->store != NULL);
   restore_window_state (self);
@@ -400,6 +557,7 @@ pb_window_dispose (GObject *object)
   PbWindow *self = (PbWindow *)object;
 
   g_clear_handle_id (&self->pulse_id, g_source_remove);
+  g_clear_handle_id (&self->count_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), PB_TYPE_WINDOW);
 
   g_clear_object (&self->settings);
@@ -497,10 +655,7 @@ pb_window_class_init (PbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PbWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, PbWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, PbWindow, people_page);
-  gtk_widget_class_bind_template_child (widget_class, PbWindow, connections_page);
-  gtk_widget_class_bind_template_child (widget_class, PbWindow, mappings_page);
   gtk_widget_class_bind_template_child (widget_class, PbWindow, mappings_count);
-  gtk_widget_class_bind_template_child (widget_class, PbWindow, errorlog_page);
   gtk_widget_class_bind_template_child (widget_class, PbWindow, import_revealer);
   gtk_widget_class_bind_template_child (widget_class, PbWindow, import_label);
   gtk_widget_class_bind_template_child (widget_class, PbWindow, import_progress);
@@ -509,10 +664,6 @@ pb_window_class_init (PbWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_leaflet_folded_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_people_can_navigate_back_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_people_summary_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_connections_summary_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_mappings_summary_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_mappings_n_unmapped_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_errorlog_summary_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked_cb);
 
   gtk_widget_class_add_binding (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, focus_search, NULL);
@@ -577,9 +728,10 @@ pb_window_set_view (PbWindow   *self,
 {
   g_return_if_fail (PB_IS_WINDOW (self));
 
-  if (name == NULL || adw_view_stack_get_child_by_name (self->stack, name) == NULL)
+  if (!is_view_name (name))
     name = "people";
 
+  pb_window_ensure_page (self, name);
   adw_view_stack_set_visible_child_name (self->stack, name);
   /* The stack does not notify when the child stays the same. */
   on_stack_visible_child_cb (self, NULL, self->stack);
@@ -642,9 +794,14 @@ pb_window_reload (PbWindow *self)
   g_return_if_fail (PB_IS_WINDOW (self));
 
   pb_people_page_reload (self->people_page);
-  pb_connections_page_reload (self->connections_page);
-  pb_mappings_page_reload (self->mappings_page);
-  pb_error_log_page_reload (self->errorlog_page);
+  if (self->connections_page != NULL)
+    pb_connections_page_reload (self->connections_page);
+  if (self->mappings_page != NULL)
+    pb_mappings_page_reload (self->mappings_page);
+  else
+    count_unmapped (self);
+  if (self->errorlog_page != NULL)
+    pb_error_log_page_reload (self->errorlog_page);
 }
 
 /**

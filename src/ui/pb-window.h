@@ -23,6 +23,8 @@ PbStore    *pb_window_get_store  (PbWindow       *self);
 void        pb_window_set_view   (PbWindow       *self,
                                   const char     *name);
 const char *pb_window_get_view   (PbWindow       *self);
+GtkWidget  *pb_window_ensure_page (PbWindow      *self,
+                                   const char    *name);
 void        pb_window_add_toast  (PbWindow       *self,
                                   AdwToast       *toast);
 void        pb_window_reload     (PbWindow       *self);
