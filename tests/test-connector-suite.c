@@ -1642,6 +1642,7 @@ typedef struct
   PbEntity    entity;
   const char *method;
   const char *path_glob;   /* the API prefix included */
+  gboolean    update;      /* the request of an update, not a create */
 } LostAnswer;
 
 static const LostAnswer lost_answers[] = {
@@ -1660,6 +1661,12 @@ static const LostAnswer lost_answers[] = {
   { "unimicro", PB_ENTITY_EMPLOYEE, "POST", "/api/biz/employees" },
   { "unimicro", PB_ENTITY_POSITION, "POST", "/api/biz/employments" },
   { "unimicro", PB_ENTITY_SALARY, "POST", "/api/biz/salarytrans" },
+  /* Updates: a PUT is sent again as it was (libsoup may resend it by
+   * itself on a new connection). */
+  { "tripletex", PB_ENTITY_EMPLOYEE, "PUT", "/v2/employee/*", TRUE },
+  { "visma", PB_ENTITY_EMPLOYEE, "PUT", "/v2/employees/*", TRUE },
+  { "fortnox", PB_ENTITY_EMPLOYEE, "PUT", "/3/employees/*", TRUE },
+  { "unimicro", PB_ENTITY_EMPLOYEE, "PUT", "/api/biz/employees/*", TRUE },
 };
 
 #define PER(members) \
@@ -1732,6 +1739,7 @@ count_linked (Fixture    *f,
 static void
 lost_answer (Fixture            *f,
              PbEntity            entity,
+             gboolean            update,
              const char         *baseline,
              const char         *baseline_email,
              const char         *json,
@@ -1746,11 +1754,12 @@ lost_answer (Fixture            *f,
   PbPushResult r;
 
   for (guint i = 0; i < G_N_ELEMENTS (lost_answers) && lost == NULL; i++)
-    if (g_str_equal (lost_answers[i].connector, f->connector->name) && lost_answers[i].entity == entity)
+    if (g_str_equal (lost_answers[i].connector, f->connector->name) && lost_answers[i].entity == entity
+        && lost_answers[i].update == update)
       lost = &lost_answers[i];
   if (lost == NULL)
-    g_error ("%s syncs entity %d: the suite's lost_answers[] needs its create request", f->connector->name,
-             (int) entity);
+    g_error ("%s syncs entity %d: the suite's lost_answers[] needs its %s request", f->connector->name,
+             (int) entity, update ? "update" : "create");
 
   push_clean (f, baseline);
   baseline_linked_before = count_linked (f, entity, baseline_email, &baseline_records);
@@ -1814,13 +1823,26 @@ case_lost_employee (Fixture *f)
   const char *texts[] = { "olga@acme.no", NULL };
   const char *same_as[] = { "nils@acme.no", NULL };
 
-  lost_answer (f, PB_ENTITY_EMPLOYEE,
+  lost_answer (f, PB_ENTITY_EMPLOYEE, FALSE,
                "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"given_name\": \"Nils\", "
                "\"family_name\": \"Ny\", \"email\": \"nils@acme.no\", \"employee_number\": \"1004\" } ] }",
                "nils@acme.no",
                "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"given_name\": \"Olga\", "
                "\"family_name\": \"Ny\", \"email\": \"olga@acme.no\", \"employee_number\": \"1005\" } ] }",
                "olga@acme.no", texts, same_as);
+}
+
+/* SPEC R3: an employee's update whose answer was lost (R2: nothing sent
+ * twice in a way that duplicates a record). */
+static void
+case_lost_update (Fixture *f)
+{
+  const char *texts[] = { "+47 933 33 333", NULL };
+  const char *same_as[] = { "+47 922 22 222", NULL };
+
+  lost_answer (f, PB_ENTITY_EMPLOYEE, TRUE,
+               KARI ("\"phone\": \"+47 922 22 222\""), "kari@acme.no",
+               PER ("\"phone\": \"+47 933 33 333\""), "per@acme.no", texts, same_as);
 }
 
 /* SPEC R3: a position whose create's answer was lost: a second position,
@@ -1843,7 +1865,7 @@ case_lost_position (Fixture *f)
                   "\"end_reason\": \"internal_change\" }"
   push_clean (f, KARI ("\"positions\": [ " KARI_FIRST " ]"));
   push_clean (f, PER ("\"positions\": [ " PER_FIRST " ]"));
-  lost_answer (f, PB_ENTITY_POSITION,
+  lost_answer (f, PB_ENTITY_POSITION, FALSE,
                KARI ("\"positions\": [ " KARI_FIRST ", { \"start_date\": \"2098-07-01\", \"title\": \"Lead\" } ]"),
                "kari@acme.no",
                PER ("\"positions\": [ " PER_FIRST ", { \"start_date\": \"2098-10-31\", \"title\": \"Lead\" } ]"),
@@ -1862,7 +1884,7 @@ case_lost_salary (Fixture *f)
   /* The positions first, alone, for both: the salaries are what is sent. */
   push_clean (f, KARI ("\"positions\": [ { \"start_date\": \"2024-03-04\", \"title\": \"Developer\" } ]"));
   push_clean (f, PER ("\"positions\": [ { \"start_date\": \"2024-03-04\", \"title\": \"Developer\" } ]"));
-  lost_answer (f, PB_ENTITY_SALARY,
+  lost_answer (f, PB_ENTITY_SALARY, FALSE,
                KARI ("\"positions\": [ { \"start_date\": \"2024-03-04\", \"title\": \"Developer\" } ], "
                      "\"salaries\": [ { \"start_date\": \"2024-05-01\", \"amount\": \"654321\", "
                      "\"currency\": \"NOK\", \"period_unit\": \"yearly\" } ]"),
@@ -1904,7 +1926,7 @@ case_lost_absence (Fixture *f)
   g_assert_no_error (error);
 
   /* Mondays and Tuesdays. */
-  lost_answer (f, PB_ENTITY_ABSENCE,
+  lost_answer (f, PB_ENTITY_ABSENCE, FALSE,
                KARI ("\"absences\": [ { \"type\": \"vac\", \"start_date\": \"2025-03-17\", "
                      "\"end_date\": \"2025-03-18\", \"state\": \"approved\", \"note\": \"Suite absence\" } ]"),
                "kari@acme.no",
@@ -1949,6 +1971,7 @@ static const SuiteCase cases[] = {
   /* A create whose answer was lost, pushed again: once in payroll. */
   { "R3-lost-answer-employee", NEEDS_ACTIVE, OP (PB_OP_CREATE_EMPLOYEE), PB_DATA_USERS, FALSE,
     case_lost_employee },
+  { "R3-lost-answer-update", NEEDS_ACTIVE, OP (PB_OP_UPDATE_EMPLOYEE), PB_DATA_USERS, FALSE, case_lost_update },
   { "R3-lost-answer-position", NEEDS_ACTIVE, OP (PB_OP_CREATE_EMPLOYMENT), PB_DATA_USERS | PB_DATA_POSITIONS, FALSE,
     case_lost_position },
   { "R3-lost-answer-salary", NEEDS_ACTIVE, OP (PB_OP_CREATE_EMPLOYMENT) | OP (PB_OP_CREATE_SALARY),
