@@ -1681,7 +1681,6 @@ push_clean (Fixture    *f,
 
   import (f, json);
   r = push (f);
-  if (g_getenv ("R3_DEBUG")) { g_autoptr(JsonNode) st = dup_state (f); g_autofree char *t = json_to_string (st, TRUE); g_test_message ("STATE %s", t); }
   g_assert_cmpuint (r.attention, ==, 0);
   g_assert_cmpuint (r.waiting, ==, 0);
   g_assert_cmpuint (r.rejected, ==, 0);
