@@ -1630,6 +1630,310 @@ case_5xx (Fixture *f)
     }
 }
 
+/* --- a lost answer (SPEC R3) --------------------------------------------------- */
+
+/* The request that creates a record of each type, per connector: the
+ * sandbox handles it (the record is made), then closes the connection
+ * without an answer (pb_sandbox_drop_next()). A connector that syncs a
+ * type needs its row here. */
+typedef struct
+{
+  const char *connector;
+  PbEntity    entity;
+  const char *method;
+  const char *path_glob;   /* the API prefix included */
+  gboolean    update;      /* the request of an update, not a create */
+} LostAnswer;
+
+static const LostAnswer lost_answers[] = {
+  { "tripletex", PB_ENTITY_EMPLOYEE, "POST", "/v2/employee" },
+  { "tripletex", PB_ENTITY_POSITION, "POST", "/v2/employee/employment" },
+  { "tripletex", PB_ENTITY_SALARY, "POST", "/v2/employee/employment/details" },
+  { "tripletex", PB_ENTITY_ABSENCE, "POST", "/v2/timesheet/entry/list" },
+  { "visma", PB_ENTITY_EMPLOYEE, "POST", "/v2/employees/withPosition" },
+  { "visma", PB_ENTITY_POSITION, "POST", "/v2/employees/*/positions" },
+  /* A salary is a PUT of its position's salary timeline. */
+  { "visma", PB_ENTITY_SALARY, "PUT", "/v2/employees/*/positions/*" },
+  { "fortnox", PB_ENTITY_EMPLOYEE, "POST", "/3/employees" },
+  /* A position is a PUT of the employee's employment members. */
+  { "fortnox", PB_ENTITY_POSITION, "PUT", "/3/employees/*" },
+  { "fortnox", PB_ENTITY_ABSENCE, "POST", "/3/absencetransactions" },
+  { "unimicro", PB_ENTITY_EMPLOYEE, "POST", "/api/biz/employees" },
+  { "unimicro", PB_ENTITY_POSITION, "POST", "/api/biz/employments" },
+  { "unimicro", PB_ENTITY_SALARY, "POST", "/api/biz/salarytrans" },
+  /* Updates: a PUT is sent again as it was (libsoup may resend it by
+   * itself on a new connection). */
+  { "tripletex", PB_ENTITY_EMPLOYEE, "PUT", "/v2/employee/*", TRUE },
+  { "visma", PB_ENTITY_EMPLOYEE, "PUT", "/v2/employees/*", TRUE },
+  { "fortnox", PB_ENTITY_EMPLOYEE, "PUT", "/3/employees/*", TRUE },
+  { "unimicro", PB_ENTITY_EMPLOYEE, "PUT", "/api/biz/employees/*", TRUE },
+};
+
+#define PER(members) \
+  "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"email\": \"per@acme.no\", " members " } ] }"
+
+/* Pushes @json with no fault; all of it goes through. */
+static void
+push_clean (Fixture    *f,
+            const char *json)
+{
+  PbPushResult r;
+
+  import (f, json);
+  r = push (f);
+  g_assert_cmpuint (r.attention, ==, 0);
+  g_assert_cmpuint (r.waiting, ==, 0);
+  g_assert_cmpuint (r.rejected, ==, 0);
+}
+
+static guint
+state_count (Fixture    *f,
+             const char *text)
+{
+  g_autoptr(JsonNode) state = dup_state (f);
+  g_autofree char *json = json_to_string (state, FALSE);
+
+  return count_nocase (json, text);
+}
+
+/* SPEC R3: @json (a change of @email's records of @entity) is pushed with
+ * the answer of the create request lost, then pushed again with no
+ * fault. It lands once: each text of @texts is as often in payroll as
+ * the text of @same_as at its index, which a change like it pushed with
+ * no fault (@baseline, of @baseline_email's records) put there; as many
+ * of the records are linked in the store as of the baseline's; the
+ * outbox is empty. */
+/* How many of @email's records of @entity are linked to payroll's, of
+ * how many (@n_records). */
+static guint
+count_linked (Fixture    *f,
+              PbEntity    entity,
+              const char *email,
+              guint      *n_records)
+{
+  g_autoptr(PbRecord) person = pb_store_find_employee (f->store, NULL, email, NULL);
+  g_autoptr(GPtrArray) records = NULL;
+  guint linked = 0;
+
+  g_assert_nonnull (person);
+  if (entity == PB_ENTITY_EMPLOYEE)
+    {
+      records = g_ptr_array_new_with_free_func (g_object_unref);
+      g_ptr_array_add (records, g_object_ref (person));
+    }
+  else
+    records = pb_store_list (f->store, entity, pb_record_get_id (person), NULL);
+  g_assert_nonnull (records);
+  for (guint i = 0; i < records->len; i++)
+    {
+      g_autofree char *link = pb_store_find_link (f->store, f->connection->id, entity,
+                                                  pb_record_get_id (g_ptr_array_index (records, i)));
+
+      linked += link != NULL;
+    }
+  *n_records = records->len;
+  return linked;
+}
+
+static void
+lost_answer (Fixture            *f,
+             PbEntity            entity,
+             gboolean            update,
+             const char         *baseline,
+             const char         *baseline_email,
+             const char         *json,
+             const char         *email,
+             const char * const *texts,
+             const char * const *same_as)
+{
+  const LostAnswer *lost = NULL;
+  g_autoptr(GArray) open = NULL;
+  guint dropped, creates, rounds = 0, found = 0;
+  guint records, linked, baseline_records, baseline_linked, baseline_linked_before;
+  PbPushResult r;
+
+  for (guint i = 0; i < G_N_ELEMENTS (lost_answers) && lost == NULL; i++)
+    if (g_str_equal (lost_answers[i].connector, f->connector->name) && lost_answers[i].entity == entity
+        && lost_answers[i].update == update)
+      lost = &lost_answers[i];
+  if (lost == NULL)
+    g_error ("%s syncs entity %d: the suite's lost_answers[] needs its %s request", f->connector->name,
+             (int) entity, update ? "update" : "create");
+
+  push_clean (f, baseline);
+  baseline_linked_before = count_linked (f, entity, baseline_email, &baseline_records);
+
+  /* The create is made in payroll, its answer lost. */
+  dropped = pb_sandbox_get_dropped_count (f->sandbox);
+  creates = pb_sandbox_get_request_count (f->sandbox, lost->method, NULL);
+  pb_sandbox_drop_next (f->sandbox, lost->method, lost->path_glob);
+  import (f, json);
+  r = push (f);
+  g_assert_cmpuint (r.attention, ==, 0);
+  g_assert_cmpuint (pb_sandbox_get_dropped_count (f->sandbox), ==, dropped + 1);
+  g_test_message ("%s %s: %u %s requests in the push whose answer was lost", lost->method, lost->path_glob,
+                  pb_sandbox_get_request_count (f->sandbox, lost->method, NULL) - creates, lost->method);
+
+  /* Pushed again, with no fault, until nothing waits. */
+  while (r.waiting > 0 && ++rounds < 5)
+    {
+      r = push (f);
+      g_assert_cmpuint (r.attention, ==, 0);
+    }
+  g_assert_cmpuint (r.waiting, ==, 0);
+  g_assert_cmpuint (r.rejected, ==, 0);
+  open = pb_store_list_outbox_open (f->store, f->connection->id, NULL);
+  g_assert_nonnull (open);
+  g_assert_cmpuint (open->len, ==, 0);
+
+  /* Once in payroll. */
+  g_assert_cmpuint (people_with (f, email), ==, 1);
+  for (guint i = 0; texts[i] != NULL; i++)
+    {
+      guint n = state_count (f, texts[i]);
+
+      g_test_message ("%s: %u times in payroll; %s (no fault): %u", texts[i], n, same_as[i],
+                      state_count (f, same_as[i]));
+      g_assert_cmpuint (n, ==, state_count (f, same_as[i]));
+      found += n;
+    }
+  /* (Fortnox keeps only the current position: a later one's start is not
+   * kept.) */
+  g_assert_cmpuint (found, >=, 1);
+
+  /* Linked in the store, as the baseline's records are. */
+  linked = count_linked (f, entity, email, &records);
+  baseline_linked = count_linked (f, entity, baseline_email, &baseline_records);
+  g_test_message ("%s: %u of %u records linked; %s (no fault): %u of %u", email, linked, records, baseline_email,
+                  baseline_linked, baseline_records);
+  g_assert_cmpuint (records, ==, baseline_records);
+  /* The baseline's links are as they were (a link of payroll's record is
+   * one record's: a remote id two records share would take one's). */
+  g_assert_cmpuint (baseline_linked, ==, baseline_linked_before);
+  g_assert_cmpuint (linked, ==, baseline_linked);
+  g_assert_cmpuint (linked, >=, 1);
+}
+
+/* SPEC R3: a new employee whose create's answer was lost is one employee
+ * in payroll after the retry. */
+static void
+case_lost_employee (Fixture *f)
+{
+  const char *texts[] = { "olga@acme.no", NULL };
+  const char *same_as[] = { "nils@acme.no", NULL };
+
+  lost_answer (f, PB_ENTITY_EMPLOYEE, FALSE,
+               "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"given_name\": \"Nils\", "
+               "\"family_name\": \"Ny\", \"email\": \"nils@acme.no\", \"employee_number\": \"1004\" } ] }",
+               "nils@acme.no",
+               "{ \"format\": \"paybridge-hr/1\", \"employees\": [ { \"given_name\": \"Olga\", "
+               "\"family_name\": \"Ny\", \"email\": \"olga@acme.no\", \"employee_number\": \"1005\" } ] }",
+               "olga@acme.no", texts, same_as);
+}
+
+/* SPEC R3: an employee's update whose answer was lost (R2: nothing sent
+ * twice in a way that duplicates a record). */
+static void
+case_lost_update (Fixture *f)
+{
+  const char *texts[] = { "+47 933 33 333", NULL };
+  const char *same_as[] = { "+47 922 22 222", NULL };
+
+  lost_answer (f, PB_ENTITY_EMPLOYEE, TRUE,
+               KARI ("\"phone\": \"+47 922 22 222\""), "kari@acme.no",
+               PER ("\"phone\": \"+47 933 33 333\""), "per@acme.no", texts, same_as);
+}
+
+/* SPEC R3: a position whose create's answer was lost: a second position,
+ * so that it is a create everywhere (Visma adopts the position made with
+ * the employee for the first with a PUT, P2; the POST of a new one is the
+ * create). Each person's first position is pushed first: Visma refuses a
+ * second position pushed beside the first while the one made with the
+ * employee is still open (it overlaps), and adopts that one only for a
+ * position that ends after the day the employee was made: the first
+ * positions end far ahead. */
+static void
+case_lost_position (Fixture *f)
+{
+  const char *texts[] = { "2024-04-08", "2098-10-31", NULL };
+  const char *same_as[] = { "2024-03-04", "2098-07-01", NULL };
+
+#define KARI_FIRST "{ \"start_date\": \"2024-03-04\", \"end_date\": \"2098-06-30\", \"title\": \"Developer\", " \
+                   "\"end_reason\": \"internal_change\" }"
+#define PER_FIRST "{ \"start_date\": \"2024-04-08\", \"end_date\": \"2098-10-30\", \"title\": \"Developer\", " \
+                  "\"end_reason\": \"internal_change\" }"
+  push_clean (f, KARI ("\"positions\": [ " KARI_FIRST " ]"));
+  push_clean (f, PER ("\"positions\": [ " PER_FIRST " ]"));
+  lost_answer (f, PB_ENTITY_POSITION, FALSE,
+               KARI ("\"positions\": [ " KARI_FIRST ", { \"start_date\": \"2098-07-01\", \"title\": \"Lead\" } ]"),
+               "kari@acme.no",
+               PER ("\"positions\": [ " PER_FIRST ", { \"start_date\": \"2098-10-31\", \"title\": \"Lead\" } ]"),
+               "per@acme.no", texts, same_as);
+#undef KARI_FIRST
+#undef PER_FIRST
+}
+
+/* SPEC R3: a salary whose create's answer was lost. */
+static void
+case_lost_salary (Fixture *f)
+{
+  const char *texts[] = { "712345", NULL };
+  const char *same_as[] = { "654321", NULL };
+
+  /* The positions first, alone, for both: the salaries are what is sent. */
+  push_clean (f, KARI ("\"positions\": [ { \"start_date\": \"2024-03-04\", \"title\": \"Developer\" } ]"));
+  push_clean (f, PER ("\"positions\": [ { \"start_date\": \"2024-03-04\", \"title\": \"Developer\" } ]"));
+  lost_answer (f, PB_ENTITY_SALARY, FALSE,
+               KARI ("\"positions\": [ { \"start_date\": \"2024-03-04\", \"title\": \"Developer\" } ], "
+                     "\"salaries\": [ { \"start_date\": \"2024-05-01\", \"amount\": \"654321\", "
+                     "\"currency\": \"NOK\", \"period_unit\": \"yearly\" } ]"),
+               "kari@acme.no",
+               PER ("\"positions\": [ { \"start_date\": \"2024-03-04\", \"title\": \"Developer\" } ], "
+                    "\"salaries\": [ { \"start_date\": \"2024-05-01\", \"amount\": \"712345\", "
+                    "\"currency\": \"NOK\", \"period_unit\": \"yearly\" } ]"),
+               "per@acme.no", texts, same_as);
+}
+
+/* SPEC R3: an absence whose create's answer was lost (a helper's claim:
+ * "there is no look before an absence is created"). */
+static void
+case_lost_absence (Fixture *f)
+{
+  g_autoptr(GPtrArray) remotes = call_ok (f, PB_OP_LIST_ABSENCE_TYPES, &(PbProviderArgs) { 0 });
+  g_autoptr(GPtrArray) types = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_type_free);
+  g_autoptr(PbRecord) vac = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *texts[] = { "2025-03-24", "2025-03-25", NULL };
+  const char *same_as[] = { "2025-03-17", "2025-03-18", NULL };
+
+  g_assert_cmpuint (remotes->len, >, 0);
+  for (guint i = 0; i < remotes->len; i++)
+    {
+      PbRemote *remote = g_ptr_array_index (remotes, i);
+      PbRemoteType *type = g_new0 (PbRemoteType, 1);
+
+      type->id = g_strdup (remote->id);
+      type->name = g_strdup (remote->name);
+      g_ptr_array_add (types, type);
+    }
+  pb_store_save_remote_types (f->store, f->connection->id, types, &error);
+  g_assert_no_error (error);
+  import (f, "{ \"format\": \"paybridge-hr/1\", \"absence_types\": [ { \"key\": \"vac\", \"name\": \"Vacation\" } ] }");
+  vac = pb_store_find_by_key (f->store, PB_ENTITY_ABSENCE_TYPE, "vac", NULL);
+  pb_store_set_mapping (f->store, f->connection->id, pb_record_get_id (vac), PB_MAPPING_MAPPED,
+                        ((PbRemote *) g_ptr_array_index (remotes, 0))->id, &error);
+  g_assert_no_error (error);
+
+  /* Mondays and Tuesdays. */
+  lost_answer (f, PB_ENTITY_ABSENCE, FALSE,
+               KARI ("\"absences\": [ { \"type\": \"vac\", \"start_date\": \"2025-03-17\", "
+                     "\"end_date\": \"2025-03-18\", \"state\": \"approved\", \"note\": \"Suite absence\" } ]"),
+               "kari@acme.no",
+               PER ("\"absences\": [ { \"type\": \"vac\", \"start_date\": \"2025-03-24\", "
+                    "\"end_date\": \"2025-03-25\", \"state\": \"approved\", \"note\": \"Suite absence\" } ]"),
+               "per@acme.no", texts, same_as);
+}
+
 /* --- registration ------------------------------------------------------------- */
 
 static const SuiteCase cases[] = {
@@ -1663,6 +1967,16 @@ static const SuiteCase cases[] = {
   /* Payroll's API is what the sandbox faults: these read people. */
   { "R2-429-retry-after", NEEDS_CONNECTOR, OP (PB_OP_LIST_EMPLOYEES), PB_DATA_USERS, FALSE, case_429 },
   { "R2-5xx-retried", NEEDS_CONNECTOR, OP (PB_OP_LIST_EMPLOYEES), PB_DATA_USERS, FALSE, case_5xx },
+  /* A create whose answer was lost, pushed again: once in payroll. */
+  { "R3-lost-answer-employee", NEEDS_ACTIVE, OP (PB_OP_CREATE_EMPLOYEE), PB_DATA_USERS, FALSE,
+    case_lost_employee },
+  { "R3-lost-answer-update", NEEDS_ACTIVE, OP (PB_OP_UPDATE_EMPLOYEE), PB_DATA_USERS, FALSE, case_lost_update },
+  { "R3-lost-answer-position", NEEDS_ACTIVE, OP (PB_OP_CREATE_EMPLOYMENT), PB_DATA_USERS | PB_DATA_POSITIONS, FALSE,
+    case_lost_position },
+  { "R3-lost-answer-salary", NEEDS_ACTIVE, OP (PB_OP_CREATE_EMPLOYMENT) | OP (PB_OP_CREATE_SALARY),
+    PB_DATA_USERS | PB_DATA_POSITIONS | PB_DATA_SALARY, FALSE, case_lost_salary },
+  { "R3-lost-answer-absence", NEEDS_ACTIVE, OP (PB_OP_LIST_ABSENCE_TYPES) | OP (PB_OP_CREATE_ABSENCE),
+    PB_DATA_USERS | PB_DATA_ABSENCE, FALSE, case_lost_absence },
 };
 
 static void

@@ -1064,6 +1064,8 @@ test_read_answer (void)
   g_assert_no_error (error);
   g_assert_cmpuint (remotes->len, ==, 1);
   remote = g_ptr_array_index (remotes, 0);
+  /* Known by its position and start: unique in the connection (SPEC R3). */
+  g_assert_cmpstr (remote->id, ==, "p1/2019-01-02");
   g_assert_cmpstr (pb_record_get (remote->record, PB_SALARY_PERIOD_UNIT), ==, "yearly");
   g_assert_cmpstr (pb_record_get (remote->record, PB_SALARY_AMOUNT), ==, "650000");
   g_clear_pointer (&remotes, g_ptr_array_unref);

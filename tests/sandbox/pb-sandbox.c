@@ -72,12 +72,15 @@ struct _PbSandbox
   guint64                read_rng;      /* drop-before-read stream */
   guint64                throttle_rng;  /* random 429 stream */
   guint                  dropped_before_read;
+  guint                  dropped;       /* answers the drops (rate or next) kept back */
   GHashTable            *windows;       /* rate key -> RateWindow* */
   GHashTable            *slides;        /* rate key -> GQueue* of monotonic µs (sliding windows) */
 
   GHashTable            *counts;        /* "METHOD path" -> count */
   guint                  total;
   GPtrArray             *waiting;       /* Call* paused for latency or drop */
+  char                  *drop_next_method; /* (owned) (nullable) pb_sandbox_drop_next() */
+  char                  *drop_next_path;   /* (owned) (nullable) a glob */
 
   PbSandboxOAuth2       *oauth2;        /* (owned) /oauth2/, served whatever the system */
 };
@@ -593,6 +596,16 @@ handle_api (PbSandbox *self,
 
   if (drop < self->faults.drop_rate)
     call->drop = TRUE;
+  else if (self->drop_next_method != NULL && g_str_equal (ex->method, self->drop_next_method)
+           && g_pattern_match_simple (self->drop_next_path, ex->path))
+    {
+      /* pb_sandbox_drop_next(): this one, once. */
+      call->drop = TRUE;
+      g_clear_pointer (&self->drop_next_method, g_free);
+      g_clear_pointer (&self->drop_next_path, g_free);
+    }
+  if (call->drop)
+    self->dropped++;
   else if (malformed < self->faults.malformed_rate)
     malform (ex);
 }
@@ -1097,6 +1110,8 @@ pb_sandbox_finalize (GObject *object)
   g_clear_pointer (&self->slides, g_hash_table_unref);
   g_clear_pointer (&self->counts, g_hash_table_unref);
   g_clear_pointer (&self->waiting, g_ptr_array_unref);
+  g_clear_pointer (&self->drop_next_method, g_free);
+  g_clear_pointer (&self->drop_next_path, g_free);
   g_clear_pointer (&self->oauth2, pb_sandbox_oauth2_free);
   g_free (self->url);
   g_free (self->api_url);
@@ -1519,6 +1534,47 @@ pb_sandbox_expire_sessions (PbSandbox *self)
 
   if (self->system->expire_sessions != NULL)
     self->system->expire_sessions (self->backend);
+}
+
+/**
+ * pb_sandbox_drop_next:
+ * @method: (nullable): "POST", "PUT", …; NULL: forget an earlier call
+ * @path_glob: the request's path (the API prefix included, no query) as a
+ *   g_pattern_match_simple() glob ('*' and '?' as in a shell), e.g.
+ *   "/v2/employee"
+ *
+ * The next API request of @method whose path matches @path_glob is
+ * handled (a POST creates its record), then its connection is closed
+ * without an answer, as by the drop_rate fault; the requests after it are
+ * answered. For a test of a lost answer of exactly one request (SPEC R3).
+ * Setting the faults does not forget it.
+ */
+void
+pb_sandbox_drop_next (PbSandbox  *self,
+                      const char *method,
+                      const char *path_glob)
+{
+  g_return_if_fail (PB_IS_SANDBOX (self));
+  g_return_if_fail (method == NULL || path_glob != NULL);
+
+  g_clear_pointer (&self->drop_next_method, g_free);
+  g_clear_pointer (&self->drop_next_path, g_free);
+  self->drop_next_method = g_strdup (method);
+  self->drop_next_path = g_strdup (path_glob);
+}
+
+/**
+ * pb_sandbox_get_dropped_count:
+ *
+ * Returns: how many API requests were handled and then went without an
+ *   answer (the drop_rate fault and pb_sandbox_drop_next())
+ */
+guint
+pb_sandbox_get_dropped_count (PbSandbox *self)
+{
+  g_return_val_if_fail (PB_IS_SANDBOX (self), 0);
+
+  return self->dropped;
 }
 
 /**

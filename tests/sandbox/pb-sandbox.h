@@ -93,6 +93,10 @@ guint        pb_sandbox_get_request_count     (PbSandbox              *self,
                                                const char             *method,
                                                const char             *path_prefix);
 guint        pb_sandbox_get_dropped_before_read_count (PbSandbox      *self);
+guint        pb_sandbox_get_dropped_count     (PbSandbox              *self);
+void         pb_sandbox_drop_next             (PbSandbox              *self,
+                                               const char             *method,
+                                               const char             *path_glob);
 guint        pb_sandbox_get_session_count     (PbSandbox              *self);
 void         pb_sandbox_expire_sessions       (PbSandbox              *self);
 gboolean     pb_sandbox_set_locked            (PbSandbox              *self,

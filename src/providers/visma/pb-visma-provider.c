@@ -1755,16 +1755,24 @@ amount_member (const char *unit)
   return "monthlySalary";
 }
 
+/* A salary is an entry of its position's timeline, known by its start:
+ * its remote id is "POSITION-ID/START", unique in the connection (the
+ * store links one record to one remote id: two employees' salaries from
+ * the same day must not share one, SPEC R3). A link made before is the
+ * start alone: salary_start() reads both. */
 static PbRemote *
-salary_remote (JsonObject *entry)
+salary_remote (const char *position_id,
+               JsonObject *entry)
 {
   const char *unit = member_string (entry, "contractSalaryType");
   const char *start = member_string (entry, "activeStart");
+  g_autofree char *id = NULL;
   PbRemote *remote;
 
   if (start == NULL)
     return NULL;
-  remote = pb_remote_new (start, 0);
+  id = position_id != NULL ? g_strconcat (position_id, "/", start, NULL) : g_strdup (start);
+  remote = pb_remote_new (id, 0);
   remote->record = pb_record_new (PB_ENTITY_SALARY);
   pb_record_set (remote->record, PB_SALARY_START_DATE, start);
   pb_record_set (remote->record, PB_SALARY_END_DATE, member_string (entry, "activeEnd"));
@@ -1774,16 +1782,26 @@ salary_remote (JsonObject *entry)
   return remote;
 }
 
+/* The start of the salary whose remote id is @remote_id (salary_remote()). */
+static const char *
+salary_start (const char *remote_id)
+{
+  const char *slash = remote_id != NULL ? strrchr (remote_id, '/') : NULL;
+
+  return slash != NULL ? slash + 1 : remote_id;
+}
+
 /* The salaries of a position: its salaryInformation timeline. */
 static GPtrArray *
 salaries_of (JsonObject *position)
 {
   JsonArray *timeline = member_array (position, "salaryInformation");
   GPtrArray *remotes = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_remote_free);
+  g_autofree char *position_id = pb_provider_dup_json_id (position);
 
   for (guint i = 0; timeline != NULL && i < json_array_get_length (timeline); i++)
     {
-      PbRemote *remote = salary_remote (object_element (timeline, i));
+      PbRemote *remote = salary_remote (position_id, object_element (timeline, i));
 
       if (remote != NULL)
         g_ptr_array_add (remotes, remote);
@@ -1813,7 +1831,7 @@ return_salary (GTask *task)
 
       if (g_strcmp0 (member_string (entry, "activeStart"), start) == 0)
         {
-          g_task_return_pointer (task, salary_remote (entry), (GDestroyNotify) pb_remote_free);
+          g_task_return_pointer (task, salary_remote (op->parent_id, entry), (GDestroyNotify) pb_remote_free);
           g_object_unref (task);
           return;
         }
@@ -1846,7 +1864,7 @@ salary_put (GTask *task)
   JsonObject *doc = object_copy (op->doc);
   JsonArray *timeline = ensure_array (doc, "salaryInformation");
   g_autofree char *path = g_strdup_printf ("/employees/%s/positions/%s", op->employee_id, op->parent_id);
-  const char *old_start = op->op == PB_OP_CREATE_SALARY ? NULL : op->remote_id;
+  const char *old_start = op->op == PB_OP_CREATE_SALARY ? NULL : salary_start (op->remote_id);
   const char *removed_end = NULL;
   gboolean removed_open = FALSE;
   g_autofree char *removed_before = NULL;
