@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "pb-outbox.h"
+#include "pb-sandbox.h"
 #include "pb-sync-engine.h"
 #include "pb-sync-state.h"
 #include "pb-test-utils.h"
@@ -435,6 +436,270 @@ test_absence_rejected (Fixture       *f,
   g_assert_cmpint (state (f, PB_ENTITY_ABSENCE, f->absence), ==, PB_SYNC_PENDING);
 }
 
+/* --- the state against what a push does ------------------------------------------ */
+
+/* Team a is the connection's scope: Kari, Lise, Ola and Eva in it, Per
+ * not; each with a position and a salary. */
+static const char cross_json[] =
+  "{ \"format\": \"paybridge-hr/1\","
+  "  \"companies\": [ { \"key\": \"acme\", \"name\": \"Acme AS\", \"currency\": \"NOK\" } ],"
+  "  \"teams\": [ { \"key\": \"a\", \"name\": \"A\" }, { \"key\": \"b\", \"name\": \"B\" } ],"
+  "  \"employees\": ["
+  "    { \"given_name\": \"Kari\", \"family_name\": \"Nordmann\", \"email\": \"kari@acme.no\", \"team\": \"a\","
+  "      \"company\": \"acme\","
+  "      \"positions\": [ { \"start_date\": \"2024-01-01\", \"title\": \"Developer\", \"percentage\": 80 } ],"
+  "      \"salaries\": [ { \"start_date\": \"2024-01-01\", \"amount\": 50000, \"currency\": \"NOK\","
+  "                        \"period_unit\": \"monthly\" } ] },"
+  "    { \"given_name\": \"Lise\", \"family_name\": \"Dahl\", \"email\": \"lise@acme.no\", \"team\": \"a\","
+  "      \"company\": \"acme\","
+  "      \"positions\": [ { \"start_date\": \"2024-01-01\", \"title\": \"Tester\", \"percentage\": 100 } ] },"
+  "    { \"given_name\": \"Ola\", \"family_name\": \"Hansen\", \"email\": \"ola@acme.no\", \"team\": \"a\","
+  "      \"company\": \"acme\","
+  "      \"positions\": [ { \"start_date\": \"2024-01-01\", \"title\": \"Driver\", \"percentage\": 100 } ] },"
+  "    { \"given_name\": \"Eva\", \"family_name\": \"Lund\", \"email\": \"eva@acme.no\", \"team\": \"a\","
+  "      \"company\": \"acme\","
+  "      \"positions\": [ { \"start_date\": \"2024-01-01\", \"title\": \"Cook\", \"percentage\": 100 } ] },"
+  "    { \"given_name\": \"Per\", \"family_name\": \"Berg\", \"email\": \"per@acme.no\", \"team\": \"b\","
+  "      \"company\": \"acme\","
+  "      \"positions\": [ { \"start_date\": \"2024-01-01\", \"title\": \"Clerk\", \"percentage\": 100 } ] } ] }";
+
+typedef struct
+{
+  PbEntity     entity;
+  gint64       id;
+  PbSyncState  before;   /* what the state said before the push */
+} Asked;
+
+typedef struct
+{
+  PbSandbox    *sandbox;
+  PbStore      *store;
+  char         *dir;
+  PbConnection *connection;   /* Tripletex, team a: users and positions */
+  PbProvider   *provider;
+  GArray       *asked;        /* (element-type Asked) */
+} Cross;
+
+static gint64
+person_id (Cross      *c,
+           const char *email)
+{
+  g_autoptr(PbRecord) person = pb_store_find_employee (c->store, NULL, email, NULL);
+
+  g_assert_nonnull (person);
+  return pb_record_get_id (person);
+}
+
+static gint64
+record_of (Cross      *c,
+           PbEntity    entity,
+           const char *email)
+{
+  g_autoptr(GPtrArray) records = pb_store_list (c->store, entity, person_id (c, email), NULL);
+
+  g_assert_nonnull (records);
+  g_assert_cmpuint (records->len, ==, 1);
+  return pb_record_get_id (g_ptr_array_index (records, 0));
+}
+
+static void
+cross_set (Cross      *c,
+           PbEntity    entity,
+           gint64      id,
+           guint       field,
+           const char *value)
+{
+  g_autoptr(PbRecord) record = pb_store_get (c->store, entity, id, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (record);
+  pb_record_set (record, field, value);
+  g_assert_true (pb_store_begin (c->store, &error));
+  g_assert_true (pb_store_save (c->store, record, NULL, &error));
+  g_assert_true (pb_store_commit (c->store, &error));
+  g_assert_no_error (error);
+}
+
+static void
+cross_set_types (Cross       *c,
+                 PbDataTypes  types)
+{
+  g_autoptr(GError) error = NULL;
+
+  c->connection->sync_types = types;
+  g_assert_true (pb_store_save_connection (c->store, c->connection, &error));
+  g_assert_no_error (error);
+}
+
+static void
+cross_set_up (Cross         *c,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  c->sandbox = pb_sandbox_new ("tripletex", &error);
+  g_assert_no_error (error);
+  g_assert_true (pb_sandbox_listen (c->sandbox, 0, &error));
+  g_assert_no_error (error);
+
+  c->dir = pb_test_make_dir ("sync-state-cross");
+  c->store = pb_store_open (c->dir, &error);
+  g_assert_no_error (error);
+  pb_test_import (c->store, cross_json);
+
+  c->connection = pb_connection_new ();
+  c->connection->name = g_strdup ("Acme");
+  c->connection->system = g_strdup ("tripletex");
+  c->connection->scope_kind = PB_SCOPE_TEAM;
+  c->connection->scope_key = g_strdup ("a");
+  c->connection->sync_types = PB_DATA_USERS | PB_DATA_POSITIONS;
+  c->connection->base_url = g_strdup (pb_sandbox_get_api_url (c->sandbox));
+  g_assert_true (pb_store_save_connection (c->store, c->connection, &error));
+  g_assert_no_error (error);
+  c->provider = pb_test_new_provider ("tripletex", c->connection->base_url, NULL);
+
+  /* The first user sync creates team a in payroll and activates (U6). */
+  pb_test_activate (c->store, c->connection, c->provider, TRUE);
+  g_free (c->connection->remote_currency);
+  c->connection->remote_currency = g_strdup ("NOK");
+  g_assert_true (pb_store_save_connection (c->store, c->connection, &error));
+  g_assert_no_error (error);
+
+  c->asked = g_array_new (FALSE, FALSE, sizeof (Asked));
+}
+
+static void
+cross_tear_down (Cross         *c,
+                 gconstpointer  data)
+{
+  g_clear_pointer (&c->asked, g_array_unref);
+  g_clear_object (&c->provider);
+  g_clear_object (&c->connection);
+  g_clear_object (&c->store);
+  g_clear_object (&c->sandbox);
+  g_free (c->dir);
+}
+
+/* Asks the record's state now and keeps it, for cross_push() to judge. */
+static PbSyncState
+ask (Cross    *c,
+     PbEntity  entity,
+     gint64    id)
+{
+  g_auto(PbSyncInfo) info = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sent_at = pb_store_outbox_sent_at (c->store, c->connection->id, entity, id);
+  Asked asked = { entity, id, 0 };
+
+  g_assert_true (pb_sync_state_get (c->store, c->connection, entity, id, &info, &error));
+  g_assert_no_error (error);
+  /* Nothing of it went through the outbox yet: after the push, whatever
+   * has a time it was sent went in this push. */
+  g_assert_null (sent_at);
+  asked.before = info.state;
+  g_array_append_val (c->asked, asked);
+  return info.state;
+}
+
+/* A push against the sandbox; every record asked about must have been
+ * sent by it when (and only when) its state said "pending", and says
+ * "sent" after it. */
+static void
+cross_push (Cross *c)
+{
+  PbPushResult pushed = pb_test_push (c->store, c->connection, c->provider);
+
+  g_assert_false (pushed.stopped);
+  for (guint i = 0; i < c->asked->len; i++)
+    {
+      Asked *asked = &g_array_index (c->asked, Asked, i);
+      g_autofree char *sent_at = pb_store_outbox_sent_at (c->store, c->connection->id, asked->entity, asked->id);
+      g_auto(PbSyncInfo) info = { 0 };
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("%s %" G_GINT64_FORMAT ": %s before the push, %s by it",
+                      pb_entity_get_def (asked->entity)->name, asked->id,
+                      pb_sync_state_to_string (asked->before), sent_at != NULL ? "sent" : "not sent");
+      if (asked->before == PB_SYNC_PENDING)
+        g_assert_nonnull (sent_at);
+      else
+        g_assert_null (sent_at);
+
+      g_assert_true (pb_sync_state_get (c->store, c->connection, asked->entity, asked->id, &info, &error));
+      g_assert_no_error (error);
+      if (asked->before == PB_SYNC_PENDING)
+        g_assert_cmpint (info.state, ==, PB_SYNC_SENT);
+      else
+        g_assert_cmpint (info.state, ==, asked->before);
+    }
+  g_assert_cmpuint (pushed.attention, ==, 0);
+  g_assert_cmpuint (pushed.waiting, ==, 0);
+  g_array_set_size (c->asked, 0);
+}
+
+/* SPEC U7, C4, C5, U9, U10, C1: what the state says waits for the next
+ * push is what that push sends, and nothing else: a field payroll has,
+ * of someone in scope, or a position (C4), is sent; a field payroll does
+ * not have, someone outside the scope (C1), a data type not synced (C4)
+ * or a change from before the type's activation (C5), a person
+ * deactivated (U9) or deleted (U10) in HR are not. */
+static void
+test_cross_push (Cross         *c,
+                 gconstpointer  data)
+{
+  gint64 kari = person_id (c, "kari@acme.no");
+  gint64 lise = person_id (c, "lise@acme.no");
+  gint64 ola = person_id (c, "ola@acme.no");
+  gint64 eva = person_id (c, "eva@acme.no");
+  gint64 per = person_id (c, "per@acme.no");
+  gint64 kari_salary = record_of (c, PB_ENTITY_SALARY, "kari@acme.no");
+
+  /* U7: a field payroll has, and (C4) a position, of someone in scope. */
+  cross_set (c, PB_ENTITY_EMPLOYEE, kari, PB_EMPLOYEE_PHONE, "+47 911 11 111");
+  cross_set (c, PB_ENTITY_POSITION, record_of (c, PB_ENTITY_POSITION, "kari@acme.no"), PB_POSITION_TITLE, "Lead");
+  /* C4: salary is not synced. */
+  cross_set (c, PB_ENTITY_SALARY, kari_salary, PB_SALARY_AMOUNT, "51000");
+  /* A field payroll does not have. */
+  cross_set (c, PB_ENTITY_EMPLOYEE, lise, PB_EMPLOYEE_MANAGER_EMAIL, "kari@acme.no");
+  /* C1: out of the connection's scope. */
+  cross_set (c, PB_ENTITY_EMPLOYEE, per, PB_EMPLOYEE_PHONE, "+47 933 33 333");
+  cross_set (c, PB_ENTITY_POSITION, record_of (c, PB_ENTITY_POSITION, "per@acme.no"), PB_POSITION_TITLE, "Head clerk");
+  /* U9: deactivated, then changed; U10: deleted in HR, then changed. */
+  cross_set (c, PB_ENTITY_EMPLOYEE, ola, PB_EMPLOYEE_STATUS, "deactivated");
+  cross_set (c, PB_ENTITY_EMPLOYEE, ola, PB_EMPLOYEE_PHONE, "+47 944 44 444");
+  cross_set (c, PB_ENTITY_POSITION, record_of (c, PB_ENTITY_POSITION, "ola@acme.no"), PB_POSITION_TITLE, "Pilot");
+  cross_set (c, PB_ENTITY_EMPLOYEE, eva, PB_EMPLOYEE_STATUS, "deleted");
+  cross_set (c, PB_ENTITY_POSITION, record_of (c, PB_ENTITY_POSITION, "eva@acme.no"), PB_POSITION_TITLE, "Chef");
+
+  g_assert_cmpint (ask (c, PB_ENTITY_EMPLOYEE, kari), ==, PB_SYNC_PENDING);
+  g_assert_cmpint (ask (c, PB_ENTITY_POSITION, record_of (c, PB_ENTITY_POSITION, "kari@acme.no")), ==, PB_SYNC_PENDING);
+  g_assert_cmpint (ask (c, PB_ENTITY_SALARY, kari_salary), ==, PB_SYNC_OFF);
+  g_assert_cmpint (ask (c, PB_ENTITY_EMPLOYEE, lise), ==, PB_SYNC_SENT);
+  g_assert_cmpint (ask (c, PB_ENTITY_POSITION, record_of (c, PB_ENTITY_POSITION, "lise@acme.no")), ==, PB_SYNC_NOT_SENT);
+  g_assert_cmpint (ask (c, PB_ENTITY_EMPLOYEE, per), ==, PB_SYNC_NOT_SENT);
+  g_assert_cmpint (ask (c, PB_ENTITY_POSITION, record_of (c, PB_ENTITY_POSITION, "per@acme.no")), ==, PB_SYNC_NOT_SENT);
+  g_assert_cmpint (ask (c, PB_ENTITY_EMPLOYEE, ola), ==, PB_SYNC_SENT);
+  g_assert_cmpint (ask (c, PB_ENTITY_POSITION, record_of (c, PB_ENTITY_POSITION, "ola@acme.no")), ==, PB_SYNC_NOT_SENT);
+  g_assert_cmpint (ask (c, PB_ENTITY_EMPLOYEE, eva), ==, PB_SYNC_SENT);
+  g_assert_cmpint (ask (c, PB_ENTITY_POSITION, record_of (c, PB_ENTITY_POSITION, "eva@acme.no")), ==, PB_SYNC_NOT_SENT);
+  cross_push (c);
+
+  /* C5: salary turned on now; its change from before is not sent, and
+   * does not wait; one made after is, and does. */
+  cross_set_types (c, PB_DATA_USERS | PB_DATA_POSITIONS | PB_DATA_SALARY);
+  g_assert_cmpint (ask (c, PB_ENTITY_SALARY, kari_salary), ==, PB_SYNC_NOT_SENT);
+  cross_push (c);
+  cross_set (c, PB_ENTITY_SALARY, kari_salary, PB_SALARY_AMOUNT, "52000");
+  g_assert_cmpint (ask (c, PB_ENTITY_SALARY, kari_salary), ==, PB_SYNC_PENDING);
+  cross_push (c);
+
+  /* Active again in HR (U9): her next change is sent. */
+  cross_set (c, PB_ENTITY_EMPLOYEE, ola, PB_EMPLOYEE_STATUS, "active");
+  cross_set (c, PB_ENTITY_EMPLOYEE, ola, PB_EMPLOYEE_PHONE, "+47 955 55 555");
+  g_assert_cmpint (ask (c, PB_ENTITY_EMPLOYEE, ola), ==, PB_SYNC_PENDING);
+  cross_push (c);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -450,6 +715,8 @@ main (int   argc,
   ADD ("/sync-state/U9-U10-C1-locked", test_locked);
   ADD ("/sync-state/A7-absence-rejected", test_absence_rejected);
 #undef ADD
+  g_test_add ("/sync-state/U7-C4-C5-U9-U10-C1-as-the-push-does", Cross, NULL,
+              cross_set_up, test_cross_push, cross_tear_down);
 
   return g_test_run ();
 }

@@ -45,9 +45,30 @@ pb_sync_engine_activate (PbStore       *store,
   return pb_store_set_outbox_cursor (store, connection->id, pb_store_max_change_id (store), error);
 }
 
-/* The data type an entity's changes belong to, when the engine sends it. */
-static PbDataTypes
-sent_type (PbEntity entity)
+/* --- the rule for which HR changes a push takes ------------------------------------ */
+
+/* One rule, read by the enqueue below and by PbSyncState (which says a
+ * change "waits" exactly when the enqueue would take it): never two
+ * copies that could drift apart. */
+struct _PbTakeRule
+{
+  PbScopeKind       scope_kind;
+  char             *scope_key;
+  const PbFieldRef *sent_fields;   /* the connector's, terminated by { PB_N_ENTITIES } */
+  PbProviderClass  *klass;         /* (owned) (nullable): keeps sent_fields alive */
+  gint64            since[4];      /* per data type bit: changes after this one */
+  gboolean          active[4];
+  gboolean          any;
+};
+
+/**
+ * pb_take_rule_type_of:
+ *
+ * Returns: the data type @entity's changes belong to when the engine
+ *   sends them, or 0 (companies, teams, locations, absence types)
+ */
+PbDataTypes
+pb_take_rule_type_of (PbEntity entity)
 {
   switch (entity)
     {
@@ -69,45 +90,158 @@ sent_type (PbEntity entity)
     }
 }
 
-static gboolean
-in_scope (PbConnection *connection,
-          PbRecord     *employee)
+/**
+ * pb_take_rule_person_of:
+ *
+ * Returns: the person @change is of (the employee changed, or the one the
+ *   record belongs to), 0 for none
+ */
+gint64
+pb_take_rule_person_of (const PbChange *change)
 {
-  switch (connection->scope_kind)
+  return change->entity == PB_ENTITY_EMPLOYEE ? change->record_id : change->employee_id;
+}
+
+/**
+ * pb_take_rule_new:
+ *
+ * Reads once what the rule needs of @connection: its scope, the fields
+ * its connector sends and each data type's activation (C5). Nothing is
+ * read per change but the person (see pb_take_rule_takes()).
+ *
+ * Returns: (transfer full): the rule; pb_take_rule_free() it
+ */
+PbTakeRule *
+pb_take_rule_new (PbStore      *store,
+                  PbConnection *connection)
+{
+  PbTakeRule *rule = g_new0 (PbTakeRule, 1);
+
+  g_return_val_if_fail (PB_IS_STORE (store), rule);
+  g_return_val_if_fail (connection != NULL, rule);
+
+  rule->scope_kind = connection->scope_kind;
+  rule->scope_key = g_strdup (connection->scope_key);
+  rule->klass = pb_connections_ref_class (connection->system);
+  if (rule->klass == NULL)
+    return rule;
+  rule->sent_fields = rule->klass->readable_fields;
+
+  for (guint bit = 0; bit < 4; bit++)
+    {
+      PbDataTypes type = 1 << bit;
+
+      rule->active[bit] = (type & PB_ENGINE_SENDS & rule->klass->data_types) != 0 &&
+                          pb_store_get_type_activation (store, connection->id, type, &rule->since[bit], NULL);
+      rule->any |= rule->active[bit];
+    }
+
+  return rule;
+}
+
+void
+pb_take_rule_free (PbTakeRule *rule)
+{
+  if (rule == NULL)
+    return;
+
+  g_free (rule->scope_key);
+  if (rule->klass != NULL)
+    g_type_class_unref (rule->klass);
+  g_free (rule);
+}
+
+/**
+ * pb_take_rule_any:
+ *
+ * Returns: whether any data type is active: else no change is taken
+ */
+gboolean
+pb_take_rule_any (const PbTakeRule *rule)
+{
+  return rule->any;
+}
+
+/* C1: a team, a location or a company, or everyone. */
+static gboolean
+in_scope (const PbTakeRule *rule,
+          PbRecord         *employee)
+{
+  switch (rule->scope_kind)
     {
     case PB_SCOPE_TEAM:
-      return g_strcmp0 (pb_record_get (employee, PB_EMPLOYEE_TEAM), connection->scope_key) == 0;
+      return g_strcmp0 (pb_record_get (employee, PB_EMPLOYEE_TEAM), rule->scope_key) == 0;
     case PB_SCOPE_LOCATION:
-      return g_strcmp0 (pb_record_get (employee, PB_EMPLOYEE_LOCATION), connection->scope_key) == 0;
+      return g_strcmp0 (pb_record_get (employee, PB_EMPLOYEE_LOCATION), rule->scope_key) == 0;
     case PB_SCOPE_COMPANY:
-      return g_strcmp0 (pb_record_get (employee, PB_EMPLOYEE_COMPANY), connection->scope_key) == 0;
+      return g_strcmp0 (pb_record_get (employee, PB_EMPLOYEE_COMPANY), rule->scope_key) == 0;
     case PB_SCOPE_ALL:
     default:
       return TRUE;
     }
 }
 
-/* Did the change touch a field the connector sends? */
+/* U7: did the change of the person touch a field the connector sends? */
 static gboolean
-touches_sent_fields (PbProviderClass *klass,
-                     const PbChange  *change)
+touches_sent_fields (const PbTakeRule *rule,
+                     const PbChange   *change)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonParser) parser = NULL;
   JsonObject *changed;
 
   if (change->op == PB_CHANGE_CREATE)
     return TRUE;
+  parser = json_parser_new ();
   if (change->new_values == NULL || !json_parser_load_from_data (parser, change->new_values, -1, NULL))
     return FALSE;
 
   changed = json_node_get_object (json_parser_get_root (parser));
-  for (const PbFieldRef *ref = klass->readable_fields; ref != NULL && ref->entity != PB_N_ENTITIES; ref++)
+  for (const PbFieldRef *ref = rule->sent_fields; ref != NULL && ref->entity != PB_N_ENTITIES; ref++)
     if (ref->entity == PB_ENTITY_EMPLOYEE &&
         json_object_has_member (changed, pb_entity_get_def (PB_ENTITY_EMPLOYEE)->fields[ref->field].name))
       return TRUE;
 
   return FALSE;
 }
+
+/**
+ * pb_take_rule_takes:
+ * @change: a change after the connection's outbox cursor
+ * @get_person: gives the person @change is of (pb_take_rule_person_of())
+ *   as the register holds them now, or %NULL when deleted; called only
+ *   when the cheaper tests passed, and at most once
+ *
+ * Whether the next push puts @change in the outbox: its data type is
+ * active and was activated before it (C4, C5, C6); its person is in scope
+ * (C1) and active in HR (U9; nobody is deleted in payroll, U10); and a
+ * change of the person touches a field the connector sends (U7).
+ *
+ * Returns: whether the change is taken
+ */
+gboolean
+pb_take_rule_takes (const PbTakeRule *rule,
+                    const PbChange   *change,
+                    PbTakePersonFunc  get_person,
+                    gpointer          user_data)
+{
+  PbDataTypes type = pb_take_rule_type_of (change->entity);
+  guint bit = type != 0 ? (guint) g_bit_nth_lsf (type, -1) : 0;
+  gint64 person_id = pb_take_rule_person_of (change);
+  PbRecord *person;
+
+  if (type == 0 || !rule->active[bit] || change->id <= rule->since[bit] || person_id == 0)
+    return FALSE;
+  if (change->entity == PB_ENTITY_EMPLOYEE && change->op == PB_CHANGE_DELETE)
+    return FALSE;
+  person = get_person (person_id, user_data);
+  if (person == NULL || !in_scope (rule, person) ||
+      g_strcmp0 (pb_record_get (person, PB_EMPLOYEE_STATUS), "active") != 0)
+    return FALSE;
+
+  return change->entity != PB_ENTITY_EMPLOYEE || touches_sent_fields (rule, change);
+}
+
+/* --- the enqueue ---------------------------------------------------------------------- */
 
 static void
 unref_nullable (gpointer object)
@@ -116,18 +250,24 @@ unref_nullable (gpointer object)
     g_object_unref (object);
 }
 
-static PbRecord *
-cached_employee (PbStore    *store,
-                 GHashTable *cache,
-                 gint64      id)
+typedef struct
 {
+  PbStore    *store;
+  GHashTable *people;   /* id -> (nullable) PbRecord: each read once */
+} People;
+
+static PbRecord *
+cached_person (gint64   id,
+               gpointer user_data)
+{
+  People *people = user_data;
   PbRecord *employee;
 
-  if (g_hash_table_lookup_extended (cache, &id, NULL, (gpointer *) &employee))
+  if (g_hash_table_lookup_extended (people->people, &id, NULL, (gpointer *) &employee))
     return employee;
 
-  employee = pb_store_get (store, PB_ENTITY_EMPLOYEE, id, NULL);
-  g_hash_table_insert (cache, g_memdup2 (&id, sizeof id), employee);
+  employee = pb_store_get (people->store, PB_ENTITY_EMPLOYEE, id, NULL);
+  g_hash_table_insert (people->people, g_memdup2 (&id, sizeof id), employee);
   return employee;
 }
 
@@ -136,10 +276,10 @@ cached_employee (PbStore    *store,
  *
  * Moves the HR changes after the connection's cursor into its outbox, in
  * one transaction with the cursor (read inside it, so that two processes
- * never enqueue the same change). A change is taken when its data type is
- * active on the connection and was activated before it (C5, C6), for
- * people in scope who are active in HR (U9; nobody is deleted in payroll,
- * U10).
+ * never enqueue the same change). Nothing moves while the connection is
+ * not active (it needs to be signed in again, or was never activated,
+ * U6): the changes stay after the cursor until it is. Which changes are
+ * taken is pb_take_rule_takes()'s rule (C1, C5, C6, U7, U9, U10).
  *
  * Returns: how many changes went into the outbox, or -1 with @error set
  */
@@ -148,26 +288,16 @@ pb_sync_engine_enqueue (PbStore       *store,
                         PbConnection  *connection,
                         GError       **error)
 {
-  g_autoptr(PbProviderClass) klass = pb_connections_ref_class (connection->system);
+  g_autoptr(PbTakeRule) rule = NULL;
   g_autoptr(GPtrArray) changes = NULL;
   g_autoptr(GHashTable) employees = NULL;
-  gint64 since[4] = { 0 };
-  gboolean active[4] = { FALSE };
-  gboolean any = FALSE;
+  People people = { store, NULL };
   int added = 0;
 
-  if (connection->state != PB_CONNECTION_ACTIVE || klass == NULL)
+  if (connection->state != PB_CONNECTION_ACTIVE)
     return 0;
-
-  for (guint bit = 0; bit < 4; bit++)
-    {
-      PbDataTypes type = 1 << bit;
-
-      active[bit] = (type & PB_ENGINE_SENDS & klass->data_types) != 0 &&
-                    pb_store_get_type_activation (store, connection->id, type, &since[bit], NULL);
-      any |= active[bit];
-    }
-  if (!any)
+  rule = pb_take_rule_new (store, connection);
+  if (!pb_take_rule_any (rule))
     return 0;
 
   if (!pb_store_begin (store, error))
@@ -183,27 +313,15 @@ pb_sync_engine_enqueue (PbStore       *store,
     }
 
   employees = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, unref_nullable);
+  people.people = employees;
   for (guint i = 0; i < changes->len; i++)
     {
       PbChange *change = g_ptr_array_index (changes, i);
-      PbDataTypes type = sent_type (change->entity);
-      guint bit = type != 0 ? (guint) g_bit_nth_lsf (type, -1) : 0;
-      gint64 employee_id = change->entity == PB_ENTITY_EMPLOYEE ? change->record_id : change->employee_id;
-      PbRecord *employee;
 
-      if (type == 0 || !active[bit] || change->id <= since[bit] || employee_id == 0)
+      if (!pb_take_rule_takes (rule, change, cached_person, &people))
         continue;
-      if (change->entity == PB_ENTITY_EMPLOYEE && change->op == PB_CHANGE_DELETE)
-        continue;
-      employee = cached_employee (store, employees, employee_id);
-      if (employee == NULL || !in_scope (connection, employee) ||
-          g_strcmp0 (pb_record_get (employee, PB_EMPLOYEE_STATUS), "active") != 0)
-        continue;
-      if (change->entity == PB_ENTITY_EMPLOYEE && !touches_sent_fields (klass, change))
-        continue;
-
-      if (!pb_store_enqueue (store, connection->id, change->entity, change->record_id, employee_id,
-                             change->id, error))
+      if (!pb_store_enqueue (store, connection->id, change->entity, change->record_id,
+                             pb_take_rule_person_of (change), change->id, error))
         goto fail;
       added++;
     }

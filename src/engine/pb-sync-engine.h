@@ -37,6 +37,28 @@ typedef struct
                           * need that) */
 } PbPushResult;
 
+/* Which HR changes a push takes (pb_take_rule_takes()): the one rule the
+ * enqueue and PbSyncState ("waiting to be sent") both apply. */
+typedef struct _PbTakeRule PbTakeRule;
+
+/* The person @employee_id as the register holds them now, or NULL when
+ * deleted; (transfer none): the caller keeps them. */
+typedef PbRecord *(*PbTakePersonFunc) (gint64   employee_id,
+                                       gpointer user_data);
+
+PbTakeRule  *pb_take_rule_new        (PbStore             *store,
+                                      PbConnection        *connection);
+void         pb_take_rule_free       (PbTakeRule          *rule);
+gboolean     pb_take_rule_any        (const PbTakeRule    *rule);
+gboolean     pb_take_rule_takes      (const PbTakeRule    *rule,
+                                      const PbChange      *change,
+                                      PbTakePersonFunc     get_person,
+                                      gpointer             user_data);
+PbDataTypes  pb_take_rule_type_of    (PbEntity             entity);
+gint64       pb_take_rule_person_of  (const PbChange      *change);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PbTakeRule, pb_take_rule_free)
+
 gboolean pb_sync_engine_activate     (PbStore             *store,
                                       PbConnection        *connection,
                                       GError             **error);

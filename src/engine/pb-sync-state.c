@@ -11,10 +11,9 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 
-#include "pb-connections.h"
 #include "pb-outbox.h"
+#include "pb-sync-engine.h"
 #include "pb-sync-state.h"
 #include "pb-user-plan.h"
 
@@ -26,10 +25,10 @@
  *    attention (C7) or held (C6);
  * 3. a connection that does not sync the data type: off;
  * 4. a change of the record after the connection's cursor that the next
- *    push puts in the outbox (pb_sync_engine_enqueue()'s rule: its type
- *    active since before it, C5; the person in scope and active in HR, U9,
- *    U10; a change of the person touching a field the connector sends):
- *    pending (U7);
+ *    push puts in the outbox (pb_take_rule_takes(), the very rule
+ *    pb_sync_engine_enqueue() applies: its type active since before it,
+ *    C5; the person in scope and active in HR, C1, U9, U10; a change of
+ *    the person touching a field the connector sends): pending (U7);
  * 5. an open error entry of the record (a rule held it back, U2, or a
  *    user sync failed for it, U11): needs attention;
  * 6. linked: sent;
@@ -78,101 +77,34 @@ pb_sync_info_clear (PbSyncInfo *info)
   g_clear_pointer (&info->sent_at, g_free);
 }
 
-static PbDataTypes
-data_type_of (PbEntity entity)
+/* The view's person, for pb_take_rule_takes(): only theirs are asked. */
+static PbRecord *
+the_person (gint64   employee_id,
+            gpointer user_data)
 {
-  switch (entity)
-    {
-    case PB_ENTITY_EMPLOYEE:
-      return PB_DATA_USERS;
-    case PB_ENTITY_POSITION:
-      return PB_DATA_POSITIONS;
-    case PB_ENTITY_ABSENCE:
-      return PB_DATA_ABSENCE;
-    case PB_ENTITY_SALARY:
-      return PB_DATA_SALARY;
-    case PB_ENTITY_COMPANY:
-    case PB_ENTITY_LOCATION:
-    case PB_ENTITY_TEAM:
-    case PB_ENTITY_ABSENCE_TYPE:
-    case PB_N_ENTITIES:
-    default:
-      return 0;
-    }
-}
-
-/* pb_sync_engine_enqueue()'s scope test (C1). */
-static gboolean
-in_scope (PbConnection *connection,
-          PbRecord     *employee)
-{
-  switch (connection->scope_kind)
-    {
-    case PB_SCOPE_TEAM:
-      return g_strcmp0 (pb_record_get (employee, PB_EMPLOYEE_TEAM), connection->scope_key) == 0;
-    case PB_SCOPE_LOCATION:
-      return g_strcmp0 (pb_record_get (employee, PB_EMPLOYEE_LOCATION), connection->scope_key) == 0;
-    case PB_SCOPE_COMPANY:
-      return g_strcmp0 (pb_record_get (employee, PB_EMPLOYEE_COMPANY), connection->scope_key) == 0;
-    case PB_SCOPE_ALL:
-    default:
-      return TRUE;
-    }
-}
-
-/* pb_sync_engine_enqueue()'s test: did the change of the person touch a
- * field the connector sends? */
-static gboolean
-touches_sent_fields (PbProviderClass *klass,
-                     const PbChange  *change)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *changed;
-
-  if (change->op == PB_CHANGE_CREATE)
-    return TRUE;
-  if (change->new_values == NULL || !json_parser_load_from_data (parser, change->new_values, -1, NULL))
-    return FALSE;
-
-  changed = json_node_get_object (json_parser_get_root (parser));
-  for (const PbFieldRef *ref = klass->readable_fields; ref != NULL && ref->entity != PB_N_ENTITIES; ref++)
-    if (ref->entity == PB_ENTITY_EMPLOYEE &&
-        json_object_has_member (changed, pb_entity_get_def (PB_ENTITY_EMPLOYEE)->fields[ref->field].name))
-      return TRUE;
-
-  return FALSE;
+  return user_data;
 }
 
 /* The person's changes after the cursor that the next push puts in the
- * outbox, as pb_sync_engine_enqueue() chooses them. */
+ * outbox: those pb_sync_engine_enqueue()'s rule takes. */
 static GPtrArray *
 list_waiting_changes (PbStore       *store,
                       PbConnection  *connection,
                       gint64         employee_id,
                       GError       **error)
 {
-  g_autoptr(PbProviderClass) klass = pb_connections_ref_class (connection->system);
+  g_autoptr(PbTakeRule) rule = NULL;
   g_autoptr(GPtrArray) changes = NULL;
   g_autoptr(PbRecord) employee = NULL;
   GPtrArray *waiting = g_ptr_array_new_with_free_func ((GDestroyNotify) pb_change_free);
-  gint64 since[4] = { 0 };
-  gboolean active[4] = { FALSE };
 
-  if (klass == NULL || employee_id == 0)
+  if (employee_id == 0)
     return waiting;
-  /* Nobody out of scope or not active in HR is sent (U9, U10). */
+  rule = pb_take_rule_new (store, connection);
+  /* Someone deleted in HR: the rule takes none of their changes (U10). */
   employee = pb_store_get (store, PB_ENTITY_EMPLOYEE, employee_id, NULL);
-  if (employee == NULL || !in_scope (connection, employee) ||
-      g_strcmp0 (pb_record_get (employee, PB_EMPLOYEE_STATUS), "active") != 0)
+  if (!pb_take_rule_any (rule) || employee == NULL)
     return waiting;
-
-  for (guint bit = 0; bit < 4; bit++)
-    {
-      PbDataTypes type = 1 << bit;
-
-      active[bit] = (type & PB_ENGINE_SENDS & klass->data_types) != 0 &&
-                    pb_store_get_type_activation (store, connection->id, type, &since[bit], NULL);
-    }
 
   changes = pb_store_list_changes (store, pb_store_get_outbox_cursor (store, connection->id), error);
   if (changes == NULL)
@@ -184,16 +116,10 @@ list_waiting_changes (PbStore       *store,
   for (guint i = 0; i < changes->len; i++)
     {
       PbChange *change = g_ptr_array_index (changes, i);
-      PbDataTypes type = data_type_of (change->entity);
-      guint bit = type != 0 ? (guint) g_bit_nth_lsf (type, -1) : 0;
-      gint64 person = change->entity == PB_ENTITY_EMPLOYEE ? change->record_id : change->employee_id;
 
-      if (person != employee_id || type == 0 || !active[bit] || change->id <= since[bit])
-        continue;
-      if (change->entity == PB_ENTITY_EMPLOYEE &&
-          (change->op == PB_CHANGE_DELETE || !touches_sent_fields (klass, change)))
-        continue;
-      g_ptr_array_add (waiting, g_ptr_array_steal_index (changes, i--));
+      if (pb_take_rule_person_of (change) == employee_id &&
+          pb_take_rule_takes (rule, change, the_person, employee))
+        g_ptr_array_add (waiting, g_ptr_array_steal_index (changes, i--));
     }
 
   return waiting;
@@ -350,7 +276,7 @@ pb_sync_view_get (PbSyncView *view,
           info->state = PB_SYNC_HELD;
           /* Translators: "positions sync is off for the connection" */
           info->reason = g_strdup_printf (_("%s sync is off for the connection"),
-                                          pb_data_type_to_string (data_type_of (entity)));
+                                          pb_data_type_to_string (pb_take_rule_type_of (entity)));
           return;
         case PB_OUTBOX_PENDING:
         case PB_OUTBOX_DONE:
@@ -363,7 +289,7 @@ pb_sync_view_get (PbSyncView *view,
         }
     }
 
-  if (!(view->connection->sync_types & data_type_of (entity)))
+  if (!(view->connection->sync_types & pb_take_rule_type_of (entity)))
     {
       info->state = PB_SYNC_OFF;
       return;
