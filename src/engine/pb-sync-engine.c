@@ -162,24 +162,6 @@ pb_take_rule_any (const PbTakeRule *rule)
   return rule->any;
 }
 
-/* C1: a team, a location or a company, or everyone. */
-static gboolean
-in_scope (const PbTakeRule *rule,
-          PbRecord         *employee)
-{
-  switch (rule->scope_kind)
-    {
-    case PB_SCOPE_TEAM:
-      return g_strcmp0 (pb_record_get (employee, PB_EMPLOYEE_TEAM), rule->scope_key) == 0;
-    case PB_SCOPE_LOCATION:
-      return g_strcmp0 (pb_record_get (employee, PB_EMPLOYEE_LOCATION), rule->scope_key) == 0;
-    case PB_SCOPE_COMPANY:
-      return g_strcmp0 (pb_record_get (employee, PB_EMPLOYEE_COMPANY), rule->scope_key) == 0;
-    case PB_SCOPE_ALL:
-    default:
-      return TRUE;
-    }
-}
 
 /* U7: did the change of the person touch a field the connector sends? */
 static gboolean
@@ -234,7 +216,7 @@ pb_take_rule_takes (const PbTakeRule *rule,
   if (change->entity == PB_ENTITY_EMPLOYEE && change->op == PB_CHANGE_DELETE)
     return FALSE;
   person = get_person (person_id, user_data);
-  if (person == NULL || !in_scope (rule, person) ||
+  if (person == NULL || !pb_scope_covers (rule->scope_kind, rule->scope_key, person) ||
       g_strcmp0 (pb_record_get (person, PB_EMPLOYEE_STATUS), "active") != 0)
     return FALSE;
 

@@ -29,33 +29,18 @@ pb_user_sync_people_in_scope (PbStore       *store,
 {
   g_autoptr(GPtrArray) all = pb_store_list (store, PB_ENTITY_EMPLOYEE, 0, error);
   GPtrArray *people;
-  int field = -1;
 
   if (all == NULL)
     return NULL;
-
-  switch (connection->scope_kind)
-    {
-    case PB_SCOPE_TEAM:
-      field = PB_EMPLOYEE_TEAM;
-      break;
-    case PB_SCOPE_LOCATION:
-      field = PB_EMPLOYEE_LOCATION;
-      break;
-    case PB_SCOPE_COMPANY:
-      field = PB_EMPLOYEE_COMPANY;
-      break;
-    case PB_SCOPE_ALL:
-    default:
-      return g_steal_pointer (&all);
-    }
+  if (pb_scope_kind_field (connection->scope_kind) < 0)
+    return g_steal_pointer (&all);
 
   people = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < all->len; i++)
     {
       PbRecord *person = g_ptr_array_index (all, i);
 
-      if (g_strcmp0 (pb_record_get (person, field), connection->scope_key) == 0)
+      if (pb_scope_covers (connection->scope_kind, connection->scope_key, person))
         g_ptr_array_add (people, g_object_ref (person));
     }
 

@@ -82,6 +82,47 @@ pb_connection_state_from_string (const char        *text,
 }
 
 /**
+ * pb_scope_kind_field:
+ *
+ * Returns: the employee field a scope of @kind compares with its key
+ *   (%PB_EMPLOYEE_TEAM, ...), or -1 for everyone
+ */
+int
+pb_scope_kind_field (PbScopeKind kind)
+{
+  switch (kind)
+    {
+    case PB_SCOPE_TEAM:
+      return PB_EMPLOYEE_TEAM;
+    case PB_SCOPE_LOCATION:
+      return PB_EMPLOYEE_LOCATION;
+    case PB_SCOPE_COMPANY:
+      return PB_EMPLOYEE_COMPANY;
+    case PB_SCOPE_ALL:
+    default:
+      return -1;
+    }
+}
+
+/**
+ * pb_scope_covers:
+ * @key: (nullable): the team, location or company key of the scope
+ *
+ * SPEC C1: whether a connection's scope (everyone, or one team, location or
+ * company) covers @employee. The one test the engine's enqueue, user sync
+ * and the person pane share.
+ */
+gboolean
+pb_scope_covers (PbScopeKind  kind,
+                 const char  *key,
+                 PbRecord    *employee)
+{
+  int field = pb_scope_kind_field (kind);
+
+  return field < 0 || g_strcmp0 (pb_record_get (employee, field), key) == 0;
+}
+
+/**
  * pb_connection_dup_scope:
  *
  * Returns: (transfer full): "all", or "team:KEY", "location:KEY", "company:KEY"

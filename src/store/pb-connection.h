@@ -66,6 +66,10 @@ const char   *pb_connection_state_to_string    (PbConnectionState  state);
 gboolean      pb_connection_state_from_string  (const char        *text,
                                                 PbConnectionState *state);
 char         *pb_connection_dup_scope          (PbConnection      *self);
+int           pb_scope_kind_field              (PbScopeKind        kind);
+gboolean      pb_scope_covers                  (PbScopeKind        kind,
+                                                const char        *key,
+                                                PbRecord          *employee);
 gboolean      pb_connection_parse_scope        (PbConnection      *self,
                                                 const char        *text,
                                                 GError           **error);

@@ -395,23 +395,6 @@ dup_sent (PbConnection     *connection,
   return g_strdup_printf (_("Sent to %s"), system_name (connection));
 }
 
-static gboolean
-in_scope (PbConnection *connection,
-          PbRecord     *employee)
-{
-  switch (connection->scope_kind)
-    {
-    case PB_SCOPE_TEAM:
-      return g_strcmp0 (pb_record_get (employee, PB_EMPLOYEE_TEAM), connection->scope_key) == 0;
-    case PB_SCOPE_LOCATION:
-      return g_strcmp0 (pb_record_get (employee, PB_EMPLOYEE_LOCATION), connection->scope_key) == 0;
-    case PB_SCOPE_COMPANY:
-      return g_strcmp0 (pb_record_get (employee, PB_EMPLOYEE_COMPANY), connection->scope_key) == 0;
-    case PB_SCOPE_ALL:
-    default:
-      return TRUE;
-    }
-}
 
 /* Why nothing of the person goes to @connection, or NULL when it does. */
 static char *
@@ -420,7 +403,7 @@ dup_held_back (PbPersonDetail *self,
 {
   const char *status = pb_record_get (self->person, PB_EMPLOYEE_STATUS);
 
-  if (!in_scope (connection, self->person))
+  if (!pb_scope_covers (connection->scope_kind, connection->scope_key, self->person))
     return g_strdup (_("Held back: outside the connection’s scope"));
   if (g_strcmp0 (status, "deactivated") == 0)
     /* Translators: "Held back: deactivated in HR; Tripletex keeps them as they are" */
@@ -1680,7 +1663,7 @@ pb_person_detail_dup_consequences (PbPersonDetail *self,
 
       g_string_append (text, "\n\n");
       n++;
-      if (!in_scope (connection, self->person))
+      if (!pb_scope_covers (connection->scope_kind, connection->scope_key, self->person))
         /* Translators: "Acme payroll: outside its scope; nothing changes in Tripletex." */
         g_string_append_printf (text, _("%s: outside its scope; nothing changes in %s."), connection->name, system);
       else if (remote == NULL)
