@@ -421,6 +421,22 @@ column_text (sqlite3    *db,
   return text;
 }
 
+/* The details of EXPLAIN QUERY PLAN @sql, joined by "; ". */
+static char *
+query_plan (sqlite3    *db,
+            const char *sql)
+{
+  g_autofree char *explain = g_strdup_printf ("EXPLAIN QUERY PLAN %s", sql);
+  sqlite3_stmt *stmt = NULL;
+  GString *plan = g_string_new (NULL);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, explain, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (plan, "%s; ", (const char *) sqlite3_column_text (stmt, 3));
+  sqlite3_finalize (stmt);
+  return g_string_free (plan, FALSE);
+}
+
 /* Version 14 gives every name its sort key: a register of version 13
  * sorts its existing people in the Norwegian alphabet (Æ, Ø, Å after Z)
  * at once, by name and by team. */
@@ -436,6 +452,7 @@ test_upgrade_sort_keys (void)
   g_autofree char *by_team = NULL;
   g_autofree char *family_sort = NULL;
   g_autofree char *team_sort = NULL;
+  g_autofree char *plan = NULL;
 
   g_assert_cmpuint (pb_store_schema_version (), >=, 14);
   old = pb_store_open_at_version (dir, 13, &error);
@@ -465,6 +482,12 @@ test_upgrade_sort_keys (void)
   /* teams Zeta < Ørsta < Åfjord; within a team, the register's order */
   by_team = people_order (store, PB_PEOPLE_SORT_TEAM);
   g_assert_cmpstr (by_team, ==, "Ærø Ødegård Øyen Berg Åsen");
+
+  /* The default order is read from an index, not sorted per page. */
+  plan = query_plan (pb_store_get_db (store),
+                     "SELECT id FROM employees ORDER BY family_sort, given_sort, id LIMIT 256 OFFSET 256");
+  g_assert_nonnull (strstr (plan, "COVERING INDEX employees_sort"));
+  g_assert_null (strstr (plan, "TEMP B-TREE"));
 }
 
 /* A save writes the key with the name: an insert, and an update that

@@ -464,8 +464,9 @@ static const char * const migrations[] = {
   /* 14: names sort in the Norwegian alphabet (Æ, Ø, Å after Z, accents
    * folded), which COLLATE NOCASE (UTF-8 bytes) cannot: each name (and
    * email) keeps its pb_sort_key(), written with it, and the People pages
-   * order by the keys BINARY, as cheap as before. Existing rows get theirs here through
-   * the SQL function pb_sort_key (registered on every connection). */
+   * order by the keys BINARY, as cheap as before. Existing rows get
+   * theirs here through the SQL function pb_sort_key (registered on every
+   * connection). */
   "ALTER TABLE employees ADD COLUMN family_sort TEXT NOT NULL DEFAULT '';"
   "ALTER TABLE employees ADD COLUMN given_sort TEXT NOT NULL DEFAULT '';"
   "ALTER TABLE employees ADD COLUMN email_sort TEXT NOT NULL DEFAULT '';"
@@ -476,7 +477,11 @@ static const char * const migrations[] = {
   "  email_sort = pb_sort_key (email);"
   "UPDATE companies SET name_sort = pb_sort_key (name);"
   "UPDATE locations SET name_sort = pb_sort_key (name);"
-  "UPDATE teams SET name_sort = pb_sort_key (name);",
+  "UPDATE teams SET name_sort = pb_sort_key (name);"
+  /* The People list's default order walks this index (the rowid, the
+   * last tie, is in it): a page at 50,000 of 100,000 reads in a few ms
+   * instead of sorting every row. */
+  "CREATE INDEX employees_sort ON employees (family_sort, given_sort);",
 };
 
 gboolean
