@@ -589,6 +589,71 @@ test_manager_order (void)
   g_assert_cmpstr (pb_record_get (c, PB_EMPLOYEE_MANAGER_EMAIL), ==, "d@x.no");
 }
 
+/* The family names of the People pages in @sort, joined by spaces. */
+static char *
+people_order (PbStore      *store,
+              PbPeopleSort  sort)
+{
+  PbPeopleQuery query = PB_PEOPLE_QUERY_INIT;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  query.sort = sort;
+  page = pb_store_list_people_page (store, &query, 0, 100, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < page->len; i++)
+    g_string_append_printf (names, "%s%s", i > 0 ? " " : "",
+                            pb_record_get (g_ptr_array_index (page, i), PB_EMPLOYEE_FAMILY_NAME));
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+/* The import writes each name's sort key with it, new and changed
+ * people and teams alike: they sort in the Norwegian alphabet (Æ, Ø, Å
+ * after Z, É with E) at once. */
+static void
+test_sort_keys (void)
+{
+  g_autoptr(PbStore) store = open_base_store ("sort-keys");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *by_name = NULL;
+  g_autofree char *by_team = NULL;
+  g_autofree char *by_name_after = NULL;
+  g_autofree char *by_team_after = NULL;
+  static const char json[] =
+    "{ \"format\": \"paybridge-hr/1\","
+    "  \"teams\": [ { \"key\": \"ost\", \"name\": \"Østre\" }, { \"key\": \"aa\", \"name\": \"Åpen\" } ],"
+    "  \"employees\": ["
+    "    { \"given_name\": \"Per\", \"family_name\": \"Åsen\", \"email\": \"per@acme.no\", \"team\": \"aa\" },"
+    "    { \"given_name\": \"Siv\", \"family_name\": \"Ærø\", \"email\": \"siv@acme.no\", \"team\": \"ost\" },"
+    "    { \"given_name\": \"Tor\", \"family_name\": \"Ødegård\", \"email\": \"tor@acme.no\" },"
+    "    { \"given_name\": \"Émile\", \"family_name\": \"Ébert\", \"email\": \"emile@acme.no\", \"team\": \"eng\" }"
+    "  ] }";
+  static const char renames[] =
+    "{ \"format\": \"paybridge-hr/1\","
+    "  \"teams\": [ { \"key\": \"aa\", \"name\": \"Alfa\" } ],"
+    "  \"employees\": ["
+    "    { \"given_name\": \"Ola\", \"family_name\": \"Øvre\", \"email\": \"ola@acme.no\" }"
+    "  ] }";
+
+  g_assert_true (pb_import_data (store, "n.json", json, strlen (json), FALSE, PB_IMPORT_FLAGS_NONE, NULL, &error));
+  g_assert_no_error (error);
+  by_name = people_order (store, PB_PEOPLE_SORT_REGISTER);
+  g_assert_cmpstr (by_name, ==, "Ébert Hansen Nordmann Ærø Ødegård Åsen");
+  /* no team (in the register's order), Engineering, Østre, Åpen */
+  by_team = people_order (store, PB_PEOPLE_SORT_TEAM);
+  g_assert_cmpstr (by_team, ==, "Hansen Ødegård Ébert Nordmann Ærø Åsen");
+
+  /* Ola Hansen becomes Øvre, team Åpen becomes Alfa. */
+  g_assert_true (pb_import_data (store, "r.json", renames, strlen (renames), FALSE, PB_IMPORT_FLAGS_NONE, NULL,
+                                 &error));
+  g_assert_no_error (error);
+  by_name_after = people_order (store, PB_PEOPLE_SORT_REGISTER);
+  g_assert_cmpstr (by_name_after, ==, "Ébert Nordmann Ærø Ødegård Øvre Åsen");
+  by_team_after = people_order (store, PB_PEOPLE_SORT_TEAM);
+  g_assert_cmpstr (by_team_after, ==, "Ødegård Øvre Åsen Ébert Nordmann Ærø");
+}
+
 static void
 test_demo_file (void)
 {
@@ -643,6 +708,7 @@ main (int   argc,
   g_test_add_func ("/import/replace-marks-deleted", test_replace);
   g_test_add_func ("/import/manager-order-and-cycles", test_manager_order);
   g_test_add_func ("/import/demo-file", test_demo_file);
+  g_test_add_func ("/import/sort-keys", test_sort_keys);
 
   return g_test_run ();
 }

@@ -391,6 +391,179 @@ test_sorts (Fixture       *fixture,
   assert_sorted (model, all, PB_PEOPLE_SORT_STATUS, FALSE, compare_status);
 }
 
+/* A register with Norwegian names: seven named people and N_FILLERS
+ * "FamNNN" (emails fNNN@, no team) between B and Z, so that the names
+ * after Z are on the second page one way and on the first the other. */
+#define N_FILLERS 300
+
+static const struct {
+  const char *family;
+  const char *given;
+  const char *email;
+  const char *team;
+} nordic_people[] = {
+  { "Åsen", "Per", "ærlig@acme.no", "zulu" },
+  { "Ødegård", "Kari", "ødegård@acme.no", "aapen" },
+  { "Zakariassen", "Ali", "zak@acme.no", "alfa" },
+  { "Ærø", "Ola", "åge@acme.no", NULL },
+  { "Aasen", "Liv", "aasen@acme.no", "ostre" },
+  { "Øyen", "Åse", "øyen@acme.no", "aerlig" },
+  { "Ébert", "Émile", "émile@acme.no", "aapen" },
+};
+
+static PbStore *
+nordic_store (GHashTable *ids)
+{
+  static const char * const teams[][2] = {
+    { "aapen", "Åpen" }, { "ostre", "Østre" }, { "aerlig", "Ærlig" }, { "zulu", "Zulu" }, { "alfa", "Alfa" },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = pb_test_make_dir ("people-model-nordic");
+  PbStore *store = pb_store_open (dir, &error);
+
+  guint filler = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (pb_store_begin (store, &error));
+  for (guint i = 0; i < G_N_ELEMENTS (teams); i++)
+    save_named (store, PB_ENTITY_TEAM, teams[i][0], teams[i][1], NULL);
+  /* a named person every 50, the fillers shuffled (i * 7 mod N) */
+  for (guint i = 0; i < N_FILLERS + G_N_ELEMENTS (nordic_people); i++)
+    {
+      g_autoptr(PbRecord) person = pb_record_new (PB_ENTITY_EMPLOYEE);
+
+      if (i % 50 == 0 && i / 50 < G_N_ELEMENTS (nordic_people))
+        {
+          guint k = i / 50;
+
+          pb_record_set (person, PB_EMPLOYEE_GIVEN_NAME, nordic_people[k].given);
+          pb_record_set (person, PB_EMPLOYEE_FAMILY_NAME, nordic_people[k].family);
+          pb_record_set (person, PB_EMPLOYEE_EMAIL, nordic_people[k].email);
+          pb_record_set (person, PB_EMPLOYEE_TEAM, nordic_people[k].team);
+        }
+      else
+        {
+          guint n = (filler++ * 7) % N_FILLERS;
+          g_autofree char *family = g_strdup_printf ("Fam%03u", n);
+          g_autofree char *email = g_strdup_printf ("f%03u@acme.no", n);
+
+          pb_record_set (person, PB_EMPLOYEE_GIVEN_NAME, "X");
+          pb_record_set (person, PB_EMPLOYEE_FAMILY_NAME, family);
+          pb_record_set (person, PB_EMPLOYEE_EMAIL, email);
+        }
+      pb_record_set (person, PB_EMPLOYEE_STATUS, "active");
+      save_or_die (store, person);
+      g_hash_table_insert (ids, g_strdup (pb_record_get (person, PB_EMPLOYEE_FAMILY_NAME)),
+                           GSIZE_TO_POINTER (pb_record_get_id (person)));
+    }
+  g_assert_true (pb_store_commit (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (ids), ==, N_FILLERS + G_N_ELEMENTS (nordic_people));
+
+  return store;
+}
+
+/* @head, the fillers in their order (Fam000 up, or down), then @tail. */
+static char *
+expected_order (const char *head,
+                gboolean    fillers_down,
+                const char *tail)
+{
+  GString *order = g_string_new (head);
+
+  for (guint i = 0; i < N_FILLERS; i++)
+    g_string_append_printf (order, "%sFam%03u", order->len > 0 ? " " : "", fillers_down ? N_FILLERS - 1 - i : i);
+  if (*tail != '\0')
+    g_string_append_printf (order, " %s", tail);
+
+  return g_string_free (order, FALSE);
+}
+
+/* The family names of @model in its order, read page by page. */
+static char *
+model_order (GListModel *model)
+{
+  GString *order = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(PbRecord) person = g_list_model_get_item (model, i);
+
+      g_string_append_printf (order, "%s%s", i > 0 ? " " : "", pb_record_get (person, PB_EMPLOYEE_FAMILY_NAME));
+    }
+
+  return g_string_free (order, FALSE);
+}
+
+/* In @expected (names separated by spaces), the position of @family. */
+static guint
+position_in (const char *expected,
+             const char *family)
+{
+  g_auto(GStrv) names = g_strsplit (expected, " ", -1);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    if (g_str_equal (names[i], family))
+      return i;
+  g_assert_not_reached ();
+}
+
+static void
+assert_nordic_sort (PbPeopleModel *model,
+                    GHashTable    *ids,
+                    PbPeopleSort   sort,
+                    gboolean       descending,
+                    const char    *expected)
+{
+  PbPeopleQuery query = PB_PEOPLE_QUERY_INIT;
+  g_autofree char *order = NULL;
+
+  query.sort = sort;
+  query.descending = descending;
+  pb_people_model_set_query (model, &query);
+  order = model_order (G_LIST_MODEL (model));
+  g_assert_cmpstr (order, ==, expected);
+
+  /* The position lookup (row_number () OVER the same order) agrees. */
+  for (guint i = 0; i < G_N_ELEMENTS (nordic_people); i++)
+    {
+      gint64 id = GPOINTER_TO_SIZE (g_hash_table_lookup (ids, nordic_people[i].family));
+
+      g_assert_cmpuint (pb_people_model_find (model, id), ==, position_in (expected, nordic_people[i].family));
+    }
+  g_assert_cmpuint (pb_people_model_find (model, GPOINTER_TO_SIZE (g_hash_table_lookup (ids, "Fam123"))), ==,
+                    position_in (expected, "Fam123"));
+}
+
+/* Names sort as a Norwegian HR administrator expects: Æ, Ø, Å after Z in
+ * that order, É with E, "Aa" among the A's, case aside; so do emails and
+ * team names; both ways, across pages, and the position lookup agrees.
+ * COLLATE NOCASE put Å before Æ and Ø, and É after Z. */
+static void
+test_nordic_order (void)
+{
+  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(PbStore) store = nordic_store (ids);
+  g_autoptr(PbPeopleModel) model = pb_people_model_new (store);
+  g_autofree char *by_name = expected_order ("Aasen Ébert", FALSE, "Zakariassen Ærø Ødegård Øyen Åsen");
+  g_autofree char *by_name_down = expected_order ("Åsen Øyen Ødegård Ærø Zakariassen", TRUE, "Ébert Aasen");
+  /* emails: aasen émile f000... zak ærlig ødegård øyen åge */
+  g_autofree char *by_email = expected_order ("Aasen Ébert", FALSE, "Zakariassen Åsen Ødegård Øyen Ærø");
+  g_autofree char *by_email_down = expected_order ("Ærø Øyen Ødegård Åsen Zakariassen", TRUE, "Ébert Aasen");
+  /* teams Alfa < Zulu < Ærlig < Østre < Åpen; no team (the fillers, Ærø)
+   * first going up, last going down; within a team, the register's order
+   * either way */
+  g_autofree char *by_team = expected_order ("", FALSE, "Ærø Zakariassen Åsen Øyen Aasen Ébert Ødegård");
+  g_autofree char *by_team_down = expected_order ("Ébert Ødegård Aasen Øyen Åsen Zakariassen", FALSE, "Ærø");
+
+  assert_nordic_sort (model, ids, PB_PEOPLE_SORT_REGISTER, FALSE, by_name);
+  assert_nordic_sort (model, ids, PB_PEOPLE_SORT_REGISTER, TRUE, by_name_down);
+  assert_nordic_sort (model, ids, PB_PEOPLE_SORT_EMAIL, FALSE, by_email);
+  assert_nordic_sort (model, ids, PB_PEOPLE_SORT_EMAIL, TRUE, by_email_down);
+  assert_nordic_sort (model, ids, PB_PEOPLE_SORT_TEAM, FALSE, by_team);
+  assert_nordic_sort (model, ids, PB_PEOPLE_SORT_TEAM, TRUE, by_team_down);
+}
+
 typedef struct
 {
   guint calls;
@@ -639,6 +812,7 @@ main (int   argc,
   ADD ("/people-model/filters-combined", test_filters_combined);
   ADD ("/people-model/search-fields", test_search_fields);
   ADD ("/people-model/sorts", test_sorts);
+  g_test_add_func ("/people-model/nordic-order", test_nordic_order);
   ADD ("/people-model/reload", test_reload);
   ADD ("/people-model/reload-keeps-items", test_reload_keeps_items);
   ADD ("/people-model/query-shrinks-tail", test_query_shrinks_tail);

@@ -304,9 +304,10 @@ test_upgrade_rebuilt_tables (void)
   g_clear_object (&old);
   g_assert_cmpint (read_user_version (path), ==, 12);
 
-  store = pb_store_open (dir, &error);
+  /* Up to 13 only: 14 adds the sort-key columns (test_upgrade_sort_keys). */
+  store = pb_store_open_at_version (dir, 13, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (read_user_version (path), ==, pb_store_schema_version ());
+  g_assert_cmpint (read_user_version (path), ==, 13);
   db = pb_store_get_db (store);
 
   /* Every row, with its id, and every index, by name and definition. */
@@ -384,6 +385,153 @@ test_upgrade_rebuilt_tables (void)
   g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, 1);
   g_assert_cmpint (sqlite3_column_int (stmt, 2), ==, 1);
   sqlite3_finalize (stmt);
+}
+
+/* The family names of the register's People pages in @sort, joined by
+ * spaces. */
+static char *
+people_order (PbStore      *store,
+              PbPeopleSort  sort)
+{
+  PbPeopleQuery query = PB_PEOPLE_QUERY_INIT;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  query.sort = sort;
+  page = pb_store_list_people_page (store, &query, 0, 100, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < page->len; i++)
+    g_string_append_printf (names, "%s%s", i > 0 ? " " : "",
+                            pb_record_get (g_ptr_array_index (page, i), PB_EMPLOYEE_FAMILY_NAME));
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+static char *
+column_text (sqlite3    *db,
+             const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *text = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return text;
+}
+
+/* The details of EXPLAIN QUERY PLAN @sql, joined by "; ". */
+static char *
+query_plan (sqlite3    *db,
+            const char *sql)
+{
+  g_autofree char *explain = g_strdup_printf ("EXPLAIN QUERY PLAN %s", sql);
+  sqlite3_stmt *stmt = NULL;
+  GString *plan = g_string_new (NULL);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, explain, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (plan, "%s; ", (const char *) sqlite3_column_text (stmt, 3));
+  sqlite3_finalize (stmt);
+  return g_string_free (plan, FALSE);
+}
+
+/* Version 14 gives every name its sort key: a register of version 13
+ * sorts its existing people in the Norwegian alphabet (Æ, Ø, Å after Z)
+ * at once, by name and by team. */
+static void
+test_upgrade_sort_keys (void)
+{
+  g_autofree char *dir = pb_test_make_dir ("upgrade-14");
+  g_autofree char *path = g_build_filename (dir, "paybridge.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbStore) old = NULL;
+  g_autoptr(PbStore) store = NULL;
+  g_autofree char *by_name = NULL;
+  g_autofree char *by_team = NULL;
+  g_autofree char *family_sort = NULL;
+  g_autofree char *team_sort = NULL;
+  g_autofree char *plan = NULL;
+
+  g_assert_cmpuint (pb_store_schema_version (), >=, 14);
+  old = pb_store_open_at_version (dir, 13, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_exec (pb_store_get_db (old),
+    "INSERT INTO teams (id, key, name) VALUES (1, 'a', 'Åfjord'), (2, 'b', 'Ørsta'), (3, 'c', 'Zeta');"
+    "INSERT INTO employees (id, given_name, family_name, email, team_id) VALUES"
+    "  (1, 'Per', 'Åsen', 'per@example.no', 1),"
+    "  (2, 'Kari', 'Ødegård', 'kari@example.no', 2),"
+    "  (3, 'Ola', 'Ærø', 'ola@example.no', 3),"
+    "  (4, 'Liv', 'Berg', 'liv@example.no', 1),"
+    "  (5, 'Åse', 'Øyen', 'ase@example.no', 2);",
+    NULL, NULL, NULL), ==, SQLITE_OK);
+  g_clear_object (&old);
+
+  store = pb_store_open (dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (read_user_version (path), ==, pb_store_schema_version ());
+
+  family_sort = column_text (pb_store_get_db (store), "SELECT family_sort FROM employees WHERE id = 3");
+  g_assert_cmpstr (family_sort, ==, "\xc2\x80r\xc2\x81"); /* ærø: æ, r, ø */
+  team_sort = column_text (pb_store_get_db (store), "SELECT name_sort FROM teams WHERE id = 1");
+  g_assert_cmpstr (team_sort, ==, "\xc2\x82" "fjord");
+
+  by_name = people_order (store, PB_PEOPLE_SORT_REGISTER);
+  g_assert_cmpstr (by_name, ==, "Berg Ærø Ødegård Øyen Åsen");
+  /* teams Zeta < Ørsta < Åfjord; within a team, the register's order */
+  by_team = people_order (store, PB_PEOPLE_SORT_TEAM);
+  g_assert_cmpstr (by_team, ==, "Ærø Ødegård Øyen Berg Åsen");
+
+  /* The default order is read from an index, not sorted per page. */
+  plan = query_plan (pb_store_get_db (store),
+                     "SELECT id FROM employees ORDER BY family_sort, given_sort, id LIMIT 256 OFFSET 256");
+  g_assert_nonnull (strstr (plan, "COVERING INDEX employees_sort"));
+  g_assert_null (strstr (plan, "TEMP B-TREE"));
+}
+
+/* A save writes the key with the name: an insert, and an update that
+ * renames (from Aasen, among the A's, to Åsen, after Z). */
+static void
+test_save_sets_sort_key (void)
+{
+  g_autofree char *dir = pb_test_make_dir ("sort-key-save");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbStore) store = pb_store_open (dir, &error);
+  g_autoptr(PbRecord) aasen = make_employee ("Per", "Aasen", "per@example.no");
+  g_autoptr(PbRecord) berg = make_employee ("Liv", "Berg", "liv@example.no");
+  g_autoptr(PbRecord) team = pb_record_new (PB_ENTITY_TEAM);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *team_key = NULL;
+  g_autofree char *email_key = NULL;
+
+  pb_record_set (team, PB_TEAM_KEY, "t");
+  pb_record_set (team, PB_TEAM_NAME, "Øst");
+  g_assert_true (pb_store_begin (store, &error));
+  g_assert_true (pb_store_save (store, aasen, NULL, &error));
+  g_assert_true (pb_store_save (store, berg, NULL, &error));
+  g_assert_true (pb_store_save (store, team, NULL, &error));
+  g_assert_true (pb_store_commit (store, &error));
+  g_assert_no_error (error);
+  before = people_order (store, PB_PEOPLE_SORT_REGISTER);
+  g_assert_cmpstr (before, ==, "Aasen Berg");
+  team_key = column_text (pb_store_get_db (store), "SELECT name_sort FROM teams");
+  g_assert_cmpstr (team_key, ==, "\xc2\x81st");
+
+  pb_record_set (aasen, PB_EMPLOYEE_FAMILY_NAME, "Åsen");
+  pb_record_set (aasen, PB_EMPLOYEE_EMAIL, "PER.ÅSEN@example.no");
+  g_assert_true (pb_store_begin (store, &error));
+  g_assert_true (pb_store_save (store, aasen, NULL, &error));
+  g_assert_true (pb_store_commit (store, &error));
+  g_assert_no_error (error);
+  after = people_order (store, PB_PEOPLE_SORT_REGISTER);
+  g_assert_cmpstr (after, ==, "Berg Åsen");
+  key = column_text (pb_store_get_db (store), "SELECT family_sort FROM employees WHERE family_name = 'Åsen'");
+  g_assert_cmpstr (key, ==, "\xc2\x82sen");
+  email_key = column_text (pb_store_get_db (store), "SELECT email_sort FROM employees WHERE family_name = 'Åsen'");
+  g_assert_cmpstr (email_key, ==, "per.\xc2\x82sen@example.no");
 }
 
 static void
@@ -612,6 +760,8 @@ main (int   argc,
   g_test_add_func ("/store/migrations/fresh", test_fresh);
   g_test_add_func ("/store/migrations/upgrade-keeps-data", test_upgrade);
   g_test_add_func ("/store/migrations/13-rebuilt-tables-keep-everything", test_upgrade_rebuilt_tables);
+  g_test_add_func ("/store/migrations/14-sort-keys", test_upgrade_sort_keys);
+  g_test_add_func ("/store/sort-key-on-save", test_save_sets_sort_key);
   g_test_add_func ("/store/migrations/refuse-newer", test_refuse_newer);
   g_test_add_func ("/store/default-dir", test_default_dir);
   g_test_add_func ("/store/file-mode-0600", test_file_mode);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "pb-connection.h"
+#include "pb-sort-key.h"
 #include "pb-store-private.h"
 
 static void register_people_functions (PbStore *self);
@@ -459,6 +460,28 @@ static const char * const migrations[] = {
   "DROP TABLE outbox;"
   "ALTER TABLE outbox_v13 RENAME TO outbox;"
   "CREATE INDEX outbox_open ON outbox (connection_id, state, entity, record_id);",
+
+  /* 14: names sort in the Norwegian alphabet (Æ, Ø, Å after Z, accents
+   * folded), which COLLATE NOCASE (UTF-8 bytes) cannot: each name (and
+   * email) keeps its pb_sort_key(), written with it, and the People pages
+   * order by the keys BINARY, as cheap as before. Existing rows get
+   * theirs here through the SQL function pb_sort_key (registered on every
+   * connection). */
+  "ALTER TABLE employees ADD COLUMN family_sort TEXT NOT NULL DEFAULT '';"
+  "ALTER TABLE employees ADD COLUMN given_sort TEXT NOT NULL DEFAULT '';"
+  "ALTER TABLE employees ADD COLUMN email_sort TEXT NOT NULL DEFAULT '';"
+  "ALTER TABLE companies ADD COLUMN name_sort TEXT NOT NULL DEFAULT '';"
+  "ALTER TABLE locations ADD COLUMN name_sort TEXT NOT NULL DEFAULT '';"
+  "ALTER TABLE teams ADD COLUMN name_sort TEXT NOT NULL DEFAULT '';"
+  "UPDATE employees SET family_sort = pb_sort_key (family_name), given_sort = pb_sort_key (given_name),"
+  "  email_sort = pb_sort_key (email);"
+  "UPDATE companies SET name_sort = pb_sort_key (name);"
+  "UPDATE locations SET name_sort = pb_sort_key (name);"
+  "UPDATE teams SET name_sort = pb_sort_key (name);"
+  /* The People list's default order walks this index (the rowid, the
+   * last tie, is in it): a page at 50,000 of 100,000 reads in a few ms
+   * instead of sorting every row. */
+  "CREATE INDEX employees_sort ON employees (family_sort, given_sort);",
 };
 
 gboolean
@@ -1172,11 +1195,13 @@ pb_store_list (PbStore   *self,
   g_return_val_if_fail (PB_IS_STORE (self), NULL);
 
   if (entity == PB_ENTITY_EMPLOYEE)
-    order = "ORDER BY t.family_name COLLATE NOCASE, t.given_name COLLATE NOCASE, t.id";
+    order = "ORDER BY t.family_sort, t.given_sort, t.id";
   else if (def->has_parent)
     order = "ORDER BY t.employee_id, t.start_date, t.id";
-  else
+  else if (entity == PB_ENTITY_ABSENCE_TYPE)
     order = "ORDER BY t.name COLLATE NOCASE, t.id";
+  else
+    order = "ORDER BY t.name_sort, t.id";
 
   where = g_strdup_printf ("%s %s", def->has_parent && parent_id != 0 ? "WHERE t.employee_id = ?" : "", order);
 
@@ -1363,9 +1388,26 @@ people_search_key_func (sqlite3_context  *context,
   sqlite3_result_text (context, folded, -1, g_free);
 }
 
+/* pb_sort_key (name): the key a name sorts by (migration 14) */
+static void
+sort_key_func (sqlite3_context  *context,
+               int               argc,
+               sqlite3_value   **argv)
+{
+  char *key = pb_sort_key ((const char *) sqlite3_value_text (argv[0]));
+
+  if (key == NULL)
+    sqlite3_result_null (context);
+  else
+    sqlite3_result_text (context, key, -1, g_free);
+}
+
 static void
 register_people_functions (PbStore *self)
 {
+  sqlite3_create_function (self->db, "pb_sort_key", 1,
+                           SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                           sort_key_func, NULL, NULL);
   sqlite3_create_function (self->db, "pb_people_search_key", 4,
                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                            people_search_key_func, NULL, NULL);
@@ -1419,21 +1461,21 @@ people_order (const PbPeopleQuery *query,
   switch (query->sort)
     {
     case PB_PEOPLE_SORT_REGISTER:
-      g_string_append_printf (sql, "%s.family_name COLLATE NOCASE%s, %s.given_name COLLATE NOCASE%s, ",
+      g_string_append_printf (sql, "%s.family_sort%s, %s.given_sort%s, ",
                               t, dir, t, dir);
       break;
     case PB_PEOPLE_SORT_EMAIL:
-      g_string_append_printf (sql, "%s.email COLLATE NOCASE%s, ", t, dir);
+      g_string_append_printf (sql, "%s.email_sort%s, ", t, dir);
       break;
     case PB_PEOPLE_SORT_TEAM:
-      g_string_append_printf (sql, "(SELECT name FROM teams WHERE id = %s.team_id) COLLATE NOCASE%s, ", t, dir);
+      g_string_append_printf (sql, "(SELECT name_sort FROM teams WHERE id = %s.team_id)%s, ", t, dir);
       break;
     case PB_PEOPLE_SORT_LOCATION:
-      g_string_append_printf (sql, "(SELECT name FROM locations WHERE id = %s.location_id) COLLATE NOCASE%s, ",
+      g_string_append_printf (sql, "(SELECT name_sort FROM locations WHERE id = %s.location_id)%s, ",
                               t, dir);
       break;
     case PB_PEOPLE_SORT_COMPANY:
-      g_string_append_printf (sql, "(SELECT name FROM companies WHERE id = %s.company_id) COLLATE NOCASE%s, ",
+      g_string_append_printf (sql, "(SELECT name_sort FROM companies WHERE id = %s.company_id)%s, ",
                               t, dir);
       break;
     case PB_PEOPLE_SORT_STATUS:
@@ -1442,7 +1484,7 @@ people_order (const PbPeopleQuery *query,
     default:
       g_assert_not_reached ();
     }
-  g_string_append_printf (sql, "%s.family_name COLLATE NOCASE, %s.given_name COLLATE NOCASE, %s.id", t, t, t);
+  g_string_append_printf (sql, "%s.family_sort, %s.given_sort, %s.id", t, t, t);
 }
 
 /* The people @query finds, each with its rank from 1:
@@ -1871,6 +1913,45 @@ log_change (PbStore     *self,
   return TRUE;
 }
 
+/* The names the register sorts by, each with the column of its
+ * pb_sort_key(), written with the name (migration 14). */
+static const struct {
+  PbEntity    entity;
+  guint       field;
+  const char *column;
+} sort_keys[] = {
+  { PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_FAMILY_NAME, "family_sort" },
+  { PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_GIVEN_NAME, "given_sort" },
+  { PB_ENTITY_EMPLOYEE, PB_EMPLOYEE_EMAIL, "email_sort" },
+  { PB_ENTITY_COMPANY, PB_COMPANY_NAME, "name_sort" },
+  { PB_ENTITY_LOCATION, PB_LOCATION_NAME, "name_sort" },
+  { PB_ENTITY_TEAM, PB_TEAM_NAME, "name_sort" },
+};
+
+/* Binds the sort key of each name of @record that @mask selects (all
+ * when %NULL), from @index on, in the order of sort_keys[]; returns the
+ * next index. */
+static int
+bind_sort_keys (sqlite3_stmt   *stmt,
+                int             index,
+                PbRecord       *record,
+                const gboolean *mask)
+{
+  PbEntity entity = pb_record_get_entity (record);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sort_keys); i++)
+    {
+      g_autofree char *key = NULL;
+
+      if (sort_keys[i].entity != entity || (mask != NULL && !mask[sort_keys[i].field]))
+        continue;
+      key = pb_sort_key (pb_record_get (record, sort_keys[i].field));
+      sqlite3_bind_text (stmt, index++, key != NULL ? key : "", -1, SQLITE_TRANSIENT);
+    }
+
+  return index;
+}
+
 static gboolean
 insert_record (PbStore   *self,
                PbRecord  *record,
@@ -1892,9 +1973,15 @@ insert_record (PbStore   *self,
           g_autofree char *column = field_column (&def->fields[i]);
           g_string_append_printf (sql, ", %s", column);
         }
+      for (guint i = 0; i < G_N_ELEMENTS (sort_keys); i++)
+        if (sort_keys[i].entity == def->entity)
+          g_string_append_printf (sql, ", %s", sort_keys[i].column);
       g_string_append (sql, ") VALUES (?");
       for (guint i = 0; i < def->n_fields; i++)
         g_string_append (sql, ", ?");
+      for (guint i = 0; i < G_N_ELEMENTS (sort_keys); i++)
+        if (sort_keys[i].entity == def->entity)
+          g_string_append (sql, ", ?");
       g_string_append (sql, ")");
       stmt = prepare_kept (self, &self->insert_stmt[def->entity], sql->str, error);
     }
@@ -1914,6 +2001,7 @@ insert_record (PbStore   *self,
         return FALSE;
       mask[i] = pb_record_get (record, i) != NULL;
     }
+  bind_sort_keys (stmt, index, record, NULL);
 
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
@@ -1970,6 +2058,9 @@ update_record (PbStore     *self,
       mask[i] = TRUE;
       n_changed++;
     }
+  for (guint i = 0; n_changed > 0 && i < G_N_ELEMENTS (sort_keys); i++)
+    if (sort_keys[i].entity == def->entity && mask[sort_keys[i].field])
+      g_string_append_printf (sql, ", %s = ?", sort_keys[i].column);
 
   if (n_changed == 0)
     {
@@ -1992,6 +2083,7 @@ update_record (PbStore     *self,
   for (guint i = 0; i < def->n_fields; i++)
     if (mask[i] && !bind_field (self, stmt, index++, record, i, error))
       return FALSE;
+  index = bind_sort_keys (stmt, index, record, mask);
   sqlite3_bind_int64 (stmt, index, pb_record_get_id (record));
 
   if (sqlite3_step (stmt) != SQLITE_DONE)
