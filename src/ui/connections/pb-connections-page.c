@@ -59,6 +59,7 @@ struct _PbConnectionsPage
   GtkWidget            *settings;     /* (nullable): weak */
   GtkWidget            *matching;     /* (nullable): weak */
   guint                 reload_source;
+  gboolean              paused;       /* an import is writing: no writes from here */
   gboolean              disposed;
 
   AdwToastOverlay      *toast_overlay;
@@ -560,6 +561,27 @@ pb_connections_page_get_store (PbConnectionsPage *self)
 }
 
 /**
+ * pb_connections_page_set_paused:
+ * @paused: whether an import is writing to the register
+ *
+ * While paused, what writes a connection (adding one, its settings, a new
+ * sign-in) and user sync's matching are off: nothing on the main loop
+ * waits on the import's write lock (issue 14).
+ */
+void
+pb_connections_page_set_paused (PbConnectionsPage *self,
+                                gboolean           paused)
+{
+  g_return_if_fail (PB_IS_CONNECTIONS_PAGE (self));
+
+  self->paused = !!paused;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "connections.add", self->store != NULL && !paused);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "connections.edit", !paused);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "connections.reenter", !paused);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "connections.sync-users", !paused);
+}
+
+/**
  * pb_connections_page_set_store:
  * @store: (nullable): the register whose connections to show
  */
@@ -576,7 +598,7 @@ pb_connections_page_set_store (PbConnectionsPage *self,
     {
       if (store != NULL)
         g_signal_connect_object (store, "changed", G_CALLBACK (on_store_changed_cb), self, G_CONNECT_SWAPPED);
-      gtk_widget_action_set_enabled (GTK_WIDGET (self), "connections.add", store != NULL);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "connections.add", store != NULL && !self->paused);
       pb_connections_page_reload (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_STORE]);
     }
