@@ -340,6 +340,7 @@ open_settings (PbConnectionsPage *self,
   g_signal_connect_object (settings, "saved", G_CALLBACK (on_settings_saved_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (settings, "removed", G_CALLBACK (on_settings_removed_cb), self, G_CONNECT_SWAPPED);
   g_set_weak_pointer (&self->settings, GTK_WIDGET (settings));
+  pb_connection_settings_set_paused (settings, self->paused);
   gtk_window_present (GTK_WINDOW (settings));
 
   return settings;
@@ -564,9 +565,9 @@ pb_connections_page_get_store (PbConnectionsPage *self)
  * pb_connections_page_set_paused:
  * @paused: whether an import is writing to the register
  *
- * While paused, what writes a connection (adding one, its settings, a new
- * sign-in) and user sync's matching are off: nothing on the main loop
- * waits on the import's write lock (issue 14).
+ * While paused, adding a connection and user sync are off, and a
+ * connection's settings can be looked at but not saved or removed:
+ * nothing on the main loop waits on the import's write lock (issue 14).
  */
 void
 pb_connections_page_set_paused (PbConnectionsPage *self,
@@ -576,9 +577,12 @@ pb_connections_page_set_paused (PbConnectionsPage *self,
 
   self->paused = !!paused;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "connections.add", self->store != NULL && !paused);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "connections.edit", !paused);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "connections.reenter", !paused);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "connections.sync-users", !paused);
+  /* A settings dialog or a matching window open already. */
+  if (self->settings != NULL)
+    pb_connection_settings_set_paused (PB_CONNECTION_SETTINGS (self->settings), paused);
+  if (self->matching != NULL)
+    pb_matching_window_set_paused (PB_MATCHING_WINDOW (self->matching), paused);
 }
 
 /**
@@ -721,6 +725,7 @@ pb_connections_page_sync_users (PbConnectionsPage *self,
   g_object_set_data_full (G_OBJECT (window), "connection-id", g_memdup2 (&id, sizeof id), g_free);
   g_signal_connect_object (window, "synced", G_CALLBACK (on_users_synced_cb), self, G_CONNECT_SWAPPED);
   g_set_weak_pointer (&self->matching, GTK_WIDGET (window));
+  pb_matching_window_set_paused (window, self->paused);
   gtk_window_present (GTK_WINDOW (window));
 
   return window;
