@@ -349,6 +349,7 @@ pb_window_ensure_page (PbWindow   *self,
           g_signal_connect_object (self->errorlog_page, "notify::summary",
                                    G_CALLBACK (on_errorlog_summary_cb), self, G_CONNECT_SWAPPED);
           pb_error_log_page_set_store (self->errorlog_page, self->store);
+          pb_error_log_page_set_paused (self->errorlog_page, self->importing);
           add_page (self, GTK_WIDGET (self->errorlog_page), "errorlog", _("Error Log"),
                     "dialog-warning-symbolic");
         }
@@ -550,6 +551,8 @@ update_write_actions (PbWindow *self)
     pb_connections_page_set_paused (self->connections_page, self->importing);
   if (self->mappings_page != NULL)
     pb_mappings_page_set_paused (self->mappings_page, self->importing);
+  if (self->errorlog_page != NULL)
+    pb_error_log_page_set_paused (self->errorlog_page, self->importing);
 }
 
 static void
