@@ -871,6 +871,8 @@ pb_window_show_import (PbWindow   *self,
                        const char *text,
                        double      fraction)
 {
+  g_autofree char *full = NULL;
+
   g_return_if_fail (PB_IS_WINDOW (self));
 
   gtk_drop_target_set_actions (self->drop, text != NULL ? 0 : GDK_ACTION_COPY);
@@ -888,13 +890,10 @@ pb_window_show_import (PbWindow   *self,
   if (text == NULL)
     return;
 
-  {
-    /* Translators: the import strip: "Importing people.json… 4,200 records
-     * written · Editing is paused until the import is done" */
-    g_autofree char *full = g_strdup_printf (_("%s · Editing is paused until the import is done"), text);
-
-    gtk_label_set_text (self->import_label, full);
-  }
+  /* Translators: the import strip: "Importing people.json… 4,200 records
+   * written · Editing is paused until the import is done" */
+  full = g_strdup_printf (_("%s · Editing is paused until the import is done"), text);
+  gtk_label_set_text (self->import_label, full);
   if (fraction >= 0)
     gtk_progress_bar_set_fraction (self->import_progress, CLAMP (fraction, 0, 1));
   else if (self->pulse_id == 0)
