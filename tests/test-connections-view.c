@@ -865,6 +865,73 @@ test_settings_absence_sent (Fixture       *f,
   g_assert_nonnull (strstr (subtitle, "\nSyncs users, positions and absence\n"));
 }
 
+static GtkWidget *
+find_actionable (GtkWidget  *root,
+                 const char *action_name)
+{
+  if (GTK_IS_ACTIONABLE (root) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action_name) == 0)
+    return root;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_actionable (c, action_name);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Issue 14: while an import holds the register's write transaction
+ * (pb_connections_page_set_paused(), from the window's import strip), an
+ * open connection's settings can be looked at, but Save and Remove are off
+ * and a Save writes nothing; Add Connection is off too. After it, Save
+ * works. */
+static void
+test_settings_paused_for_import (Fixture       *f,
+                                 gconstpointer  data)
+{
+  PbConnectionSettings *settings;
+  PbConnectionSyncEditor *sync;
+  g_autoptr(PbConnection) connection = NULL;
+  GtkWidget *save;
+  GtkWidget *add;
+
+  if (!available ())
+    return;
+
+  add_connection (f, "Acme payroll", PB_DATA_USERS | PB_DATA_POSITIONS);
+  add = find_actionable (GTK_WIDGET (f->page), "connections.add");
+  g_assert_nonnull (add);
+  g_assert_true (gtk_widget_get_sensitive (add));
+  settings = open_settings_from_row (f, "Acme payroll");
+  save = GTK_WIDGET (child (settings, PB_TYPE_CONNECTION_SETTINGS, "save_button"));
+  pb_connection_settings_set_page (settings, "sync");
+  sync = child (settings, PB_TYPE_CONNECTION_SETTINGS, "sync_editor");
+  gtk_switch_set_active (pb_connection_sync_editor_get_switch (sync, PB_DATA_POSITIONS), FALSE);
+  g_assert_true (gtk_widget_get_sensitive (save));
+
+  pb_connections_page_set_paused (f->page, TRUE);
+  g_assert_false (gtk_widget_get_sensitive (save));
+  g_assert_false (gtk_widget_get_sensitive (add));
+  activate (settings, "settings.save", NULL);
+  activate (settings, "settings.remove", NULL);
+  connection = pb_store_find_connection (f->store, "Acme payroll", NULL);
+  g_assert_nonnull (connection);
+  g_assert_cmpuint (connection->sync_types, ==, PB_DATA_USERS | PB_DATA_POSITIONS);
+  g_assert_true (has_settings (NULL));   /* still open, the edit in it */
+  g_clear_object (&connection);
+
+  pb_connections_page_set_paused (f->page, FALSE);
+  g_assert_true (gtk_widget_get_sensitive (save));
+  g_assert_true (gtk_widget_get_sensitive (add));
+  activate (settings, "settings.save", NULL);
+  g_assert_true (pb_test_iterate_until (has_no_settings, NULL, 20));
+  connection = pb_store_find_connection (f->store, "Acme payroll", NULL);
+  g_assert_cmpuint (connection->sync_types, ==, PB_DATA_USERS);
+}
+
 typedef struct
 {
   Fixture    *f;
@@ -1904,6 +1971,7 @@ main (int   argc,
   ADD ("/connections-view/settings/turn-off-positions", test_settings_turn_off_positions);
   ADD ("/connections-view/settings/refused-tokens-not-saved", test_settings_refused_tokens_not_saved);
   ADD ("/connections-view/settings/C4-absence-sent", test_settings_absence_sent);
+  ADD ("/connections-view/settings/paused-for-import", test_settings_paused_for_import);
   ADD ("/connections-view/settings/remove", test_settings_remove);
   ADD ("/connections-view/row/C6-C7-outbox-attention-and-held", test_row_outbox);
   ADD ("/connections-view/keyring/missing-item", test_missing_keyring_item);

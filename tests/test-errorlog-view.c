@@ -393,6 +393,35 @@ test_dismiss (Fixture       *f,
   g_assert_cmpint (pb_error_item_get_entry (item)->state, ==, PB_ERROR_DISMISSED);
 }
 
+/* Issue 14: while an import holds the register's write transaction
+ * (pb_error_log_page_set_paused(), from the window's import strip), Retry
+ * and Dismiss are off and write nothing; after it, Dismiss works. */
+static void
+test_paused_for_import (Fixture       *f,
+                        gconstpointer  data)
+{
+  if (!pb_test_ui_available ())
+    return;
+
+  make_refused_entry (f);
+  gtk_selection_model_select_item (pb_error_log_page_get_selection (f->page), 0, TRUE);
+  pb_test_iterate_idle ();
+
+  pb_error_log_page_set_paused (f->page, TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->page), "errorlog.retry-selected", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->page), "errorlog.dismiss-selected", NULL));
+  pb_test_iterate_idle ();
+  g_assert_null (pb_error_log_page_get_last_toast (f->page));
+  g_assert_cmpuint (n_shown (f), ==, 1);
+  g_assert_cmpint (pb_store_count_open_errors (f->t.store, f->t.connection->id), ==, 1);
+
+  pb_error_log_page_set_paused (f->page, FALSE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->page), "errorlog.dismiss-selected", NULL));
+  pb_test_iterate_idle ();
+  g_assert_cmpuint (n_shown (f), ==, 0);
+  g_assert_cmpint (pb_store_count_open_errors (f->t.store, f->t.connection->id), ==, 0);
+}
+
 /* Open person (the Who link, win.show-person): People, with the person
  * selected and shown, even when People's search hid them. */
 static void
@@ -643,6 +672,7 @@ main (int   argc,
   ADD ("/errorlog-view/filters-and-search", test_filters_and_search);
   ADD ("/errorlog-view/retry-resolves", test_retry_resolves);
   ADD ("/errorlog-view/dismiss", test_dismiss);
+  ADD ("/errorlog-view/paused-for-import", test_paused_for_import);
   ADD ("/errorlog-view/open-person", test_open_person);
   ADD ("/errorlog-view/person-opens-log", test_person_opens_log);
   ADD ("/errorlog-view/export-csv", test_export_csv);

@@ -13,8 +13,13 @@
 #include <string.h>
 
 #include "pb-application.h"
+#include "pb-connections-page.h"
+#include "pb-field-editor.h"
 #include "pb-import.h"
+#include "pb-mappings-page.h"
 #include "pb-people-page.h"
+#include "pb-person-detail.h"
+#include "pb-person-detail-private.h"
 #include "pb-store.h"
 #include "pb-test-utils.h"
 #include "pb-window.h"
@@ -564,7 +569,8 @@ test_import_async (Fixture       *f,
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->app), "import-file"));
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (f->app), "cancel-import"));
   g_assert_true (gtk_revealer_get_reveal_child (window_child (f, "import_revealer")));
-  g_assert_cmpstr (gtk_label_get_text (window_child (f, "import_label")), ==, "Reading big.json…");
+  g_assert_cmpstr (gtk_label_get_text (window_child (f, "import_label")), ==,
+                   "Reading big.json… · Editing is paused until the import is done");
   g_assert_false (gtk_widget_get_sensitive (button));
   other_file = g_file_new_for_path (other);
   g_value_init (&value, G_TYPE_FILE);
@@ -601,7 +607,7 @@ test_import_cancel (Fixture       *f,
 {
   g_autofree char *big = NULL;
   LabelWait cancelled = { f, "Import cancelled: nothing was changed" };
-  LabelWait cancelling = { f, "Cancelling the import…" };
+  LabelWait cancelling = { f, "Cancelling the import… · Editing is paused until the import is done" };
 
   if (!have_display)
     {
@@ -862,6 +868,228 @@ test_people_layout (Fixture       *f,
   g_assert_true (gtk_column_view_column_get_visible (status));
 }
 
+/* --- writes paused while an import runs (issue 14) ---------------------------------------- */
+
+/* Ada's phone as stored, read through a connection of its own. */
+static char *
+stored_phone (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbStore) store = pb_store_open (f->dir, &error);
+  g_autoptr(PbRecord) ada = NULL;
+
+  g_assert_no_error (error);
+  ada = pb_store_find_employee (store, NULL, "ada@acme.no", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (ada);
+  return g_strdup (pb_record_get (ada, PB_EMPLOYEE_PHONE));
+}
+
+typedef struct
+{
+  Fixture        *f;
+  PbPersonDetail *detail;
+  GtkWidget      *add;           /* Add Person */
+  GtkWidget      *save;          /* the pane's Save */
+  GtkWidget      *delete;        /* the pane's Delete */
+  GtkWidget      *deactivate;
+  GtkWidget      *add_position;  /* person.add-record */
+  GtkWidget      *types_list;    /* the Mappings' choosers */
+} Writers;
+
+static GtkWidget *
+find_action_button (GtkWidget  *root,
+                    const char *action_name)
+{
+  if (GTK_IS_ACTIONABLE (root) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action_name) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_action_button (child, action_name);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Ada in the person pane with an unsaved phone, and the buttons that write. */
+static void
+writers_set_up (Fixture *f,
+                Writers *w)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbRecord) ada = NULL;
+  PbPeoplePage *page = window_child (f, "people_page");
+  GtkWidget *mappings;
+
+  w->f = f;
+  w->detail = people_child (f, "detail");
+  ada = pb_store_find_employee (pb_application_get_store (f->app), NULL, "ada@acme.no", &error);
+  g_assert_no_error (error);
+  g_assert_true (pb_people_page_show_person (page, pb_record_get_id (ada)));
+  g_assert_true (pb_field_editor_set_text (pb_person_detail_get_fields (w->detail), PB_EMPLOYEE_PHONE,
+                                           "+47 22 22 22 22"));
+
+  w->add = find_tooltip_button (people_child (f, "list_pane"), "Add Person");
+  w->save = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (w->detail), PB_TYPE_PERSON_DETAIL, "save_button"));
+  w->delete = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (w->detail), PB_TYPE_PERSON_DETAIL, "delete_button"));
+  w->deactivate = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (w->detail), PB_TYPE_PERSON_DETAIL, "deactivate_button"));
+  w->add_position = find_action_button (GTK_WIDGET (w->detail), "person.add-record");
+  mappings = pb_window_ensure_page (f->window, "mappings");
+  w->types_list = GTK_WIDGET (gtk_widget_get_template_child (mappings, PB_TYPE_MAPPINGS_PAGE, "types_list"));
+  pb_window_ensure_page (f->window, "connections");
+  for (GtkWidget **b = &w->add; b <= &w->types_list; b++)
+    g_assert_nonnull (*b);
+}
+
+/* Each writer on (@on) or off, buttons and actions alike. */
+static void
+assert_writers (Writers  *w,
+                gboolean  on)
+{
+  GActionGroup *win = G_ACTION_GROUP (w->f->window);
+
+  g_assert_cmpint (gtk_widget_get_sensitive (w->add), ==, on);
+  g_assert_cmpint (gtk_widget_get_sensitive (w->delete), ==, on);
+  g_assert_cmpint (gtk_widget_get_sensitive (w->deactivate), ==, on);
+  g_assert_cmpint (gtk_widget_get_sensitive (w->add_position), ==, on);
+  g_assert_cmpint (gtk_widget_get_sensitive (w->types_list), ==, on);
+  g_assert_cmpint (g_action_group_get_action_enabled (win, "add-connection"), ==, on);
+  g_assert_cmpint (gtk_widget_is_sensitive (pb_field_editor_get_row (pb_person_detail_get_fields (w->detail),
+                                                                    PB_EMPLOYEE_PHONE)), ==, on);
+  g_assert_cmpint (pb_person_detail_get_paused (w->detail), ==, !on);
+}
+
+/* What the strip says while it shows. */
+static gboolean
+strip_says_paused (Fixture *f)
+{
+  const char *text = gtk_label_get_text (window_child (f, "import_label"));
+
+  return gtk_revealer_get_reveal_child (window_child (f, "import_revealer")) &&
+         g_str_has_suffix (text, " · Editing is paused until the import is done");
+}
+
+/* Issue 14: while the import's worker holds the register's write
+ * transaction, the window's writes are off (the person pane's Save, Add
+ * Person, Delete, Deactivate and its records, Undo, the Mappings'
+ * choosers, Add Connection): a Save through its action writes nothing
+ * (it would have waited 5 s on the lock, then failed), and the strip says
+ * editing is paused. After the import, all of it is back and the Save
+ * that waited works. */
+static void
+test_writes_paused (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *big = NULL;
+  g_autofree char *phone = NULL;
+  LabelWait done = { f, "Imported big.json: 3000 people added, 0 updated" };
+  Writers w = { 0 };
+
+  if (!have_display)
+    {
+      pb_test_skip_or_fail ("no display");
+      return;
+    }
+
+  big = write_big_json (f, "big.json", 3000);
+  pb_window_set_view (f->window, "people");
+  writers_set_up (f, &w);
+  assert_writers (&w, TRUE);
+  g_assert_true (gtk_widget_get_sensitive (w.save));
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "import-file", g_variant_new_string (big));
+
+  /* Started (the loop has not turned, so it cannot have ended). */
+  g_assert_true (pb_application_is_importing (f->app));
+  g_assert_true (strip_says_paused (f));
+  assert_writers (&w, FALSE);
+  g_assert_false (gtk_widget_get_sensitive (w.save));
+
+  /* A disabled action does nothing: no write, no "database is locked". */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w.detail), "person.save", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w.detail), "person.delete", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w.detail), "person.undo", NULL));
+  g_assert_null (pb_person_detail_get_last_toast (w.detail));
+  g_assert_null (pb_person_detail_get_dialog (w.detail));   /* no "Delete Ada?" either */
+  g_assert_true (pb_field_editor_is_changed (pb_person_detail_get_fields (w.detail)));
+
+  /* Still paused once records are being written. */
+  g_assert_true (pb_test_iterate_until (written_some, f, 120));
+  if (pb_application_is_importing (f->app))
+    {
+      g_assert_true (strip_says_paused (f));
+      assert_writers (&w, FALSE);
+    }
+
+  g_assert_true (pb_test_iterate_until (shows_label, &done, 120));
+  g_assert_false (pb_application_is_importing (f->app));
+  phone = stored_phone (f);
+  g_assert_null (phone);   /* the Save during the import wrote nothing */
+  assert_writers (&w, TRUE);
+
+  /* Saving works again (the pane shows Ada as stored after the import's
+   * reload: the edit is made again). */
+  g_assert_true (pb_field_editor_set_text (pb_person_detail_get_fields (w.detail), PB_EMPLOYEE_PHONE,
+                                           "+47 22 22 22 22"));
+  g_assert_true (gtk_widget_get_sensitive (w.save));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w.detail), "person.save", NULL));
+  g_assert_cmpstr (pb_person_detail_get_last_toast (w.detail), ==, "Ada Lovelace saved");
+  g_clear_pointer (&phone, g_free);
+  phone = stored_phone (f);
+  g_assert_cmpstr (phone, ==, "+47 22 22 22 22");
+}
+
+/* The same after Cancel: writes are back when the import is rolled back. */
+static void
+test_writes_paused_cancel (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *big = NULL;
+  g_autofree char *phone = NULL;
+  LabelWait cancelled = { f, "Import cancelled: nothing was changed" };
+  Writers w = { 0 };
+
+  if (!have_display)
+    {
+      pb_test_skip_or_fail ("no display");
+      return;
+    }
+
+  big = write_big_json (f, "big.json", 6000);
+  pb_window_set_view (f->window, "people");
+  writers_set_up (f, &w);
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "import-file", g_variant_new_string (big));
+  g_assert_true (pb_test_iterate_until (written_some, f, 120));
+  g_assert_true (pb_application_is_importing (f->app));
+  assert_writers (&w, FALSE);
+  g_assert_false (gtk_widget_get_sensitive (w.save));
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "cancel-import", NULL);
+  /* Cancelling: the worker still holds the transaction until it rolls back. */
+  g_assert_true (strip_says_paused (f));
+  assert_writers (&w, FALSE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w.detail), "person.save", NULL));
+  g_assert_null (pb_person_detail_get_last_toast (w.detail));
+
+  g_assert_true (pb_test_iterate_until (shows_label, &cancelled, 120));
+  assert_writers (&w, TRUE);
+  phone = stored_phone (f);
+  g_assert_null (phone);
+  /* Nothing changed, nothing read again: the edit is still in the pane. */
+  g_assert_true (pb_field_editor_is_changed (pb_person_detail_get_fields (w.detail)));
+  g_assert_true (gtk_widget_get_sensitive (w.save));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w.detail), "person.save", NULL));
+  g_assert_cmpstr (pb_person_detail_get_last_toast (w.detail), ==, "Ada Lovelace saved");
+  g_clear_pointer (&phone, g_free);
+  phone = stored_phone (f);
+  g_assert_cmpstr (phone, ==, "+47 22 22 22 22");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -892,6 +1120,8 @@ main (int   argc,
   ADD ("/import-view/import-cancel", test_import_cancel);
   ADD ("/import-view/import-progress", test_import_progress);
   ADD ("/import-view/nothing-changed", test_import_nothing_changed);
+  ADD ("/import-view/writes-paused", test_writes_paused);
+  ADD ("/import-view/writes-paused-cancel", test_writes_paused_cancel);
 
 #undef ADD
 

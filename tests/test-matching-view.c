@@ -299,6 +299,39 @@ test_decide_in_rows_and_for_all (Fixture       *f,
   g_assert_cmpuint (gtk_drop_down_get_selected (choice), ==, 2);
 }
 
+/* Issue 14: while an import holds the register's write transaction the
+ * window saves nothing (pb_matching_window_set_paused(), from the
+ * Connections view): the rows' choices are insensitive and a decision for
+ * all does nothing; after it, both work again. */
+static void
+test_paused_for_import (Fixture       *f,
+                        gconstpointer  data)
+{
+  RowWait wait = { f, "kari@acme.no" };
+  PbMatchingRow *row;
+  GtkDropDown *choice;
+
+  if (!have_display)
+    return;
+
+  open_window (f, f->provider);
+  g_assert_true (pb_test_iterate_until (shows_plan, f->window, 20));
+  g_assert_true (pb_test_iterate_until (row_shown, &wait, 20));
+  row = find_row (GTK_WIDGET (f->window), "kari@acme.no");
+  choice = pb_matching_row_get_choice (row);
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (choice)));
+
+  pb_matching_window_set_paused (f->window, TRUE);
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (choice)));
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "matching.bulk", "s", "create-in-payroll");
+  g_assert_cmpint (stored_item (f, "per@acme.no")->decision, ==, PB_DECISION_NONE);
+
+  pb_matching_window_set_paused (f->window, FALSE);
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (choice)));
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "matching.bulk", "s", "create-in-payroll");
+  g_assert_cmpint (stored_item (f, "per@acme.no")->decision, ==, PB_DECISION_CREATE_IN_PAYROLL);
+}
+
 /* Offline review (issue 5, "Done when"): plan, cut the network, open the
  * plan, decide, restart, the decisions are there; apply once the payroll
  * system is back. SPEC U5, U6, U11 on the way. */
@@ -657,6 +690,7 @@ main (int   argc,
   ADD ("stale-decision-reread", test_stale_decision);
   ADD ("connection-row-opens-it-C3-U6", test_row_opens_window);
   ADD ("pair-and-unpair-U1-U3-U4", test_pair_and_unpair);
+  ADD ("paused-for-import", test_paused_for_import);
 #undef ADD
 
   return g_test_run ();

@@ -41,6 +41,7 @@ struct _PbConnectionSettings
   GList                   *pending_kinds;  /* (owned): secrets still to store */
   GHashTable              *secrets;        /* (owned) (nullable): being stored */
   gboolean                 save_after_check;
+  gboolean                 paused;         /* an import is writing: no save */
   gboolean                 disposed;
 
   AdwToastOverlay         *toast_overlay;
@@ -81,8 +82,8 @@ update_actions (PbConnectionSettings *self)
                       pb_connection_scope_editor_get_valid (self->scope_editor) &&
                       pb_connection_auth_editor_get_complete (self->auth_editor);
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "settings.save", can_save);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "settings.remove", !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "settings.save", can_save && !self->paused);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "settings.remove", !busy && !self->paused);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
   gtk_spinner_set_spinning (self->spinner, busy);
 }
@@ -583,4 +584,20 @@ pb_connection_settings_ask_for_secrets (PbConnectionSettings *self,
 
   pb_connection_settings_set_page (self, "auth");
   pb_connection_auth_editor_show_notice (self->auth_editor, heading, message);
+}
+
+/**
+ * pb_connection_settings_set_paused:
+ * @paused: whether an import is writing to the register
+ *
+ * While paused, Save and Remove are off (both write the register).
+ */
+void
+pb_connection_settings_set_paused (PbConnectionSettings *self,
+                                   gboolean              paused)
+{
+  g_return_if_fail (PB_IS_CONNECTION_SETTINGS (self));
+
+  self->paused = !!paused;
+  update_actions (self);
 }

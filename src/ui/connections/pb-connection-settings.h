@@ -29,4 +29,7 @@ void                  pb_connection_settings_ask_for_secrets (PbConnectionSettin
                                                               const char           *heading,
                                                               const char           *message);
 
+void                  pb_connection_settings_set_paused (PbConnectionSettings *self,
+                                                         gboolean              paused);
+
 G_END_DECLS

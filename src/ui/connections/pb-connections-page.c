@@ -59,6 +59,7 @@ struct _PbConnectionsPage
   GtkWidget            *settings;     /* (nullable): weak */
   GtkWidget            *matching;     /* (nullable): weak */
   guint                 reload_source;
+  gboolean              paused;       /* an import is writing: no writes from here */
   gboolean              disposed;
 
   AdwToastOverlay      *toast_overlay;
@@ -339,6 +340,7 @@ open_settings (PbConnectionsPage *self,
   g_signal_connect_object (settings, "saved", G_CALLBACK (on_settings_saved_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (settings, "removed", G_CALLBACK (on_settings_removed_cb), self, G_CONNECT_SWAPPED);
   g_set_weak_pointer (&self->settings, GTK_WIDGET (settings));
+  pb_connection_settings_set_paused (settings, self->paused);
   gtk_window_present (GTK_WINDOW (settings));
 
   return settings;
@@ -560,6 +562,30 @@ pb_connections_page_get_store (PbConnectionsPage *self)
 }
 
 /**
+ * pb_connections_page_set_paused:
+ * @paused: whether an import is writing to the register
+ *
+ * While paused, adding a connection and user sync are off, and a
+ * connection's settings can be looked at but not saved or removed:
+ * nothing on the main loop waits on the import's write lock (issue 14).
+ */
+void
+pb_connections_page_set_paused (PbConnectionsPage *self,
+                                gboolean           paused)
+{
+  g_return_if_fail (PB_IS_CONNECTIONS_PAGE (self));
+
+  self->paused = !!paused;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "connections.add", self->store != NULL && !paused);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "connections.sync-users", !paused);
+  /* A settings dialog or a matching window open already. */
+  if (self->settings != NULL)
+    pb_connection_settings_set_paused (PB_CONNECTION_SETTINGS (self->settings), paused);
+  if (self->matching != NULL)
+    pb_matching_window_set_paused (PB_MATCHING_WINDOW (self->matching), paused);
+}
+
+/**
  * pb_connections_page_set_store:
  * @store: (nullable): the register whose connections to show
  */
@@ -576,7 +602,7 @@ pb_connections_page_set_store (PbConnectionsPage *self,
     {
       if (store != NULL)
         g_signal_connect_object (store, "changed", G_CALLBACK (on_store_changed_cb), self, G_CONNECT_SWAPPED);
-      gtk_widget_action_set_enabled (GTK_WIDGET (self), "connections.add", store != NULL);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "connections.add", store != NULL && !self->paused);
       pb_connections_page_reload (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_STORE]);
     }
@@ -699,6 +725,7 @@ pb_connections_page_sync_users (PbConnectionsPage *self,
   g_object_set_data_full (G_OBJECT (window), "connection-id", g_memdup2 (&id, sizeof id), g_free);
   g_signal_connect_object (window, "synced", G_CALLBACK (on_users_synced_cb), self, G_CONNECT_SWAPPED);
   g_set_weak_pointer (&self->matching, GTK_WIDGET (window));
+  pb_matching_window_set_paused (window, self->paused);
   gtk_window_present (GTK_WINDOW (window));
 
   return window;

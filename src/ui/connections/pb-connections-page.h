@@ -23,6 +23,8 @@ PbStore    *pb_connections_page_get_store       (PbConnectionsPage *self);
 void        pb_connections_page_set_store       (PbConnectionsPage *self,
                                                  PbStore           *store);
 void        pb_connections_page_reload          (PbConnectionsPage *self);
+void        pb_connections_page_set_paused      (PbConnectionsPage *self,
+                                                 gboolean           paused);
 void        pb_connections_page_add_connection  (PbConnectionsPage *self);
 gboolean    pb_connections_page_edit_connection (PbConnectionsPage *self,
                                                  gint64             id);

@@ -58,6 +58,7 @@ struct _PbErrorLogPage
   GtkMultiSelection *selection;        /* (owned) (nullable) */
   GArray            *connection_ids;   /* gint64, by the connection drop-down's items */
   char              *summary;
+  gboolean           paused;           /* an import is writing: no retry or dismiss */
   char              *last_toast;
   gboolean           loading;
   Layout             layout;
@@ -253,8 +254,8 @@ update_selection (PbErrorLogPage *self)
   label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u selected", "%u selected", items->len), items->len);
   gtk_label_set_label (self->selection_label, label);
   gtk_action_bar_set_revealed (self->action_bar, items->len > 0);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "errorlog.retry-selected", any_open);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "errorlog.dismiss-selected", any_open);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "errorlog.retry-selected", any_open && !self->paused);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "errorlog.dismiss-selected", any_open && !self->paused);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "errorlog.open-selected", single_employee (items) != 0);
 }
 
@@ -1302,4 +1303,21 @@ pb_error_log_page_get_last_toast (PbErrorLogPage *self)
   g_return_val_if_fail (PB_IS_ERROR_LOG_PAGE (self), NULL);
 
   return self->last_toast;
+}
+
+/**
+ * pb_error_log_page_set_paused:
+ * @paused: whether an import is writing to the register
+ *
+ * While paused, Retry and Dismiss (both write the register) are off: the
+ * main loop would wait on the import's write lock (issue 14).
+ */
+void
+pb_error_log_page_set_paused (PbErrorLogPage *self,
+                              gboolean        paused)
+{
+  g_return_if_fail (PB_IS_ERROR_LOG_PAGE (self));
+
+  self->paused = !!paused;
+  update_selection (self);
 }

@@ -21,6 +21,8 @@ GtkWidget  *pb_error_log_page_new             (void);
 void        pb_error_log_page_set_store       (PbErrorLogPage  *self,
                                                PbStore         *store);
 void        pb_error_log_page_reload          (PbErrorLogPage  *self);
+void        pb_error_log_page_set_paused      (PbErrorLogPage  *self,
+                                               gboolean         paused);
 gboolean    pb_error_log_page_show_person     (PbErrorLogPage  *self,
                                                gint64           connection_id,
                                                const char      *email);

@@ -63,6 +63,7 @@ struct _PbMappingsPage
   GtkWidget            *dialog;         /* (nullable): weak; the A5 question */
   guint                 reload_source;
   guint                 updating;       /* > 0: the chooser is set here */
+  gboolean              paused;         /* an import is writing: no choices saved */
   gboolean              disposed;
 
   AdwToastOverlay      *toast_overlay;
@@ -161,7 +162,7 @@ update_refreshing (PbMappingsPage *self)
   gtk_spinner_set_spinning (self->spinner, refreshing);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), refreshing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "mappings.refresh",
-                                 !refreshing && get_connection (self) != NULL);
+                                 !refreshing && !self->paused && get_connection (self) != NULL);
 }
 
 /* Whether payroll's types are there, and how old they are. */
@@ -242,6 +243,14 @@ save_choice (PbMappingsPage *self,
 
   if (self->store == NULL || mapping == NULL)
     return;
+
+  /* A question (SPEC A5) answered once the import had started. */
+  if (self->paused)
+    {
+      pb_mapping_row_reset (row);
+      show_toast (self, _("Nothing saved: editing is paused until the import is done"));
+      return;
+    }
 
   if (!pb_store_set_mapping (self->store, connection_id, mapping->absence_type_id, state, remote_type, &error))
     {
@@ -831,6 +840,25 @@ pb_mappings_page_reload (PbMappingsPage *self)
   gtk_stack_set_visible_child_name (self->stack, mappings->len > 0 ? "list" : "no-types");
   update_cache_row (self, remote_types, read_at);
   update_rows (self, mappings, remote_types);
+}
+
+/**
+ * pb_mappings_page_set_paused:
+ * @paused: whether an import is writing to the register
+ *
+ * While paused, the mappings' choosers are insensitive and Refresh (it
+ * writes payroll's types to the register) is off: nothing on the main
+ * loop waits on the import's write lock (issue 14).
+ */
+void
+pb_mappings_page_set_paused (PbMappingsPage *self,
+                             gboolean        paused)
+{
+  g_return_if_fail (PB_IS_MAPPINGS_PAGE (self));
+
+  self->paused = !!paused;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->types_list), !paused);
+  update_refreshing (self);
 }
 
 /**

@@ -25,6 +25,8 @@ PbStore    *pb_mappings_page_get_store         (PbMappingsPage *self);
 void        pb_mappings_page_set_store         (PbMappingsPage *self,
                                                 PbStore        *store);
 void        pb_mappings_page_reload            (PbMappingsPage *self);
+void        pb_mappings_page_set_paused        (PbMappingsPage *self,
+                                                gboolean        paused);
 gboolean    pb_mappings_page_show_connection   (PbMappingsPage *self,
                                                 gint64          connection_id);
 gint64      pb_mappings_page_get_connection_id (PbMappingsPage *self);

@@ -63,6 +63,7 @@ struct _PbMatchingWindow
   NextStep              next;
   gboolean              read_on_map;    /* no plan to show: read when shown */
   gboolean              has_report;     /* the connection has a saved report */
+  gboolean              paused;         /* an import is writing: no decisions saved */
   char                 *summary;
   char                 *last_notification;
 
@@ -122,12 +123,16 @@ update_actions (PbMatchingWindow *self)
 {
   gboolean busy = is_busy (self);
   gboolean has_plan = self->plan != NULL && self->plan->applied_at == NULL;
+  gboolean writes = !busy && !self->paused;   /* the plan and its decisions are stored */
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.read", !busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.apply", !busy && has_plan);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.bulk", !busy && has_plan);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.pair", !busy && has_plan);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.unpair", !busy && has_plan);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.read", writes);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.apply", writes && has_plan);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.bulk", writes && has_plan);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.pair", writes && has_plan);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.unpair", writes && has_plan);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.decided", !self->paused);
+  /* A row's choice is saved as it is made: the rows wait too. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->view_stack), !self->paused);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.cancel", busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.export", self->report != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "matching.show-last-report", !busy && self->has_report);
@@ -1439,4 +1444,21 @@ char *
 pb_matching_window_dup_report_csv (PbMatchingWindow *self)
 {
   return self->report != NULL ? pb_user_plan_to_csv (self->store, self->report) : NULL;
+}
+
+/**
+ * pb_matching_window_set_paused:
+ * @paused: whether an import is writing to the register
+ *
+ * While paused, nothing here writes (reading a plan, a decision, Apply):
+ * the main loop would wait on the import's write lock (issue 14).
+ */
+void
+pb_matching_window_set_paused (PbMatchingWindow *self,
+                               gboolean          paused)
+{
+  g_return_if_fail (PB_IS_MATCHING_WINDOW (self));
+
+  self->paused = !!paused;
+  update_actions (self);
 }

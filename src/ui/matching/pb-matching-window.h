@@ -24,4 +24,7 @@ PbMatchingWindow *pb_matching_window_new         (GtkWindow        *parent,
 void              pb_matching_window_show_report (PbMatchingWindow *self,
                                                   gint64            plan_id);
 
+void              pb_matching_window_set_paused  (PbMatchingWindow *self,
+                                                  gboolean          paused);
+
 G_END_DECLS

@@ -875,9 +875,12 @@ on_column_view_activate_cb (PbPeoplePage  *self,
 /* Add person: an empty person in the detail pane; once saved, the table
  * has them, selected. */
 static void
-on_add_person_clicked_cb (PbPeoplePage *self,
-                          GtkButton    *button)
+add_person_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
 {
+  PbPeoplePage *self = PB_PEOPLE_PAGE (widget);
+
   if (self->store == NULL)
     return;
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
@@ -1129,7 +1132,8 @@ pb_people_page_class_init (PbPeoplePageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_filter_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_clear_filters_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_column_view_activate_cb);
-  gtk_widget_class_bind_template_callback (widget_class, on_add_person_clicked_cb);
+
+  gtk_widget_class_install_action (widget_class, "people.add-person", NULL, add_person_action);
 }
 
 static void
@@ -1363,6 +1367,23 @@ pb_people_page_focus_search (PbPeoplePage *self)
   if (adw_leaflet_get_folded (self->leaflet))
     adw_leaflet_set_visible_child (self->leaflet, self->list_pane);
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+/**
+ * pb_people_page_set_paused:
+ * @paused: whether an import is writing to the register
+ *
+ * While paused, Add Person and the person pane's writes are off (issue
+ * 14: nothing on the main loop waits on the import's write lock).
+ */
+void
+pb_people_page_set_paused (PbPeoplePage *self,
+                           gboolean      paused)
+{
+  g_return_if_fail (PB_IS_PEOPLE_PAGE (self));
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "people.add-person", !paused);
+  pb_person_detail_set_paused (self->detail, paused);
 }
 
 /**

@@ -28,6 +28,8 @@ const char *pb_people_page_get_summary           (PbPeoplePage *self);
 gboolean    pb_people_page_get_can_navigate_back (PbPeoplePage *self);
 void        pb_people_page_navigate_back         (PbPeoplePage *self);
 void        pb_people_page_focus_search          (PbPeoplePage *self);
+void        pb_people_page_set_paused            (PbPeoplePage *self,
+                                                  gboolean      paused);
 gboolean    pb_people_page_show_person           (PbPeoplePage *self,
                                                   gint64        employee_id);
 

@@ -44,7 +44,11 @@
  * goes, a deleted one comes back), so the outbox sends the correction as
  * well. The lists and the payroll lines follow the register: the pane
  * reads them again after a commit (PbStore::changed) and when the sync
- * driver's counts move; edits in progress are left alone. */
+ * driver's counts move; edits in progress are left alone.
+ *
+ * While an import holds the register's one write transaction (issue 14),
+ * the pane is paused (pb_person_detail_set_paused()): every action that
+ * writes is off, so nothing on the main loop waits on the import's lock. */
 struct _PbPersonDetail
 {
   GtkWidget     parent_instance;
@@ -59,6 +63,7 @@ struct _PbPersonDetail
   AdwToast    *undo_toast;   /* (nullable) (unowned): the newest toast with Undo */
   char        *last_toast;   /* (owned) (nullable) */
   GtkWindow   *dialog;       /* (nullable) (unowned): an open editor or confirmation */
+  gboolean     paused;       /* an import is writing: no writes from here */
 
   GtkStack    *stack;
   GtkScrolledWindow *scroller;
@@ -972,7 +977,8 @@ update_save_bar (PbPersonDetail *self)
   gboolean changed = pb_field_editor_is_changed (self->fields) || is_new (self);
 
   gtk_action_bar_set_revealed (self->save_bar, self->person != NULL && changed);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "person.save", self->person != NULL && changed && valid);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "person.save",
+                                 self->person != NULL && changed && valid && !self->paused);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "person.cancel", self->person != NULL && changed);
   gtk_label_set_label (self->save_label, !valid ? _("Correct the fields marked in red")
                                                 : is_new (self) ? _("New person") : _("Unsaved changes"));
@@ -1241,7 +1247,13 @@ commit_change (PbPersonDetail  *self,
   g_autoptr(GError) local_error = NULL;
   Undo *undo = NULL;
 
-  if (!write_changes (self, saves, deletes, &undo, &local_error))
+  /* An editor or question opened before the import started: it writes
+   * nothing until the import is done (the lock is the import's). */
+  if (self->paused)
+    g_set_error_literal (&local_error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                         _("editing is paused until the import is done"));
+
+  if (local_error != NULL || !write_changes (self, saves, deletes, &undo, &local_error))
     {
       g_autofree char *title = g_strdup_printf (_("Nothing saved: %s"), local_error->message);
 
@@ -1270,6 +1282,17 @@ undo_toast (PbPersonDetail *self,
 
   if (undo == NULL || self->store == NULL)
     return;
+
+  /* The toast's button is not an action of the pane (the toast is the
+   * window's): while paused it writes nothing, and says so. */
+  if (self->paused)
+    {
+      if (self->undo_toast == toast)
+        self->undo_toast = NULL;
+      g_object_set_data (G_OBJECT (toast), "pb-undo", NULL);
+      show_toast (self, _("Nothing undone: editing is paused until the import is done"), NULL);
+      return;
+    }
 
   for (guint i = 0; i < undo->saves->len; i++)
     if (pb_record_get_entity (g_ptr_array_index (undo->saves, i)) == PB_ENTITY_EMPLOYEE)
@@ -1899,6 +1922,56 @@ pb_person_detail_get_person (PbPersonDetail *self)
   g_return_val_if_fail (PB_IS_PERSON_DETAIL (self), NULL);
 
   return self->person;
+}
+
+/* The actions that write to the register; person.save follows the fields
+ * too (update_save_bar()). person.cancel only drops edits: it stays. */
+static const char * const write_actions[] = {
+  "person.undo", "person.add-record", "person.edit-record", "person.end-record",
+  "person.delete-record", "person.set-absence-state", "person.resend-absence",
+  "person.deactivate", "person.reactivate", "person.delete",
+};
+
+/**
+ * pb_person_detail_set_paused:
+ * @paused: whether an import is writing to the register
+ *
+ * While paused, every action of the pane that writes to the register is
+ * disabled (their buttons insensitive) and the person's fields are
+ * insensitive; Cancel still drops an edit made before.
+ */
+void
+pb_person_detail_set_paused (PbPersonDetail *self,
+                             gboolean        paused)
+{
+  g_return_if_fail (PB_IS_PERSON_DETAIL (self));
+
+  paused = !!paused;
+  if (self->paused == paused)
+    return;
+
+  self->paused = paused;
+  /* "Editing is paused": the fields too, so nothing is typed that the
+   * import's end would drop (the page reads the person again then). */
+  gtk_widget_set_sensitive (self->contact_group, !paused);
+  gtk_widget_set_sensitive (self->employment_group, !paused);
+  gtk_widget_set_sensitive (self->details_group, !paused);
+  for (guint i = 0; i < G_N_ELEMENTS (write_actions); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), write_actions[i], !paused);
+  update_save_bar (self);
+}
+
+/**
+ * pb_person_detail_get_paused:
+ *
+ * Returns: whether the pane's writes are paused for an import
+ */
+gboolean
+pb_person_detail_get_paused (PbPersonDetail *self)
+{
+  g_return_val_if_fail (PB_IS_PERSON_DETAIL (self), FALSE);
+
+  return self->paused;
 }
 
 /**

@@ -25,6 +25,9 @@ void       pb_person_detail_set_person (PbPersonDetail *self,
 void       pb_person_detail_add_person (PbPersonDetail *self,
                                         PbStore        *store);
 void       pb_person_detail_show_absences (PbPersonDetail *self);
+void       pb_person_detail_set_paused (PbPersonDetail *self,
+                                        gboolean        paused);
+gboolean   pb_person_detail_get_paused (PbPersonDetail *self);
 char      *pb_person_detail_dup_consequences (PbPersonDetail *self,
                                               const char     *status);
 
