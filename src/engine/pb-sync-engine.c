@@ -496,6 +496,7 @@ typedef struct
   PbRecord        *record;            /* (nullable) NULL: deleted in HR */
   PbRecord        *employee;          /* (nullable) */
   char            *employee_remote;   /* the person's id in payroll */
+  gint64           employee_version;  /* its version there, as payroll's last answer gave it */
   GPtrArray       *positions;         /* the person's HR positions */
   GPtrArray       *salaries;
   PbSyncDecision   decision;
@@ -1410,6 +1411,7 @@ on_employee_written_cb (GObject      *source,
     {
       g_free (lane->employee_remote);
       lane->employee_remote = g_strdup (remote->id);
+      lane->employee_version = remote->version;
       entry_done (lane, TRUE);
     }
 
@@ -1483,8 +1485,7 @@ send_employee (Lane *lane)
     {
       args.remote_id = lane->employee_remote;
       /* The version payroll's last answer gave saves reading it first. */
-      args.remote_version = pb_store_find_link_version (push->store, push->connection->id, PB_ENTITY_EMPLOYEE,
-                                                        lane->entry.record_id);
+      args.remote_version = lane->employee_version;
       lane->what = _("Update the employee in payroll");
       pb_provider_call_async (push->provider, PB_OP_UPDATE_EMPLOYEE, &args, lane_cancellable (lane),
                               on_employee_written_cb, lane);
@@ -2082,8 +2083,8 @@ load_entry (Lane    *lane,
     }
 
   if (lane->employee_remote == NULL)
-    lane->employee_remote = pb_store_find_link (push->store, push->connection->id, PB_ENTITY_EMPLOYEE,
-                                                lane->entry.employee_id);
+    lane->employee_remote = pb_store_find_link_versioned (push->store, push->connection->id, PB_ENTITY_EMPLOYEE,
+                                                          lane->entry.employee_id, &lane->employee_version);
   return TRUE;
 }
 

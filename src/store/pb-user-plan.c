@@ -1169,11 +1169,30 @@ pb_store_find_link (PbStore    *store,
                     PbEntity    entity,
                     gint64      record_id)
 {
+  return pb_store_find_link_versioned (store, connection_id, entity, record_id, NULL);
+}
+
+/**
+ * pb_store_find_link_versioned:
+ * @version: (out) (optional): the linked record's version in payroll as its
+ *   last answer gave it; 0 when it is not linked or the system keeps none
+ *
+ * Returns: (transfer full) (nullable): payroll's id of the record
+ */
+char *
+pb_store_find_link_versioned (PbStore    *store,
+                              gint64      connection_id,
+                              PbEntity    entity,
+                              gint64      record_id,
+                              gint64     *version)
+{
   sqlite3_stmt *stmt = pb_store_prepare (store,
-                                         "SELECT remote_id FROM links WHERE connection_id = ? AND entity = ? "
-                                         "AND record_id = ?", NULL);
+                                         "SELECT remote_id, remote_version FROM links WHERE connection_id = ? "
+                                         "AND entity = ? AND record_id = ?", NULL);
   char *remote_id = NULL;
 
+  if (version != NULL)
+    *version = 0;
   if (stmt == NULL)
     return NULL;
 
@@ -1181,40 +1200,14 @@ pb_store_find_link (PbStore    *store,
   pb_store_bind_text (stmt, 2, pb_entity_get_def (entity)->name);
   sqlite3_bind_int64 (stmt, 3, record_id);
   if (sqlite3_step (stmt) == SQLITE_ROW)
-    remote_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    {
+      remote_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      if (version != NULL)
+        *version = sqlite3_column_int64 (stmt, 1);
+    }
   sqlite3_reset (stmt);
 
   return remote_id;
-}
-
-/**
- * pb_store_find_link_version:
- *
- * Returns: the linked record's version in payroll as its last answer gave
- *   it, or 0 when it is not linked or the system keeps no versions
- */
-gint64
-pb_store_find_link_version (PbStore    *store,
-                            gint64      connection_id,
-                            PbEntity    entity,
-                            gint64      record_id)
-{
-  sqlite3_stmt *stmt = pb_store_prepare (store,
-                                         "SELECT remote_version FROM links WHERE connection_id = ? AND entity = ? "
-                                         "AND record_id = ?", NULL);
-  gint64 version = 0;
-
-  if (stmt == NULL)
-    return 0;
-
-  sqlite3_bind_int64 (stmt, 1, connection_id);
-  pb_store_bind_text (stmt, 2, pb_entity_get_def (entity)->name);
-  sqlite3_bind_int64 (stmt, 3, record_id);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    version = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-
-  return version;
 }
 
 /**

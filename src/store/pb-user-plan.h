@@ -158,10 +158,11 @@ char       *pb_store_find_link           (PbStore       *store,
                                           gint64         connection_id,
                                           PbEntity       entity,
                                           gint64         record_id);
-gint64      pb_store_find_link_version   (PbStore       *store,
+char       *pb_store_find_link_versioned (PbStore       *store,
                                           gint64         connection_id,
                                           PbEntity       entity,
-                                          gint64         record_id);
+                                          gint64         record_id,
+                                          gint64        *version);
 gboolean     pb_store_set_link_key       (PbStore      *store,
                                           gint64        connection_id,
                                           PbEntity      entity,
